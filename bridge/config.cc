@@ -1,0 +1,366 @@
+#include "bridge/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "bridge/providers/registry.h"
+#include "bridge/status_macros.h"
+
+namespace hookbridge {
+namespace {
+
+// Walks the YAML tree, keeping the dotted path of the node being read so
+// every error names its key.
+class Reader {
+ public:
+  explicit Reader(const EnvLookup& env) : env_(env) {}
+
+  absl::Status Error(absl::string_view path, absl::string_view what) const {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", path, ": ", what));
+  }
+
+  // Fails when `node` has a key outside `known`.
+  absl::Status CheckKeys(const YAML::Node& node, absl::string_view path,
+                         std::initializer_list<absl::string_view> known) const {
+    if (!node.IsMap()) return Error(path, "must be a mapping");
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      bool ok = false;
+      for (absl::string_view k : known) ok = ok || k == key;
+      if (!ok) {
+        return Error(Join(path, key),
+                     absl::StrCat("unknown key (expected one of: ", absl::StrJoin(known, ", "), ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  static std::string Join(absl::string_view path, absl::string_view key) {
+    return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
+  }
+
+  // Reads a scalar as a string with ${ENV} expansion.
+  absl::StatusOr<std::string> String(const YAML::Node& node, absl::string_view path) const {
+    if (!node.IsScalar()) return Error(path, "must be a scalar value");
+    return Expand(node.Scalar(), path);
+  }
+
+  absl::StatusOr<std::string> Expand(absl::string_view in, absl::string_view path) const {
+    std::string out;
+    for (size_t i = 0; i < in.size();) {
+      if (in[i] != '$') {
+        out.push_back(in[i++]);
+        continue;
+      }
+      if (i + 1 < in.size() && in[i + 1] == '$') {
+        out.push_back('$');
+        i += 2;
+        continue;
+      }
+      if (i + 1 >= in.size() || in[i + 1] != '{') {
+        out.push_back(in[i++]);
+        continue;
+      }
+      size_t close = in.find('}', i + 2);
+      if (close == absl::string_view::npos) return Error(path, "unterminated ${...}");
+      absl::string_view expr = in.substr(i + 2, close - i - 2);
+      absl::string_view name = expr;
+      std::optional<absl::string_view> fallback;
+      if (size_t d = expr.find(":-"); d != absl::string_view::npos) {
+        name = expr.substr(0, d);
+        fallback = expr.substr(d + 2);
+      }
+      if (name.empty()) return Error(path, "empty variable name in ${}");
+      std::optional<std::string> value = env_(name);
+      if (value.has_value() && !value->empty()) {
+        out += *value;
+      } else if (fallback.has_value()) {
+        absl::StrAppend(&out, *fallback);
+      } else {
+        return Error(path, absl::StrCat("environment variable ", name, " is not set or empty"));
+      }
+      i = close + 1;
+    }
+    return out;
+  }
+
+  absl::StatusOr<uint64_t> Uint(const YAML::Node& node, absl::string_view path) const {
+    absl::StatusOr<std::string> s = String(node, path);
+    if (!s.ok()) return s.status();
+    uint64_t v = 0;
+    if (!absl::SimpleAtoi(*s, &v)) return Error(path, absl::StrCat("not a whole number: \"", *s, "\""));
+    return v;
+  }
+
+  absl::StatusOr<uint64_t> Bytes(const YAML::Node& node, absl::string_view path) const {
+    absl::StatusOr<std::string> s = String(node, path);
+    if (!s.ok()) return s.status();
+    absl::StatusOr<uint64_t> v = ParseByteSize(*s);
+    if (!v.ok()) return Error(path, v.status().message());
+    return v;
+  }
+
+  absl::StatusOr<absl::Duration> Duration(const YAML::Node& node, absl::string_view path) const {
+    absl::StatusOr<std::string> s = String(node, path);
+    if (!s.ok()) return s.status();
+    absl::Duration d;
+    if (!absl::ParseDuration(*s, &d) || d < absl::ZeroDuration()) {
+      return Error(path, absl::StrCat("not a duration such as 30s, 5m or 1h: \"", *s, "\""));
+    }
+    return d;
+  }
+
+  absl::StatusOr<ListenAddress> Listen(const YAML::Node& node, absl::string_view path) const {
+    absl::StatusOr<std::string> s = String(node, path);
+    if (!s.ok()) return s.status();
+    absl::StatusOr<ListenAddress> a = ParseListenAddress(*s);
+    if (!a.ok()) return Error(path, a.status().message());
+    return a;
+  }
+
+ private:
+  const EnvLookup& env_;
+};
+
+absl::Status ReadListener(const Reader& r, const YAML::Node& node, absl::string_view path,
+                          ListenAddress* out) {
+  if (!node) return absl::OkStatus();
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, path, {"listen"}));
+  if (node["listen"]) HB_ASSIGN_OR_RETURN(*out, r.Listen(node["listen"], Reader::Join(path, "listen")));
+  return absl::OkStatus();
+}
+
+absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http) {
+  if (!node) return absl::OkStatus();
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, "http",
+                                 {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
+                                  "idle_timeout", "threads"}));
+  if (node["listen"]) HB_ASSIGN_OR_RETURN(http->listen, r.Listen(node["listen"], "http.listen"));
+  if (node["max_body_bytes"]) {
+    HB_ASSIGN_OR_RETURN(http->max_body_bytes, r.Bytes(node["max_body_bytes"], "http.max_body_bytes"));
+  }
+  if (node["max_header_bytes"]) {
+    uint64_t v = 0;
+    HB_ASSIGN_OR_RETURN(v, r.Bytes(node["max_header_bytes"], "http.max_header_bytes"));
+    if (v < 1024 || v > (1u << 20)) {
+      return r.Error("http.max_header_bytes", "must be between 1KiB and 1MiB");
+    }
+    http->max_header_bytes = static_cast<uint32_t>(v);
+  }
+  if (node["read_timeout"]) {
+    HB_ASSIGN_OR_RETURN(http->read_timeout, r.Duration(node["read_timeout"], "http.read_timeout"));
+  }
+  if (node["idle_timeout"]) {
+    HB_ASSIGN_OR_RETURN(http->idle_timeout, r.Duration(node["idle_timeout"], "http.idle_timeout"));
+  }
+  if (node["threads"]) {
+    uint64_t v = 0;
+    HB_ASSIGN_OR_RETURN(v, r.Uint(node["threads"], "http.threads"));
+    if (v > 256) return r.Error("http.threads", "must be at most 256");
+    http->threads = static_cast<int>(v);
+  }
+  if (http->max_body_bytes == 0) return r.Error("http.max_body_bytes", "must be positive");
+  if (http->read_timeout <= absl::ZeroDuration()) {
+    return r.Error("http.read_timeout", "must be positive");
+  }
+  if (http->idle_timeout <= absl::ZeroDuration()) {
+    return r.Error("http.idle_timeout", "must be positive");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
+  if (!node) return absl::OkStatus();
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, "log", {"backend", "max_events", "max_bytes"}));
+  if (node["backend"]) HB_ASSIGN_OR_RETURN(log->backend, r.String(node["backend"], "log.backend"));
+  if (log->backend != "memory") {
+    return r.Error("log.backend", absl::StrCat("unknown backend \"", log->backend,
+                                               "\" (expected: memory)"));
+  }
+  if (node["max_events"]) HB_ASSIGN_OR_RETURN(log->max_events, r.Uint(node["max_events"], "log.max_events"));
+  if (node["max_bytes"]) HB_ASSIGN_OR_RETURN(log->max_bytes, r.Bytes(node["max_bytes"], "log.max_bytes"));
+  if (log->max_events == 0) return r.Error("log.max_events", "must be positive");
+  if (log->max_bytes == 0) return r.Error("log.max_bytes", "must be positive");
+  return absl::OkStatus();
+}
+
+bool ValidSourceName(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_view path,
+                        SourceConfig* source) {
+  HB_RETURN_IF_ERROR(
+      r.CheckKeys(node, path, {"name", "provider", "secrets", "timestamp_tolerance"}));
+  std::string p_name = Reader::Join(path, "name");
+  if (!node["name"]) return r.Error(p_name, "is required");
+  HB_ASSIGN_OR_RETURN(source->name, r.String(node["name"], p_name));
+  if (!ValidSourceName(source->name)) {
+    return r.Error(p_name, absl::StrCat("\"", source->name,
+                                        "\" must be 1-64 characters of a-z, 0-9, - and _"));
+  }
+  std::string p_provider = Reader::Join(path, "provider");
+  if (!node["provider"]) return r.Error(p_provider, "is required");
+  HB_ASSIGN_OR_RETURN(source->provider, r.String(node["provider"], p_provider));
+  const ProviderInfo* provider = FindProvider(source->provider);
+  if (provider == nullptr) {
+    return r.Error(p_provider, absl::StrCat("unknown provider \"", source->provider,
+                                            "\" (expected one of: ", ProviderNames(), ")"));
+  }
+  std::string p_secrets = Reader::Join(path, "secrets");
+  if (const YAML::Node secrets = node["secrets"]) {
+    if (!secrets.IsSequence()) return r.Error(p_secrets, "must be a list");
+    for (size_t i = 0; i < secrets.size(); ++i) {
+      std::string p = absl::StrCat(p_secrets, "[", i, "]");
+      std::string secret;
+      HB_ASSIGN_OR_RETURN(secret, r.String(secrets[i], p));
+      if (secret.empty()) return r.Error(p, "must not be empty");
+      source->secrets.push_back(std::move(secret));
+    }
+  }
+  if (provider->needs_secrets && source->secrets.empty()) {
+    return r.Error(p_secrets, absl::StrCat("provider ", provider->name,
+                                           " signs its webhooks: give at least one secret"));
+  }
+  if (node["timestamp_tolerance"]) {
+    std::string p = Reader::Join(path, "timestamp_tolerance");
+    HB_ASSIGN_OR_RETURN(source->timestamp_tolerance, r.Duration(node["timestamp_tolerance"], p));
+    if (source->timestamp_tolerance <= absl::ZeroDuration()) return r.Error(p, "must be positive");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
+  Reader r(env);
+  Config config;
+  if (!root || root.IsNull()) return r.Error("(top level)", "the config is empty");
+  HB_RETURN_IF_ERROR(
+      r.CheckKeys(root, "", {"http", "grpc", "admin", "log", "dedup", "sources", "logging"}));
+  HB_RETURN_IF_ERROR(ReadHttp(r, root["http"], &config.http));
+  HB_RETURN_IF_ERROR(ReadListener(r, root["grpc"], "grpc", &config.grpc.listen));
+  HB_RETURN_IF_ERROR(ReadListener(r, root["admin"], "admin", &config.admin.listen));
+  HB_RETURN_IF_ERROR(ReadLog(r, root["log"], &config.log));
+  if (const YAML::Node dedup = root["dedup"]) {
+    HB_RETURN_IF_ERROR(r.CheckKeys(dedup, "dedup", {"max_entries"}));
+    if (dedup["max_entries"]) {
+      HB_ASSIGN_OR_RETURN(config.dedup.max_entries, r.Uint(dedup["max_entries"], "dedup.max_entries"));
+    }
+    if (config.dedup.max_entries == 0) return r.Error("dedup.max_entries", "must be positive");
+  }
+  if (const YAML::Node logging = root["logging"]) {
+    HB_RETURN_IF_ERROR(r.CheckKeys(logging, "logging", {"level"}));
+    if (logging["level"]) HB_ASSIGN_OR_RETURN(config.log_level, r.String(logging["level"], "logging.level"));
+    const std::set<std::string> levels = {"debug", "info", "warn", "error"};
+    if (!levels.count(config.log_level)) {
+      return r.Error("logging.level", "must be one of debug, info, warn, error");
+    }
+  }
+  const YAML::Node sources = root["sources"];
+  if (!sources || !sources.IsSequence() || sources.size() == 0) {
+    return r.Error("sources", "must be a non-empty list of webhook sources");
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    std::string path = absl::StrCat("sources[", i, "]");
+    SourceConfig source;
+    HB_RETURN_IF_ERROR(ReadSource(r, sources[i], path, &source));
+    if (!names.insert(source.name).second) {
+      return r.Error(path + ".name", absl::StrCat("duplicate source name \"", source.name, "\""));
+    }
+    config.sources.push_back(std::move(source));
+  }
+  return config;
+}
+
+}  // namespace
+
+std::string ListenAddress::ToString() const {
+  if (absl::StrContains(host, ':')) return absl::StrCat("[", host, "]:", port);
+  return absl::StrCat(host, ":", port);
+}
+
+absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view text) {
+  ListenAddress out;
+  absl::string_view port_text;
+  if (absl::StartsWith(text, "[")) {
+    size_t close = text.find(']');
+    if (close == absl::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not [host]:port"));
+    }
+    out.host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == absl::string_view::npos || text.find(':') != colon) {
+      return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not host:port"));
+    }
+    out.host = std::string(text.substr(0, colon));
+    port_text = text.substr(colon + 1);
+  }
+  uint32_t port = 0;
+  if (out.host.empty() || !absl::SimpleAtoi(port_text, &port) || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not host:port"));
+  }
+  out.port = static_cast<uint16_t>(port);
+  return out;
+}
+
+absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text) {
+  static constexpr struct {
+    absl::string_view suffix;
+    uint64_t factor;
+  } kUnits[] = {{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+                {"KB", 1000},        {"MB", 1000000},     {"GB", 1000000000},
+                {"B", 1}};
+  absl::string_view digits = absl::StripAsciiWhitespace(text);
+  uint64_t factor = 1;
+  for (const auto& unit : kUnits) {
+    if (absl::EndsWith(digits, unit.suffix)) {
+      digits = absl::StripAsciiWhitespace(digits.substr(0, digits.size() - unit.suffix.size()));
+      factor = unit.factor;
+      break;
+    }
+  }
+  uint64_t value = 0;
+  if (digits.empty() || !absl::SimpleAtoi(digits, &value) || value > UINT64_MAX / factor) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a byte size such as 4096, 512KiB or 10MiB: \"", text, "\""));
+  }
+  return value * factor;
+}
+
+absl::StatusOr<Config> ParseConfig(absl::string_view yaml, const EnvLookup& env) {
+  try {
+    return ParseNode(YAML::Load(std::string(yaml)), env);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("config: not valid YAML: ", e.what()));
+  }
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("config: cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), [](absl::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  });
+}
+
+}  // namespace hookbridge

@@ -1,0 +1,111 @@
+// The service configuration: its YAML shape, defaults and validation.
+//
+// A config is loaded once at start. Every string value may reference the
+// environment as ${NAME} or ${NAME:-default}, so secrets never have to be
+// written into the file; `$$` is a literal `$`. Unknown keys are errors, so a
+// typo cannot silently fall back to a default.
+#ifndef HOOKBRIDGE_BRIDGE_CONFIG_H_
+#define HOOKBRIDGE_BRIDGE_CONFIG_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace hookbridge {
+
+// A host and port to listen on, written "host:port" ("[::1]:80" for IPv6).
+// Port 0 asks the system for a free port.
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+
+  std::string ToString() const;
+};
+
+// The webhook ingress.
+struct HttpConfig {
+  ListenAddress listen{"0.0.0.0", 8080};
+  // Largest accepted request body. CKEditor exports carry whole documents.
+  uint64_t max_body_bytes = 10ull << 20;
+  // Largest accepted request line plus headers.
+  uint32_t max_header_bytes = 16u << 10;
+  // Time allowed to receive one request once its first byte arrived.
+  absl::Duration read_timeout = absl::Seconds(30);
+  // Time a keep-alive connection may stay open waiting for its next request.
+  absl::Duration idle_timeout = absl::Seconds(75);
+  // Network threads shared by the ingress and admin listeners; 0 = one per
+  // core.
+  int threads = 0;
+};
+
+struct GrpcConfig {
+  ListenAddress listen{"0.0.0.0", 50051};
+};
+
+// Metrics and health endpoints. Never expose this through a public ingress.
+struct AdminConfig {
+  ListenAddress listen{"0.0.0.0", 9090};
+};
+
+struct LogConfig {
+  // "memory" is the only backend so far.
+  std::string backend = "memory";
+  // Retention of the memory log: the oldest events are evicted first.
+  uint64_t max_events = 100000;
+  uint64_t max_bytes = 256ull << 20;
+};
+
+struct DedupConfig {
+  // How many recent event ids are remembered to recognise redeliveries.
+  uint64_t max_entries = 100000;
+};
+
+// One webhook endpoint: POST /webhooks/<name>.
+struct SourceConfig {
+  std::string name;
+  // A provider name from the table in bridge/providers/registry.cc.
+  std::string provider;
+  // Signing secrets, all accepted, so a new one can be added before the old
+  // one is removed.
+  std::vector<std::string> secrets;
+  // How far a signed timestamp may be from the receive time, either way.
+  absl::Duration timestamp_tolerance = absl::Minutes(5);
+};
+
+struct Config {
+  HttpConfig http;
+  GrpcConfig grpc;
+  AdminConfig admin;
+  LogConfig log;
+  DedupConfig dedup;
+  std::vector<SourceConfig> sources;
+  // debug, info, warn or error.
+  std::string log_level = "info";
+};
+
+// Looks up an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(absl::string_view name)>;
+
+// Parses and validates a YAML config. InvalidArgument naming the offending
+// key (e.g. `sources[0].timestamp_tolerance`) on any error.
+absl::StatusOr<Config> ParseConfig(absl::string_view yaml, const EnvLookup& env);
+
+// Reads `path` and parses it with the process environment. NotFound when the
+// file cannot be read.
+absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+
+// Parses "host:port" / "[v6]:port".
+absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view text);
+
+// Parses a byte size: "1048576", "512KiB", "10MiB", "1GiB", "10MB".
+absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text);
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_CONFIG_H_

@@ -1,0 +1,122 @@
+#include "bridge/ingest.h"
+
+#include "absl/strings/str_cat.h"
+#include "bridge/crypto.h"
+
+namespace hookbridge {
+
+absl::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kAccepted:
+      return "accepted";
+    case Outcome::kDuplicate:
+      return "duplicate";
+    case Outcome::kConflict:
+      return "conflict";
+    case Outcome::kMalformed:
+      return "malformed";
+    case Outcome::kBadSignature:
+      return "bad_signature";
+    case Outcome::kStaleTimestamp:
+      return "stale_timestamp";
+    case Outcome::kUnknownSource:
+      return "unknown_source";
+    case Outcome::kTooLarge:
+      return "too_large";
+    case Outcome::kBadRequest:
+      return "bad_request";
+    case Outcome::kBadMethod:
+      return "bad_method";
+    case Outcome::kUnavailable:
+      return "unavailable";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config, EventLog* log) {
+  std::unique_ptr<Ingestor> ingestor(new Ingestor(log, config.dedup.max_entries));
+  for (const SourceConfig& source_config : config.sources) {
+    absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(source_config);
+    if (!source.ok()) return source.status();
+    SourceInfo info{source_config.name, FindProvider(source_config.provider)};
+    ingestor->infos_.push_back(info);
+    ingestor->sources_.emplace(source_config.name, Entry{info, *std::move(source)});
+  }
+  return ingestor;
+}
+
+Ingestor::Ingestor(EventLog* log, size_t dedup_entries) : log_(log), dedup_(dedup_entries) {}
+
+const SourceInfo* Ingestor::FindSource(absl::string_view name) const {
+  auto it = sources_.find(name);
+  return it == sources_.end() ? nullptr : &it->second.info;
+}
+
+void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& request,
+                      std::function<void(IngestResult)> done) {
+  IngestResult result;
+  auto it = sources_.find(source_name);
+  if (it == sources_.end()) {
+    result.outcome = Outcome::kUnknownSource;
+    result.reason = "no such webhook source";
+    return done(std::move(result));
+  }
+  const Entry& entry = it->second;
+
+  if (absl::Status verified = entry.source->Verify(request); !verified.ok()) {
+    result.outcome =
+        IsStaleTimestamp(verified) ? Outcome::kStaleTimestamp : Outcome::kBadSignature;
+    result.reason = std::string(verified.message());
+    return done(std::move(result));
+  }
+
+  v1::Event event;
+  event.set_source(entry.info.name);
+  event.set_provider(entry.info.provider->id);
+  const int64_t nanos = absl::ToUnixNanos(request.received_at);
+  event.mutable_received_at()->set_seconds(nanos / 1000000000);
+  event.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  if (absl::Status decoded = entry.source->Decode(request, &event); !decoded.ok()) {
+    result.outcome = Outcome::kMalformed;
+    result.reason = std::string(decoded.message());
+    return done(std::move(result));
+  }
+  if (event.id().empty()) {
+    // No delivery id from the provider: the delivery's content identifies
+    // it (the body carries the send time, so distinct events differ).
+    event.set_id(HexEncode(Sha256({entry.info.name, "\n", request.body})).substr(0, 32));
+  }
+  result.event_id = event.id();
+  result.type = event.type();
+  result.typed = event.payload_case() != v1::Event::kUntyped;
+
+  std::string key = absl::StrCat(entry.info.name, "\n", event.id());
+  switch (dedup_.Reserve(key)) {
+    case DedupWindow::State::kDuplicate:
+      result.outcome = Outcome::kDuplicate;
+      return done(std::move(result));
+    case DedupWindow::State::kInFlight:
+      result.outcome = Outcome::kConflict;
+      result.reason = "the same delivery is being stored by another request; retry";
+      return done(std::move(result));
+    case DedupWindow::State::kNew:
+      break;
+  }
+
+  event.set_raw_body(std::string(request.body));
+  log_->Append(EncodeEvent(std::move(event)),
+               [this, key = std::move(key), result = std::move(result),
+                done = std::move(done)](absl::StatusOr<uint64_t> sequence) mutable {
+                 if (sequence.ok()) {
+                   dedup_.Commit(key);
+                   result.sequence = *sequence;
+                 } else {
+                   dedup_.Release(key);
+                   result.outcome = Outcome::kUnavailable;
+                   result.reason = std::string(sequence.status().message());
+                 }
+                 done(std::move(result));
+               });
+}
+
+}  // namespace hookbridge

@@ -1,0 +1,100 @@
+// The ingest path of one webhook: find the source, verify, decode,
+// de-duplicate, append. Everything between the HTTP parser and the log, with
+// no networking: the HTTP layer turns an IngestResult into a response.
+#ifndef HOOKBRIDGE_BRIDGE_INGEST_H_
+#define HOOKBRIDGE_BRIDGE_INGEST_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "bridge/config.h"
+#include "bridge/dedup.h"
+#include "bridge/log/event_log.h"
+#include "bridge/providers/provider.h"
+#include "bridge/providers/registry.h"
+
+namespace hookbridge {
+
+// What became of one webhook request. A closed set: these are metric labels.
+enum class Outcome {
+  kAccepted,        // appended
+  kDuplicate,       // already appended earlier; acknowledged, not appended
+  kConflict,        // the same delivery is being appended by another request
+  kMalformed,       // body is not valid JSON or not the provider's envelope
+  kBadSignature,    // missing or wrong signature
+  kStaleTimestamp,  // genuine signature, timestamp outside the tolerance
+  kUnknownSource,   // no such source
+  kTooLarge,        // body over the limit
+  kBadRequest,      // not a well-formed HTTP request
+  kBadMethod,       // a method other than POST, GET, HEAD on a webhook path
+  kUnavailable,     // the log could not take the event; the sender retries
+};
+
+inline constexpr Outcome kAllOutcomes[] = {
+    Outcome::kAccepted,   Outcome::kDuplicate,     Outcome::kConflict,
+    Outcome::kMalformed,  Outcome::kBadSignature,  Outcome::kStaleTimestamp,
+    Outcome::kUnknownSource, Outcome::kTooLarge,   Outcome::kBadRequest,
+    Outcome::kBadMethod,  Outcome::kUnavailable,
+};
+
+// The metric label / JSON name of an outcome, e.g. "bad_signature".
+absl::string_view OutcomeName(Outcome outcome);
+
+struct IngestResult {
+  Outcome outcome = Outcome::kAccepted;
+  // Why the request was rejected (empty when accepted).
+  std::string reason;
+  // Set once the body was decoded.
+  std::string event_id;
+  std::string type;
+  bool typed = false;
+  // The assigned sequence, for kAccepted.
+  uint64_t sequence = 0;
+};
+
+// A configured source as the HTTP layer sees it.
+struct SourceInfo {
+  std::string name;
+  const ProviderInfo* provider;
+};
+
+// Thread-safe: Handle may be called concurrently from any thread.
+class Ingestor {
+ public:
+  // InvalidArgument when a source cannot be built from its config. `log`
+  // must outlive the ingestor.
+  static absl::StatusOr<std::unique_ptr<Ingestor>> Create(const Config& config, EventLog* log);
+
+  // The source named `name`, or nullptr.
+  const SourceInfo* FindSource(absl::string_view name) const;
+  const std::vector<SourceInfo>& sources() const { return infos_; }
+
+  // Runs the ingest path for `request` posted to `source`, calling `done`
+  // exactly once: inline for rejections and duplicates, else when the log
+  // has stored the event (possibly on another thread). `request` need only
+  // stay valid until Handle returns.
+  void Handle(absl::string_view source, const WebhookRequest& request,
+              std::function<void(IngestResult)> done);
+
+ private:
+  Ingestor(EventLog* log, size_t dedup_entries);
+
+  struct Entry {
+    SourceInfo info;
+    std::unique_ptr<Source> source;
+  };
+
+  EventLog* const log_;
+  DedupWindow dedup_;
+  std::vector<SourceInfo> infos_;  // in config order
+  absl::flat_hash_map<std::string, Entry> sources_;
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_INGEST_H_

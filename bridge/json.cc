@@ -1,0 +1,275 @@
+#include "bridge/json.h"
+
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace hookbridge {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::ListValue;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+absl::StatusOr<Struct> ParseJsonObject(absl::string_view json) {
+  Struct out;
+  google::protobuf::util::JsonParseOptions options;
+  auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &out, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("body is not a JSON object: ", status.message().as_string()));
+  }
+  return out;
+}
+
+namespace {
+
+absl::string_view KindName(const Value& v) {
+  switch (v.kind_case()) {
+    case Value::kNullValue:
+      return "null";
+    case Value::kNumberValue:
+      return "a number";
+    case Value::kStringValue:
+      return "a string";
+    case Value::kBoolValue:
+      return "a boolean";
+    case Value::kStructValue:
+      return "an object";
+    case Value::kListValue:
+      return "an array";
+    default:
+      return "nothing";
+  }
+}
+
+absl::Status Mismatch(absl::string_view path, absl::string_view expected, const Value& got) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ": expected ", expected, ", got ", KindName(got)));
+}
+
+// An integer from a JSON number or a numeric string, within [lo, hi].
+absl::Status ToInteger(const Value& v, absl::string_view path, double lo, double hi,
+                       int64_t* out_signed, uint64_t* out_unsigned) {
+  if (v.kind_case() == Value::kStringValue) {
+    bool ok = out_signed != nullptr ? absl::SimpleAtoi(v.string_value(), out_signed)
+                                    : absl::SimpleAtoi(v.string_value(), out_unsigned);
+    if (ok && out_signed != nullptr && (*out_signed < lo || *out_signed > hi)) ok = false;
+    if (ok && out_unsigned != nullptr && *out_unsigned > hi) ok = false;
+    if (!ok) return absl::InvalidArgumentError(absl::StrCat(path, ": expected an integer"));
+    return absl::OkStatus();
+  }
+  if (v.kind_case() != Value::kNumberValue) return Mismatch(path, "an integer", v);
+  double d = v.number_value();
+  if (std::trunc(d) != d || d < lo || d > hi) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": expected an integer in range, got ", d));
+  }
+  if (out_signed != nullptr) *out_signed = static_cast<int64_t>(d);
+  if (out_unsigned != nullptr) *out_unsigned = static_cast<uint64_t>(d);
+  return absl::OkStatus();
+}
+
+absl::Status ToMessage(const Value& v, Message* m, absl::string_view path) {
+  const Descriptor* d = m->GetDescriptor();
+  if (d == google::protobuf::Timestamp::descriptor()) {
+    if (v.kind_case() != Value::kStringValue) return Mismatch(path, "an RFC 3339 date string", v);
+    if (!google::protobuf::util::TimeUtil::FromString(
+            v.string_value(), static_cast<google::protobuf::Timestamp*>(m))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": \"", v.string_value(), "\" is not an RFC 3339 date"));
+    }
+    return absl::OkStatus();
+  }
+  if (d == Value::descriptor()) {
+    m->CopyFrom(v);
+    return absl::OkStatus();
+  }
+  if (d == Struct::descriptor()) {
+    if (v.kind_case() != Value::kStructValue) return Mismatch(path, "an object", v);
+    m->CopyFrom(v.struct_value());
+    return absl::OkStatus();
+  }
+  if (d == ListValue::descriptor()) {
+    if (v.kind_case() != Value::kListValue) return Mismatch(path, "an array", v);
+    m->CopyFrom(v.list_value());
+    return absl::OkStatus();
+  }
+  if (v.kind_case() != Value::kStructValue) return Mismatch(path, "an object", v);
+  return StructToMessage(v.struct_value(), m, path);
+}
+
+// Sets (index < 0) or appends one value of `field` in `m`.
+absl::Status SetValue(Message* m, const FieldDescriptor* field, const Value& v,
+                      absl::string_view path) {
+  const Reflection* r = m->GetReflection();
+  const bool repeated = field->is_repeated();
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string s;
+      if (v.kind_case() == Value::kStringValue) {
+        s = v.string_value();
+      } else if (v.kind_case() == Value::kNumberValue) {
+        double d = v.number_value();
+        s = std::trunc(d) == d && std::fabs(d) < 9.007199254740992e15
+                ? absl::StrCat(static_cast<int64_t>(d))
+                : absl::StrCat(d);
+      } else {
+        return Mismatch(path, "a string", v);
+      }
+      repeated ? r->AddString(m, field, std::move(s)) : r->SetString(m, field, std::move(s));
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_INT32: {
+      const bool is64 = field->cpp_type() == FieldDescriptor::CPPTYPE_INT64;
+      const double lo = is64 ? -9.007199254740992e15 : std::numeric_limits<int32_t>::min();
+      const double hi = is64 ? 9.007199254740992e15 : std::numeric_limits<int32_t>::max();
+      int64_t x = 0;
+      absl::Status s = ToInteger(v, path, lo, hi, &x, nullptr);
+      if (!s.ok()) return s;
+      if (is64) {
+        repeated ? r->AddInt64(m, field, x) : r->SetInt64(m, field, x);
+      } else {
+        repeated ? r->AddInt32(m, field, static_cast<int32_t>(x))
+                 : r->SetInt32(m, field, static_cast<int32_t>(x));
+      }
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_UINT64:
+    case FieldDescriptor::CPPTYPE_UINT32: {
+      const bool is64 = field->cpp_type() == FieldDescriptor::CPPTYPE_UINT64;
+      const double hi = is64 ? 9.007199254740992e15 : std::numeric_limits<uint32_t>::max();
+      uint64_t x = 0;
+      absl::Status s = ToInteger(v, path, 0, hi, nullptr, &x);
+      if (!s.ok()) return s;
+      if (is64) {
+        repeated ? r->AddUInt64(m, field, x) : r->SetUInt64(m, field, x);
+      } else {
+        repeated ? r->AddUInt32(m, field, static_cast<uint32_t>(x))
+                 : r->SetUInt32(m, field, static_cast<uint32_t>(x));
+      }
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+    case FieldDescriptor::CPPTYPE_FLOAT: {
+      if (v.kind_case() != Value::kNumberValue) return Mismatch(path, "a number", v);
+      if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
+        repeated ? r->AddDouble(m, field, v.number_value())
+                 : r->SetDouble(m, field, v.number_value());
+      } else {
+        float f = static_cast<float>(v.number_value());
+        repeated ? r->AddFloat(m, field, f) : r->SetFloat(m, field, f);
+      }
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      if (v.kind_case() != Value::kBoolValue) return Mismatch(path, "a boolean", v);
+      repeated ? r->AddBool(m, field, v.bool_value()) : r->SetBool(m, field, v.bool_value());
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      if (v.kind_case() != Value::kStringValue) return Mismatch(path, "a string", v);
+      const auto* value = field->enum_type()->FindValueByName(v.string_value());
+      if (value == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": unknown value \"", v.string_value(), "\""));
+      }
+      repeated ? r->AddEnum(m, field, value) : r->SetEnum(m, field, value);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      Message* child = repeated ? r->AddMessage(m, field) : r->MutableMessage(m, field);
+      return ToMessage(v, child, path);
+    }
+  }
+  return absl::InternalError(absl::StrCat(path, ": unsupported field type"));
+}
+
+absl::Status SetMap(Message* m, const FieldDescriptor* field, const Value& v,
+                    absl::string_view path) {
+  if (v.kind_case() != Value::kStructValue) return Mismatch(path, "an object", v);
+  const FieldDescriptor* key_field = field->message_type()->map_key();
+  const FieldDescriptor* value_field = field->message_type()->map_value();
+  if (key_field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+    return absl::InternalError(absl::StrCat(path, ": only string-keyed maps are supported"));
+  }
+  for (const auto& [key, item] : v.struct_value().fields()) {
+    if (item.kind_case() == Value::kNullValue) continue;
+    Message* entry = m->GetReflection()->AddMessage(m, field);
+    entry->GetReflection()->SetString(entry, key_field, key);
+    absl::Status s = SetValue(entry, value_field, item, absl::StrCat(path, ".", key));
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// The field whose name or json_name is `key`.
+const FieldDescriptor* FindField(const Descriptor* descriptor, const std::string& key) {
+  if (const FieldDescriptor* field = descriptor->FindFieldByName(key)) return field;
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    if (descriptor->field(i)->json_name() == key) return descriptor->field(i);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::Status StructToMessage(const Struct& object, Message* message, absl::string_view path) {
+  const Descriptor* descriptor = message->GetDescriptor();
+  for (const auto& [key, value] : object.fields()) {
+    const FieldDescriptor* field = FindField(descriptor, key);
+    if (field == nullptr || value.kind_case() == Value::kNullValue) continue;
+    const std::string field_path = absl::StrCat(path, ".", key);
+    absl::Status s;
+    if (field->is_map()) {
+      s = SetMap(message, field, value, field_path);
+    } else if (field->is_repeated()) {
+      if (value.kind_case() != Value::kListValue) return Mismatch(field_path, "an array", value);
+      int i = 0;
+      for (const Value& item : value.list_value().values()) {
+        const std::string item_path = absl::StrCat(field_path, "[", i++, "]");
+        if (item.kind_case() == Value::kNullValue) {
+          return absl::InvalidArgumentError(absl::StrCat(item_path, ": unexpected null"));
+        }
+        s = SetValue(message, field, item, item_path);
+        if (!s.ok()) return s;
+      }
+    } else {
+      s = SetValue(message, field, value, field_path);
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+const Value* FindValueAtPath(const Struct& object, absl::string_view path) {
+  const Struct* current = &object;
+  const Value* value = nullptr;
+  for (absl::string_view part : absl::StrSplit(path, '.')) {
+    if (current == nullptr) return nullptr;
+    auto it = current->fields().find(std::string(part));
+    if (it == current->fields().end()) return nullptr;
+    value = &it->second;
+    current = value->kind_case() == Value::kStructValue ? &value->struct_value() : nullptr;
+  }
+  return value;
+}
+
+const std::string* FindStringAtPath(const Struct& object, absl::string_view path) {
+  const Value* v = FindValueAtPath(object, path);
+  if (v == nullptr || v->kind_case() != Value::kStringValue) return nullptr;
+  return &v->string_value();
+}
+
+}  // namespace hookbridge

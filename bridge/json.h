@@ -1,0 +1,43 @@
+// JSON for webhook bodies: parsing into google.protobuf.Struct, and a
+// tolerant, reflection-driven conversion from a Struct into a typed message.
+//
+// The conversion follows the provider's JSON, not proto3's canonical JSON
+// mapping, because providers are loosely specified: keys match a field's name
+// or json_name; unknown keys are ignored; null leaves a field unset; numbers
+// are accepted for string fields and numeric strings for integer fields;
+// Timestamps are RFC 3339 strings. Anything else that does not fit is an
+// error naming the JSON path. Integers are exact up to 2^53 (Struct numbers
+// are doubles).
+#ifndef HOOKBRIDGE_BRIDGE_JSON_H_
+#define HOOKBRIDGE_BRIDGE_JSON_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/struct.pb.h"
+
+namespace hookbridge {
+
+// Parses `json`, which must be one JSON object. InvalidArgument otherwise,
+// with the parser's reason.
+absl::StatusOr<google::protobuf::Struct> ParseJsonObject(absl::string_view json);
+
+// Fills `message` from `object`. `path` names `object` in error messages
+// (e.g. "payload"). On error `message` may be partly filled.
+absl::Status StructToMessage(const google::protobuf::Struct& object,
+                             google::protobuf::Message* message, absl::string_view path);
+
+// The value at a dotted path such as "document.id", or nullptr.
+const google::protobuf::Value* FindValueAtPath(const google::protobuf::Struct& object,
+                                               absl::string_view path);
+
+// The string at a dotted path, or nullptr if absent or not a string.
+const std::string* FindStringAtPath(const google::protobuf::Struct& object,
+                                    absl::string_view path);
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_JSON_H_

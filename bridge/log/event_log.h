@@ -1,0 +1,121 @@
+// The event log: the ordered, append-only record of accepted events that
+// every subscription reads. One interface, several backends (memory today;
+// a file log and NATS JetStream are shaped to fit the same calls).
+//
+// Events are stored pre-serialized so that a record is encoded once and the
+// same bytes are written to every subscriber. A record's bytes are a
+// complete `hookbridge.v1.Event` without `raw_body`; the `raw_body` field is
+// kept separately, already encoded, and appended on the wire only for
+// subscribers that ask for it (protobuf allows fields in any order, so the
+// concatenation is a valid Event).
+#ifndef HOOKBRIDGE_BRIDGE_LOG_EVENT_LOG_H_
+#define HOOKBRIDGE_BRIDGE_LOG_EVENT_LOG_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hookbridge/v1/event.pb.h"
+
+namespace hookbridge {
+
+// An event ready to append: everything but its sequence, serialized.
+struct EncodedEvent {
+  // Filter keys, copied out of the event so filters never parse bytes.
+  std::string id;
+  std::string type;
+  std::string source;
+  std::string environment_id;
+  std::string subject;
+  absl::Time received_at;
+  // Serialized Event with `sequence` and `raw_body` unset.
+  std::string body;
+  // Serialized `raw_body` field (tag, length, bytes); empty if no body.
+  std::string raw_body_field;
+};
+
+// Encodes `event` (whose sequence must be 0) for Append. `event.raw_body` is
+// moved out into the encoded raw field.
+EncodedEvent EncodeEvent(v1::Event event);
+
+// One appended event. Immutable once published; shared by every reader.
+struct LogRecord {
+  uint64_t sequence = 0;
+  // Time the log accepted the record: never earlier than the previous
+  // record's, so `since` positions can be found by binary search.
+  absl::Time appended_at;
+  std::string id;
+  std::string type;
+  std::string source;
+  std::string environment_id;
+  std::string subject;
+  // Serialized Event including `sequence`, without `raw_body`.
+  std::string event_bytes;
+  // Serialized `raw_body` field, appended for subscribers with include_raw.
+  std::string raw_body_field;
+
+  // Memory accounted to the record for retention limits.
+  size_t ByteSize() const;
+};
+
+using RecordPtr = std::shared_ptr<const LogRecord>;
+
+// Builds the record for `event` at `sequence`.
+RecordPtr MakeRecord(EncodedEvent event, uint64_t sequence, absl::Time appended_at);
+
+// Told when the log grows. Registered with Read(); called at most once per
+// registration, from the appending thread, outside the log's locks.
+class LogWaiter {
+ public:
+  virtual ~LogWaiter() = default;
+  virtual void OnLogGrew() = 0;
+};
+
+struct LogStats {
+  uint64_t first_sequence = 0;  // oldest retained; 0 when empty
+  uint64_t last_sequence = 0;   // newest ever appended; 0 when none
+  uint64_t events = 0;          // retained records
+  uint64_t bytes = 0;           // retained bytes
+};
+
+// Called once an append is as durable as the backend promises, with the
+// assigned sequence, or with Unavailable when the log cannot take the event
+// (the sender must then retry). May run on any thread.
+using AppendCallback = std::function<void(absl::StatusOr<uint64_t> sequence)>;
+
+// Thread-safe: every method may be called concurrently from any thread.
+// Appends never wait for readers; readers never block appends for longer
+// than copying a few pointers.
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+
+  // Assigns the next sequence to `event` and stores it; `done` is called
+  // once, possibly before Append returns.
+  virtual void Append(EncodedEvent event, AppendCallback done) = 0;
+
+  // Copies into `out` up to `max` records with sequence > `after`, oldest
+  // first. If there are none and `waiter` is set, registers it to be told
+  // when the log grows (atomically with the check, so no append is missed).
+  // The log keeps only a weak reference to the waiter.
+  // OUT_OF_RANGE when record `after + 1` was evicted (the message names the
+  // oldest retained sequence) or `after` lies beyond the last sequence.
+  virtual absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                            const std::shared_ptr<LogWaiter>& waiter) = 0;
+
+  // The position just before the first record appended at or after `since`:
+  // reading after it yields exactly those records. OUT_OF_RANGE when some of
+  // them were already evicted.
+  virtual absl::StatusOr<uint64_t> PositionAt(absl::Time since) = 0;
+
+  virtual LogStats Stats() = 0;
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_LOG_EVENT_LOG_H_

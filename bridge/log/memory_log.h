@@ -1,0 +1,47 @@
+// An event log held in memory: for tests, demos and deployments that accept
+// losing events on restart. Bounded by event count and bytes; the oldest
+// records are evicted first, and a reader that falls behind them gets
+// OUT_OF_RANGE instead of a silent gap.
+#ifndef HOOKBRIDGE_BRIDGE_LOG_MEMORY_LOG_H_
+#define HOOKBRIDGE_BRIDGE_LOG_MEMORY_LOG_H_
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "bridge/log/event_log.h"
+
+namespace hookbridge {
+
+class MemoryLog : public EventLog {
+ public:
+  struct Options {
+    uint64_t max_events = 100000;
+    uint64_t max_bytes = 256ull << 20;
+  };
+
+  explicit MemoryLog(Options options);
+
+  void Append(EncodedEvent event, AppendCallback done) override;
+  absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                    const std::shared_ptr<LogWaiter>& waiter) override;
+  absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
+  LogStats Stats() override;
+
+ private:
+  const Options options_;
+  absl::Mutex mu_;
+  std::deque<RecordPtr> records_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // appended_at of the newest evicted record.
+  absl::Time last_evicted_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::vector<std::weak_ptr<LogWaiter>> waiters_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_LOG_MEMORY_LOG_H_

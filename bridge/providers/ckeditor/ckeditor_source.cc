@@ -1,0 +1,131 @@
+#include "bridge/providers/ckeditor/ckeditor_source.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "bridge/json.h"
+#include "bridge/providers/ckeditor/signature.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace hookbridge {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+constexpr TypedEventSpec kCkeditorEvents[] = {
+    {"collaboration.user.connected", "collaboration_user_connected", "document.id"},
+    {"document.user.connected", "collaboration_user_connected", "document.id"},
+    {"collaboration.user.disconnected", "collaboration_user_disconnected", "document.id"},
+    {"document.user.disconnected", "collaboration_user_disconnected", "document.id"},
+    {"collaboration.document.updated", "collaboration_document_updated", "document.id"},
+    {"collaboration.document.update.exported", "collaboration_document_update_exported",
+     "document.id"},
+    {"collaboration.document.finished", "collaboration_document_finished", "document.id"},
+    {"collaboration.document.exported", "collaboration_document_exported", "document.id"},
+    {"collaboration.document.export.failed", "collaboration_document_export_failed",
+     "document.id"},
+    {"collaboration.document.recovered", "collaboration_document_recovered", "document.id"},
+    {"collaboration.document.removed", "collaboration_document_removed", "document.id"},
+    {"document.removed", "collaboration_document_removed", "document.id"},
+    {"storage.document.saved", "storage_document_saved", "document.id"},
+    {"storage.document.save.failed", "storage_document_save_failed", "document.id"},
+    {"storage.document.removed", "storage_document_removed", "document.id"},
+    {"comment.added", "comment_added", "document.id"},
+    {"comment.updated", "comment_updated", "document.id"},
+    {"comment.removed", "comment_removed", "document.id"},
+    {"commentthread.added", "comment_thread_added", "document.id"},
+    {"commentthread.updated", "comment_thread_updated", "document.id"},
+    {"commentthread.resolved", "comment_thread_resolved", "document.id"},
+    {"commentthread.reopened", "comment_thread_reopened", "document.id"},
+    {"commentthread.removed", "comment_thread_removed", "document.id"},
+    {"commentthread.restored", "comment_thread_restored", "document.id"},
+    {"commentthread.all.removed", "comment_thread_all_removed", "document.id"},
+    {"suggestion.added", "suggestion_added", "document.id"},
+    {"suggestion.accepted", "suggestion_accepted", "document.id"},
+    {"suggestion.rejected", "suggestion_rejected", "document.id"},
+    {"suggestion.removed", "suggestion_removed", "document.id"},
+    {"suggestion.restored", "suggestion_restored", "document.id"},
+    {"ping", "ping", "id"},
+};
+
+constexpr absl::string_view kCkeditorUntypedSubjects[] = {"document.id"};
+
+class CkeditorFamilySource : public Source {
+ public:
+  CkeditorFamilySource(const SourceConfig& config, const Catalog* catalog)
+      : secrets_(config.secrets), tolerance_(config.timestamp_tolerance), catalog_(catalog) {}
+
+  absl::Status Verify(const WebhookRequest& request) const override {
+    return VerifyCkeditorSignature(request, secrets_, tolerance_);
+  }
+
+  absl::Status Decode(const WebhookRequest& request, v1::Event* event) const override {
+    absl::StatusOr<Struct> body = ParseJsonObject(request.body);
+    if (!body.ok()) return body.status();
+    auto& fields = *body->mutable_fields();
+
+    auto name = fields.find("event");
+    if (name == fields.end() || name->second.kind_case() != Value::kStringValue ||
+        name->second.string_value().empty()) {
+      return absl::InvalidArgumentError("envelope: \"event\" must be a non-empty string");
+    }
+    event->set_type(name->second.string_value());
+
+    if (auto env = fields.find("environment_id"); env != fields.end()) {
+      if (env->second.kind_case() != Value::kStringValue) {
+        return absl::InvalidArgumentError("envelope: \"environment_id\" must be a string");
+      }
+      event->set_environment_id(env->second.string_value());
+    }
+
+    if (auto sent = fields.find("sent_at"); sent != fields.end()) {
+      if (sent->second.kind_case() != Value::kStringValue ||
+          !google::protobuf::util::TimeUtil::FromString(sent->second.string_value(),
+                                                        event->mutable_sent_at())) {
+        return absl::InvalidArgumentError("envelope: \"sent_at\" must be an RFC 3339 date");
+      }
+    }
+
+    Struct payload;
+    if (auto p = fields.find("payload"); p != fields.end()) {
+      if (p->second.kind_case() == Value::kStructValue) {
+        payload.Swap(p->second.mutable_struct_value());
+      } else if (p->second.kind_case() != Value::kNullValue) {
+        return absl::InvalidArgumentError("envelope: \"payload\" must be an object");
+      }
+    }
+    DecodePayload(*catalog_, event->type(), &payload, event);
+    return absl::OkStatus();
+  }
+
+ private:
+  const std::vector<std::string> secrets_;
+  const absl::Duration tolerance_;
+  const Catalog* const catalog_;
+};
+
+}  // namespace
+
+const Catalog kCkeditorCatalog = {
+    v1::PROVIDER_CKEDITOR_CLOUD_SERVICES,
+    "ckeditor",
+    kCkeditorEvents,
+    kCkeditorUntypedSubjects,
+};
+
+absl::StatusOr<std::unique_ptr<Source>> CreateCkeditorFamilySource(const SourceConfig& config,
+                                                                   const Catalog* catalog) {
+  if (config.secrets.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("source ", config.name, ": at least one secret is required"));
+  }
+  return std::make_unique<CkeditorFamilySource>(config, catalog);
+}
+
+absl::StatusOr<std::unique_ptr<Source>> CreateCkeditorSource(const SourceConfig& config) {
+  return CreateCkeditorFamilySource(config, &kCkeditorCatalog);
+}
+
+}  // namespace hookbridge

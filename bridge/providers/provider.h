@@ -1,0 +1,61 @@
+// What a provider is to the bridge: a way to check that a webhook request is
+// authentic and to turn its body into a typed event.
+//
+// Providers are pure functions of the request: no sockets and no clock but
+// the receive time carried in the request. They are created once per
+// configured source and used from many threads at once, so implementations
+// must be immutable after construction.
+#ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
+#define HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
+
+#include "absl/strings/string_view.h"
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "hookbridge/v1/event.pb.h"
+
+namespace hookbridge {
+
+// One HTTP request as received. The views point into the caller's buffers
+// and are valid only for the duration of the call they are passed to.
+struct WebhookRequest {
+  absl::string_view method;  // as sent, e.g. "POST"
+  absl::string_view target;  // path and query as sent, e.g. "/webhooks/docs?a=1"
+  std::vector<std::pair<absl::string_view, absl::string_view>> headers;
+  absl::string_view body;
+  absl::Time received_at;
+
+  // The value of the first header named `name` (case-insensitive), or
+  // nullptr.
+  const absl::string_view* FindHeader(absl::string_view name) const;
+};
+
+// A configured webhook source of one provider.
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // Checks that the request comes from the provider and was not altered.
+  // Returns Unauthenticated with the reason on a missing or wrong signature,
+  // or, tagged with MarkStale(), when the signed timestamp is outside the
+  // configured tolerance.
+  virtual absl::Status Verify(const WebhookRequest& request) const = 0;
+
+  // Decodes a verified request into `event`: type, environment_id, subject,
+  // sent_at, the payload and, where the provider sends a delivery id, id.
+  // Returns InvalidArgument with the reason when the body is not valid JSON
+  // or not the provider's envelope. A payload that does not match its
+  // schema is not an error: it is delivered untyped with decode_error set.
+  virtual absl::Status Decode(const WebhookRequest& request, v1::Event* event) const = 0;
+};
+
+// Tags an Unauthenticated status as "stale timestamp" rather than "bad
+// signature", so the two can be counted apart.
+absl::Status StaleTimestampError(absl::string_view message);
+bool IsStaleTimestamp(const absl::Status& status);
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_

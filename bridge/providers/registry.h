@@ -1,0 +1,45 @@
+// The table of providers hookbridge speaks. Adding a provider means adding
+// one row to the table in registry.cc: there is no self-registration.
+#ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_REGISTRY_H_
+#define HOOKBRIDGE_BRIDGE_PROVIDERS_REGISTRY_H_
+
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "bridge/providers/catalog.h"
+#include "bridge/providers/provider.h"
+#include "hookbridge/v1/event.pb.h"
+
+namespace hookbridge {
+
+struct SourceConfig;
+
+struct ProviderInfo {
+  // The name used in config (`provider: ckeditor-cloud-services`).
+  absl::string_view name;
+  v1::Provider id;
+  // Whether a source of this provider must have at least one secret.
+  bool needs_secrets;
+  // The event types this provider decodes into typed messages.
+  const Catalog* catalog;
+  absl::StatusOr<std::unique_ptr<Source>> (*create)(const SourceConfig& config);
+};
+
+absl::Span<const ProviderInfo> Providers();
+
+// The row named `name`, or nullptr.
+const ProviderInfo* FindProvider(absl::string_view name);
+
+// All provider names, comma-separated, for error messages.
+std::string ProviderNames();
+
+// Builds the Source for one configured source. InvalidArgument if the
+// provider is unknown or rejects the configuration.
+absl::StatusOr<std::unique_ptr<Source>> CreateSource(const SourceConfig& config);
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_PROVIDERS_REGISTRY_H_

@@ -1,0 +1,101 @@
+#include "bridge/subscription.h"
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "bridge/status_macros.h"
+
+namespace hookbridge {
+namespace {
+// Records copied from the log per read; bounds the memory a subscriber
+// holds besides the records it is writing.
+constexpr size_t kReadBatch = 256;
+}  // namespace
+
+// The log holds a weak reference to this, not to the subscription, so a
+// wake-up racing with Close() is serialized by `mu_`.
+class Subscription::Waker : public LogWaiter {
+ public:
+  explicit Waker(std::function<void()> fn) : fn_(std::move(fn)) {}
+
+  void OnLogGrew() override {
+    absl::MutexLock lock(&mu_);
+    if (fn_) fn_();
+  }
+
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    fn_ = nullptr;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::function<void()> fn_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Create(
+    EventLog* log, const v1::SubscribeRequest& request, std::function<void()> on_wake) {
+  absl::StatusOr<EventFilter> filter = EventFilter::FromRequest(request);
+  if (!filter.ok()) return filter.status();
+
+  uint64_t cursor = 0;
+  switch (request.start_case()) {
+    case v1::SubscribeRequest::kAfterSequence:
+      cursor = request.after_sequence();
+      break;
+    case v1::SubscribeRequest::kSince: {
+      const absl::Time since = absl::FromUnixSeconds(request.since().seconds()) +
+                               absl::Nanoseconds(request.since().nanos());
+      HB_ASSIGN_OR_RETURN(cursor, log->PositionAt(since));
+      break;
+    }
+    case v1::SubscribeRequest::kEarliest: {
+      if (!request.earliest()) {
+        return absl::InvalidArgumentError("earliest: must be true when set");
+      }
+      const LogStats stats = log->Stats();
+      cursor = stats.events == 0 ? stats.last_sequence : stats.first_sequence - 1;
+      break;
+    }
+    case v1::SubscribeRequest::START_NOT_SET:
+      cursor = log->Stats().last_sequence;
+      break;
+  }
+  // Check the position now, so a bad one fails the call before it streams.
+  std::vector<RecordPtr> none;
+  HB_RETURN_IF_ERROR(log->Read(cursor, 0, &none, nullptr));
+
+  return std::unique_ptr<Subscription>(new Subscription(
+      log, *std::move(filter), cursor, std::make_shared<Waker>(std::move(on_wake))));
+}
+
+Subscription::Subscription(EventLog* log, EventFilter filter, uint64_t cursor,
+                           std::shared_ptr<Waker> waker)
+    : log_(log), filter_(std::move(filter)), cursor_(cursor), waker_(std::move(waker)) {}
+
+Subscription::~Subscription() { Close(); }
+
+void Subscription::Close() { waker_->Close(); }
+
+absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
+  size_t found = 0;
+  while (found < max) {
+    scratch_.clear();
+    // Ask for a wake-up only while this call has found nothing: a caller
+    // that got records comes back for more by itself.
+    HB_RETURN_IF_ERROR(log_->Read(cursor_, kReadBatch, &scratch_,
+                                  found == 0 ? waker_ : std::shared_ptr<Waker>()));
+    if (scratch_.empty()) break;  // at the end of the log
+    for (RecordPtr& record : scratch_) {
+      cursor_ = record->sequence;
+      if (filter_.Matches(*record)) {
+        out->push_back(std::move(record));
+        if (++found == max) break;
+      }
+    }
+  }
+  scratch_.clear();
+  return absl::OkStatus();
+}
+
+}  // namespace hookbridge

@@ -1,0 +1,61 @@
+// A subscription: a cursor plus a filter over the event log. Replay and live
+// delivery are the same path: take the next matching records after the
+// cursor, or, when there are none yet, ask to be woken when the log grows.
+#ifndef HOOKBRIDGE_BRIDGE_SUBSCRIPTION_H_
+#define HOOKBRIDGE_BRIDGE_SUBSCRIPTION_H_
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bridge/filter.h"
+#include "bridge/log/event_log.h"
+#include "hookbridge/v1/service.pb.h"
+
+namespace hookbridge {
+
+class Subscription {
+ public:
+  // Builds the filter and resolves the start position of `request` against
+  // `log` (which must outlive the subscription). `on_wake` is called, from
+  // an appending thread, when the log grows after a Next() that found
+  // nothing; never after Close() returns.
+  // InvalidArgument for a bad filter; OUT_OF_RANGE for a start position that
+  // is no longer retained or lies beyond the end of the log.
+  static absl::StatusOr<std::unique_ptr<Subscription>> Create(
+      EventLog* log, const v1::SubscribeRequest& request, std::function<void()> on_wake);
+
+  ~Subscription();
+
+  // Appends to `out` up to `max` records after the cursor that match the
+  // filter, advancing the cursor past every record examined. When none
+  // match yet, arranges one on_wake call for when the log grows and returns
+  // OK with nothing added. OUT_OF_RANGE when the next record was evicted
+  // before this subscriber read it.
+  // Not thread-safe: calls must be serialized by the owner.
+  absl::Status Next(size_t max, std::vector<RecordPtr>* out);
+
+  // Stops wake-ups; waits for one in progress to return. Idempotent.
+  void Close();
+
+  // The last sequence examined: resuming with after_sequence = cursor()
+  // continues exactly here.
+  uint64_t cursor() const { return cursor_; }
+  const EventFilter& filter() const { return filter_; }
+
+ private:
+  class Waker;
+  Subscription(EventLog* log, EventFilter filter, uint64_t cursor,
+               std::shared_ptr<Waker> waker);
+
+  EventLog* const log_;
+  const EventFilter filter_;
+  uint64_t cursor_;
+  const std::shared_ptr<Waker> waker_;
+  std::vector<RecordPtr> scratch_;
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_SUBSCRIPTION_H_
