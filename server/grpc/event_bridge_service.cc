@@ -1,0 +1,219 @@
+#include "server/grpc/event_bridge_service.h"
+
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bridge/subscription.h"
+#include "server/logging.h"
+
+namespace hookbridge {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+namespace {
+
+// Records handed to the reactor per read of the log.
+constexpr size_t kBatch = 64;
+
+void ReleaseRecord(void* record) { delete static_cast<RecordPtr*>(record); }
+
+// A slice over bytes owned by `record`, keeping the record alive until
+// gRPC is done with the bytes.
+grpc::Slice SliceOf(const RecordPtr& record, const std::string& bytes) {
+  return grpc::Slice(const_cast<char*>(bytes.data()), bytes.size(), &ReleaseRecord,
+                     new RecordPtr(record));
+}
+
+}  // namespace
+
+// One Subscribe stream. Discipline (as in the gRPC callback examples): at
+// most one write in flight; exactly one Finish, only when no write is in
+// flight; OnDone closes the subscription and deletes the reactor, and
+// nothing touches it afterwards.
+//
+// Threads: gRPC calls OnWriteDone/OnCancel/OnDone; the log calls the wake-up
+// from an appending thread. `mu_` serializes them. Lock order: the
+// subscription's waker lock, then `mu_`, then the log's lock.
+class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  SubscribeReactor(EventBridgeService* service, grpc::CallbackServerContext* context,
+                   const grpc::ByteBuffer* request_bytes)
+      : service_(service), context_(context), started_at_(absl::Now()) {
+    v1::SubscribeRequest request;
+    grpc::ByteBuffer copy = *request_bytes;
+    if (!grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &request).ok()) {
+      Reject(absl::InvalidArgumentError("SubscribeRequest could not be parsed"));
+      return;
+    }
+    include_raw_ = request.include_raw();
+    absl::StatusOr<std::unique_ptr<Subscription>> subscription =
+        Subscription::Create(service_->log_, request, [this] { OnWake(); });
+    if (!subscription.ok()) {
+      Reject(subscription.status());
+      return;
+    }
+    subscription_ = *std::move(subscription);
+    resume_after_ = subscription_->cursor();
+    if (!service_->Register(this)) {
+      Reject(absl::UnavailableError("server is shutting down"));
+      return;
+    }
+    registered_ = true;
+    service_->metrics_->SubscriptionStarted(true);
+    service_->metrics_->SubscriberConnected();
+    Log(LogLevel::kDebug, "subscriber connected",
+        {{"peer", context_->peer()},
+         {"filter", subscription_->filter().ToString()},
+         {"after", subscription_->cursor()}});
+    absl::MutexLock lock(&mu_);
+    Pump();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    write_in_flight_ = false;
+    if (!ok) {
+      // The stream is broken (client gone); the status reaches no one.
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+      return;
+    }
+    resume_after_ = in_flight_->sequence;
+    service_->metrics_->EventDelivered(in_flight_->source);
+    if (in_flight_->appended_at >= started_at_) {
+      service_->metrics_->ObserveDeliveryLatency(absl::Now() - in_flight_->appended_at);
+    }
+    in_flight_.reset();
+    Pump();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    if (!write_in_flight_) FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    // Close first, without mu_: it waits for a wake-up in progress, which
+    // may itself be waiting for mu_.
+    if (subscription_ != nullptr) subscription_->Close();
+    if (registered_) {
+      service_->Unregister(this);
+      service_->metrics_->SubscriberDisconnected();
+    }
+    delete this;
+  }
+
+  // Ends the stream with UNAVAILABLE once no write is in flight.
+  void BeginShutdown() {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+    Pump();
+  }
+
+ private:
+  void Reject(const absl::Status& status) {
+    service_->metrics_->SubscriptionStarted(false);
+    absl::MutexLock lock(&mu_);
+    FinishLocked(ToGrpcStatus(status));
+  }
+
+  void OnWake() {
+    absl::MutexLock lock(&mu_);
+    Pump();
+  }
+
+  // Starts the next write, or finishes, or waits for the log to grow.
+  void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || write_in_flight_) return;
+    if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
+    if (shutting_down_) {
+      return FinishLocked(grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat("server is shutting down; resume with after_sequence = ", ResumeAfter())));
+    }
+    if (next_ == pending_.size()) {
+      pending_.clear();
+      next_ = 0;
+      absl::Status status = subscription_->Next(kBatch, &pending_);
+      if (!status.ok()) return FinishLocked(ToGrpcStatus(status));
+      if (pending_.empty()) return;  // woken when the log grows
+    }
+    in_flight_ = std::move(pending_[next_++]);
+    grpc::Slice slices[2] = {SliceOf(in_flight_, in_flight_->event_bytes), grpc::Slice()};
+    size_t count = 1;
+    if (include_raw_ && !in_flight_->raw_body_field.empty()) {
+      slices[count++] = SliceOf(in_flight_, in_flight_->raw_body_field);
+    }
+    buffer_ = grpc::ByteBuffer(slices, count);
+    write_in_flight_ = true;
+    StartWrite(&buffer_);
+  }
+
+  // Every matching event up to this sequence has been delivered.
+  uint64_t ResumeAfter() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (subscription_ != nullptr && next_ == pending_.size() && !write_in_flight_) {
+      return subscription_->cursor();
+    }
+    return resume_after_;
+  }
+
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    if (subscription_ != nullptr) {
+      context_->AddTrailingMetadata(kResumeAfterTrailer, std::to_string(ResumeAfter()));
+    }
+    Finish(status);
+  }
+
+  EventBridgeService* const service_;
+  grpc::CallbackServerContext* const context_;
+  const absl::Time started_at_;
+  std::unique_ptr<Subscription> subscription_;
+  bool include_raw_ = false;
+  bool registered_ = false;
+
+  absl::Mutex mu_;
+  std::vector<RecordPtr> pending_ ABSL_GUARDED_BY(mu_);
+  size_t next_ ABSL_GUARDED_BY(mu_) = 0;
+  RecordPtr in_flight_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer buffer_ ABSL_GUARDED_BY(mu_);
+  uint64_t resume_after_ ABSL_GUARDED_BY(mu_) = 0;
+  bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+EventBridgeService::EventBridgeService(EventLog* log, Metrics* metrics)
+    : log_(log), metrics_(metrics) {}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  return new SubscribeReactor(this, context, request);
+}
+
+bool EventBridgeService::Register(SubscribeReactor* reactor) {
+  absl::MutexLock lock(&mu_);
+  if (shutting_down_) return false;
+  reactors_.insert(reactor);
+  return true;
+}
+
+void EventBridgeService::Unregister(SubscribeReactor* reactor) {
+  absl::MutexLock lock(&mu_);
+  reactors_.erase(reactor);
+}
+
+void EventBridgeService::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  shutting_down_ = true;
+  for (SubscribeReactor* reactor : reactors_) reactor->BeginShutdown();
+}
+
+}  // namespace hookbridge

@@ -1,0 +1,59 @@
+// The EventBridge gRPC service: Subscribe streams the event log through a
+// Subscription, one callback reactor per stream.
+//
+// Events are written as pre-serialized bytes shared with the log record
+// (grpc::ByteBuffer slices referencing it), so an event is encoded once no
+// matter how many subscribers receive it.
+#ifndef HOOKBRIDGE_SERVER_GRPC_EVENT_BRIDGE_SERVICE_H_
+#define HOOKBRIDGE_SERVER_GRPC_EVENT_BRIDGE_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "bridge/log/event_log.h"
+#include "hookbridge/v1/service.grpc.pb.h"
+#include "server/metrics/metrics.h"
+
+namespace hookbridge {
+
+// The one mapping from absl::Status to grpc::Status (the codes coincide).
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// Trailing metadata key carrying the sequence to resume after when a stream
+// ends: every event up to it that matched the filter was delivered.
+inline constexpr char kResumeAfterTrailer[] = "hookbridge-resume-after";
+
+class SubscribeReactor;
+
+class EventBridgeService final
+    : public v1::EventBridge::WithRawCallbackMethod_Subscribe<v1::EventBridge::Service> {
+ public:
+  // `log` and `metrics` must outlive the service.
+  EventBridgeService(EventLog* log, Metrics* metrics);
+
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
+
+  // Ends every open stream with UNAVAILABLE (and its resume position) and
+  // refuses new ones. Call before grpc::Server::Shutdown.
+  void Shutdown();
+
+ private:
+  friend class SubscribeReactor;
+  // Returns false if the service is shutting down.
+  bool Register(SubscribeReactor* reactor);
+  void Unregister(SubscribeReactor* reactor);
+
+  EventLog* const log_;
+  Metrics* const metrics_;
+  absl::Mutex mu_;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_set<SubscribeReactor*> reactors_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_SERVER_GRPC_EVENT_BRIDGE_SERVICE_H_

@@ -1,0 +1,40 @@
+#include "server/http/admin_handler.h"
+
+namespace hookbridge {
+
+AdminHandler::AdminHandler(Metrics* metrics, EventLog* log, const std::atomic<bool>* ready)
+    : metrics_(metrics), log_(log), ready_(ready) {}
+
+void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
+  HttpResponse response;
+  response.content_type = "text/plain; charset=utf-8";
+  const absl::string_view path = absl::string_view(request.target).substr(0, request.target.find('?'));
+  if (request.method != "GET" && request.method != "HEAD") {
+    response.status = 405;
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    response.body = "method not allowed\n";
+  } else if (path == "/metrics") {
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = metrics_->Serialize(log_->Stats());
+  } else if (path == "/healthz") {
+    response.body = "ok\n";
+  } else if (path == "/readyz") {
+    const bool ready = ready_->load(std::memory_order_acquire);
+    response.status = ready ? 200 : 503;
+    response.body = ready ? "ready\n" : "not ready\n";
+  } else {
+    response.status = 404;
+    response.body = "not found: the admin listener serves /metrics, /healthz and /readyz\n";
+  }
+  respond(std::move(response));
+}
+
+HttpResponse AdminHandler::HandleError(HttpError error, absl::string_view target) {
+  HttpResponse response;
+  response.content_type = "text/plain; charset=utf-8";
+  response.status = error == HttpError::kBodyTooLarge ? 413 : 400;
+  response.body = "bad request\n";
+  return response;
+}
+
+}  // namespace hookbridge

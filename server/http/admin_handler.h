@@ -1,0 +1,30 @@
+// The admin listener: /metrics (Prometheus text format), /healthz (the
+// process is alive) and /readyz (it takes webhooks and subscriptions).
+#ifndef HOOKBRIDGE_SERVER_HTTP_ADMIN_HANDLER_H_
+#define HOOKBRIDGE_SERVER_HTTP_ADMIN_HANDLER_H_
+
+#include <atomic>
+
+#include "bridge/log/event_log.h"
+#include "server/http/http_server.h"
+#include "server/metrics/metrics.h"
+
+namespace hookbridge {
+
+class AdminHandler : public HttpHandler {
+ public:
+  // Everything must outlive the handler. /readyz answers 200 while `ready`.
+  AdminHandler(Metrics* metrics, EventLog* log, const std::atomic<bool>* ready);
+
+  void Handle(HttpRequest request, HttpResponder respond) override;
+  HttpResponse HandleError(HttpError error, absl::string_view target) override;
+
+ private:
+  Metrics* const metrics_;
+  EventLog* const log_;
+  const std::atomic<bool>* const ready_;
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_SERVER_HTTP_ADMIN_HANDLER_H_

@@ -1,0 +1,94 @@
+// The HTTP/1.1 server under the webhook ingress and the admin endpoints,
+// built on Boost.Beast. This header keeps Beast and Asio out of its users:
+// they see plain request and response structs and a handler interface.
+//
+// Each connection is served on its own strand: requests on one connection
+// are read, handled and answered strictly in order (pipelined requests wait
+// in the read buffer). Handlers answer asynchronously, from any thread.
+#ifndef HOOKBRIDGE_SERVER_HTTP_HTTP_SERVER_H_
+#define HOOKBRIDGE_SERVER_HTTP_HTTP_SERVER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "bridge/config.h"
+
+namespace hookbridge {
+
+struct HttpRequest {
+  std::string method;  // as sent, e.g. "POST"
+  std::string target;  // path and query as sent
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // When the request's header had been read.
+  absl::Time received_at;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Sends the response; call exactly once, from any thread.
+using HttpResponder = std::function<void(HttpResponse)>;
+
+// Why a request could not be read.
+enum class HttpError {
+  kBadRequest,      // not valid HTTP/1.1
+  kHeaderTooLarge,  // request line plus headers over the limit
+  kBodyTooLarge,    // body over the limit
+};
+
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  // Handles one complete request. Must not block: slow work answers later
+  // through `respond`.
+  virtual void Handle(HttpRequest request, HttpResponder respond) = 0;
+  // The answer to a request that could not be read (sent, then the
+  // connection is closed). `target` is empty if it was not read either.
+  virtual HttpResponse HandleError(HttpError error, absl::string_view target) = 0;
+};
+
+struct HttpListenerOptions {
+  std::string name;  // for logs: "http", "admin"
+  ListenAddress address;
+  uint64_t max_body_bytes = 10ull << 20;
+  uint32_t max_header_bytes = 16u << 10;
+  absl::Duration read_timeout = absl::Seconds(30);
+  absl::Duration idle_timeout = absl::Seconds(75);
+  HttpHandler* handler = nullptr;  // not owned; must outlive the server
+};
+
+// Owns the network threads and the listeners on them.
+class HttpServer {
+ public:
+  // Binds every listener (so ports are known when this returns) and starts
+  // `threads` network threads. Unavailable if an address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      int threads, std::vector<HttpListenerOptions> listeners);
+
+  // Stops accepting, closes connections and joins the threads.
+  ~HttpServer();
+
+  // The bound port of listener `i` (in the order given to Start).
+  uint16_t port(size_t i) const;
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_SERVER_HTTP_HTTP_SERVER_H_

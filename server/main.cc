@@ -1,0 +1,152 @@
+// hookbridge: verifies signed webhooks, turns them into typed protobuf
+// events in an event log, and streams them to gRPC subscribers.
+//
+//   hookbridge --config config/hookbridge.yaml
+//
+// Exit codes: 0 after a clean stop (SIGINT/SIGTERM), 2 for a bad flag or
+// config, 1 for a runtime failure (e.g. a port already in use).
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "bridge/config.h"
+#include "bridge/ingest.h"
+#include "bridge/log/memory_log.h"
+#include "server/grpc/event_bridge_service.h"
+#include "server/http/admin_handler.h"
+#include "server/http/http_server.h"
+#include "server/http/webhook_handler.h"
+#include "server/logging.h"
+#include "server/metrics/metrics.h"
+
+namespace hookbridge {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: hookbridge [--config FILE]\n"
+    "  --config FILE  YAML configuration (default: config/hookbridge.yaml)\n"
+    "  --version      print the version and exit\n";
+
+constexpr absl::Duration kGrpcShutdownGrace = absl::Seconds(5);
+
+int Fail(int code, absl::string_view message) {
+  Log(LogLevel::kError, message);
+  return code;
+}
+
+int Run(int argc, char** argv) {
+  std::string config_path = "config/hookbridge.yaml";
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (absl::ConsumePrefix(&arg, "--config=")) {
+      config_path = std::string(arg);
+    } else if (arg == "--version") {
+      std::printf("hookbridge %s\n", HOOKBRIDGE_VERSION);
+      return 0;
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "hookbridge: unknown argument \"%s\"\n%s", argv[i], kUsage);
+      return 2;
+    }
+  }
+
+  // Signals are taken by sigwait below; block them before any thread starts
+  // so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<Config> config = LoadConfigFile(config_path);
+  if (!config.ok()) return Fail(2, config.status().message());
+  SetLogLevel(config->log_level);
+
+  MemoryLog log(MemoryLog::Options{config->log.max_events, config->log.max_bytes});
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(*config, &log);
+  if (!ingestor.ok()) return Fail(2, ingestor.status().message());
+  Metrics metrics((*ingestor)->sources());
+
+  std::atomic<bool> accepting{true};
+  std::atomic<bool> ready{false};
+  WebhookHandler webhooks(ingestor->get(), &metrics, &accepting);
+  AdminHandler admin(&metrics, &log, &ready);
+
+  HttpListenerOptions http_options;
+  http_options.name = "http";
+  http_options.address = config->http.listen;
+  http_options.max_body_bytes = config->http.max_body_bytes;
+  http_options.max_header_bytes = config->http.max_header_bytes;
+  http_options.read_timeout = config->http.read_timeout;
+  http_options.idle_timeout = config->http.idle_timeout;
+  http_options.handler = &webhooks;
+  HttpListenerOptions admin_options = http_options;
+  admin_options.name = "admin";
+  admin_options.address = config->admin.listen;
+  admin_options.max_body_bytes = 64 << 10;
+  admin_options.handler = &admin;
+  absl::StatusOr<std::unique_ptr<HttpServer>> http =
+      HttpServer::Start(config->http.threads, {http_options, admin_options});
+  if (!http.ok()) return Fail(1, http.status().message());
+
+  EventBridgeService service(&log, &metrics);
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(config->grpc.listen.ToString(), grpc::InsecureServerCredentials(),
+                           &grpc_port);
+  // Find subscribers whose peer vanished without closing the connection.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
+  if (grpc_server == nullptr || grpc_port == 0) {
+    return Fail(1, absl::StrCat("grpc: cannot listen on ", config->grpc.listen.ToString()));
+  }
+
+  std::vector<std::string> sources;
+  for (const SourceInfo& s : (*ingestor)->sources()) {
+    sources.push_back(absl::StrCat(s.name, " (", s.provider->name, ")"));
+  }
+  ready.store(true, std::memory_order_release);
+  Log(LogLevel::kInfo, "listening",
+      {{"http", ListenAddress{config->http.listen.host, (*http)->port(0)}.ToString()},
+       {"grpc", ListenAddress{config->grpc.listen.host, static_cast<uint16_t>(grpc_port)}
+                    .ToString()},
+       {"admin", ListenAddress{config->admin.listen.host, (*http)->port(1)}.ToString()},
+       {"http_port", static_cast<int>((*http)->port(0))},
+       {"grpc_port", grpc_port},
+       {"admin_port", static_cast<int>((*http)->port(1))},
+       {"log_backend", config->log.backend},
+       {"sources", absl::StrJoin(sources, ", ")},
+       {"version", HOOKBRIDGE_VERSION}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  Log(LogLevel::kInfo, "shutting down", {{"signal", strsignal(signal_number)}});
+  ready.store(false, std::memory_order_release);
+  accepting.store(false, std::memory_order_release);
+  service.Shutdown();
+  grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + kGrpcShutdownGrace));
+  http->reset();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace hookbridge
+
+int main(int argc, char** argv) { return hookbridge::Run(argc, argv); }

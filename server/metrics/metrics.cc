@@ -1,0 +1,134 @@
+#include "server/metrics/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace hookbridge {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+const Histogram::BucketBoundaries kIngestBuckets = {
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+const Histogram::BucketBoundaries kLatencyBuckets = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10};
+
+}  // namespace
+
+Metrics::Metrics(const std::vector<SourceInfo>& sources)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      received_(BuildCounter()
+                    .Name("hookbridge_webhooks_received_total")
+                    .Help("Webhook requests received, by source and outcome.")
+                    .Register(*registry_)),
+      appended_(BuildCounter()
+                    .Name("hookbridge_events_appended_total")
+                    .Help("Events appended to the log, by source and event type.")
+                    .Register(*registry_)),
+      delivered_(BuildCounter()
+                     .Name("hookbridge_events_delivered_total")
+                     .Help("Events written to subscribers, by source of the event.")
+                     .Register(*registry_)),
+      subscriptions_(BuildCounter()
+                         .Name("hookbridge_subscriptions_total")
+                         .Help("Subscribe calls, by result (started or rejected).")
+                         .Register(*registry_)),
+      subscribers_family_(BuildGauge()
+                              .Name("hookbridge_subscribers")
+                              .Help("Subscription streams currently open.")
+                              .Register(*registry_)),
+      ingest_family_(BuildHistogram()
+                         .Name("hookbridge_ingest_duration_seconds")
+                         .Help("Time from a webhook request fully read to its answer ready, "
+                               "including the log append.")
+                         .Register(*registry_)),
+      latency_family_(BuildHistogram()
+                          .Name("hookbridge_delivery_latency_seconds")
+                          .Help("Time from a webhook received to its event written to a live "
+                                "subscriber.")
+                          .Register(*registry_)),
+      subscribers_(subscribers_family_.Add({})),
+      log_events_(Gauge("hookbridge_log_events", "Events retained in the log.")),
+      log_bytes_(Gauge("hookbridge_log_bytes", "Bytes retained in the log.")),
+      log_first_sequence_(
+          Gauge("hookbridge_log_first_sequence", "Sequence of the oldest retained event.")),
+      log_last_sequence_(
+          Gauge("hookbridge_log_last_sequence", "Sequence of the newest appended event.")),
+      ingest_duration_(ingest_family_.Add({}, kIngestBuckets)),
+      delivery_latency_(latency_family_.Add({}, kLatencyBuckets)),
+      subscriptions_started_(subscriptions_.Add({{"result", "started"}})),
+      subscriptions_rejected_(subscriptions_.Add({{"result", "rejected"}})) {
+  std::vector<std::string> names;
+  for (const SourceInfo& s : sources) names.push_back(s.name);
+  names.emplace_back(kUnknownSource);
+  for (const std::string& name : names) {
+    SourceCounters& counters = sources_[name];
+    for (size_t i = 0; i < std::size(kAllOutcomes); ++i) {
+      counters.received[i] =
+          &received_.Add({{"source", name}, {"outcome", std::string(OutcomeName(kAllOutcomes[i]))}});
+    }
+    counters.delivered = &delivered_.Add({{"source", name}});
+  }
+}
+
+prometheus::Gauge& Metrics::Gauge(const std::string& name, const std::string& help) {
+  return BuildGauge().Name(name).Help(help).Register(*registry_).Add({});
+}
+
+Metrics::SourceCounters* Metrics::Find(absl::string_view source) {
+  auto it = sources_.find(source);
+  if (it == sources_.end()) it = sources_.find(kUnknownSource);
+  return &it->second;
+}
+
+void Metrics::WebhookReceived(absl::string_view source, Outcome outcome) {
+  Find(source)->received[static_cast<size_t>(outcome)]->Increment();
+}
+
+void Metrics::EventAppended(absl::string_view source, absl::string_view type, bool typed) {
+  absl::MutexLock lock(&appended_mu_);
+  auto key = std::make_pair(std::string(source), std::string(type));
+  auto it = appended_by_type_.find(key);
+  if (it == appended_by_type_.end()) {
+    SourceCounters* counters = Find(source);
+    if (!typed && counters->untyped_types >= kMaxUntypedTypesPerSource) {
+      key.second = "_other";
+      it = appended_by_type_.find(key);
+    }
+    if (it == appended_by_type_.end()) {
+      if (!typed && key.second != "_other") ++counters->untyped_types;
+      prometheus::Counter* counter = &appended_.Add({{"source", key.first}, {"type", key.second}});
+      it = appended_by_type_.emplace(key, counter).first;
+    }
+  }
+  it->second->Increment();
+}
+
+void Metrics::ObserveIngest(absl::Duration duration) {
+  ingest_duration_.Observe(absl::ToDoubleSeconds(duration));
+}
+
+void Metrics::SubscriberConnected() { subscribers_.Increment(); }
+void Metrics::SubscriberDisconnected() { subscribers_.Decrement(); }
+
+void Metrics::EventDelivered(absl::string_view source) { Find(source)->delivered->Increment(); }
+
+void Metrics::ObserveDeliveryLatency(absl::Duration latency) {
+  delivery_latency_.Observe(absl::ToDoubleSeconds(latency));
+}
+
+void Metrics::SubscriptionStarted(bool ok) {
+  (ok ? subscriptions_started_ : subscriptions_rejected_).Increment();
+}
+
+std::string Metrics::Serialize(const LogStats& log_stats) {
+  log_events_.Set(static_cast<double>(log_stats.events));
+  log_bytes_.Set(static_cast<double>(log_stats.bytes));
+  log_first_sequence_.Set(static_cast<double>(log_stats.first_sequence));
+  log_last_sequence_.Set(static_cast<double>(log_stats.last_sequence));
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace hookbridge

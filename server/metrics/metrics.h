@@ -1,0 +1,102 @@
+// Every Prometheus metric hookbridge exports, defined once, with label
+// handles resolved ahead of time so hot paths never build label maps.
+// Labels come only from closed sets: configured source names, outcomes,
+// event types (typed ones from the catalogs; untyped ones capped per source).
+// Thread-safe.
+#ifndef HOOKBRIDGE_SERVER_METRICS_METRICS_H_
+#define HOOKBRIDGE_SERVER_METRICS_METRICS_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "bridge/ingest.h"
+#include "bridge/log/event_log.h"
+
+namespace hookbridge {
+
+class Metrics {
+ public:
+  // Distinct untyped event types counted per source before the rest are
+  // folded into type="_other".
+  static constexpr size_t kMaxUntypedTypesPerSource = 100;
+  // Label used for requests to a source that is not configured.
+  static constexpr absl::string_view kUnknownSource = "_unknown";
+
+  explicit Metrics(const std::vector<SourceInfo>& sources);
+
+  // hookbridge_webhooks_received_total{source,outcome}
+  void WebhookReceived(absl::string_view source, Outcome outcome);
+  // hookbridge_events_appended_total{source,type}
+  void EventAppended(absl::string_view source, absl::string_view type, bool typed);
+  // hookbridge_ingest_duration_seconds: request read -> response ready.
+  void ObserveIngest(absl::Duration duration);
+  // hookbridge_subscribers
+  void SubscriberConnected();
+  void SubscriberDisconnected();
+  // hookbridge_events_delivered_total{source}
+  void EventDelivered(absl::string_view source);
+  // hookbridge_delivery_latency_seconds: received -> written to a live
+  // subscriber.
+  void ObserveDeliveryLatency(absl::Duration latency);
+  // hookbridge_subscriptions_total{result}: started, rejected.
+  void SubscriptionStarted(bool ok);
+
+  // The text exposition format, after refreshing the log gauges.
+  std::string Serialize(const LogStats& log_stats);
+
+ private:
+  struct SourceCounters {
+    std::array<prometheus::Counter*, std::size(kAllOutcomes)> received{};
+    prometheus::Counter* delivered = nullptr;
+    size_t untyped_types = 0;
+  };
+  SourceCounters* Find(absl::string_view source);
+  // Registers an unlabelled gauge.
+  prometheus::Gauge& Gauge(const std::string& name, const std::string& help);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& received_;
+  prometheus::Family<prometheus::Counter>& appended_;
+  prometheus::Family<prometheus::Counter>& delivered_;
+  prometheus::Family<prometheus::Counter>& subscriptions_;
+  prometheus::Family<prometheus::Gauge>& subscribers_family_;
+  prometheus::Family<prometheus::Histogram>& ingest_family_;
+  prometheus::Family<prometheus::Histogram>& latency_family_;
+
+  prometheus::Gauge& subscribers_;
+  // hookbridge_log_events, _bytes, _first_sequence, _last_sequence
+  prometheus::Gauge& log_events_;
+  prometheus::Gauge& log_bytes_;
+  prometheus::Gauge& log_first_sequence_;
+  prometheus::Gauge& log_last_sequence_;
+  prometheus::Histogram& ingest_duration_;
+  prometheus::Histogram& delivery_latency_;
+  prometheus::Counter& subscriptions_started_;
+  prometheus::Counter& subscriptions_rejected_;
+
+  // Built in the constructor, read-only afterwards (the per-source
+  // untyped_types count is guarded by appended_mu_).
+  absl::flat_hash_map<std::string, SourceCounters> sources_;
+
+  absl::Mutex appended_mu_;
+  absl::flat_hash_map<std::pair<std::string, std::string>, prometheus::Counter*> appended_by_type_
+      ABSL_GUARDED_BY(appended_mu_);
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_SERVER_METRICS_METRICS_H_
