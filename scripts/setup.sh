@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libssl-dev libabsl-dev prometheus-cpp-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev curl
+  libgtest-dev libgmock-dev curl openssl ca-certificates
 )
 
 missing=()

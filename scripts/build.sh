@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing (scripts/setup.sh), then configures and builds
+# hookbridge into build/ (executables in build/bin/). Incremental: a second
+# run only rebuilds what changed.
+#
+#   scripts/build.sh [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+build_dir=${HOOKBRIDGE_BUILD_DIR:-build}
+if [ ! -f "$build_dir/build.ninja" ] || [ $# -gt 0 ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" "$@"
+fi
+cmake --build "$build_dir" --parallel "$(nproc)"
