@@ -70,6 +70,10 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
         {{"peer", context_->peer()},
          {"filter", subscription_->filter().ToString()},
          {"after", subscription_->cursor()}});
+    // Tell the client where the stream starts; once it has this, every
+    // event appended afterwards will reach it.
+    context_->AddInitialMetadata(kStartAfterHeader, std::to_string(subscription_->cursor()));
+    StartSendInitialMetadata();
     absl::MutexLock lock(&mu_);
     Pump();
   }

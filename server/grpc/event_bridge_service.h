@@ -26,6 +26,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // ends: every event up to it that matched the filter was delivered.
 inline constexpr char kResumeAfterTrailer[] = "hookbridge-resume-after";
 
+// Initial metadata sent as soon as a subscription is established: the
+// sequence the stream starts after. A client that has received it knows that
+// every event appended from then on will reach it.
+inline constexpr char kStartAfterHeader[] = "hookbridge-start-after";
+
 class SubscribeReactor;
 
 class EventBridgeService final
