@@ -1,0 +1,452 @@
+#include "bridge/config.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hookbridge {
+namespace {
+
+using ::testing::HasSubstr;
+
+// An environment holding exactly `vars`.
+EnvLookup Env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](absl::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// The smallest valid config: one source.
+constexpr absl::string_view kMinimal = R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["s3cret"]
+)";
+
+// Parses `yaml` and expects InvalidArgument whose message contains `key`.
+void ExpectErrorNaming(absl::string_view yaml, absl::string_view key,
+                       const EnvLookup& env = Env({})) {
+  absl::StatusOr<Config> config = ParseConfig(yaml, env);
+  ASSERT_FALSE(config.ok()) << "accepted:\n" << yaml;
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << config.status();
+  EXPECT_THAT(config.status().message(), HasSubstr(key)) << yaml;
+}
+
+TEST(ParseConfigTest, ParsesTheDocumentedShape) {
+  constexpr absl::string_view kYaml = R"(
+http:
+  listen: 0.0.0.0:8080
+  max_body_bytes: 10MiB
+  read_timeout: 30s
+grpc:
+  listen: 127.0.0.1:50051
+admin:
+  listen: "[::1]:9090"
+log:
+  backend: memory
+  max_events: 5000
+  max_bytes: 64MiB
+dedup:
+  max_entries: 2000
+logging:
+  level: debug
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["${CKEDITOR_SECRET}"]
+    timestamp_tolerance: 5m
+  - name: assets
+    provider: ckbox
+    secrets:
+      - ${CKBOX_SECRET_NEW}
+      - ${CKBOX_SECRET_OLD}
+    timestamp_tolerance: 90s
+)";
+  absl::StatusOr<Config> config = ParseConfig(kYaml, Env({{"CKEDITOR_SECRET", "ck-secret"},
+                                                          {"CKBOX_SECRET_NEW", "new"},
+                                                          {"CKBOX_SECRET_OLD", "old"}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.listen.host, "0.0.0.0");
+  EXPECT_EQ(config->http.listen.port, 8080);
+  EXPECT_EQ(config->http.max_body_bytes, 10u << 20);
+  EXPECT_EQ(config->http.read_timeout, absl::Seconds(30));
+  EXPECT_EQ(config->grpc.listen.host, "127.0.0.1");
+  EXPECT_EQ(config->grpc.listen.port, 50051);
+  EXPECT_EQ(config->admin.listen.host, "::1");
+  EXPECT_EQ(config->admin.listen.port, 9090);
+  EXPECT_EQ(config->log.backend, "memory");
+  EXPECT_EQ(config->log.max_events, 5000u);
+  EXPECT_EQ(config->log.max_bytes, 64u << 20);
+  EXPECT_EQ(config->dedup.max_entries, 2000u);
+  EXPECT_EQ(config->log_level, "debug");
+  ASSERT_EQ(config->sources.size(), 2u);
+  EXPECT_EQ(config->sources[0].name, "docs");
+  EXPECT_EQ(config->sources[0].provider, "ckeditor-cloud-services");
+  EXPECT_THAT(config->sources[0].secrets, ::testing::ElementsAre("ck-secret"));
+  EXPECT_EQ(config->sources[0].timestamp_tolerance, absl::Minutes(5));
+  EXPECT_EQ(config->sources[1].name, "assets");
+  EXPECT_EQ(config->sources[1].provider, "ckbox");
+  EXPECT_THAT(config->sources[1].secrets, ::testing::ElementsAre("new", "old"));
+  EXPECT_EQ(config->sources[1].timestamp_tolerance, absl::Seconds(90));
+}
+
+TEST(ParseConfigTest, AppliesDefaults) {
+  absl::StatusOr<Config> config = ParseConfig(kMinimal, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.listen.ToString(), "0.0.0.0:8080");
+  EXPECT_EQ(config->http.max_body_bytes, 10u << 20);
+  EXPECT_EQ(config->http.max_header_bytes, 16u << 10);
+  EXPECT_EQ(config->grpc.listen.ToString(), "0.0.0.0:50051");
+  EXPECT_EQ(config->admin.listen.ToString(), "0.0.0.0:9090");
+  EXPECT_EQ(config->log.backend, "memory");
+  EXPECT_EQ(config->dedup.max_entries, 100000u);
+  EXPECT_EQ(config->log_level, "info");
+  ASSERT_EQ(config->sources.size(), 1u);
+  EXPECT_EQ(config->sources[0].timestamp_tolerance, absl::Minutes(5));
+}
+
+// ---- environment expansion ---------------------------------------------------
+
+TEST(ParseConfigTest, ExpandsVariablesWithDefaults) {
+  constexpr absl::string_view kYaml = R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["${SET:-unused}", "${UNSET:-fallback}", "${EMPTY:-for-empty}", "${UNSET:-}x",
+              "a${SET}b${SET}c"]
+)";
+  absl::StatusOr<Config> config = ParseConfig(kYaml, Env({{"SET", "v"}, {"EMPTY", ""}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_THAT(config->sources[0].secrets,
+              ::testing::ElementsAre("v", "fallback", "for-empty", "x", "avbvc"));
+}
+
+TEST(ParseConfigTest, DoubleDollarIsALiteralDollar) {
+  constexpr absl::string_view kYaml = R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["pa$$word", "$${NOT_A_VAR}", "cost: 5$", "$x"]
+)";
+  absl::StatusOr<Config> config = ParseConfig(kYaml, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_THAT(config->sources[0].secrets,
+              ::testing::ElementsAre("pa$word", "${NOT_A_VAR}", "cost: 5$", "$x"));
+}
+
+TEST(ParseConfigTest, UnsetVariableIsAnErrorNamingTheKeyAndVariable) {
+  constexpr absl::string_view kYaml = R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["${CKEDITOR_SECRET}"]
+)";
+  ExpectErrorNaming(kYaml, "sources[0].secrets[0]");
+  ExpectErrorNaming(kYaml, "CKEDITOR_SECRET");
+  // Set but empty counts as unset: an empty secret would be no secret.
+  ExpectErrorNaming(kYaml, "CKEDITOR_SECRET", Env({{"CKEDITOR_SECRET", ""}}));
+}
+
+TEST(ParseConfigTest, VariablesAreExpandedInEveryString) {
+  constexpr absl::string_view kYaml = R"(
+http:
+  listen: ${HOST:-127.0.0.1}:${PORT}
+sources:
+  - name: ${NAME}
+    provider: ckeditor-cloud-services
+    secrets: [s]
+)";
+  absl::StatusOr<Config> config = ParseConfig(kYaml, Env({{"PORT", "8081"}, {"NAME", "d1"}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.listen.ToString(), "127.0.0.1:8081");
+  EXPECT_EQ(config->sources[0].name, "d1");
+  ExpectErrorNaming(kYaml, "http.listen", Env({{"NAME", "d1"}}));
+}
+
+TEST(ParseConfigTest, MalformedReferencesAreErrors) {
+  ExpectErrorNaming(R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["${UNTERMINATED"]
+)",
+                    "sources[0].secrets[0]");
+  ExpectErrorNaming(R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["${}"]
+)",
+                    "sources[0].secrets[0]");
+}
+
+// ---- unknown keys and bad values ---------------------------------------------
+
+TEST(ParseConfigTest, UnknownKeysAreErrorsNamingTheKey) {
+  ExpectErrorNaming(R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secretz: ["s"]
+)",
+                    "sources[0].secretz");
+  ExpectErrorNaming(R"(
+http:
+  listen: 0.0.0.0:1
+  max_body: 1MiB
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "http.max_body");
+  ExpectErrorNaming(R"(
+grpc: {listen: "0.0.0.0:1", port: 2}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "grpc.port");
+  ExpectErrorNaming(R"(
+source:
+  - name: docs
+)",
+                    "source: unknown key");
+  ExpectErrorNaming(R"(
+log: {backend: memory, retention: 1h}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "log.retention");
+}
+
+TEST(ParseConfigTest, BadDurationIsAnErrorNamingTheKey) {
+  for (const char* duration : {"5 minutes", "five", "-5m", "5", "0s"}) {
+    const std::string yaml = absl::StrCat(R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: [s]
+    timestamp_tolerance: )",
+                                          duration, "\n");
+    ExpectErrorNaming(yaml, "sources[0].timestamp_tolerance");
+  }
+  ExpectErrorNaming(R"(
+http: {read_timeout: soon}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "http.read_timeout");
+}
+
+TEST(ParseConfigTest, BadSizesAndNumbersAreErrorsNamingTheKey) {
+  ExpectErrorNaming(R"(
+http: {max_body_bytes: 10 pages}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "http.max_body_bytes");
+  ExpectErrorNaming(R"(
+http: {max_header_bytes: 100}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "http.max_header_bytes");
+  ExpectErrorNaming(R"(
+log: {max_events: -1}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "log.max_events");
+  ExpectErrorNaming(R"(
+dedup: {max_entries: 0}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "dedup.max_entries");
+  ExpectErrorNaming(R"(
+http: {threads: 257}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "http.threads");
+  ExpectErrorNaming(R"(
+http: {idle_timeout: 0s}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "http.idle_timeout");
+  ExpectErrorNaming(R"(
+http: {listen: "localhost"}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "http.listen");
+}
+
+TEST(ParseConfigTest, UnknownBackendAndLevelAreErrors) {
+  ExpectErrorNaming(R"(
+log: {backend: postgres}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "log.backend");
+  ExpectErrorNaming(R"(
+logging: {level: verbose}
+sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
+)",
+                    "logging.level");
+}
+
+// ---- sources ---------------------------------------------------------------------
+
+TEST(ParseConfigTest, DuplicateSourceNamesAreAnError) {
+  absl::StatusOr<Config> config = ParseConfig(R"(
+sources:
+  - {name: docs, provider: ckeditor-cloud-services, secrets: [a]}
+  - {name: docs, provider: ckbox, secrets: [b]}
+)",
+                                              Env({}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.status().message(), HasSubstr("sources[1].name"));
+  EXPECT_THAT(config.status().message(), HasSubstr("duplicate"));
+}
+
+TEST(ParseConfigTest, UnknownProviderIsAnErrorListingTheKnownOnes) {
+  absl::StatusOr<Config> config = ParseConfig(R"(
+sources:
+  - {name: docs, provider: ckeditor, secrets: [a]}
+)",
+                                              Env({}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.status().message(), HasSubstr("sources[0].provider"));
+  EXPECT_THAT(config.status().message(), HasSubstr("\"ckeditor\""));
+  EXPECT_THAT(config.status().message(), HasSubstr("ckeditor-cloud-services"));
+}
+
+TEST(ParseConfigTest, SourcesMustBeANonEmptyList) {
+  ExpectErrorNaming("sources: []\n", "sources");
+  ExpectErrorNaming("sources: docs\n", "sources");
+  ExpectErrorNaming("http: {listen: \"0.0.0.0:1\"}\n", "sources");
+}
+
+TEST(ParseConfigTest, SourceFieldsAreValidated) {
+  ExpectErrorNaming("sources: [{provider: ckbox, secrets: [a]}]\n", "sources[0].name");
+  ExpectErrorNaming("sources: [{name: docs, secrets: [a]}]\n", "sources[0].provider");
+  ExpectErrorNaming("sources: [{name: Docs, provider: ckbox, secrets: [a]}]\n", "sources[0].name");
+  ExpectErrorNaming("sources: [{name: a/b, provider: ckbox, secrets: [a]}]\n", "sources[0].name");
+  ExpectErrorNaming("sources: [{name: docs, provider: ckbox}]\n", "sources[0].secrets");
+  ExpectErrorNaming("sources: [{name: docs, provider: ckbox, secrets: []}]\n",
+                    "sources[0].secrets");
+  ExpectErrorNaming("sources: [{name: docs, provider: ckbox, secrets: s}]\n", "sources[0].secrets");
+  ExpectErrorNaming("sources: [{name: docs, provider: ckbox, secrets: [a, \"\"]}]\n",
+                    "sources[0].secrets[1]");
+}
+
+TEST(ParseConfigTest, EmptyOrInvalidYamlIsAnError) {
+  EXPECT_EQ(ParseConfig("", Env({})).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseConfig("sources: [", Env({})).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseConfig("- just\n- a list\n", Env({})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LoadConfigFileTest, ReadsAFile) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("hookbridge_config_test_" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream out(path);
+    out << kMinimal;
+  }
+  absl::StatusOr<Config> config = LoadConfigFile(path.string());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->sources.size(), 1u);
+  EXPECT_EQ(config->sources[0].name, "docs");
+}
+
+TEST(LoadConfigFileTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadConfigFile("/nonexistent/hookbridge.yaml").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+// ---- ParseListenAddress --------------------------------------------------------
+
+TEST(ParseListenAddressTest, ParsesHostAndPort) {
+  absl::StatusOr<ListenAddress> a = ParseListenAddress("127.0.0.1:8080");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 8080);
+
+  a = ParseListenAddress("localhost:0");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->host, "localhost");
+  EXPECT_EQ(a->port, 0);
+
+  a = ParseListenAddress("0.0.0.0:65535");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->port, 65535);
+}
+
+TEST(ParseListenAddressTest, ParsesBracketedIpv6) {
+  absl::StatusOr<ListenAddress> a = ParseListenAddress("[::1]:80");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->host, "::1");
+  EXPECT_EQ(a->port, 80);
+  EXPECT_EQ(a->ToString(), "[::1]:80");
+
+  a = ParseListenAddress("[2001:db8::7]:50051");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->host, "2001:db8::7");
+  EXPECT_EQ(a->ToString(), "[2001:db8::7]:50051");
+
+  a = ParseListenAddress("[::]:0");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->host, "::");
+}
+
+TEST(ParseListenAddressTest, RejectsMalformedAddresses) {
+  for (absl::string_view bad : {"", "8080", ":8080", "host:", "host:http", "host:65536", "host:-1",
+                                "::1:80", "[::1]", "[::1]80", "[::1:80", "[]:80", "host:80:81"}) {
+    EXPECT_EQ(ParseListenAddress(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST(ListenAddressTest, ToStringRoundTrips) {
+  for (absl::string_view text : {"0.0.0.0:8080", "[::1]:9090", "example.com:1"}) {
+    absl::StatusOr<ListenAddress> a = ParseListenAddress(text);
+    ASSERT_TRUE(a.ok()) << text;
+    EXPECT_EQ(a->ToString(), text);
+  }
+}
+
+// ---- ParseByteSize ----------------------------------------------------------------
+
+TEST(ParseByteSizeTest, ParsesUnits) {
+  const std::pair<const char*, uint64_t> kCases[] = {
+      {"0", 0},
+      {"1048576", 1048576},
+      {"512B", 512},
+      {"512KiB", 512ull << 10},
+      {"10MiB", 10ull << 20},
+      {"1GiB", 1ull << 30},
+      {"10KB", 10000},
+      {"10MB", 10000000},
+      {"2GB", 2000000000},
+      {" 10 MiB ", 10ull << 20},
+      {"18446744073709551615", UINT64_MAX},
+  };
+  for (const auto& [text, bytes] : kCases) {
+    absl::StatusOr<uint64_t> parsed = ParseByteSize(text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status();
+    EXPECT_EQ(*parsed, bytes) << text;
+  }
+}
+
+TEST(ParseByteSizeTest, RejectsOtherText) {
+  for (absl::string_view bad : {"", "MiB", "B", "ten", "1.5MiB", "-1", "10 pages", "10TiB", "10mib",
+                                "16777216TiB", "17179869184GiB", "18446744073709551616"}) {
+    absl::StatusOr<uint64_t> parsed = ParseByteSize(bad);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace hookbridge

@@ -1,0 +1,358 @@
+#include "bridge/ingest.h"
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "bridge/log/memory_log.h"
+#include "bridge/providers/ckeditor/signature.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hookbridge {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr absl::string_view kSecret = "docs-secret";
+constexpr absl::string_view kTarget = "/webhooks/docs";
+constexpr int64_t kNowMillis = 1559117876761;
+
+constexpr absl::string_view kCommentAdded = R"({"event": "comment.added",
+  "environment_id": "environment-1",
+  "payload": {"document": {"id": "doc-1"},
+              "comment": {"id": "comment-1", "content": "Some comment content."}},
+  "sent_at": "2019-05-29T08:17:53.457Z"})";
+
+// An EventLog whose appends fail, as a full or unreachable backend would.
+class UnavailableLog : public EventLog {
+ public:
+  void Append(EncodedEvent event, AppendCallback done) override {
+    done(absl::UnavailableError("log is full"));
+  }
+  absl::Status Read(uint64_t, size_t, std::vector<RecordPtr>*,
+                    const std::shared_ptr<LogWaiter>&) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<uint64_t> PositionAt(absl::Time) override { return 0; }
+  LogStats Stats() override { return {}; }
+};
+
+// An EventLog that holds appends until the test completes them.
+class DeferredLog : public EventLog {
+ public:
+  void Append(EncodedEvent event, AppendCallback done) override {
+    pending.push_back(std::move(done));
+  }
+  absl::Status Read(uint64_t, size_t, std::vector<RecordPtr>*,
+                    const std::shared_ptr<LogWaiter>&) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<uint64_t> PositionAt(absl::Time) override { return 0; }
+  LogStats Stats() override { return {}; }
+  std::vector<AppendCallback> pending;
+};
+
+Config TestConfig() {
+  Config config;
+  SourceConfig docs;
+  docs.name = "docs";
+  docs.provider = "ckeditor-cloud-services";
+  docs.secrets = {std::string(kSecret)};
+  SourceConfig assets;
+  assets.name = "assets";
+  assets.provider = "ckbox";
+  assets.secrets = {"assets-secret"};
+  config.sources = {docs, assets};
+  return config;
+}
+
+// A signed request holding `body` and the strings its views point to.
+struct SignedRequest {
+  SignedRequest(absl::string_view body_in, absl::string_view secret = kSecret,
+                int64_t sent_millis = kNowMillis, absl::string_view target_in = kTarget)
+      : body(body_in),
+        target(target_in),
+        timestamp(absl::StrCat(sent_millis)),
+        signature(CkeditorSignature(secret, "POST", target, timestamp, body)) {
+    request.method = "POST";
+    request.target = target;
+    request.headers = {{"X-CS-Timestamp", timestamp}, {"X-CS-Signature", signature}};
+    request.body = body;
+    request.received_at = absl::FromUnixMillis(kNowMillis);
+  }
+  SignedRequest(const SignedRequest&) = delete;
+
+  std::string body;
+  std::string target;
+  std::string timestamp;
+  std::string signature;
+  WebhookRequest request;
+};
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(TestConfig(), &log_);
+    ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+    ingestor_ = *std::move(ingestor);
+  }
+
+  // Handles `request` and returns the result; fails the test unless `done`
+  // ran exactly once before Handle returned.
+  IngestResult Handle(absl::string_view source, const WebhookRequest& request) {
+    int calls = 0;
+    IngestResult result;
+    ingestor_->Handle(source, request, [&](IngestResult r) {
+      ++calls;
+      result = std::move(r);
+    });
+    EXPECT_EQ(calls, 1);
+    return result;
+  }
+
+  std::vector<v1::Event> LoggedEvents(bool with_raw = false) {
+    std::vector<RecordPtr> records;
+    EXPECT_TRUE(log_.Read(0, 1000, &records, nullptr).ok());
+    std::vector<v1::Event> events;
+    for (const RecordPtr& r : records) {
+      v1::Event event;
+      EXPECT_TRUE(
+          event.ParseFromString(with_raw ? r->event_bytes + r->raw_body_field : r->event_bytes));
+      events.push_back(std::move(event));
+    }
+    return events;
+  }
+
+  MemoryLog log_{{}};
+  std::unique_ptr<Ingestor> ingestor_;
+};
+
+TEST_F(IngestTest, ListsItsSources) {
+  ASSERT_EQ(ingestor_->sources().size(), 2u);
+  EXPECT_EQ(ingestor_->sources()[0].name, "docs");
+  EXPECT_EQ(ingestor_->sources()[0].provider->id, v1::PROVIDER_CKEDITOR_CLOUD_SERVICES);
+  EXPECT_EQ(ingestor_->sources()[1].name, "assets");
+  EXPECT_EQ(ingestor_->sources()[1].provider->id, v1::PROVIDER_CKBOX);
+  ASSERT_NE(ingestor_->FindSource("assets"), nullptr);
+  EXPECT_EQ(ingestor_->FindSource("assets")->name, "assets");
+  EXPECT_EQ(ingestor_->FindSource("nope"), nullptr);
+}
+
+TEST_F(IngestTest, AcceptsASignedWebhook) {
+  SignedRequest signed_request(kCommentAdded);
+  IngestResult result = Handle("docs", signed_request.request);
+  EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
+  EXPECT_EQ(result.reason, "");
+  EXPECT_EQ(result.sequence, 1u);
+  EXPECT_EQ(result.type, "comment.added");
+  EXPECT_TRUE(result.typed);
+  EXPECT_EQ(result.event_id.size(), 32u);
+
+  std::vector<v1::Event> events = LoggedEvents(/*with_raw=*/true);
+  ASSERT_EQ(events.size(), 1u);
+  const v1::Event& event = events[0];
+  EXPECT_EQ(event.id(), result.event_id);
+  EXPECT_EQ(event.sequence(), 1u);
+  EXPECT_EQ(event.source(), "docs");
+  EXPECT_EQ(event.provider(), v1::PROVIDER_CKEDITOR_CLOUD_SERVICES);
+  EXPECT_EQ(event.type(), "comment.added");
+  EXPECT_EQ(event.environment_id(), "environment-1");
+  EXPECT_EQ(event.subject(), "doc-1");
+  EXPECT_EQ(event.sent_at().seconds(), 1559117873);
+  EXPECT_EQ(event.received_at().seconds(), kNowMillis / 1000);
+  EXPECT_EQ(event.received_at().nanos(), (kNowMillis % 1000) * 1000000);
+  EXPECT_EQ(event.raw_body(), kCommentAdded);
+  EXPECT_EQ(event.ckeditor().comment_added().comment().content(), "Some comment content.");
+}
+
+TEST_F(IngestTest, SequencesIncrease) {
+  SignedRequest first(R"({"event": "ping", "payload": {"id": "w1"}})");
+  SignedRequest second(R"({"event": "ping", "payload": {"id": "w2"}})");
+  EXPECT_EQ(Handle("docs", first.request).sequence, 1u);
+  EXPECT_EQ(Handle("docs", second.request).sequence, 2u);
+}
+
+TEST_F(IngestTest, DuplicateBodyIsAcknowledgedButNotAppended) {
+  SignedRequest original(kCommentAdded);
+  IngestResult first = Handle("docs", original.request);
+  ASSERT_EQ(first.outcome, Outcome::kAccepted) << first.reason;
+
+  // A redelivery: same body, signed again a second later.
+  SignedRequest retry(kCommentAdded, kSecret, kNowMillis + 1000);
+  IngestResult second = Handle("docs", retry.request);
+  EXPECT_EQ(second.outcome, Outcome::kDuplicate) << second.reason;
+  EXPECT_EQ(second.event_id, first.event_id);
+  EXPECT_EQ(second.sequence, 0u);
+  EXPECT_EQ(log_.Stats().last_sequence, 1u);
+}
+
+TEST_F(IngestTest, ContentHashIdIsStableAndPerSource) {
+  SignedRequest a(kCommentAdded);
+  const std::string id = Handle("docs", a.request).event_id;
+  ASSERT_EQ(id.size(), 32u);
+  for (char c : id) EXPECT_TRUE(absl::ascii_isxdigit(c) && !absl::ascii_isupper(c)) << id;
+
+  // Another ingestor (a restart) computes the same id for the same delivery.
+  MemoryLog other_log({});
+  absl::StatusOr<std::unique_ptr<Ingestor>> other = Ingestor::Create(TestConfig(), &other_log);
+  ASSERT_TRUE(other.ok());
+  IngestResult again;
+  (*other)->Handle("docs", a.request, [&](IngestResult r) { again = std::move(r); });
+  EXPECT_EQ(again.event_id, id);
+
+  // The same body posted to another source is another delivery.
+  SignedRequest b(kCommentAdded, "assets-secret", kNowMillis, "/webhooks/assets");
+  IngestResult to_assets = Handle("assets", b.request);
+  EXPECT_EQ(to_assets.outcome, Outcome::kAccepted) << to_assets.reason;
+  EXPECT_NE(to_assets.event_id, id);
+
+  // A different body is a different id.
+  SignedRequest c(R"({"event": "comment.added", "payload": {}})");
+  EXPECT_NE(Handle("docs", c.request).event_id, id);
+}
+
+TEST_F(IngestTest, TypedFlagIsFalseForUnknownAndMismatchedEvents) {
+  SignedRequest unknown(R"({"event": "collaboration.document.brand.new",
+                            "payload": {"document": {"id": "d"}}})");
+  IngestResult result = Handle("docs", unknown.request);
+  EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
+  EXPECT_FALSE(result.typed);
+  EXPECT_EQ(result.type, "collaboration.document.brand.new");
+
+  SignedRequest mismatched(R"({"event": "collaboration.document.updated",
+                               "payload": {"document": {"id": "d", "version": "ten"}}})");
+  result = Handle("docs", mismatched.request);
+  EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
+  EXPECT_FALSE(result.typed);
+
+  std::vector<v1::Event> events = LoggedEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].payload_case(), v1::Event::kUntyped);
+  EXPECT_EQ(events[0].subject(), "d");
+  EXPECT_THAT(events[1].decode_error(), HasSubstr("payload.document.version"));
+}
+
+TEST_F(IngestTest, RejectsABadSignature) {
+  SignedRequest wrong_secret(kCommentAdded, "not-the-secret");
+  IngestResult result = Handle("docs", wrong_secret.request);
+  EXPECT_EQ(result.outcome, Outcome::kBadSignature);
+  EXPECT_THAT(result.reason, HasSubstr("signature"));
+  EXPECT_EQ(result.event_id, "");
+
+  SignedRequest unsigned_request(kCommentAdded);
+  unsigned_request.request.headers.clear();
+  EXPECT_EQ(Handle("docs", unsigned_request.request).outcome, Outcome::kBadSignature);
+
+  // Signed for one source, posted to another.
+  SignedRequest other_source(kCommentAdded);
+  EXPECT_EQ(Handle("assets", other_source.request).outcome, Outcome::kBadSignature);
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+}
+
+TEST_F(IngestTest, RejectsAStaleTimestamp) {
+  SignedRequest old(kCommentAdded, kSecret, kNowMillis - 6 * 60 * 1000);
+  IngestResult result = Handle("docs", old.request);
+  EXPECT_EQ(result.outcome, Outcome::kStaleTimestamp);
+  EXPECT_THAT(result.reason, HasSubstr("360 s"));
+
+  SignedRequest future(kCommentAdded, kSecret, kNowMillis + 6 * 60 * 1000);
+  EXPECT_EQ(Handle("docs", future.request).outcome, Outcome::kStaleTimestamp);
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+}
+
+TEST_F(IngestTest, RejectsMalformedBodies) {
+  SignedRequest not_json("{not json");
+  IngestResult result = Handle("docs", not_json.request);
+  EXPECT_EQ(result.outcome, Outcome::kMalformed);
+  EXPECT_FALSE(result.reason.empty());
+
+  SignedRequest no_event(R"({"environment_id": "e", "payload": {}})");
+  result = Handle("docs", no_event.request);
+  EXPECT_EQ(result.outcome, Outcome::kMalformed);
+  EXPECT_THAT(result.reason, HasSubstr("\"event\""));
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+}
+
+TEST_F(IngestTest, RejectsAnUnknownSource) {
+  SignedRequest request(kCommentAdded);
+  IngestResult result = Handle("nope", request.request);
+  EXPECT_EQ(result.outcome, Outcome::kUnknownSource);
+  EXPECT_FALSE(result.reason.empty());
+  EXPECT_EQ(Handle("", request.request).outcome, Outcome::kUnknownSource);
+  EXPECT_EQ(Handle("DOCS", request.request).outcome, Outcome::kUnknownSource);
+}
+
+TEST(IngestorCreateTest, RejectsABadSource) {
+  Config config = TestConfig();
+  config.sources[1].secrets.clear();
+  MemoryLog log({});
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(config, &log);
+  EXPECT_EQ(ingestor.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ingestor.status().message(), HasSubstr("assets"));
+
+  config = TestConfig();
+  config.sources[0].provider = "nope";
+  EXPECT_EQ(Ingestor::Create(config, &log).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(IngestorLogTest, UnavailableLogAsksForARetryAndForgetsTheDelivery) {
+  UnavailableLog failing;
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(TestConfig(), &failing);
+  ASSERT_TRUE(ingestor.ok());
+  SignedRequest request(kCommentAdded);
+  std::vector<IngestResult> results;
+  (*ingestor)->Handle("docs", request.request, [&](IngestResult r) { results.push_back(r); });
+  (*ingestor)->Handle("docs", request.request, [&](IngestResult r) { results.push_back(r); });
+  ASSERT_EQ(results.size(), 2u);
+  for (const IngestResult& r : results) {
+    EXPECT_EQ(r.outcome, Outcome::kUnavailable);
+    EXPECT_THAT(r.reason, HasSubstr("log is full"));
+  }
+}
+
+TEST(IngestorLogTest, ConcurrentRedeliveryIsAConflictUntilTheFirstIsStored) {
+  DeferredLog log;
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(TestConfig(), &log);
+  ASSERT_TRUE(ingestor.ok());
+  SignedRequest request(kCommentAdded);
+  std::vector<IngestResult> results;
+  auto collect = [&](IngestResult r) { results.push_back(std::move(r)); };
+
+  (*ingestor)->Handle("docs", request.request, collect);
+  EXPECT_TRUE(results.empty());  // waiting for the log
+  ASSERT_EQ(log.pending.size(), 1u);
+
+  (*ingestor)->Handle("docs", request.request, collect);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, Outcome::kConflict);
+
+  log.pending[0](uint64_t{7});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].outcome, Outcome::kAccepted);
+  EXPECT_EQ(results[1].sequence, 7u);
+
+  (*ingestor)->Handle("docs", request.request, collect);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[2].outcome, Outcome::kDuplicate);
+  EXPECT_EQ(log.pending.size(), 1u);
+}
+
+TEST(OutcomeTest, NamesAreDistinctSnakeCase) {
+  std::set<std::string> names;
+  for (Outcome outcome : kAllOutcomes) {
+    const std::string name(OutcomeName(outcome));
+    EXPECT_TRUE(names.insert(name).second) << name;
+    for (char c : name) EXPECT_TRUE(absl::ascii_islower(c) || c == '_') << name;
+  }
+  EXPECT_EQ(names.size(), 11u);
+  EXPECT_EQ(OutcomeName(Outcome::kBadSignature), "bad_signature");
+  EXPECT_EQ(OutcomeName(Outcome::kStaleTimestamp), "stale_timestamp");
+}
+
+}  // namespace
+}  // namespace hookbridge

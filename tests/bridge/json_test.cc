@@ -1,0 +1,345 @@
+#include "bridge/json.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/wrappers.pb.h"
+#include "gtest/gtest.h"
+#include "hookbridge/v1/ckbox.pb.h"
+#include "hookbridge/v1/ckeditor.pb.h"
+#include "hookbridge/v1/event.pb.h"
+#include "hookbridge/v1/service.pb.h"
+
+namespace hookbridge {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+namespace ck = v1::ckeditor;
+
+Struct Json(absl::string_view text) {
+  absl::StatusOr<Struct> parsed = ParseJsonObject(text);
+  EXPECT_TRUE(parsed.ok()) << parsed.status() << " in " << text;
+  return parsed.ok() ? *parsed : Struct();
+}
+
+// Converts `json` into a fresh M, returning the status; the message in `out`.
+template <typename M>
+absl::Status Convert(absl::string_view json, M* out, absl::string_view path = "payload") {
+  return StructToMessage(Json(json), out, path);
+}
+
+// ---- ParseJsonObject --------------------------------------------------------
+
+TEST(ParseJsonObjectTest, ParsesAnObject) {
+  absl::StatusOr<Struct> parsed = ParseJsonObject(R"({"a": 1, "b": "x", "c": [true, null]})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->fields().at("a").number_value(), 1);
+  EXPECT_EQ(parsed->fields().at("b").string_value(), "x");
+  ASSERT_EQ(parsed->fields().at("c").list_value().values_size(), 2);
+  EXPECT_EQ(parsed->fields().at("c").list_value().values(1).kind_case(), Value::kNullValue);
+}
+
+TEST(ParseJsonObjectTest, RejectsInvalidJson) {
+  // (protobuf's parser is lenient about single quotes and trailing commas;
+  // bodies are signed, so that leniency is not tested either way.)
+  for (absl::string_view bad :
+       {"", "{", "{\"a\":}", "{\"a\" 1}", "[1]", "42", "\"s\"", "{\"a\": 1} trailing"}) {
+    absl::StatusOr<Struct> parsed = ParseJsonObject(bad);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_THAT(ParseJsonObject("{").status().message(), HasSubstr("not a JSON object"));
+}
+
+// ---- StructToMessage: matching keys -----------------------------------------
+
+TEST(StructToMessageTest, FillsNestedMessages) {
+  ck::CommentAdded message;
+  ASSERT_TRUE(Convert(R"({"document": {"id": "doc-1"},
+                          "comment": {"id": "c1", "content": "hi", "thread_id": "t1",
+                                      "user": {"id": "u1"}}})",
+                      &message)
+                  .ok());
+  EXPECT_EQ(message.document().id(), "doc-1");
+  EXPECT_EQ(message.comment().id(), "c1");
+  EXPECT_EQ(message.comment().content(), "hi");
+  EXPECT_EQ(message.comment().thread_id(), "t1");
+  EXPECT_EQ(message.comment().user().id(), "u1");
+}
+
+TEST(StructToMessageTest, IgnoresUnknownKeys) {
+  ck::DocumentRef message;
+  ASSERT_TRUE(Convert(R"({"id": "d", "unknown": {"deep": [1, 2]}, "other": null})", &message).ok());
+  EXPECT_EQ(message.id(), "d");
+}
+
+TEST(StructToMessageTest, MatchesJsonNames) {
+  ck::StorageDocumentSaveFailed message;
+  ASSERT_TRUE(Convert(R"({"editor": {"bundleVersion": "v1"}})", &message).ok());
+  EXPECT_EQ(message.editor().bundle_version(), "v1");
+
+  ck::StorageDocumentSaveFailed by_name;
+  ASSERT_TRUE(Convert(R"({"editor": {"bundle_version": "v2"}})", &by_name).ok());
+  EXPECT_EQ(by_name.editor().bundle_version(), "v2");
+
+  ck::CommentAdded::Comment camel;
+  ASSERT_TRUE(Convert(R"({"threadId": "t1"})", &camel).ok());
+  EXPECT_EQ(camel.thread_id(), "t1");
+}
+
+// ---- null ---------------------------------------------------------------------
+
+TEST(StructToMessageTest, NullLeavesFieldsUnset) {
+  ck::SuggestionAdded message;
+  ASSERT_TRUE(Convert(R"({"document": null,
+                          "suggestion": {"id": "s1", "child_of": null, "created_at": null,
+                                         "user": null}})",
+                      &message)
+                  .ok());
+  EXPECT_FALSE(message.has_document());
+  EXPECT_EQ(message.suggestion().id(), "s1");
+  EXPECT_EQ(message.suggestion().child_of(), "");
+  EXPECT_FALSE(message.suggestion().has_created_at());
+  EXPECT_FALSE(message.suggestion().has_user());
+}
+
+TEST(StructToMessageTest, NullArrayLeavesRepeatedFieldEmpty) {
+  ck::CollaborationUserConnected message;
+  ASSERT_TRUE(Convert(R"({"connected_users": null})", &message).ok());
+  EXPECT_EQ(message.connected_users_size(), 0);
+}
+
+TEST(StructToMessageTest, NullInsideAnArrayIsAnErrorNamingTheIndex) {
+  ck::CollaborationUserConnected message;
+  absl::Status status = Convert(R"({"connected_users": [{"id": "u1"}, null]})", &message);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("payload.connected_users[1]"));
+}
+
+// ---- strings --------------------------------------------------------------------
+
+TEST(StructToMessageTest, NumbersAreAcceptedForStrings) {
+  ck::DocumentRef message;
+  ASSERT_TRUE(Convert(R"({"id": 12345678901})", &message).ok());
+  EXPECT_EQ(message.id(), "12345678901");
+  ASSERT_TRUE(Convert(R"({"id": -3})", &message).ok());
+  EXPECT_EQ(message.id(), "-3");
+  ASSERT_TRUE(Convert(R"({"id": 1.5})", &message).ok());
+  EXPECT_EQ(message.id(), "1.5");
+  ASSERT_TRUE(Convert(R"({"id": 0})", &message).ok());
+  EXPECT_EQ(message.id(), "0");
+}
+
+TEST(StructToMessageTest, OtherKindsAreRejectedForStrings) {
+  for (absl::string_view json : {R"({"id": true})", R"({"id": {"x": 1}})", R"({"id": ["a"]})"}) {
+    ck::DocumentRef message;
+    absl::Status status = Convert(json, &message);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << json;
+    EXPECT_THAT(status.message(), HasSubstr("payload.id: expected a string")) << json;
+  }
+}
+
+TEST(StructToMessageTest, FillsRepeatedStrings) {
+  v1::ckbox::AssetUploaded::Asset asset;
+  ASSERT_TRUE(Convert(R"({"tags": ["a", 2, "c"]})", &asset).ok());
+  EXPECT_THAT(asset.tags(), ::testing::ElementsAre("a", "2", "c"));
+  ASSERT_TRUE(Convert(R"({"tags": []})", &asset).ok());
+}
+
+TEST(StructToMessageTest, RepeatedFieldRequiresAnArray) {
+  v1::ckbox::AssetUploaded::Asset asset;
+  absl::Status status = Convert(R"({"tags": "a"})", &asset);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("payload.tags: expected an array, got a string"));
+}
+
+// ---- integers -------------------------------------------------------------------
+
+TEST(StructToMessageTest, IntegersFromNumbersAndNumericStrings) {
+  ck::CollaborationDocumentUpdated::Document document;
+  ASSERT_TRUE(Convert(R"({"version": 2000})", &document).ok());
+  EXPECT_EQ(document.version(), 2000);
+  ASSERT_TRUE(Convert(R"({"version": "2001"})", &document).ok());
+  EXPECT_EQ(document.version(), 2001);
+  ASSERT_TRUE(Convert(R"({"version": -5})", &document).ok());
+  EXPECT_EQ(document.version(), -5);
+  ASSERT_TRUE(Convert(R"({"version": 9007199254740992})", &document).ok());
+  EXPECT_EQ(document.version(), int64_t{9007199254740992});
+  ASSERT_TRUE(Convert(R"({"version": 2.0})", &document).ok());
+  EXPECT_EQ(document.version(), 2);
+}
+
+TEST(StructToMessageTest, NonIntegersAreRejectedForIntegersWithThePath) {
+  const char* const kBad[] = {R"({"document": {"version": 1.5}})",
+                              R"({"document": {"version": "ten"}})",
+                              R"({"document": {"version": "1.5"}})",
+                              R"({"document": {"version": ""}})",
+                              R"({"document": {"version": true}})",
+                              R"({"document": {"version": {}}})",
+                              R"({"document": {"version": 1e300}})",
+                              R"({"document": {"version": "99999999999999999999"}})"};
+  for (const char* json : kBad) {
+    ck::CollaborationDocumentUpdated message;
+    absl::Status status = Convert(json, &message);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << json;
+    EXPECT_THAT(status.message(), HasSubstr("payload.document.version: expected an integer"))
+        << json;
+  }
+}
+
+TEST(StructToMessageTest, Int32AndUnsignedRanges) {
+  google::protobuf::Int32Value i32;
+  ASSERT_TRUE(Convert(R"({"value": -2147483648})", &i32).ok());
+  EXPECT_EQ(i32.value(), -2147483648);
+  EXPECT_FALSE(Convert(R"({"value": 2147483648})", &i32).ok());
+  EXPECT_FALSE(Convert(R"({"value": "2147483648"})", &i32).ok());
+
+  google::protobuf::UInt32Value u32;
+  ASSERT_TRUE(Convert(R"({"value": 4294967295})", &u32).ok());
+  EXPECT_EQ(u32.value(), 4294967295u);
+  EXPECT_FALSE(Convert(R"({"value": 4294967296})", &u32).ok());
+  EXPECT_FALSE(Convert(R"({"value": -1})", &u32).ok());
+  EXPECT_FALSE(Convert(R"({"value": "-1"})", &u32).ok());
+
+  v1::SubscribeRequest request;
+  ASSERT_TRUE(Convert(R"({"after_sequence": "42"})", &request).ok());
+  EXPECT_EQ(request.after_sequence(), 42u);
+}
+
+// ---- other scalars --------------------------------------------------------------
+
+TEST(StructToMessageTest, BoolsDoublesAndEnums) {
+  v1::SubscribeRequest request;
+  ASSERT_TRUE(Convert(R"({"include_raw": true, "types": ["comment.*"]})", &request).ok());
+  EXPECT_TRUE(request.include_raw());
+  EXPECT_THAT(Convert(R"({"include_raw": "true"})", &request).message(),
+              HasSubstr("payload.include_raw: expected a boolean, got a string"));
+
+  google::protobuf::DoubleValue d;
+  ASSERT_TRUE(Convert(R"({"value": 2.5})", &d).ok());
+  EXPECT_EQ(d.value(), 2.5);
+  EXPECT_FALSE(Convert(R"({"value": "2.5"})", &d).ok());
+
+  v1::Event event;
+  ASSERT_TRUE(Convert(R"({"provider": "PROVIDER_CKBOX"})", &event).ok());
+  EXPECT_EQ(event.provider(), v1::PROVIDER_CKBOX);
+  EXPECT_THAT(Convert(R"({"provider": "PROVIDER_NOPE"})", &event).message(),
+              HasSubstr("payload.provider"));
+}
+
+// ---- Timestamps ------------------------------------------------------------------
+
+TEST(StructToMessageTest, ParsesRfc3339Timestamps) {
+  ck::CommentAdded::Comment comment;
+  ASSERT_TRUE(Convert(R"({"created_at": "2019-05-29T08:17:53.450Z"})", &comment).ok());
+  EXPECT_EQ(comment.created_at().seconds(), 1559117873);
+  EXPECT_EQ(comment.created_at().nanos(), 450000000);
+
+  ASSERT_TRUE(Convert(R"({"created_at": "2019-05-29T10:17:53+02:00"})", &comment).ok());
+  EXPECT_EQ(comment.created_at().seconds(), 1559117873);
+  EXPECT_EQ(comment.created_at().nanos(), 0);
+}
+
+TEST(StructToMessageTest, RejectsBadTimestampsWithThePath) {
+  ck::CommentAdded message;
+  absl::Status status = Convert(R"({"comment": {"created_at": "yesterday"}})", &message);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("payload.comment.created_at"));
+  EXPECT_THAT(status.message(), HasSubstr("yesterday"));
+
+  status = Convert(R"({"comment": {"created_at": 1559117873450}})", &message);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("payload.comment.created_at: expected an RFC 3339"));
+}
+
+// ---- Structs and maps -----------------------------------------------------------
+
+TEST(StructToMessageTest, CopiesFreeFormObjectsIntoStructs) {
+  ck::StorageDocumentSaved::Document document;
+  ASSERT_TRUE(
+      Convert(R"({"attributes": {"foo": "bar", "n": 1, "list": [1, "a"], "o": {"p": null}}})",
+              &document)
+          .ok());
+  const auto& fields = document.attributes().fields();
+  EXPECT_EQ(fields.at("foo").string_value(), "bar");
+  EXPECT_EQ(fields.at("n").number_value(), 1);
+  EXPECT_EQ(fields.at("list").list_value().values_size(), 2);
+  EXPECT_EQ(fields.at("o").struct_value().fields().at("p").kind_case(), Value::kNullValue);
+
+  ASSERT_TRUE(Convert(R"({"attributes": {}})", &document).ok());
+  EXPECT_TRUE(document.has_attributes());
+
+  EXPECT_THAT(Convert(R"({"attributes": "x"})", &document).message(),
+              HasSubstr("payload.attributes: expected an object, got a string"));
+}
+
+TEST(StructToMessageTest, FillsStringMaps) {
+  v1::ckbox::AssetUploaded::Asset asset;
+  ASSERT_TRUE(Convert(R"({"images_urls": {"80": "https://h/80.webp", "160": 160,
+                                          "default": "https://h/d", "gone": null}})",
+                      &asset)
+                  .ok());
+  EXPECT_THAT(asset.images_urls(),
+              UnorderedElementsAre(Pair("80", "https://h/80.webp"), Pair("160", "160"),
+                                   Pair("default", "https://h/d")));
+}
+
+TEST(StructToMessageTest, MapErrorsNameTheKey) {
+  v1::ckbox::AssetUploaded::Asset asset;
+  absl::Status status = Convert(R"({"images_urls": {"80": {"u": 1}}})", &asset);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("payload.images_urls.80: expected a string"));
+
+  EXPECT_THAT(Convert(R"({"images_urls": ["a"]})", &asset).message(),
+              HasSubstr("payload.images_urls: expected an object, got an array"));
+}
+
+// ---- error paths -------------------------------------------------------------------
+
+TEST(StructToMessageTest, ErrorsNameTheFullJsonPath) {
+  ck::CommentThreadAllRemoved message;
+  absl::Status status = Convert(R"({"comment_threads": [
+      {"id": "t1", "comments": [{"id": "c1"}]},
+      {"id": "t2", "comments": [{"id": "c2"}, {"id": "c3", "created_at": false}]}]})",
+                                &message, "body.payload");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(),
+              HasSubstr("body.payload.comment_threads[1].comments[1].created_at"));
+}
+
+TEST(StructToMessageTest, NestedMessageRequiresAnObject) {
+  ck::CommentAdded message;
+  absl::Status status = Convert(R"({"document": "doc-1"})", &message);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("payload.document: expected an object, got a string"));
+}
+
+// ---- paths -----------------------------------------------------------------------
+
+TEST(FindValueAtPathTest, FollowsDottedPaths) {
+  const Struct object = Json(R"({"document": {"id": "doc-1", "n": 2, "deep": {"x": "y"}},
+                                 "id": "top", "list": [1]})");
+  ASSERT_NE(FindValueAtPath(object, "document.n"), nullptr);
+  EXPECT_EQ(FindValueAtPath(object, "document.n")->number_value(), 2);
+  ASSERT_NE(FindValueAtPath(object, "document"), nullptr);
+  EXPECT_EQ(FindValueAtPath(object, "document")->kind_case(), Value::kStructValue);
+  EXPECT_EQ(FindValueAtPath(object, "document.missing"), nullptr);
+  EXPECT_EQ(FindValueAtPath(object, "id.more"), nullptr);
+  EXPECT_EQ(FindValueAtPath(object, "list.0"), nullptr);
+  EXPECT_EQ(FindValueAtPath(object, ""), nullptr);
+
+  ASSERT_NE(FindStringAtPath(object, "document.id"), nullptr);
+  EXPECT_EQ(*FindStringAtPath(object, "document.id"), "doc-1");
+  EXPECT_EQ(*FindStringAtPath(object, "document.deep.x"), "y");
+  EXPECT_EQ(*FindStringAtPath(object, "id"), "top");
+  EXPECT_EQ(FindStringAtPath(object, "document.n"), nullptr);
+  EXPECT_EQ(FindStringAtPath(object, "document"), nullptr);
+}
+
+}  // namespace
+}  // namespace hookbridge
