@@ -44,6 +44,38 @@ void ExpectErrorNaming(absl::string_view yaml, absl::string_view key,
   EXPECT_THAT(config.status().message(), HasSubstr(key)) << yaml;
 }
 
+// The example of README.md ("Configuration"), verbatim.
+TEST(ParseConfigTest, ParsesTheReadmeExample) {
+  constexpr absl::string_view kYaml = R"(
+http:  { listen: "0.0.0.0:8080" }
+grpc:  { listen: "0.0.0.0:50051" }
+admin: { listen: "0.0.0.0:9090" }     # /metrics /healthz /readyz: keep internal
+log:   { backend: memory }
+sources:
+  - name: ckeditor
+    provider: ckeditor-cloud-services  # or ckbox
+    secrets: ["${CKEDITOR_WEBHOOK_SECRET}"]   # several allowed, for rotation
+    timestamp_tolerance: 5m
+)";
+  absl::StatusOr<Config> config =
+      ParseConfig(kYaml, Env({{"CKEDITOR_WEBHOOK_SECRET", "from-the-environment"}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.listen.ToString(), "0.0.0.0:8080");
+  EXPECT_EQ(config->grpc.listen.ToString(), "0.0.0.0:50051");
+  EXPECT_EQ(config->admin.listen.ToString(), "0.0.0.0:9090");
+  EXPECT_EQ(config->log.backend, "memory");
+  ASSERT_EQ(config->sources.size(), 1u);
+  EXPECT_EQ(config->sources[0].name, "ckeditor");
+  EXPECT_EQ(config->sources[0].provider, "ckeditor-cloud-services");
+  EXPECT_THAT(config->sources[0].secrets, ::testing::ElementsAre("from-the-environment"));
+  EXPECT_EQ(config->sources[0].timestamp_tolerance, absl::Minutes(5));
+
+  absl::StatusOr<Config> unset = ParseConfig(kYaml, Env({}));
+  ASSERT_FALSE(unset.ok());
+  EXPECT_THAT(unset.status().message(), HasSubstr("sources[0].secrets[0]"));
+  EXPECT_THAT(unset.status().message(), HasSubstr("CKEDITOR_WEBHOOK_SECRET"));
+}
+
 TEST(ParseConfigTest, ParsesTheDocumentedShape) {
   constexpr absl::string_view kYaml = R"(
 http:
