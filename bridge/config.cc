@@ -33,8 +33,12 @@ class Reader {
   absl::Status CheckKeys(const YAML::Node& node, absl::string_view path,
                          std::initializer_list<absl::string_view> known) const {
     if (!node.IsMap()) return Error(path, "must be a mapping");
+    std::set<std::string> seen;
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
+      if (!seen.insert(key).second) {
+        return Error(Join(path, key), "appears twice (a later value would be ignored)");
+      }
       bool ok = false;
       for (absl::string_view k : known) ok = ok || k == key;
       if (!ok) {

@@ -44,6 +44,11 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Create(
       cursor = request.after_sequence();
       break;
     case v1::SubscribeRequest::kSince: {
+      // The range google.protobuf.Timestamp allows: 0001-01-01 to 9999-12-31.
+      if (request.since().seconds() < -62135596800 || request.since().seconds() > 253402300799 ||
+          request.since().nanos() < 0 || request.since().nanos() > 999999999) {
+        return absl::InvalidArgumentError("since: not a valid timestamp");
+      }
       const absl::Time since = absl::FromUnixSeconds(request.since().seconds()) +
                                absl::Nanoseconds(request.since().nanos());
       HB_ASSIGN_OR_RETURN(cursor, log->PositionAt(since));

@@ -139,8 +139,12 @@ int Run(int argc, char** argv) {
   Log(LogLevel::kInfo, "shutting down", {{"signal", strsignal(signal_number)}});
   ready.store(false, std::memory_order_release);
   accepting.store(false, std::memory_order_release);
-  service.Shutdown();
-  grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + kGrpcShutdownGrace));
+  if (!service.Shutdown(absl::Now() + kGrpcShutdownGrace)) {
+    Log(LogLevel::kWarn, "some subscription streams did not end in time; cancelling them");
+  }
+  // Every stream has ended (or is cancelled now); do not wait for idle
+  // client connections to go away.
+  grpc_server->Shutdown(absl::ToChronoTime(absl::Now()));
   http->reset();
   Log(LogLevel::kInfo, "stopped");
   return 0;

@@ -74,6 +74,12 @@ class LogWaiter {
  public:
   virtual ~LogWaiter() = default;
   virtual void OnLogGrew() = 0;
+
+ private:
+  friend class MemoryLog;
+  // Whether the waiter is registered with the log now, so that registering
+  // it again before the next append is a no-op. Guarded by the log's lock.
+  bool registered_ = false;
 };
 
 struct LogStats {

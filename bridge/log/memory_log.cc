@@ -9,7 +9,7 @@ namespace hookbridge {
 MemoryLog::MemoryLog(Options options) : options_(options) {}
 
 void MemoryLog::Append(EncodedEvent event, AppendCallback done) {
-  std::vector<std::weak_ptr<LogWaiter>> to_wake;
+  std::vector<std::shared_ptr<LogWaiter>> to_wake;
   uint64_t sequence = 0;
   {
     absl::MutexLock lock(&mu_);
@@ -25,12 +25,17 @@ void MemoryLog::Append(EncodedEvent event, AppendCallback done) {
       last_evicted_at_ = records_.front()->appended_at;
       records_.pop_front();
     }
-    to_wake.swap(waiters_);
+    to_wake.reserve(waiters_.size());
+    for (const std::weak_ptr<LogWaiter>& weak : waiters_) {
+      if (std::shared_ptr<LogWaiter> waiter = weak.lock()) {
+        waiter->registered_ = false;
+        to_wake.push_back(std::move(waiter));
+      }
+    }
+    waiters_.clear();
   }
   done(sequence);
-  for (const std::weak_ptr<LogWaiter>& weak : to_wake) {
-    if (std::shared_ptr<LogWaiter> waiter = weak.lock()) waiter->OnLogGrew();
-  }
+  for (const std::shared_ptr<LogWaiter>& waiter : to_wake) waiter->OnLogGrew();
 }
 
 absl::Status MemoryLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
@@ -48,12 +53,13 @@ absl::Status MemoryLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>*
                                               " are no longer retained; the oldest is ", first));
   }
   if (after == last) {
-    if (waiter != nullptr) {
+    if (waiter != nullptr && !waiter->registered_) {
       // Subscribers that went away leave expired entries until the next
       // append; sweep them now and then so an idle log does not collect them.
       if (waiters_.size() >= 1024 && (waiters_.size() & (waiters_.size() - 1)) == 0) {
         std::erase_if(waiters_, [](const std::weak_ptr<LogWaiter>& w) { return w.expired(); });
       }
+      waiter->registered_ = true;
       waiters_.push_back(waiter);
     }
     return absl::OkStatus();
@@ -66,7 +72,8 @@ absl::Status MemoryLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>*
 
 absl::StatusOr<uint64_t> MemoryLog::PositionAt(absl::Time since) {
   absl::MutexLock lock(&mu_);
-  if (last_evicted_at_ >= since) {
+  // Eviction always keeps the newest record, so records_ is not empty here.
+  if (last_evicted_at_.has_value() && *last_evicted_at_ >= since) {
     return absl::OutOfRangeError(absl::StrCat(
         "events since ", absl::FormatTime(since), " are no longer all retained; the oldest is ",
         records_.front()->sequence, ", appended at ",

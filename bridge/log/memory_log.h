@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -37,8 +38,8 @@ class MemoryLog : public EventLog {
   uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
-  // appended_at of the newest evicted record.
-  absl::Time last_evicted_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // appended_at of the newest evicted record, if any was evicted.
+  std::optional<absl::Time> last_evicted_at_ ABSL_GUARDED_BY(mu_);
   std::vector<std::weak_ptr<LogWaiter>> waiters_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -108,6 +108,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     if (registered_) {
       service_->Unregister(this);
       service_->metrics_->SubscriberDisconnected();
+      Log(LogLevel::kDebug, "subscriber disconnected", {{"peer", context_->peer()}});
     }
     delete this;
   }
@@ -214,10 +215,12 @@ void EventBridgeService::Unregister(SubscribeReactor* reactor) {
   reactors_.erase(reactor);
 }
 
-void EventBridgeService::Shutdown() {
+bool EventBridgeService::Shutdown(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   shutting_down_ = true;
   for (SubscribeReactor* reactor : reactors_) reactor->BeginShutdown();
+  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return reactors_.empty(); };
+  return mu_.AwaitWithDeadline(absl::Condition(&all_done), deadline);
 }
 
 }  // namespace hookbridge

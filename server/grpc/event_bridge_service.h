@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "bridge/log/event_log.h"
 #include "hookbridge/v1/service.grpc.pb.h"
 #include "server/metrics/metrics.h"
@@ -43,8 +44,11 @@ class EventBridgeService final
                                                         const grpc::ByteBuffer* request) override;
 
   // Ends every open stream with UNAVAILABLE (and its resume position) and
-  // refuses new ones. Call before grpc::Server::Shutdown.
-  void Shutdown();
+  // refuses new ones, then waits until every stream is done or `deadline`
+  // passes. Returns whether all were done. Call before
+  // grpc::Server::Shutdown, which otherwise waits for idle client
+  // connections until its own deadline.
+  bool Shutdown(absl::Time deadline);
 
  private:
   friend class SubscribeReactor;

@@ -90,10 +90,10 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (ec == http::error::header_limit) {
       error = HttpError::kHeaderTooLarge;
     }
+    // The request line may be known even when the headers were not all read
+    // (e.g. a Content-Length over the limit fails in the header).
     std::string target;
-    if (parser_.has_value() && parser_->is_header_done()) {
-      target = std::string(parser_->get().target());
-    }
+    if (parser_.has_value()) target = std::string(parser_->get().target());
     keep_alive_ = false;
     Write(options_.handler->HandleError(error, target));
   }
@@ -103,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
     http::request<http::string_body> req = parser_->release();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
+    head_ = req.method() == http::verb::head;
     HttpRequest request;
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
@@ -124,23 +125,38 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
-    response_.emplace(static_cast<http::status>(response.status), version_);
-    response_->set(http::field::server, "hookbridge");
-    response_->set(http::field::content_type, response.content_type);
-    for (auto& [name, value] : response.headers) response_->set(name, value);
-    response_->body() = std::move(response.body);
-    response_->keep_alive(keep_alive_);
-    response_->prepare_payload();
     stream_.expires_after(ToChrono(options_.read_timeout));
-    http::async_write(stream_, *response_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnWrite(ec);
-                      });
+    auto on_write = [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->OnWrite(ec);
+    };
+    if (head_) {
+      // Same headers as the GET answer, no body.
+      head_response_.emplace(static_cast<http::status>(response.status), version_);
+      SetHeaders(*head_response_, response);
+      head_response_->content_length(response.body.size());
+      http::async_write(stream_, *head_response_, std::move(on_write));
+      return;
+    }
+    response_.emplace(static_cast<http::status>(response.status), version_);
+    SetHeaders(*response_, response);
+    response_->body() = std::move(response.body);
+    response_->prepare_payload();
+    http::async_write(stream_, *response_, std::move(on_write));
+  }
+
+  template <class Message>
+  void SetHeaders(Message& message, const HttpResponse& response) {
+    message.set(http::field::server, "hookbridge");
+    message.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message.set(name, value);
+    message.keep_alive(keep_alive_);
   }
 
   void OnWrite(beast::error_code ec) {
     if (ec || !keep_alive_) return Close();
     response_.reset();
+    head_response_.reset();
+    head_ = false;
     ReadHeader();
   }
 
@@ -156,8 +172,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> response_;
+  std::optional<http::response<http::empty_body>> head_response_;
   absl::Time received_at_;
   bool keep_alive_ = true;
+  bool head_ = false;
   unsigned version_ = 11;
 };
 

@@ -1,0 +1,290 @@
+#include "tests/integration/harness.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+
+extern char** environ;
+
+namespace hookbridge::testing {
+namespace {
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (std::string& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+std::vector<std::string> Environment(const std::map<std::string, std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    absl::string_view entry = *e;
+    const std::string name(entry.substr(0, entry.find('=')));
+    if (!extra.count(name)) env.emplace_back(entry);
+  }
+  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  return env;
+}
+
+// Spawns argv with stdout/stderr redirected to the given fds (-1: inherit).
+pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            int out_fd, int err_fd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (out_fd >= 0) posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  std::vector<std::string> args = argv;
+  std::vector<std::string> envs = Environment(env);
+  std::vector<char*> arg_ptrs = Pointers(args);
+  std::vector<char*> env_ptrs = Pointers(envs);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, arg_ptrs.data(), env_ptrs.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    ADD_FAILURE() << "cannot start " << args[0] << ": " << strerror(rc);
+    return -1;
+  }
+  return pid;
+}
+
+int ExitCode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+int JsonIntField(const std::string& line, const std::string& key) {
+  const std::string needle = "\"" + key + "\":";
+  size_t pos = line.find(needle);
+  if (pos == std::string::npos) return 0;
+  int value = 0;
+  size_t end = line.find_first_of(",}", pos);
+  if (!absl::SimpleAtoi(line.substr(pos + needle.size(), end - pos - needle.size()), &value)) {
+    return 0;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string BinaryPath(const std::string& name) {
+  return std::string(HOOKBRIDGE_BIN_DIR) + "/" + name;
+}
+
+std::string ReadTestdata(const std::string& relative_path) {
+  std::ifstream in(std::string(HOOKBRIDGE_TESTDATA_DIR) + "/" + relative_path);
+  EXPECT_TRUE(in.good()) << "missing testdata " << relative_path;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string LoopbackListeners(const std::string& http_extra) {
+  return "http: { listen: \"127.0.0.1:0\"" + (http_extra.empty() ? "" : ", " + http_extra) +
+         " }\n"
+         "grpc: { listen: \"127.0.0.1:0\" }\n"
+         "admin: { listen: \"127.0.0.1:0\" }\n"
+         "logging: { level: debug }\n";
+}
+
+std::string CkeditorConfig(const std::string& secret, const std::string& extra,
+                           const std::string& http_extra) {
+  return LoopbackListeners(http_extra) + extra +
+         "sources:\n"
+         "  - name: ckeditor\n"
+         "    provider: ckeditor-cloud-services\n"
+         "    secrets: [\"" + secret + "\"]\n";
+}
+
+std::unique_ptr<HookbridgeProcess> HookbridgeProcess::Start(
+    const std::string& config_yaml, const std::map<std::string, std::string>& env) {
+  std::unique_ptr<HookbridgeProcess> p(new HookbridgeProcess());
+  char path[] = "/tmp/hookbridge-test-XXXXXX.yaml";
+  int fd = mkstemps(path, 5);
+  if (fd < 0) {
+    ADD_FAILURE() << "mkstemps failed";
+    return nullptr;
+  }
+  p->config_path_ = path;
+  if (write(fd, config_yaml.data(), config_yaml.size()) !=
+      static_cast<ssize_t>(config_yaml.size())) {
+    ADD_FAILURE() << "cannot write config";
+  }
+  close(fd);
+
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    ADD_FAILURE() << "pipe failed";
+    return nullptr;
+  }
+  p->pid_ = Spawn({BinaryPath("hookbridge"), "--config", p->config_path_}, env, -1, pipe_fds[1]);
+  close(pipe_fds[1]);
+  p->stderr_fd_ = pipe_fds[0];
+  if (p->pid_ < 0) return nullptr;
+
+  // Read the log until the "listening" line: the process is then ready.
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  std::string pending;
+  while (true) {
+    const int left_ms = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
+    pollfd pfd{p->stderr_fd_, POLLIN, 0};
+    if (left_ms <= 0 || poll(&pfd, 1, left_ms) <= 0) {
+      ADD_FAILURE() << "hookbridge did not report listening in time; stderr:\n" << pending;
+      return nullptr;
+    }
+    char buf[4096];
+    ssize_t n = read(p->stderr_fd_, buf, sizeof buf);
+    if (n <= 0) {
+      ADD_FAILURE() << "hookbridge exited before listening; stderr:\n" << pending;
+      p->stopped_ = true;
+      waitpid(p->pid_, nullptr, 0);
+      return nullptr;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    size_t pos = pending.find("\"msg\":\"listening\"");
+    if (pos != std::string::npos) {
+      size_t end = pending.find('\n', pos);
+      if (end == std::string::npos) continue;
+      size_t begin = pending.rfind('\n', pos);
+      const std::string line =
+          pending.substr(begin == std::string::npos ? 0 : begin + 1, end - begin);
+      p->http_port_ = JsonIntField(line, "http_port");
+      p->grpc_port_ = JsonIntField(line, "grpc_port");
+      p->admin_port_ = JsonIntField(line, "admin_port");
+      break;
+    }
+  }
+  p->stderr_ = pending;
+  p->drain_ = std::thread([raw = p.get()] { raw->Drain(); });
+  EXPECT_GT(p->http_port_, 0);
+  EXPECT_GT(p->grpc_port_, 0);
+  EXPECT_GT(p->admin_port_, 0);
+  return p;
+}
+
+void HookbridgeProcess::Drain() {
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(stderr_fd_, buf, sizeof buf)) > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stderr_.append(buf, static_cast<size_t>(n));
+  }
+}
+
+std::string HookbridgeProcess::Stderr() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stderr_;
+}
+
+int HookbridgeProcess::Stop(int signal) {
+  if (stopped_) return -1;
+  stopped_ = true;
+  kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  if (drain_.joinable()) drain_.join();
+  return ExitCode(status);
+}
+
+HookbridgeProcess::~HookbridgeProcess() {
+  if (!stopped_ && pid_ > 0) {
+    EXPECT_EQ(Stop(SIGTERM), 0) << "hookbridge did not stop cleanly; stderr:\n" << Stderr();
+  }
+  if (drain_.joinable()) drain_.join();
+  if (stderr_fd_ >= 0) close(stderr_fd_);
+  if (!config_path_.empty()) unlink(config_path_.c_str());
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env) {
+  CommandResult result;
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return result;
+  pid_t pid = Spawn(argv, env, out[1], err[1]);
+  close(out[1]);
+  close(err[1]);
+  std::thread err_reader([&] { result.err = ReadAll(err[0]); });
+  result.out = ReadAll(out[0]);
+  err_reader.join();
+  close(out[0]);
+  close(err[0]);
+  if (pid > 0) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = ExitCode(status);
+  }
+  return result;
+}
+
+double MetricValue(int admin_port, const std::string& series) {
+  HttpClient client(admin_port);
+  HttpResponse response = client.Send("GET", "/metrics");
+  if (response.status != 200) return -1;
+  for (absl::string_view line : absl::StrSplit(response.body, '\n')) {
+    if (line.size() > series.size() && line.substr(0, series.size()) == series &&
+        line[series.size()] == ' ') {
+      double value = 0;
+      if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) return value;
+    }
+  }
+  return -1;
+}
+
+Subscriber::Subscriber(const std::string& target, const v1::SubscribeRequest& request)
+    : stub_(v1::EventBridge::NewStub(
+          grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))) {
+  context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  reader_ = stub_->Subscribe(&context_, request);
+  reader_->WaitForInitialMetadata();
+  const auto& metadata = context_.GetServerInitialMetadata();
+  if (auto it = metadata.find("hookbridge-start-after"); it != metadata.end()) {
+    start_after_ = std::string(it->second.data(), it->second.size());
+  }
+}
+
+bool Subscriber::Read(v1::Event* event) { return reader_->Read(event); }
+
+std::vector<v1::Event> Subscriber::ReadN(int n) {
+  std::vector<v1::Event> events;
+  for (int i = 0; i < n; ++i) {
+    v1::Event event;
+    if (!reader_->Read(&event)) {
+      ADD_FAILURE() << "stream ended after " << i << " of " << n << " events";
+      break;
+    }
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+grpc::Status Subscriber::Finish() { return reader_->Finish(); }
+
+std::string Subscriber::Trailer(const std::string& key) const {
+  const auto& trailers = context_.GetServerTrailingMetadata();
+  auto it = trailers.find(key);
+  return it == trailers.end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace hookbridge::testing

@@ -1,0 +1,149 @@
+// Test harness for integration tests: runs the real hookbridge binary on
+// free loopback ports, and talks to it with a real HTTP client and a real
+// gRPC client.
+#ifndef HOOKBRIDGE_TESTS_INTEGRATION_HARNESS_H_
+#define HOOKBRIDGE_TESTS_INTEGRATION_HARNESS_H_
+
+#include <grpcpp/grpcpp.h>
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "hookbridge/v1/service.grpc.pb.h"
+
+namespace hookbridge::testing {
+
+// Path of a built executable (build/bin/<name>).
+std::string BinaryPath(const std::string& name);
+
+// Reads a file under tests/testdata.
+std::string ReadTestdata(const std::string& relative_path);
+
+// A running hookbridge process. The destructor stops it with SIGTERM and
+// fails the test if it does not exit 0.
+class HookbridgeProcess {
+ public:
+  // Writes `config_yaml` to a temporary file and starts the binary with it.
+  // The YAML should listen on 127.0.0.1:0 (see LoopbackListeners()); the
+  // real ports are read from the startup log line. `env` adds environment
+  // variables. Fails the test (and returns nullptr) if the process does not
+  // report that it listens within 20 s.
+  static std::unique_ptr<HookbridgeProcess> Start(
+      const std::string& config_yaml, const std::map<std::string, std::string>& env = {});
+
+  ~HookbridgeProcess();
+
+  // Sends `signal` and waits for the exit; returns the exit code (or 128 +
+  // signal number if killed by a signal).
+  int Stop(int signal);
+
+  int http_port() const { return http_port_; }
+  int grpc_port() const { return grpc_port_; }
+  int admin_port() const { return admin_port_; }
+  std::string grpc_target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
+
+  // Everything the process wrote to stderr so far.
+  std::string Stderr();
+
+ private:
+  HookbridgeProcess() = default;
+  void Drain();
+
+  pid_t pid_ = -1;
+  int stderr_fd_ = -1;
+  int http_port_ = 0;
+  int grpc_port_ = 0;
+  int admin_port_ = 0;
+  std::string config_path_;
+  std::thread drain_;
+  std::mutex mu_;
+  std::string stderr_;
+  bool stopped_ = false;
+};
+
+// Runs a binary to completion, returning its exit code and output.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env = {});
+
+// The http/grpc/admin sections listening on 127.0.0.1:0; `http_extra` adds
+// keys to the http section (e.g. "max_body_bytes: 1KiB").
+std::string LoopbackListeners(const std::string& http_extra = "");
+
+// A one-source config with secret `secret` for source `ckeditor`, plus
+// `extra` YAML at the top level and `http_extra` keys in the http section.
+std::string CkeditorConfig(const std::string& secret, const std::string& extra = "",
+                           const std::string& http_extra = "");
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lowercase names
+};
+
+// A keep-alive HTTP/1.1 connection to 127.0.0.1:port.
+class HttpClient {
+ public:
+  explicit HttpClient(int port);
+  ~HttpClient();
+
+  HttpResponse Send(const std::string& method, const std::string& target,
+                    const std::string& body = "",
+                    const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+  // POSTs `body` to `target` signed with `secret` the CKEditor way, with the
+  // timestamp `at` (default: now).
+  HttpResponse PostSigned(const std::string& target, const std::string& body,
+                          const std::string& secret, absl::Time at = absl::Now());
+
+  // Times the connection was (re)opened: 1 while keep-alive holds.
+  int connections_opened() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// GET /metrics and return the value of the sample written exactly as
+// `series` (e.g. `hookbridge_subscribers`), or -1 if absent.
+double MetricValue(int admin_port, const std::string& series);
+
+// An open Subscribe stream.
+class Subscriber {
+ public:
+  // Opens the stream and waits for the server to establish it (the
+  // hookbridge-start-after initial metadata). Calls have a 60 s deadline.
+  Subscriber(const std::string& target, const v1::SubscribeRequest& request);
+
+  // Reads the next event; false when the stream ended (see Finish()).
+  bool Read(v1::Event* event);
+  // Reads exactly n events or fails the test.
+  std::vector<v1::Event> ReadN(int n);
+  grpc::Status Finish();
+  void Cancel() { context_.TryCancel(); }
+
+  // The initial metadata value of hookbridge-start-after ("" if the stream
+  // failed before it was established).
+  const std::string& start_after() const { return start_after_; }
+  std::string Trailer(const std::string& key) const;
+
+ private:
+  std::unique_ptr<v1::EventBridge::Stub> stub_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<v1::Event>> reader_;
+  std::string start_after_;
+};
+
+}  // namespace hookbridge::testing
+
+#endif  // HOOKBRIDGE_TESTS_INTEGRATION_HARNESS_H_

@@ -1,0 +1,92 @@
+// The HttpClient of harness.h, on Beast (kept in its own translation unit:
+// Beast is slow to compile).
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
+#include "bridge/providers/ckeditor/signature.h"
+#include "gtest/gtest.h"
+#include "tests/integration/harness.h"
+
+namespace hookbridge::testing {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct HttpClient::Impl {
+  explicit Impl(int port) : port(port), stream(io) {}
+
+  void Connect() {
+    beast::error_code ec;
+    stream.socket().close(ec);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    buffer.clear();
+    ++connections;
+  }
+
+  int port;
+  net::io_context io;
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  bool open = false;
+  int connections = 0;
+};
+
+HttpClient::HttpClient(int port) : impl_(std::make_unique<Impl>(port)) {}
+HttpClient::~HttpClient() = default;
+
+int HttpClient::connections_opened() const { return impl_->connections; }
+
+HttpResponse HttpClient::Send(const std::string& method, const std::string& target,
+                              const std::string& body,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
+  HttpResponse out;
+  if (!impl_->open) {
+    impl_->Connect();
+    impl_->open = true;
+  }
+  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+  if (req.method() == http::verb::unknown) req.method_string(method);
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.keep_alive(true);
+  if (!body.empty() || method == "POST") req.prepare_payload();
+  impl_->stream.expires_after(std::chrono::seconds(30));
+  beast::error_code ec;
+  http::write(impl_->stream, req, ec);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 << 20);
+  parser.skip(method == "HEAD");
+  if (!ec) http::read(impl_->stream, impl_->buffer, parser, ec);
+  if (ec) {
+    ADD_FAILURE() << method << " " << target << ": " << ec.message();
+    impl_->open = false;
+    return out;
+  }
+  auto& res = parser.get();
+  out.status = static_cast<int>(res.result_int());
+  out.body = res.body();
+  for (const auto& field : res) {
+    out.headers[absl::AsciiStrToLower(std::string(field.name_string()))] =
+        std::string(field.value());
+  }
+  if (!res.keep_alive()) impl_->open = false;
+  return out;
+}
+
+HttpResponse HttpClient::PostSigned(const std::string& target, const std::string& body,
+                                    const std::string& secret, absl::Time at) {
+  const std::string timestamp = std::to_string(absl::ToUnixMillis(at));
+  return Send("POST", target, body,
+              {{"Content-Type", "application/json"},
+               {"X-CS-Timestamp", timestamp},
+               {"X-CS-Signature", CkeditorSignature(secret, "POST", target, timestamp, body)}});
+}
+
+}  // namespace hookbridge::testing
