@@ -4,6 +4,8 @@
 # run only rebuilds what changed.
 #
 #   scripts/build.sh [extra cmake args...]
+#
+# HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail" builds only those targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +14,6 @@ build_dir=${HOOKBRIDGE_BUILD_DIR:-build}
 if [ ! -f "$build_dir/build.ninja" ] || [ $# -gt 0 ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" "$@"
 fi
-cmake --build "$build_dir" --parallel "$(nproc)"
+targets=()
+for t in ${HOOKBRIDGE_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$build_dir" --parallel "$(nproc)" "${targets[@]}"

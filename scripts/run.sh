@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/build.sh >&2
+HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail" scripts/build.sh >&2
 
 if [ -z "${CKEDITOR_WEBHOOK_SECRET:-}" ]; then
   CKEDITOR_WEBHOOK_SECRET=$(openssl rand -hex 24)
