@@ -6,13 +6,14 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define HB_CHECK(cond)                                                                      \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      std::fprintf(stderr, "{\"level\":\"fatal\",\"msg\":\"check failed: %s\",\"at\":\"%s:%d\"}\n", \
-                   #cond, __FILE__, __LINE__);                                              \
-      std::abort();                                                                         \
-    }                                                                                       \
+#define HB_CHECK(cond)                                                                             \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      std::fprintf(stderr,                                                                         \
+                   "{\"level\":\"fatal\",\"msg\":\"check failed: %s\",\"at\":\"%s:%d\"}\n", #cond, \
+                   __FILE__, __LINE__);                                                            \
+      std::abort();                                                                                \
+    }                                                                                              \
   } while (0)
 
 #endif  // HOOKBRIDGE_BRIDGE_CHECK_H_

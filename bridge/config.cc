@@ -42,8 +42,9 @@ class Reader {
       bool ok = false;
       for (absl::string_view k : known) ok = ok || k == key;
       if (!ok) {
-        return Error(Join(path, key),
-                     absl::StrCat("unknown key (expected one of: ", absl::StrJoin(known, ", "), ")"));
+        return Error(
+            Join(path, key),
+            absl::StrCat("unknown key (expected one of: ", absl::StrJoin(known, ", "), ")"));
       }
     }
     return absl::OkStatus();
@@ -102,7 +103,8 @@ class Reader {
     absl::StatusOr<std::string> s = String(node, path);
     if (!s.ok()) return s.status();
     uint64_t v = 0;
-    if (!absl::SimpleAtoi(*s, &v)) return Error(path, absl::StrCat("not a whole number: \"", *s, "\""));
+    if (!absl::SimpleAtoi(*s, &v))
+      return Error(path, absl::StrCat("not a whole number: \"", *s, "\""));
     return v;
   }
 
@@ -140,18 +142,20 @@ absl::Status ReadListener(const Reader& r, const YAML::Node& node, absl::string_
                           ListenAddress* out) {
   if (!node) return absl::OkStatus();
   HB_RETURN_IF_ERROR(r.CheckKeys(node, path, {"listen"}));
-  if (node["listen"]) HB_ASSIGN_OR_RETURN(*out, r.Listen(node["listen"], Reader::Join(path, "listen")));
+  if (node["listen"])
+    HB_ASSIGN_OR_RETURN(*out, r.Listen(node["listen"], Reader::Join(path, "listen")));
   return absl::OkStatus();
 }
 
 absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http) {
   if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(r.CheckKeys(node, "http",
-                                 {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
-                                  "idle_timeout", "threads"}));
+  HB_RETURN_IF_ERROR(r.CheckKeys(
+      node, "http",
+      {"listen", "max_body_bytes", "max_header_bytes", "read_timeout", "idle_timeout", "threads"}));
   if (node["listen"]) HB_ASSIGN_OR_RETURN(http->listen, r.Listen(node["listen"], "http.listen"));
   if (node["max_body_bytes"]) {
-    HB_ASSIGN_OR_RETURN(http->max_body_bytes, r.Bytes(node["max_body_bytes"], "http.max_body_bytes"));
+    HB_ASSIGN_OR_RETURN(http->max_body_bytes,
+                        r.Bytes(node["max_body_bytes"], "http.max_body_bytes"));
   }
   if (node["max_header_bytes"]) {
     uint64_t v = 0;
@@ -188,11 +192,13 @@ absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
   HB_RETURN_IF_ERROR(r.CheckKeys(node, "log", {"backend", "max_events", "max_bytes"}));
   if (node["backend"]) HB_ASSIGN_OR_RETURN(log->backend, r.String(node["backend"], "log.backend"));
   if (log->backend != "memory") {
-    return r.Error("log.backend", absl::StrCat("unknown backend \"", log->backend,
-                                               "\" (expected: memory)"));
+    return r.Error("log.backend",
+                   absl::StrCat("unknown backend \"", log->backend, "\" (expected: memory)"));
   }
-  if (node["max_events"]) HB_ASSIGN_OR_RETURN(log->max_events, r.Uint(node["max_events"], "log.max_events"));
-  if (node["max_bytes"]) HB_ASSIGN_OR_RETURN(log->max_bytes, r.Bytes(node["max_bytes"], "log.max_bytes"));
+  if (node["max_events"])
+    HB_ASSIGN_OR_RETURN(log->max_events, r.Uint(node["max_events"], "log.max_events"));
+  if (node["max_bytes"])
+    HB_ASSIGN_OR_RETURN(log->max_bytes, r.Bytes(node["max_bytes"], "log.max_bytes"));
   if (log->max_events == 0) return r.Error("log.max_events", "must be positive");
   if (log->max_bytes == 0) return r.Error("log.max_bytes", "must be positive");
   return absl::OkStatus();
@@ -261,13 +267,15 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   if (const YAML::Node dedup = root["dedup"]) {
     HB_RETURN_IF_ERROR(r.CheckKeys(dedup, "dedup", {"max_entries"}));
     if (dedup["max_entries"]) {
-      HB_ASSIGN_OR_RETURN(config.dedup.max_entries, r.Uint(dedup["max_entries"], "dedup.max_entries"));
+      HB_ASSIGN_OR_RETURN(config.dedup.max_entries,
+                          r.Uint(dedup["max_entries"], "dedup.max_entries"));
     }
     if (config.dedup.max_entries == 0) return r.Error("dedup.max_entries", "must be positive");
   }
   if (const YAML::Node logging = root["logging"]) {
     HB_RETURN_IF_ERROR(r.CheckKeys(logging, "logging", {"level"}));
-    if (logging["level"]) HB_ASSIGN_OR_RETURN(config.log_level, r.String(logging["level"], "logging.level"));
+    if (logging["level"])
+      HB_ASSIGN_OR_RETURN(config.log_level, r.String(logging["level"], "logging.level"));
     const std::set<std::string> levels = {"debug", "info", "warn", "error"};
     if (!levels.count(config.log_level)) {
       return r.Error("logging.level", "must be one of debug, info, warn, error");
@@ -327,8 +335,12 @@ absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text) {
   static constexpr struct {
     absl::string_view suffix;
     uint64_t factor;
-  } kUnits[] = {{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
-                {"KB", 1000},        {"MB", 1000000},     {"GB", 1000000000},
+  } kUnits[] = {{"KiB", 1ull << 10},
+                {"MiB", 1ull << 20},
+                {"GiB", 1ull << 30},
+                {"KB", 1000},
+                {"MB", 1000000},
+                {"GB", 1000000000},
                 {"B", 1}};
   absl::string_view digits = absl::StripAsciiWhitespace(text);
   uint64_t factor = 1;

@@ -24,8 +24,8 @@ Sha256Digest HmacSha256(absl::string_view key, std::initializer_list<absl::strin
   HB_CHECK(EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
                         params) == 1);
   for (absl::string_view part : parts) {
-    HB_CHECK(EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(part.data()),
-                            part.size()) == 1);
+    HB_CHECK(
+        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(part.data()), part.size()) == 1);
   }
   size_t len = 0;
   HB_CHECK(EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size());

@@ -59,9 +59,8 @@ absl::StatusOr<TypePattern> TypePattern::Parse(absl::string_view text) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x21 || u == 0x7f) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("pattern \"", absl::CHexEscape(text),
-                       "\" contains whitespace or a control character"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pattern \"", absl::CHexEscape(text), "\" contains whitespace or a control character"));
     }
   }
   return TypePattern(std::string(text));

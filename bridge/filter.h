@@ -9,11 +9,11 @@
 #define HOOKBRIDGE_BRIDGE_FILTER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "bridge/log/event_log.h"
 #include "hookbridge/v1/service.pb.h"
 

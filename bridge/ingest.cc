@@ -64,8 +64,7 @@ void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& reque
   const Entry& entry = it->second;
 
   if (absl::Status verified = entry.source->Verify(request); !verified.ok()) {
-    result.outcome =
-        IsStaleTimestamp(verified) ? Outcome::kStaleTimestamp : Outcome::kBadSignature;
+    result.outcome = IsStaleTimestamp(verified) ? Outcome::kStaleTimestamp : Outcome::kBadSignature;
     result.reason = std::string(verified.message());
     return done(std::move(result));
   }

@@ -7,11 +7,11 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "bridge/config.h"
 #include "bridge/dedup.h"
 #include "bridge/log/event_log.h"
@@ -36,10 +36,9 @@ enum class Outcome {
 };
 
 inline constexpr Outcome kAllOutcomes[] = {
-    Outcome::kAccepted,   Outcome::kDuplicate,     Outcome::kConflict,
-    Outcome::kMalformed,  Outcome::kBadSignature,  Outcome::kStaleTimestamp,
-    Outcome::kUnknownSource, Outcome::kTooLarge,   Outcome::kBadRequest,
-    Outcome::kBadMethod,  Outcome::kUnavailable,
+    Outcome::kAccepted,     Outcome::kDuplicate,      Outcome::kConflict,      Outcome::kMalformed,
+    Outcome::kBadSignature, Outcome::kStaleTimestamp, Outcome::kUnknownSource, Outcome::kTooLarge,
+    Outcome::kBadRequest,   Outcome::kBadMethod,      Outcome::kUnavailable,
 };
 
 // The metric label / JSON name of an outcome, e.g. "bad_signature".

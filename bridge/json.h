@@ -12,10 +12,10 @@
 #define HOOKBRIDGE_BRIDGE_JSON_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
 
@@ -35,8 +35,7 @@ const google::protobuf::Value* FindValueAtPath(const google::protobuf::Struct& o
                                                absl::string_view path);
 
 // The string at a dotted path, or nullptr if absent or not a string.
-const std::string* FindStringAtPath(const google::protobuf::Struct& object,
-                                    absl::string_view path);
+const std::string* FindStringAtPath(const google::protobuf::Struct& object, absl::string_view path);
 
 }  // namespace hookbridge
 

@@ -88,8 +88,8 @@ absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
     scratch_.clear();
     // Ask for a wake-up only while this call has found nothing: a caller
     // that got records comes back for more by itself.
-    HB_RETURN_IF_ERROR(log_->Read(cursor_, kReadBatch, &scratch_,
-                                  found == 0 ? waker_ : std::shared_ptr<Waker>()));
+    HB_RETURN_IF_ERROR(
+        log_->Read(cursor_, kReadBatch, &scratch_, found == 0 ? waker_ : std::shared_ptr<Waker>()));
     if (scratch_.empty()) break;  // at the end of the log
     for (RecordPtr& record : scratch_) {
       cursor_ = record->sequence;

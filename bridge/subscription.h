@@ -23,8 +23,9 @@ class Subscription {
   // nothing; never after Close() returns.
   // InvalidArgument for a bad filter; OUT_OF_RANGE for a start position that
   // is no longer retained or lies beyond the end of the log.
-  static absl::StatusOr<std::unique_ptr<Subscription>> Create(
-      EventLog* log, const v1::SubscribeRequest& request, std::function<void()> on_wake);
+  static absl::StatusOr<std::unique_ptr<Subscription>> Create(EventLog* log,
+                                                              const v1::SubscribeRequest& request,
+                                                              std::function<void()> on_wake);
 
   ~Subscription();
 
@@ -46,8 +47,7 @@ class Subscription {
 
  private:
   class Waker;
-  Subscription(EventLog* log, EventFilter filter, uint64_t cursor,
-               std::shared_ptr<Waker> waker);
+  Subscription(EventLog* log, EventFilter filter, uint64_t cursor, std::shared_ptr<Waker> waker);
 
   EventLog* const log_;
   const EventFilter filter_;

@@ -74,7 +74,8 @@ void AppendJsonString(std::string* out, absl::string_view s) {
 void Log(LogLevel level, absl::string_view message, LogFields fields) {
   if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
   std::string line = "{\"time\":";
-  AppendJsonString(&line, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()));
+  AppendJsonString(&line,
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()));
   absl::StrAppend(&line, ",\"level\":\"", LevelName(level), "\",\"msg\":");
   AppendJsonString(&line, message);
   for (const auto& [key, value] : fields) {

@@ -21,12 +21,12 @@ void SetLogLevel(absl::string_view name);
 
 // A field value: strings are quoted, Raw values (numbers, JSON) are not.
 struct LogValue {
-  LogValue(absl::string_view s) : text(s), quoted(true) {}  // NOLINT
-  LogValue(const std::string& s) : text(s), quoted(true) {}  // NOLINT
-  LogValue(const char* s) : text(s), quoted(true) {}  // NOLINT
-  LogValue(int64_t n) : text(std::to_string(n)), quoted(false) {}  // NOLINT
+  LogValue(absl::string_view s) : text(s), quoted(true) {}          // NOLINT
+  LogValue(const std::string& s) : text(s), quoted(true) {}         // NOLINT
+  LogValue(const char* s) : text(s), quoted(true) {}                // NOLINT
+  LogValue(int64_t n) : text(std::to_string(n)), quoted(false) {}   // NOLINT
   LogValue(uint64_t n) : text(std::to_string(n)), quoted(false) {}  // NOLINT
-  LogValue(int n) : text(std::to_string(n)), quoted(false) {}  // NOLINT
+  LogValue(int n) : text(std::to_string(n)), quoted(false) {}       // NOLINT
   std::string text;
   bool quoted;
 };

@@ -124,8 +124,8 @@ int Run(int argc, char** argv) {
   ready.store(true, std::memory_order_release);
   Log(LogLevel::kInfo, "listening",
       {{"http", ListenAddress{config->http.listen.host, (*http)->port(0)}.ToString()},
-       {"grpc", ListenAddress{config->grpc.listen.host, static_cast<uint16_t>(grpc_port)}
-                    .ToString()},
+       {"grpc",
+        ListenAddress{config->grpc.listen.host, static_cast<uint16_t>(grpc_port)}.ToString()},
        {"admin", ListenAddress{config->admin.listen.host, (*http)->port(1)}.ToString()},
        {"http_port", static_cast<int>((*http)->port(0))},
        {"grpc_port", grpc_port},

@@ -7,8 +7,8 @@
 
 namespace hookbridge {
 
-using google::protobuf::io::CodedOutputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedOutputStream;
 
 namespace {
 // Tag plus the longest varint: the most the sequence field can add.
@@ -32,9 +32,8 @@ EncodedEvent EncodeEvent(v1::Event event) {
   out.body.reserve(event.ByteSizeLong() + kMaxSequenceFieldBytes);
   event.AppendToString(&out.body);
   if (!raw.empty()) {
-    const uint32_t tag =
-        WireFormatLite::MakeTag(v1::Event::kRawBodyFieldNumber,
-                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+    const uint32_t tag = WireFormatLite::MakeTag(v1::Event::kRawBodyFieldNumber,
+                                                 WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
     const uint32_t length = static_cast<uint32_t>(raw.size());
     out.raw_body_field.resize(CodedOutputStream::VarintSize32(tag) +
                               CodedOutputStream::VarintSize32(length) + raw.size());

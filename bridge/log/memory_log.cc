@@ -43,14 +43,13 @@ absl::Status MemoryLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>*
   absl::MutexLock lock(&mu_);
   const uint64_t last = next_sequence_ - 1;
   if (after > last) {
-    return absl::OutOfRangeError(absl::StrCat("position ", after,
-                                              " is beyond the last sequence in the log (",
-                                              last, ")"));
+    return absl::OutOfRangeError(
+        absl::StrCat("position ", after, " is beyond the last sequence in the log (", last, ")"));
   }
   const uint64_t first = records_.empty() ? next_sequence_ : records_.front()->sequence;
   if (after + 1 < first) {
-    return absl::OutOfRangeError(absl::StrCat("events after ", after,
-                                              " are no longer retained; the oldest is ", first));
+    return absl::OutOfRangeError(
+        absl::StrCat("events after ", after, " are no longer retained; the oldest is ", first));
   }
   if (after == last) {
     if (waiter != nullptr && !waiter->registered_) {
@@ -74,14 +73,13 @@ absl::StatusOr<uint64_t> MemoryLog::PositionAt(absl::Time since) {
   absl::MutexLock lock(&mu_);
   // Eviction always keeps the newest record, so records_ is not empty here.
   if (last_evicted_at_.has_value() && *last_evicted_at_ >= since) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "events since ", absl::FormatTime(since), " are no longer all retained; the oldest is ",
-        records_.front()->sequence, ", appended at ",
-        absl::FormatTime(records_.front()->appended_at)));
+    return absl::OutOfRangeError(absl::StrCat("events since ", absl::FormatTime(since),
+                                              " are no longer all retained; the oldest is ",
+                                              records_.front()->sequence, ", appended at ",
+                                              absl::FormatTime(records_.front()->appended_at)));
   }
-  auto it = std::lower_bound(
-      records_.begin(), records_.end(), since,
-      [](const RecordPtr& r, absl::Time t) { return r->appended_at < t; });
+  auto it = std::lower_bound(records_.begin(), records_.end(), since,
+                             [](const RecordPtr& r, absl::Time t) { return r->appended_at < t; });
   if (it == records_.end()) return next_sequence_ - 1;
   return (*it)->sequence - 1;
 }

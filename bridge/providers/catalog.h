@@ -6,7 +6,6 @@
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_CATALOG_H_
 
 #include "absl/strings/string_view.h"
-
 #include "absl/types/span.h"
 #include "google/protobuf/struct.pb.h"
 #include "hookbridge/v1/event.pb.h"

@@ -8,11 +8,11 @@
 #ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
 
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "hookbridge/v1/event.pb.h"
 

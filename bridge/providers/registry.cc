@@ -27,8 +27,9 @@ const ProviderInfo* FindProvider(absl::string_view name) {
 }
 
 std::string ProviderNames() {
-  return absl::StrJoin(kProviders, ", ",
-                       [](std::string* out, const ProviderInfo& p) { absl::StrAppend(out, p.name); });
+  return absl::StrJoin(kProviders, ", ", [](std::string* out, const ProviderInfo& p) {
+    absl::StrAppend(out, p.name);
+  });
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateSource(const SourceConfig& config) {

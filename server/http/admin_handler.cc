@@ -8,7 +8,8 @@ AdminHandler::AdminHandler(Metrics* metrics, EventLog* log, const std::atomic<bo
 void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
   HttpResponse response;
   response.content_type = "text/plain; charset=utf-8";
-  const absl::string_view path = absl::string_view(request.target).substr(0, request.target.find('?'));
+  const absl::string_view path =
+      absl::string_view(request.target).substr(0, request.target.find('?'));
   if (request.method != "GET" && request.method != "HEAD") {
     response.status = 405;
     response.headers.emplace_back("Allow", "GET, HEAD");

@@ -46,10 +46,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(options_.max_header_bytes);
     parser_->body_limit(options_.max_body_bytes);
     stream_.expires_after(ToChrono(options_.idle_timeout));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -72,10 +71,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     stream_.expires_after(ToChrono(options_.read_timeout));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -115,13 +113,12 @@ class Session : public std::enable_shared_from_this<Session> {
     request.received_at = received_at_;
     // Nothing more is read until this request is answered.
     stream_.expires_never();
-    options_.handler->Handle(std::move(request),
-                             [self = shared_from_this()](HttpResponse response) {
-                               net::post(self->stream_.get_executor(),
-                                         [self, response = std::move(response)]() mutable {
-                                           self->Write(std::move(response));
-                                         });
-                             });
+    options_.handler->Handle(
+        std::move(request), [self = shared_from_this()](HttpResponse response) {
+          net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            self->Write(std::move(response));
+          });
+        });
   }
 
   void Write(HttpResponse response) {
@@ -211,8 +208,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
                              if (!ec) {
                                beast::error_code ignored;
                                socket.set_option(tcp::no_delay(true), ignored);
-                               std::make_shared<Session>(std::move(socket), self->options_)
-                                   ->Run();
+                               std::make_shared<Session>(std::move(socket), self->options_)->Run();
                              } else {
                                Log(LogLevel::kWarn, "accept failed",
                                    {{"listener", self->options_.name}, {"error", ec.message()}});

@@ -1,8 +1,8 @@
 #include "server/http/webhook_handler.h"
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "server/logging.h"
 
@@ -108,13 +108,12 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   }
   if (request.method != "POST") {
     metrics_->WebhookReceived(source->name, Outcome::kBadMethod);
-    return respond(OutcomeResponse(Rejection(
-        Outcome::kBadMethod, absl::StrCat("method ", request.method, " not allowed"))));
+    return respond(OutcomeResponse(
+        Rejection(Outcome::kBadMethod, absl::StrCat("method ", request.method, " not allowed"))));
   }
   if (!accepting_->load(std::memory_order_acquire)) {
     metrics_->WebhookReceived(source->name, Outcome::kUnavailable);
-    return respond(
-        OutcomeResponse(Rejection(Outcome::kUnavailable, "shutting down; retry later")));
+    return respond(OutcomeResponse(Rejection(Outcome::kUnavailable, "shutting down; retry later")));
   }
 
   WebhookRequest webhook;
@@ -125,26 +124,25 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   webhook.body = request.body;
   webhook.received_at = request.received_at;
   const absl::Time started = request.received_at;
-  ingestor_->Handle(
-      source->name, webhook,
-      [this, started, source, respond = std::move(respond)](IngestResult result) {
-        metrics_->WebhookReceived(source->name, result.outcome);
-        if (result.outcome == Outcome::kAccepted) {
-          metrics_->EventAppended(source->name, result.type, result.typed);
-          Log(LogLevel::kDebug, "webhook accepted",
-              {{"source", source->name},
-               {"type", result.type},
-               {"id", result.event_id},
-               {"sequence", result.sequence}});
-        } else if (result.outcome != Outcome::kDuplicate) {
-          Log(LogLevel::kInfo, "webhook rejected",
-              {{"source", source->name},
-               {"outcome", OutcomeName(result.outcome)},
-               {"reason", result.reason}});
-        }
-        metrics_->ObserveIngest(absl::Now() - started);
-        respond(OutcomeResponse(result));
-      });
+  ingestor_->Handle(source->name, webhook,
+                    [this, started, source, respond = std::move(respond)](IngestResult result) {
+                      metrics_->WebhookReceived(source->name, result.outcome);
+                      if (result.outcome == Outcome::kAccepted) {
+                        metrics_->EventAppended(source->name, result.type, result.typed);
+                        Log(LogLevel::kDebug, "webhook accepted",
+                            {{"source", source->name},
+                             {"type", result.type},
+                             {"id", result.event_id},
+                             {"sequence", result.sequence}});
+                      } else if (result.outcome != Outcome::kDuplicate) {
+                        Log(LogLevel::kInfo, "webhook rejected",
+                            {{"source", source->name},
+                             {"outcome", OutcomeName(result.outcome)},
+                             {"reason", result.reason}});
+                      }
+                      metrics_->ObserveIngest(absl::Now() - started);
+                      respond(OutcomeResponse(result));
+                    });
 }
 
 HttpResponse WebhookHandler::HandleError(HttpError error, absl::string_view target) {

@@ -66,8 +66,8 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
   for (const std::string& name : names) {
     SourceCounters& counters = sources_[name];
     for (size_t i = 0; i < std::size(kAllOutcomes); ++i) {
-      counters.received[i] =
-          &received_.Add({{"source", name}, {"outcome", std::string(OutcomeName(kAllOutcomes[i]))}});
+      counters.received[i] = &received_.Add(
+          {{"source", name}, {"outcome", std::string(OutcomeName(kAllOutcomes[i]))}});
     }
     counters.delivered = &delivered_.Add({{"source", name}});
   }

@@ -115,7 +115,8 @@ std::string CkeditorConfig(const std::string& secret, const std::string& extra,
          "sources:\n"
          "  - name: ckeditor\n"
          "    provider: ckeditor-cloud-services\n"
-         "    secrets: [\"" + secret + "\"]\n";
+         "    secrets: [\"" +
+         secret + "\"]\n";
 }
 
 std::unique_ptr<HookbridgeProcess> HookbridgeProcess::Start(

@@ -2,7 +2,6 @@
 // typed, at real gRPC subscribers; every rejection gets its status, reason
 // and counter.
 #include <signal.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,10 +29,11 @@ constexpr char kPath[] = "/webhooks/ckeditor";
 // A CKEditor event of type `type` about document `doc`; `n` makes it unique.
 std::string Body(const std::string& type, const std::string& doc, int n,
                  const std::string& environment = "environment-1") {
-  return absl::StrCat(R"({"event":")", type, R"(","environment_id":")", environment,
-                      R"(","payload":{"document":{"id":")", doc, R"("},"comment":{"id":"c-)", n,
-                      R"(","content":"text )", n,
-                      R"(","created_at":"2019-05-29T08:17:53.450Z","thread_id":"t-1","user":{"id":"u-1"}}},"sent_at":"2019-05-29T08:17:53.457Z"})");
+  return absl::StrCat(
+      R"({"event":")", type, R"(","environment_id":")", environment,
+      R"(","payload":{"document":{"id":")", doc, R"("},"comment":{"id":"c-)", n,
+      R"(","content":"text )", n,
+      R"(","created_at":"2019-05-29T08:17:53.450Z","thread_id":"t-1","user":{"id":"u-1"}}},"sent_at":"2019-05-29T08:17:53.457Z"})");
 }
 
 v1::SubscribeRequest Earliest() {
@@ -52,9 +52,7 @@ class PipelineTest : public ::testing::Test {
 
   HttpResponse Post(const std::string& body) { return http_->PostSigned(kPath, body, kSecret); }
 
-  double Metric(const std::string& series) {
-    return MetricValue(process_->admin_port(), series);
-  }
+  double Metric(const std::string& series) { return MetricValue(process_->admin_port(), series); }
 
   std::unique_ptr<HookbridgeProcess> process_;
   std::unique_ptr<HttpClient> http_;
@@ -117,9 +115,9 @@ TEST_F(PipelineTest, UnknownEventTypeIsDeliveredUntypedAndCounted) {
   EXPECT_EQ(events[0].type(), "collaboration.document.brand.new");
   EXPECT_EQ(events[0].subject(), "doc-9");
   ASSERT_EQ(events[0].payload_case(), v1::Event::kUntyped);
-  EXPECT_EQ(events[0].untyped().fields().at("document").struct_value().fields().at("id")
-                .string_value(),
-            "doc-9");
+  EXPECT_EQ(
+      events[0].untyped().fields().at("document").struct_value().fields().at("id").string_value(),
+      "doc-9");
   EXPECT_EQ(Metric("hookbridge_events_appended_total{source=\"ckeditor\",type=\"collaboration."
                    "document.brand.new\"}"),
             1);
@@ -138,11 +136,11 @@ TEST_F(PipelineTest, TypeSourceSubjectAndEnvironmentFilters) {
   v1::SubscribeRequest other_source = Earliest();
   other_source.add_sources("not-configured");
 
-  ASSERT_EQ(Post(Body("comment.added", "doc-1", 1)).status, 200);                   // 1
-  ASSERT_EQ(Post(Body("commentthread.added", "doc-2", 2)).status, 200);             // 2
+  ASSERT_EQ(Post(Body("comment.added", "doc-1", 1)).status, 200);                      // 1
+  ASSERT_EQ(Post(Body("commentthread.added", "doc-2", 2)).status, 200);                // 2
   ASSERT_EQ(Post(Body("suggestion.added", "doc-2", 3, "environment-2")).status, 200);  // 3
   ASSERT_EQ(Post(Body("comment.removed", "doc-1", 4, "environment-2")).status, 200);   // 4
-  ASSERT_EQ(Post(Body("comment.updated", "doc-2", 5)).status, 200);                 // 5
+  ASSERT_EQ(Post(Body("comment.updated", "doc-2", 5)).status, 200);                    // 5
 
   auto sequences = [](const std::vector<v1::Event>& events) {
     std::vector<uint64_t> out;
@@ -200,8 +198,8 @@ TEST_F(PipelineTest, StartPositions) {
 
   v1::SubscribeRequest since;
   since.mutable_since()->set_seconds(absl::ToUnixSeconds(mark));
-  since.mutable_since()->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(mark - absl::FromUnixSeconds(absl::ToUnixSeconds(mark)))));
+  since.mutable_since()->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(mark - absl::FromUnixSeconds(absl::ToUnixSeconds(mark)))));
   Subscriber from_time(process_->grpc_target(), since);
 
   Subscriber earliest(process_->grpc_target(), Earliest());
@@ -228,8 +226,8 @@ TEST_F(PipelineTest, StartPositions) {
 }
 
 TEST(RetentionTest, EvictedPositionIsOutOfRangeNamingTheOldest) {
-  auto process =
-      HookbridgeProcess::Start(CkeditorConfig(kSecret, "log: { backend: memory, max_events: 3 }\n"));
+  auto process = HookbridgeProcess::Start(
+      CkeditorConfig(kSecret, "log: { backend: memory, max_events: 3 }\n"));
   ASSERT_NE(process, nullptr);
   HttpClient http(process->http_port());
   for (int i = 1; i <= 5; ++i) {
@@ -322,27 +320,27 @@ TEST_F(PipelineTest, RejectionsGetStatusReasonAndCounter) {
   const std::string ts = std::to_string(absl::ToUnixMillis(absl::Now()));
   cases.push_back({"wrong secret", http_->PostSigned(kPath, body, "other-secret"), 401,
                    "bad_signature", "no configured secret matches"});
-  cases.push_back({"no signature", http_->Send("POST", kPath, body, {{"X-CS-Timestamp", ts}}),
-                   401, "bad_signature", "missing X-CS-Signature"});
+  cases.push_back({"no signature", http_->Send("POST", kPath, body, {{"X-CS-Timestamp", ts}}), 401,
+                   "bad_signature", "missing X-CS-Signature"});
   cases.push_back({"no timestamp", http_->Send("POST", kPath, body), 401, "bad_signature",
                    "missing X-CS-Timestamp"});
-  cases.push_back(
-      {"signed for another path",
-       http_->Send("POST", kPath, body,
-                   {{"X-CS-Timestamp", ts},
-                    {"X-CS-Signature",
-                     CkeditorSignature(kSecret, "POST", "/webhooks/other", ts, body)}}),
-       401, "bad_signature", "no configured secret matches"});
-  cases.push_back({"stale", http_->PostSigned(kPath, body, kSecret, absl::Now() - absl::Minutes(10)),
-                   401, "stale_timestamp", "older than tolerance 300 s"});
+  cases.push_back({"signed for another path",
+                   http_->Send("POST", kPath, body,
+                               {{"X-CS-Timestamp", ts},
+                                {"X-CS-Signature",
+                                 CkeditorSignature(kSecret, "POST", "/webhooks/other", ts, body)}}),
+                   401, "bad_signature", "no configured secret matches"});
+  cases.push_back({"stale",
+                   http_->PostSigned(kPath, body, kSecret, absl::Now() - absl::Minutes(10)), 401,
+                   "stale_timestamp", "older than tolerance 300 s"});
   cases.push_back({"future",
                    http_->PostSigned(kPath, body, kSecret, absl::Now() + absl::Minutes(10)), 401,
                    "stale_timestamp", "in the future"});
   cases.push_back({"not json", http_->PostSigned(kPath, "{not json", kSecret), 400, "malformed",
                    "not a JSON object"});
   cases.push_back({"no event name",
-                   http_->PostSigned(kPath, R"({"environment_id":"e","payload":{}})", kSecret),
-                   400, "malformed", "must be a non-empty string"});
+                   http_->PostSigned(kPath, R"({"environment_id":"e","payload":{}})", kSecret), 400,
+                   "malformed", "must be a non-empty string"});
   cases.push_back({"payload not an object",
                    http_->PostSigned(kPath, R"({"event":"comment.added","payload":[1]})", kSecret),
                    400, "malformed", "must be an object"});
@@ -368,15 +366,13 @@ TEST_F(PipelineTest, RejectionsGetStatusReasonAndCounter) {
   EXPECT_EQ(Metric("hookbridge_webhooks_received_total{outcome=\"stale_timestamp\",source="
                    "\"ckeditor\"}"),
             2);
-  EXPECT_EQ(
-      Metric("hookbridge_webhooks_received_total{outcome=\"malformed\",source=\"ckeditor\"}"),
-      3);
+  EXPECT_EQ(Metric("hookbridge_webhooks_received_total{outcome=\"malformed\",source=\"ckeditor\"}"),
+            3);
   EXPECT_EQ(Metric("hookbridge_webhooks_received_total{outcome=\"unknown_source\",source="
                    "\"_unknown\"}"),
             2);
   EXPECT_EQ(
-      Metric("hookbridge_webhooks_received_total{outcome=\"bad_method\",source=\"ckeditor\"}"),
-      1);
+      Metric("hookbridge_webhooks_received_total{outcome=\"bad_method\",source=\"ckeditor\"}"), 1);
   // Nothing rejected reached the log.
   EXPECT_EQ(Metric("hookbridge_log_last_sequence"), 0);
 }
@@ -389,9 +385,8 @@ TEST_F(PipelineTest, DuplicateDeliveryIsAcknowledgedButAppendedOnce) {
   ASSERT_EQ(second.status, 200);
   EXPECT_THAT(second.body, HasSubstr("\"outcome\":\"duplicate\""));
   EXPECT_EQ(Metric("hookbridge_log_last_sequence"), 1);
-  EXPECT_EQ(
-      Metric("hookbridge_webhooks_received_total{outcome=\"duplicate\",source=\"ckeditor\"}"),
-      1);
+  EXPECT_EQ(Metric("hookbridge_webhooks_received_total{outcome=\"duplicate\",source=\"ckeditor\"}"),
+            1);
 }
 
 TEST_F(PipelineTest, HeadAndGetOnWebhookPathAnswer200) {
@@ -435,7 +430,6 @@ TEST(ShutdownTest, SigtermEndsStreamsWithUnavailableAndResumePosition) {
   EXPECT_THAT(status.error_message(), HasSubstr("after_sequence = 1"));
   EXPECT_EQ(subscriber.Trailer("hookbridge-resume-after"), "1");
   EXPECT_THAT(process->Stderr(), HasSubstr("\"msg\":\"stopped\""));
-
 }
 
 TEST(ConfigTest, BadConfigExitsWithCode2NamingTheKey) {
@@ -452,10 +446,10 @@ TEST(ConfigTest, BadConfigExitsWithCode2NamingTheKey) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("sources[0].timestamp_tolerance"));
 
-  CommandResult missing_env = RunCommand(
-      {BinaryPath("hookbridge"), "--config", std::string(HOOKBRIDGE_SOURCE_DIR) +
-                                                 "/config/hookbridge.yaml"},
-      {{"CKEDITOR_WEBHOOK_SECRET", ""}});
+  CommandResult missing_env =
+      RunCommand({BinaryPath("hookbridge"), "--config",
+                  std::string(HOOKBRIDGE_SOURCE_DIR) + "/config/hookbridge.yaml"},
+                 {{"CKEDITOR_WEBHOOK_SECRET", ""}});
   EXPECT_EQ(missing_env.exit_code, 2);
   EXPECT_THAT(missing_env.err, HasSubstr("CKEDITOR_WEBHOOK_SECRET"));
 
@@ -472,8 +466,8 @@ TEST(TailTest, PrintsEachEventAsOneJsonLine) {
   ASSERT_EQ(http.PostSigned(kPath, ReadTestdata("ckeditor/comment.added.json"), kSecret).status,
             200);
   CommandResult tail =
-      RunCommand({BinaryPath("hookbridge-tail"), "--target", process->grpc_target(),
-                  "--types", "comment.*", "--earliest", "--count", "1"});
+      RunCommand({BinaryPath("hookbridge-tail"), "--target", process->grpc_target(), "--types",
+                  "comment.*", "--earliest", "--count", "1"});
   EXPECT_EQ(tail.exit_code, 0) << tail.err;
   EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 1);
   EXPECT_THAT(tail.out, HasSubstr("\"type\":\"comment.added\""));
@@ -481,8 +475,8 @@ TEST(TailTest, PrintsEachEventAsOneJsonLine) {
   EXPECT_THAT(tail.out, HasSubstr("\"comment_added\":{"));
   EXPECT_THAT(tail.out, HasSubstr("\"environment_id\":\"environment-1\""));
 
-  CommandResult beyond = RunCommand({BinaryPath("hookbridge-tail"), "--target",
-                                     process->grpc_target(), "--after", "50"});
+  CommandResult beyond = RunCommand(
+      {BinaryPath("hookbridge-tail"), "--target", process->grpc_target(), "--after", "50"});
   EXPECT_EQ(beyond.exit_code, 1);
   EXPECT_THAT(beyond.err, HasSubstr("beyond the last sequence"));
 }

@@ -39,9 +39,8 @@ absl::Status VerifyCkeditorSignature(const WebhookRequest& request,
     return absl::UnauthenticatedError("missing X-CS-Signature header");
   }
   int64_t millis = 0;
-  if (timestamp->empty() || timestamp->size() > 16 ||
-      !absl::SimpleAtoi(*timestamp, &millis) || millis < 0 ||
-      !absl::ascii_isdigit(static_cast<unsigned char>((*timestamp)[0]))) {
+  if (timestamp->empty() || timestamp->size() > 16 || !absl::SimpleAtoi(*timestamp, &millis) ||
+      millis < 0 || !absl::ascii_isdigit(static_cast<unsigned char>((*timestamp)[0]))) {
     return absl::UnauthenticatedError(
         "X-CS-Timestamp is not a number of milliseconds since the Unix epoch");
   }

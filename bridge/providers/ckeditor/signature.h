@@ -8,10 +8,10 @@
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_CKEDITOR_SIGNATURE_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bridge/providers/provider.h"
 
