@@ -88,19 +88,18 @@ void Metrics::WebhookReceived(absl::string_view source, Outcome outcome) {
 }
 
 void Metrics::EventAppended(absl::string_view source, absl::string_view type, bool typed) {
+  SourceCounters* counters = Find(source);
   absl::MutexLock lock(&appended_mu_);
-  auto key = std::make_pair(std::string(source), std::string(type));
-  auto it = appended_by_type_.find(key);
-  if (it == appended_by_type_.end()) {
-    SourceCounters* counters = Find(source);
-    if (!typed && counters->untyped_types >= kMaxUntypedTypesPerSource) {
-      key.second = "_other";
-      it = appended_by_type_.find(key);
-    }
-    if (it == appended_by_type_.end()) {
-      if (!typed && key.second != "_other") ++counters->untyped_types;
-      prometheus::Counter* counter = &appended_.Add({{"source", key.first}, {"type", key.second}});
-      it = appended_by_type_.emplace(key, counter).first;
+  auto it = counters->appended.find(type);
+  if (it == counters->appended.end()) {
+    // Untyped types come from outside: cap how many get their own series.
+    if (!typed && counters->untyped_types >= kMaxUntypedTypesPerSource) type = "_other";
+    it = counters->appended.find(type);
+    if (it == counters->appended.end()) {
+      if (!typed) ++counters->untyped_types;
+      prometheus::Counter* counter =
+          &appended_.Add({{"source", std::string(source)}, {"type", std::string(type)}});
+      it = counters->appended.emplace(type, counter).first;
     }
   }
   it->second->Increment();

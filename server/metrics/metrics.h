@@ -62,6 +62,8 @@ class Metrics {
   struct SourceCounters {
     std::array<prometheus::Counter*, std::size(kAllOutcomes)> received{};
     prometheus::Counter* delivered = nullptr;
+    // By event type; guarded by appended_mu_.
+    absl::flat_hash_map<std::string, prometheus::Counter*> appended;
     size_t untyped_types = 0;
   };
   SourceCounters* Find(absl::string_view source);
@@ -88,13 +90,10 @@ class Metrics {
   prometheus::Counter& subscriptions_started_;
   prometheus::Counter& subscriptions_rejected_;
 
-  // Built in the constructor, read-only afterwards (the per-source
-  // untyped_types count is guarded by appended_mu_).
+  // Built in the constructor; afterwards only the per-source `appended`
+  // maps and `untyped_types` change, under appended_mu_.
   absl::flat_hash_map<std::string, SourceCounters> sources_;
-
   absl::Mutex appended_mu_;
-  absl::flat_hash_map<std::pair<std::string, std::string>, prometheus::Counter*> appended_by_type_
-      ABSL_GUARDED_BY(appended_mu_);
 };
 
 }  // namespace hookbridge
