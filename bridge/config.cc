@@ -214,8 +214,9 @@ bool ValidSourceName(absl::string_view name) {
 
 absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_view path,
                         SourceConfig* source) {
-  HB_RETURN_IF_ERROR(
-      r.CheckKeys(node, path, {"name", "provider", "secrets", "timestamp_tolerance"}));
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, path,
+                                 {"name", "provider", "secrets", "timestamp_tolerance",
+                                  "path_token", "event_type", "subject"}));
   std::string p_name = Reader::Join(path, "name");
   if (!node["name"]) return r.Error(p_name, "is required");
   HB_ASSIGN_OR_RETURN(source->name, r.String(node["name"], p_name));
@@ -250,6 +251,44 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
     std::string p = Reader::Join(path, "timestamp_tolerance");
     HB_ASSIGN_OR_RETURN(source->timestamp_tolerance, r.Duration(node["timestamp_tolerance"], p));
     if (source->timestamp_tolerance <= absl::ZeroDuration()) return r.Error(p, "must be positive");
+  }
+  std::string p_token = Reader::Join(path, "path_token");
+  if (node["path_token"]) {
+    HB_ASSIGN_OR_RETURN(source->path_token, r.String(node["path_token"], p_token));
+    if (source->path_token.size() < kMinPathTokenLength) {
+      return r.Error(p_token, absl::StrCat("must be at least ", kMinPathTokenLength,
+                                           " characters (it is the source's credential)"));
+    }
+    for (char c : source->path_token) {
+      if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')) {
+        return r.Error(p_token, "may only contain A-Z, a-z, 0-9, -, _, . and ~");
+      }
+    }
+  } else if (provider->needs_path_token) {
+    return r.Error(p_token, absl::StrCat("provider ", provider->name,
+                                         " does not sign its webhooks: give a secret path token "
+                                         "(e.g. the output of `openssl rand -hex 24`)"));
+  }
+  for (const char* key : {"event_type", "subject"}) {
+    const YAML::Node location = node[key];
+    if (!location) continue;
+    const std::string p = Reader::Join(path, key);
+    if (!provider->generic) {
+      return r.Error(p, absl::StrCat("only generic providers (standard-webhooks, github, "
+                                     "stripe) take this; ",
+                                     provider->name, " knows where its ", key, " is"));
+    }
+    HB_RETURN_IF_ERROR(r.CheckKeys(location, p, {"header", "field"}));
+    if (location.size() != 1) return r.Error(p, "give exactly one of header or field");
+    ValueLocation* out = std::string(key) == "event_type" ? &source->event_type : &source->subject;
+    if (location["header"]) {
+      out->kind = ValueLocation::Kind::kHeader;
+      HB_ASSIGN_OR_RETURN(out->name, r.String(location["header"], Reader::Join(p, "header")));
+    } else {
+      out->kind = ValueLocation::Kind::kField;
+      HB_ASSIGN_OR_RETURN(out->name, r.String(location["field"], Reader::Join(p, "field")));
+    }
+    if (out->name.empty()) return r.Error(p, "must not be empty");
   }
   return absl::OkStatus();
 }

@@ -66,7 +66,22 @@ struct DedupConfig {
   uint64_t max_entries = 100000;
 };
 
-// One webhook endpoint: POST /webhooks/<name>.
+// Where in a request a value is read from: a header or a JSON field of the
+// body (a dotted path such as "data.object.id").
+struct ValueLocation {
+  enum class Kind { kNone, kHeader, kField };
+  Kind kind = Kind::kNone;
+  std::string name;
+
+  bool empty() const { return kind == Kind::kNone; }
+};
+
+// Shortest path token accepted: it is the only credential of unsigned
+// providers, so it must be unguessable.
+inline constexpr size_t kMinPathTokenLength = 16;
+
+// One webhook endpoint: POST /webhooks/<name>, or /webhooks/<name>/<token>
+// when the source has a path token.
 struct SourceConfig {
   std::string name;
   // A provider name from the table in bridge/providers/registry.cc.
@@ -76,6 +91,14 @@ struct SourceConfig {
   std::vector<std::string> secrets;
   // How far a signed timestamp may be from the receive time, either way.
   absl::Duration timestamp_tolerance = absl::Minutes(5);
+  // A secret last path segment: the source is reachable only at
+  // /webhooks/<name>/<path_token>. Required for providers that do not sign
+  // (canD); extra protection for the others.
+  std::string path_token;
+  // Generic providers (standard-webhooks, github, stripe): where the event
+  // type is read from (default per provider) and, optionally, the subject.
+  ValueLocation event_type;
+  ValueLocation subject;
 };
 
 struct Config {

@@ -1,6 +1,7 @@
 #include "bridge/ingest.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "bridge/crypto.h"
 
 namespace hookbridge {
@@ -21,6 +22,8 @@ absl::string_view OutcomeName(Outcome outcome) {
       return "stale_timestamp";
     case Outcome::kUnknownSource:
       return "unknown_source";
+    case Outcome::kBadToken:
+      return "bad_token";
     case Outcome::kTooLarge:
       return "too_large";
     case Outcome::kBadRequest:
@@ -40,7 +43,9 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
     if (!source.ok()) return source.status();
     SourceInfo info{source_config.name, FindProvider(source_config.provider)};
     ingestor->infos_.push_back(info);
-    ingestor->sources_.emplace(source_config.name, Entry{info, *std::move(source)});
+    Entry entry{info, *std::move(source), std::nullopt};
+    if (!source_config.path_token.empty()) entry.token_digest = Sha256({source_config.path_token});
+    ingestor->sources_.emplace(source_config.name, std::move(entry));
   }
   return ingestor;
 }
@@ -50,6 +55,29 @@ Ingestor::Ingestor(EventLog* log, size_t dedup_entries) : log_(log), dedup_(dedu
 const SourceInfo* Ingestor::FindSource(absl::string_view name) const {
   auto it = sources_.find(name);
   return it == sources_.end() ? nullptr : &it->second.info;
+}
+
+Route Ingestor::Resolve(absl::string_view target) const {
+  Route route;
+  absl::string_view path = target.substr(0, target.find('?'));
+  if (!absl::ConsumePrefix(&path, kWebhookPathPrefix)) return route;
+  const size_t slash = path.find('/');
+  route.name = path.substr(0, slash);
+  auto it = sources_.find(route.name);
+  if (route.name.empty() || it == sources_.end()) return route;
+  const Entry& entry = it->second;
+  if (!entry.token_digest.has_value()) {
+    if (slash == absl::string_view::npos) route.source = &entry.info;
+    return route;
+  }
+  const absl::string_view token =
+      slash == absl::string_view::npos ? absl::string_view() : path.substr(slash + 1);
+  if (DigestsEqual(Sha256({token}), *entry.token_digest)) {
+    route.source = &entry.info;
+  } else {
+    route.bad_token = true;
+  }
+  return route;
 }
 
 void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& request,

@@ -5,7 +5,9 @@
 #define HOOKBRIDGE_BRIDGE_INGEST_H_
 
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "bridge/config.h"
+#include "bridge/crypto.h"
 #include "bridge/dedup.h"
 #include "bridge/log/event_log.h"
 #include "bridge/providers/provider.h"
@@ -29,17 +32,21 @@ enum class Outcome {
   kBadSignature,    // missing or wrong signature
   kStaleTimestamp,  // genuine signature, timestamp outside the tolerance
   kUnknownSource,   // no such source
+  kBadToken,        // a source's path token is missing or wrong (answered as unknown)
   kTooLarge,        // body over the limit
   kBadRequest,      // not a well-formed HTTP request
   kBadMethod,       // a method other than POST, GET, HEAD on a webhook path
   kUnavailable,     // the log could not take the event; the sender retries
 };
 
+// Every outcome, in declaration order (so an outcome's value indexes it).
 inline constexpr Outcome kAllOutcomes[] = {
-    Outcome::kAccepted,     Outcome::kDuplicate,      Outcome::kConflict,      Outcome::kMalformed,
-    Outcome::kBadSignature, Outcome::kStaleTimestamp, Outcome::kUnknownSource, Outcome::kTooLarge,
-    Outcome::kBadRequest,   Outcome::kBadMethod,      Outcome::kUnavailable,
+    Outcome::kAccepted,      Outcome::kDuplicate,    Outcome::kConflict,
+    Outcome::kMalformed,     Outcome::kBadSignature, Outcome::kStaleTimestamp,
+    Outcome::kUnknownSource, Outcome::kBadToken,     Outcome::kTooLarge,
+    Outcome::kBadRequest,    Outcome::kBadMethod,    Outcome::kUnavailable,
 };
+static_assert(static_cast<size_t>(Outcome::kUnavailable) + 1 == std::size(kAllOutcomes));
 
 // The metric label / JSON name of an outcome, e.g. "bad_signature".
 absl::string_view OutcomeName(Outcome outcome);
@@ -62,6 +69,21 @@ struct SourceInfo {
   const ProviderInfo* provider;
 };
 
+// Where a request target leads.
+struct Route {
+  // The source, or nullptr when the target names none: answer 404.
+  const SourceInfo* source = nullptr;
+  // The target names a source that has a path token, but the token is
+  // missing or wrong. Answer exactly as for an unknown source (404, same
+  // body): a stranger must not learn that the source exists.
+  bool bad_token = false;
+  // The source name in the target (for metrics; may be unconfigured).
+  absl::string_view name;
+};
+
+// Webhook paths start with this; the source name follows.
+inline constexpr absl::string_view kWebhookPathPrefix = "/webhooks/";
+
 // Thread-safe: Handle may be called concurrently from any thread.
 class Ingestor {
  public:
@@ -71,6 +93,11 @@ class Ingestor {
 
   // The source named `name`, or nullptr.
   const SourceInfo* FindSource(absl::string_view name) const;
+
+  // Resolves a request target (`/webhooks/<source>[/<path token>][?query]`)
+  // to its source, checking the path token in constant time.
+  Route Resolve(absl::string_view target) const;
+
   const std::vector<SourceInfo>& sources() const { return infos_; }
 
   // Runs the ingest path for `request` posted to `source`, calling `done`
@@ -86,6 +113,9 @@ class Ingestor {
   struct Entry {
     SourceInfo info;
     std::unique_ptr<Source> source;
+    // SHA-256 of the path token, if the source has one. Comparing digests
+    // keeps the comparison constant-time whatever the token's length.
+    std::optional<Sha256Digest> token_digest;
   };
 
   EventLog* const log_;

@@ -272,4 +272,17 @@ const std::string* FindStringAtPath(const Struct& object, absl::string_view path
   return &v->string_value();
 }
 
+std::optional<std::string> IdAtPath(const Struct& object, absl::string_view path) {
+  const Value* v = FindValueAtPath(object, path);
+  if (v == nullptr) return std::nullopt;
+  if (v->kind_case() == Value::kStringValue) return v->string_value();
+  if (v->kind_case() == Value::kNumberValue) {
+    const double d = v->number_value();
+    if (std::trunc(d) == d && std::fabs(d) < 9.007199254740992e15) {
+      return absl::StrCat(static_cast<int64_t>(d));
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace hookbridge

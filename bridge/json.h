@@ -11,6 +11,7 @@
 #ifndef HOOKBRIDGE_BRIDGE_JSON_H_
 #define HOOKBRIDGE_BRIDGE_JSON_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -36,6 +37,11 @@ const google::protobuf::Value* FindValueAtPath(const google::protobuf::Struct& o
 
 // The string at a dotted path, or nullptr if absent or not a string.
 const std::string* FindStringAtPath(const google::protobuf::Struct& object, absl::string_view path);
+
+// An id at a dotted path as text: a string as is, an integral number in
+// decimal (providers such as DocSpace use numeric ids). nullopt otherwise.
+std::optional<std::string> IdAtPath(const google::protobuf::Struct& object,
+                                    absl::string_view path);
 
 }  // namespace hookbridge
 

@@ -21,16 +21,16 @@ void DecodePayload(const Catalog& catalog, absl::string_view type,
   const TypedEventSpec* spec = catalog.Find(type);
   if (spec == nullptr) {
     for (absl::string_view path : catalog.untyped_subject_paths) {
-      if (const std::string* subject = FindStringAtPath(*payload, path)) {
-        event->set_subject(*subject);
+      if (std::optional<std::string> subject = IdAtPath(*payload, path)) {
+        event->set_subject(*std::move(subject));
         break;
       }
     }
     event->mutable_untyped()->Swap(payload);
     return;
   }
-  if (const std::string* subject = FindStringAtPath(*payload, spec->subject_path)) {
-    event->set_subject(*subject);
+  if (std::optional<std::string> subject = IdAtPath(*payload, spec->subject_path)) {
+    event->set_subject(*std::move(subject));
   }
   // The catalog is checked against the descriptors by a unit test, so a
   // missing field here is a programming error.

@@ -10,9 +10,10 @@ namespace hookbridge {
 namespace {
 
 const ProviderInfo kProviders[] = {
-    {"ckeditor-cloud-services", v1::PROVIDER_CKEDITOR_CLOUD_SERVICES, true, &kCkeditorCatalog,
-     &CreateCkeditorSource},
-    {"ckbox", v1::PROVIDER_CKBOX, true, &kCkboxCatalog, &CreateCkboxSource},
+    // name, id, needs_secrets, needs_path_token, generic, catalog, create
+    {"ckeditor-cloud-services", v1::PROVIDER_CKEDITOR_CLOUD_SERVICES, true, false, false,
+     &kCkeditorCatalog, &CreateCkeditorSource},
+    {"ckbox", v1::PROVIDER_CKBOX, true, false, false, &kCkboxCatalog, &CreateCkboxSource},
 };
 
 }  // namespace

@@ -23,6 +23,11 @@ struct ProviderInfo {
   v1::Provider id;
   // Whether a source of this provider must have at least one secret.
   bool needs_secrets;
+  // Whether it must have a path token (the provider does not sign).
+  bool needs_path_token;
+  // Whether event type and subject locations are configured per source
+  // (providers for any SaaS, whose payload is delivered untyped).
+  bool generic;
   // The event types this provider decodes into typed messages.
   const Catalog* catalog;
   absl::StatusOr<std::unique_ptr<Source>> (*create)(const SourceConfig& config);

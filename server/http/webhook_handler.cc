@@ -9,17 +9,8 @@
 namespace hookbridge {
 namespace {
 
-constexpr absl::string_view kWebhookPrefix = "/webhooks/";
 // Seconds a sender should wait before retrying a 409 or 503.
 constexpr absl::string_view kRetryAfterSeconds = "1";
-
-// The source named by a webhook path, or "" if `target` is not one.
-absl::string_view SourceFromTarget(absl::string_view target) {
-  absl::string_view path = target.substr(0, target.find('?'));
-  if (!absl::ConsumePrefix(&path, kWebhookPrefix)) return "";
-  if (path.empty() || absl::StrContains(path, '/')) return "";
-  return path;
-}
 
 HttpResponse OutcomeResponse(const IngestResult& result) {
   HttpResponse response;
@@ -71,6 +62,7 @@ int HttpStatusFor(Outcome outcome) {
     case Outcome::kStaleTimestamp:
       return 401;
     case Outcome::kUnknownSource:
+    case Outcome::kBadToken:
       return 404;
     case Outcome::kBadMethod:
       return 405;
@@ -89,10 +81,16 @@ WebhookHandler::WebhookHandler(Ingestor* ingestor, Metrics* metrics,
     : ingestor_(ingestor), metrics_(metrics), accepting_(accepting) {}
 
 void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
-  const absl::string_view name = SourceFromTarget(request.target);
-  const SourceInfo* source = name.empty() ? nullptr : ingestor_->FindSource(name);
+  const Route route = ingestor_->Resolve(request.target);
+  const SourceInfo* source = route.source;
   if (source == nullptr) {
-    metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kUnknownSource);
+    if (route.bad_token) {
+      metrics_->WebhookReceived(route.name, Outcome::kBadToken);
+    } else {
+      metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kUnknownSource);
+    }
+    // A wrong path token gets exactly the unknown-source answer, so a
+    // stranger does not learn that the source exists.
     return respond(OutcomeResponse(Rejection(
         Outcome::kUnknownSource, "no such webhook source; webhooks go to /webhooks/<source>")));
   }
@@ -146,8 +144,7 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
 }
 
 HttpResponse WebhookHandler::HandleError(HttpError error, absl::string_view target) {
-  const absl::string_view name = SourceFromTarget(target);
-  const SourceInfo* source = name.empty() ? nullptr : ingestor_->FindSource(name);
+  const SourceInfo* source = ingestor_->Resolve(target).source;
   const absl::string_view label = source != nullptr ? source->name : Metrics::kUnknownSource;
   IngestResult result;
   switch (error) {

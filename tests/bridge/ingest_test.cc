@@ -349,7 +349,7 @@ TEST(OutcomeTest, NamesAreDistinctSnakeCase) {
     EXPECT_TRUE(names.insert(name).second) << name;
     for (char c : name) EXPECT_TRUE(absl::ascii_islower(c) || c == '_') << name;
   }
-  EXPECT_EQ(names.size(), 11u);
+  EXPECT_EQ(names.size(), std::size(kAllOutcomes));
   EXPECT_EQ(OutcomeName(Outcome::kBadSignature), "bad_signature");
   EXPECT_EQ(OutcomeName(Outcome::kStaleTimestamp), "stale_timestamp");
 }

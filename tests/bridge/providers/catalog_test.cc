@@ -233,11 +233,22 @@ TEST(DecodePayloadTest, UnknownTypeIsUntypedWithSubject) {
 }
 
 TEST(DecodePayloadTest, UnknownTypeWithoutSubjectLeavesItEmpty) {
-  Struct payload = Json(R"({"thing": {"id": "x"}, "document": {"id": 5}})");
+  Struct payload = Json(R"({"thing": {"id": "x"}, "document": {"id": {"nested": 1}}})");
   v1::Event event;
   DecodePayload(kCkeditorCatalog, "brand.new", &payload, &event);
   ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
   EXPECT_EQ(event.subject(), "");
+}
+
+TEST(DecodePayloadTest, IntegralNumericIdsBecomeDecimalSubjects) {
+  Struct payload = Json(R"({"document": {"id": 5}})");
+  v1::Event event;
+  DecodePayload(kCkeditorCatalog, "brand.new", &payload, &event);
+  EXPECT_EQ(event.subject(), "5");
+  Struct fractional = Json(R"({"document": {"id": 5.5}})");
+  v1::Event other;
+  DecodePayload(kCkeditorCatalog, "brand.new", &fractional, &other);
+  EXPECT_EQ(other.subject(), "");
 }
 
 TEST(DecodePayloadTest, UntypedSubjectPathsAreTriedInOrder) {
