@@ -102,7 +102,7 @@ int Run(int argc, char** argv) {
       HttpServer::Start(config->http.threads, {http_options, admin_options});
   if (!http.ok()) return Fail(1, http.status().message());
 
-  EventBridgeService service(&log, &metrics);
+  EventBridgeService service(&log, &metrics, (*ingestor)->sources());
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort(config->grpc.listen.ToString(), grpc::InsecureServerCredentials(),

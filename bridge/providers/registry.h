@@ -5,6 +5,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -12,6 +14,7 @@
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
 #include "hookbridge/v1/event.pb.h"
+#include "hookbridge/v1/service.pb.h"
 
 namespace hookbridge {
 
@@ -40,6 +43,12 @@ const ProviderInfo* FindProvider(absl::string_view name);
 
 // All provider names, comma-separated, for error messages.
 std::string ProviderNames();
+
+// Describes every provider's typed event types (for ListEventTypes), with
+// the configured sources of each. `sources` pairs a source name with its
+// provider name.
+v1::ListEventTypesResponse DescribeEventTypes(
+    const std::vector<std::pair<std::string, std::string>>& sources);
 
 // Builds the Source for one configured source. InvalidArgument if the
 // provider is unknown or rejects the configuration.

@@ -31,6 +31,8 @@ ABSL_FLAG(std::string, since, "", "start at events appended at or after this RFC
 ABSL_FLAG(bool, earliest, false, "start at the oldest retained event");
 ABSL_FLAG(bool, include_raw, false, "also print each event's original request body");
 ABSL_FLAG(int64_t, count, 0, "exit after this many events (0: never)");
+ABSL_FLAG(bool, list_types, false,
+          "print the typed event types of every provider (ListEventTypes) as JSON and exit");
 
 namespace {
 
@@ -70,12 +72,29 @@ int Run() {
   auto channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
   auto stub = hookbridge::v1::EventBridge::NewStub(channel);
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+
+  if (absl::GetFlag(FLAGS_list_types)) {
+    grpc::ClientContext list_context;
+    hookbridge::v1::ListEventTypesResponse types;
+    grpc::Status status =
+        stub->ListEventTypes(&list_context, hookbridge::v1::ListEventTypesRequest(), &types);
+    if (!status.ok()) {
+      std::fprintf(stderr, "hookbridge-tail: ListEventTypes: %s\n", status.error_message().c_str());
+      return 1;
+    }
+    options.add_whitespace = true;
+    std::string json;
+    google::protobuf::util::MessageToJsonString(types, &json, options);
+    std::fprintf(stdout, "%s\n", json.c_str());
+    return 0;
+  }
+
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReader<hookbridge::v1::Event>> reader =
       stub->Subscribe(&context, request);
 
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
   const int64_t count = absl::GetFlag(FLAGS_count);
   int64_t printed = 0;
   uint64_t last = 0;

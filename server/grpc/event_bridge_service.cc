@@ -194,8 +194,26 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-EventBridgeService::EventBridgeService(EventLog* log, Metrics* metrics)
-    : log_(log), metrics_(metrics) {}
+namespace {
+v1::ListEventTypesResponse DescribeSources(const std::vector<SourceInfo>& sources) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const SourceInfo& s : sources) pairs.emplace_back(s.name, std::string(s.provider->name));
+  return DescribeEventTypes(pairs);
+}
+}  // namespace
+
+EventBridgeService::EventBridgeService(EventLog* log, Metrics* metrics,
+                                       const std::vector<SourceInfo>& sources)
+    : log_(log), metrics_(metrics), event_types_(DescribeSources(sources)) {}
+
+grpc::ServerUnaryReactor* EventBridgeService::ListEventTypes(
+    grpc::CallbackServerContext* context, const v1::ListEventTypesRequest* request,
+    v1::ListEventTypesResponse* response) {
+  *response = event_types_;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::Subscribe(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "bridge/ingest.h"
 #include "bridge/log/event_log.h"
 #include "hookbridge/v1/service.grpc.pb.h"
 #include "server/metrics/metrics.h"
@@ -35,10 +36,16 @@ inline constexpr char kStartAfterHeader[] = "hookbridge-start-after";
 class SubscribeReactor;
 
 class EventBridgeService final
-    : public v1::EventBridge::WithRawCallbackMethod_Subscribe<v1::EventBridge::Service> {
+    : public v1::EventBridge::WithRawCallbackMethod_Subscribe<
+          v1::EventBridge::WithCallbackMethod_ListEventTypes<v1::EventBridge::Service>> {
  public:
-  // `log` and `metrics` must outlive the service.
-  EventBridgeService(EventLog* log, Metrics* metrics);
+  // `log` and `metrics` must outlive the service; `sources` are the
+  // configured sources, for ListEventTypes.
+  EventBridgeService(EventLog* log, Metrics* metrics, const std::vector<SourceInfo>& sources);
+
+  grpc::ServerUnaryReactor* ListEventTypes(grpc::CallbackServerContext* context,
+                                           const v1::ListEventTypesRequest* request,
+                                           v1::ListEventTypesResponse* response) override;
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
@@ -58,6 +65,8 @@ class EventBridgeService final
 
   EventLog* const log_;
   Metrics* const metrics_;
+  // Built once: the catalogs and sources do not change while running.
+  const v1::ListEventTypesResponse event_types_;
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<SubscribeReactor*> reactors_ ABSL_GUARDED_BY(mu_);

@@ -1,11 +1,10 @@
 #include "bridge/providers/ckeditor/signature.h"
 
-#include <cstdlib>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bridge/crypto.h"
+#include "bridge/providers/timestamp.h"
 
 namespace hookbridge {
 namespace {
@@ -38,12 +37,8 @@ absl::Status VerifyCkeditorSignature(const WebhookRequest& request,
   if (signature == nullptr) {
     return absl::UnauthenticatedError("missing X-CS-Signature header");
   }
-  int64_t millis = 0;
-  if (timestamp->empty() || timestamp->size() > 16 || !absl::SimpleAtoi(*timestamp, &millis) ||
-      millis < 0 || !absl::ascii_isdigit(static_cast<unsigned char>((*timestamp)[0]))) {
-    return absl::UnauthenticatedError(
-        "X-CS-Timestamp is not a number of milliseconds since the Unix epoch");
-  }
+  absl::StatusOr<absl::Time> signed_at = ParseUnixMillis(*timestamp, kCkeditorTimestampHeader);
+  if (!signed_at.ok()) return signed_at.status();
   Sha256Digest sent{};
   if (!HexDecodeDigest(*signature, &sent)) {
     return absl::UnauthenticatedError("X-CS-Signature is not a 64-digit hex HMAC-SHA256");
@@ -57,18 +52,7 @@ absl::Status VerifyCkeditorSignature(const WebhookRequest& request,
   if (!matched) {
     return absl::UnauthenticatedError("signature mismatch: no configured secret matches");
   }
-  const absl::Duration skew = request.received_at - absl::FromUnixMillis(millis);
-  if (skew > tolerance) {
-    return StaleTimestampError(absl::StrCat("timestamp ", absl::ToInt64Seconds(skew),
-                                            " s older than tolerance ",
-                                            absl::ToInt64Seconds(tolerance), " s"));
-  }
-  if (-skew > tolerance) {
-    return StaleTimestampError(absl::StrCat("timestamp ", absl::ToInt64Seconds(-skew),
-                                            " s in the future, beyond tolerance ",
-                                            absl::ToInt64Seconds(tolerance), " s"));
-  }
-  return absl::OkStatus();
+  return CheckTimestampTolerance(*signed_at, request.received_at, tolerance);
 }
 
 }  // namespace hookbridge

@@ -1,0 +1,35 @@
+// Sources for any SaaS that signs webhooks the Standard Webhooks, GitHub or
+// Stripe way: configuration, not code. The signature is verified per the
+// scheme; the event type, delivery id and subject are read from configurable
+// places (a header or a JSON field, with defaults per scheme); the whole
+// body is delivered as Event.untyped.
+//
+// Defaults:
+//   standard-webhooks  type: field "type"            id: header webhook-id
+//   github             type: header X-GitHub-Event   id: header X-GitHub-Delivery
+//   stripe             type: field "type"            id: field "id"
+//                      subject: field "data.object.id"
+#ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_GENERIC_GENERIC_SOURCE_H_
+#define HOOKBRIDGE_BRIDGE_PROVIDERS_GENERIC_GENERIC_SOURCE_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "bridge/config.h"
+#include "bridge/providers/catalog.h"
+#include "bridge/providers/provider.h"
+
+namespace hookbridge {
+
+// Empty catalogs: every event of these providers arrives untyped.
+extern const Catalog kStandardWebhooksCatalog;
+extern const Catalog kGithubCatalog;
+extern const Catalog kStripeCatalog;
+
+absl::StatusOr<std::unique_ptr<Source>> CreateStandardWebhooksSource(const SourceConfig& config);
+absl::StatusOr<std::unique_ptr<Source>> CreateGithubSource(const SourceConfig& config);
+absl::StatusOr<std::unique_ptr<Source>> CreateStripeSource(const SourceConfig& config);
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_PROVIDERS_GENERIC_GENERIC_SOURCE_H_

@@ -1,0 +1,71 @@
+#include "bridge/providers/standard_webhooks/signature.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "bridge/crypto.h"
+#include "bridge/providers/timestamp.h"
+
+namespace hookbridge {
+
+absl::StatusOr<std::string> StandardWebhooksKey(absl::string_view secret) {
+  absl::ConsumePrefix(&secret, "whsec_");
+  std::string key;
+  if (secret.empty() || !absl::Base64Unescape(secret, &key) || key.empty()) {
+    return absl::InvalidArgumentError(
+        "a standard-webhooks secret is \"whsec_\" followed by base64");
+  }
+  return key;
+}
+
+std::string StandardWebhooksSignature(absl::string_view secret, absl::string_view id,
+                                      absl::string_view timestamp, absl::string_view body) {
+  absl::StatusOr<std::string> key = StandardWebhooksKey(secret);
+  if (!key.ok()) return "";
+  const Sha256Digest mac = HmacSha256(*key, {id, ".", timestamp, ".", body});
+  return absl::StrCat("v1,", absl::Base64Escape(absl::string_view(
+                                 reinterpret_cast<const char*>(mac.data()), mac.size())));
+}
+
+absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
+                                             const std::vector<std::string>& secrets,
+                                             absl::Duration tolerance) {
+  const absl::string_view* id = request.FindHeader("webhook-id");
+  const absl::string_view* timestamp = request.FindHeader("webhook-timestamp");
+  const absl::string_view* signature = request.FindHeader("webhook-signature");
+  if (id == nullptr) return absl::UnauthenticatedError("missing webhook-id header");
+  if (timestamp == nullptr) return absl::UnauthenticatedError("missing webhook-timestamp header");
+  if (signature == nullptr) return absl::UnauthenticatedError("missing webhook-signature header");
+  absl::StatusOr<absl::Time> signed_at = ParseUnixSeconds(*timestamp, "webhook-timestamp");
+  if (!signed_at.ok()) return signed_at.status();
+
+  std::vector<Sha256Digest> candidates;
+  for (absl::string_view entry : absl::StrSplit(*signature, ' ', absl::SkipEmpty())) {
+    if (!absl::ConsumePrefix(&entry, "v1,")) continue;  // other schemes (e.g. v1a) are not ours
+    std::string raw;
+    Sha256Digest digest{};
+    if (absl::Base64Unescape(entry, &raw) && raw.size() == digest.size()) {
+      std::copy(raw.begin(), raw.end(), digest.begin());
+      candidates.push_back(digest);
+    }
+  }
+  if (candidates.empty()) {
+    return absl::UnauthenticatedError("webhook-signature has no \"v1,<base64 HMAC-SHA256>\" entry");
+  }
+  bool matched = false;
+  for (const std::string& secret : secrets) {
+    absl::StatusOr<std::string> key = StandardWebhooksKey(secret);
+    if (!key.ok()) continue;  // rejected when the config was loaded
+    const Sha256Digest expected = HmacSha256(*key, {*id, ".", *timestamp, ".", request.body});
+    for (const Sha256Digest& candidate : candidates) matched |= DigestsEqual(candidate, expected);
+  }
+  if (!matched) {
+    return absl::UnauthenticatedError("signature mismatch: no configured secret matches");
+  }
+  return CheckTimestampTolerance(*signed_at, request.received_at, tolerance);
+}
+
+}  // namespace hookbridge

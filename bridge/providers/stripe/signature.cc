@@ -1,0 +1,50 @@
+#include "bridge/providers/stripe/signature.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "bridge/crypto.h"
+#include "bridge/providers/timestamp.h"
+
+namespace hookbridge {
+
+std::string StripeSignature(absl::string_view secret, absl::string_view timestamp,
+                            absl::string_view body) {
+  return absl::StrCat("t=", timestamp,
+                      ",v1=", HexEncode(HmacSha256(secret, {timestamp, ".", body})));
+}
+
+absl::Status VerifyStripeSignature(const WebhookRequest& request,
+                                   const std::vector<std::string>& secrets,
+                                   absl::Duration tolerance) {
+  const absl::string_view* header = request.FindHeader("Stripe-Signature");
+  if (header == nullptr) return absl::UnauthenticatedError("missing Stripe-Signature header");
+  absl::string_view timestamp;
+  std::vector<Sha256Digest> candidates;
+  for (absl::string_view item : absl::StrSplit(*header, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (absl::ConsumePrefix(&item, "t=")) {
+      timestamp = item;
+    } else if (absl::ConsumePrefix(&item, "v1=")) {
+      Sha256Digest digest{};
+      if (HexDecodeDigest(item, &digest)) candidates.push_back(digest);
+    }
+  }
+  if (timestamp.empty()) return absl::UnauthenticatedError("Stripe-Signature has no t=");
+  absl::StatusOr<absl::Time> signed_at = ParseUnixSeconds(timestamp, "Stripe-Signature t");
+  if (!signed_at.ok()) return signed_at.status();
+  if (candidates.empty()) {
+    return absl::UnauthenticatedError("Stripe-Signature has no v1=<64 hex digits> entry");
+  }
+  bool matched = false;
+  for (const std::string& secret : secrets) {
+    const Sha256Digest expected = HmacSha256(secret, {timestamp, ".", request.body});
+    for (const Sha256Digest& candidate : candidates) matched |= DigestsEqual(candidate, expected);
+  }
+  if (!matched) {
+    return absl::UnauthenticatedError("signature mismatch: no configured secret matches");
+  }
+  return CheckTimestampTolerance(*signed_at, request.received_at, tolerance);
+}
+
+}  // namespace hookbridge
