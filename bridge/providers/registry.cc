@@ -7,6 +7,7 @@
 #include "bridge/providers/cand/cand_source.h"
 #include "bridge/providers/ckbox/ckbox_source.h"
 #include "bridge/providers/ckeditor/ckeditor_source.h"
+#include "bridge/providers/docspace/docspace_source.h"
 #include "bridge/providers/generic/generic_source.h"
 
 namespace hookbridge {
@@ -17,6 +18,8 @@ const ProviderInfo kProviders[] = {
     {"ckeditor-cloud-services", v1::PROVIDER_CKEDITOR_CLOUD_SERVICES, true, false, false,
      &kCkeditorCatalog, &CreateCkeditorSource},
     {"ckbox", v1::PROVIDER_CKBOX, true, false, false, &kCkboxCatalog, &CreateCkboxSource},
+    {"onlyoffice-docspace", v1::PROVIDER_ONLYOFFICE_DOCSPACE, /*needs_secrets=*/true,
+     /*needs_path_token=*/false, /*generic=*/false, &kDocspaceCatalog, &CreateDocspaceSource},
     {"cand", v1::PROVIDER_CAND, false, true, false, &kCandCatalog, &CreateCandSource},
     {"standard-webhooks", v1::PROVIDER_STANDARD_WEBHOOKS, true, false, true,
      &kStandardWebhooksCatalog, &CreateStandardWebhooksSource},

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "bridge/config.h"
 #include "bridge/providers/ckeditor/signature.h"
+#include "bridge/providers/docspace/signature.h"
 #include "bridge/providers/registry.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -69,6 +70,11 @@ absl::Status VerifyAndDecode(absl::string_view provider, absl::string_view body,
   request.headers = {{"Content-Type", "application/json"},
                      {kCkeditorTimestampHeader, kTimestamp},
                      {kCkeditorSignatureHeader, signature}};
+  const std::string docspace_signature = DocspaceSignature(kSecret, body);
+  if (provider == "onlyoffice-docspace") {
+    request.headers = {{"Content-Type", "application/json"},
+                       {kDocspaceSignatureHeader, docspace_signature}};
+  }
   request.body = body;
   int64_t millis = 0;
   (void)absl::SimpleAtoi(kTimestamp, &millis);
