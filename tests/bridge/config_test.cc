@@ -372,6 +372,192 @@ TEST(ParseConfigTest, SourceFieldsAreValidated) {
                     "sources[0].secrets[1]");
 }
 
+// ---- path_token ------------------------------------------------------------------
+
+TEST(ParseConfigTest, ParsesAPathToken) {
+  constexpr absl::string_view kYaml = R"(
+sources:
+  - name: community
+    provider: cand
+    path_token: ${CAND_TOKEN}
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: [s]
+    path_token: "Az09-_.~Az09-_.~"
+)";
+  // `openssl rand -hex 24`, as the error message suggests.
+  const EnvLookup env = Env({{"CAND_TOKEN", "3f1c9a0e7b2d4c6f8a1e3b5d7c9f0a2e4b6d8c0e1f3a5b7c"}});
+  absl::StatusOr<Config> config = ParseConfig(kYaml, env);
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->sources.size(), 2u);
+  EXPECT_EQ(config->sources[0].provider, "cand");
+  EXPECT_EQ(config->sources[0].path_token, "3f1c9a0e7b2d4c6f8a1e3b5d7c9f0a2e4b6d8c0e1f3a5b7c");
+  EXPECT_TRUE(config->sources[0].secrets.empty());
+  // Any provider may add a token to its signature.
+  EXPECT_EQ(config->sources[1].path_token, "Az09-_.~Az09-_.~");
+}
+
+TEST(ParseConfigTest, NoPathTokenByDefault) {
+  absl::StatusOr<Config> config = ParseConfig(kMinimal, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->sources[0].path_token, "");
+}
+
+TEST(ParseConfigTest, CandRequiresAPathToken) {
+  absl::StatusOr<Config> config = ParseConfig(R"(
+sources:
+  - {name: community, provider: cand}
+)",
+                                              Env({}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(config.status().message(), HasSubstr("sources[0].path_token"));
+  EXPECT_THAT(config.status().message(), HasSubstr("cand"));
+  // Secrets do not replace it.
+  ExpectErrorNaming(R"(
+sources:
+  - {name: docs, provider: ckbox, secrets: [s]}
+  - {name: community, provider: cand, secrets: [s]}
+)",
+                    "sources[1].path_token");
+}
+
+TEST(ParseConfigTest, PathTokenMustBeLongEnough) {
+  // kMinPathTokenLength characters, after environment expansion.
+  ExpectErrorNaming("sources: [{name: c, provider: cand, path_token: 0123456789abcde}]\n",
+                    "sources[0].path_token");
+  ExpectErrorNaming("sources: [{name: c, provider: cand, path_token: \"${T:-short}\"}]\n",
+                    "sources[0].path_token");
+  ExpectErrorNaming("sources: [{name: c, provider: cand, path_token: \"\"}]\n",
+                    "sources[0].path_token");
+  ExpectErrorNaming("sources: [{name: d, provider: ckbox, secrets: [s], path_token: too-short}]\n",
+                    "sources[0].path_token");
+  ASSERT_EQ(kMinPathTokenLength, 16u);
+  absl::StatusOr<Config> config =
+      ParseConfig("sources: [{name: c, provider: cand, path_token: 0123456789abcdef}]\n", Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->sources[0].path_token, "0123456789abcdef");
+}
+
+TEST(ParseConfigTest, PathTokenMustBeUrlSafe) {
+  for (const char* token :
+       {"0123456789abcdef/", "0123456789/abcdef", "0123456789abcdef?x", "0123456789abcdef#x",
+        "0123456789abcdef%2F", "0123456789 abcdef", "0123456789abcdef+",
+        "0123456789abcdef=", "0123456789abcdefé", "0123456789abcdef&", "0123456789abcdef:"}) {
+    ExpectErrorNaming(
+        absl::StrCat("sources: [{name: c, provider: cand, path_token: \"", token, "\"}]\n"),
+        "sources[0].path_token");
+  }
+}
+
+TEST(ParseConfigTest, PathTokenMustBeAScalar) {
+  ExpectErrorNaming("sources: [{name: c, provider: cand, path_token: [a, b]}]\n",
+                    "sources[0].path_token");
+}
+
+// ---- event_type and subject ----------------------------------------------------------
+
+TEST(ParseConfigTest, ParsesEventTypeAndSubjectLocations) {
+  absl::StatusOr<Config> config = ParseConfig(R"(
+sources:
+  - name: hooks
+    provider: standard-webhooks
+    secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]
+    event_type: {header: X-Event-Type}
+    subject: {field: data.object.id}
+  - name: gh
+    provider: github
+    secrets: [s]
+    event_type:
+      field: meta.kind
+  - name: pay
+    provider: stripe
+    secrets: [whsec_x]
+    subject: {header: "${SUBJECT_HEADER}"}
+)",
+                                              Env({{"SUBJECT_HEADER", "X-Object"}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->sources.size(), 3u);
+  EXPECT_EQ(config->sources[0].event_type.kind, ValueLocation::Kind::kHeader);
+  EXPECT_EQ(config->sources[0].event_type.name, "X-Event-Type");
+  EXPECT_EQ(config->sources[0].subject.kind, ValueLocation::Kind::kField);
+  EXPECT_EQ(config->sources[0].subject.name, "data.object.id");
+  EXPECT_EQ(config->sources[1].event_type.kind, ValueLocation::Kind::kField);
+  EXPECT_EQ(config->sources[1].event_type.name, "meta.kind");
+  EXPECT_TRUE(config->sources[1].subject.empty());
+  EXPECT_TRUE(config->sources[2].event_type.empty());
+  EXPECT_EQ(config->sources[2].subject.kind, ValueLocation::Kind::kHeader);
+  EXPECT_EQ(config->sources[2].subject.name, "X-Object");
+}
+
+TEST(ParseConfigTest, LocationsDefaultToNone) {
+  absl::StatusOr<Config> config =
+      ParseConfig("sources: [{name: gh, provider: github, secrets: [s]}]\n", Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->sources[0].event_type.empty());
+  EXPECT_TRUE(config->sources[0].subject.empty());
+  EXPECT_EQ(config->sources[0].event_type.kind, ValueLocation::Kind::kNone);
+}
+
+TEST(ParseConfigTest, LocationsAreOnlyForGenericProviders) {
+  for (const char* key : {"event_type", "subject"}) {
+    for (const char* source :
+         {"{name: docs, provider: ckeditor-cloud-services, secrets: [s], ",
+          "{name: assets, provider: ckbox, secrets: [s], ",
+          "{name: community, provider: cand, path_token: 0123456789abcdef, "}) {
+      const std::string yaml = absl::StrCat("sources: [", source, key, ": {header: X-Type}}]\n");
+      absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
+      ASSERT_FALSE(config.ok()) << yaml;
+      EXPECT_THAT(config.status().message(), HasSubstr(absl::StrCat("sources[0].", key))) << yaml;
+      EXPECT_THAT(config.status().message(), HasSubstr("generic")) << yaml;
+    }
+  }
+}
+
+TEST(ParseConfigTest, LocationsNeedExactlyOneOfHeaderOrField) {
+  for (const char* key : {"event_type", "subject"}) {
+    const std::string prefix = "sources: [{name: gh, provider: github, secrets: [s], ";
+    const std::string path = absl::StrCat("sources[0].", key);
+    // Both, neither.
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": {header: X-A, field: a}}]\n"), path);
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": {}}]\n"), path);
+    // Not a mapping.
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": X-GitHub-Event}]\n"), path);
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": [X-GitHub-Event]}]\n"), path);
+    // Unknown key: named with its own path.
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": {json: a.b}}]\n"), path + ".json");
+    // Empty or non-scalar names.
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": {header: \"\"}}]\n"), path);
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": {field: \"\"}}]\n"), path);
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": {field: [a]}}]\n"), path + ".field");
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": {header: {a: b}}}]\n"), path + ".header");
+    ExpectErrorNaming(absl::StrCat(prefix, key, ": {header: \"${UNSET}\"}}]\n"), path + ".header");
+  }
+}
+
+TEST(ParseConfigTest, ErrorsNameTheSourceIndex) {
+  ExpectErrorNaming(R"(
+sources:
+  - {name: docs, provider: ckeditor-cloud-services, secrets: [s]}
+  - {name: gh, provider: github, secrets: [s], event_type: {header: A, field: b}}
+)",
+                    "sources[1].event_type");
+  ExpectErrorNaming(R"(
+sources:
+  - {name: docs, provider: ckeditor-cloud-services, secrets: [s]}
+  - {name: gh, provider: github, secrets: [s]}
+  - {name: c, provider: cand, path_token: "0123456789abcdef?"}
+)",
+                    "sources[2].path_token");
+}
+
+TEST(ParseConfigTest, GenericProvidersNeedSecrets) {
+  for (const char* provider : {"standard-webhooks", "github", "stripe"}) {
+    ExpectErrorNaming(absl::StrCat("sources: [{name: s, provider: ", provider, "}]\n"),
+                      "sources[0].secrets");
+  }
+}
+
 TEST(ParseConfigTest, EmptyOrInvalidYamlIsAnError) {
   EXPECT_EQ(ParseConfig("", Env({})).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseConfig("sources: [", Env({})).status().code(), absl::StatusCode::kInvalidArgument);

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "bridge/log/memory_log.h"
 #include "bridge/providers/ckeditor/signature.h"
+#include "bridge/providers/github/signature.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -352,6 +353,287 @@ TEST(OutcomeTest, NamesAreDistinctSnakeCase) {
   EXPECT_EQ(names.size(), std::size(kAllOutcomes));
   EXPECT_EQ(OutcomeName(Outcome::kBadSignature), "bad_signature");
   EXPECT_EQ(OutcomeName(Outcome::kStaleTimestamp), "stale_timestamp");
+}
+
+// ---- Routing: Resolve ----------------------------------------------------------
+
+constexpr absl::string_view kShopToken = "c4nd-T0ken_0123456789abcdef";
+constexpr absl::string_view kGithubSecret = "gh-secret";
+constexpr absl::string_view kGithubToken = "gh.Token~0123456789";
+
+// Sources with and without a path token: an unsigned canD source, a GitHub
+// source that adds a token to its signature and the CKEditor source "docs".
+Config RoutingConfig() {
+  Config config = TestConfig();
+  SourceConfig shop;
+  shop.name = "shop";
+  shop.provider = "cand";
+  shop.path_token = std::string(kShopToken);
+  SourceConfig gh;
+  gh.name = "gh";
+  gh.provider = "github";
+  gh.secrets = {std::string(kGithubSecret)};
+  gh.path_token = std::string(kGithubToken);
+  config.sources.push_back(shop);
+  config.sources.push_back(gh);
+  return config;
+}
+
+class ResolveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(RoutingConfig(), &log_);
+    ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+    ingestor_ = *std::move(ingestor);
+  }
+
+  MemoryLog log_{{}};
+  std::unique_ptr<Ingestor> ingestor_;
+};
+
+TEST_F(ResolveTest, SourceWithoutTokenIsReachedByName) {
+  for (absl::string_view target : {"/webhooks/docs", "/webhooks/docs?a=1", "/webhooks/docs?",
+                                   "/webhooks/docs?next=/webhooks/x/y"}) {
+    const Route route = ingestor_->Resolve(target);
+    ASSERT_NE(route.source, nullptr) << target;
+    EXPECT_EQ(route.source->name, "docs") << target;
+    EXPECT_EQ(route.source, ingestor_->FindSource("docs")) << target;
+    EXPECT_FALSE(route.bad_token) << target;
+    EXPECT_EQ(route.name, "docs") << target;
+  }
+}
+
+TEST_F(ResolveTest, SourceWithoutTokenHasNoSubpaths) {
+  for (absl::string_view target : {"/webhooks/docs/extra", "/webhooks/docs/", "/webhooks/docs/a/b",
+                                   "/webhooks/docs/extra?a=1"}) {
+    const Route route = ingestor_->Resolve(target);
+    EXPECT_EQ(route.source, nullptr) << target;
+    EXPECT_FALSE(route.bad_token) << target;
+    EXPECT_EQ(route.name, "docs") << target;
+  }
+}
+
+TEST_F(ResolveTest, SourceWithTokenIsReachedWithTheRightToken) {
+  const std::pair<std::string, std::string> kCases[] = {
+      {absl::StrCat("/webhooks/shop/", kShopToken), "shop"},
+      {absl::StrCat("/webhooks/shop/", kShopToken, "?via=cand"), "shop"},
+      {absl::StrCat("/webhooks/gh/", kGithubToken), "gh"},
+  };
+  for (const auto& [target, name] : kCases) {
+    const Route route = ingestor_->Resolve(target);
+    ASSERT_NE(route.source, nullptr) << target;
+    EXPECT_EQ(route.source->name, name) << target;
+    EXPECT_FALSE(route.bad_token) << target;
+    EXPECT_EQ(route.name, name) << target;
+  }
+}
+
+TEST_F(ResolveTest, WrongOrMissingTokenIsABadToken) {
+  const std::string token(kShopToken);
+  std::string flipped = token;
+  flipped.back() = flipped.back() == 'f' ? 'e' : 'f';
+  const std::string kTargets[] = {
+      "/webhooks/shop",                                       // missing
+      "/webhooks/shop?token=" + token,                        // not in the path
+      "/webhooks/shop/",                                      // empty
+      "/webhooks/shop/" + flipped,                            // last character wrong
+      "/webhooks/shop/" + token.substr(0, token.size() - 1),  // shorter
+      "/webhooks/shop/" + token + "0",                        // longer
+      "/webhooks/shop/" + token + "/",                        // trailing slash
+      "/webhooks/shop/" + token + "/extra",                   // more path
+      "/webhooks/shop/" + absl::AsciiStrToUpper(token),       // case matters
+      "/webhooks/shop/" + std::string(kGithubToken),          // another source's token
+      "/webhooks/gh/" + token,                                // ... either way
+      "/webhooks/gh",
+  };
+  for (const std::string& target : kTargets) {
+    const Route route = ingestor_->Resolve(target);
+    EXPECT_EQ(route.source, nullptr) << target;
+    EXPECT_TRUE(route.bad_token) << target;
+    EXPECT_FALSE(route.name.empty()) << target;
+  }
+}
+
+TEST_F(ResolveTest, UnknownSourceIsNeitherFoundNorABadToken) {
+  for (absl::string_view target :
+       {"/webhooks/nope", "/webhooks/nope/c4nd-T0ken_0123456789abcdef", "/webhooks/", "/webhooks",
+        "/webhooks//docs", "/", "", "/other/docs", "/webhooksdocs", "/WEBHOOKS/docs",
+        "/webhooks/DOCS", "webhooks/docs", "/webhooks/?docs"}) {
+    const Route route = ingestor_->Resolve(target);
+    EXPECT_EQ(route.source, nullptr) << target;
+    EXPECT_FALSE(route.bad_token) << target;
+  }
+  EXPECT_EQ(ingestor_->Resolve("/webhooks/nope/x").name, "nope");
+  EXPECT_EQ(ingestor_->Resolve("/other/docs").name, "");
+}
+
+// ---- End to end through Resolve and Handle ---------------------------------------
+
+constexpr absl::string_view kProductCreated = R"({"module": "MOIM", "type": "product.created",
+  "context": {"originCommunityId": "G0IZUDWCL", "userId": "U0ORIG7KX",
+              "communityId": "G1MNBS5TQ", "profileId": "U1C7XRY3M"},
+  "payload": {"id": "P0H3K5LZA"}})";
+
+class ProvidersIngestTest : public ResolveTest {
+ protected:
+  // Resolves `target` and handles `request` posted to it; fails the test
+  // unless `done` ran exactly once before Handle returned.
+  IngestResult Post(absl::string_view target, const WebhookRequest& request) {
+    const Route route = ingestor_->Resolve(target);
+    EXPECT_NE(route.source, nullptr) << target;
+    if (route.source == nullptr) return {};
+    int calls = 0;
+    IngestResult result;
+    ingestor_->Handle(route.source->name, request, [&](IngestResult r) {
+      ++calls;
+      result = std::move(r);
+    });
+    EXPECT_EQ(calls, 1);
+    return result;
+  }
+
+  std::vector<v1::Event> LoggedEvents() {
+    std::vector<RecordPtr> records;
+    EXPECT_TRUE(log_.Read(0, 1000, &records, nullptr).ok());
+    std::vector<v1::Event> events;
+    for (const RecordPtr& r : records) {
+      v1::Event event;
+      EXPECT_TRUE(event.ParseFromString(r->event_bytes + r->raw_body_field));
+      events.push_back(std::move(event));
+    }
+    return events;
+  }
+};
+
+// A canD request: unsigned, posted to the source's secret path.
+WebhookRequest CandRequest(absl::string_view body, const std::string& target) {
+  WebhookRequest request;
+  request.method = "POST";
+  request.target = target;
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = body;
+  request.received_at = absl::FromUnixMillis(kNowMillis);
+  return request;
+}
+
+TEST_F(ProvidersIngestTest, CandEventIsAcceptedTypedAndDeduplicatedByContent) {
+  const std::string target = absl::StrCat("/webhooks/shop/", kShopToken);
+  IngestResult result = Post(target, CandRequest(kProductCreated, target));
+  EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
+  EXPECT_EQ(result.type, "MOIM:product.created");
+  EXPECT_TRUE(result.typed);
+  EXPECT_EQ(result.sequence, 1u);
+  // canD sends no delivery id: the content identifies the delivery.
+  EXPECT_EQ(result.event_id.size(), 32u);
+
+  std::vector<v1::Event> events = LoggedEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].id(), result.event_id);
+  EXPECT_EQ(events[0].source(), "shop");
+  EXPECT_EQ(events[0].provider(), v1::PROVIDER_CAND);
+  EXPECT_EQ(events[0].type(), "MOIM:product.created");
+  EXPECT_EQ(events[0].environment_id(), "G1MNBS5TQ");
+  EXPECT_EQ(events[0].subject(), "P0H3K5LZA");
+  EXPECT_EQ(events[0].cand().product_created().id(), "P0H3K5LZA");
+  EXPECT_EQ(events[0].cand().context().profile_id(), "U1C7XRY3M");
+  EXPECT_EQ(events[0].raw_body(), kProductCreated);
+
+  // canD retries on any non-2xx: the same body again is a duplicate.
+  IngestResult again = Post(target, CandRequest(kProductCreated, target));
+  EXPECT_EQ(again.outcome, Outcome::kDuplicate) << again.reason;
+  EXPECT_EQ(again.event_id, result.event_id);
+  EXPECT_EQ(log_.Stats().last_sequence, 1u);
+}
+
+TEST_F(ProvidersIngestTest, CandMalformedEnvelopeIsMalformed) {
+  const std::string target = absl::StrCat("/webhooks/shop/", kShopToken);
+  IngestResult result = Post(target, CandRequest(R"({"type": "product.created"})", target));
+  EXPECT_EQ(result.outcome, Outcome::kMalformed);
+  EXPECT_THAT(result.reason, HasSubstr("\"module\""));
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+}
+
+// A GitHub delivery holding the strings its views point to.
+struct GithubDelivery {
+  GithubDelivery(absl::string_view body_in, absl::string_view delivery_in,
+                 absl::string_view secret = kGithubSecret)
+      : body(body_in),
+        delivery(delivery_in),
+        target(absl::StrCat("/webhooks/gh/", kGithubToken)),
+        signature(GithubSignature(secret, body)) {
+    request.method = "POST";
+    request.target = target;
+    request.headers = {{"Content-Type", "application/json"},
+                       {"X-GitHub-Event", "issues"},
+                       {"X-GitHub-Delivery", delivery},
+                       {"X-Hub-Signature-256", signature}};
+    request.body = body;
+    request.received_at = absl::FromUnixMillis(kNowMillis);
+  }
+  GithubDelivery(const GithubDelivery&) = delete;
+
+  std::string body;
+  std::string delivery;
+  std::string target;
+  std::string signature;
+  WebhookRequest request;
+};
+
+constexpr absl::string_view kIssueOpened =
+    R"({"action": "opened", "issue": {"number": 1347}, "repository": {"id": 1296269}})";
+constexpr absl::string_view kDeliveryId = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
+
+TEST_F(ProvidersIngestTest, GithubDeliveryIdBecomesTheEventId) {
+  GithubDelivery delivery(kIssueOpened, kDeliveryId);
+  IngestResult result = Post(delivery.target, delivery.request);
+  EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
+  EXPECT_EQ(result.event_id, kDeliveryId);
+  EXPECT_EQ(result.type, "issues");
+  EXPECT_FALSE(result.typed);
+
+  std::vector<v1::Event> events = LoggedEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].id(), kDeliveryId);
+  EXPECT_EQ(events[0].source(), "gh");
+  EXPECT_EQ(events[0].provider(), v1::PROVIDER_GITHUB);
+  EXPECT_EQ(events[0].type(), "issues");
+  EXPECT_FALSE(events[0].has_sent_at());
+  ASSERT_EQ(events[0].payload_case(), v1::Event::kUntyped);
+  EXPECT_EQ(events[0].untyped().fields().at("action").string_value(), "opened");
+  EXPECT_EQ(events[0].raw_body(), kIssueOpened);
+}
+
+TEST_F(ProvidersIngestTest, GithubRedeliveryIsADuplicateEvenWithAnotherBody) {
+  GithubDelivery first(kIssueOpened, kDeliveryId);
+  ASSERT_EQ(Post(first.target, first.request).outcome, Outcome::kAccepted);
+
+  // "Redeliver" in GitHub's UI resends the delivery id; the body may differ.
+  GithubDelivery redelivery(
+      R"({"action": "opened", "issue": {"number": 1347}, "repository": {"id": 1296269},
+          "redelivered": true})",
+      kDeliveryId);
+  IngestResult again = Post(redelivery.target, redelivery.request);
+  EXPECT_EQ(again.outcome, Outcome::kDuplicate) << again.reason;
+  EXPECT_EQ(again.event_id, kDeliveryId);
+
+  // Another delivery id with the same body is another delivery.
+  GithubDelivery other(kIssueOpened, "9b7a2c1e-cc78-11e3-81ab-4c9367dc0958");
+  IngestResult third = Post(other.target, other.request);
+  EXPECT_EQ(third.outcome, Outcome::kAccepted) << third.reason;
+  EXPECT_EQ(log_.Stats().last_sequence, 2u);
+}
+
+TEST_F(ProvidersIngestTest, GithubBadSignatureIsRejectedEvenWithTheRightToken) {
+  GithubDelivery forged(kIssueOpened, kDeliveryId, "not-the-secret");
+  IngestResult result = Post(forged.target, forged.request);
+  EXPECT_EQ(result.outcome, Outcome::kBadSignature);
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+}
+
+TEST(OutcomeTest, BadTokenIsItsOwnOutcome) {
+  EXPECT_EQ(OutcomeName(Outcome::kBadToken), "bad_token");
+  EXPECT_NE(OutcomeName(Outcome::kBadToken), OutcomeName(Outcome::kUnknownSource));
+  EXPECT_EQ(kAllOutcomes[static_cast<size_t>(Outcome::kBadToken)], Outcome::kBadToken);
 }
 
 }  // namespace

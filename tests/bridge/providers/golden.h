@@ -41,6 +41,11 @@ absl::Status VerifyAndDecode(absl::string_view provider, absl::string_view body,
 ::testing::AssertionResult MatchesGolden(absl::string_view provider, absl::string_view subdir,
                                          absl::string_view name);
 
+// The file name, without extension, of the golden files of event `type`:
+// the type with ':' (not allowed in Windows file names) replaced by '_', so
+// canD's "MOIM:product.created" is "MOIM_product.created".
+std::string GoldenFileStem(absl::string_view type);
+
 // A gtest parameter name for a golden file name ("comment.added" ->
 // "comment_added").
 std::string GoldenTestName(const ::testing::TestParamInfo<std::string>& info);
