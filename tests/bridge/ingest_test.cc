@@ -598,7 +598,7 @@ TEST_F(ProvidersIngestTest, GithubDeliveryIdBecomesTheEventId) {
   EXPECT_EQ(events[0].provider(), v1::PROVIDER_GITHUB);
   EXPECT_EQ(events[0].type(), "issues");
   EXPECT_FALSE(events[0].has_sent_at());
-  ASSERT_EQ(events[0].payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(events[0].has_untyped());
   EXPECT_EQ(events[0].untyped().fields().at("action").string_value(), "opened");
   EXPECT_EQ(events[0].raw_body(), kIssueOpened);
 }
