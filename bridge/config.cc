@@ -120,8 +120,13 @@ class Reader {
     absl::StatusOr<std::string> s = String(node, path);
     if (!s.ok()) return s.status();
     absl::Duration d;
+    int64_t days = 0;
+    if (absl::EndsWith(*s, "d") &&
+        absl::SimpleAtoi(absl::string_view(*s).substr(0, s->size() - 1), &days) && days >= 0) {
+      return absl::Hours(24) * days;  // "7d": a common retention unit
+    }
     if (!absl::ParseDuration(*s, &d) || d < absl::ZeroDuration()) {
-      return Error(path, absl::StrCat("not a duration such as 30s, 5m or 1h: \"", *s, "\""));
+      return Error(path, absl::StrCat("not a duration such as 30s, 5m, 1h or 7d: \"", *s, "\""));
     }
     return d;
   }
@@ -189,11 +194,55 @@ absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http)
 
 absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
   if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(r.CheckKeys(node, "log", {"backend", "max_events", "max_bytes"}));
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, "log",
+                                 {"backend", "dir", "fsync", "fsync_interval", "segment_bytes",
+                                  "retention", "cache_bytes", "max_events", "max_bytes"}));
   if (node["backend"]) HB_ASSIGN_OR_RETURN(log->backend, r.String(node["backend"], "log.backend"));
-  if (log->backend != "memory") {
-    return r.Error("log.backend",
-                   absl::StrCat("unknown backend \"", log->backend, "\" (expected: memory)"));
+  if (log->backend != "file" && log->backend != "memory") {
+    return r.Error("log.backend", absl::StrCat("unknown backend \"", log->backend,
+                                               "\" (expected: file or memory)"));
+  }
+  const bool file = log->backend == "file";
+  for (const char* key :
+       {"dir", "fsync", "fsync_interval", "segment_bytes", "retention", "cache_bytes"}) {
+    if (node[key] && !file) {
+      return r.Error(Reader::Join("log", key), "only applies to backend: file");
+    }
+  }
+  for (const char* key : {"max_events", "max_bytes"}) {
+    if (node[key] && file) {
+      return r.Error(Reader::Join("log", key),
+                     "only applies to backend: memory (the file log uses retention)");
+    }
+  }
+  if (node["dir"]) HB_ASSIGN_OR_RETURN(log->dir, r.String(node["dir"], "log.dir"));
+  if (log->dir.empty()) return r.Error("log.dir", "must not be empty");
+  if (node["fsync"]) HB_ASSIGN_OR_RETURN(log->fsync, r.String(node["fsync"], "log.fsync"));
+  if (log->fsync != "always" && log->fsync != "interval" && log->fsync != "never") {
+    return r.Error("log.fsync", "must be always, interval or never");
+  }
+  if (node["fsync_interval"]) {
+    HB_ASSIGN_OR_RETURN(log->fsync_interval,
+                        r.Duration(node["fsync_interval"], "log.fsync_interval"));
+    if (log->fsync_interval <= absl::ZeroDuration()) {
+      return r.Error("log.fsync_interval", "must be positive");
+    }
+  }
+  if (node["segment_bytes"]) {
+    HB_ASSIGN_OR_RETURN(log->segment_bytes, r.Bytes(node["segment_bytes"], "log.segment_bytes"));
+    if (log->segment_bytes < 4096) return r.Error("log.segment_bytes", "must be at least 4KiB");
+  }
+  if (const YAML::Node retention = node["retention"]) {
+    HB_RETURN_IF_ERROR(r.CheckKeys(retention, "log.retention", {"bytes", "age"}));
+    if (retention["bytes"]) {
+      HB_ASSIGN_OR_RETURN(log->retention_bytes, r.Bytes(retention["bytes"], "log.retention.bytes"));
+    }
+    if (retention["age"]) {
+      HB_ASSIGN_OR_RETURN(log->retention_age, r.Duration(retention["age"], "log.retention.age"));
+    }
+  }
+  if (node["cache_bytes"]) {
+    HB_ASSIGN_OR_RETURN(log->cache_bytes, r.Bytes(node["cache_bytes"], "log.cache_bytes"));
   }
   if (node["max_events"])
     HB_ASSIGN_OR_RETURN(log->max_events, r.Uint(node["max_events"], "log.max_events"));
@@ -297,8 +346,13 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   Reader r(env);
   Config config;
   if (!root || root.IsNull()) return r.Error("(top level)", "the config is empty");
-  HB_RETURN_IF_ERROR(
-      r.CheckKeys(root, "", {"http", "grpc", "admin", "log", "dedup", "sources", "logging"}));
+  HB_RETURN_IF_ERROR(r.CheckKeys(
+      root, "",
+      {"http", "grpc", "admin", "log", "dedup", "sources", "logging", "shutdown_timeout"}));
+  if (root["shutdown_timeout"]) {
+    HB_ASSIGN_OR_RETURN(config.shutdown_timeout,
+                        r.Duration(root["shutdown_timeout"], "shutdown_timeout"));
+  }
   HB_RETURN_IF_ERROR(ReadHttp(r, root["http"], &config.http));
   HB_RETURN_IF_ERROR(ReadListener(r, root["grpc"], "grpc", &config.grpc.listen));
   HB_RETURN_IF_ERROR(ReadListener(r, root["admin"], "admin", &config.admin.listen));

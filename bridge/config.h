@@ -54,9 +54,24 @@ struct AdminConfig {
 };
 
 struct LogConfig {
-  // "memory" is the only backend so far.
-  std::string backend = "memory";
-  // Retention of the memory log: the oldest events are evicted first.
+  // "file" (durable, the default) or "memory" (lost on restart).
+  std::string backend = "file";
+
+  // file: the directory of the segment files.
+  std::string dir = "data/log";
+  // file: when an append is acknowledged: "always" (after fdatasync, with
+  // group commit), "interval" (after the next periodic fdatasync) or
+  // "never" (after write(2); tests only).
+  std::string fsync = "always";
+  absl::Duration fsync_interval = absl::Milliseconds(100);
+  uint64_t segment_bytes = 64ull << 20;
+  // file: retention, whole segments at a time; 0 = no limit.
+  uint64_t retention_bytes = 10ull << 30;
+  absl::Duration retention_age = absl::Hours(24 * 7);
+  // file: recent records kept in memory for subscribers.
+  uint64_t cache_bytes = 64ull << 20;
+
+  // memory: retention; the oldest events are evicted first.
   uint64_t max_events = 100000;
   uint64_t max_bytes = 256ull << 20;
 };
@@ -110,6 +125,9 @@ struct Config {
   std::vector<SourceConfig> sources;
   // debug, info, warn or error.
   std::string log_level = "info";
+  // On SIGTERM: how long to wait for requests in progress and open streams
+  // before stopping anyway.
+  absl::Duration shutdown_timeout = absl::Seconds(10);
 };
 
 // Looks up an environment variable; nullopt when unset.

@@ -6,6 +6,13 @@
 
 namespace hookbridge {
 
+namespace {
+absl::Time EntityTime(const v1::Event& event) {
+  return absl::FromUnixSeconds(event.entity_time().seconds()) +
+         absl::Nanoseconds(event.entity_time().nanos());
+}
+}  // namespace
+
 absl::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kAccepted:
@@ -47,10 +54,42 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
     if (!source_config.path_token.empty()) entry.token_digest = Sha256({source_config.path_token});
     ingestor->sources_.emplace(source_config.name, std::move(entry));
   }
+  if (absl::Status s = ingestor->Warm(config.dedup.max_entries); !s.ok()) return s;
   return ingestor;
 }
 
-Ingestor::Ingestor(EventLog* log, size_t dedup_entries) : log_(log), dedup_(dedup_entries) {}
+Ingestor::Ingestor(EventLog* log, size_t dedup_entries)
+    : log_(log), dedup_(dedup_entries), ordering_(dedup_entries) {}
+
+absl::Status Ingestor::Warm(uint64_t window) {
+  const LogStats stats = log_->Stats();
+  if (stats.events == 0) return absl::OkStatus();
+  uint64_t after = stats.first_sequence - 1;
+  if (stats.last_sequence - after > window) after = stats.last_sequence - window;
+  std::vector<RecordPtr> records;
+  v1::Event event;
+  while (after < stats.last_sequence) {
+    records.clear();
+    absl::Status s = log_->Read(after, 1024, &records, nullptr);
+    if (!s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("rebuilding the de-duplication window from the "
+                                                 "event log: ",
+                                                 s.message()));
+    }
+    if (records.empty()) break;
+    for (const RecordPtr& record : records) {
+      after = record->sequence;
+      const std::string key = absl::StrCat(record->source, "\n", record->id);
+      if (dedup_.Reserve(key) == DedupWindow::State::kNew) dedup_.Commit(key);
+      event.Clear();
+      if (event.ParseFromString(record->event_bytes) && event.has_entity_time() &&
+          !record->subject.empty()) {
+        ordering_.IsSuperseded(record->source, record->subject, EntityTime(event));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
 
 const SourceInfo* Ingestor::FindSource(absl::string_view name) const {
   auto it = sources_.find(name);
@@ -115,7 +154,7 @@ void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& reque
   }
   result.event_id = event.id();
   result.type = event.type();
-  result.typed = event.payload_case() != v1::Event::kUntyped;
+  result.typed = !event.has_untyped();
 
   std::string key = absl::StrCat(entry.info.name, "\n", event.id());
   switch (dedup_.Reserve(key)) {
@@ -130,6 +169,10 @@ void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& reque
       break;
   }
 
+  if (event.has_entity_time() && !event.subject().empty()) {
+    event.set_superseded(
+        ordering_.IsSuperseded(entry.info.name, event.subject(), EntityTime(event)));
+  }
   event.set_raw_body(std::string(request.body));
   log_->Append(EncodeEvent(std::move(event)),
                [this, key = std::move(key), result = std::move(result),

@@ -18,6 +18,7 @@
 #include "bridge/crypto.h"
 #include "bridge/dedup.h"
 #include "bridge/log/event_log.h"
+#include "bridge/ordering.h"
 #include "bridge/providers/provider.h"
 #include "bridge/providers/registry.h"
 
@@ -88,7 +89,8 @@ inline constexpr absl::string_view kWebhookPathPrefix = "/webhooks/";
 class Ingestor {
  public:
   // InvalidArgument when a source cannot be built from its config. `log`
-  // must outlive the ingestor.
+  // must outlive the ingestor. Reads the log's recent records to recognise
+  // redeliveries of events stored before a restart.
   static absl::StatusOr<std::unique_ptr<Ingestor>> Create(const Config& config, EventLog* log);
 
   // The source named `name`, or nullptr.
@@ -109,6 +111,9 @@ class Ingestor {
 
  private:
   Ingestor(EventLog* log, size_t dedup_entries);
+  // Rebuilds the de-duplication window and the ordering guard from the last
+  // `window` records of the log, so both survive a restart.
+  absl::Status Warm(uint64_t window);
 
   struct Entry {
     SourceInfo info;
@@ -120,6 +125,7 @@ class Ingestor {
 
   EventLog* const log_;
   DedupWindow dedup_;
+  OrderingGuard ordering_;
   std::vector<SourceInfo> infos_;  // in config order
   absl::flat_hash_map<std::string, Entry> sources_;
 };

@@ -229,7 +229,13 @@ absl::Status StructToMessage(const Struct& object, Message* message, absl::strin
   const Descriptor* descriptor = message->GetDescriptor();
   for (const auto& [key, value] : object.fields()) {
     const FieldDescriptor* field = FindField(descriptor, key);
-    if (field == nullptr || value.kind_case() == Value::kNullValue) continue;
+    if (field == nullptr) continue;
+    // null leaves a field unset, except a google.protobuf.Value field, where
+    // null is a value.
+    if (value.kind_case() == Value::kNullValue &&
+        (field->is_repeated() || field->message_type() != Value::descriptor())) {
+      continue;
+    }
     const std::string field_path = absl::StrCat(path, ".", key);
     absl::Status s;
     if (field->is_map()) {

@@ -3,7 +3,8 @@
 //
 // The conversion follows the provider's JSON, not proto3's canonical JSON
 // mapping, because providers are loosely specified: keys match a field's name
-// or json_name; unknown keys are ignored; null leaves a field unset; numbers
+// or json_name; unknown keys are ignored; null leaves a field unset (but is
+// kept in a google.protobuf.Value field); numbers
 // are accepted for string fields and numeric strings for integer fields;
 // Timestamps are RFC 3339 strings. Anything else that does not fit is an
 // error naming the JSON path. Integers are exact up to 2^53 (Struct numbers
@@ -40,8 +41,7 @@ const std::string* FindStringAtPath(const google::protobuf::Struct& object, absl
 
 // An id at a dotted path as text: a string as is, an integral number in
 // decimal (providers such as DocSpace use numeric ids). nullopt otherwise.
-std::optional<std::string> IdAtPath(const google::protobuf::Struct& object,
-                                    absl::string_view path);
+std::optional<std::string> IdAtPath(const google::protobuf::Struct& object, absl::string_view path);
 
 }  // namespace hookbridge
 

@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "bridge/config.h"
 #include "bridge/ingest.h"
+#include "bridge/log/file_log.h"
 #include "bridge/log/memory_log.h"
 #include "server/grpc/event_bridge_service.h"
 #include "server/http/admin_handler.h"
@@ -36,11 +37,43 @@ constexpr char kUsage[] =
     "  --config FILE  YAML configuration (default: config/hookbridge.yaml)\n"
     "  --version      print the version and exit\n";
 
-constexpr absl::Duration kGrpcShutdownGrace = absl::Seconds(5);
-
 int Fail(int code, absl::string_view message) {
   Log(LogLevel::kError, message);
   return code;
+}
+
+absl::StatusOr<std::unique_ptr<EventLog>> OpenLog(const LogConfig& config) {
+  if (config.backend == "memory") {
+    return std::make_unique<MemoryLog>(MemoryLog::Options{config.max_events, config.max_bytes});
+  }
+  FileLog::Options options;
+  options.dir = config.dir;
+  options.fsync = config.fsync == "never"      ? FileLog::Fsync::kNever
+                  : config.fsync == "interval" ? FileLog::Fsync::kInterval
+                                               : FileLog::Fsync::kAlways;
+  options.fsync_interval = config.fsync_interval;
+  options.segment_bytes = config.segment_bytes;
+  options.retention_bytes = config.retention_bytes;
+  options.retention_age =
+      config.retention_age > absl::ZeroDuration() ? config.retention_age : absl::InfiniteDuration();
+  options.tail_cache_bytes = config.cache_bytes;
+  absl::StatusOr<std::unique_ptr<FileLog>> log = FileLog::Open(options);
+  if (!log.ok()) return log.status();
+  const FileLog::Recovery& recovery = (*log)->recovery();
+  for (const std::string& finding : recovery.findings) {
+    Log(LogLevel::kWarn, "event log recovery", {{"finding", finding}});
+  }
+  const LogStats stats = (*log)->Stats();
+  Log(LogLevel::kInfo, "event log opened",
+      {{"dir", config.dir},
+       {"fsync", config.fsync},
+       {"segments", recovery.segments},
+       {"events", stats.events},
+       {"first_sequence", stats.first_sequence},
+       {"last_sequence", stats.last_sequence},
+       {"corrupt_records", recovery.corrupt_records},
+       {"truncated_bytes", recovery.truncated_bytes}});
+  return std::unique_ptr<EventLog>(*std::move(log));
 }
 
 int Run(int argc, char** argv) {
@@ -75,15 +108,17 @@ int Run(int argc, char** argv) {
   if (!config.ok()) return Fail(2, config.status().message());
   SetLogLevel(config->log_level);
 
-  MemoryLog log(MemoryLog::Options{config->log.max_events, config->log.max_bytes});
-  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(*config, &log);
+  absl::StatusOr<std::unique_ptr<EventLog>> opened = OpenLog(config->log);
+  if (!opened.ok()) return Fail(1, opened.status().message());
+  std::unique_ptr<EventLog> log = *std::move(opened);
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(*config, log.get());
   if (!ingestor.ok()) return Fail(2, ingestor.status().message());
   Metrics metrics((*ingestor)->sources());
 
   std::atomic<bool> accepting{true};
   std::atomic<bool> ready{false};
   WebhookHandler webhooks(ingestor->get(), &metrics, &accepting);
-  AdminHandler admin(&metrics, &log, &ready);
+  AdminHandler admin(&metrics, log.get(), &ready);
 
   HttpListenerOptions http_options;
   http_options.name = "http";
@@ -102,7 +137,7 @@ int Run(int argc, char** argv) {
       HttpServer::Start(config->http.threads, {http_options, admin_options});
   if (!http.ok()) return Fail(1, http.status().message());
 
-  EventBridgeService service(&log, &metrics, (*ingestor)->sources());
+  EventBridgeService service(log.get(), &metrics, (*ingestor)->sources());
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort(config->grpc.listen.ToString(), grpc::InsecureServerCredentials(),
@@ -136,16 +171,27 @@ int Run(int argc, char** argv) {
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  Log(LogLevel::kInfo, "shutting down", {{"signal", strsignal(signal_number)}});
+  const absl::Time deadline = absl::Now() + config->shutdown_timeout;
+  Log(LogLevel::kInfo, "shutting down",
+      {{"signal", strsignal(signal_number)},
+       {"timeout_ms", absl::ToInt64Milliseconds(config->shutdown_timeout)}});
+  // Not ready, and new webhooks are answered 503 (the sender retries later).
   ready.store(false, std::memory_order_release);
   accepting.store(false, std::memory_order_release);
-  if (!service.Shutdown(absl::Now() + kGrpcShutdownGrace)) {
+  // Webhooks already being stored finish and get their answer.
+  if (!(*http)->Drain(deadline)) {
+    Log(LogLevel::kWarn, "some webhook requests were still in progress at the deadline");
+  }
+  // Streams end with UNAVAILABLE and the sequence to resume after.
+  if (!service.Shutdown(deadline)) {
     Log(LogLevel::kWarn, "some subscription streams did not end in time; cancelling them");
   }
   // Every stream has ended (or is cancelled now); do not wait for idle
   // client connections to go away.
   grpc_server->Shutdown(absl::ToChronoTime(absl::Now()));
   http->reset();
+  // Last: completes any queued append and closes the log files.
+  log.reset();
   Log(LogLevel::kInfo, "stopped");
   return 0;
 }

@@ -77,6 +77,7 @@ class LogWaiter {
 
  private:
   friend class MemoryLog;
+  friend class FileLog;
   // Whether the waiter is registered with the log now, so that registering
   // it again before the next append is a no-op. Guarded by the log's lock.
   bool registered_ = false;
@@ -87,6 +88,12 @@ struct LogStats {
   uint64_t last_sequence = 0;   // newest ever appended; 0 when none
   uint64_t events = 0;          // retained records
   uint64_t bytes = 0;           // retained bytes
+  // fdatasync calls made (file log): with group commit, fewer than appends.
+  uint64_t syncs = 0;
+  // Corrupt records found (and skipped) since the log was opened.
+  uint64_t corrupt_records = 0;
+  // Not OK once the log cannot take events any more (e.g. a disk error).
+  absl::Status failure;
 };
 
 // Called once an append is as durable as the backend promises, with the

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "bridge/check.h"
 #include "bridge/json.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace hookbridge {
 
@@ -32,6 +33,15 @@ void DecodePayload(const Catalog& catalog, absl::string_view type,
   if (std::optional<std::string> subject = IdAtPath(*payload, spec->subject_path)) {
     event->set_subject(*std::move(subject));
   }
+  for (absl::string_view path : spec->entity_time_paths) {
+    if (path.empty()) break;
+    const std::string* time = FindStringAtPath(*payload, path);
+    if (time != nullptr &&
+        google::protobuf::util::TimeUtil::FromString(*time, event->mutable_entity_time())) {
+      break;
+    }
+    event->clear_entity_time();
+  }
   // The catalog is checked against the descriptors by a unit test, so a
   // missing field here is a programming error.
   const FieldDescriptor* container_field =
@@ -44,7 +54,11 @@ void DecodePayload(const Catalog& catalog, absl::string_view type,
   Message* typed = container->GetReflection()->MutableMessage(container, typed_field);
   absl::Status status = StructToMessage(*payload, typed, "payload");
   if (!status.ok()) {
+    // Deliver the payload as JSON instead; keep the provider message only
+    // for the metadata it may carry.
     event->set_decode_error(std::string(status.message()));
+    container->GetReflection()->ClearField(container, typed_field);
+    if (container->ByteSizeLong() == 0) event->GetReflection()->ClearField(event, container_field);
     event->mutable_untyped()->Swap(payload);
   }
 }

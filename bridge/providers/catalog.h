@@ -5,6 +5,8 @@
 #ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_CATALOG_H_
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_CATALOG_H_
 
+#include <array>
+
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "google/protobuf/struct.pb.h"
@@ -20,6 +22,9 @@ struct TypedEventSpec {
   absl::string_view field;
   // Dotted path, within the payload, of the event's subject id.
   absl::string_view subject_path;
+  // Dotted paths, tried in order, of the entity's own time (an RFC 3339
+  // string), for events that can arrive out of order; empty if none.
+  std::array<absl::string_view, 2> entity_time_paths = {};
 };
 
 struct Catalog {
@@ -34,11 +39,12 @@ struct Catalog {
   const TypedEventSpec* Find(absl::string_view type) const;
 };
 
-// Sets `event`'s payload and subject from a decoded JSON payload. A known
-// type is converted into its message; when the payload does not fit the
-// message, or the type is unknown, the payload is delivered as
-// `event.untyped` (with `decode_error` set in the first case). `payload` may
-// be consumed.
+// Sets `event`'s payload, subject and entity time from a decoded JSON
+// payload. A known type is converted into its message inside the provider's
+// container (which may already hold delivery metadata). When the payload
+// does not fit the message (decode_error is then set), or the type is
+// unknown, the payload goes to `event.untyped` instead. `payload` may be
+// consumed.
 void DecodePayload(const Catalog& catalog, absl::string_view type,
                    google::protobuf::Struct* payload, v1::Event* event);
 

@@ -1,5 +1,7 @@
 #include "server/http/admin_handler.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace hookbridge {
 
 AdminHandler::AdminHandler(Metrics* metrics, EventLog* log, const std::atomic<bool>* ready)
@@ -20,9 +22,12 @@ void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
   } else if (path == "/healthz") {
     response.body = "ok\n";
   } else if (path == "/readyz") {
-    const bool ready = ready_->load(std::memory_order_acquire);
+    const absl::Status log_failure = log_->Stats().failure;
+    const bool ready = ready_->load(std::memory_order_acquire) && log_failure.ok();
     response.status = ready ? 200 : 503;
-    response.body = ready ? "ready\n" : "not ready\n";
+    response.body = ready              ? "ready\n"
+                    : log_failure.ok() ? "not ready\n"
+                                       : absl::StrCat("not ready: ", log_failure.message(), "\n");
   } else {
     response.status = 404;
     response.body = "not found: the admin listener serves /metrics, /healthz and /readyz\n";

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "server/logging.h"
 
@@ -29,12 +30,35 @@ std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
       absl::ToChronoNanoseconds(d));
 }
 
+// Counts requests between "read" and "answer written", so shutdown can wait
+// for them.
+class RequestTracker {
+ public:
+  void Begin() {
+    absl::MutexLock lock(&mu_);
+    ++in_progress_;
+  }
+  void End() {
+    absl::MutexLock lock(&mu_);
+    --in_progress_;
+  }
+  bool WaitIdle(absl::Time deadline) {
+    absl::MutexLock lock(&mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_progress_ == 0; };
+    return mu_.AwaitWithDeadline(absl::Condition(&idle), deadline);
+  }
+
+ private:
+  absl::Mutex mu_;
+  int in_progress_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 // One client connection. Owned by shared_ptr: pending operations and
 // outstanding responders keep it alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, const HttpListenerOptions& options)
-      : stream_(std::move(socket)), options_(options) {}
+  Session(tcp::socket&& socket, const HttpListenerOptions& options, RequestTracker* tracker)
+      : stream_(std::move(socket)), options_(options), tracker_(tracker) {}
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -113,6 +137,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.received_at = received_at_;
     // Nothing more is read until this request is answered.
     stream_.expires_never();
+    tracker_->Begin();
+    tracked_ = true;
     options_.handler->Handle(
         std::move(request), [self = shared_from_this()](HttpResponse response) {
           net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
@@ -150,6 +176,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWrite(beast::error_code ec) {
+    if (tracked_) {
+      tracked_ = false;
+      tracker_->End();
+    }
     if (ec || !keep_alive_) return Close();
     response_.reset();
     head_response_.reset();
@@ -165,6 +195,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   const HttpListenerOptions& options_;
+  RequestTracker* const tracker_;
+  bool tracked_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
@@ -178,8 +210,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& io, HttpListenerOptions options)
-      : io_(io), acceptor_(net::make_strand(io)), options_(std::move(options)) {}
+  Listener(net::io_context& io, HttpListenerOptions options, RequestTracker* tracker)
+      : io_(io), acceptor_(net::make_strand(io)), options_(std::move(options)), tracker_(tracker) {}
 
   absl::Status Bind() {
     beast::error_code ec;
@@ -202,19 +234,19 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   void Accept() {
-    acceptor_.async_accept(net::make_strand(io_),
-                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                             if (ec == net::error::operation_aborted) return;
-                             if (!ec) {
-                               beast::error_code ignored;
-                               socket.set_option(tcp::no_delay(true), ignored);
-                               std::make_shared<Session>(std::move(socket), self->options_)->Run();
-                             } else {
-                               Log(LogLevel::kWarn, "accept failed",
-                                   {{"listener", self->options_.name}, {"error", ec.message()}});
-                             }
-                             self->Accept();
-                           });
+    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
+                                                                              tcp::socket socket) {
+      if (ec == net::error::operation_aborted) return;
+      if (!ec) {
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), self->options_, self->tracker_)->Run();
+      } else {
+        Log(LogLevel::kWarn, "accept failed",
+            {{"listener", self->options_.name}, {"error", ec.message()}});
+      }
+      self->Accept();
+    });
   }
 
   void Close() {
@@ -230,12 +262,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
   net::io_context& io_;
   tcp::acceptor acceptor_;
   const HttpListenerOptions options_;
+  RequestTracker* const tracker_;
   uint16_t port_ = 0;
 };
 
 }  // namespace
 
 struct HttpServer::Impl {
+  RequestTracker tracker;
   net::io_context io;
   std::vector<std::shared_ptr<Listener>> listeners;
   std::vector<std::thread> threads;
@@ -245,7 +279,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     int threads, std::vector<HttpListenerOptions> listeners) {
   auto impl = std::make_unique<Impl>();
   for (HttpListenerOptions& options : listeners) {
-    auto listener = std::make_shared<Listener>(impl->io, std::move(options));
+    auto listener = std::make_shared<Listener>(impl->io, std::move(options), &impl->tracker);
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
     impl->listeners.push_back(std::move(listener));
   }
@@ -258,6 +292,11 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
 }
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+bool HttpServer::Drain(absl::Time deadline) {
+  for (auto& listener : impl_->listeners) listener->Close();
+  return impl_->tracker.WaitIdle(deadline);
+}
 
 HttpServer::~HttpServer() {
   for (auto& listener : impl_->listeners) listener->Close();

@@ -77,6 +77,11 @@ class HttpServer {
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       int threads, std::vector<HttpListenerOptions> listeners);
 
+  // Stops accepting connections and waits until every request already read
+  // has been answered (or `deadline` passes). Returns whether all were.
+  // Open connections stay up: requests they still send are handled too.
+  bool Drain(absl::Time deadline);
+
   // Stops accepting, closes connections and joins the threads.
   ~HttpServer();
 

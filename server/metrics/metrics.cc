@@ -56,6 +56,8 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
           Gauge("hookbridge_log_first_sequence", "Sequence of the oldest retained event.")),
       log_last_sequence_(
           Gauge("hookbridge_log_last_sequence", "Sequence of the newest appended event.")),
+      log_corrupt_records_(Gauge("hookbridge_log_corrupt_records",
+                                 "Corrupt records found in the log files and skipped.")),
       ingest_duration_(ingest_family_.Add({}, kIngestBuckets)),
       delivery_latency_(latency_family_.Add({}, kLatencyBuckets)),
       subscriptions_started_(subscriptions_.Add({{"result", "started"}})),
@@ -127,6 +129,7 @@ std::string Metrics::Serialize(const LogStats& log_stats) {
   log_bytes_.Set(static_cast<double>(log_stats.bytes));
   log_first_sequence_.Set(static_cast<double>(log_stats.first_sequence));
   log_last_sequence_.Set(static_cast<double>(log_stats.last_sequence));
+  log_corrupt_records_.Set(static_cast<double>(log_stats.corrupt_records));
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

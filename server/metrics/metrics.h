@@ -85,6 +85,7 @@ class Metrics {
   prometheus::Gauge& log_bytes_;
   prometheus::Gauge& log_first_sequence_;
   prometheus::Gauge& log_last_sequence_;
+  prometheus::Gauge& log_corrupt_records_;
   prometheus::Histogram& ingest_duration_;
   prometheus::Histogram& delivery_latency_;
   prometheus::Counter& subscriptions_started_;

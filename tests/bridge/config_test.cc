@@ -142,11 +142,62 @@ TEST(ParseConfigTest, AppliesDefaults) {
   EXPECT_EQ(config->http.max_header_bytes, 16u << 10);
   EXPECT_EQ(config->grpc.listen.ToString(), "0.0.0.0:50051");
   EXPECT_EQ(config->admin.listen.ToString(), "0.0.0.0:9090");
-  EXPECT_EQ(config->log.backend, "memory");
+  // Durable by default.
+  EXPECT_EQ(config->log.backend, "file");
+  EXPECT_EQ(config->log.dir, "data/log");
+  EXPECT_EQ(config->log.fsync, "always");
+  EXPECT_EQ(config->log.retention_bytes, 10ull << 30);
+  EXPECT_EQ(config->log.retention_age, absl::Hours(24 * 7));
+  EXPECT_EQ(config->shutdown_timeout, absl::Seconds(10));
   EXPECT_EQ(config->dedup.max_entries, 100000u);
   EXPECT_EQ(config->log_level, "info");
   ASSERT_EQ(config->sources.size(), 1u);
   EXPECT_EQ(config->sources[0].timestamp_tolerance, absl::Minutes(5));
+}
+
+TEST(ParseConfigTest, FileLogKeys) {
+  const std::string yaml = absl::StrCat(R"(
+log:
+  backend: file
+  dir: /var/lib/hookbridge
+  fsync: interval
+  fsync_interval: 50ms
+  segment_bytes: 16MiB
+  retention: { bytes: 2GiB, age: 3d }
+  cache_bytes: 8MiB
+shutdown_timeout: 30s
+)",
+                                        kMinimal);
+  absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->log.dir, "/var/lib/hookbridge");
+  EXPECT_EQ(config->log.fsync, "interval");
+  EXPECT_EQ(config->log.fsync_interval, absl::Milliseconds(50));
+  EXPECT_EQ(config->log.segment_bytes, 16ull << 20);
+  EXPECT_EQ(config->log.retention_bytes, 2ull << 30);
+  EXPECT_EQ(config->log.retention_age, absl::Hours(72));
+  EXPECT_EQ(config->log.cache_bytes, 8ull << 20);
+  EXPECT_EQ(config->shutdown_timeout, absl::Seconds(30));
+}
+
+TEST(ParseConfigTest, LogKeysOfTheOtherBackendAreErrors) {
+  struct Case {
+    std::string log;
+    std::string key;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"log: { backend: memory, dir: /tmp }", "log.dir"},
+           {"log: { backend: memory, retention: { bytes: 1MiB } }", "log.retention"},
+           {"log: { backend: file, max_events: 5 }", "log.max_events"},
+           {"log: { backend: file, fsync: sometimes }", "log.fsync"},
+           {"log: { backend: file, retention: { size: 1MiB } }", "log.retention.size"},
+           {"log: { backend: file, segment_bytes: 100 }", "log.segment_bytes"},
+           {"log: { backend: tape }", "log.backend"},
+       }) {
+    absl::StatusOr<Config> config = ParseConfig(absl::StrCat(c.log, "\n", kMinimal), Env({}));
+    EXPECT_FALSE(config.ok()) << c.log;
+    EXPECT_THAT(config.status().message(), HasSubstr(c.key)) << c.log;
+  }
 }
 
 // ---- environment expansion ---------------------------------------------------

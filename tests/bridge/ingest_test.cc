@@ -233,7 +233,7 @@ TEST_F(IngestTest, TypedFlagIsFalseForUnknownAndMismatchedEvents) {
 
   std::vector<v1::Event> events = LoggedEvents();
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0].payload_case(), v1::Event::kUntyped);
+  EXPECT_TRUE(events[0].has_untyped());
   EXPECT_EQ(events[0].subject(), "d");
   EXPECT_THAT(events[1].decode_error(), HasSubstr("payload.document.version"));
 }

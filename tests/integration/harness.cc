@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -122,6 +124,17 @@ std::string CkeditorConfig(const std::string& secret, const std::string& extra,
 std::unique_ptr<HookbridgeProcess> HookbridgeProcess::Start(
     const std::string& config_yaml, const std::map<std::string, std::string>& env) {
   std::unique_ptr<HookbridgeProcess> p(new HookbridgeProcess());
+  std::string yaml = config_yaml;
+  if (!absl::StartsWith(yaml, "log:") && !absl::StrContains(yaml, "\nlog:")) {
+    // The default backend, the file log, in a directory of this process.
+    char dir[] = "/tmp/hookbridge-log-XXXXXX";
+    if (mkdtemp(dir) == nullptr) {
+      ADD_FAILURE() << "mkdtemp failed";
+      return nullptr;
+    }
+    p->log_dir_ = dir;
+    yaml += absl::StrCat("log: { backend: file, dir: \"", p->log_dir_, "\" }\n");
+  }
   char path[] = "/tmp/hookbridge-test-XXXXXX.yaml";
   int fd = mkstemps(path, 5);
   if (fd < 0) {
@@ -129,8 +142,7 @@ std::unique_ptr<HookbridgeProcess> HookbridgeProcess::Start(
     return nullptr;
   }
   p->config_path_ = path;
-  if (write(fd, config_yaml.data(), config_yaml.size()) !=
-      static_cast<ssize_t>(config_yaml.size())) {
+  if (write(fd, yaml.data(), yaml.size()) != static_cast<ssize_t>(yaml.size())) {
     ADD_FAILURE() << "cannot write config";
   }
   close(fd);
@@ -216,6 +228,10 @@ HookbridgeProcess::~HookbridgeProcess() {
   if (drain_.joinable()) drain_.join();
   if (stderr_fd_ >= 0) close(stderr_fd_);
   if (!config_path_.empty()) unlink(config_path_.c_str());
+  if (!log_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(log_dir_, ec);
+  }
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv,

@@ -30,6 +30,8 @@ std::string ReadTestdata(const std::string& relative_path);
 class HookbridgeProcess {
  public:
   // Writes `config_yaml` to a temporary file and starts the binary with it.
+  // Without a `log:` section, the file log is used in a fresh temporary
+  // directory, removed with the process object.
   // The YAML should listen on 127.0.0.1:0 (see LoopbackListeners()); the
   // real ports are read from the startup log line. `env` adds environment
   // variables. Fails the test (and returns nullptr) if the process does not
@@ -61,6 +63,7 @@ class HookbridgeProcess {
   int grpc_port_ = 0;
   int admin_port_ = 0;
   std::string config_path_;
+  std::string log_dir_;
   std::thread drain_;
   std::mutex mu_;
   std::string stderr_;
@@ -101,6 +104,17 @@ class HttpClient {
                     const std::string& body = "",
                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+  // Like Send, but a connection error is not a test failure: it returns
+  // status 0 (and reconnects on the next call).
+  HttpResponse TrySend(const std::string& method, const std::string& target,
+                       const std::string& body = "",
+                       const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+  // Headers signing `body` for `target` the CKEditor way at time `at`.
+  static std::vector<std::pair<std::string, std::string>> CkeditorHeaders(
+      const std::string& target, const std::string& body, const std::string& secret,
+      absl::Time at = absl::Now());
+
   // POSTs `body` to `target` signed with `secret` the CKEditor way, with the
   // timestamp `at` (default: now).
   HttpResponse PostSigned(const std::string& target, const std::string& body,
@@ -110,6 +124,10 @@ class HttpClient {
   int connections_opened() const;
 
  private:
+  HttpResponse DoSend(const std::string& method, const std::string& target, const std::string& body,
+                      const std::vector<std::pair<std::string, std::string>>& headers,
+                      bool errors_fail);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -104,7 +104,7 @@ TEST_F(PipelineTest, IncludeRawSendsTheExactBody) {
   // A CKBox event posted to a CKEditor source is not a CKEditor type: it is
   // delivered untyped, never dropped.
   EXPECT_EQ(events[0].type(), "asset.uploaded");
-  EXPECT_EQ(events[0].payload_case(), v1::Event::kUntyped);
+  EXPECT_TRUE(events[0].has_untyped());
 }
 
 TEST_F(PipelineTest, UnknownEventTypeIsDeliveredUntypedAndCounted) {
@@ -114,7 +114,7 @@ TEST_F(PipelineTest, UnknownEventTypeIsDeliveredUntypedAndCounted) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type(), "collaboration.document.brand.new");
   EXPECT_EQ(events[0].subject(), "doc-9");
-  ASSERT_EQ(events[0].payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(events[0].has_untyped());
   EXPECT_EQ(
       events[0].untyped().fields().at("document").struct_value().fields().at("id").string_value(),
       "doc-9");

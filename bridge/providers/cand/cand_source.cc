@@ -53,6 +53,8 @@ class CandSource : public Source {
     }
     event->set_type(absl::StrCat(*module, ":", *type));
 
+    // The context is kept whether or not the payload is typed.
+    std::string context_error;
     if (auto context = fields.find("context"); context != fields.end()) {
       if (context->second.kind_case() != Value::kStructValue) {
         return absl::InvalidArgumentError("envelope: \"context\" must be an object");
@@ -63,7 +65,7 @@ class CandSource : public Source {
       }
       absl::Status s =
           StructToMessage(context_object, event->mutable_cand()->mutable_context(), "context");
-      if (!s.ok()) event->set_decode_error(std::string(s.message()));
+      if (!s.ok()) context_error = std::string(s.message());
     }
 
     Struct payload;
@@ -75,6 +77,11 @@ class CandSource : public Source {
       }
     }
     DecodePayload(kCandCatalog, event->type(), &payload, event);
+    if (!context_error.empty()) {
+      event->set_decode_error(event->decode_error().empty()
+                                  ? context_error
+                                  : absl::StrCat(event->decode_error(), "; ", context_error));
+    }
     return absl::OkStatus();
   }
 };

@@ -135,26 +135,30 @@ class DocspaceSource : public Source {
       }
     }
 
+    // The delivery metadata is kept whether or not the payload is typed.
+    v1::docspace::DocspaceEvent* container = event->mutable_docspace();
+    container->mutable_event()->Swap(metadata.mutable_event());
+    if (metadata.has_webhook()) container->mutable_webhook()->Swap(metadata.mutable_webhook());
+
     Struct payload;
     if (auto p = fields.find("payload"); p != fields.end()) {
       if (p->second.kind_case() == Value::kStructValue) {
         payload.Swap(p->second.mutable_struct_value());
       } else if (p->second.kind_case() != Value::kNullValue) {
-        event->set_decode_error(
+        metadata_errors.insert(
+            metadata_errors.begin(),
             absl::StrCat("payload: expected an object, got ", KindName(p->second)));
         (*event->mutable_untyped()->mutable_fields())["payload"].Swap(&p->second);
+        event->set_decode_error(absl::StrJoin(metadata_errors, "; "));
         return absl::OkStatus();
       }
     }
     DecodePayload(kDocspaceCatalog, event->type(), &payload, event);
-
-    // Untyped events have no container to carry the metadata (and their
-    // decode_error, if any, is about the payload).
-    if (event->payload_case() == v1::Event::kDocspace) {
-      v1::docspace::DocspaceEvent* container = event->mutable_docspace();
-      container->mutable_event()->Swap(metadata.mutable_event());
-      if (metadata.has_webhook()) container->mutable_webhook()->Swap(metadata.mutable_webhook());
-      if (!metadata_errors.empty()) event->set_decode_error(absl::StrJoin(metadata_errors, "; "));
+    if (!metadata_errors.empty()) {
+      if (!event->decode_error().empty()) {
+        metadata_errors.insert(metadata_errors.begin(), event->decode_error());
+      }
+      event->set_decode_error(absl::StrJoin(metadata_errors, "; "));
     }
     return absl::OkStatus();
   }

@@ -226,7 +226,7 @@ TEST(DecodePayloadTest, UnknownTypeIsUntypedWithSubject) {
   const Struct original = payload;
   v1::Event event;
   DecodePayload(kCkeditorCatalog, "collaboration.document.brand.new", &payload, &event);
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_EQ(event.untyped().DebugString(), original.DebugString());
   EXPECT_EQ(event.subject(), "doc-9");
   EXPECT_EQ(event.decode_error(), "");
@@ -236,7 +236,7 @@ TEST(DecodePayloadTest, UnknownTypeWithoutSubjectLeavesItEmpty) {
   Struct payload = Json(R"({"thing": {"id": "x"}, "document": {"id": {"nested": 1}}})");
   v1::Event event;
   DecodePayload(kCkeditorCatalog, "brand.new", &payload, &event);
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_EQ(event.subject(), "");
 }
 
@@ -274,7 +274,7 @@ TEST(DecodePayloadTest, MismatchedPayloadIsUntypedWithDecodeError) {
   const Struct original = payload;
   v1::Event event;
   DecodePayload(kCkeditorCatalog, "collaboration.document.updated", &payload, &event);
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_EQ(event.untyped().DebugString(), original.DebugString());
   EXPECT_THAT(event.decode_error(), HasSubstr("payload.document.version"));
   EXPECT_EQ(event.subject(), "doc-1");

@@ -180,7 +180,7 @@ TEST(CkeditorSourceTest, UnknownEventIsDeliveredUntypedWithSubject) {
                      &event)
                   .ok());
   EXPECT_EQ(event.type(), "collaboration.document.brand.new");
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_EQ(event.subject(), "document-1");
   EXPECT_EQ(event.untyped().fields().at("n").number_value(), 3);
   EXPECT_EQ(event.decode_error(), "");
@@ -192,7 +192,7 @@ TEST(CkeditorSourceTest, MismatchedPayloadIsDeliveredUntypedWithDecodeError) {
                          "payload": {"document": {"id": "document-1", "version": "ten"}}})",
                      &event)
                   .ok());
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_THAT(event.decode_error(), HasSubstr("payload.document.version"));
   EXPECT_EQ(event.subject(), "document-1");
   EXPECT_EQ(

@@ -339,11 +339,13 @@ TEST(DocspaceSourceTest, UnknownTriggerIsDeliveredUntypedWithSubject) {
                   .ok());
   EXPECT_EQ(event.type(), "file.brand.new");
   EXPECT_EQ(event.id(), "61");
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_EQ(event.subject(), "7731");
   EXPECT_EQ(event.untyped().fields().at("n").number_value(), 3);
   EXPECT_EQ(event.untyped().fields().count("webhook"), 0u);
   EXPECT_EQ(event.decode_error(), "");
+  // The delivery metadata is still typed.
+  EXPECT_EQ(event.docspace().event().id(), 61);
 }
 
 TEST(DocspaceSourceTest, MismatchedPayloadIsDeliveredUntypedWithDecodeError) {
@@ -353,12 +355,18 @@ TEST(DocspaceSourceTest, MismatchedPayloadIsDeliveredUntypedWithDecodeError) {
                      &event)
                   .ok());
   EXPECT_EQ(event.id(), "62");
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_EQ(event.subject(), "7731");
-  // About the payload only: the metadata has no place in an untyped event.
+  // Both problems are reported; the metadata stays typed beside the untyped
+  // payload (minus the key that did not fit), the typed file is gone.
   EXPECT_THAT(event.decode_error(), HasSubstr("payload.version"));
-  EXPECT_THAT(event.decode_error(), Not(HasSubstr("createOn")));
+  EXPECT_THAT(event.decode_error(), HasSubstr("event.createOn"));
   EXPECT_EQ(event.untyped().fields().at("version").string_value(), "three");
+  ASSERT_TRUE(event.has_docspace());
+  EXPECT_EQ(event.docspace().event().id(), 62);
+  EXPECT_EQ(event.docspace().event().trigger(), "file.updated");
+  EXPECT_FALSE(event.docspace().event().has_create_on());
+  EXPECT_FALSE(event.docspace().has_file());
 }
 
 TEST(DocspaceSourceTest, OlderUserPayloadIsUntypedWithDecodeError) {
@@ -370,7 +378,7 @@ TEST(DocspaceSourceTest, OlderUserPayloadIsUntypedWithDecodeError) {
                                      "createdBy": "66faa6e4-f133-11ea-b126-00ffeec8b4ef"}})",
                      &event)
                   .ok());
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_EQ(event.subject(), "u-2");
   EXPECT_THAT(event.decode_error(), HasSubstr("payload.createdBy"));
 }
@@ -403,7 +411,7 @@ TEST(DocspaceSourceTest, NonObjectPayloadIsDeliveredUntyped) {
                   .ok());
   EXPECT_EQ(event.type(), "*");
   EXPECT_EQ(event.id(), "65");
-  ASSERT_EQ(event.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(event.has_untyped());
   EXPECT_EQ(event.untyped().fields().at("payload").string_value(), R"({"response":{"id":1}})");
   EXPECT_EQ(event.subject(), "");
   EXPECT_EQ(event.decode_error(), "payload: expected an object, got a string");
@@ -411,7 +419,7 @@ TEST(DocspaceSourceTest, NonObjectPayloadIsDeliveredUntyped) {
   v1::Event known;
   ASSERT_TRUE(
       Decode(R"({"event": {"id": 66, "trigger": "file.created"}, "payload": [1]})", &known).ok());
-  ASSERT_EQ(known.payload_case(), v1::Event::kUntyped);
+  ASSERT_TRUE(known.has_untyped());
   EXPECT_EQ(known.decode_error(), "payload: expected an object, got an array");
 }
 

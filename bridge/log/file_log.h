@@ -1,0 +1,153 @@
+// The durable event log: append-only segment files in one directory, for a
+// single node. The default backend.
+//
+// Writes: Append assigns the sequence and queues the record; one writer
+// thread writes whatever is queued with one write and, with `fsync: always`,
+// one fdatasync for the whole group (group commit), then acknowledges every
+// append of the group. A record becomes visible to readers when it is
+// acknowledged, so a subscriber never sees an event that a crash could
+// still take back.
+//
+// Reads: the most recent records are served from memory; older ones are
+// read from the segment files with pread, starting from a sparse index, so
+// catch-up readers seek without scanning and never hold the lock that
+// appends need for more than a lookup.
+//
+// Retention deletes whole segments (never the one being written), by total
+// size and by age. Recovery at Open() checks every frame's CRC: a torn last
+// record is truncated away; a corrupt record elsewhere is skipped, counted
+// and reported, and the sequences of the records around it are kept (they
+// are stored in the frames), so nothing is ever renumbered.
+#ifndef HOOKBRIDGE_BRIDGE_LOG_FILE_LOG_H_
+#define HOOKBRIDGE_BRIDGE_LOG_FILE_LOG_H_
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "bridge/log/event_log.h"
+
+namespace hookbridge {
+
+class FileLog : public EventLog {
+ public:
+  enum class Fsync {
+    kAlways,    // acknowledge after fdatasync (group commit)
+    kInterval,  // acknowledge after the next periodic fdatasync
+    kNever,     // acknowledge after write(2); for tests and throwaway data
+  };
+
+  struct Options {
+    std::string dir;
+    Fsync fsync = Fsync::kAlways;
+    absl::Duration fsync_interval = absl::Milliseconds(100);
+    // A new segment file is started when the current one would grow past
+    // this.
+    uint64_t segment_bytes = 64ull << 20;
+    // Retention: 0 / InfiniteDuration() means no limit.
+    uint64_t retention_bytes = 0;
+    absl::Duration retention_age = absl::InfiniteDuration();
+    // Recent records kept in memory for readers.
+    uint64_t tail_cache_bytes = 64ull << 20;
+    // One sparse index entry per this many bytes of segment.
+    uint64_t index_interval_bytes = 64 << 10;
+    // Largest record accepted when reading (bigger lengths are corruption).
+    uint64_t max_record_bytes = 256ull << 20;
+  };
+
+  // What recovery found.
+  struct Recovery {
+    uint64_t segments = 0;
+    uint64_t records = 0;
+    // Corrupt regions skipped inside the log, and their bytes.
+    uint64_t corrupt_records = 0;
+    uint64_t corrupt_bytes = 0;
+    // Bytes cut from the end of the last segment (a torn final write).
+    uint64_t truncated_bytes = 0;
+    // Human-readable findings, one per problem, for the process log.
+    std::vector<std::string> findings;
+  };
+
+  // Opens (creating if needed) the log in options.dir and recovers it.
+  // FailedPrecondition if the directory cannot be used.
+  static absl::StatusOr<std::unique_ptr<FileLog>> Open(Options options);
+
+  // Completes every queued append, then stops the writer.
+  ~FileLog() override;
+
+  const Recovery& recovery() const { return recovery_; }
+
+  void Append(EncodedEvent event, AppendCallback done) override;
+  absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                    const std::shared_ptr<LogWaiter>& waiter) override;
+  absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
+  LogStats Stats() override;
+
+ private:
+  struct Segment;
+  struct Pending {
+    RecordPtr record;
+    AppendCallback done;
+    std::shared_ptr<Segment> segment;  // set by the writer
+    uint64_t offset = 0;               // frame offset in the segment
+  };
+
+  explicit FileLog(Options options);
+  absl::Status Recover();
+  void WriterLoop();
+  // Writes `batch` to the segment files (rolling as needed). Writer thread.
+  absl::Status WriteBatch(std::vector<Pending>* batch);
+  absl::Status SyncActive();
+  // Makes written (and synced) records visible and acknowledges them.
+  void Publish(std::vector<Pending>* batch);
+  // Fails `batch` and everything queued; rewinds the active segment.
+  void Fail(std::vector<Pending>* batch, const absl::Status& status);
+  void ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t FirstSequenceLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads records after `after` from `segment` between `offset` and `end`.
+  absl::Status ReadSegment(const Segment& segment, uint64_t offset, uint64_t end,
+                           const std::vector<std::pair<uint64_t, uint64_t>>& skips, uint64_t after,
+                           size_t max, std::vector<RecordPtr>* out) const;
+
+  const Options options_;
+  Recovery recovery_;
+  int dir_fd_ = -1;
+
+  absl::Mutex mu_;
+  absl::CondVar writer_wake_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::optional<absl::Time> last_evicted_at_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
+  std::deque<RecordPtr> cache_ ABSL_GUARDED_BY(mu_);
+  uint64_t cache_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::weak_ptr<LogWaiter>> waiters_ ABSL_GUARDED_BY(mu_);
+  uint64_t total_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t total_records_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<uint64_t> syncs_{0};
+  // Set by the first write or sync error; every later append gets it.
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+
+  // Writer thread only.
+  std::shared_ptr<Segment> active_;
+  int active_fd_ = -1;
+  uint64_t active_size_ = 0;
+  std::string frame_buffer_;
+  std::thread writer_;
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_LOG_FILE_LOG_H_

@@ -1,0 +1,89 @@
+#include "bridge/log/record_format.h"
+
+#include "bridge/crc32c.h"
+
+namespace hookbridge {
+namespace {
+
+void PutU32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+void PutU64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+uint32_t GetU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+uint64_t GetU64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+size_t FrameSize(const LogRecord& record) {
+  return kFrameHeaderSize + record.event_bytes.size() + record.raw_body_field.size();
+}
+
+void AppendFrame(const LogRecord& record, std::string* out) {
+  const size_t start = out->size();
+  out->resize(start + kFrameHeaderSize);
+  char* h = out->data() + start;
+  PutU32(h, static_cast<uint32_t>(record.event_bytes.size() + record.raw_body_field.size()));
+  PutU64(h + 8, record.sequence);
+  PutU64(h + 16, static_cast<uint64_t>(absl::ToUnixNanos(record.appended_at)));
+  PutU32(h + 24, static_cast<uint32_t>(record.event_bytes.size()));
+  uint32_t crc = Crc32cExtend(0, h + 8, kFrameHeaderSize - 8);
+  crc = Crc32cExtend(crc, record.event_bytes.data(), record.event_bytes.size());
+  crc = Crc32cExtend(crc, record.raw_body_field.data(), record.raw_body_field.size());
+  PutU32(out->data() + start + 4, crc);
+  out->append(record.event_bytes);
+  out->append(record.raw_body_field);
+}
+
+FrameHeader DecodeFrameHeader(absl::string_view data) {
+  FrameHeader h;
+  h.payload_size = GetU32(data.data());
+  h.crc = GetU32(data.data() + 4);
+  h.sequence = GetU64(data.data() + 8);
+  h.appended_at_nanos = static_cast<int64_t>(GetU64(data.data() + 16));
+  h.event_size = GetU32(data.data() + 24);
+  return h;
+}
+
+FrameStatus CheckFrame(absl::string_view data, uint64_t max_payload, FrameHeader* header) {
+  if (data.size() < kFrameHeaderSize) return FrameStatus::kTruncated;
+  const FrameHeader h = DecodeFrameHeader(data);
+  if (h.payload_size > max_payload || h.event_size > h.payload_size || h.sequence == 0) {
+    return FrameStatus::kCorrupt;
+  }
+  if (data.size() < kFrameHeaderSize + h.payload_size) return FrameStatus::kTruncated;
+  const uint32_t crc =
+      Crc32cExtend(0, data.data() + 8, kFrameHeaderSize - 8 + static_cast<size_t>(h.payload_size));
+  if (crc != h.crc) return FrameStatus::kCorrupt;
+  *header = h;
+  return FrameStatus::kOk;
+}
+
+bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordPtr* out) {
+  const absl::string_view payload = frame.substr(kFrameHeaderSize, header.payload_size);
+  v1::Event event;
+  if (!event.ParseFromArray(payload.data(), static_cast<int>(header.event_size))) return false;
+  auto record = std::make_shared<LogRecord>();
+  record->sequence = header.sequence;
+  record->appended_at = absl::FromUnixNanos(header.appended_at_nanos);
+  record->id = std::move(*event.mutable_id());
+  record->type = std::move(*event.mutable_type());
+  record->source = std::move(*event.mutable_source());
+  record->environment_id = std::move(*event.mutable_environment_id());
+  record->subject = std::move(*event.mutable_subject());
+  record->event_bytes = std::string(payload.substr(0, header.event_size));
+  record->raw_body_field = std::string(payload.substr(header.event_size));
+  *out = std::move(record);
+  return true;
+}
+
+}  // namespace hookbridge

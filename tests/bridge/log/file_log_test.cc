@@ -1,0 +1,327 @@
+#include "bridge/log/file_log.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "bridge/log/record_format.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hookbridge {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+namespace fs = std::filesystem;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
+
+EncodedEvent Encoded(int n, absl::Time received_at = kT0, size_t raw_size = 100) {
+  v1::Event event;
+  event.set_id(absl::StrCat("id-", n));
+  event.set_type(n % 2 == 0 ? "comment.added" : "suggestion.added");
+  event.set_source("docs");
+  event.set_subject(absl::StrCat("doc-", n % 3));
+  event.set_raw_body(std::string(raw_size, static_cast<char>('a' + n % 26)));
+  const int64_t nanos = absl::ToUnixNanos(received_at);
+  event.mutable_received_at()->set_seconds(nanos / 1000000000);
+  event.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return EncodeEvent(std::move(event));
+}
+
+class FileLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/hookbridge-file-log-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  FileLog::Options Options() {
+    FileLog::Options options;
+    options.dir = dir_;
+    options.fsync = FileLog::Fsync::kAlways;
+    return options;
+  }
+
+  std::unique_ptr<FileLog> Open(FileLog::Options options) {
+    absl::StatusOr<std::unique_ptr<FileLog>> log = FileLog::Open(std::move(options));
+    EXPECT_TRUE(log.ok()) << log.status();
+    return log.ok() ? *std::move(log) : nullptr;
+  }
+
+  // Appends and waits for the acknowledgement; returns the sequence.
+  static uint64_t Append(EventLog& log, EncodedEvent event) {
+    absl::Notification done;
+    uint64_t sequence = 0;
+    log.Append(std::move(event), [&](absl::StatusOr<uint64_t> s) {
+      EXPECT_TRUE(s.ok()) << s.status();
+      if (s.ok()) sequence = *s;
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return sequence;
+  }
+
+  static std::vector<uint64_t> ReadAll(EventLog& log, uint64_t after) {
+    std::vector<uint64_t> out;
+    for (;;) {
+      std::vector<RecordPtr> records;
+      absl::Status status = log.Read(after, 7, &records, nullptr);
+      EXPECT_TRUE(status.ok()) << status;
+      if (!status.ok() || records.empty()) return out;
+      for (const RecordPtr& r : records) out.push_back(r->sequence);
+      after = records.back()->sequence;
+    }
+  }
+
+  std::vector<fs::path> Segments() {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      if (e.path().extension() == ".log") out.push_back(e.path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(FileLogTest, AppendsReadBackIdenticallyFromMemoryAndFromDisk) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;  // force reads from the files
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 20; ++i) EXPECT_EQ(Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+
+  std::vector<RecordPtr> records;
+  ASSERT_TRUE(log->Read(4, 3, &records, nullptr).ok());
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0]->sequence, 5u);
+  EXPECT_EQ(records[0]->id, "id-5");
+  EXPECT_EQ(records[0]->type, "suggestion.added");
+  EXPECT_EQ(records[0]->subject, "doc-2");
+  v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(records[0]->event_bytes + records[0]->raw_body_field));
+  EXPECT_EQ(event.sequence(), 5u);
+  EXPECT_EQ(event.raw_body(), std::string(100, 'f'));
+
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.first_sequence, 1u);
+  EXPECT_EQ(stats.last_sequence, 20u);
+  EXPECT_EQ(stats.events, 20u);
+  EXPECT_EQ(stats.bytes, fs::file_size(Segments().at(0)));
+}
+
+TEST_F(FileLogTest, ReopenKeepsEveryRecordAndContinuesTheSequence) {
+  {
+    auto log = Open(Options());
+    for (int i = 1; i <= 5; ++i) Append(*log, Encoded(i));
+  }
+  auto log = Open(Options());
+  EXPECT_EQ(log->recovery().records, 5u);
+  EXPECT_EQ(log->recovery().corrupt_records, 0u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(Append(*log, Encoded(6)), 6u);
+}
+
+TEST_F(FileLogTest, ConcurrentAppendsShareSyncs) {
+  auto log = Open(Options());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 100;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&log, t] {
+      for (int i = 0; i < kPerThread; ++i) Append(*log, Encoded(t * kPerThread + i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.last_sequence, uint64_t{kThreads * kPerThread});
+  // Each append waited for its sync, yet syncs were shared.
+  EXPECT_LT(stats.syncs, uint64_t{kThreads * kPerThread});
+  EXPECT_GT(stats.syncs, 0u);
+  std::vector<uint64_t> all = ReadAll(*log, 0);
+  ASSERT_EQ(all.size(), size_t{kThreads * kPerThread});
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], i + 1);
+}
+
+TEST_F(FileLogTest, TornTailIsTruncatedAndTheSequenceContinues) {
+  {
+    auto log = Open(Options());
+    for (int i = 1; i <= 10; ++i) Append(*log, Encoded(i));
+  }
+  const fs::path segment = Segments().at(0);
+  const uintmax_t size = fs::file_size(segment);
+  fs::resize_file(segment, size - 40);  // cut the last record in the middle
+  auto log = Open(Options());
+  EXPECT_EQ(log->recovery().records, 9u);
+  EXPECT_GT(log->recovery().truncated_bytes, 0u);
+  EXPECT_EQ(log->recovery().corrupt_records, 0u);
+  EXPECT_THAT(log->recovery().findings, ElementsAre(HasSubstr("torn record")));
+  EXPECT_EQ(ReadAll(*log, 0).size(), 9u);
+  EXPECT_EQ(Append(*log, Encoded(10)), 10u);
+  EXPECT_EQ(ReadAll(*log, 8), (std::vector<uint64_t>{9, 10}));
+}
+
+TEST_F(FileLogTest, CorruptRecordInTheMiddleIsSkippedWithoutRenumbering) {
+  {
+    auto log = Open(Options());
+    for (int i = 1; i <= 10; ++i) Append(*log, Encoded(i));
+  }
+  // Flip a byte inside record 5's payload.
+  const fs::path segment = Segments().at(0);
+  std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+  std::stringstream content;
+  content << f.rdbuf();
+  std::string data = content.str();
+  size_t pos = kSegmentMagic.size();
+  for (int i = 1; i < 5; ++i)
+    pos += kFrameHeaderSize + DecodeFrameHeader(data.substr(pos)).payload_size;
+  f.seekp(static_cast<std::streamoff>(pos + kFrameHeaderSize + 10));
+  f.put(static_cast<char>(data[pos + kFrameHeaderSize + 10] ^ 0x5a));
+  f.close();
+
+  auto log = Open(Options());
+  EXPECT_EQ(log->recovery().corrupt_records, 1u);
+  EXPECT_EQ(log->recovery().records, 9u);
+  EXPECT_THAT(log->recovery().findings, ElementsAre(HasSubstr("after sequence 4")));
+  EXPECT_EQ(log->Stats().corrupt_records, 1u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(ReadAll(*log, 4), (std::vector<uint64_t>{6, 7, 8, 9, 10}));
+  EXPECT_EQ(Append(*log, Encoded(11)), 11u);
+}
+
+TEST_F(FileLogTest, SegmentsRollAndReadsSeekAcrossThem) {
+  FileLog::Options options = Options();
+  options.segment_bytes = 4096;
+  options.index_interval_bytes = 512;
+  options.tail_cache_bytes = 1;
+  auto log = Open(options);
+  for (int i = 1; i <= 100; ++i) Append(*log, Encoded(i, kT0 + absl::Seconds(i), 300));
+  EXPECT_GT(Segments().size(), 5u);
+  for (uint64_t after : {0, 1, 17, 50, 98, 99}) {
+    std::vector<RecordPtr> records;
+    ASSERT_TRUE(log->Read(after, 1, &records, nullptr).ok());
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0]->sequence, after + 1);
+  }
+  EXPECT_EQ(ReadAll(*log, 0).size(), 100u);
+  // Time positions: the record appended at kT0 + 42 s is sequence 42.
+  EXPECT_EQ(*log->PositionAt(kT0 + absl::Seconds(42)), 41u);
+  EXPECT_EQ(*log->PositionAt(kT0 + absl::Seconds(41) + absl::Milliseconds(1)), 41u);
+  EXPECT_EQ(*log->PositionAt(kT0), 0u);
+  EXPECT_EQ(*log->PositionAt(kT0 + absl::Hours(1)), 100u);
+  // Reopening rebuilds the index from the files.
+  log.reset();
+  log = Open(options);
+  EXPECT_EQ(*log->PositionAt(kT0 + absl::Seconds(77)), 76u);
+  std::vector<RecordPtr> records;
+  ASSERT_TRUE(log->Read(63, 2, &records, nullptr).ok());
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1]->sequence, 65u);
+}
+
+TEST_F(FileLogTest, RetentionDeletesWholeOldSegmentsAndReportsOutOfRange) {
+  FileLog::Options options = Options();
+  options.segment_bytes = 4096;
+  options.retention_bytes = 3 * 4096;
+  auto log = Open(options);
+  for (int i = 1; i <= 100; ++i) Append(*log, Encoded(i, kT0 + absl::Seconds(i), 300));
+  const LogStats stats = log->Stats();
+  EXPECT_LE(stats.bytes, options.retention_bytes);
+  EXPECT_GT(stats.first_sequence, 1u);
+  EXPECT_EQ(stats.last_sequence, 100u);
+  uint64_t on_disk = 0;
+  for (const fs::path& p : Segments()) on_disk += fs::file_size(p);
+  EXPECT_EQ(on_disk, stats.bytes);
+
+  std::vector<RecordPtr> records;
+  absl::Status status = log->Read(0, 10, &records, nullptr);
+  EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(status.message(), HasSubstr(absl::StrCat("the oldest is ", stats.first_sequence)));
+  EXPECT_EQ(log->PositionAt(kT0).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(ReadAll(*log, stats.first_sequence - 1).size(), 100 - stats.first_sequence + 1);
+}
+
+TEST_F(FileLogTest, RetentionByAge) {
+  FileLog::Options options = Options();
+  options.segment_bytes = 4096;
+  options.retention_age = absl::Hours(1);
+  auto log = Open(options);
+  // Old events (appended "two hours ago" by their receive time), then new.
+  for (int i = 1; i <= 30; ++i) Append(*log, Encoded(i, absl::Now() - absl::Hours(2), 300));
+  for (int i = 31; i <= 60; ++i) Append(*log, Encoded(i, absl::Now(), 300));
+  const LogStats stats = log->Stats();
+  EXPECT_GT(stats.first_sequence, 1u);
+  EXPECT_LE(stats.first_sequence, 31u);
+}
+
+TEST_F(FileLogTest, WaiterIsWokenOnlyOnceTheAppendIsDurable) {
+  auto log = Open(Options());
+  struct Waiter : LogWaiter {
+    void OnLogGrew() override { woken.Notify(); }
+    absl::Notification woken;
+  };
+  auto waiter = std::make_shared<Waiter>();
+  std::vector<RecordPtr> records;
+  ASSERT_TRUE(log->Read(0, 10, &records, waiter).ok());
+  EXPECT_TRUE(records.empty());
+  Append(*log, Encoded(1));
+  EXPECT_TRUE(waiter->woken.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(log->Read(0, 10, &records, nullptr).ok());
+  EXPECT_EQ(records.size(), 1u);
+}
+
+TEST_F(FileLogTest, IntervalAndNeverPoliciesAcknowledge) {
+  for (FileLog::Fsync policy : {FileLog::Fsync::kInterval, FileLog::Fsync::kNever}) {
+    fs::remove_all(dir_);
+    FileLog::Options options = Options();
+    options.fsync = policy;
+    options.fsync_interval = absl::Milliseconds(5);
+    auto log = Open(options);
+    for (int i = 1; i <= 10; ++i) EXPECT_EQ(Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+    EXPECT_EQ(ReadAll(*log, 0).size(), 10u);
+    if (policy == FileLog::Fsync::kNever) EXPECT_EQ(log->Stats().syncs, 0u);
+  }
+}
+
+TEST_F(FileLogTest, ForeignFileIsSetAsideNotTrusted) {
+  {
+    auto log = Open(Options());
+    Append(*log, Encoded(1));
+  }
+  std::ofstream(fs::path(dir_) / "segment-00000000000000000500.log") << "not a segment";
+  auto log = Open(Options());
+  EXPECT_EQ(log->recovery().corrupt_records, 1u);
+  EXPECT_TRUE(fs::exists(fs::path(dir_) / "segment-00000000000000000500.log.corrupt"));
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(Append(*log, Encoded(2)), 2u);
+}
+
+TEST_F(FileLogTest, UnusableDirectoryIsAnError) {
+  const std::string file = dir_ + "/plain-file";
+  std::ofstream(file) << "x";
+  FileLog::Options options = Options();
+  options.dir = file;
+  absl::StatusOr<std::unique_ptr<FileLog>> log = FileLog::Open(options);
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(log.status().message(), HasSubstr("log.dir"));
+}
+
+}  // namespace
+}  // namespace hookbridge
