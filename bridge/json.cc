@@ -32,8 +32,6 @@ absl::StatusOr<Struct> ParseJsonObject(absl::string_view json) {
   return out;
 }
 
-namespace {
-
 absl::string_view KindName(const Value& v) {
   switch (v.kind_case()) {
     case Value::kNullValue:
@@ -52,6 +50,19 @@ absl::string_view KindName(const Value& v) {
       return "nothing";
   }
 }
+
+absl::Status TakeObjectField(google::protobuf::Map<std::string, Value>* fields,
+                             const std::string& key, Struct* out) {
+  auto it = fields->find(key);
+  if (it == fields->end() || it->second.kind_case() == Value::kNullValue) return absl::OkStatus();
+  if (it->second.kind_case() != Value::kStructValue) {
+    return absl::InvalidArgumentError(absl::StrCat("envelope: \"", key, "\" must be an object"));
+  }
+  out->Swap(it->second.mutable_struct_value());
+  return absl::OkStatus();
+}
+
+namespace {
 
 absl::Status Mismatch(absl::string_view path, absl::string_view expected, const Value& got) {
   return absl::InvalidArgumentError(

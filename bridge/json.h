@@ -39,6 +39,15 @@ const google::protobuf::Value* FindValueAtPath(const google::protobuf::Struct& o
 // The string at a dotted path, or nullptr if absent or not a string.
 const std::string* FindStringAtPath(const google::protobuf::Struct& object, absl::string_view path);
 
+// "a string", "an object", "null"...: the JSON kind of `value`, for errors.
+absl::string_view KindName(const google::protobuf::Value& value);
+
+// Moves the object `fields[key]` into `*out`. OK (with `*out` left empty)
+// when the key is absent or null; InvalidArgument "envelope: "<key>" must be
+// an object" when it holds anything else.
+absl::Status TakeObjectField(google::protobuf::Map<std::string, google::protobuf::Value>* fields,
+                             const std::string& key, google::protobuf::Struct* out);
+
 // An id at a dotted path as text: a string as is, an integral number in
 // decimal (providers such as DocSpace use numeric ids). nullopt otherwise.
 std::optional<std::string> IdAtPath(const google::protobuf::Struct& object, absl::string_view path);

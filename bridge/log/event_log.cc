@@ -74,4 +74,31 @@ RecordPtr MakeRecord(EncodedEvent event, uint64_t sequence, absl::Time appended_
   return record;
 }
 
+void LogWaiters::Add(const std::shared_ptr<LogWaiter>& waiter) {
+  if (waiter->registered_) return;
+  // Sweep expired entries at each power of two past 1024: amortized O(1).
+  if (waiters_.size() >= 1024 && (waiters_.size() & (waiters_.size() - 1)) == 0) {
+    std::erase_if(waiters_, [](const std::weak_ptr<LogWaiter>& w) { return w.expired(); });
+  }
+  waiter->registered_ = true;
+  waiters_.push_back(waiter);
+}
+
+std::vector<std::shared_ptr<LogWaiter>> LogWaiters::TakeAll() {
+  std::vector<std::shared_ptr<LogWaiter>> out;
+  out.reserve(waiters_.size());
+  for (const std::weak_ptr<LogWaiter>& weak : waiters_) {
+    if (std::shared_ptr<LogWaiter> waiter = weak.lock()) {
+      waiter->registered_ = false;
+      out.push_back(std::move(waiter));
+    }
+  }
+  waiters_.clear();
+  return out;
+}
+
+void LogWaiters::WakeAll(const std::vector<std::shared_ptr<LogWaiter>>& waiters) {
+  for (const std::shared_ptr<LogWaiter>& waiter : waiters) waiter->OnLogGrew();
+}
+
 }  // namespace hookbridge

@@ -76,11 +76,28 @@ class LogWaiter {
   virtual void OnLogGrew() = 0;
 
  private:
-  friend class MemoryLog;
-  friend class FileLog;
-  // Whether the waiter is registered with the log now, so that registering
-  // it again before the next append is a no-op. Guarded by the log's lock.
+  friend class LogWaiters;
+  // Whether the waiter is registered with a log now, so that registering it
+  // again before the next append is a no-op. Guarded by that log's lock.
   bool registered_ = false;
+};
+
+// The waiters registered with one log, for its implementations. Not
+// thread-safe: the log guards it with its own lock. Holds only weak
+// references, so a waiter that goes away costs nothing but a slot until
+// the next wake-up (and slots of expired waiters are swept as the list
+// grows).
+class LogWaiters {
+ public:
+  // Registers `waiter` unless it is registered already.
+  void Add(const std::shared_ptr<LogWaiter>& waiter);
+  // Unregisters every live waiter and returns them, to be told (with
+  // WakeAll) once the log's lock is released.
+  std::vector<std::shared_ptr<LogWaiter>> TakeAll();
+  static void WakeAll(const std::vector<std::shared_ptr<LogWaiter>>& waiters);
+
+ private:
+  std::vector<std::weak_ptr<LogWaiter>> waiters_;
 };
 
 struct LogStats {

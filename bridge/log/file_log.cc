@@ -420,19 +420,12 @@ void FileLog::Publish(std::vector<Pending>* batch) {
       }
     }
     ApplyRetentionLocked(&removed);
-    to_wake.reserve(waiters_.size());
-    for (const std::weak_ptr<LogWaiter>& weak : waiters_) {
-      if (std::shared_ptr<LogWaiter> waiter = weak.lock()) {
-        waiter->registered_ = false;
-        to_wake.push_back(std::move(waiter));
-      }
-    }
-    waiters_.clear();
+    to_wake = waiters_.TakeAll();
   }
   for (const auto& segment : removed) ::unlink(segment->path.c_str());
   for (Pending& p : *batch) p.done(p.record->sequence);
   batch->clear();
-  for (const std::shared_ptr<LogWaiter>& waiter : to_wake) waiter->OnLogGrew();
+  LogWaiters::WakeAll(to_wake);
 }
 
 void FileLog::Fail(std::vector<Pending>* batch, const absl::Status& status) {
@@ -491,13 +484,7 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
           absl::StrCat("events after ", after, " are no longer retained; the oldest is ", first));
     }
     if (after == committed_) {
-      if (waiter != nullptr && !waiter->registered_) {
-        if (waiters_.size() >= 1024 && (waiters_.size() & (waiters_.size() - 1)) == 0) {
-          std::erase_if(waiters_, [](const std::weak_ptr<LogWaiter>& w) { return w.expired(); });
-        }
-        waiter->registered_ = true;
-        waiters_.push_back(waiter);
-      }
+      if (waiter != nullptr) waiters_.Add(waiter);
       return absl::OkStatus();
     }
     if (max == 0) return absl::OkStatus();

@@ -133,7 +133,7 @@ class FileLog : public EventLog {
   std::deque<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
   std::deque<RecordPtr> cache_ ABSL_GUARDED_BY(mu_);
   uint64_t cache_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<std::weak_ptr<LogWaiter>> waiters_ ABSL_GUARDED_BY(mu_);
+  LogWaiters waiters_ ABSL_GUARDED_BY(mu_);
   uint64_t total_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t total_records_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> syncs_{0};

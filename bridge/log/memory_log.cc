@@ -25,17 +25,10 @@ void MemoryLog::Append(EncodedEvent event, AppendCallback done) {
       last_evicted_at_ = records_.front()->appended_at;
       records_.pop_front();
     }
-    to_wake.reserve(waiters_.size());
-    for (const std::weak_ptr<LogWaiter>& weak : waiters_) {
-      if (std::shared_ptr<LogWaiter> waiter = weak.lock()) {
-        waiter->registered_ = false;
-        to_wake.push_back(std::move(waiter));
-      }
-    }
-    waiters_.clear();
+    to_wake = waiters_.TakeAll();
   }
   done(sequence);
-  for (const std::shared_ptr<LogWaiter>& waiter : to_wake) waiter->OnLogGrew();
+  LogWaiters::WakeAll(to_wake);
 }
 
 absl::Status MemoryLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
@@ -52,15 +45,7 @@ absl::Status MemoryLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>*
         absl::StrCat("events after ", after, " are no longer retained; the oldest is ", first));
   }
   if (after == last) {
-    if (waiter != nullptr && !waiter->registered_) {
-      // Subscribers that went away leave expired entries until the next
-      // append; sweep them now and then so an idle log does not collect them.
-      if (waiters_.size() >= 1024 && (waiters_.size() & (waiters_.size() - 1)) == 0) {
-        std::erase_if(waiters_, [](const std::weak_ptr<LogWaiter>& w) { return w.expired(); });
-      }
-      waiter->registered_ = true;
-      waiters_.push_back(waiter);
-    }
+    if (waiter != nullptr) waiters_.Add(waiter);
     return absl::OkStatus();
   }
   const size_t begin = after + 1 - first;

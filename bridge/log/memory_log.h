@@ -40,7 +40,7 @@ class MemoryLog : public EventLog {
   absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // appended_at of the newest evicted record, if any was evicted.
   std::optional<absl::Time> last_evicted_at_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::weak_ptr<LogWaiter>> waiters_ ABSL_GUARDED_BY(mu_);
+  LogWaiters waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hookbridge

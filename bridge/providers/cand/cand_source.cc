@@ -69,13 +69,7 @@ class CandSource : public Source {
     }
 
     Struct payload;
-    if (auto p = fields.find("payload"); p != fields.end()) {
-      if (p->second.kind_case() == Value::kStructValue) {
-        payload.Swap(p->second.mutable_struct_value());
-      } else if (p->second.kind_case() != Value::kNullValue) {
-        return absl::InvalidArgumentError("envelope: \"payload\" must be an object");
-      }
-    }
+    if (absl::Status s = TakeObjectField(&fields, "payload", &payload); !s.ok()) return s;
     DecodePayload(kCandCatalog, event->type(), &payload, event);
     if (!context_error.empty()) {
       event->set_decode_error(event->decode_error().empty()

@@ -114,13 +114,7 @@ class CkeditorFamilySource : public Source {
     }
 
     Struct payload;
-    if (auto p = fields.find("payload"); p != fields.end()) {
-      if (p->second.kind_case() == Value::kStructValue) {
-        payload.Swap(p->second.mutable_struct_value());
-      } else if (p->second.kind_case() != Value::kNullValue) {
-        return absl::InvalidArgumentError("envelope: \"payload\" must be an object");
-      }
-    }
+    if (absl::Status s = TakeObjectField(&fields, "payload", &payload); !s.ok()) return s;
     DecodePayload(*catalog_, event->type(), &payload, event);
     return absl::OkStatus();
   }

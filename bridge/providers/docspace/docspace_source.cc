@@ -60,21 +60,6 @@ constexpr TypedEventSpec kDocspaceEvents[] = {
 
 constexpr absl::string_view kDocspaceUntypedSubjects[] = {"id"};
 
-absl::string_view KindName(const Value& v) {
-  switch (v.kind_case()) {
-    case Value::kNumberValue:
-      return "a number";
-    case Value::kStringValue:
-      return "a string";
-    case Value::kBoolValue:
-      return "a boolean";
-    case Value::kListValue:
-      return "an array";
-    default:
-      return "not an object";
-  }
-}
-
 // Fills `message` from `object` one top-level key at a time, in key order:
 // a key that does not fit is left out and its error appended to `errors`.
 // Metadata must never make an otherwise valid delivery fail, and this keeps

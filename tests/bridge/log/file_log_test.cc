@@ -296,7 +296,9 @@ TEST_F(FileLogTest, IntervalAndNeverPoliciesAcknowledge) {
     auto log = Open(options);
     for (int i = 1; i <= 10; ++i) EXPECT_EQ(Append(*log, Encoded(i)), static_cast<uint64_t>(i));
     EXPECT_EQ(ReadAll(*log, 0).size(), 10u);
-    if (policy == FileLog::Fsync::kNever) EXPECT_EQ(log->Stats().syncs, 0u);
+    if (policy == FileLog::Fsync::kNever) {
+      EXPECT_EQ(log->Stats().syncs, 0u);
+    }
   }
 }
 

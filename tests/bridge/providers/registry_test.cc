@@ -127,7 +127,9 @@ TEST(RegistryTest, OnlyGenericProvidersAreGenericAndOnlyCandNeedsAToken) {
     // A provider is authenticated by a signature, a path token or both.
     EXPECT_TRUE(provider.needs_secrets || provider.needs_path_token) << provider.name;
     // Generic providers deliver everything untyped.
-    if (provider.generic) EXPECT_TRUE(provider.catalog->events.empty()) << provider.name;
+    if (provider.generic) {
+      EXPECT_TRUE(provider.catalog->events.empty()) << provider.name;
+    }
   }
   EXPECT_EQ(generic, (std::set<std::string>{"github", "standard-webhooks", "stripe"}));
   EXPECT_EQ(token, (std::set<std::string>{"cand"}));

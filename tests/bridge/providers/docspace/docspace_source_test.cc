@@ -530,7 +530,7 @@ TEST(DocspaceCatalogTest, SubjectPathsNameStringFields) {
   }
 }
 
-// Form repeats File and Agent repeats Room: same names, numbers, types and
+// Form repeats File: same names, numbers, types and
 // JSON names, so the pairs cannot drift apart.
 void ExpectRepeats(const Descriptor* copy, const Descriptor* original) {
   for (int i = 0; i < original->field_count(); ++i) {
@@ -552,11 +552,6 @@ TEST(DocspaceSchemaTest, FormRepeatsFileAndAddsTheSubmittedPair) {
   EXPECT_EQ(form->field_count(), file->field_count() + 2);
   EXPECT_EQ(form->FindFieldByName("original_form")->message_type(), file);
   EXPECT_EQ(form->FindFieldByName("submitted_form")->message_type(), file);
-}
-
-TEST(DocspaceSchemaTest, AgentRepeatsRoom) {
-  ExpectRepeats(v1::docspace::Agent::descriptor(), v1::docspace::Room::descriptor());
-  ExpectRepeats(v1::docspace::Room::descriptor(), v1::docspace::Agent::descriptor());
 }
 
 TEST(DocspaceSchemaTest, EntriesShareTheirCommonFields) {
