@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages hookbridge needs to build and test.
-# Idempotent: packages already present are not touched, and apt-get is only
-# called when something is missing. Needs root (or sudo) only in that case.
+# Installs what hookbridge needs to build and test on Debian 12, idempotently:
+# Debian packages that are missing (apt-get runs only then), and the npm
+# packages of the Node.js parts (the Node client, the deployment checks)
+# when their package.json changed. Needs root (or sudo) only to install.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
+  # build
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libssl-dev libabsl-dev prometheus-cpp-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev curl openssl ca-certificates
+  libgtest-dev libgmock-dev
+  # scripts and tests
+  curl openssl ca-certificates unzip python3
+  # clients in other languages, run by the tests
+  python3-grpcio python3-protobuf
+  golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
+  protoc-gen-go protoc-gen-go-grpc
+  # a real Prometheus (and promtool) for the metrics tests
+  prometheus
 )
+# Node.js may come from elsewhere (e.g. NodeSource); install Debian's only
+# when there is none.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,14 +33,32 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all packages present"
-  exit 0
-fi
-
-echo "setup: installing ${missing[*]}"
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -q
-"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  # The prometheus package would start its service where there is an init
+  # system; the tests start their own instance.
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages present"
+fi
+
+# npm packages, per directory with a package.json; reinstalled when the
+# package.json or lock file is newer than the installed tree.
+for dir in clients/node tests/deploy; do
+  [ -f "$dir/package.json" ] || continue
+  stamp="$dir/node_modules/.installed"
+  if [ ! -f "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ] ||
+     { [ -f "$dir/package-lock.json" ] && [ "$dir/package-lock.json" -nt "$stamp" ]; }; then
+    echo "setup: npm install in $dir"
+    if [ -f "$dir/package-lock.json" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+      (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+    fi
+    touch "$stamp"
+  fi
+done
