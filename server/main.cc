@@ -5,7 +5,9 @@
 //
 // Exit codes: 0 after a clean stop (SIGINT/SIGTERM), 2 for a bad flag or
 // config, 1 for a runtime failure (e.g. a port already in use).
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
 #include <atomic>
@@ -118,7 +120,18 @@ int Run(int argc, char** argv) {
   std::atomic<bool> accepting{true};
   std::atomic<bool> ready{false};
   WebhookHandler webhooks(ingestor->get(), &metrics, &accepting);
-  AdminHandler admin(&metrics, log.get(), &ready);
+  // The gRPC service exists only further down; the renderer reaches it
+  // through this pointer, set once it does.
+  std::atomic<EventBridgeService*> service_for_metrics{nullptr};
+  metrics.SetLogRetentionBytes(config->log.backend == "memory" ? config->log.max_bytes
+                                                               : config->log.retention_bytes);
+  AdminHandler admin(
+      [&metrics, &log, &service_for_metrics] {
+        const LogStats stats = log->Stats();
+        EventBridgeService* service = service_for_metrics.load(std::memory_order_acquire);
+        return metrics.Serialize(stats, service ? service->MaxLag(stats.last_sequence) : 0);
+      },
+      log.get(), &ready);
 
   HttpListenerOptions http_options;
   http_options.name = "http";
@@ -138,6 +151,11 @@ int Run(int argc, char** argv) {
   if (!http.ok()) return Fail(1, http.status().message());
 
   EventBridgeService service(log.get(), &metrics, (*ingestor)->sources());
+  service_for_metrics.store(&service, std::memory_order_release);
+  // grpc.health.v1.Health (for Kubernetes gRPC probes) and server
+  // reflection (for grpcurl and other generic tools).
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort(config->grpc.listen.ToString(), grpc::InsecureServerCredentials(),
@@ -156,6 +174,11 @@ int Run(int argc, char** argv) {
   for (const SourceInfo& s : (*ingestor)->sources()) {
     sources.push_back(absl::StrCat(s.name, " (", s.provider->name, ")"));
   }
+  // Registers the service by name; SetServingStatus(bool) then updates the
+  // server ("") and every registered name together.
+  grpc_server->GetHealthCheckService()->SetServingStatus(
+      std::string(v1::EventBridge::service_full_name()), true);
+  grpc_server->GetHealthCheckService()->SetServingStatus(true);
   ready.store(true, std::memory_order_release);
   Log(LogLevel::kInfo, "listening",
       {{"http", ListenAddress{config->http.listen.host, (*http)->port(0)}.ToString()},
@@ -178,6 +201,7 @@ int Run(int argc, char** argv) {
   // Not ready, and new webhooks are answered 503 (the sender retries later).
   ready.store(false, std::memory_order_release);
   accepting.store(false, std::memory_order_release);
+  grpc_server->GetHealthCheckService()->SetServingStatus(false);
   // Webhooks already being stored finish and get their answer.
   if (!(*http)->Drain(deadline)) {
     Log(LogLevel::kWarn, "some webhook requests were still in progress at the deadline");

@@ -1,5 +1,6 @@
 #include "server/grpc/event_bridge_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -110,6 +111,12 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       Log(LogLevel::kDebug, "subscriber disconnected", {{"peer", context_->peer()}});
     }
     delete this;
+  }
+
+  // Every matching event up to this sequence has been delivered.
+  uint64_t Position() {
+    absl::MutexLock lock(&mu_);
+    return ResumeAfter();
   }
 
   // Ends the stream with UNAVAILABLE once no write is in flight.
@@ -230,6 +237,16 @@ bool EventBridgeService::Register(SubscribeReactor* reactor) {
 void EventBridgeService::Unregister(SubscribeReactor* reactor) {
   absl::MutexLock lock(&mu_);
   reactors_.erase(reactor);
+}
+
+uint64_t EventBridgeService::MaxLag(uint64_t last_sequence) {
+  absl::MutexLock lock(&mu_);
+  uint64_t lag = 0;
+  for (SubscribeReactor* reactor : reactors_) {
+    const uint64_t position = reactor->Position();
+    if (position < last_sequence) lag = std::max(lag, last_sequence - position);
+  }
+  return lag;
 }
 
 bool EventBridgeService::Shutdown(absl::Time deadline) {

@@ -57,6 +57,10 @@ class EventBridgeService final
   // connections until its own deadline.
   bool Shutdown(absl::Time deadline);
 
+  // How many events, up to `last_sequence`, the furthest-behind open stream
+  // has yet to examine. 0 without streams.
+  uint64_t MaxLag(uint64_t last_sequence);
+
  private:
   friend class SubscribeReactor;
   // Returns false if the service is shutting down.

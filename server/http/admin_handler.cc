@@ -4,8 +4,9 @@
 
 namespace hookbridge {
 
-AdminHandler::AdminHandler(Metrics* metrics, EventLog* log, const std::atomic<bool>* ready)
-    : metrics_(metrics), log_(log), ready_(ready) {}
+AdminHandler::AdminHandler(MetricsRenderer render_metrics, EventLog* log,
+                           const std::atomic<bool>* ready)
+    : render_metrics_(std::move(render_metrics)), log_(log), ready_(ready) {}
 
 void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
   HttpResponse response;
@@ -18,7 +19,7 @@ void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
     response.body = "method not allowed\n";
   } else if (path == "/metrics") {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    response.body = metrics_->Serialize(log_->Stats());
+    response.body = render_metrics_();
   } else if (path == "/healthz") {
     response.body = "ok\n";
   } else if (path == "/readyz") {

@@ -4,23 +4,28 @@
 #define HOOKBRIDGE_SERVER_HTTP_ADMIN_HANDLER_H_
 
 #include <atomic>
+#include <functional>
+#include <string>
 
 #include "bridge/log/event_log.h"
 #include "server/http/http_server.h"
-#include "server/metrics/metrics.h"
 
 namespace hookbridge {
 
 class AdminHandler : public HttpHandler {
  public:
-  // Everything must outlive the handler. /readyz answers 200 while `ready`.
-  AdminHandler(Metrics* metrics, EventLog* log, const std::atomic<bool>* ready);
+  // Renders /metrics (called per scrape, from a network thread).
+  using MetricsRenderer = std::function<std::string()>;
+
+  // Everything must outlive the handler. /readyz answers 200 while `ready`
+  // and the log has not failed.
+  AdminHandler(MetricsRenderer render_metrics, EventLog* log, const std::atomic<bool>* ready);
 
   void Handle(HttpRequest request, HttpResponder respond) override;
   HttpResponse HandleError(HttpError error, absl::string_view target) override;
 
  private:
-  Metrics* const metrics_;
+  const MetricsRenderer render_metrics_;
   EventLog* const log_;
   const std::atomic<bool>* const ready_;
 };

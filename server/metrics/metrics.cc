@@ -58,6 +58,11 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
           Gauge("hookbridge_log_last_sequence", "Sequence of the newest appended event.")),
       log_corrupt_records_(Gauge("hookbridge_log_corrupt_records",
                                  "Corrupt records found in the log files and skipped.")),
+      log_retention_bytes_(Gauge("hookbridge_log_retention_bytes",
+                                 "Configured size limit of the log (0: none); beyond it the "
+                                 "oldest events are deleted.")),
+      subscriber_max_lag_(Gauge("hookbridge_subscriber_max_lag_events",
+                                "Events the furthest-behind open stream has yet to read.")),
       ingest_duration_(ingest_family_.Add({}, kIngestBuckets)),
       delivery_latency_(latency_family_.Add({}, kLatencyBuckets)),
       subscriptions_started_(subscriptions_.Add({{"result", "started"}})),
@@ -124,7 +129,12 @@ void Metrics::SubscriptionStarted(bool ok) {
   (ok ? subscriptions_started_ : subscriptions_rejected_).Increment();
 }
 
-std::string Metrics::Serialize(const LogStats& log_stats) {
+void Metrics::SetLogRetentionBytes(uint64_t bytes) {
+  log_retention_bytes_.Set(static_cast<double>(bytes));
+}
+
+std::string Metrics::Serialize(const LogStats& log_stats, uint64_t subscriber_max_lag) {
+  subscriber_max_lag_.Set(static_cast<double>(subscriber_max_lag));
   log_events_.Set(static_cast<double>(log_stats.events));
   log_bytes_.Set(static_cast<double>(log_stats.bytes));
   log_first_sequence_.Set(static_cast<double>(log_stats.first_sequence));

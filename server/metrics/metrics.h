@@ -55,8 +55,13 @@ class Metrics {
   // hookbridge_subscriptions_total{result}: started, rejected.
   void SubscriptionStarted(bool ok);
 
-  // The text exposition format, after refreshing the log gauges.
-  std::string Serialize(const LogStats& log_stats);
+  // hookbridge_log_retention_bytes: the configured size limit (0: none).
+  void SetLogRetentionBytes(uint64_t bytes);
+
+  // The text exposition format, after refreshing the log gauges and
+  // hookbridge_subscriber_max_lag_events (how many events the furthest
+  // behind open stream still has to read; 0 without streams).
+  std::string Serialize(const LogStats& log_stats, uint64_t subscriber_max_lag);
 
  private:
   struct SourceCounters {
@@ -86,6 +91,8 @@ class Metrics {
   prometheus::Gauge& log_first_sequence_;
   prometheus::Gauge& log_last_sequence_;
   prometheus::Gauge& log_corrupt_records_;
+  prometheus::Gauge& log_retention_bytes_;
+  prometheus::Gauge& subscriber_max_lag_;
   prometheus::Histogram& ingest_duration_;
   prometheus::Histogram& delivery_latency_;
   prometheus::Counter& subscriptions_started_;

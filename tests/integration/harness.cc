@@ -255,6 +255,17 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
+pid_t SpawnBackground(const std::vector<std::string>& argv, const std::string& log_path) {
+  int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    ADD_FAILURE() << "cannot open " << log_path;
+    return -1;
+  }
+  pid_t pid = Spawn(argv, {}, fd, fd);
+  close(fd);
+  return pid;
+}
+
 double MetricValue(int admin_port, const std::string& series) {
   HttpClient client(admin_port);
   HttpResponse response = client.Send("GET", "/metrics");
@@ -269,9 +280,10 @@ double MetricValue(int admin_port, const std::string& series) {
   return -1;
 }
 
-Subscriber::Subscriber(const std::string& target, const v1::SubscribeRequest& request)
+Subscriber::Subscriber(const std::string& target, const v1::SubscribeRequest& request,
+                       const grpc::ChannelArguments& channel_args)
     : stub_(v1::EventBridge::NewStub(
-          grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))) {
+          grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_args))) {
   context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   reader_ = stub_->Subscribe(&context_, request);
   reader_->WaitForInitialMetadata();

@@ -79,6 +79,11 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {});
 
+// Starts a helper server (e.g. prometheus) in the background with stdout
+// and stderr appended to `log_path`. Returns its pid (-1 and a test failure
+// if it cannot start). The caller stops and reaps it.
+pid_t SpawnBackground(const std::vector<std::string>& argv, const std::string& log_path);
+
 // The http/grpc/admin sections listening on 127.0.0.1:0; `http_extra` adds
 // keys to the http section (e.g. "max_body_bytes: 1KiB").
 std::string LoopbackListeners(const std::string& http_extra = "");
@@ -141,7 +146,8 @@ class Subscriber {
  public:
   // Opens the stream and waits for the server to establish it (the
   // hookbridge-start-after initial metadata). Calls have a 60 s deadline.
-  Subscriber(const std::string& target, const v1::SubscribeRequest& request);
+  Subscriber(const std::string& target, const v1::SubscribeRequest& request,
+             const grpc::ChannelArguments& channel_args = grpc::ChannelArguments());
 
   // Reads the next event; false when the stream ended (see Finish()).
   bool Read(v1::Event* event);

@@ -307,6 +307,37 @@ TEST_F(PipelineTest, DisconnectedSubscriberIsCleanedUpAtOnce) {
   EXPECT_EQ(Metric("hookbridge_events_delivered_total{source=\"ckeditor\"}"), 0);
 }
 
+TEST_F(PipelineTest, SlowSubscriberLagIsExportedAndDoesNotHoldOthersBack) {
+  // A subscriber that stops reading falls behind once gRPC's flow-control
+  // window is full; the others (and the log) carry on.
+  v1::SubscribeRequest request;
+  request.set_earliest(true);
+  // A small, fixed receive window, so the unread stream backs up soon.
+  grpc::ChannelArguments small_window;
+  small_window.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  small_window.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
+  Subscriber slow(process_->grpc_target(), request, small_window);
+  Subscriber fast(process_->grpc_target(), request);
+  constexpr int kEvents = 400;
+  const std::string padding(2000, 'p');
+  for (int i = 0; i < kEvents; ++i) {
+    const std::string body = absl::StrReplaceAll(
+        Body("comment.added", "d", i), {{"\"content\":\"text", "\"content\":\"" + padding}});
+    ASSERT_EQ(Post(body).status, 200);
+  }
+  EXPECT_EQ(fast.ReadN(kEvents).size(), static_cast<size_t>(kEvents));
+  const double lag = Metric("hookbridge_subscriber_max_lag_events");
+  EXPECT_GT(lag, 0) << "the unread stream should be behind";
+  EXPECT_LT(lag, kEvents + 1);
+  // Once it reads everything, nobody is behind.
+  EXPECT_EQ(slow.ReadN(kEvents).size(), static_cast<size_t>(kEvents));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (Metric("hookbridge_subscriber_max_lag_events") != 0 && absl::Now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(Metric("hookbridge_subscriber_max_lag_events"), 0);
+}
+
 TEST_F(PipelineTest, RejectionsGetStatusReasonAndCounter) {
   const std::string body = Body("comment.added", "doc-1", 1);
   struct Case {
