@@ -1,0 +1,105 @@
+{{/*
+The pod template shared by the StatefulSet (single-node mode) and the
+Deployment (scale-out mode).
+*/}}
+{{- define "hookbridge.podTemplate" -}}
+metadata:
+  labels:
+    {{- include "hookbridge.selectorLabels" . | nindent 4 }}
+    {{- with .Values.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  annotations:
+    # Rolls the pods when the rendered hookbridge.yaml changes.
+    checksum/config: {{ include "hookbridge.configYaml" . | sha256sum }}
+    {{- with .Values.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  # hookbridge does not talk to the Kubernetes API.
+  automountServiceAccountToken: false
+  # No Service environment variables: the config's ${...} names are the
+  # only environment hookbridge reads.
+  enableServiceLinks: false
+  terminationGracePeriodSeconds: {{ include "hookbridge.terminationGracePeriodSeconds" . }}
+  {{- with .Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.priorityClassName }}
+  priorityClassName: {{ . }}
+  {{- end }}
+  securityContext:
+    {{- toYaml .Values.podSecurityContext | nindent 4 }}
+  containers:
+    - name: hookbridge
+      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      args: ["--config", "/etc/hookbridge/hookbridge.yaml"]
+      {{- $env := include "hookbridge.env" . | trim }}
+      {{- if $env }}
+      env:
+        {{- $env | nindent 8 }}
+      {{- end }}
+      ports:
+        - name: http
+          containerPort: {{ .Values.ports.http }}
+          protocol: TCP
+        - name: grpc
+          containerPort: {{ .Values.ports.grpc }}
+          protocol: TCP
+        - name: admin
+          containerPort: {{ .Values.ports.admin }}
+          protocol: TCP
+      startupProbe:
+        httpGet: { path: /healthz, port: admin }
+        periodSeconds: {{ .Values.probes.startup.periodSeconds }}
+        failureThreshold: {{ .Values.probes.startup.failureThreshold }}
+      livenessProbe:
+        {{- if .Values.probes.grpcLiveness }}
+        grpc: { port: {{ .Values.ports.grpc }} }
+        {{- else }}
+        httpGet: { path: /healthz, port: admin }
+        {{- end }}
+        periodSeconds: {{ .Values.probes.liveness.periodSeconds }}
+        timeoutSeconds: {{ .Values.probes.liveness.timeoutSeconds }}
+        failureThreshold: {{ .Values.probes.liveness.failureThreshold }}
+      readinessProbe:
+        httpGet: { path: /readyz, port: admin }
+        periodSeconds: {{ .Values.probes.readiness.periodSeconds }}
+        timeoutSeconds: {{ .Values.probes.readiness.timeoutSeconds }}
+        failureThreshold: {{ .Values.probes.readiness.failureThreshold }}
+      resources:
+        {{- toYaml .Values.resources | nindent 8 }}
+      securityContext:
+        {{- toYaml .Values.securityContext | nindent 8 }}
+      volumeMounts:
+        - name: config
+          mountPath: /etc/hookbridge
+          readOnly: true
+        {{- if eq (toString .Values.config.log.backend) "file" }}
+        - name: data
+          mountPath: {{ .Values.persistence.mountPath }}
+        {{- end }}
+  volumes:
+    - name: config
+      configMap:
+        name: {{ include "hookbridge.fullname" . }}
+    {{- if and (eq (toString .Values.config.log.backend) "file") (not .Values.persistence.enabled) }}
+    # persistence.enabled=false: the log is lost with the pod.
+    - name: data
+      emptyDir: {}
+    {{- end }}
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}

