@@ -14,7 +14,7 @@ FROM debian:bookworm AS build
 WORKDIR /src
 # Packages first, in their own layer: it is rebuilt only when setup.sh changes.
 COPY scripts/ scripts/
-RUN scripts/setup.sh && rm -rf /var/lib/apt/lists/*
+RUN scripts/setup.sh --build-only && rm -rf /var/lib/apt/lists/*
 COPY . .
 # Only the two executables are built; the tests are not even configured.
 RUN HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail" HOOKBRIDGE_BUILD_DIR=/build CMAKE_BUILD_TYPE=Release \

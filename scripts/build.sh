@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+# Images and run.sh only need the build packages; tests need the rest.
+if [ -n "${HOOKBRIDGE_TARGETS:-}" ]; then scripts/setup.sh --build-only; else scripts/setup.sh; fi
 build_dir=${HOOKBRIDGE_BUILD_DIR:-build}
 if [ ! -f "$build_dir/build.ninja" ] || [ $# -gt 0 ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" "$@"

@@ -3,8 +3,14 @@
 # Debian packages that are missing (apt-get runs only then), and the npm
 # packages of the Node.js parts (the Node client, the deployment checks)
 # when their package.json changed. Needs root (or sudo) only to install.
+#
+#   scripts/setup.sh               everything: build, run and test
+#   scripts/setup.sh --build-only  what building the binaries needs (images)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+build_only=false
+[ "${1:-}" = "--build-only" ] && build_only=true
 
 packages=(
   # build
@@ -12,19 +18,25 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libssl-dev libabsl-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
-  # scripts and tests
-  curl openssl ca-certificates unzip python3
-  # clients in other languages, run by the tests
-  python3-grpcio python3-protobuf
-  golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
-  protoc-gen-go protoc-gen-go-grpc
-  # a real Prometheus (and promtool) for the metrics tests
-  prometheus
+  # scripts/run.sh makes a throwaway secret with it
+  openssl ca-certificates
 )
-# Node.js may come from elsewhere (e.g. NodeSource); install Debian's only
-# when there is none.
-command -v node >/dev/null 2>&1 || packages+=(nodejs)
-command -v npm >/dev/null 2>&1 || packages+=(npm)
+if ! $build_only; then
+  packages+=(
+    # scripts and tests
+    curl unzip python3
+    # clients in other languages, run by the tests
+    python3-grpcio python3-protobuf
+    golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
+    protoc-gen-go protoc-gen-go-grpc
+    # a real Prometheus (and promtool) for the metrics tests
+    prometheus
+  )
+  # Node.js may come from elsewhere (e.g. NodeSource); install Debian's only
+  # when there is none.
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -45,6 +57,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   echo "setup: all Debian packages present"
 fi
+
+$build_only && exit 0
 
 # npm packages, per directory with a package.json; reinstalled when the
 # package.json or lock file is newer than the installed tree.
