@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bridge/crypto.h"
 #include "bridge/providers/registry.h"
 #include "bridge/status_macros.h"
 
@@ -152,11 +153,35 @@ absl::Status ReadListener(const Reader& r, const YAML::Node& node, absl::string_
   return absl::OkStatus();
 }
 
+// `tls: { cert_file, key_file, client_ca_file }`. The files are read when
+// the listener starts (and on SIGHUP), not here.
+absl::Status ReadTls(const Reader& r, const YAML::Node& node, absl::string_view path,
+                     TlsConfig* tls) {
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, path, {"cert_file", "key_file", "client_ca_file"}));
+  for (const char* key : {"cert_file", "key_file"}) {
+    if (!node[key]) return r.Error(Reader::Join(path, key), "is required (a PEM file)");
+  }
+  HB_ASSIGN_OR_RETURN(tls->cert_file,
+                      r.String(node["cert_file"], Reader::Join(path, "cert_file")));
+  HB_ASSIGN_OR_RETURN(tls->key_file, r.String(node["key_file"], Reader::Join(path, "key_file")));
+  if (node["client_ca_file"]) {
+    HB_ASSIGN_OR_RETURN(tls->client_ca_file,
+                        r.String(node["client_ca_file"], Reader::Join(path, "client_ca_file")));
+    if (tls->client_ca_file.empty()) {
+      return r.Error(Reader::Join(path, "client_ca_file"), "must not be empty");
+    }
+  }
+  if (tls->cert_file.empty()) return r.Error(Reader::Join(path, "cert_file"), "must not be empty");
+  if (tls->key_file.empty()) return r.Error(Reader::Join(path, "key_file"), "must not be empty");
+  return absl::OkStatus();
+}
+
 absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http) {
   if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(r.CheckKeys(
-      node, "http",
-      {"listen", "max_body_bytes", "max_header_bytes", "read_timeout", "idle_timeout", "threads"}));
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, "http",
+                                 {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
+                                  "idle_timeout", "threads", "max_connections",
+                                  "max_requests_per_connection", "tls"}));
   if (node["listen"]) HB_ASSIGN_OR_RETURN(http->listen, r.Listen(node["listen"], "http.listen"));
   if (node["max_body_bytes"]) {
     HB_ASSIGN_OR_RETURN(http->max_body_bytes,
@@ -182,6 +207,24 @@ absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http)
     if (v > 256) return r.Error("http.threads", "must be at most 256");
     http->threads = static_cast<int>(v);
   }
+  if (node["max_connections"]) {
+    uint64_t v = 0;
+    HB_ASSIGN_OR_RETURN(v, r.Uint(node["max_connections"], "http.max_connections"));
+    if (v < 1 || v > 1000000) {
+      return r.Error("http.max_connections", "must be between 1 and 1000000");
+    }
+    http->max_connections = static_cast<uint32_t>(v);
+  }
+  if (node["max_requests_per_connection"]) {
+    uint64_t v = 0;
+    HB_ASSIGN_OR_RETURN(
+        v, r.Uint(node["max_requests_per_connection"], "http.max_requests_per_connection"));
+    if (v < 1 || v > 1000000) {
+      return r.Error("http.max_requests_per_connection", "must be between 1 and 1000000");
+    }
+    http->max_requests_per_connection = static_cast<uint32_t>(v);
+  }
+  if (node["tls"]) HB_RETURN_IF_ERROR(ReadTls(r, node["tls"], "http.tls", &http->tls));
   if (http->max_body_bytes == 0) return r.Error("http.max_body_bytes", "must be positive");
   if (http->read_timeout <= absl::ZeroDuration()) {
     return r.Error("http.read_timeout", "must be positive");
@@ -342,19 +385,81 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
   return absl::OkStatus();
 }
 
+absl::Status ReadStringList(const Reader& r, const YAML::Node& node, absl::string_view path,
+                            std::vector<std::string>* out) {
+  if (!node || !node.IsSequence() || node.size() == 0) {
+    return r.Error(path, "must be a non-empty list (use [\"*\"] for all)");
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    std::string value;
+    HB_ASSIGN_OR_RETURN(value, r.String(node[i], absl::StrCat(path, "[", i, "]")));
+    if (value.empty()) return r.Error(absl::StrCat(path, "[", i, "]"), "must not be empty");
+    out->push_back(std::move(value));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadAuth(const Reader& r, const YAML::Node& node, AuthConfig* auth) {
+  if (!node) return absl::OkStatus();
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, "auth", {"enabled", "tokens"}));
+  if (node["enabled"]) {
+    std::string enabled;
+    HB_ASSIGN_OR_RETURN(enabled, r.String(node["enabled"], "auth.enabled"));
+    if (enabled != "true" && enabled != "false") {
+      return r.Error("auth.enabled", "must be true or false");
+    }
+    auth->enabled = enabled == "true";
+  }
+  const YAML::Node tokens = node["tokens"];
+  if (!tokens) return absl::OkStatus();
+  if (!tokens.IsSequence()) return r.Error("auth.tokens", "must be a list");
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const std::string path = absl::StrCat("auth.tokens[", i, "]");
+    HB_RETURN_IF_ERROR(r.CheckKeys(tokens[i], path, {"name", "sha256", "sources", "types"}));
+    TokenConfig token;
+    for (const char* key : {"name", "sha256"}) {
+      if (!tokens[i][key]) return r.Error(Reader::Join(path, key), "is required");
+    }
+    HB_ASSIGN_OR_RETURN(token.name, r.String(tokens[i]["name"], Reader::Join(path, "name")));
+    HB_ASSIGN_OR_RETURN(token.sha256,
+                        r.String(tokens[i]["sha256"], Reader::Join(path, "sha256")));
+    token.sha256 = absl::AsciiStrToLower(token.sha256);
+    Sha256Digest digest;
+    if (!HexDecodeDigest(token.sha256, &digest)) {
+      return r.Error(Reader::Join(path, "sha256"),
+                     "must be the 64-digit hex SHA-256 of the token (hookbridge --mint-token "
+                     "prints one)");
+    }
+    HB_RETURN_IF_ERROR(
+        ReadStringList(r, tokens[i]["sources"], Reader::Join(path, "sources"), &token.sources));
+    HB_RETURN_IF_ERROR(
+        ReadStringList(r, tokens[i]["types"], Reader::Join(path, "types"), &token.types));
+    auth->tokens.push_back(std::move(token));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   Reader r(env);
   Config config;
   if (!root || root.IsNull()) return r.Error("(top level)", "the config is empty");
   HB_RETURN_IF_ERROR(r.CheckKeys(
       root, "",
-      {"http", "grpc", "admin", "log", "dedup", "sources", "logging", "shutdown_timeout"}));
+      {"http", "grpc", "admin", "log", "dedup", "sources", "logging", "shutdown_timeout",
+       "auth"}));
+  HB_RETURN_IF_ERROR(ReadAuth(r, root["auth"], &config.auth));
   if (root["shutdown_timeout"]) {
     HB_ASSIGN_OR_RETURN(config.shutdown_timeout,
                         r.Duration(root["shutdown_timeout"], "shutdown_timeout"));
   }
   HB_RETURN_IF_ERROR(ReadHttp(r, root["http"], &config.http));
-  HB_RETURN_IF_ERROR(ReadListener(r, root["grpc"], "grpc", &config.grpc.listen));
+  if (const YAML::Node grpc = root["grpc"]) {
+    HB_RETURN_IF_ERROR(r.CheckKeys(grpc, "grpc", {"listen", "tls"}));
+    if (grpc["listen"]) {
+      HB_ASSIGN_OR_RETURN(config.grpc.listen, r.Listen(grpc["listen"], "grpc.listen"));
+    }
+    if (grpc["tls"]) HB_RETURN_IF_ERROR(ReadTls(r, grpc["tls"], "grpc.tls", &config.grpc.tls));
+  }
   HB_RETURN_IF_ERROR(ReadListener(r, root["admin"], "admin", &config.admin.listen));
   HB_RETURN_IF_ERROR(ReadLog(r, root["log"], &config.log));
   if (const YAML::Node dedup = root["dedup"]) {

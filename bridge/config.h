@@ -28,6 +28,20 @@ struct ListenAddress {
   std::string ToString() const;
 };
 
+// PEM files of a TLS listener. Re-read on SIGHUP.
+struct TlsConfig {
+  // The certificate chain, leaf first.
+  std::string cert_file;
+  // Its private key, unencrypted.
+  std::string key_file;
+  // Optional: clients must present a certificate signed by one of these CAs
+  // (mutual TLS). Empty: client certificates are not requested.
+  std::string client_ca_file;
+
+  // False when no cert_file is configured: the listener is plain.
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 // The webhook ingress.
 struct HttpConfig {
   ListenAddress listen{"0.0.0.0", 8080};
@@ -42,10 +56,20 @@ struct HttpConfig {
   // Network threads shared by the ingress and admin listeners; 0 = one per
   // core.
   int threads = 0;
+  // Connections open at once (idle keep-alive ones included); further ones
+  // are closed right after accept.
+  uint32_t max_connections = 1024;
+  // Requests answered on one connection; the last answer carries
+  // `Connection: close`, so a pipelined flood cannot hold a connection.
+  uint32_t max_requests_per_connection = 1000;
+  // HTTPS when enabled; plain HTTP otherwise (e.g. behind a cluster ingress).
+  TlsConfig tls;
 };
 
 struct GrpcConfig {
   ListenAddress listen{"0.0.0.0", 50051};
+  // TLS (with client_ca_file: mutual TLS) when enabled; plaintext otherwise.
+  TlsConfig tls;
 };
 
 // Metrics and health endpoints. Never expose this through a public ingress.
@@ -116,6 +140,25 @@ struct SourceConfig {
   ValueLocation subject;
 };
 
+// One subscriber token: its SHA-256 and what it may read.
+struct TokenConfig {
+  // For logs and metrics.
+  std::string name;
+  // Lowercase hex SHA-256 of the bearer token.
+  std::string sha256;
+  // Source names, or ["*"] for all.
+  std::vector<std::string> sources;
+  // Event type patterns, or ["*"] for all.
+  std::vector<std::string> types;
+};
+
+// Subscriber authentication. On by default: a Subscribe without a valid
+// token is refused.
+struct AuthConfig {
+  bool enabled = true;
+  std::vector<TokenConfig> tokens;
+};
+
 struct Config {
   HttpConfig http;
   GrpcConfig grpc;
@@ -123,6 +166,7 @@ struct Config {
   LogConfig log;
   DedupConfig dedup;
   std::vector<SourceConfig> sources;
+  AuthConfig auth;
   // debug, info, warn or error.
   std::string log_level = "info";
   // On SIGTERM: how long to wait for requests in progress and open streams

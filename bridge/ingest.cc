@@ -39,6 +39,10 @@ absl::string_view OutcomeName(Outcome outcome) {
       return "bad_method";
     case Outcome::kUnavailable:
       return "unavailable";
+    case Outcome::kTooManyConnections:
+      return "too_many_connections";
+    case Outcome::kTimeout:
+      return "timeout";
   }
   return "unknown";
 }

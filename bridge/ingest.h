@@ -38,6 +38,8 @@ enum class Outcome {
   kBadRequest,      // not a well-formed HTTP request
   kBadMethod,       // a method other than POST, GET, HEAD on a webhook path
   kUnavailable,     // the log could not take the event; the sender retries
+  kTooManyConnections,  // the ingress was at http.max_connections; closed unread
+  kTimeout,             // the request did not arrive within http.read_timeout
 };
 
 // Every outcome, in declaration order (so an outcome's value indexes it).
@@ -46,8 +48,9 @@ inline constexpr Outcome kAllOutcomes[] = {
     Outcome::kMalformed,     Outcome::kBadSignature, Outcome::kStaleTimestamp,
     Outcome::kUnknownSource, Outcome::kBadToken,     Outcome::kTooLarge,
     Outcome::kBadRequest,    Outcome::kBadMethod,    Outcome::kUnavailable,
+    Outcome::kTooManyConnections, Outcome::kTimeout,
 };
-static_assert(static_cast<size_t>(Outcome::kUnavailable) + 1 == std::size(kAllOutcomes));
+static_assert(static_cast<size_t>(Outcome::kTimeout) + 1 == std::size(kAllOutcomes));
 
 // The metric label / JSON name of an outcome, e.g. "bad_signature".
 absl::string_view OutcomeName(Outcome outcome);

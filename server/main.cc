@@ -4,7 +4,8 @@
 //   hookbridge --config config/hookbridge.yaml
 //
 // Exit codes: 0 after a clean stop (SIGINT/SIGTERM), 2 for a bad flag or
-// config, 1 for a runtime failure (e.g. a port already in use).
+// config, 1 for a runtime failure (e.g. a port already in use). SIGHUP
+// re-reads the TLS certificates.
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -20,16 +21,19 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "bridge/auth.h"
 #include "bridge/config.h"
 #include "bridge/ingest.h"
 #include "bridge/log/file_log.h"
 #include "bridge/log/memory_log.h"
 #include "server/grpc/event_bridge_service.h"
+#include "server/grpc/tls_credentials.h"
 #include "server/http/admin_handler.h"
 #include "server/http/http_server.h"
 #include "server/http/webhook_handler.h"
 #include "server/logging.h"
 #include "server/metrics/metrics.h"
+#include "server/tls_material.h"
 
 namespace hookbridge {
 namespace {
@@ -37,6 +41,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: hookbridge [--config FILE]\n"
     "  --config FILE  YAML configuration (default: config/hookbridge.yaml)\n"
+    "  --mint-token NAME  print a new subscriber token and its auth.tokens entry\n"
     "  --version      print the version and exit\n";
 
 int Fail(int code, absl::string_view message) {
@@ -78,6 +83,21 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenLog(const LogConfig& config) {
   return std::unique_ptr<EventLog>(*std::move(log));
 }
 
+// Reads the TLS files of listener `name` ("http", "grpc"), logging what was
+// loaded.
+absl::StatusOr<TlsMaterial> LoadTls(const TlsConfig& config, absl::string_view name) {
+  absl::StatusOr<TlsMaterial> material = LoadTlsMaterial(config, absl::StrCat(name, ".tls"));
+  if (material.ok()) {
+    Log(LogLevel::kInfo, "tls certificate loaded",
+        {{"listener", name},
+         {"subject", material->subject},
+         {"serial", material->serial},
+         {"not_after", material->not_after},
+         {"client_certificates", material->client_ca.empty() ? "not requested" : "required"}});
+  }
+  return material;
+}
+
 int Run(int argc, char** argv) {
   std::string config_path = "config/hookbridge.yaml";
   for (int i = 1; i < argc; ++i) {
@@ -86,6 +106,15 @@ int Run(int argc, char** argv) {
       config_path = argv[++i];
     } else if (absl::ConsumePrefix(&arg, "--config=")) {
       config_path = std::string(arg);
+    } else if (arg == "--mint-token" && i + 1 < argc) {
+      // A new subscriber token and the config entry that grants it.
+      const MintedToken minted = MintToken();
+      std::printf(
+          "token (give it to the subscriber; it is not stored anywhere):\n  %s\n\n"
+          "config entry (auth.tokens):\n"
+          "  - name: %s\n    sha256: \"%s\"\n    sources: [\"*\"]\n    types: [\"*\"]\n",
+          minted.token.c_str(), argv[i + 1], minted.sha256.c_str());
+      return 0;
     } else if (arg == "--version") {
       std::printf("hookbridge %s\n", HOOKBRIDGE_VERSION);
       return 0;
@@ -104,6 +133,7 @@ int Run(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<Config> config = LoadConfigFile(config_path);
@@ -115,7 +145,17 @@ int Run(int argc, char** argv) {
   std::unique_ptr<EventLog> log = *std::move(opened);
   absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(*config, log.get());
   if (!ingestor.ok()) return Fail(2, ingestor.status().message());
+  absl::StatusOr<std::unique_ptr<Authorizer>> authorizer = Authorizer::Create(config->auth);
+  if (!authorizer.ok()) return Fail(2, absl::StrCat("config: ", authorizer.status().message()));
+  if (!config->auth.enabled) {
+    Log(LogLevel::kWarn, "subscriber authentication is disabled: anyone reaching the gRPC port "
+                         "can read every event");
+  } else if (config->auth.tokens.empty()) {
+    Log(LogLevel::kWarn, "subscriber authentication is on and no tokens are configured: every "
+                         "Subscribe is refused (see auth.tokens, hookbridge --mint-token)");
+  }
   Metrics metrics((*ingestor)->sources());
+  metrics.RegisterTokens((*authorizer)->TokenNames());
 
   std::atomic<bool> accepting{true};
   std::atomic<bool> ready{false};
@@ -140,17 +180,34 @@ int Run(int argc, char** argv) {
   http_options.max_header_bytes = config->http.max_header_bytes;
   http_options.read_timeout = config->http.read_timeout;
   http_options.idle_timeout = config->http.idle_timeout;
+  http_options.max_connections = config->http.max_connections;
+  http_options.max_requests_per_connection = config->http.max_requests_per_connection;
   http_options.handler = &webhooks;
   HttpListenerOptions admin_options = http_options;
   admin_options.name = "admin";
   admin_options.address = config->admin.listen;
   admin_options.max_body_bytes = 64 << 10;
   admin_options.handler = &admin;
+  if (config->http.tls.enabled()) {
+    absl::StatusOr<TlsMaterial> material = LoadTls(config->http.tls, "http");
+    if (!material.ok()) return Fail(2, material.status().message());
+    http_options.tls = *std::move(material);
+  }
+  std::unique_ptr<ReloadableTlsCredentials> grpc_tls;
+  if (config->grpc.tls.enabled()) {
+    absl::StatusOr<TlsMaterial> material = LoadTls(config->grpc.tls, "grpc");
+    if (!material.ok()) return Fail(2, material.status().message());
+    grpc_tls = std::make_unique<ReloadableTlsCredentials>(*std::move(material));
+  }
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start(config->http.threads, {http_options, admin_options});
-  if (!http.ok()) return Fail(1, http.status().message());
+  if (!http.ok()) {
+    // An unusable address or certificate is the config's fault.
+    return Fail(http.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1,
+                http.status().message());
+  }
 
-  EventBridgeService service(log.get(), &metrics, (*ingestor)->sources());
+  EventBridgeService service(log.get(), &metrics, (*ingestor)->sources(), authorizer->get());
   service_for_metrics.store(&service, std::memory_order_release);
   // grpc.health.v1.Health (for Kubernetes gRPC probes) and server
   // reflection (for grpcurl and other generic tools).
@@ -158,7 +215,8 @@ int Run(int argc, char** argv) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int grpc_port = 0;
-  builder.AddListeningPort(config->grpc.listen.ToString(), grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(config->grpc.listen.ToString(),
+                           grpc_tls ? grpc_tls->credentials() : grpc::InsecureServerCredentials(),
                            &grpc_port);
   // Find subscribers whose peer vanished without closing the connection.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
@@ -193,7 +251,27 @@ int Run(int argc, char** argv) {
        {"version", HOOKBRIDGE_VERSION}});
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    // New certificates for new connections; established ones keep theirs.
+    // A file that does not load keeps the current certificate.
+    if (config->http.tls.enabled()) {
+      absl::StatusOr<TlsMaterial> material = LoadTls(config->http.tls, "http");
+      absl::Status s = material.ok() ? (*http)->UpdateTls(0, *material) : material.status();
+      if (!s.ok()) {
+        Log(LogLevel::kError, "tls reload failed; keeping the current certificate",
+            {{"listener", "http"}, {"error", s.message()}});
+      }
+    }
+    if (grpc_tls != nullptr) {
+      absl::StatusOr<TlsMaterial> material = LoadTls(config->grpc.tls, "grpc");
+      absl::Status s = material.ok() ? grpc_tls->Update(*std::move(material)) : material.status();
+      if (!s.ok()) {
+        Log(LogLevel::kError, "tls reload failed; keeping the current certificate",
+            {{"listener", "grpc"}, {"error", s.message()}});
+      }
+    }
+    Log(LogLevel::kInfo, "SIGHUP handled");
+  }
   const absl::Time deadline = absl::Now() + config->shutdown_timeout;
   Log(LogLevel::kInfo, "shutting down",
       {{"signal", strsignal(signal_number)},

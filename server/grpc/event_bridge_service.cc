@@ -44,12 +44,24 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   SubscribeReactor(EventBridgeService* service, grpc::CallbackServerContext* context,
                    const grpc::ByteBuffer* request_bytes)
       : service_(service), context_(context), started_at_(absl::Now()) {
+    absl::StatusOr<const Grant*> grant = service_->Authenticate(context);
+    if (!grant.ok()) {
+      Reject(grant.status());
+      return;
+    }
     v1::SubscribeRequest request;
     grpc::ByteBuffer copy = *request_bytes;
     if (!grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &request).ok()) {
       Reject(absl::InvalidArgumentError("SubscribeRequest could not be parsed"));
       return;
     }
+    if (absl::Status allowed = Authorizer::Authorize(**grant, request); !allowed.ok()) {
+      service_->metrics_->SubscriberAuth((*grant)->name, Metrics::AuthOutcome::kDenied);
+      Reject(allowed);
+      return;
+    }
+    service_->metrics_->SubscriberAuth((*grant)->name, Metrics::AuthOutcome::kOk);
+    token_ = (*grant)->name;
     include_raw_ = request.include_raw();
     absl::StatusOr<std::unique_ptr<Subscription>> subscription =
         Subscription::Create(service_->log_, request, [this] { OnWake(); });
@@ -68,6 +80,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     service_->metrics_->SubscriberConnected();
     Log(LogLevel::kDebug, "subscriber connected",
         {{"peer", context_->peer()},
+         {"token", token_},
          {"filter", subscription_->filter().ToString()},
          {"after", subscription_->cursor()}});
     // Tell the client where the stream starts; once it has this, every
@@ -188,6 +201,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   std::unique_ptr<Subscription> subscription_;
   bool include_raw_ = false;
   bool registered_ = false;
+  std::string token_;  // the subscriber's token name
 
   absl::Mutex mu_;
   std::vector<RecordPtr> pending_ ABSL_GUARDED_BY(mu_);
@@ -210,14 +224,38 @@ v1::ListEventTypesResponse DescribeSources(const std::vector<SourceInfo>& source
 }  // namespace
 
 EventBridgeService::EventBridgeService(EventLog* log, Metrics* metrics,
-                                       const std::vector<SourceInfo>& sources)
-    : log_(log), metrics_(metrics), event_types_(DescribeSources(sources)) {}
+                                       const std::vector<SourceInfo>& sources,
+                                       const Authorizer* authorizer)
+    : log_(log),
+      metrics_(metrics),
+      authorizer_(authorizer),
+      event_types_(DescribeSources(sources)) {}
+
+absl::StatusOr<const Grant*> EventBridgeService::Authenticate(
+    grpc::CallbackServerContext* context) {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  std::string authorization;
+  if (it != metadata.end()) authorization.assign(it->second.data(), it->second.size());
+  absl::StatusOr<const Grant*> grant =
+      authorizer_->Authenticate(it != metadata.end() ? &authorization : nullptr);
+  if (!grant.ok()) {
+    metrics_->SubscriberAuth("_none", it == metadata.end() ? Metrics::AuthOutcome::kMissing
+                                                           : Metrics::AuthOutcome::kUnknown);
+  }
+  return grant;
+}
 
 grpc::ServerUnaryReactor* EventBridgeService::ListEventTypes(
     grpc::CallbackServerContext* context, const v1::ListEventTypesRequest* request,
     v1::ListEventTypesResponse* response) {
-  *response = event_types_;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<const Grant*> grant = Authenticate(context);
+  if (!grant.ok()) {
+    reactor->Finish(ToGrpcStatus(grant.status()));
+    return reactor;
+  }
+  *response = event_types_;
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

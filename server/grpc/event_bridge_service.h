@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "bridge/auth.h"
 #include "bridge/ingest.h"
 #include "bridge/log/event_log.h"
 #include "hookbridge/v1/service.grpc.pb.h"
@@ -39,9 +40,12 @@ class EventBridgeService final
     : public v1::EventBridge::WithRawCallbackMethod_Subscribe<
           v1::EventBridge::WithCallbackMethod_ListEventTypes<v1::EventBridge::Service>> {
  public:
-  // `log` and `metrics` must outlive the service; `sources` are the
-  // configured sources, for ListEventTypes.
-  EventBridgeService(EventLog* log, Metrics* metrics, const std::vector<SourceInfo>& sources);
+  // `log`, `metrics` and `authorizer` must outlive the service; `sources`
+  // are the configured sources, for ListEventTypes. Every call is
+  // authenticated (authorization: Bearer <token>) and Subscribe authorized
+  // against the token's grant.
+  EventBridgeService(EventLog* log, Metrics* metrics, const std::vector<SourceInfo>& sources,
+                     const Authorizer* authorizer);
 
   grpc::ServerUnaryReactor* ListEventTypes(grpc::CallbackServerContext* context,
                                            const v1::ListEventTypesRequest* request,
@@ -67,8 +71,12 @@ class EventBridgeService final
   bool Register(SubscribeReactor* reactor);
   void Unregister(SubscribeReactor* reactor);
 
+  // The token's grant, or UNAUTHENTICATED (counted).
+  absl::StatusOr<const Grant*> Authenticate(grpc::CallbackServerContext* context);
+
   EventLog* const log_;
   Metrics* const metrics_;
+  const Authorizer* const authorizer_;
   // Built once: the catalogs and sources do not change while running.
   const v1::ListEventTypesResponse event_types_;
   absl::Mutex mu_;

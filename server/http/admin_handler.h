@@ -23,6 +23,8 @@ class AdminHandler : public HttpHandler {
 
   void Handle(HttpRequest request, HttpResponder respond) override;
   HttpResponse HandleError(HttpError error, absl::string_view target) override;
+  // Not counted: the admin listener serves operators, not webhooks.
+  void OnDropped(ConnectionDrop drop, absl::string_view target) override {}
 
  private:
   const MetricsRenderer render_metrics_;

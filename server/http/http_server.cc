@@ -1,15 +1,27 @@
 // The only translation unit that includes Beast (it is slow to compile).
 #include "server/http/http_server.h"
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -21,7 +33,10 @@ namespace hookbridge {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -53,26 +68,173 @@ class RequestTracker {
   int in_progress_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// One client connection. Owned by shared_ptr: pending operations and
-// outstanding responders keep it alive.
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket&& socket, const HttpListenerOptions& options, RequestTracker* tracker)
-      : stream_(std::move(socket)), options_(options), tracker_(tracker) {}
+// A TLS server context for `material`: TLS 1.2 or later; with a client CA,
+// a client certificate signed by it is required. InvalidArgument naming the
+// key of the file OpenSSL refused.
+absl::StatusOr<std::shared_ptr<ssl::context>> MakeTlsContext(const TlsMaterial& material,
+                                                             absl::string_view name) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = context->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
+                       ssl::context::single_dh_use);
+  auto error = [&](absl::string_view key, absl::string_view what) {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", name, ".tls.", key, ": ", what));
+  };
+  beast::error_code ec;
+  context->use_certificate_chain(net::buffer(material.cert_chain), ec);
+  if (ec) return error("cert_file", ec.message());
+  context->use_private_key(net::buffer(material.private_key), ssl::context::pem, ec);
+  if (ec) return error("key_file", ec.message());
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return error("key_file", "does not match the certificate");
+  }
+  if (!material.client_ca.empty()) {
+    context->add_certificate_authority(net::buffer(material.client_ca), ec);
+    if (ec) return error("client_ca_file", ec.message());
+    // Name the accepted CAs in the CertificateRequest, so clients holding
+    // several certificates pick the right one.
+    STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+    BIO* bio = BIO_new_mem_buf(material.client_ca.data(), static_cast<int>(material.client_ca.size()));
+    while (X509* ca = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+      sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(ca)));
+      X509_free(ca);
+    }
+    BIO_free(bio);
+    ERR_clear_error();
+    SSL_CTX_set_client_CA_list(native, names);  // takes ownership
+    context->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  }
+  // Required for session resumption when client certificates are verified.
+  static constexpr unsigned char kSessionContext[] = "hookbridge";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  return context;
+}
 
-  void Run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+// Errors that mean the peer went away or the connection was closed under us.
+bool IsDisconnect(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+         ec == net::error::broken_pipe || ec == net::error::not_connected ||
+         ec == net::error::bad_descriptor || ec == ssl::error::stream_truncated ||
+         ec == beast::error::timeout;
+}
+
+// What a listener shares with its sessions, which may outlive the Listener.
+class ListenerState {
+ public:
+  ListenerState(HttpListenerOptions options, RequestTracker* tracker,
+                std::shared_ptr<ssl::context> tls)
+      : options(std::move(options)), tracker(tracker), tls_(std::move(tls)) {}
+
+  const HttpListenerOptions options;  // without the TLS material
+  RequestTracker* const tracker;
+  // Open connections, for max_connections: taken at accept (on the acceptor's
+  // strand), given back when the connection closes (from any session).
+  std::atomic<uint32_t> connections{0};
+
+  // The context new TLS connections use; nullptr for a plain listener.
+  std::shared_ptr<ssl::context> tls() {
+    absl::MutexLock lock(&mu_);
+    return tls_;
+  }
+  void set_tls(std::shared_ptr<ssl::context> tls) {
+    absl::MutexLock lock(&mu_);
+    tls_ = std::move(tls);
   }
 
  private:
+  absl::Mutex mu_;
+  std::shared_ptr<ssl::context> tls_ ABSL_GUARDED_BY(mu_);
+};
+
+// One client connection over a plain (PlainStream) or TLS (TlsStream)
+// stream. Owned by shared_ptr: pending operations and outstanding responders
+// keep it alive. Holds one of the listener's connection slots until it
+// closes, and the TLS context it started with for as long as it lives.
+//
+// Time limits: the first byte of each request must come within idle_timeout
+// (read_timeout for the TLS handshake); from that byte on, the whole request
+// (header and body) must arrive within read_timeout, however slowly it
+// trickles; writing an answer gets read_timeout too.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Session(tcp::socket&& socket, std::shared_ptr<ListenerState> state,
+          std::shared_ptr<ssl::context> tls)
+      : state_(std::move(state)),
+        options_(state_->options),
+        tls_(std::move(tls)),
+        stream_(MakeStream(std::move(socket), tls_.get())) {}
+
+  ~Session() { ReleaseSlot(); }
+
+  void Run() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->ReadHeader();
+      }
+    });
+  }
+
+ private:
+  static Stream MakeStream(tcp::socket&& socket, ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void Handshake() {
+    Lowest().expires_after(ToChrono(options_.read_timeout));
+    stream_.async_handshake(ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                              self->OnHandshake(ec);
+                            });
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {
+      if (!IsDisconnect(ec)) {
+        Log(LogLevel::kDebug, "tls handshake failed",
+            {{"listener", options_.name}, {"error", ec.message()}});
+        options_.handler->OnDropped(ConnectionDrop::kTlsHandshake, "");
+      }
+      return CloseSocket();
+    }
+    handshake_done_ = true;
+    ReadHeader();
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(options_.max_header_bytes);
     parser_->body_limit(options_.max_body_bytes);
-    stream_.expires_after(ToChrono(options_.idle_timeout));
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    if (buffer_.size() > 0) return StartRequest();  // pipelined: already here
+    // Wait for the first byte of the next request.
+    Lowest().expires_after(ToChrono(options_.idle_timeout));
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->Close();
+                              self->StartRequest();
+                            });
+  }
+
+  // A request has begun: all of it must arrive within read_timeout.
+  void StartRequest() {
+    Lowest().expires_after(ToChrono(options_.read_timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -84,7 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // their own timeout.
       continue_.emplace(http::status::continue_, header.version());
       http::async_write(stream_, *continue_,
-                        [self = shared_from_this()](beast::error_code ec, size_t) {
+                        [self = this->shared_from_this()](beast::error_code ec, size_t) {
                           if (ec) return self->Close();
                           self->ReadBody();
                         });
@@ -93,29 +255,31 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadBody();
   }
 
+  // Under the deadline StartRequest set.
   void ReadBody() {
-    stream_.expires_after(ToChrono(options_.read_timeout));
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
-      return Close();
+    // The request line may be known even when the headers were not all read
+    // (e.g. a Content-Length over the limit fails in the header).
+    std::string target;
+    if (parser_.has_value()) target = std::string(parser_->get().target());
+    if (ec == beast::error::timeout) {
+      // Too slow (slowloris): the stream has closed the socket already.
+      options_.handler->OnDropped(ConnectionDrop::kTimeout, target);
+      return CloseSocket();
     }
+    if (IsDisconnect(ec)) return Close();
     HttpError error = HttpError::kBadRequest;
     if (ec == http::error::body_limit) {
       error = HttpError::kBodyTooLarge;
     } else if (ec == http::error::header_limit) {
       error = HttpError::kHeaderTooLarge;
     }
-    // The request line may be known even when the headers were not all read
-    // (e.g. a Content-Length over the limit fails in the header).
-    std::string target;
-    if (parser_.has_value()) target = std::string(parser_->get().target());
     keep_alive_ = false;
     Write(options_.handler->HandleError(error, target));
   }
@@ -124,6 +288,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     http::request<http::string_body> req = parser_->release();
     keep_alive_ = req.keep_alive();
+    // The last request this connection may carry: its answer closes it, and
+    // anything pipelined behind it is dropped unread.
+    if (++requests_ >= options_.max_requests_per_connection) keep_alive_ = false;
     version_ = req.version();
     head_ = req.method() == http::verb::head;
     HttpRequest request;
@@ -136,11 +303,11 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
     request.received_at = received_at_;
     // Nothing more is read until this request is answered.
-    stream_.expires_never();
-    tracker_->Begin();
+    Lowest().expires_never();
+    state_->tracker->Begin();
     tracked_ = true;
     options_.handler->Handle(
-        std::move(request), [self = shared_from_this()](HttpResponse response) {
+        std::move(request), [self = this->shared_from_this()](HttpResponse response) {
           net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
             self->Write(std::move(response));
           });
@@ -148,8 +315,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
-    stream_.expires_after(ToChrono(options_.read_timeout));
-    auto on_write = [self = shared_from_this()](beast::error_code ec, size_t) {
+    Lowest().expires_after(ToChrono(options_.read_timeout));
+    auto on_write = [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->OnWrite(ec);
     };
     if (head_) {
@@ -178,7 +345,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnWrite(beast::error_code ec) {
     if (tracked_) {
       tracked_ = false;
-      tracker_->End();
+      state_->tracker->End();
     }
     if (ec || !keep_alive_) return Close();
     response_.reset();
@@ -187,16 +354,49 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadHeader();
   }
 
+  // Ends the connection: over TLS with a close_notify first (bounded by a
+  // short timeout), then the socket.
   void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    if constexpr (kTls) {
+      if (handshake_done_ && !tls_closing_) {
+        tls_closing_ = true;
+        Lowest().expires_after(ToChrono(std::min(options_.read_timeout, absl::Seconds(5))));
+        stream_.async_shutdown(
+            [self = this->shared_from_this()](beast::error_code) { self->CloseSocket(); });
+        return;
+      }
+    }
+    CloseSocket();
   }
 
-  beast::tcp_stream stream_;
+  void CloseSocket() {
+    // First, so a client that sees the close can count on the slot being free.
+    ReleaseSlot();
+    beast::error_code ignored;
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().close();
+  }
+
+  void ReleaseSlot() {
+    if (holds_slot_) {
+      holds_slot_ = false;
+      state_->connections.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+
+  // Read at most this much while waiting for a request to begin.
+  static constexpr size_t kFirstReadBytes = 4096;
+
+  const std::shared_ptr<ListenerState> state_;
   const HttpListenerOptions& options_;
-  RequestTracker* const tracker_;
+  // Before stream_, which refers to it.
+  const std::shared_ptr<ssl::context> tls_;
+  Stream stream_;
+  bool holds_slot_ = true;
+  bool handshake_done_ = false;
+  bool tls_closing_ = false;
   bool tracked_ = false;
+  uint32_t requests_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
@@ -210,24 +410,25 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& io, HttpListenerOptions options, RequestTracker* tracker)
-      : io_(io), acceptor_(net::make_strand(io)), options_(std::move(options)), tracker_(tracker) {}
+  Listener(net::io_context& io, std::shared_ptr<ListenerState> state)
+      : io_(io), acceptor_(net::make_strand(io)), state_(std::move(state)) {}
 
   absl::Status Bind() {
+    const HttpListenerOptions& options = state_->options;
     beast::error_code ec;
-    auto address = net::ip::make_address(options_.address.host, ec);
+    auto address = net::ip::make_address(options.address.host, ec);
     if (ec) {
       return absl::InvalidArgumentError(
-          absl::StrCat(options_.name, ".listen: bad address ", options_.address.host));
+          absl::StrCat(options.name, ".listen: bad address ", options.address.host));
     }
-    tcp::endpoint endpoint(address, options_.address.port);
+    tcp::endpoint endpoint(address, options.address.port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
-      return absl::UnavailableError(absl::StrCat(options_.name, ": cannot listen on ",
-                                                 options_.address.ToString(), ": ", ec.message()));
+      return absl::UnavailableError(absl::StrCat(options.name, ": cannot listen on ",
+                                                 options.address.ToString(), ": ", ec.message()));
     }
     port_ = acceptor_.local_endpoint().port();
     return absl::OkStatus();
@@ -238,12 +439,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
                                                                               tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
       if (!ec) {
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), self->options_, self->tracker_)->Run();
+        self->Serve(std::move(socket));
       } else {
         Log(LogLevel::kWarn, "accept failed",
-            {{"listener", self->options_.name}, {"error", ec.message()}});
+            {{"listener", self->state_->options.name}, {"error", ec.message()}});
       }
       self->Accept();
     });
@@ -257,12 +456,32 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   uint16_t port() const { return port_; }
+  ListenerState& state() { return *state_; }
 
  private:
+  // On the acceptor's strand: the only place connections are taken.
+  void Serve(tcp::socket socket) {
+    ListenerState& state = *state_;
+    if (state.connections.load(std::memory_order_relaxed) >= state.options.max_connections) {
+      // The cheapest refusal: nothing read, no TLS handshake, no answer.
+      beast::error_code ignored;
+      socket.close(ignored);
+      state.options.handler->OnDropped(ConnectionDrop::kTooManyConnections, "");
+      return;
+    }
+    state.connections.fetch_add(1, std::memory_order_relaxed);
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    if (std::shared_ptr<ssl::context> tls = state.tls()) {
+      std::make_shared<Session<TlsStream>>(std::move(socket), state_, std::move(tls))->Run();
+    } else {
+      std::make_shared<Session<PlainStream>>(std::move(socket), state_, nullptr)->Run();
+    }
+  }
+
   net::io_context& io_;
   tcp::acceptor acceptor_;
-  const HttpListenerOptions options_;
-  RequestTracker* const tracker_;
+  const std::shared_ptr<ListenerState> state_;
   uint16_t port_ = 0;
 };
 
@@ -279,7 +498,16 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     int threads, std::vector<HttpListenerOptions> listeners) {
   auto impl = std::make_unique<Impl>();
   for (HttpListenerOptions& options : listeners) {
-    auto listener = std::make_shared<Listener>(impl->io, std::move(options), &impl->tracker);
+    std::shared_ptr<ssl::context> tls;
+    if (options.tls.has_value()) {
+      absl::StatusOr<std::shared_ptr<ssl::context>> context =
+          MakeTlsContext(*options.tls, options.name);
+      if (!context.ok()) return context.status();
+      tls = *std::move(context);
+      options.tls.reset();  // the context holds what it needs
+    }
+    auto state = std::make_shared<ListenerState>(std::move(options), &impl->tracker, std::move(tls));
+    auto listener = std::make_shared<Listener>(impl->io, std::move(state));
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
     impl->listeners.push_back(std::move(listener));
   }
@@ -305,5 +533,17 @@ HttpServer::~HttpServer() {
 }
 
 uint16_t HttpServer::port(size_t i) const { return impl_->listeners[i]->port(); }
+
+absl::Status HttpServer::UpdateTls(size_t i, const TlsMaterial& material) {
+  ListenerState& state = impl_->listeners[i]->state();
+  if (state.tls() == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(state.options.name, ": the listener was started without TLS"));
+  }
+  absl::StatusOr<std::shared_ptr<ssl::context>> context = MakeTlsContext(material, state.options.name);
+  if (!context.ok()) return context.status();
+  state.set_tls(*std::move(context));
+  return absl::OkStatus();
+}
 
 }  // namespace hookbridge

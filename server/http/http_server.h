@@ -5,12 +5,18 @@
 // Each connection is served on its own strand: requests on one connection
 // are read, handled and answered strictly in order (pipelined requests wait
 // in the read buffer). Handlers answer asynchronously, from any thread.
+//
+// A listener serves plain HTTP or, given TLS material, HTTPS (TLS 1.2+,
+// optionally requiring client certificates). Its certificate can be replaced
+// while it runs: new handshakes use the new one, established connections
+// keep theirs.
 #ifndef HOOKBRIDGE_SERVER_HTTP_HTTP_SERVER_H_
 #define HOOKBRIDGE_SERVER_HTTP_HTTP_SERVER_H_
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bridge/config.h"
+#include "server/tls_material.h"
 
 namespace hookbridge {
 
@@ -48,6 +55,13 @@ enum class HttpError {
   kBodyTooLarge,    // body over the limit
 };
 
+// Why a connection was closed without an answer.
+enum class ConnectionDrop {
+  kTooManyConnections,  // the listener was at max_connections: closed at accept
+  kTimeout,             // a request started but was not received within read_timeout
+  kTlsHandshake,        // the TLS handshake failed (not TLS, no valid client certificate, ...)
+};
+
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
@@ -57,6 +71,9 @@ class HttpHandler {
   // The answer to a request that could not be read (sent, then the
   // connection is closed). `target` is empty if it was not read either.
   virtual HttpResponse HandleError(HttpError error, absl::string_view target) = 0;
+  // Told when a connection is closed without an answer (for counting); must
+  // not block. `target` is the request's, if its header was read.
+  virtual void OnDropped(ConnectionDrop drop, absl::string_view target) = 0;
 };
 
 struct HttpListenerOptions {
@@ -66,6 +83,12 @@ struct HttpListenerOptions {
   uint32_t max_header_bytes = 16u << 10;
   absl::Duration read_timeout = absl::Seconds(30);
   absl::Duration idle_timeout = absl::Seconds(75);
+  // Open connections at once; further ones are closed right after accept.
+  uint32_t max_connections = 1024;
+  // Requests answered per connection; the last answer says Connection: close.
+  uint32_t max_requests_per_connection = 1000;
+  // HTTPS with this certificate; plain HTTP when absent.
+  std::optional<TlsMaterial> tls;
   HttpHandler* handler = nullptr;  // not owned; must outlive the server
 };
 
@@ -73,7 +96,9 @@ struct HttpListenerOptions {
 class HttpServer {
  public:
   // Binds every listener (so ports are known when this returns) and starts
-  // `threads` network threads. Unavailable if an address cannot be bound.
+  // `threads` network threads. Unavailable if an address cannot be bound;
+  // InvalidArgument (naming "<name>.listen" or "<name>.tls") for an address
+  // or TLS material that cannot be used.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       int threads, std::vector<HttpListenerOptions> listeners);
 
@@ -87,6 +112,12 @@ class HttpServer {
 
   // The bound port of listener `i` (in the order given to Start).
   uint16_t port(size_t i) const;
+
+  // Replaces the certificate of listener `i`, which must have been started
+  // with TLS (FailedPrecondition otherwise): handshakes from now on use it,
+  // established connections keep the one they started with. On error
+  // (InvalidArgument) the current certificate stays. Thread-safe.
+  absl::Status UpdateTls(size_t i, const TlsMaterial& material);
 
  private:
   struct Impl;

@@ -71,7 +71,10 @@ int HttpStatusFor(Outcome outcome) {
     case Outcome::kTooLarge:
       return 413;
     case Outcome::kUnavailable:
+    case Outcome::kTooManyConnections:
       return 503;
+    case Outcome::kTimeout:
+      return 408;
   }
   return 500;
 }
@@ -164,6 +167,23 @@ HttpResponse WebhookHandler::HandleError(HttpError error, absl::string_view targ
   }
   metrics_->WebhookReceived(label, result.outcome);
   return OutcomeResponse(result);
+}
+
+void WebhookHandler::OnDropped(ConnectionDrop drop, absl::string_view target) {
+  switch (drop) {
+    case ConnectionDrop::kTooManyConnections:
+      metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kTooManyConnections);
+      return;
+    case ConnectionDrop::kTimeout: {
+      const SourceInfo* source = target.empty() ? nullptr : ingestor_->Resolve(target).source;
+      metrics_->WebhookReceived(source != nullptr ? source->name : Metrics::kUnknownSource,
+                                Outcome::kTimeout);
+      return;
+    }
+    case ConnectionDrop::kTlsHandshake:
+      metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kBadRequest);
+      return;
+  }
 }
 
 }  // namespace hookbridge

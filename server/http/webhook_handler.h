@@ -23,6 +23,9 @@ class WebhookHandler : public HttpHandler {
 
   void Handle(HttpRequest request, HttpResponder respond) override;
   HttpResponse HandleError(HttpError error, absl::string_view target) override;
+  // Counts the drop: too_many_connections, timeout, or bad_request for a
+  // failed TLS handshake.
+  void OnDropped(ConnectionDrop drop, absl::string_view target) override;
 
  private:
   Ingestor* const ingestor_;

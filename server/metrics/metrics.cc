@@ -58,6 +58,11 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
           Gauge("hookbridge_log_last_sequence", "Sequence of the newest appended event.")),
       log_corrupt_records_(Gauge("hookbridge_log_corrupt_records",
                                  "Corrupt records found in the log files and skipped.")),
+      auth_family_(BuildCounter()
+                       .Name("hookbridge_subscriber_auth_total")
+                       .Help("Subscriber authentication, by token name and outcome (ok, "
+                             "missing, unknown, denied).")
+                       .Register(*registry_)),
       log_retention_bytes_(Gauge("hookbridge_log_retention_bytes",
                                  "Configured size limit of the log (0: none); beyond it the "
                                  "oldest events are deleted.")),
@@ -127,6 +132,25 @@ void Metrics::ObserveDeliveryLatency(absl::Duration latency) {
 
 void Metrics::SubscriptionStarted(bool ok) {
   (ok ? subscriptions_started_ : subscriptions_rejected_).Increment();
+}
+
+void Metrics::RegisterTokens(const std::vector<std::string>& names) {
+  std::vector<std::string> all = names;
+  all.emplace_back("_none");
+  for (const std::string& name : all) {
+    std::array<prometheus::Counter*, 4>& counters = auth_[name];
+    const char* outcomes[] = {"ok", "missing", "unknown", "denied"};
+    for (size_t i = 0; i < 4; ++i) {
+      counters[i] = &auth_family_.Add({{"token", name}, {"outcome", outcomes[i]}});
+    }
+  }
+}
+
+void Metrics::SubscriberAuth(absl::string_view token, AuthOutcome outcome) {
+  auto it = auth_.find(token);
+  if (it == auth_.end()) it = auth_.find("_none");
+  if (it == auth_.end()) return;  // RegisterTokens was not called
+  it->second[static_cast<size_t>(outcome)]->Increment();
 }
 
 void Metrics::SetLogRetentionBytes(uint64_t bytes) {

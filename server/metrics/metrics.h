@@ -55,6 +55,14 @@ class Metrics {
   // hookbridge_subscriptions_total{result}: started, rejected.
   void SubscriptionStarted(bool ok);
 
+  // Subscriber authentication outcomes, for
+  // hookbridge_subscriber_auth_total{token,outcome}.
+  enum class AuthOutcome { kOk, kMissing, kUnknown, kDenied };
+  // Creates the series of every configured token (call once, before
+  // serving). Requests without a known token count under token="_none".
+  void RegisterTokens(const std::vector<std::string>& names);
+  void SubscriberAuth(absl::string_view token, AuthOutcome outcome);
+
   // hookbridge_log_retention_bytes: the configured size limit (0: none).
   void SetLogRetentionBytes(uint64_t bytes);
 
@@ -91,6 +99,9 @@ class Metrics {
   prometheus::Gauge& log_first_sequence_;
   prometheus::Gauge& log_last_sequence_;
   prometheus::Gauge& log_corrupt_records_;
+  prometheus::Family<prometheus::Counter>& auth_family_;
+  // token name -> counter per AuthOutcome; built by RegisterTokens.
+  absl::flat_hash_map<std::string, std::array<prometheus::Counter*, 4>> auth_;
   prometheus::Gauge& log_retention_bytes_;
   prometheus::Gauge& subscriber_max_lag_;
   prometheus::Histogram& ingest_duration_;

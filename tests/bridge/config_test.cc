@@ -616,6 +616,78 @@ TEST(ParseConfigTest, EmptyOrInvalidYamlIsAnError) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ParseConfigTest, ConnectionLimitsAndPlainListenersByDefault) {
+  absl::StatusOr<Config> config = ParseConfig(kMinimal, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.max_connections, 1024u);
+  EXPECT_EQ(config->http.max_requests_per_connection, 1000u);
+  EXPECT_FALSE(config->http.tls.enabled());
+  EXPECT_FALSE(config->grpc.tls.enabled());
+}
+
+TEST(ParseConfigTest, ParsesConnectionLimits) {
+  const std::string yaml = absl::StrCat(
+      "http: { max_connections: 10, max_requests_per_connection: 1 }\n", kMinimal);
+  absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.max_connections, 10u);
+  EXPECT_EQ(config->http.max_requests_per_connection, 1u);
+}
+
+TEST(ParseConfigTest, ConnectionLimitsMustBePositiveWholeNumbers) {
+  for (const char* key : {"max_connections", "max_requests_per_connection"}) {
+    for (const char* value : {"0", "-1", "lots", "1000001", "[1]"}) {
+      ExpectErrorNaming(absl::StrCat("http: { ", key, ": ", value, " }\n", kMinimal),
+                        absl::StrCat("http.", key));
+    }
+  }
+}
+
+TEST(ParseConfigTest, ParsesTlsForHttpAndGrpc) {
+  const std::string yaml = absl::StrCat(R"(
+http:
+  tls: { cert_file: /tls/http.crt, key_file: "${KEY_DIR}/http.key" }
+grpc:
+  listen: "127.0.0.1:5000"
+  tls:
+    cert_file: /tls/grpc.crt
+    key_file: /tls/grpc.key
+    client_ca_file: /tls/clients.crt
+)",
+                                        kMinimal);
+  absl::StatusOr<Config> config = ParseConfig(yaml, Env({{"KEY_DIR", "/secret"}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->http.tls.enabled());
+  EXPECT_EQ(config->http.tls.cert_file, "/tls/http.crt");
+  EXPECT_EQ(config->http.tls.key_file, "/secret/http.key");
+  EXPECT_EQ(config->http.tls.client_ca_file, "");
+  EXPECT_EQ(config->grpc.listen.ToString(), "127.0.0.1:5000");
+  EXPECT_TRUE(config->grpc.tls.enabled());
+  EXPECT_EQ(config->grpc.tls.cert_file, "/tls/grpc.crt");
+  EXPECT_EQ(config->grpc.tls.key_file, "/tls/grpc.key");
+  EXPECT_EQ(config->grpc.tls.client_ca_file, "/tls/clients.crt");
+}
+
+TEST(ParseConfigTest, TlsErrorsNameTheKey) {
+  for (const char* section : {"http", "grpc"}) {
+    const std::string p = absl::StrCat(section, ".tls");
+    auto yaml = [&](absl::string_view tls) {
+      return absl::StrCat(section, ": { tls: ", tls, " }\n", kMinimal);
+    };
+    ExpectErrorNaming(yaml("{ key_file: k.pem }"), p + ".cert_file");
+    ExpectErrorNaming(yaml("{ cert_file: c.pem }"), p + ".key_file");
+    ExpectErrorNaming(yaml("{ cert_file: \"\", key_file: k.pem }"), p + ".cert_file");
+    ExpectErrorNaming(yaml("{ cert_file: c.pem, key_file: \"\" }"), p + ".key_file");
+    ExpectErrorNaming(yaml("{ cert_file: c.pem, key_file: k.pem, client_ca_file: \"\" }"),
+                      p + ".client_ca_file");
+    ExpectErrorNaming(yaml("{ cert_file: c.pem, key_file: k.pem, ca_file: ca.pem }"),
+                      p + ".ca_file");
+    ExpectErrorNaming(yaml("[c.pem, k.pem]"), p);
+    ExpectErrorNaming(yaml("{ cert_file: [c.pem], key_file: k.pem }"), p + ".cert_file");
+  }
+  ExpectErrorNaming(absl::StrCat("grpc: { tls_cert: c.pem }\n", kMinimal), "grpc.tls_cert");
+}
+
 TEST(LoadConfigFileTest, ReadsAFile) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() /

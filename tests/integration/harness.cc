@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bridge/crypto.h"
 #include "gtest/gtest.h"
 
 extern char** environ;
@@ -125,6 +126,9 @@ std::unique_ptr<HookbridgeProcess> HookbridgeProcess::Start(
     const std::string& config_yaml, const std::map<std::string, std::string>& env) {
   std::unique_ptr<HookbridgeProcess> p(new HookbridgeProcess());
   std::string yaml = config_yaml;
+  if (!absl::StartsWith(yaml, "auth:") && !absl::StrContains(yaml, "\nauth:")) {
+    yaml += AuthSection({{"test", kTestToken}});
+  }
   if (!absl::StartsWith(yaml, "log:") && !absl::StrContains(yaml, "\nlog:")) {
     // The default backend, the file log, in a directory of this process.
     char dir[] = "/tmp/hookbridge-log-XXXXXX";
@@ -280,10 +284,25 @@ double MetricValue(int admin_port, const std::string& series) {
   return -1;
 }
 
+std::string AuthSection(const std::vector<TestToken>& tokens) {
+  std::string yaml = "auth:\n  tokens:\n";
+  for (const TestToken& t : tokens) {
+    absl::StrAppend(&yaml, "    - { name: ", t.name, ", sha256: \"",
+                    HexEncode(Sha256({t.token})), "\", sources: ", t.sources,
+                    ", types: ", t.types, " }\n");
+  }
+  return yaml;
+}
+
+void AddBearer(grpc::ClientContext* context, const std::string& token) {
+  context->AddMetadata("authorization", "Bearer " + token);
+}
+
 Subscriber::Subscriber(const std::string& target, const v1::SubscribeRequest& request,
-                       const grpc::ChannelArguments& channel_args)
+                       const grpc::ChannelArguments& channel_args, const std::string& token)
     : stub_(v1::EventBridge::NewStub(
           grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_args))) {
+  if (!token.empty()) AddBearer(&context_, token);
   context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   reader_ = stub_->Subscribe(&context_, request);
   reader_->WaitForInitialMetadata();

@@ -25,13 +25,32 @@ std::string BinaryPath(const std::string& name);
 // Reads a file under tests/testdata.
 std::string ReadTestdata(const std::string& relative_path);
 
+// The subscriber token every test process accepts unless its YAML has its
+// own `auth:` section (then the test says which tokens exist). It may read
+// every source and type.
+inline constexpr char kTestToken[] = "hookbridge-integration-test-token";
+
+// The `auth:` section granting `token` (name `name`) the given sources and
+// types, e.g. AuthSection({{"reader", kTestToken, "[\"ckeditor\"]", "[\"comment.*\"]"}}).
+struct TestToken {
+  std::string name;
+  std::string token;
+  std::string sources = "[\"*\"]";  // YAML flow list
+  std::string types = "[\"*\"]";
+};
+std::string AuthSection(const std::vector<TestToken>& tokens);
+
+// Adds `authorization: Bearer <token>` to a call.
+void AddBearer(grpc::ClientContext* context, const std::string& token = kTestToken);
+
 // A running hookbridge process. The destructor stops it with SIGTERM and
 // fails the test if it does not exit 0.
 class HookbridgeProcess {
  public:
   // Writes `config_yaml` to a temporary file and starts the binary with it.
   // Without a `log:` section, the file log is used in a fresh temporary
-  // directory, removed with the process object.
+  // directory, removed with the process object. Without an `auth:` section,
+  // kTestToken may read everything.
   // The YAML should listen on 127.0.0.1:0 (see LoopbackListeners()); the
   // real ports are read from the startup log line. `env` adds environment
   // variables. Fails the test (and returns nullptr) if the process does not
@@ -146,8 +165,11 @@ class Subscriber {
  public:
   // Opens the stream and waits for the server to establish it (the
   // hookbridge-start-after initial metadata). Calls have a 60 s deadline.
+  // The call carries `authorization: Bearer <token>`, none if `token` is
+  // empty.
   Subscriber(const std::string& target, const v1::SubscribeRequest& request,
-             const grpc::ChannelArguments& channel_args = grpc::ChannelArguments());
+             const grpc::ChannelArguments& channel_args = grpc::ChannelArguments(),
+             const std::string& token = kTestToken);
 
   // Reads the next event; false when the stream ended (see Finish()).
   bool Read(v1::Event* event);

@@ -309,6 +309,7 @@ TEST_F(ProvidersTest, ListEventTypesDescribesEveryProvider) {
   auto stub = v1::EventBridge::NewStub(
       grpc::CreateChannel(process_->grpc_target(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
+  AddBearer(&context);
   v1::ListEventTypesResponse response;
   ASSERT_TRUE(stub->ListEventTypes(&context, v1::ListEventTypesRequest(), &response).ok());
   auto find = [&](v1::Provider id) -> const v1::ProviderEventTypes* {
