@@ -688,6 +688,71 @@ TEST(ParseConfigTest, TlsErrorsNameTheKey) {
   ExpectErrorNaming(absl::StrCat("grpc: { tls_cert: c.pem }\n", kMinimal), "grpc.tls_cert");
 }
 
+TEST(ParseConfigTest, AuthIsOnWithNoTokensByDefault) {
+  absl::StatusOr<Config> config = ParseConfig(kMinimal, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->auth.enabled);
+  EXPECT_TRUE(config->auth.tokens.empty());
+}
+
+TEST(ParseConfigTest, ParsesAuthTokensWithHashesFromTheEnvironment) {
+  const std::string hash(64, 'A');
+  absl::StatusOr<Config> config = ParseConfig(absl::StrCat(kMinimal, R"(
+auth:
+  tokens:
+    - name: search-indexer
+      sha256: "${INDEXER_TOKEN_SHA256}"
+      sources: [docs]
+      types: ["comment.*", "document.removed"]
+    - { name: audit, sha256: ")", std::string(64, 'b'), R"(", sources: ["*"], types: ["*"] }
+)"),
+                                              Env({{"INDEXER_TOKEN_SHA256", hash}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->auth.tokens.size(), 2u);
+  const TokenConfig& indexer = config->auth.tokens[0];
+  EXPECT_EQ(indexer.name, "search-indexer");
+  EXPECT_EQ(indexer.sha256, std::string(64, 'a'));  // lowercased
+  EXPECT_EQ(indexer.sources, std::vector<std::string>{"docs"});
+  EXPECT_EQ(indexer.types, (std::vector<std::string>{"comment.*", "document.removed"}));
+  EXPECT_EQ(config->auth.tokens[1].name, "audit");
+}
+
+TEST(ParseConfigTest, AuthCanBeDisabled) {
+  absl::StatusOr<Config> config =
+      ParseConfig(absl::StrCat(kMinimal, "auth: { enabled: false }\n"), Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->auth.enabled);
+}
+
+TEST(ParseConfigTest, AuthErrorsNameTheKey) {
+  const std::string hash(64, 'a');
+  ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { enabled: maybe }\n"), "auth.enabled");
+  ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { tokenz: [] }\n"), "tokenz");
+  ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { tokens: {} }\n"), "auth.tokens");
+  ExpectErrorNaming(
+      absl::StrCat(kMinimal, "auth: { tokens: [ { sha256: \"", hash,
+                   "\", sources: [\"*\"], types: [\"*\"] } ] }\n"),
+      "auth.tokens[0].name");
+  // The token itself instead of its hash.
+  ExpectErrorNaming(absl::StrCat(kMinimal,
+                                 "auth: { tokens: [ { name: a, sha256: \"my-secret-token\", "
+                                 "sources: [\"*\"], types: [\"*\"] } ] }\n"),
+                    "auth.tokens[0].sha256");
+  // An unset variable leaves an empty hash, which is refused, not a token
+  // that matches nothing silently.
+  ExpectErrorNaming(absl::StrCat(kMinimal,
+                                 "auth: { tokens: [ { name: a, sha256: \"${UNSET_HASH:-}\", "
+                                 "sources: [\"*\"], types: [\"*\"] } ] }\n"),
+                    "auth.tokens[0].sha256");
+  // A grant must be explicit: an empty or missing list is an error.
+  ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { tokens: [ { name: a, sha256: \"", hash,
+                                 "\", sources: [], types: [\"*\"] } ] }\n"),
+                    "auth.tokens[0].sources");
+  ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { tokens: [ { name: a, sha256: \"", hash,
+                                 "\", sources: [\"*\"] } ] }\n"),
+                    "auth.tokens[0].types");
+}
+
 TEST(LoadConfigFileTest, ReadsAFile) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() /
