@@ -159,6 +159,10 @@ func run() int {
 	}
 	defer conn.Close()
 
+	// The subscriber token, from the environment (flags show in the process list).
+	if token := os.Getenv("HOOKBRIDGE_TOKEN"); token != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+	}
 	stream, err := hookbridgev1.NewEventBridgeClient(conn).Subscribe(ctx, request)
 	if err != nil {
 		return reportEnd(err, nil)

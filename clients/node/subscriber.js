@@ -31,7 +31,8 @@ const USAGE = `usage: subscriber.js [options]
   --cursor FILE       file holding the last sequence processed
                       (default: $HOOKBRIDGE_CURSOR or ./hookbridge.cursor)
   --earliest          without a cursor file, start at the oldest retained event (default: live)
-  --count N           exit after N events (default: never)`;
+  --count N           exit after N events (default: never)
+The subscriber token is read from $HOOKBRIDGE_TOKEN.`;
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -119,7 +120,10 @@ function main() {
 
   // No TLS here; put hookbridge behind TLS and use grpc.credentials.createSsl() in production.
   const client = new EventBridge(options.target, grpc.credentials.createInsecure());
-  const call = client.subscribe(request);
+  // The subscriber token, from the environment (flags show in the process list).
+  const metadata = new grpc.Metadata();
+  if (process.env.HOOKBRIDGE_TOKEN) metadata.set('authorization', `Bearer ${process.env.HOOKBRIDGE_TOKEN}`);
+  const call = client.subscribe(request, metadata);
   let processed = 0;
   let done = false;
 

@@ -7,8 +7,8 @@ skips nor repeats an event. Without a cursor file it starts live, or at the
 oldest retained event with --earliest.
 
     clients/python/generate.sh    # stubs into build/clients/python
-    PYTHONPATH=build/clients/python /usr/bin/python3 clients/python/subscriber.py \\
-        --target localhost:50051 --types 'comment.*' --cursor comments.cursor
+    HOOKBRIDGE_TOKEN=<token> PYTHONPATH=build/clients/python \\
+        /usr/bin/python3 clients/python/subscriber.py --target localhost:50051 --types 'comment.*' --cursor comments.cursor
 """
 
 import argparse
@@ -111,7 +111,11 @@ def main():
 
     with grpc.insecure_channel(args.target) as channel:
         stub = service_pb2_grpc.EventBridgeStub(channel)
-        call = stub.Subscribe(request)
+        # The subscriber token, from the environment (not a flag: flags show
+        # in the process list).
+        token = os.environ.get("HOOKBRIDGE_TOKEN", "")
+        metadata = [("authorization", f"Bearer {token}")] if token else []
+        call = stub.Subscribe(request, metadata=metadata)
         processed = 0
         try:
             # The server sends this once the stream is established.

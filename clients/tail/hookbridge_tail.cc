@@ -1,7 +1,11 @@
 // hookbridge-tail: subscribes to a hookbridge server and prints each event
 // as one JSON line on stdout (proto field names, e.g. "environment_id").
 //
-//   hookbridge-tail --target localhost:50051 --types 'comment.*' --earliest
+//   HOOKBRIDGE_TOKEN=... hookbridge-tail --target localhost:50051 --types 'comment.*' --earliest
+//
+// The subscriber token comes from --token or, better (it stays out of the
+// process list), the HOOKBRIDGE_TOKEN environment variable. --ca_file turns
+// on TLS; --cert_file and --key_file add a client certificate (mutual TLS).
 //
 // Ends when the server ends the stream, after --count events, or on Ctrl-C.
 // When the stream ends with an error, prints the status and the position to
@@ -9,6 +13,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,10 +38,63 @@ ABSL_FLAG(std::string, since, "", "start at events appended at or after this RFC
 ABSL_FLAG(bool, earliest, false, "start at the oldest retained event");
 ABSL_FLAG(bool, include_raw, false, "also print each event's original request body");
 ABSL_FLAG(int64_t, count, 0, "exit after this many events (0: never)");
+ABSL_FLAG(std::string, token, "",
+          "subscriber token (default: the HOOKBRIDGE_TOKEN environment variable)");
+ABSL_FLAG(std::string, ca_file, "",
+          "PEM file of the CA that signed the server's certificate: connect with TLS");
+ABSL_FLAG(std::string, cert_file, "", "client certificate (PEM), for mutual TLS");
+ABSL_FLAG(std::string, key_file, "", "the client certificate's private key (PEM)");
 ABSL_FLAG(bool, list_types, false,
           "print the typed event types of every provider (ListEventTypes) as JSON and exit");
 
 namespace {
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  *out = contents.str();
+  return true;
+}
+
+// Plaintext, or TLS when --ca_file is given. Null (after a message) when a
+// file cannot be read.
+std::shared_ptr<grpc::ChannelCredentials> Credentials() {
+  const std::string ca_file = absl::GetFlag(FLAGS_ca_file);
+  const std::string cert_file = absl::GetFlag(FLAGS_cert_file);
+  const std::string key_file = absl::GetFlag(FLAGS_key_file);
+  if (ca_file.empty()) {
+    if (!cert_file.empty() || !key_file.empty()) {
+      std::fprintf(stderr, "hookbridge-tail: --cert_file and --key_file need --ca_file\n");
+      return nullptr;
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (cert_file.empty() != key_file.empty()) {
+    std::fprintf(stderr, "hookbridge-tail: give both --cert_file and --key_file, or neither\n");
+    return nullptr;
+  }
+  grpc::SslCredentialsOptions options;
+  for (auto [path, out] : {std::pair{&ca_file, &options.pem_root_certs},
+                           std::pair{&cert_file, &options.pem_cert_chain},
+                           std::pair{&key_file, &options.pem_private_key}}) {
+    if (!path->empty() && !ReadFile(*path, out)) {
+      std::fprintf(stderr, "hookbridge-tail: cannot read %s\n", path->c_str());
+      return nullptr;
+    }
+  }
+  return grpc::SslCredentials(options);
+}
+
+// `authorization: Bearer <token>` on every call, when a token is given.
+void Authorize(grpc::ClientContext* context) {
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (token.empty()) {
+    if (const char* env = std::getenv("HOOKBRIDGE_TOKEN")) token = env;
+  }
+  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+}
 
 int Run() {
   hookbridge::v1::SubscribeRequest request;
@@ -69,14 +129,16 @@ int Run() {
   }
   request.set_include_raw(absl::GetFlag(FLAGS_include_raw));
 
-  auto channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::ChannelCredentials> credentials = Credentials();
+  if (credentials == nullptr) return 2;
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), credentials);
   auto stub = hookbridge::v1::EventBridge::NewStub(channel);
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
 
   if (absl::GetFlag(FLAGS_list_types)) {
     grpc::ClientContext list_context;
+    Authorize(&list_context);
     hookbridge::v1::ListEventTypesResponse types;
     grpc::Status status =
         stub->ListEventTypes(&list_context, hookbridge::v1::ListEventTypesRequest(), &types);
@@ -92,6 +154,7 @@ int Run() {
   }
 
   grpc::ClientContext context;
+  Authorize(&context);
   std::unique_ptr<grpc::ClientReader<hookbridge::v1::Event>> reader =
       stub->Subscribe(&context, request);
 
@@ -131,7 +194,8 @@ int Run() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "subscribes to hookbridge and prints each event as a JSON line.\n"
-      "  hookbridge-tail --target localhost:50051 --types 'comment.*' --earliest");
+      "  HOOKBRIDGE_TOKEN=<token> hookbridge-tail --target localhost:50051 --types 'comment.*' "
+      "--earliest");
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) {
     std::fprintf(stderr, "hookbridge-tail: unexpected argument \"%s\"\n", rest[1]);

@@ -149,7 +149,7 @@ class ClientsTest : public ::testing::TestWithParam<std::string> {
   CommandResult RunClient(const std::vector<std::string>& args) {
     const std::string& language = GetParam();
     std::vector<std::string> argv = {"/usr/bin/timeout", "30"};
-    std::map<std::string, std::string> env;
+    std::map<std::string, std::string> env = {{"HOOKBRIDGE_TOKEN", kTestToken}};
     if (language == "python") {
       argv.insert(argv.end(), {"/usr/bin/python3", SourcePath("clients/python/subscriber.py")});
       env["PYTHONPATH"] = ClientBuildDir("python");

@@ -496,9 +496,11 @@ TEST(TailTest, PrintsEachEventAsOneJsonLine) {
             200);
   ASSERT_EQ(http.PostSigned(kPath, ReadTestdata("ckeditor/comment.added.json"), kSecret).status,
             200);
+  // The token from the environment.
   CommandResult tail =
       RunCommand({BinaryPath("hookbridge-tail"), "--target", process->grpc_target(), "--types",
-                  "comment.*", "--earliest", "--count", "1"});
+                  "comment.*", "--earliest", "--count", "1"},
+                 {{"HOOKBRIDGE_TOKEN", kTestToken}});
   EXPECT_EQ(tail.exit_code, 0) << tail.err;
   EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 1);
   EXPECT_THAT(tail.out, HasSubstr("\"type\":\"comment.added\""));
@@ -506,10 +508,19 @@ TEST(TailTest, PrintsEachEventAsOneJsonLine) {
   EXPECT_THAT(tail.out, HasSubstr("\"comment_added\":{"));
   EXPECT_THAT(tail.out, HasSubstr("\"environment_id\":\"environment-1\""));
 
-  CommandResult beyond = RunCommand(
-      {BinaryPath("hookbridge-tail"), "--target", process->grpc_target(), "--after", "50"});
+  // The token from the flag.
+  CommandResult beyond = RunCommand({BinaryPath("hookbridge-tail"), "--target",
+                                     process->grpc_target(), "--after", "50", "--token",
+                                     kTestToken});
   EXPECT_EQ(beyond.exit_code, 1);
   EXPECT_THAT(beyond.err, HasSubstr("beyond the last sequence"));
+
+  // No token: refused, and the message says why.
+  CommandResult anonymous =
+      RunCommand({BinaryPath("hookbridge-tail"), "--target", process->grpc_target()});
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_THAT(anonymous.err, HasSubstr("authorization: Bearer <token>"));
+  EXPECT_THAT(anonymous.err, HasSubstr("code 16"));  // UNAUTHENTICATED
 }
 
 }  // namespace
