@@ -1,8 +1,16 @@
+// Each input is tried twice, as a stranger and as the provider:
+// - as sent: Verify may refuse it (canD's does not: it does not sign);
+// - signed: the provider's signature headers, computed with the fuzz secret
+//   over the input's method, target, timestamp and body, are put before the
+//   input's own headers. Verify must then accept it, except that a
+//   timestamp taken from the input may be unparseable or out of tolerance
+//   (Unauthenticated). Decode runs on this request, as the Ingestor runs it
+//   on a verified one, so the decoders see every body the fuzzer makes.
+//
 // Besides crashes and sanitizer reports, these are findings (HB_CHECK):
 // - Verify fails only with Unauthenticated, Decode only with InvalidArgument.
-// - Decode runs whether or not Verify passed: a decoder bug that needs a
-//   valid signature is still a bug, and any sender with the secret (or, for
-//   canD, the URL) can reach it.
+// - A request signed with the source's secret and a fresh timestamp
+//   verifies.
 // - A decoded event has a type, and encodes into bytes that parse back into
 //   the same event: the file log re-reads them at start and every
 //   subscriber parses them, so an event that cannot be parsed back would be
@@ -13,14 +21,24 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "bridge/check.h"
 #include "bridge/config.h"
 #include "bridge/log/event_log.h"
+#include "bridge/providers/ckeditor/signature.h"
+#include "bridge/providers/docspace/signature.h"
+#include "bridge/providers/github/signature.h"
 #include "bridge/providers/registry.h"
+#include "bridge/providers/standard_webhooks/signature.h"
+#include "bridge/providers/stripe/signature.h"
 #include "fuzz/fuzz_input.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "hookbridge/v1/event.pb.h"
@@ -31,6 +49,10 @@ namespace {
 // Three seconds after the timestamp of CKEditor's documented example, so
 // that timestamps in the seeds are within the tolerance.
 constexpr int64_t kReceivedAtMillis = 1559117876761 + 3000;
+
+// The one secret of the fuzzed source. A valid Standard Webhooks secret is a
+// fine secret for every scheme.
+constexpr absl::string_view kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 struct Fixture {
   std::string name;
@@ -44,8 +66,7 @@ const Fixture& TheFixture(const char* provider) {
     SourceConfig config;
     config.name = "fuzz";
     config.provider = provider;
-    // A valid Standard Webhooks secret is a fine secret for every scheme.
-    config.secrets = {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"};
+    config.secrets = {std::string(kSecret)};
     config.path_token = "fuzz-path-token-0123456789";
     if (config.provider == "standard-webhooks") {
       config.subject = {ValueLocation::Kind::kField, "data.id"};
@@ -63,6 +84,63 @@ const Fixture& TheFixture(const char* provider) {
   return *fixture;
 }
 
+// The value of the first header `name` of `request` if it has one, else
+// `fallback`.
+std::string HeaderOr(const WebhookRequest& request, absl::string_view name, std::string fallback) {
+  const absl::string_view* value = request.FindHeader(name);
+  return value != nullptr ? std::string(*value) : std::move(fallback);
+}
+
+// The headers `provider` would send to sign `request`, with kSecret. A
+// timestamp (or Standard Webhooks message id) the input carries is signed
+// as it is, so that the fuzzer reaches the timestamp checks behind the
+// signature; otherwise the receive time is used. Sets `*own_timestamp`
+// when the input supplied none.
+std::vector<std::pair<std::string, std::string>> ProviderSignature(absl::string_view provider,
+                                                                   const WebhookRequest& request,
+                                                                   bool* own_timestamp) {
+  const int64_t now_millis = absl::ToUnixMillis(request.received_at);
+  const std::string now_seconds = absl::StrCat(now_millis / 1000);
+  std::vector<std::pair<std::string, std::string>> headers;
+  *own_timestamp = true;
+  if (provider == "ckeditor-cloud-services" || provider == "ckbox") {
+    const absl::string_view* sent = request.FindHeader(kCkeditorTimestampHeader);
+    *own_timestamp = sent == nullptr;
+    const std::string timestamp = sent != nullptr ? std::string(*sent) : absl::StrCat(now_millis);
+    headers.emplace_back(kCkeditorTimestampHeader, timestamp);
+    headers.emplace_back(
+        kCkeditorSignatureHeader,
+        CkeditorSignature(kSecret, request.method, request.target, timestamp, request.body));
+  } else if (provider == "onlyoffice-docspace") {
+    headers.emplace_back(kDocspaceSignatureHeader, DocspaceSignature(kSecret, request.body));
+  } else if (provider == "github") {
+    headers.emplace_back("X-Hub-Signature-256", GithubSignature(kSecret, request.body));
+  } else if (provider == "stripe") {
+    // The t= of an input Stripe-Signature header, as the verifier reads it
+    // (the last one wins).
+    std::string timestamp;
+    if (const absl::string_view* sent = request.FindHeader("Stripe-Signature")) {
+      for (absl::string_view item : absl::StrSplit(*sent, ',')) {
+        item = absl::StripAsciiWhitespace(item);
+        if (absl::ConsumePrefix(&item, "t=")) timestamp = std::string(item);
+      }
+    }
+    *own_timestamp = timestamp.empty();
+    if (timestamp.empty()) timestamp = now_seconds;
+    headers.emplace_back("Stripe-Signature", StripeSignature(kSecret, timestamp, request.body));
+  } else if (provider == "standard-webhooks") {
+    const std::string id = HeaderOr(request, "webhook-id", "msg_fuzz");
+    const absl::string_view* sent = request.FindHeader("webhook-timestamp");
+    *own_timestamp = sent == nullptr;
+    const std::string timestamp = sent != nullptr ? std::string(*sent) : now_seconds;
+    headers.emplace_back("webhook-id", id);
+    headers.emplace_back("webhook-timestamp", timestamp);
+    headers.emplace_back("webhook-signature",
+                         StandardWebhooksSignature(kSecret, id, timestamp, request.body));
+  }
+  return headers;
+}
+
 }  // namespace
 
 int FuzzProvider(const char* provider, const uint8_t* data, size_t size) {
@@ -76,8 +154,26 @@ int FuzzProvider(const char* provider, const uint8_t* data, size_t size) {
   request.body = split.body;
   request.received_at = absl::FromUnixMillis(kReceivedAtMillis);
 
-  const absl::Status verified = fixture.source->Verify(request);
-  HB_CHECK(verified.ok() || verified.code() == absl::StatusCode::kUnauthenticated);
+  // As a stranger sends it.
+  const absl::Status as_sent = fixture.source->Verify(request);
+  HB_CHECK(as_sent.ok() || as_sent.code() == absl::StatusCode::kUnauthenticated);
+
+  // As the provider sends it: its signature headers first, so that they are
+  // the ones found.
+  bool own_timestamp = true;
+  const std::vector<std::pair<std::string, std::string>> signature =
+      ProviderSignature(fixture.name, request, &own_timestamp);
+  WebhookRequest signed_request = request;
+  signed_request.headers.clear();
+  for (const auto& [name, value] : signature) signed_request.headers.emplace_back(name, value);
+  signed_request.headers.insert(signed_request.headers.end(), request.headers.begin(),
+                                request.headers.end());
+  const absl::Status verified = fixture.source->Verify(signed_request);
+  if (own_timestamp) {
+    HB_CHECK(verified.ok());
+  } else {
+    HB_CHECK(verified.ok() || verified.code() == absl::StatusCode::kUnauthenticated);
+  }
 
   // As the Ingestor prepares it.
   v1::Event event;
@@ -85,14 +181,14 @@ int FuzzProvider(const char* provider, const uint8_t* data, size_t size) {
   event.set_provider(fixture.provider->id);
   event.mutable_received_at()->set_seconds(kReceivedAtMillis / 1000);
   event.mutable_received_at()->set_nanos(kReceivedAtMillis % 1000 * 1000000);
-  const absl::Status decoded = fixture.source->Decode(request, &event);
+  const absl::Status decoded = fixture.source->Decode(signed_request, &event);
   if (!decoded.ok()) {
     HB_CHECK(decoded.code() == absl::StatusCode::kInvalidArgument);
     return 0;
   }
   HB_CHECK(!event.type().empty());
   if (event.id().empty()) event.set_id("content-hash");
-  event.set_raw_body(std::string(request.body));
+  event.set_raw_body(std::string(signed_request.body));
 
   const v1::Event expected = event;
   const EncodedEvent encoded = EncodeEvent(std::move(event));

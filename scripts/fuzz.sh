@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of fuzz/ with clang (AddressSanitizer + UBSan)
+# into build-fuzz/ and runs each for a bounded time; docs/SECURITY.md,
+# "Fuzzing and sanitizers".
+#
+#   scripts/fuzz.sh [--build-dir DIR] [seconds-per-target] [target...]
+#
+# Default: 60 s for each target. --build-dir runs the libFuzzer binaries of
+# another clang build instead (scripts/test.sh uses build-asan/, configured
+# with -DHOOKBRIDGE_LIBFUZZER=ON); otherwise build-fuzz/ is configured and
+# built here.
+#
+# Each target starts from its committed seeds (fuzz/corpus/<target>/) and
+# kept crash inputs (fuzz/regressions/<target>/); what it learns goes to
+# build-fuzz/corpus/<target>/ (not committed). A crash, sanitizer report,
+# leak, timeout or out-of-memory input is copied into
+# fuzz/regressions/<target>/, which ctest replays in every build from then
+# on, and the script fails. Prints the executions per target at the end.
+#
+# HOOKBRIDGE_FUZZ_JOBS: build parallelism (default: the number of cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() {
+  echo "usage: scripts/fuzz.sh [--build-dir DIR] [seconds-per-target] [target...]" >&2
+  exit 2
+}
+build_dir=build-fuzz
+own_build=true
+if [ "${1:-}" = "--build-dir" ]; then
+  [ $# -ge 2 ] || usage
+  build_dir=$2
+  own_build=false
+  shift 2
+fi
+seconds=${1:-60}
+shift || true
+case "$seconds" in
+  '' | *[!0-9]*) usage ;;
+esac
+
+jobs=${HOOKBRIDGE_FUZZ_JOBS:-$(nproc)}
+if $own_build; then
+  scripts/setup.sh >/dev/null
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_COMPILER=clang++ -DHOOKBRIDGE_FUZZ=ON
+  fi
+  cmake --build "$build_dir" --parallel "$jobs"
+else
+  cmake --build "$build_dir" --parallel "$jobs" --target hookbridge_fuzzers
+fi
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for bin in "$build_dir"/bin/*_fuzzer; do targets+=("$(basename "$bin")"); done
+fi
+
+# Leaks are findings too (libFuzzer checks after each input that allocated
+# more than it freed); UBSan reports carry a stack.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+failed=()
+summary=()
+for target in "${targets[@]}"; do
+  bin="$build_dir/bin/$target"
+  [ -x "$bin" ] || { echo "fuzz: no such target: $target" >&2; exit 2; }
+  work="$build_dir/corpus/$target"
+  artifacts="$build_dir/artifacts/$target"
+  log="$build_dir/logs/$target.log"
+  rm -rf "$artifacts"
+  mkdir -p "$work" "$artifacts" "$(dirname "$log")"
+  dirs=("$work" "fuzz/corpus/$target")
+  [ -d "fuzz/regressions/$target" ] && dirs+=("fuzz/regressions/$target")
+
+  echo "fuzz: $target for ${seconds} s (log: $log)"
+  status=0
+  # New inputs land in the first directory only: the committed seeds stay
+  # as they are. -timeout: one input taking 10 s is a finding (a hang).
+  "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2560 \
+    -artifact_prefix="$artifacts/" "${dirs[@]}" >"$log" 2>&1 || status=$?
+
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  found=()
+  for f in "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*; do
+    [ -e "$f" ] && found+=("$f")
+  done
+  if [ "$status" -ne 0 ] || [ ${#found[@]} -gt 0 ]; then
+    mkdir -p "fuzz/regressions/$target"
+    for f in "${found[@]}"; do cp "$f" "fuzz/regressions/$target/"; done
+    echo "fuzz: $target FAILED (exit $status); the report:" >&2
+    report='^==[0-9]+== ?ERROR|runtime error|check failed'
+    if grep -qE "$report" "$log"; then
+      { grep -E -B 2 -A 30 "$report" "$log" || true; } | head -n 60 >&2
+    else
+      tail -n 40 "$log" >&2
+    fi
+    for f in "${found[@]}"; do echo "fuzz: kept fuzz/regressions/$target/$(basename "$f")" >&2; done
+    failed+=("$target")
+    summary+=("$(printf '%-26s %12s executions  FAILED' "$target" "${execs:-?}")")
+  else
+    summary+=("$(printf '%-26s %12s executions  ok' "$target" "${execs:-?}")")
+  fi
+done
+
+echo "fuzz: ${seconds} s per target"
+printf '  %s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: failed: ${failed[*]} (inputs kept in fuzz/regressions/; commit them with the fix)" >&2
+  exit 1
+fi
