@@ -154,7 +154,8 @@ const envReferences = (config) =>
 
 // ---- the properties every rendering must have ---------------------------------
 
-async function checkRendering(objects, { existingSecret = 'hookbridge-webhooks', plainEnv = [] } = {}) {
+async function checkRendering(objects,
+  { existingSecret = 'hookbridge-webhooks', plainEnv = [], tokenSecret = existingSecret } = {}) {
   await validate(objects);
   const text = YAML.stringify(objects);
   assert.ok(!text.includes(SENTINEL), 'no secret value in the rendered output');
@@ -190,10 +191,13 @@ async function checkRendering(objects, { existingSecret = 'hookbridge-webhooks',
     assert.deepEqual(s.spec.selector, w.spec.selector.matchLabels, `Service ${s.metadata.name} selects the pods`);
   }
 
-  // Probes on the real endpoints of the admin port.
+  // Probes on the real endpoints of the admin port (never TLS); a gRPC
+  // probe (which cannot speak TLS) only on a plaintext grpc port.
+  assert.equal(config.admin.tls, undefined, 'the admin port has no TLS');
   assert.deepEqual(c.startupProbe.httpGet, { path: '/healthz', port: 'admin' });
   if (c.livenessProbe.grpc) {
     assert.equal(c.livenessProbe.grpc.port, listen.grpc);
+    assert.equal(config.grpc.tls, undefined, 'no gRPC probe on a TLS port');
   } else {
     assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'admin' });
   }
@@ -229,15 +233,52 @@ async function checkRendering(objects, { existingSecret = 'hookbridge-webhooks',
   assert.ok(pod.terminationGracePeriodSeconds > durationSeconds(config.shutdown_timeout ?? '10s'),
     'terminationGracePeriodSeconds > shutdown_timeout');
 
+  // Subscriber auth is always explicit; each token's SHA-256 is a reference.
+  assert.equal(typeof config.auth?.enabled, 'boolean', 'auth.enabled is rendered');
+  const tokenEnv = new Set();
+  for (const t of config.auth.tokens ?? []) {
+    assert.ok(config.auth.enabled, 'tokens only when auth is enabled');
+    assert.deepEqual(Object.keys(t).sort(), ['name', 'sha256', 'sources', 'types']);
+    const m = /^\$\{(HOOKBRIDGE_TOKEN_SHA256_[A-Z0-9_]+)\}$/.exec(t.sha256);
+    assert.ok(m, `token ${t.name}: sha256 is a reference, not a value`);
+    assert.equal(m[1], `HOOKBRIDGE_TOKEN_SHA256_${t.name.toUpperCase().replaceAll('-', '_')}`);
+    tokenEnv.add(m[1]);
+    assert.ok(t.sources.length > 0 && t.types.length > 0, `token ${t.name}: non-empty grant`);
+  }
+
   // Secrets: every ${NAME} of the config is a secretKeyRef into the existing
-  // Secret (or a declared plain variable); none has a literal value.
+  // Secret (token hashes: into the token Secret), or a declared plain
+  // variable; none has a literal value.
   const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
   for (const name of envReferences(config)) {
     assert.ok(env[name], `${name} is in the environment`);
     if (plainEnv.includes(name)) continue;
     assert.equal(env[name].value, undefined, `${name} has no literal value`);
-    assert.equal(env[name].valueFrom.secretKeyRef.name, existingSecret, `${name} comes from the Secret`);
+    assert.equal(env[name].valueFrom.secretKeyRef.name, tokenEnv.has(name) ? tokenSecret : existingSecret,
+      `${name} comes from the Secret`);
   }
+
+  // TLS: every file the config names is in a read-only, whole-directory
+  // mount of a Secret that projects that file (no subPath: Kubernetes then
+  // updates it in place), readable by the pod's group only.
+  for (const listener of ['http', 'grpc']) {
+    const tls = config[listener].tls;
+    if (!tls) continue;
+    assert.deepEqual(Object.keys(tls).filter((k) => !['cert_file', 'key_file', 'client_ca_file'].includes(k)), []);
+    for (const file of Object.values(tls)) {
+      const mount = c.volumeMounts.find((m) => path.posix.dirname(file) === m.mountPath);
+      assert.ok(mount, `${listener}: ${file} is in a mounted directory`);
+      assert.equal(mount.readOnly, true, `${listener}: ${mount.name} is read-only`);
+      assert.equal(mount.subPath, undefined, `${listener}: ${mount.name} is not a subPath mount`);
+      const volume = pod.volumes.find((v) => v.name === mount.name);
+      assert.ok(volume?.secret?.secretName, `${listener}: ${mount.name} is a Secret`);
+      assert.ok(volume.secret.items.some((i) => i.path === path.posix.basename(file)),
+        `${listener}: the Secret projects ${path.posix.basename(file)}`);
+      assert.equal(volume.secret.defaultMode, pod.securityContext.fsGroup ? 0o440 : 0o444);
+    }
+  }
+  const httpPort = main.spec.ports.find((p) => p.name === 'http');
+  assert.equal(httpPort.appProtocol, config.http.tls ? 'https' : undefined, 'the http port announces HTTPS');
   for (const s of config.sources) {
     for (const secret of s.secrets ?? []) assert.match(secret, /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/);
     if (s.path_token !== undefined) assert.match(s.path_token, /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/);
@@ -296,7 +337,7 @@ test('helm lint passes', () => {
 
 test('helm lint passes with every optional object on', () => {
   const file = path.join(tmpDir, 'lint-values.yaml');
-  fs.writeFileSync(file, YAML.stringify({ ...allOn, ...manySources }));
+  fs.writeFileSync(file, YAML.stringify({ ...allOn, ...manySources, ...withTokens, ...withTls }));
   const r = run(helm, ['lint', chartDir, '--strict', '-f', file]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
@@ -418,6 +459,25 @@ test('NOTES: the Secret to create, the webhook URLs and how to subscribe', () =>
   assert.match(renderNotes({ config: { log: { backend: 'memory' } } }), /WARNING: the memory log loses every event/);
 });
 
+test('NOTES: subscriber tokens, TLS, and what to do without tokens', () => {
+  const none = renderNotes({});
+  assert.match(none, /Every Subscribe is refused until a subscriber token is added/);
+  assert.match(none, /hookbridge --mint-token search-indexer/);
+  assert.match(none, /HOOKBRIDGE_TOKEN=<token> build\/bin\/hookbridge-tail --target localhost:50051 --types/);
+
+  const notes = renderNotes({ ...withTokens, ...withTls });
+  assert.match(notes, /the SHA-256 of subscriber tokens search-indexer, audit from the Secret subscriber-tokens/);
+  assert.match(notes, /kubectl -n hooks create secret generic hookbridge-webhooks \\\n\s+--from-literal=CKEDITOR_WEBHOOK_SECRET=\.\.\.\n/);
+  assert.match(notes, /kubectl -n hooks create secret generic subscriber-tokens \\\n\s+--from-literal=search-indexer=<sha256 of the search-indexer token> \\\n\s+--from-literal=audit-sha256=<sha256 of the audit token>\n/);
+  assert.match(notes, /hookbridge-tail --target localhost:50051 --ca_file <CA of the grpc certificate> --cert_file <client\.crt> --key_file <client\.key>/);
+  assert.match(notes, /exec <pod> -- sh -c 'kill -HUP 1'/);
+  assert.ok(!notes.includes('Every Subscribe is refused'));
+
+  const open = renderNotes({ subscriberAuth: { enabled: false } });
+  assert.match(open, /WARNING: subscriberAuth\.enabled=false: anyone who reaches the grpc port reads every event/);
+  assert.ok(!open.includes('HOOKBRIDGE_TOKEN'));
+});
+
 test('a secret value in values is refused, and not echoed', () => {
   const inSecrets = renderFails(
     { config: { sources: [{ name: 'github', provider: 'github', secrets: [SENTINEL] }] } },
@@ -481,8 +541,166 @@ test('other refused values', () => {
   renderFails({ secrets: { existingSecret: '' } },
     /secrets\.existingSecret: config references CKEDITOR_WEBHOOK_SECRET/);
   renderFails({ config: { sources: [] } }, /config\.sources: add at least one source/);
-  renderFails({ subscriberAuth: { enabled: true } },
-    /subscriberAuth\.enabled: subscriber authentication does not exist/);
+});
+
+// ---- subscriber tokens and TLS --------------------------------------------
+
+// Two tokens: a narrow grant from the default Secret key, a wide one from a
+// renamed key; their SHA-256 values live in a Secret of their own.
+const withTokens = {
+  subscriberAuth: {
+    existingSecret: 'subscriber-tokens',
+    tokens: [
+      { name: 'search-indexer', sources: ['ckeditor'], types: ['comment.*', 'suggestion.added'] },
+      { name: 'audit', sources: ['*'], types: ['*'], key: 'audit-sha256' },
+    ],
+  },
+};
+
+const envOf = (c) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
+
+test('subscriber auth is on by default, without tokens', async () => {
+  const { objects } = renderOk({});
+  const { config, container: c } = await checkRendering(objects);
+  assert.deepEqual(config.auth, { enabled: true });
+  assert.ok(!(c.env ?? []).some((e) => e.name.startsWith('HOOKBRIDGE_TOKEN_')), 'no token variables');
+});
+
+test('subscriber tokens: grants in the ConfigMap, each SHA-256 from the token Secret', async () => {
+  const { objects } = renderOk(withTokens);
+  const { config, container: c } = await checkRendering(objects, { tokenSecret: 'subscriber-tokens' });
+  assert.deepEqual(config.auth, {
+    enabled: true,
+    tokens: [
+      { name: 'search-indexer', sha256: '${HOOKBRIDGE_TOKEN_SHA256_SEARCH_INDEXER}',
+        sources: ['ckeditor'], types: ['comment.*', 'suggestion.added'] },
+      { name: 'audit', sha256: '${HOOKBRIDGE_TOKEN_SHA256_AUDIT}', sources: ['*'], types: ['*'] },
+    ],
+  });
+  const env = envOf(c);
+  assert.deepEqual(env.HOOKBRIDGE_TOKEN_SHA256_SEARCH_INDEXER.valueFrom.secretKeyRef,
+    { name: 'subscriber-tokens', key: 'search-indexer' });
+  assert.deepEqual(env.HOOKBRIDGE_TOKEN_SHA256_AUDIT.valueFrom.secretKeyRef,
+    { name: 'subscriber-tokens', key: 'audit-sha256' });
+  assert.deepEqual(env.CKEDITOR_WEBHOOK_SECRET.valueFrom.secretKeyRef,
+    { name: 'hookbridge-webhooks', key: 'CKEDITOR_WEBHOOK_SECRET' }, 'webhook secrets stay where they were');
+  const text = one(objects, 'ConfigMap', 'hb-hookbridge').data['hookbridge.yaml'];
+  assert.ok(!/[0-9a-f]{64}/i.test(text), 'no hash in the ConfigMap');
+
+  // Without a Secret of their own, the tokens' hashes come from the webhook Secret.
+  const shared = renderOk({ ...manySources, subscriberAuth: { tokens: withTokens.subscriberAuth.tokens } });
+  const r = await checkRendering(shared.objects, { existingSecret: 'webhook-secrets', plainEnv: ['GITHUB_SUBJECT_FIELD'] });
+  assert.deepEqual(envOf(r.container).HOOKBRIDGE_TOKEN_SHA256_AUDIT.valueFrom.secretKeyRef,
+    { name: 'webhook-secrets', key: 'audit-sha256' });
+});
+
+test('subscriberAuth.enabled false renders auth { enabled: false } and no token variables', async () => {
+  const { objects } = renderOk({ subscriberAuth: { ...withTokens.subscriberAuth, enabled: false } });
+  const { config, container: c } = await checkRendering(objects);
+  assert.deepEqual(config.auth, { enabled: false });
+  assert.ok(!(c.env ?? []).some((e) => e.name.startsWith('HOOKBRIDGE_TOKEN_')));
+});
+
+test('invalid subscriber tokens are refused with the entry named', () => {
+  const token = (t) => ({ subscriberAuth: { tokens: [{ name: 'reader', sources: ['*'], types: ['*'], ...t }] } });
+  renderFails(token({ name: 'Search_Indexer' }),
+    /subscriberAuth\.tokens\[0\]\.name: "Search_Indexer" is not a token name: 1-63 characters of a-z, 0-9 and -/);
+  renderFails(token({ name: '-reader' }), /subscriberAuth\.tokens\[0\]\.name: "-reader" is not a token name/);
+  renderFails(token({ name: 'x'.repeat(64) }), /subscriberAuth\.tokens\[0\]\.name: "x{64}" is not a token name/);
+  renderFails(token({ name: undefined }), /subscriberAuth\.tokens\[0\]\.name: "" is not a token name/);
+  renderFails({ subscriberAuth: { tokens: [
+    { name: 'reader', sources: ['*'], types: ['*'] }, { name: 'reader', sources: ['*'], types: ['*'] }] } },
+  /subscriberAuth\.tokens\[1\]\.name: duplicate token name "reader"/);
+  renderFails({ subscriberAuth: { tokens: [
+    { name: 'a', sources: ['*'], types: ['*'], key: 'k' }, { name: 'b', sources: ['*'], types: ['*'], key: 'k' }] } },
+  /subscriberAuth\.tokens\[1\] \(b\): key "k" is also another token's key/);
+  renderFails(token({ sources: [] }), /subscriberAuth\.tokens\[0\] \(reader\): sources must be a non-empty list \(use \["\*"\] for all\)/);
+  renderFails(token({ types: undefined }), /subscriberAuth\.tokens\[0\] \(reader\): types must be a non-empty list/);
+  renderFails(token({ types: 'comment.*' }), /subscriberAuth\.tokens\[0\] \(reader\): types must be a non-empty list/);
+  renderFails(token({ types: [''] }), /subscriberAuth\.tokens\[0\] \(reader\): types\[0\] must be a non-empty string/);
+  renderFails(token({ sources: ['docs'] }),
+    /subscriberAuth\.tokens\[0\] \(reader\): sources\[0\] "docs" is not a source of config\.sources \(ckeditor\)/);
+  renderFails(token({ grant: 'all' }), /subscriberAuth\.tokens\[0\] \(reader\): unknown key "grant"/);
+  renderFails(token({ key: 'a/b' }), /subscriberAuth\.tokens\[0\] \(reader\): key "a\/b" is not a Secret key/);
+  renderFails({ subscriberAuth: { tokens: ['reader'] } }, /subscriberAuth\.tokens\[0\]: must be a map/);
+  renderFails({ subscriberAuth: { tokens: 'reader' } }, /subscriberAuth\.tokens: must be a list/);
+  renderFails({ subscriberAuth: { enabled: 'sometimes' } }, /subscriberAuth\.enabled: must be true or false/);
+  renderFails({ ...token({}), secrets: { existingSecret: '' }, config: { sources: [{ name: 'c', provider: 'cand', path_token: '${TOKEN}' }] },
+    extraEnv: [{ name: 'TOKEN', value: 'not-a-secret-but-long-enough' }] },
+  /subscriberAuth\.existingSecret: name the Secret that holds each token's SHA-256/);
+  renderFails({ ...token({}), extraEnv: [{ name: 'HOOKBRIDGE_TOKEN_SHA256_READER', value: 'x' }] },
+    /HOOKBRIDGE_TOKEN_SHA256_READER carries a subscriber token's SHA-256/);
+  renderFails({ config: { auth: { enabled: false } } }, /config\.auth is set by the chart from subscriberAuth/);
+
+  // A hash (or token) in values is refused without being printed.
+  for (const key of ['sha256', 'token']) {
+    const r = renderFails(token({ [key]: SENTINEL }),
+      new RegExp(`subscriberAuth\\.tokens\\[0\\] \\(reader\\): ${key} never goes into values: hookbridge reads the token's SHA-256 .* from key reader of the Secret hookbridge-webhooks`));
+    assert.ok(!(r.stdout + r.stderr).includes(SENTINEL), 'the value is not printed');
+  }
+});
+
+// TLS on both listeners: http with the client CA in its own Secret, grpc
+// with mutual TLS from ca.crt of the certificate's Secret.
+const withTls = {
+  tls: {
+    http: { existingSecret: 'webhooks-tls', clientAuth: true, clientCASecret: 'webhook-client-ca' },
+    grpc: { existingSecret: 'grpc-tls', clientAuth: true },
+  },
+};
+
+test('TLS: Secrets mounted read-only, the config points at their files', async () => {
+  const { objects } = renderOk({ ...withTls, ...allOn });
+  const { config, container: c, pod } = await checkRendering(objects);
+  assert.deepEqual(config.http.tls, {
+    cert_file: '/etc/hookbridge-tls/http/tls.crt',
+    key_file: '/etc/hookbridge-tls/http/tls.key',
+    client_ca_file: '/etc/hookbridge-tls/http-client-ca/ca.crt',
+  });
+  assert.deepEqual(config.grpc.tls, {
+    cert_file: '/etc/hookbridge-tls/grpc/tls.crt',
+    key_file: '/etc/hookbridge-tls/grpc/tls.key',
+    client_ca_file: '/etc/hookbridge-tls/grpc/ca.crt',
+  });
+  const volumes = Object.fromEntries(pod.volumes.filter((v) => v.secret).map((v) => [v.name, v.secret]));
+  assert.deepEqual(volumes, {
+    'tls-http': { secretName: 'webhooks-tls', defaultMode: 0o440,
+      items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] },
+    'tls-http-client-ca': { secretName: 'webhook-client-ca', defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    'tls-grpc': { secretName: 'grpc-tls', defaultMode: 0o440,
+      items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }, { key: 'ca.crt', path: 'ca.crt' }] },
+  });
+  assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'admin' });
+
+  // Without client auth: no CA; another mount path; no fsGroup: world-readable.
+  const plain = renderOk({
+    tls: { grpc: { existingSecret: 'grpc-tls' }, mountPath: '/run/tls' },
+    podSecurityContext: { fsGroup: null, fsGroupChangePolicy: null },
+  });
+  const p = await checkRendering(plain.objects);
+  assert.equal(p.config.http.tls, undefined);
+  assert.deepEqual(p.config.grpc.tls, { cert_file: '/run/tls/grpc/tls.crt', key_file: '/run/tls/grpc/tls.key' });
+  assert.equal(p.pod.volumes.find((v) => v.name === 'tls-grpc').secret.defaultMode, 0o444);
+
+  // No TLS by default: no Secret volumes.
+  const d = await checkRendering(renderOk({}).objects);
+  assert.equal(d.config.http.tls ?? d.config.grpc.tls, undefined);
+  assert.ok(!d.pod.volumes.some((v) => v.secret));
+});
+
+test('TLS values that cannot work are refused', () => {
+  renderFails({ tls: { grpc: { clientAuth: true } } },
+    /tls\.grpc\.clientAuth needs TLS: set tls\.grpc\.existingSecret/);
+  renderFails({ tls: { http: { existingSecret: 'x', clientCASecret: 'ca' } } },
+    /tls\.http\.clientCASecret is set but tls\.http\.clientAuth is false: client certificates would not be checked/);
+  renderFails({ tls: { grpc: { existingSecret: 'x' } }, probes: { grpcLiveness: true } },
+    /probes\.grpcLiveness: Kubernetes gRPC probes cannot connect with TLS/);
+  renderFails({ config: { grpc: { tls: { cert_file: '/x.pem', key_file: '/y.pem' } } } },
+    /config\.grpc\.tls is set by the chart from tls\.grpc/);
+  renderFails({ config: { http: { tls: { cert_file: '/x.pem', key_file: '/y.pem' } } } },
+    /config\.http\.tls is set by the chart from tls\.http/);
+  renderFails({ tls: { mountPath: '/etc/hookbridge/tls' } }, /tls\.mountPath: "\/etc\/hookbridge\/tls" must be an absolute directory of its own/);
+  renderFails({ tls: { mountPath: 'tls' } }, /tls\.mountPath: "tls" must be an absolute directory/);
 });
 
 test('scale-out templates render valid objects once the appVersion has JetStream', async () => {
@@ -556,14 +774,172 @@ function localConfig(config) {
   return local;
 }
 
-test('hookbridge starts on the configs the chart renders', { skip: !haveBinary && `${hookbridgeBin} is not built` }, async () => {
-  for (const values of [{}, manySources, { config: { log: { backend: 'memory' } } }]) {
-    const config = renderedConfig(renderOk(values).objects);
-    const env = Object.fromEntries(envReferences(config).map((n) => [n, `test-value-of-${n}-0123456789`]));
-    const h = await startHookbridge(localConfig(config), env);
-    assert.equal(await h.stop(), 0, 'clean exit on SIGTERM');
+// A subscriber token as `hookbridge --mint-token NAME` prints it.
+function mintToken(name) {
+  const r = run(hookbridgeBin, ['--mint-token', name]);
+  assert.equal(r.status, 0, r.stderr);
+  const token = /not stored anywhere\):\n\s*(\S+)/.exec(r.stdout)?.[1];
+  const sha256 = /sha256: "([0-9a-f]{64})"/.exec(r.stdout)?.[1];
+  assert.ok(token && sha256, `--mint-token output:\n${r.stdout}`);
+  return { token, sha256 };
+}
+
+// Environment for CONFIG's ${NAME} references: webhook secrets get test
+// values, token hashes the SHA-256 of the tokens in TOKENS (name -> minted).
+function testEnv(config, tokens = {}) {
+  const env = Object.fromEntries(envReferences(config).map((n) => [n, `test-value-of-${n}-0123456789`]));
+  for (const t of config.auth.tokens ?? []) {
+    const name = /^\$\{(.+)\}$/.exec(t.sha256)[1];
+    env[name] = (tokens[t.name] ?? mintToken(t.name)).sha256;
   }
+  return env;
+}
+
+// Self-signed certificates laid out as the chart's Secret mounts are, under
+// DIR (the rendered tls.mountPath): <dir>/<listener>/{tls.crt,tls.key,ca.crt}
+// and <dir>/<listener>-client-ca/ca.crt. The server's certificate is valid
+// for localhost and 127.0.0.1; the client's is its own CA.
+function makeCertificates(dir) {
+  const cert = (name, subject, san) => {
+    const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-days', '2', '-subj', subject, '-keyout', path.join(dir, `${name}.key`), '-out', path.join(dir, `${name}.crt`)];
+    if (san) args.push('-addext', `subjectAltName=${san}`);
+    const r = run('openssl', args);
+    assert.equal(r.status, 0, `openssl: ${r.stderr}`);
+    return { cert: fs.readFileSync(path.join(dir, `${name}.crt`)), key: fs.readFileSync(path.join(dir, `${name}.key`)) };
+  };
+  fs.mkdirSync(dir, { recursive: true });
+  const server = cert('server', '/CN=localhost', 'DNS:localhost,IP:127.0.0.1');
+  const client = cert('client', '/CN=test-subscriber');
+  for (const listener of ['http', 'grpc']) {
+    fs.mkdirSync(path.join(dir, listener));
+    fs.writeFileSync(path.join(dir, listener, 'tls.crt'), server.cert);
+    fs.writeFileSync(path.join(dir, listener, 'tls.key'), server.key);
+    fs.writeFileSync(path.join(dir, listener, 'ca.crt'), client.cert);
+    fs.mkdirSync(path.join(dir, `${listener}-client-ca`));
+    fs.writeFileSync(path.join(dir, `${listener}-client-ca`, 'ca.crt'), client.cert);
+  }
+  return { server, client, files: {
+    serverCert: path.join(dir, 'server.crt'), clientCert: path.join(dir, 'client.crt'), clientKey: path.join(dir, 'client.key'),
+  } };
+}
+
+test('hookbridge starts on the configs the chart renders', { skip: !haveBinary && `${hookbridgeBin} is not built` }, async () => {
+  const tlsDir = path.join(tmpDir, 'tls-start');
+  makeCertificates(tlsDir);
+  const renders = [
+    {}, manySources, { config: { log: { backend: 'memory' } } }, { subscriberAuth: { enabled: false } },
+    withTokens, { ...withTokens, ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } },
+    { tls: { http: { existingSecret: 'webhooks-tls' }, mountPath: tlsDir } },
+  ];
+  for (const values of renders) {
+    const config = renderedConfig(renderOk(values).objects);
+    const h = await startHookbridge(localConfig(config), testEnv(config));
+    assert.equal(await h.stop(), 0, `clean exit on SIGTERM (values ${JSON.stringify(values)})`);
+  }
+  // The tokens and TLS were really read: a wrong hash or a missing
+  // certificate stops hookbridge at start.
+  const config = renderedConfig(renderOk({ ...withTokens, ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } }).objects);
+  const badHash = { ...testEnv(config), HOOKBRIDGE_TOKEN_SHA256_AUDIT: 'not-a-hash' };
+  await assert.rejects(startHookbridge(localConfig(config), badHash), /exited 2:[\s\S]*auth\.tokens\[1\]\.sha256/);
+  const elsewhere = renderedConfig(renderOk({ ...withTls, tls: { ...withTls.tls, mountPath: path.join(tmpDir, 'no-certs') } }).objects);
+  await assert.rejects(startHookbridge(localConfig(elsewhere), testEnv(elsewhere)), /exited 2:[\s\S]*http\.tls\.cert_file/);
 });
+
+// grpc.tls without client_ca_file: hookbridge 0.1.0 aborts at start
+// (gRPC 1.51 asserts pem_root_certs != nullptr when the certificate config
+// fetcher of server/grpc/tls_credentials.cc returns no client CA). Kept as a
+// todo so the chart's default TLS setup is checked as soon as that is fixed.
+test('hookbridge starts with TLS without client certificates on the configs the chart renders', {
+  skip: !haveBinary && `${hookbridgeBin} is not built`,
+  todo: 'grpc.tls without client_ca_file aborts in server/grpc/tls_credentials.cc',
+}, async () => {
+  const tlsDir = path.join(tmpDir, 'tls-plain');
+  makeCertificates(tlsDir);
+  const values = { tls: { http: { existingSecret: 'webhooks-tls' }, grpc: { existingSecret: 'grpc-tls' }, mountPath: tlsDir } };
+  const config = renderedConfig(renderOk(values).objects);
+  assert.equal(config.grpc.tls.client_ca_file, undefined);
+  const h = await startHookbridge(localConfig(config), testEnv(config));
+  assert.equal(await h.stop(), 0, 'clean exit on SIGTERM');
+});
+
+const tailBin = path.join(path.dirname(hookbridgeBin), 'hookbridge-tail');
+
+// Polls /metrics until hookbridge_subscriber_auth_total{token, outcome} is at least 1.
+async function waitForAuthCount(adminPort, token, outcome) {
+  const series = `hookbridge_subscriber_auth_total{outcome="${outcome}",token="${token}"}`;
+  for (let i = 0; i < 100; i++) {
+    const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.replace(/\{([^}]*)\}/, (_, labels) =>
+      `{${labels.split(',').sort().join(',')}}`).startsWith(series + ' '));
+    if (line && Number(line.split(' ').at(-1)) >= 1) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${series} never reached 1`);
+}
+
+// hookbridge-tail with ARGS and TOKEN: resolves with its exit code and stderr.
+function tail(args, token) {
+  const child = spawn(tailBin, args, {
+    env: { PATH: process.env.PATH, ...(token ? { HOOKBRIDGE_TOKEN: token } : {}) }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => { stderr += d; });
+  const done = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, done };
+}
+
+// An HTTPS request to the webhook port; resolves with the status or rejects
+// with the TLS error.
+async function httpsStatus(port, options) {
+  const https = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port, path: '/webhooks/nowhere', method: 'POST',
+      servername: 'localhost', ...options }, (res) => { res.resume(); resolve(res.statusCode); });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
+
+test('the rendered tokens and TLS work against the real binary',
+  { skip: (!haveBinary && `${hookbridgeBin} is not built`) || (!fs.existsSync(tailBin) && `${tailBin} is not built`) },
+  async () => {
+    const tlsDir = path.join(tmpDir, 'tls-run');
+    const { server, client, files } = makeCertificates(tlsDir);
+    const config = renderedConfig(renderOk({ ...withTokens, ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } }).objects);
+    const tokens = { audit: mintToken('audit'), 'search-indexer': mintToken('search-indexer') };
+    const h = await startHookbridge(localConfig(config), testEnv(config, tokens));
+    try {
+      const target = `localhost:${h.ports.grpc_port}`;
+      const tls = ['--ca_file', files.serverCert, '--cert_file', files.clientCert, '--key_file', files.clientKey];
+      // The audit token (whose hash came from its renamed key) reads everything.
+      const ok = tail(['--target', target, ...tls, '--types', '*'], tokens.audit.token);
+      await waitForAuthCount(h.ports.admin_port, 'audit', 'ok');
+      assert.equal(ok.child.exitCode, null, 'the stream stays open');
+      ok.child.kill('SIGTERM');
+      await ok.done;
+      // The search-indexer token is held to its grant.
+      const narrow = await tail(['--target', target, ...tls, '--sources', 'ckeditor', '--types', '*'], tokens['search-indexer'].token).done;
+      assert.notEqual(narrow.code, 0);
+      assert.match(narrow.stderr, /may not read types "\*"/);
+      await waitForAuthCount(h.ports.admin_port, 'search-indexer', 'denied');
+      // A token that is not configured, and no client certificate, are refused.
+      const unknown = await tail(['--target', target, ...tls, '--types', '*'], mintToken('other').token).done;
+      assert.notEqual(unknown.code, 0);
+      assert.match(unknown.stderr, /unknown token/);
+      const noClientCert = await tail(['--target', target, '--ca_file', files.serverCert, '--types', '*'], tokens.audit.token).done;
+      assert.notEqual(noClientCert.code, 0);
+
+      // Webhooks over HTTPS, with a client certificate only.
+      assert.equal(await httpsStatus(h.ports.http_port, { ca: server.cert, cert: client.cert, key: client.key }), 404);
+      await assert.rejects(httpsStatus(h.ports.http_port, { ca: server.cert }));
+      // The admin port stays plain HTTP for the probes.
+      assert.equal((await fetch(`http://127.0.0.1:${h.ports.admin_port}/healthz`)).status, 200);
+    } finally {
+      assert.equal(await h.stop(), 0);
+    }
+  });
 
 // ---- the Dockerfile --------------------------------------------------------
 

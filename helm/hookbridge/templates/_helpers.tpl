@@ -95,8 +95,8 @@ ${NAME:-default}, as a YAML list of names, excluding those that extraEnv sets.
 {{- end }}
 
 {{/*
-The container's environment: one secretKeyRef per referenced variable, then
-extraEnv.
+The container's environment: one secretKeyRef per referenced variable, one
+per subscriber token (its SHA-256), then extraEnv.
 */}}
 {{- define "hookbridge.env" -}}
 {{- $names := include "hookbridge.secretEnvNames" . | fromYamlArray -}}
@@ -107,9 +107,134 @@ extraEnv.
       name: {{ $.Values.secrets.existingSecret }}
       key: {{ get $.Values.secrets.keys . | default . }}
 {{- end }}
+{{- $authSecret := include "hookbridge.authSecret" . -}}
+{{- range include "hookbridge.authTokens" . | fromJsonArray }}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $authSecret }}
+      key: {{ .key | quote }}
+{{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/*
+The Secret that holds the subscriber tokens' SHA-256 values.
+*/}}
+{{- define "hookbridge.authSecret" -}}
+{{- (.Values.subscriberAuth | default dict).existingSecret | default .Values.secrets.existingSecret -}}
+{{- end }}
+
+{{/*
+The subscriber tokens of subscriberAuth.tokens, validated, as a JSON list of
+{name, key, env, sources, types}: `key` is the Secret key that holds the
+token's SHA-256, `env` the variable that carries it into the config. [] when
+subscriberAuth is disabled. Values of the entries are never printed except
+names, sources and types.
+*/}}
+{{- define "hookbridge.authTokens" -}}
+{{- $auth := .Values.subscriberAuth | default dict -}}
+{{- $out := list -}}
+{{- if $auth.enabled -}}
+{{- $tokens := $auth.tokens | default list -}}
+{{- if not (kindIs "slice" $tokens) -}}
+{{- fail "subscriberAuth.tokens: must be a list of { name, sources, types }" -}}
+{{- end -}}
+{{- $secret := include "hookbridge.authSecret" . -}}
+{{- $sourceNames := list -}}
+{{- range (.Values.config.sources | default list) }}{{ $sourceNames = append $sourceNames (toString .name) }}{{ end -}}
+{{- $names := list -}}
+{{- $keys := list -}}
+{{- range $i, $t := $tokens -}}
+{{- if not (kindIs "map" $t) -}}
+{{- fail (printf "subscriberAuth.tokens[%d]: must be a map { name, sources, types }" $i) -}}
+{{- end -}}
+{{- $name := get $t "name" -}}
+{{- if not (and (kindIs "string" $name) (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $name)) -}}
+{{- fail (printf "subscriberAuth.tokens[%d].name: %q is not a token name: 1-63 characters of a-z, 0-9 and -, starting and ending with a letter or digit (it names the token in logs, metrics and its Secret key)" $i (toString $name)) -}}
+{{- end -}}
+{{- if has $name $names -}}
+{{- fail (printf "subscriberAuth.tokens[%d].name: duplicate token name %q" $i $name) -}}
+{{- end -}}
+{{- $names = append $names $name -}}
+{{- $where := printf "subscriberAuth.tokens[%d] (%s)" $i $name -}}
+{{- $key := get $t "key" | default $name -}}
+{{- range $k, $v := $t -}}
+{{- if has $k (list "sha256" "token" "hash" "secret") -}}
+{{- fail (printf "%s: %s never goes into values: hookbridge reads the token's SHA-256 (hookbridge --mint-token %s prints both) from key %s of the Secret %s" $where $k $name (toString $key) ($secret | default "in subscriberAuth.existingSecret")) -}}
+{{- else if not (has $k (list "name" "sources" "types" "key")) -}}
+{{- fail (printf "%s: unknown key %q; a token has name, sources, types and optionally key" $where $k) -}}
+{{- end -}}
+{{- end -}}
+{{- range $field := list "sources" "types" -}}
+{{- $list := get $t $field -}}
+{{- if not (and (kindIs "slice" $list) $list) -}}
+{{- fail (printf "%s: %s must be a non-empty list (use [\"*\"] for all)" $where $field) -}}
+{{- end -}}
+{{- range $j, $v := $list -}}
+{{- if not (and (kindIs "string" $v) $v) -}}
+{{- fail (printf "%s: %s[%d] must be a non-empty string" $where $field $j) -}}
+{{- end -}}
+{{- if and (eq $field "sources") (ne $v "*") (not (has $v $sourceNames)) -}}
+{{- fail (printf "%s: sources[%d] %q is not a source of config.sources (%s); use a source name or \"*\"" $where $j $v (join ", " $sourceNames)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if not (and (kindIs "string" $key) (regexMatch "^[-._a-zA-Z0-9]{1,253}$" $key)) -}}
+{{- fail (printf "%s: key %q is not a Secret key (a-z, A-Z, 0-9, -, _ and .)" $where (toString $key)) -}}
+{{- end -}}
+{{- if has $key $keys -}}
+{{- fail (printf "%s: key %q is also another token's key; each token has its own SHA-256" $where $key) -}}
+{{- end -}}
+{{- $keys = append $keys $key -}}
+{{- $env := printf "HOOKBRIDGE_TOKEN_SHA256_%s" (upper (replace "-" "_" $name)) -}}
+{{- $out = append $out (dict "name" $name "key" $key "env" $env "sources" (get $t "sources") "types" (get $t "types")) -}}
+{{- end -}}
+{{- if and $out (not $secret) -}}
+{{- fail "subscriberAuth.existingSecret: name the Secret that holds each token's SHA-256 (or set secrets.existingSecret)" -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end }}
+
+{{/*
+The listeners with TLS, as a JSON object: listener ("http", "grpc") ->
+{ secret, caSecret, dir, caDir, clientAuth }. caSecret/caDir: where ca.crt
+is mounted when it comes from a Secret of its own.
+*/}}
+{{- define "hookbridge.tlsListeners" -}}
+{{- $tls := .Values.tls | default dict -}}
+{{- $mount := toString ($tls.mountPath | default "/etc/hookbridge-tls") -}}
+{{- $out := dict -}}
+{{- range $l := list "http" "grpc" -}}
+{{- $t := get $tls $l | default dict -}}
+{{- if $t.existingSecret -}}
+{{- $entry := dict "secret" $t.existingSecret "dir" (printf "%s/%s" $mount $l) "clientAuth" (ternary true false (eq (toString $t.clientAuth) "true")) -}}
+{{- if and $t.clientAuth $t.clientCASecret -}}
+{{- $_ := set $entry "caSecret" $t.clientCASecret -}}
+{{- $_ := set $entry "caDir" (printf "%s/%s-client-ca" $mount $l) -}}
+{{- end -}}
+{{- $_ := set $out $l $entry -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end }}
+
+{{/*
+The `tls:` block of listener (list ROOT LISTENER), or nothing.
+*/}}
+{{- define "hookbridge.tlsConfig" -}}
+{{- $l := get (include "hookbridge.tlsListeners" (index . 0) | fromJson) (index . 1) -}}
+{{- if $l -}}
+tls:
+  cert_file: {{ printf "%s/tls.crt" $l.dir | quote }}
+  key_file: {{ printf "%s/tls.key" $l.dir | quote }}
+  {{- if $l.clientAuth }}
+  client_ca_file: {{ printf "%s/ca.crt" ($l.caDir | default $l.dir) | quote }}
+  {{- end }}
+{{- end -}}
 {{- end }}
 
 {{/*
@@ -122,19 +247,40 @@ from the data volume, log's other keys from the selected backend's block.
 {{- $log := dict "backend" $backend -}}
 {{- $log = merge $log (get $c.log $backend | default dict) -}}
 {{- if eq $backend "file" }}{{ $_ := set $log "dir" (printf "%s/log" .Values.persistence.mountPath) }}{{ end -}}
-{{- $rest := omit $c "http" "grpc" "admin" "log" "dedup" "shutdown_timeout" "logging" "sources" -}}
+{{- $rest := omit $c "http" "grpc" "admin" "log" "dedup" "shutdown_timeout" "logging" "sources" "auth" -}}
+{{- $auth := .Values.subscriberAuth | default dict -}}
 # hookbridge.yaml rendered by the hookbridge Helm chart from its values
 # (docs/CONFIG.md describes every key). ${NAME} references are filled from
-# the Secret {{ .Values.secrets.existingSecret }} through the environment.
+# the Secret {{ .Values.secrets.existingSecret }} through the environment
+{{- if include "hookbridge.authTokens" . | fromJsonArray }}, the
+# subscriber tokens' SHA-256 from the Secret {{ include "hookbridge.authSecret" . }}
+{{- end }}.
 http:
   listen: {{ printf "%s:%d" .Values.listenAddress (int .Values.ports.http) | quote }}
-  {{- with omit ($c.http | default dict) "listen" }}
+  {{- with omit ($c.http | default dict) "listen" "tls" }}
   {{- toYaml . | nindent 2 }}
+  {{- end }}
+  {{- with include "hookbridge.tlsConfig" (list . "http") }}
+  {{- . | nindent 2 }}
   {{- end }}
 grpc:
   listen: {{ printf "%s:%d" .Values.listenAddress (int .Values.ports.grpc) | quote }}
+  {{- with include "hookbridge.tlsConfig" (list . "grpc") }}
+  {{- . | nindent 2 }}
+  {{- end }}
 admin:
   listen: {{ printf "%s:%d" .Values.listenAddress (int .Values.ports.admin) | quote }}
+auth:
+  enabled: {{ ternary "true" "false" (eq (toString $auth.enabled) "true") }}
+  {{- with include "hookbridge.authTokens" . | fromJsonArray }}
+  tokens:
+    {{- range . }}
+    - name: {{ .name | quote }}
+      sha256: {{ printf "${%s}" .env | quote }}
+      sources: {{ toJson .sources }}
+      types: {{ toJson .types }}
+    {{- end }}
+  {{- end }}
 log:
   {{- toYaml $log | nindent 2 }}
 {{- with $c.dedup }}
@@ -174,13 +320,45 @@ by the ConfigMap, which every mode renders.
 {{- if and (ne $backend "jetstream") .Values.autoscaling.enabled -}}
 {{- fail "autoscaling.enabled needs config.log.backend: jetstream (scale-out mode); single-node mode runs exactly one replica" -}}
 {{- end -}}
-{{- if .Values.subscriberAuth.enabled -}}
-{{- fail "subscriberAuth.enabled: subscriber authentication does not exist in this hookbridge version; keep the grpc port internal (see the chart README)" -}}
-{{- end -}}
 {{- range $key := list "http" "grpc" "admin" -}}
 {{- if (get ($.Values.config | dig $key dict) "listen") -}}
 {{- fail (printf "config.%s.listen is set by the chart from ports.%s and listenAddress; remove it" $key $key) -}}
 {{- end -}}
+{{- end -}}
+{{- if hasKey .Values.config "auth" -}}
+{{- fail "config.auth is set by the chart from subscriberAuth (README \"Subscriber tokens\"); remove it" -}}
+{{- end -}}
+{{- if not (has (toString (.Values.subscriberAuth | default dict).enabled) (list "true" "false")) -}}
+{{- fail "subscriberAuth.enabled: must be true or false" -}}
+{{- end -}}
+{{- $tokenEnv := list -}}
+{{- range include "hookbridge.authTokens" . | fromJsonArray }}{{ $tokenEnv = append $tokenEnv .env }}{{ end -}}
+{{- $otherEnv := include "hookbridge.secretEnvNames" . | fromYamlArray -}}
+{{- range .Values.extraEnv }}{{ $otherEnv = append $otherEnv .name }}{{ end -}}
+{{- range $tokenEnv -}}
+{{- if has . $otherEnv -}}
+{{- fail (printf "%s carries a subscriber token's SHA-256 (subscriberAuth.tokens); config and extraEnv must not use that name" .) -}}
+{{- end -}}
+{{- end -}}
+{{- $tls := .Values.tls | default dict -}}
+{{- range $l := list "http" "grpc" -}}
+{{- if hasKey ($.Values.config | dig $l dict) "tls" -}}
+{{- fail (printf "config.%s.tls is set by the chart from tls.%s (README \"TLS\"); remove it" $l $l) -}}
+{{- end -}}
+{{- $t := get $tls $l | default dict -}}
+{{- if and $t.clientAuth (not $t.existingSecret) -}}
+{{- fail (printf "tls.%s.clientAuth needs TLS: set tls.%s.existingSecret to the Secret with the server certificate" $l $l) -}}
+{{- end -}}
+{{- if and $t.clientCASecret (not $t.clientAuth) -}}
+{{- fail (printf "tls.%s.clientCASecret is set but tls.%s.clientAuth is false: client certificates would not be checked" $l $l) -}}
+{{- end -}}
+{{- end -}}
+{{- $mount := toString ($tls.mountPath | default "/etc/hookbridge-tls") -}}
+{{- if or (not (regexMatch "^/[^ ]*[^/]$" $mount)) (eq $mount "/etc/hookbridge") (hasPrefix "/etc/hookbridge/" $mount) (eq $mount .Values.persistence.mountPath) -}}
+{{- fail (printf "tls.mountPath: %q must be an absolute directory of its own, outside /etc/hookbridge (the config) and persistence.mountPath" $mount) -}}
+{{- end -}}
+{{- if and .Values.probes.grpcLiveness (get $tls "grpc" | default dict).existingSecret -}}
+{{- fail "probes.grpcLiveness: Kubernetes gRPC probes cannot connect with TLS, and tls.grpc.existingSecret turns it on; use the /healthz probe on the admin port (probes.grpcLiveness: false), which TLS does not affect" -}}
 {{- end -}}
 {{- if (get (get .Values.config.log "file" | default dict) "dir") -}}
 {{- fail "config.log.file.dir is set by the chart to the data volume (persistence.mountPath); remove it" -}}

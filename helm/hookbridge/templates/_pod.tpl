@@ -81,6 +81,16 @@ spec:
         - name: data
           mountPath: {{ .Values.persistence.mountPath }}
         {{- end }}
+        {{- range $l, $t := include "hookbridge.tlsListeners" . | fromJson }}
+        - name: tls-{{ $l }}
+          mountPath: {{ $t.dir }}
+          readOnly: true
+        {{- if $t.caSecret }}
+        - name: tls-{{ $l }}-client-ca
+          mountPath: {{ $t.caDir }}
+          readOnly: true
+        {{- end }}
+        {{- end }}
   volumes:
     - name: config
       configMap:
@@ -89,6 +99,30 @@ spec:
     # persistence.enabled=false: the log is lost with the pod.
     - name: data
       emptyDir: {}
+    {{- end }}
+    {{- /* Whole-directory mounts (no subPath), so Kubernetes updates the
+    files in place when the Secret changes; hookbridge re-reads them on
+    SIGHUP. Readable by the pod's fsGroup only, when it has one. */}}
+    {{- $mode := ternary 288 292 (not (empty .Values.podSecurityContext.fsGroup)) }}
+    {{- range $l, $t := include "hookbridge.tlsListeners" . | fromJson }}
+    - name: tls-{{ $l }}
+      secret:
+        secretName: {{ $t.secret }}
+        defaultMode: {{ $mode }}  # {{ printf "%#o" $mode }}
+        items:
+          - { key: tls.crt, path: tls.crt }
+          - { key: tls.key, path: tls.key }
+          {{- if and $t.clientAuth (not $t.caSecret) }}
+          - { key: ca.crt, path: ca.crt }
+          {{- end }}
+    {{- if $t.caSecret }}
+    - name: tls-{{ $l }}-client-ca
+      secret:
+        secretName: {{ $t.caSecret }}
+        defaultMode: {{ $mode }}  # {{ printf "%#o" $mode }}
+        items:
+          - { key: ca.crt, path: ca.crt }
+    {{- end }}
     {{- end }}
   {{- with .Values.nodeSelector }}
   nodeSelector:
