@@ -18,6 +18,7 @@
 # on, and the script fails. Prints the executions per target at the end.
 #
 # HOOKBRIDGE_FUZZ_JOBS: build parallelism (default: the number of cores).
+# HOOKBRIDGE_FUZZ_NO_BUILD=1: run the binaries as they are, without building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +41,9 @@ case "$seconds" in
 esac
 
 jobs=${HOOKBRIDGE_FUZZ_JOBS:-$(nproc)}
-if $own_build; then
+if [ -n "${HOOKBRIDGE_FUZZ_NO_BUILD:-}" ]; then
+  :
+elif $own_build; then
   scripts/setup.sh >/dev/null
   if [ ! -f "$build_dir/build.ninja" ]; then
     cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -74,12 +77,21 @@ for target in "${targets[@]}"; do
   dirs=("$work" "fuzz/corpus/$target")
   [ -d "fuzz/regressions/$target" ] && dirs+=("fuzz/regressions/$target")
 
+  # Dictionaries (fuzz/dict/): the config keys for the config loader, JSON
+  # and the providers' keys and headers for the provider targets.
+  dict=()
+  case "$target" in
+    config_fuzzer) dict=(-dict=fuzz/dict/config.dict) ;;
+    filter_fuzzer) ;;
+    *) dict=(-dict=fuzz/dict/provider.dict) ;;
+  esac
+
   echo "fuzz: $target for ${seconds} s (log: $log)"
   status=0
   # New inputs land in the first directory only: the committed seeds stay
   # as they are. -timeout: one input taking 10 s is a finding (a hang).
   "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2560 \
-    -artifact_prefix="$artifacts/" "${dirs[@]}" >"$log" 2>&1 || status=$?
+    -artifact_prefix="$artifacts/" "${dict[@]}" "${dirs[@]}" >"$log" 2>&1 || status=$?
 
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   found=()
@@ -87,8 +99,10 @@ for target in "${targets[@]}"; do
     [ -e "$f" ] && found+=("$f")
   done
   if [ "$status" -ne 0 ] || [ ${#found[@]} -gt 0 ]; then
-    mkdir -p "fuzz/regressions/$target"
-    for f in "${found[@]}"; do cp "$f" "fuzz/regressions/$target/"; done
+    for f in "${found[@]}"; do
+      mkdir -p "fuzz/regressions/$target"
+      cp "$f" "fuzz/regressions/$target/"
+    done
     echo "fuzz: $target FAILED (exit $status); the report:" >&2
     report='^==[0-9]+== ?ERROR|runtime error|check failed'
     if grep -qE "$report" "$log"; then

@@ -31,6 +31,9 @@ if ! $build_only; then
     protoc-gen-go protoc-gen-go-grpc
     # a real Prometheus (and promtool) for the metrics tests
     prometheus
+    # the sanitizer builds and libFuzzer (scripts/test.sh, scripts/fuzz.sh):
+    # clang 14 and its runtimes (ASan, UBSan, TSan, libFuzzer)
+    clang libclang-rt-14-dev
   )
   # Node.js may come from elsewhere (e.g. NodeSource); install Debian's only
   # when there is none.

@@ -1,16 +1,84 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: unit tests of bridge/ and the
-# integration tests that start the real binary. This is what CI runs.
+# integration tests that start the real binary, then the same under
+# AddressSanitizer + UBSan and a short fuzz run. This is what CI runs.
 #
-#   scripts/test.sh [ctest args...]     e.g. scripts/test.sh -L unit
+#   scripts/test.sh                     everything (CI)
+#   scripts/test.sh --quick             the build stage only
+#   scripts/test.sh [ctest args...]     the build stage only, e.g. -L unit or -R Pipeline
+#
+# Stages, each timed:
+#   build   build/ (scripts/build.sh) and ctest; ctest args apply here
+#   asan    build-asan/: clang, ASan + UBSan, the fuzz targets as libFuzzer
+#           binaries; the unit and integration tests under it
+#   fuzz    each fuzz target of build-asan/ for HOOKBRIDGE_FUZZ_SECONDS (10)
+#           seconds (scripts/fuzz.sh); a crash fails and is kept in
+#           fuzz/regressions/
+#
+# HOOKBRIDGE_TEST_STAGES="build asan" picks stages. docs/SECURITY.md,
+# "Fuzzing and sanitizers", has the details.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-start=$(date +%s)
-scripts/build.sh
-built=$(date +%s)
-echo "build: $((built - start)) s"
+# ctest args select tests of the build stage, so they also mean --quick.
+stages=${HOOKBRIDGE_TEST_STAGES:-build asan fuzz}
+if [ "${1:-}" = "--quick" ]; then
+  stages=build
+  shift
+elif [ $# -gt 0 ] && [ -z "${HOOKBRIDGE_TEST_STAGES:-}" ]; then
+  stages=build
+fi
+has_stage() { [[ " $stages " == *" $1 "* ]]; }
+jobs=$(nproc)
+timings=()
+stage_start=0
+begin() { stage_start=$(date +%s); echo "== $1"; }
+done_stage() { timings+=("$1: $(($(date +%s) - stage_start)) s"); echo "${timings[-1]}"; }
 
-ctest --test-dir "${HOOKBRIDGE_BUILD_DIR:-build}" --output-on-failure \
-  --parallel "$(nproc)" --timeout 300 "$@"
-echo "tests: $(($(date +%s) - built)) s"
+if has_stage build; then
+  begin "build"
+  scripts/build.sh
+  done_stage "build"
+  begin "tests"
+  ctest --test-dir "${HOOKBRIDGE_BUILD_DIR:-build}" --output-on-failure \
+    --parallel "$jobs" --timeout 300 "$@"
+  done_stage "tests"
+fi
+
+# The sanitizer runtimes: every finding fails the process that has it (the
+# integration tests see the server's exit code). Leak checking is on.
+export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+if has_stage asan || has_stage fuzz; then
+  begin "asan build"
+  scripts/setup.sh >/dev/null
+  if [ ! -f build-asan/build.ninja ]; then
+    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_COMPILER=clang++ -DHOOKBRIDGE_SANITIZE=address,undefined \
+      -DHOOKBRIDGE_LIBFUZZER=ON
+  fi
+  # What the tests run, not the benchmarks or the other languages' clients.
+  cmake --build build-asan --parallel "$jobs" --target hookbridge hookbridge-tail bridge_tests \
+    integration_tests hookbridge_fuzzers
+  done_stage "asan build"
+fi
+
+if has_stage asan; then
+  begin "asan tests"
+  # Not under ASan: the tests whose subject is another process (the Python,
+  # Node and Go clients; a real Prometheus scraping /metrics) and the
+  # deployment checks. The server paths they reach (Subscribe, /metrics)
+  # are what the C++ integration tests drive as well.
+  ctest --test-dir build-asan --output-on-failure --parallel "$jobs" --timeout 300 \
+    -L 'unit|integration' -E 'ClientsTest|PrometheusTest'
+  done_stage "asan tests"
+fi
+
+if has_stage fuzz; then
+  begin "fuzz smoke"
+  scripts/fuzz.sh --build-dir build-asan "${HOOKBRIDGE_FUZZ_SECONDS:-10}"
+  done_stage "fuzz smoke"
+fi
+
+printf '%s\n' "${timings[@]}"
