@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -14,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bridge/crypto.h"
+#include "bridge/json.h"
 #include "bridge/providers/registry.h"
 #include "bridge/status_macros.h"
 
@@ -109,6 +112,17 @@ class Reader {
     return v;
   }
 
+  // A non-negative decimal number such as 10, 0.5 or 1e3.
+  absl::StatusOr<double> Number(const YAML::Node& node, absl::string_view path) const {
+    absl::StatusOr<std::string> s = String(node, path);
+    if (!s.ok()) return s.status();
+    double v = 0;
+    if (!absl::SimpleAtod(*s, &v) || !std::isfinite(v) || v < 0) {
+      return Error(path, absl::StrCat("not a non-negative number: \"", *s, "\""));
+    }
+    return v;
+  }
+
   absl::StatusOr<uint64_t> Bytes(const YAML::Node& node, absl::string_view path) const {
     absl::StatusOr<std::string> s = String(node, path);
     if (!s.ok()) return s.status();
@@ -161,8 +175,7 @@ absl::Status ReadTls(const Reader& r, const YAML::Node& node, absl::string_view 
   for (const char* key : {"cert_file", "key_file"}) {
     if (!node[key]) return r.Error(Reader::Join(path, key), "is required (a PEM file)");
   }
-  HB_ASSIGN_OR_RETURN(tls->cert_file,
-                      r.String(node["cert_file"], Reader::Join(path, "cert_file")));
+  HB_ASSIGN_OR_RETURN(tls->cert_file, r.String(node["cert_file"], Reader::Join(path, "cert_file")));
   HB_ASSIGN_OR_RETURN(tls->key_file, r.String(node["key_file"], Reader::Join(path, "key_file")));
   if (node["client_ca_file"]) {
     HB_ASSIGN_OR_RETURN(tls->client_ca_file,
@@ -176,12 +189,36 @@ absl::Status ReadTls(const Reader& r, const YAML::Node& node, absl::string_view 
   return absl::OkStatus();
 }
 
+// `rate_limit: { per_second: N, burst: M }`: N requests a second on average
+// (0: unlimited), bursts of up to M (default: N, at least 1).
+absl::Status ReadRateLimit(const Reader& r, const YAML::Node& node, absl::string_view path,
+                           RateLimit* limit) {
+  HB_RETURN_IF_ERROR(r.CheckKeys(node, path, {"per_second", "burst"}));
+  const std::string p_rate = Reader::Join(path, "per_second");
+  const std::string p_burst = Reader::Join(path, "burst");
+  if (!node["per_second"]) return r.Error(p_rate, "is required (0 turns the limit off)");
+  RateLimit out;
+  HB_ASSIGN_OR_RETURN(out.per_second, r.Number(node["per_second"], p_rate));
+  if (out.per_second > 1e6) return r.Error(p_rate, "must be at most 1000000");
+  out.burst = std::max(1.0, std::ceil(out.per_second));
+  if (node["burst"]) {
+    if (out.per_second == 0) return r.Error(p_burst, "has no meaning with per_second: 0");
+    HB_ASSIGN_OR_RETURN(out.burst, r.Number(node["burst"], p_burst));
+    if (out.burst < 1 || out.burst > 1e9 || std::trunc(out.burst) != out.burst) {
+      return r.Error(p_burst, "must be a whole number between 1 and 1000000000");
+    }
+  }
+  if (out.per_second == 0) out.burst = 0;
+  *limit = out;
+  return absl::OkStatus();
+}
+
 absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http) {
   if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(r.CheckKeys(node, "http",
-                                 {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
-                                  "idle_timeout", "threads", "max_connections",
-                                  "max_requests_per_connection", "tls"}));
+  HB_RETURN_IF_ERROR(r.CheckKeys(
+      node, "http",
+      {"listen", "max_body_bytes", "max_header_bytes", "read_timeout", "idle_timeout", "threads",
+       "max_connections", "max_requests_per_connection", "max_json_depth", "rate_limit", "tls"}));
   if (node["listen"]) HB_ASSIGN_OR_RETURN(http->listen, r.Listen(node["listen"], "http.listen"));
   if (node["max_body_bytes"]) {
     HB_ASSIGN_OR_RETURN(http->max_body_bytes,
@@ -223,6 +260,19 @@ absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http)
       return r.Error("http.max_requests_per_connection", "must be between 1 and 1000000");
     }
     http->max_requests_per_connection = static_cast<uint32_t>(v);
+  }
+  if (node["max_json_depth"]) {
+    uint64_t v = 0;
+    HB_ASSIGN_OR_RETURN(v, r.Uint(node["max_json_depth"], "http.max_json_depth"));
+    if (v < 1 || v > static_cast<uint64_t>(kMaxJsonDepth)) {
+      return r.Error("http.max_json_depth",
+                     absl::StrCat("must be between 1 and ", kMaxJsonDepth,
+                                  " (deeper events could not be read back by protobuf parsers)"));
+    }
+    http->max_json_depth = static_cast<int>(v);
+  }
+  if (node["rate_limit"]) {
+    HB_RETURN_IF_ERROR(ReadRateLimit(r, node["rate_limit"], "http.rate_limit", &http->rate_limit));
   }
   if (node["tls"]) HB_RETURN_IF_ERROR(ReadTls(r, node["tls"], "http.tls", &http->tls));
   if (http->max_body_bytes == 0) return r.Error("http.max_body_bytes", "must be positive");
@@ -308,7 +358,7 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
                         SourceConfig* source) {
   HB_RETURN_IF_ERROR(r.CheckKeys(node, path,
                                  {"name", "provider", "secrets", "timestamp_tolerance",
-                                  "path_token", "event_type", "subject"}));
+                                  "path_token", "event_type", "subject", "rate_limit"}));
   std::string p_name = Reader::Join(path, "name");
   if (!node["name"]) return r.Error(p_name, "is required");
   HB_ASSIGN_OR_RETURN(source->name, r.String(node["name"], p_name));
@@ -360,6 +410,12 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
     return r.Error(p_token, absl::StrCat("provider ", provider->name,
                                          " does not sign its webhooks: give a secret path token "
                                          "(e.g. the output of `openssl rand -hex 24`)"));
+  }
+  if (node["rate_limit"]) {
+    RateLimit limit;
+    HB_RETURN_IF_ERROR(
+        ReadRateLimit(r, node["rate_limit"], Reader::Join(path, "rate_limit"), &limit));
+    source->rate_limit = limit;
   }
   for (const char* key : {"event_type", "subject"}) {
     const YAML::Node location = node[key];
@@ -421,8 +477,7 @@ absl::Status ReadAuth(const Reader& r, const YAML::Node& node, AuthConfig* auth)
       if (!tokens[i][key]) return r.Error(Reader::Join(path, key), "is required");
     }
     HB_ASSIGN_OR_RETURN(token.name, r.String(tokens[i]["name"], Reader::Join(path, "name")));
-    HB_ASSIGN_OR_RETURN(token.sha256,
-                        r.String(tokens[i]["sha256"], Reader::Join(path, "sha256")));
+    HB_ASSIGN_OR_RETURN(token.sha256, r.String(tokens[i]["sha256"], Reader::Join(path, "sha256")));
     token.sha256 = absl::AsciiStrToLower(token.sha256);
     Sha256Digest digest;
     if (!HexDecodeDigest(token.sha256, &digest)) {
@@ -445,8 +500,7 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   if (!root || root.IsNull()) return r.Error("(top level)", "the config is empty");
   HB_RETURN_IF_ERROR(r.CheckKeys(
       root, "",
-      {"http", "grpc", "admin", "log", "dedup", "sources", "logging", "shutdown_timeout",
-       "auth"}));
+      {"http", "grpc", "admin", "log", "dedup", "sources", "logging", "shutdown_timeout", "auth"}));
   HB_RETURN_IF_ERROR(ReadAuth(r, root["auth"], &config.auth));
   if (root["shutdown_timeout"]) {
     HB_ASSIGN_OR_RETURN(config.shutdown_timeout,
@@ -454,7 +508,24 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   }
   HB_RETURN_IF_ERROR(ReadHttp(r, root["http"], &config.http));
   if (const YAML::Node grpc = root["grpc"]) {
-    HB_RETURN_IF_ERROR(r.CheckKeys(grpc, "grpc", {"listen", "tls"}));
+    HB_RETURN_IF_ERROR(
+        r.CheckKeys(grpc, "grpc", {"listen", "tls", "max_subscribers", "max_filter_patterns"}));
+    if (grpc["max_subscribers"]) {
+      uint64_t v = 0;
+      HB_ASSIGN_OR_RETURN(v, r.Uint(grpc["max_subscribers"], "grpc.max_subscribers"));
+      if (v < 1 || v > 1000000) {
+        return r.Error("grpc.max_subscribers", "must be between 1 and 1000000");
+      }
+      config.grpc.max_subscribers = static_cast<uint32_t>(v);
+    }
+    if (grpc["max_filter_patterns"]) {
+      uint64_t v = 0;
+      HB_ASSIGN_OR_RETURN(v, r.Uint(grpc["max_filter_patterns"], "grpc.max_filter_patterns"));
+      if (v < 1 || v > 512) {
+        return r.Error("grpc.max_filter_patterns", "must be between 1 and 512");
+      }
+      config.grpc.max_filter_patterns = static_cast<uint32_t>(v);
+    }
     if (grpc["listen"]) {
       HB_ASSIGN_OR_RETURN(config.grpc.listen, r.Listen(grpc["listen"], "grpc.listen"));
     }

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "bridge/rate_limit.h"
 
 namespace hookbridge {
 
@@ -62,12 +63,24 @@ struct HttpConfig {
   // Requests answered on one connection; the last answer carries
   // `Connection: close`, so a pipelined flood cannot hold a connection.
   uint32_t max_requests_per_connection = 1000;
+  // Deepest nesting of arrays and objects accepted in a webhook body (at
+  // most kMaxJsonDepth in bridge/json.h).
+  int max_json_depth = 32;
+  // The rate limit of each source without its own `rate_limit`: a separate
+  // bucket per source. per_second 0 = unlimited.
+  RateLimit rate_limit{1000, 2000};
   // HTTPS when enabled; plain HTTP otherwise (e.g. behind a cluster ingress).
   TlsConfig tls;
 };
 
 struct GrpcConfig {
   ListenAddress listen{"0.0.0.0", 50051};
+  // Subscribe streams open at once; further ones are refused with
+  // RESOURCE_EXHAUSTED.
+  uint32_t max_subscribers = 10000;
+  // Entries in `sources` plus `types` of one SubscribeRequest; more is
+  // INVALID_ARGUMENT.
+  uint32_t max_filter_patterns = 64;
   // TLS (with client_ca_file: mutual TLS) when enabled; plaintext otherwise.
   TlsConfig tls;
 };
@@ -138,6 +151,8 @@ struct SourceConfig {
   // type is read from (default per provider) and, optionally, the subject.
   ValueLocation event_type;
   ValueLocation subject;
+  // This source's rate limit; unset: http.rate_limit.
+  std::optional<RateLimit> rate_limit;
 };
 
 // One subscriber token: its SHA-256 and what it may read.

@@ -68,6 +68,10 @@ absl::StatusOr<TypePattern> TypePattern::Parse(absl::string_view text) {
 
 bool TypePattern::Matches(absl::string_view type) const { return GlobMatch(text_, type); }
 
+size_t EventFilter::PatternCount(const v1::SubscribeRequest& request) {
+  return static_cast<size_t>(request.sources_size()) + static_cast<size_t>(request.types_size());
+}
+
 absl::StatusOr<EventFilter> EventFilter::FromRequest(const v1::SubscribeRequest& request) {
   EventFilter filter;
   if (static_cast<size_t>(request.types_size()) > kMaxEntries) {

@@ -39,6 +39,11 @@ class EventFilter {
   // Most patterns or values accepted in one list.
   static constexpr size_t kMaxEntries = 256;
 
+  // The entries of `request` that count against grpc.max_filter_patterns:
+  // its sources plus its type patterns (the lists a grant is checked
+  // against and, for types, the patterns every event is matched with).
+  static size_t PatternCount(const v1::SubscribeRequest& request);
+
   // Builds the filter of a subscribe request. InvalidArgument naming the
   // bad field and entry.
   static absl::StatusOr<EventFilter> FromRequest(const v1::SubscribeRequest& request);

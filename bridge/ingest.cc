@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "bridge/crypto.h"
+#include "bridge/json.h"
 
 namespace hookbridge {
 
@@ -43,18 +44,25 @@ absl::string_view OutcomeName(Outcome outcome) {
       return "too_many_connections";
     case Outcome::kTimeout:
       return "timeout";
+    case Outcome::kTlsHandshake:
+      return "tls_handshake";
+    case Outcome::kRateLimited:
+      return "rate_limited";
   }
   return "unknown";
 }
 
 absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config, EventLog* log) {
-  std::unique_ptr<Ingestor> ingestor(new Ingestor(log, config.dedup.max_entries));
+  std::unique_ptr<Ingestor> ingestor(
+      new Ingestor(log, config.dedup.max_entries, config.http.max_json_depth));
   for (const SourceConfig& source_config : config.sources) {
     absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(source_config);
     if (!source.ok()) return source.status();
     SourceInfo info{source_config.name, FindProvider(source_config.provider)};
     ingestor->infos_.push_back(info);
-    Entry entry{info, *std::move(source), std::nullopt};
+    Entry entry{
+        info, *std::move(source), std::nullopt,
+        std::make_unique<TokenBucket>(source_config.rate_limit.value_or(config.http.rate_limit))};
     if (!source_config.path_token.empty()) entry.token_digest = Sha256({source_config.path_token});
     ingestor->sources_.emplace(source_config.name, std::move(entry));
   }
@@ -62,8 +70,8 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
   return ingestor;
 }
 
-Ingestor::Ingestor(EventLog* log, size_t dedup_entries)
-    : log_(log), dedup_(dedup_entries), ordering_(dedup_entries) {}
+Ingestor::Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth)
+    : log_(log), max_json_depth_(max_json_depth), dedup_(dedup_entries), ordering_(dedup_entries) {}
 
 absl::Status Ingestor::Warm(uint64_t window) {
   const LogStats stats = log_->Stats();
@@ -137,6 +145,26 @@ void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& reque
   if (absl::Status verified = entry.source->Verify(request); !verified.ok()) {
     result.outcome = IsStaleTimestamp(verified) ? Outcome::kStaleTimestamp : Outcome::kBadSignature;
     result.reason = std::string(verified.message());
+    return done(std::move(result));
+  }
+
+  // After verification, so a stranger cannot spend a real sender's budget.
+  if (const absl::Duration wait = entry.bucket->TryTake(request.received_at);
+      wait > absl::ZeroDuration()) {
+    const RateLimit& limit = entry.bucket->limit();
+    result.outcome = Outcome::kRateLimited;
+    result.reason =
+        absl::StrCat("over the rate limit of source ", entry.info.name, " (", limit.per_second,
+                     " requests a second, bursts of ", limit.burst, "); retry later");
+    result.retry_after = wait;
+    return done(std::move(result));
+  }
+
+  // Before any parsing: nothing below recurses deeper than this allows, and
+  // every string that reaches the event is valid UTF-8.
+  if (absl::Status checked = CheckJsonText(request.body, max_json_depth_); !checked.ok()) {
+    result.outcome = Outcome::kMalformed;
+    result.reason = std::string(checked.message());
     return done(std::move(result));
   }
 

@@ -21,36 +21,40 @@
 #include "bridge/ordering.h"
 #include "bridge/providers/provider.h"
 #include "bridge/providers/registry.h"
+#include "bridge/rate_limit.h"
 
 namespace hookbridge {
 
 // What became of one webhook request. A closed set: these are metric labels.
 enum class Outcome {
-  kAccepted,        // appended
-  kDuplicate,       // already appended earlier; acknowledged, not appended
-  kConflict,        // the same delivery is being appended by another request
-  kMalformed,       // body is not valid JSON or not the provider's envelope
-  kBadSignature,    // missing or wrong signature
-  kStaleTimestamp,  // genuine signature, timestamp outside the tolerance
-  kUnknownSource,   // no such source
-  kBadToken,        // a source's path token is missing or wrong (answered as unknown)
-  kTooLarge,        // body over the limit
-  kBadRequest,      // not a well-formed HTTP request
-  kBadMethod,       // a method other than POST, GET, HEAD on a webhook path
-  kUnavailable,     // the log could not take the event; the sender retries
+  kAccepted,            // appended
+  kDuplicate,           // already appended earlier; acknowledged, not appended
+  kConflict,            // the same delivery is being appended by another request
+  kMalformed,           // body is not valid JSON or not the provider's envelope
+  kBadSignature,        // missing or wrong signature
+  kStaleTimestamp,      // genuine signature, timestamp outside the tolerance
+  kUnknownSource,       // no such source
+  kBadToken,            // a source's path token is missing or wrong (answered as unknown)
+  kTooLarge,            // body over the limit
+  kBadRequest,          // not a well-formed HTTP request
+  kBadMethod,           // a method other than POST, GET, HEAD on a webhook path
+  kUnavailable,         // the log could not take the event; the sender retries
   kTooManyConnections,  // the ingress was at http.max_connections; closed unread
   kTimeout,             // the request did not arrive within http.read_timeout
+  kTlsHandshake,        // the TLS handshake failed (not TLS, no or a wrong client certificate)
+  kRateLimited,         // genuine, but over the source's rate limit; the sender retries later
 };
 
 // Every outcome, in declaration order (so an outcome's value indexes it).
 inline constexpr Outcome kAllOutcomes[] = {
-    Outcome::kAccepted,      Outcome::kDuplicate,    Outcome::kConflict,
-    Outcome::kMalformed,     Outcome::kBadSignature, Outcome::kStaleTimestamp,
-    Outcome::kUnknownSource, Outcome::kBadToken,     Outcome::kTooLarge,
-    Outcome::kBadRequest,    Outcome::kBadMethod,    Outcome::kUnavailable,
-    Outcome::kTooManyConnections, Outcome::kTimeout,
+    Outcome::kAccepted,           Outcome::kDuplicate,    Outcome::kConflict,
+    Outcome::kMalformed,          Outcome::kBadSignature, Outcome::kStaleTimestamp,
+    Outcome::kUnknownSource,      Outcome::kBadToken,     Outcome::kTooLarge,
+    Outcome::kBadRequest,         Outcome::kBadMethod,    Outcome::kUnavailable,
+    Outcome::kTooManyConnections, Outcome::kTimeout,      Outcome::kTlsHandshake,
+    Outcome::kRateLimited,
 };
-static_assert(static_cast<size_t>(Outcome::kTimeout) + 1 == std::size(kAllOutcomes));
+static_assert(static_cast<size_t>(Outcome::kRateLimited) + 1 == std::size(kAllOutcomes));
 
 // The metric label / JSON name of an outcome, e.g. "bad_signature".
 absl::string_view OutcomeName(Outcome outcome);
@@ -65,6 +69,8 @@ struct IngestResult {
   bool typed = false;
   // The assigned sequence, for kAccepted.
   uint64_t sequence = 0;
+  // For kRateLimited: how long until the source's bucket has a token again.
+  absl::Duration retry_after;
 };
 
 // A configured source as the HTTP layer sees it.
@@ -105,15 +111,17 @@ class Ingestor {
 
   const std::vector<SourceInfo>& sources() const { return infos_; }
 
-  // Runs the ingest path for `request` posted to `source`, calling `done`
-  // exactly once: inline for rejections and duplicates, else when the log
-  // has stored the event (possibly on another thread). `request` need only
-  // stay valid until Handle returns.
+  // Runs the ingest path for `request` posted to `source`: verify, rate
+  // limit (only genuine requests spend a source's budget), check the JSON
+  // text (UTF-8, http.max_json_depth), decode, de-duplicate, append. Calls
+  // `done` exactly once: inline for rejections and duplicates, else when
+  // the log has stored the event (possibly on another thread). `request`
+  // need only stay valid until Handle returns.
   void Handle(absl::string_view source, const WebhookRequest& request,
               std::function<void(IngestResult)> done);
 
  private:
-  Ingestor(EventLog* log, size_t dedup_entries);
+  Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth);
   // Rebuilds the de-duplication window and the ordering guard from the last
   // `window` records of the log, so both survive a restart.
   absl::Status Warm(uint64_t window);
@@ -124,9 +132,12 @@ class Ingestor {
     // SHA-256 of the path token, if the source has one. Comparing digests
     // keeps the comparison constant-time whatever the token's length.
     std::optional<Sha256Digest> token_digest;
+    // The source's rate limit, taken at the request's receive time.
+    std::unique_ptr<TokenBucket> bucket;
   };
 
   EventLog* const log_;
+  const int max_json_depth_;
   DedupWindow dedup_;
   OrderingGuard ordering_;
   std::vector<SourceInfo> infos_;  // in config order

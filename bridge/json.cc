@@ -20,7 +20,136 @@ using google::protobuf::Reflection;
 using google::protobuf::Struct;
 using google::protobuf::Value;
 
+namespace {
+
+// The length of the UTF-8 sequence starting at json[i] if it is well formed
+// (shortest form, no surrogates, at most U+10FFFF), else 0.
+size_t Utf8SequenceLength(absl::string_view json, size_t i) {
+  const auto byte = [&json](size_t k) { return static_cast<unsigned char>(json[k]); };
+  const unsigned char b0 = byte(i);
+  size_t length = 0;
+  unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
+  if (b0 < 0x80) return 1;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    length = 2;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    length = 3;
+    if (b0 == 0xe0) lo = 0xa0;  // no overlong forms
+    if (b0 == 0xed) hi = 0x9f;  // no UTF-16 surrogates
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    length = 4;
+    if (b0 == 0xf0) lo = 0x90;  // no overlong forms
+    if (b0 == 0xf4) hi = 0x8f;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (json.size() - i < length) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+  }
+  return length;
+}
+
+// The value of the 4 hex digits at json[i], or -1.
+int HexQuad(absl::string_view json, size_t i) {
+  if (json.size() - i < 4) return -1;
+  int value = 0;
+  for (size_t k = i; k < i + 4; ++k) {
+    const char c = json[k];
+    int digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      return -1;
+    }
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+absl::Status CheckJsonText(absl::string_view json, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size();) {
+    const unsigned char c = static_cast<unsigned char>(json[i]);
+    if (c >= 0x80) {
+      const size_t length = Utf8SequenceLength(json, i);
+      if (length == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("body is not valid UTF-8 (at byte ", i, ")"));
+      }
+      i += length;
+      continue;
+    }
+    if (in_string) {
+      if (c == '"') {
+        in_string = false;
+      } else if (c == '\\' && i + 1 < json.size()) {
+        if (json[i + 1] == 'u') {
+          // A high surrogate must be followed by an escaped low one, and a
+          // low one must not stand alone: either would decode to bytes that
+          // are not UTF-8.
+          const int unit = HexQuad(json, i + 2);
+          if (unit >= 0xdc00 && unit <= 0xdfff) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "JSON string has an unpaired UTF-16 surrogate escape (at byte ", i, ")"));
+          }
+          if (unit >= 0xd800 && unit <= 0xdbff) {
+            const int next = i + 7 < json.size() && json[i + 6] == '\\' && json[i + 7] == 'u'
+                                 ? HexQuad(json, i + 8)
+                                 : -1;
+            if (next < 0xdc00 || next > 0xdfff) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  "JSON string has an unpaired UTF-16 surrogate escape (at byte ", i, ")"));
+            }
+            i += 12;
+            continue;
+          }
+          if (unit >= 0) {
+            i += 6;
+            continue;
+          }
+        }
+        i += 2;
+        continue;
+      }
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return absl::InvalidArgumentError(absl::StrCat("JSON nests deeper than ", max_depth,
+                                                       " levels of arrays and objects (at byte ", i,
+                                                       ")"));
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    ++i;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Struct> ParseJsonObject(absl::string_view json) {
+  if (absl::Status checked = CheckJsonText(json, kMaxJsonDepth); !checked.ok()) return checked;
   Struct out;
   google::protobuf::util::JsonParseOptions options;
   auto status = google::protobuf::util::JsonStringToMessage(

@@ -23,8 +23,26 @@
 
 namespace hookbridge {
 
-// Parses `json`, which must be one JSON object. InvalidArgument otherwise,
-// with the parser's reason.
+// The deepest nesting of arrays and objects ParseJsonObject accepts (the
+// body's outer object is level 1). Each level becomes up to three levels of
+// nested protobuf messages (Value, Struct, map entry), and protobuf parsers
+// refuse messages nested deeper than 100 by default: beyond this, a stored
+// event could not be read back by the bridge or by its subscribers.
+inline constexpr int kMaxJsonDepth = 32;
+
+// Checks the text of a JSON document before it is parsed, in one pass and
+// without recursion: that it is valid UTF-8 (strings included; \u escapes
+// must not leave a surrogate unpaired) and that arrays and objects nest at
+// most `max_depth` levels. InvalidArgument with the reason and byte offset
+// otherwise. Other syntax errors are left to the parser.
+absl::Status CheckJsonText(absl::string_view json, int max_depth);
+
+// Whether `text` is well-formed UTF-8 (shortest forms, no surrogates, at
+// most U+10FFFF), as protobuf string fields require.
+bool IsValidUtf8(absl::string_view text);
+
+// Parses `json`, which must be one JSON object nested at most kMaxJsonDepth
+// levels (see CheckJsonText). InvalidArgument otherwise, with the reason.
 absl::StatusOr<google::protobuf::Struct> ParseJsonObject(absl::string_view json);
 
 // Fills `message` from `object`. `path` names `object` in error messages

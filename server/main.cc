@@ -148,11 +148,13 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<Authorizer>> authorizer = Authorizer::Create(config->auth);
   if (!authorizer.ok()) return Fail(2, absl::StrCat("config: ", authorizer.status().message()));
   if (!config->auth.enabled) {
-    Log(LogLevel::kWarn, "subscriber authentication is disabled: anyone reaching the gRPC port "
-                         "can read every event");
+    Log(LogLevel::kWarn,
+        "subscriber authentication is disabled: anyone reaching the gRPC port "
+        "can read every event");
   } else if (config->auth.tokens.empty()) {
-    Log(LogLevel::kWarn, "subscriber authentication is on and no tokens are configured: every "
-                         "Subscribe is refused (see auth.tokens, hookbridge --mint-token)");
+    Log(LogLevel::kWarn,
+        "subscriber authentication is on and no tokens are configured: every "
+        "Subscribe is refused (see auth.tokens, hookbridge --mint-token)");
   }
   Metrics metrics((*ingestor)->sources());
   metrics.RegisterTokens((*authorizer)->TokenNames());
@@ -207,7 +209,9 @@ int Run(int argc, char** argv) {
                 http.status().message());
   }
 
-  EventBridgeService service(log.get(), &metrics, (*ingestor)->sources(), authorizer->get());
+  EventBridgeService service(
+      log.get(), &metrics, (*ingestor)->sources(), authorizer->get(),
+      SubscribeLimits{config->grpc.max_subscribers, config->grpc.max_filter_patterns});
   service_for_metrics.store(&service, std::memory_order_release);
   // grpc.health.v1.Health (for Kubernetes gRPC probes) and server
   // reflection (for grpcurl and other generic tools).

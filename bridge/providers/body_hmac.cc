@@ -8,7 +8,9 @@ namespace hookbridge {
 
 absl::Status VerifySha256BodySignature(const WebhookRequest& request, absl::string_view header,
                                        const std::vector<std::string>& secrets) {
-  const absl::string_view* value = request.FindHeader(header);
+  absl::StatusOr<const absl::string_view*> found = request.FindUniqueHeader(header);
+  if (!found.ok()) return found.status();
+  const absl::string_view* value = *found;
   if (value == nullptr)
     return absl::UnauthenticatedError(absl::StrCat("missing ", header, " header"));
   absl::string_view hex = *value;

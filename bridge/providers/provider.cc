@@ -1,6 +1,7 @@
 #include "bridge/providers/provider.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace hookbridge {
 namespace {
@@ -12,6 +13,22 @@ const absl::string_view* WebhookRequest::FindHeader(absl::string_view name) cons
     if (absl::EqualsIgnoreCase(key, name)) return &value;
   }
   return nullptr;
+}
+
+absl::StatusOr<const absl::string_view*> WebhookRequest::FindUniqueHeader(
+    absl::string_view name) const {
+  const absl::string_view* found = nullptr;
+  int count = 0;
+  for (const auto& [key, value] : headers) {
+    if (!absl::EqualsIgnoreCase(key, name)) continue;
+    if (found == nullptr) found = &value;
+    ++count;
+  }
+  if (count > 1) {
+    return absl::UnauthenticatedError(absl::StrCat("header ", name, " appears ", count,
+                                                   " times; a webhook request must carry it once"));
+  }
+  return found;
 }
 
 absl::Status StaleTimestampError(absl::string_view message) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "hookbridge/v1/event.pb.h"
@@ -28,8 +29,15 @@ struct WebhookRequest {
   absl::Time received_at;
 
   // The value of the first header named `name` (case-insensitive), or
-  // nullptr.
+  // nullptr. Only for headers whose repetition is harmless: anything that
+  // signs, identifies or types the request goes through FindUniqueHeader.
   const absl::string_view* FindHeader(absl::string_view name) const;
+
+  // The value of the header named `name` (case-insensitive), nullptr when
+  // absent. Unauthenticated when the header appears more than once: a
+  // request carrying two signatures (or timestamps, or ids) is ambiguous,
+  // and taking either one would let a proxy or an attacker choose.
+  absl::StatusOr<const absl::string_view*> FindUniqueHeader(absl::string_view name) const;
 };
 
 // A configured webhook source of one provider.

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bridge/filter.h"
 #include "bridge/subscription.h"
 #include "server/logging.h"
 
@@ -55,6 +57,15 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       Reject(absl::InvalidArgumentError("SubscribeRequest could not be parsed"));
       return;
     }
+    // Before the grant check, whose cost grows with the request's patterns.
+    if (const size_t patterns = EventFilter::PatternCount(request);
+        patterns > service_->limits_.max_filter_patterns) {
+      Reject(absl::InvalidArgumentError(absl::StrCat(
+                 "the filter has ", patterns, " sources and types; at most ",
+                 service_->limits_.max_filter_patterns, " are allowed (grpc.max_filter_patterns)")),
+             Metrics::SubscribeRejection::kTooManyPatterns);
+      return;
+    }
     if (absl::Status allowed = Authorizer::Authorize(**grant, request); !allowed.ok()) {
       service_->metrics_->SubscriberAuth((*grant)->name, Metrics::AuthOutcome::kDenied);
       Reject(allowed);
@@ -71,8 +82,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     }
     subscription_ = *std::move(subscription);
     resume_after_ = subscription_->cursor();
-    if (!service_->Register(this)) {
-      Reject(absl::UnavailableError("server is shutting down"));
+    if (absl::Status registered = service_->Register(this); !registered.ok()) {
+      Reject(registered);
       return;
     }
     registered_ = true;
@@ -140,10 +151,30 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   }
 
  private:
-  void Reject(const absl::Status& status) {
-    service_->metrics_->SubscriptionStarted(false);
+  // Ends the call with `status`, counted under `reason` (by default the one
+  // its code stands for).
+  void Reject(const absl::Status& status,
+              std::optional<Metrics::SubscribeRejection> reason = std::nullopt) {
+    service_->metrics_->SubscriptionRejected(reason.value_or(RejectionFor(status.code())));
     absl::MutexLock lock(&mu_);
     FinishLocked(ToGrpcStatus(status));
+  }
+
+  static Metrics::SubscribeRejection RejectionFor(absl::StatusCode code) {
+    switch (code) {
+      case absl::StatusCode::kUnauthenticated:
+        return Metrics::SubscribeRejection::kUnauthenticated;
+      case absl::StatusCode::kPermissionDenied:
+        return Metrics::SubscribeRejection::kPermissionDenied;
+      case absl::StatusCode::kResourceExhausted:
+        return Metrics::SubscribeRejection::kTooManySubscribers;
+      case absl::StatusCode::kOutOfRange:
+        return Metrics::SubscribeRejection::kOutOfRange;
+      case absl::StatusCode::kUnavailable:
+        return Metrics::SubscribeRejection::kShuttingDown;
+      default:
+        return Metrics::SubscribeRejection::kInvalidRequest;
+    }
   }
 
   void OnWake() {
@@ -225,10 +256,11 @@ v1::ListEventTypesResponse DescribeSources(const std::vector<SourceInfo>& source
 
 EventBridgeService::EventBridgeService(EventLog* log, Metrics* metrics,
                                        const std::vector<SourceInfo>& sources,
-                                       const Authorizer* authorizer)
+                                       const Authorizer* authorizer, SubscribeLimits limits)
     : log_(log),
       metrics_(metrics),
       authorizer_(authorizer),
+      limits_(limits),
       event_types_(DescribeSources(sources)) {}
 
 absl::StatusOr<const Grant*> EventBridgeService::Authenticate(
@@ -265,11 +297,17 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::Subscribe(
   return new SubscribeReactor(this, context, request);
 }
 
-bool EventBridgeService::Register(SubscribeReactor* reactor) {
+absl::Status EventBridgeService::Register(SubscribeReactor* reactor) {
   absl::MutexLock lock(&mu_);
-  if (shutting_down_) return false;
+  if (shutting_down_) return absl::UnavailableError("server is shutting down");
+  if (reactors_.size() >= limits_.max_subscribers) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("already ", reactors_.size(),
+                     " subscribers, the most this server takes (grpc.max_subscribers); retry "
+                     "later or against another replica"));
+  }
   reactors_.insert(reactor);
-  return true;
+  return absl::OkStatus();
 }
 
 void EventBridgeService::Unregister(SubscribeReactor* reactor) {

@@ -36,6 +36,14 @@ inline constexpr char kStartAfterHeader[] = "hookbridge-start-after";
 
 class SubscribeReactor;
 
+// Bounds on what subscribers may ask of the service.
+struct SubscribeLimits {
+  // Streams open at once; more are refused with RESOURCE_EXHAUSTED.
+  size_t max_subscribers = 10000;
+  // Entries in a request's `sources` plus `types`; more is INVALID_ARGUMENT.
+  size_t max_filter_patterns = 64;
+};
+
 class EventBridgeService final
     : public v1::EventBridge::WithRawCallbackMethod_Subscribe<
           v1::EventBridge::WithCallbackMethod_ListEventTypes<v1::EventBridge::Service>> {
@@ -43,9 +51,9 @@ class EventBridgeService final
   // `log`, `metrics` and `authorizer` must outlive the service; `sources`
   // are the configured sources, for ListEventTypes. Every call is
   // authenticated (authorization: Bearer <token>) and Subscribe authorized
-  // against the token's grant.
+  // against the token's grant, then checked against `limits`.
   EventBridgeService(EventLog* log, Metrics* metrics, const std::vector<SourceInfo>& sources,
-                     const Authorizer* authorizer);
+                     const Authorizer* authorizer, SubscribeLimits limits);
 
   grpc::ServerUnaryReactor* ListEventTypes(grpc::CallbackServerContext* context,
                                            const v1::ListEventTypesRequest* request,
@@ -67,8 +75,9 @@ class EventBridgeService final
 
  private:
   friend class SubscribeReactor;
-  // Returns false if the service is shutting down.
-  bool Register(SubscribeReactor* reactor);
+  // UNAVAILABLE if the service is shutting down, RESOURCE_EXHAUSTED when
+  // limits_.max_subscribers streams are open.
+  absl::Status Register(SubscribeReactor* reactor);
   void Unregister(SubscribeReactor* reactor);
 
   // The token's grant, or UNAUTHENTICATED (counted).
@@ -77,6 +86,7 @@ class EventBridgeService final
   EventLog* const log_;
   Metrics* const metrics_;
   const Authorizer* const authorizer_;
+  const SubscribeLimits limits_;
   // Built once: the catalogs and sources do not change while running.
   const v1::ListEventTypesResponse event_types_;
   absl::Mutex mu_;

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "bridge/rate_limit.h"
 #include "server/logging.h"
 
 namespace hookbridge {
@@ -35,6 +36,10 @@ HttpResponse OutcomeResponse(const IngestResult& result) {
   if (response.status == 503 || response.status == 409) {
     response.headers.emplace_back("Retry-After", std::string(kRetryAfterSeconds));
   }
+  if (result.outcome == Outcome::kRateLimited) {
+    response.headers.emplace_back("Retry-After",
+                                  absl::StrCat(RetryAfterSeconds(result.retry_after)));
+  }
   if (result.outcome == Outcome::kBadMethod) {
     response.headers.emplace_back("Allow", "GET, HEAD, POST");
   }
@@ -57,6 +62,7 @@ int HttpStatusFor(Outcome outcome) {
       return 200;
     case Outcome::kMalformed:
     case Outcome::kBadRequest:
+    case Outcome::kTlsHandshake:
       return 400;
     case Outcome::kBadSignature:
     case Outcome::kStaleTimestamp:
@@ -75,6 +81,8 @@ int HttpStatusFor(Outcome outcome) {
       return 503;
     case Outcome::kTimeout:
       return 408;
+    case Outcome::kRateLimited:
+      return 429;
   }
   return 500;
 }
@@ -181,7 +189,7 @@ void WebhookHandler::OnDropped(ConnectionDrop drop, absl::string_view target) {
       return;
     }
     case ConnectionDrop::kTlsHandshake:
-      metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kBadRequest);
+      metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kTlsHandshake);
       return;
   }
 }

@@ -72,6 +72,16 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
       delivery_latency_(latency_family_.Add({}, kLatencyBuckets)),
       subscriptions_started_(subscriptions_.Add({{"result", "started"}})),
       subscriptions_rejected_(subscriptions_.Add({{"result", "rejected"}})) {
+  auto& rejections = BuildCounter()
+                         .Name("hookbridge_subscriptions_rejected_total")
+                         .Help("Subscribe calls refused, by reason.")
+                         .Register(*registry_);
+  const char* reasons[kSubscribeRejections] = {
+      "unauthenticated",      "permission_denied", "invalid_request", "too_many_patterns",
+      "too_many_subscribers", "out_of_range",      "shutting_down"};
+  for (size_t i = 0; i < kSubscribeRejections; ++i) {
+    rejections_[i] = &rejections.Add({{"reason", reasons[i]}});
+  }
   std::vector<std::string> names;
   for (const SourceInfo& s : sources) names.push_back(s.name);
   names.emplace_back(kUnknownSource);
@@ -132,6 +142,11 @@ void Metrics::ObserveDeliveryLatency(absl::Duration latency) {
 
 void Metrics::SubscriptionStarted(bool ok) {
   (ok ? subscriptions_started_ : subscriptions_rejected_).Increment();
+}
+
+void Metrics::SubscriptionRejected(SubscribeRejection reason) {
+  subscriptions_rejected_.Increment();
+  rejections_[static_cast<size_t>(reason)]->Increment();
 }
 
 void Metrics::RegisterTokens(const std::vector<std::string>& names) {

@@ -55,6 +55,22 @@ class Metrics {
   // hookbridge_subscriptions_total{result}: started, rejected.
   void SubscriptionStarted(bool ok);
 
+  // Why a Subscribe was refused, for
+  // hookbridge_subscriptions_rejected_total{reason}.
+  enum class SubscribeRejection {
+    kUnauthenticated,     // no or an unknown token
+    kPermissionDenied,    // outside the token's grant
+    kInvalidRequest,      // unparsable request or a bad filter entry
+    kTooManyPatterns,     // over grpc.max_filter_patterns
+    kTooManySubscribers,  // grpc.max_subscribers streams already open
+    kOutOfRange,          // start position not retained or beyond the end
+    kShuttingDown,
+  };
+  static constexpr size_t kSubscribeRejections = 7;
+  // Counts the rejection in both hookbridge_subscriptions_total{result=
+  // "rejected"} and hookbridge_subscriptions_rejected_total{reason}.
+  void SubscriptionRejected(SubscribeRejection reason);
+
   // Subscriber authentication outcomes, for
   // hookbridge_subscriber_auth_total{token,outcome}.
   enum class AuthOutcome { kOk, kMissing, kUnknown, kDenied };
@@ -108,6 +124,8 @@ class Metrics {
   prometheus::Histogram& delivery_latency_;
   prometheus::Counter& subscriptions_started_;
   prometheus::Counter& subscriptions_rejected_;
+  // By SubscribeRejection.
+  std::array<prometheus::Counter*, kSubscribeRejections> rejections_{};
 
   // Built in the constructor; afterwards only the per-source `appended`
   // maps and `untyped_types` change, under appended_mu_.

@@ -626,8 +626,8 @@ TEST(ParseConfigTest, ConnectionLimitsAndPlainListenersByDefault) {
 }
 
 TEST(ParseConfigTest, ParsesConnectionLimits) {
-  const std::string yaml = absl::StrCat(
-      "http: { max_connections: 10, max_requests_per_connection: 1 }\n", kMinimal);
+  const std::string yaml =
+      absl::StrCat("http: { max_connections: 10, max_requests_per_connection: 1 }\n", kMinimal);
   absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->http.max_connections, 10u);
@@ -697,16 +697,18 @@ TEST(ParseConfigTest, AuthIsOnWithNoTokensByDefault) {
 
 TEST(ParseConfigTest, ParsesAuthTokensWithHashesFromTheEnvironment) {
   const std::string hash(64, 'A');
-  absl::StatusOr<Config> config = ParseConfig(absl::StrCat(kMinimal, R"(
+  absl::StatusOr<Config> config =
+      ParseConfig(absl::StrCat(kMinimal, R"(
 auth:
   tokens:
     - name: search-indexer
       sha256: "${INDEXER_TOKEN_SHA256}"
       sources: [docs]
       types: ["comment.*", "document.removed"]
-    - { name: audit, sha256: ")", std::string(64, 'b'), R"(", sources: ["*"], types: ["*"] }
+    - { name: audit, sha256: ")",
+                               std::string(64, 'b'), R"(", sources: ["*"], types: ["*"] }
 )"),
-                                              Env({{"INDEXER_TOKEN_SHA256", hash}}));
+                  Env({{"INDEXER_TOKEN_SHA256", hash}}));
   ASSERT_TRUE(config.ok()) << config.status();
   ASSERT_EQ(config->auth.tokens.size(), 2u);
   const TokenConfig& indexer = config->auth.tokens[0];
@@ -729,10 +731,9 @@ TEST(ParseConfigTest, AuthErrorsNameTheKey) {
   ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { enabled: maybe }\n"), "auth.enabled");
   ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { tokenz: [] }\n"), "tokenz");
   ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { tokens: {} }\n"), "auth.tokens");
-  ExpectErrorNaming(
-      absl::StrCat(kMinimal, "auth: { tokens: [ { sha256: \"", hash,
-                   "\", sources: [\"*\"], types: [\"*\"] } ] }\n"),
-      "auth.tokens[0].name");
+  ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { tokens: [ { sha256: \"", hash,
+                                 "\", sources: [\"*\"], types: [\"*\"] } ] }\n"),
+                    "auth.tokens[0].name");
   // The token itself instead of its hash.
   ExpectErrorNaming(absl::StrCat(kMinimal,
                                  "auth: { tokens: [ { name: a, sha256: \"my-secret-token\", "
@@ -751,6 +752,127 @@ TEST(ParseConfigTest, AuthErrorsNameTheKey) {
   ExpectErrorNaming(absl::StrCat(kMinimal, "auth: { tokens: [ { name: a, sha256: \"", hash,
                                  "\", sources: [\"*\"] } ] }\n"),
                     "auth.tokens[0].types");
+}
+
+// The TLS example of README.md ("TLS"), verbatim.
+TEST(ParseConfigTest, ParsesTheReadmeTlsExample) {
+  const std::string yaml = absl::StrCat(R"(
+http:
+  listen: "0.0.0.0:8443"
+  tls: { cert_file: /etc/hookbridge/tls/tls.crt, key_file: /etc/hookbridge/tls/tls.key }
+grpc:
+  listen: "0.0.0.0:50051"
+  tls:
+    cert_file: /etc/hookbridge/tls/tls.crt
+    key_file: /etc/hookbridge/tls/tls.key
+    client_ca_file: /etc/hookbridge/tls/subscribers-ca.crt   # mutual TLS: optional
+)",
+                                        kMinimal);
+  absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.listen.port, 8443);
+  EXPECT_EQ(config->http.tls.key_file, "/etc/hookbridge/tls/tls.key");
+  EXPECT_EQ(config->http.tls.client_ca_file, "");
+  EXPECT_EQ(config->grpc.tls.client_ca_file, "/etc/hookbridge/tls/subscribers-ca.crt");
+}
+
+TEST(ParseConfigTest, AdminListenerHasNoTlsOrConnectionKeys) {
+  ExpectErrorNaming(
+      absl::StrCat("admin: { listen: \"127.0.0.1:1\", tls: { cert_file: c, key_file: k } }\n",
+                   kMinimal),
+      "admin.tls");
+  ExpectErrorNaming(absl::StrCat("grpc: { max_connections: 5 }\n", kMinimal),
+                    "grpc.max_connections");
+}
+
+TEST(ParseConfigTest, PayloadAndSubscriberLimitsHaveSafeDefaults) {
+  absl::StatusOr<Config> config = ParseConfig(kMinimal, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.max_json_depth, 32);
+  EXPECT_EQ(config->http.rate_limit.per_second, 1000);
+  EXPECT_EQ(config->http.rate_limit.burst, 2000);
+  EXPECT_FALSE(config->sources[0].rate_limit.has_value());
+  EXPECT_EQ(config->grpc.max_subscribers, 10000u);
+  EXPECT_EQ(config->grpc.max_filter_patterns, 64u);
+}
+
+TEST(ParseConfigTest, ParsesPayloadAndSubscriberLimits) {
+  const std::string yaml = R"(
+http:
+  max_json_depth: 8
+  rate_limit: { per_second: 0.5, burst: 3 }
+grpc: { max_subscribers: 2, max_filter_patterns: 5 }
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["s3cret"]
+    rate_limit: { per_second: 20 }
+  - name: assets
+    provider: ckbox
+    secrets: ["s3cret"]
+  - name: hooks
+    provider: github
+    secrets: ["s3cret"]
+    rate_limit: { per_second: 0 }
+)";
+  absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.max_json_depth, 8);
+  EXPECT_EQ(config->http.rate_limit.per_second, 0.5);
+  EXPECT_EQ(config->http.rate_limit.burst, 3);
+  ASSERT_TRUE(config->sources[0].rate_limit.has_value());
+  EXPECT_EQ(config->sources[0].rate_limit->per_second, 20);
+  EXPECT_EQ(config->sources[0].rate_limit->burst, 20);  // defaults to per_second
+  EXPECT_FALSE(config->sources[1].rate_limit.has_value());
+  ASSERT_TRUE(config->sources[2].rate_limit.has_value());
+  EXPECT_TRUE(config->sources[2].rate_limit->unlimited());
+  EXPECT_EQ(config->grpc.max_subscribers, 2u);
+  EXPECT_EQ(config->grpc.max_filter_patterns, 5u);
+}
+
+TEST(ParseConfigTest, FractionalRateDefaultsToABurstOfOne) {
+  absl::StatusOr<Config> config =
+      ParseConfig(absl::StrCat("http: { rate_limit: { per_second: 0.1 } }\n", kMinimal), Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->http.rate_limit.burst, 1);
+}
+
+TEST(ParseConfigTest, PayloadAndSubscriberLimitErrorsNameTheKey) {
+  for (const char* value : {"0", "33", "-1", "deep", "[1]"}) {
+    ExpectErrorNaming(absl::StrCat("http: { max_json_depth: ", value, " }\n", kMinimal),
+                      "http.max_json_depth");
+  }
+  for (const char* value : {"0", "1000001", "many"}) {
+    ExpectErrorNaming(absl::StrCat("grpc: { max_subscribers: ", value, " }\n", kMinimal),
+                      "grpc.max_subscribers");
+  }
+  for (const char* value : {"0", "513", "x"}) {
+    ExpectErrorNaming(absl::StrCat("grpc: { max_filter_patterns: ", value, " }\n", kMinimal),
+                      "grpc.max_filter_patterns");
+  }
+  const std::pair<const char*, const char*> bad_limits[] = {
+      {"{ burst: 5 }", "http.rate_limit.per_second"},
+      {"{ per_second: -1 }", "http.rate_limit.per_second"},
+      {"{ per_second: fast }", "http.rate_limit.per_second"},
+      {"{ per_second: nan }", "http.rate_limit.per_second"},
+      {"{ per_second: 2000000 }", "http.rate_limit.per_second"},
+      {"{ per_second: 5, burst: 0 }", "http.rate_limit.burst"},
+      {"{ per_second: 5, burst: 1.5 }", "http.rate_limit.burst"},
+      {"{ per_second: 0, burst: 5 }", "http.rate_limit.burst"},
+      {"{ per_second: 5, bursts: 5 }", "http.rate_limit.bursts"},
+      {"100", "http.rate_limit"},
+  };
+  for (const auto& [limit, key] : bad_limits) {
+    ExpectErrorNaming(absl::StrCat("http: { rate_limit: ", limit, " }\n", kMinimal), key);
+  }
+  ExpectErrorNaming(R"(
+sources:
+  - name: docs
+    provider: ckeditor-cloud-services
+    secrets: ["s3cret"]
+    rate_limit: { per_second: 1, burst: 0 }
+)",
+                    "sources[0].rate_limit.burst");
 }
 
 TEST(LoadConfigFileTest, ReadsAFile) {

@@ -42,6 +42,18 @@ bool PatternMatches(absl::string_view pattern, absl::string_view type) {
 
 // ---- TypePattern ---------------------------------------------------------------
 
+TEST(EventFilterTest, PatternCountIsSourcesPlusTypes) {
+  v1::SubscribeRequest request;
+  EXPECT_EQ(EventFilter::PatternCount(request), 0u);
+  request.add_sources("a");
+  request.add_sources("b");
+  request.add_types("comment.*");
+  // Environment ids and subjects are exact lookups and not counted.
+  request.add_environment_ids("e");
+  request.add_subjects("s");
+  EXPECT_EQ(EventFilter::PatternCount(request), 3u);
+}
+
 TEST(TypePatternTest, ExactPatternMatchesOnlyItself) {
   EXPECT_TRUE(PatternMatches("comment.added", "comment.added"));
   EXPECT_FALSE(PatternMatches("comment.added", "comment.added2"));

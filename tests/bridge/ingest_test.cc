@@ -288,6 +288,116 @@ TEST_F(IngestTest, RejectsAnUnknownSource) {
   EXPECT_EQ(Handle("DOCS", request.request).outcome, Outcome::kUnknownSource);
 }
 
+TEST_F(IngestTest, RejectsDeepNestingBeforeParsing) {
+  Config config = TestConfig();
+  config.http.max_json_depth = 4;
+  MemoryLog log({});
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(config, &log);
+  ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+  auto handle = [&](const WebhookRequest& request) {
+    IngestResult result;
+    (*ingestor)->Handle("docs", request, [&](IngestResult r) { result = std::move(r); });
+    return result;
+  };
+  // Depth 4: the envelope, payload, document, and one more.
+  SignedRequest four(R"({"event":"x.y","payload":{"document":{"id":"d","tags":[1]}}})");
+  IngestResult result = handle(four.request);
+  EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
+  SignedRequest five(R"({"event":"x.y","payload":{"document":{"id":"d","tags":[[1]]}}})");
+  result = handle(five.request);
+  EXPECT_EQ(result.outcome, Outcome::kMalformed);
+  EXPECT_THAT(result.reason, HasSubstr("deeper than 4 levels"));
+
+  // The default limit stops a million brackets without recursing.
+  SignedRequest million(R"({"event":"x.y","payload":)" + std::string(1000000, '['));
+  result = Handle("docs", million.request);
+  EXPECT_EQ(result.outcome, Outcome::kMalformed);
+  EXPECT_THAT(result.reason, HasSubstr("deeper than 32 levels"));
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+  EXPECT_EQ(log.Stats().last_sequence, 1u);
+}
+
+TEST_F(IngestTest, RejectsInvalidUtf8InStringsAndSurrogateEscapes) {
+  for (const std::string& body :
+       {std::string(R"({"event":"comment.added","payload":{"comment":{"content":"a)") + "\xff" +
+            R"("}}})",
+        std::string(R"({"event":"comment.added","payload":{"comment":{"content":"\udc00"}}})"),
+        std::string("{\"event\":\"comment.added\xc0\xae\",\"payload\":{}}")}) {
+    SignedRequest request(body);
+    IngestResult result = Handle("docs", request.request);
+    EXPECT_EQ(result.outcome, Outcome::kMalformed) << result.reason;
+    EXPECT_THAT(result.reason, testing::AnyOf(HasSubstr("not valid UTF-8"),
+                                              HasSubstr("unpaired UTF-16 surrogate")));
+  }
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+}
+
+TEST_F(IngestTest, MissingSignatureHeadersAreBadSignatures) {
+  for (absl::string_view keep : {"X-CS-Timestamp", "X-CS-Signature"}) {
+    SignedRequest request(kCommentAdded);
+    std::erase_if(request.request.headers, [&](const auto& h) { return h.first != keep; });
+    IngestResult result = Handle("docs", request.request);
+    EXPECT_EQ(result.outcome, Outcome::kBadSignature);
+    EXPECT_THAT(result.reason, HasSubstr("missing"));
+  }
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+}
+
+TEST_F(IngestTest, DuplicatedSignatureHeadersAreRejectedEvenWhenBothAreValid) {
+  SignedRequest good(kCommentAdded);
+  SignedRequest other(kCommentAdded, "not-the-secret");
+  // The genuine signature twice, the genuine one after a forged one (first
+  // one wins would reject, last one wins would accept), and two timestamps.
+  const std::vector<std::pair<absl::string_view, absl::string_view>> extra[] = {
+      {{"X-CS-Signature", good.signature}},
+      {{"x-cs-signature", other.signature}},
+      {{"X-CS-Timestamp", good.timestamp}},
+  };
+  for (const auto& headers : extra) {
+    SignedRequest request(kCommentAdded);
+    request.request.headers.insert(request.request.headers.begin(), headers.begin(), headers.end());
+    IngestResult result = Handle("docs", request.request);
+    EXPECT_EQ(result.outcome, Outcome::kBadSignature);
+    EXPECT_THAT(result.reason, HasSubstr("appears 2 times"));
+  }
+  EXPECT_EQ(log_.Stats().last_sequence, 0u);
+}
+
+TEST_F(IngestTest, RateLimitAppliesPerSourceAfterVerification) {
+  Config config = TestConfig();
+  config.sources[0].rate_limit = RateLimit{1, 2};  // docs: 1 a second, bursts of 2
+  MemoryLog log({});
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(config, &log);
+  ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+  int n = 0;
+  auto post = [&](absl::string_view source, absl::string_view secret, absl::Duration after) {
+    const std::string body = absl::StrCat(R"({"event":"ping","payload":{"id":"w)", ++n, R"("}})");
+    SignedRequest request(body, secret, kNowMillis,
+                          source == "docs" ? "/webhooks/docs" : "/webhooks/assets");
+    request.request.received_at += after;
+    IngestResult result;
+    (*ingestor)->Handle(source, request.request, [&](IngestResult r) { result = std::move(r); });
+    return result;
+  };
+  // Forged requests do not spend the budget.
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(post("docs", "forged", absl::ZeroDuration()).outcome, Outcome::kBadSignature);
+  }
+  EXPECT_EQ(post("docs", kSecret, absl::ZeroDuration()).outcome, Outcome::kAccepted);
+  EXPECT_EQ(post("docs", kSecret, absl::ZeroDuration()).outcome, Outcome::kAccepted);
+  IngestResult limited = post("docs", kSecret, absl::Milliseconds(250));
+  EXPECT_EQ(limited.outcome, Outcome::kRateLimited);
+  EXPECT_EQ(limited.retry_after, absl::Milliseconds(750));
+  EXPECT_THAT(limited.reason, HasSubstr("rate limit of source docs"));
+  EXPECT_EQ(limited.event_id, "");
+  // Another source has its own bucket (the default: unaffected here).
+  EXPECT_EQ(post("assets", "assets-secret", absl::Milliseconds(250)).outcome, Outcome::kAccepted);
+  // A second later there is a token again.
+  EXPECT_EQ(post("docs", kSecret, absl::Seconds(1)).outcome, Outcome::kAccepted);
+  EXPECT_EQ(post("docs", kSecret, absl::Seconds(1)).outcome, Outcome::kRateLimited);
+  EXPECT_EQ(log.Stats().last_sequence, 4u);
+}
+
 TEST(IngestorCreateTest, RejectsABadSource) {
   Config config = TestConfig();
   config.sources[1].secrets.clear();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gtest/gtest.h"
@@ -54,6 +55,135 @@ TEST(ParseJsonObjectTest, RejectsInvalidJson) {
     EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_THAT(ParseJsonObject("{").status().message(), HasSubstr("not a JSON object"));
+}
+
+// ---- CheckJsonText and the limits of ParseJsonObject ----------------------
+
+// `depth` levels of objects, {"a":{"a":...{"a":1}...}}.
+std::string NestedObjects(int depth) {
+  std::string out;
+  for (int i = 0; i < depth; ++i) out += "{\"a\":";
+  out += "1";
+  out.append(depth, '}');
+  return out;
+}
+
+TEST(CheckJsonTextTest, CountsArraysAndObjectsOutsideStrings) {
+  EXPECT_TRUE(CheckJsonText(R"({"a":[{"b":[]}]})", 4).ok());
+  EXPECT_FALSE(CheckJsonText(R"({"a":[{"b":[]}]})", 3).ok());
+  // Brackets inside strings, escaped quotes included, are text.
+  EXPECT_TRUE(CheckJsonText(R"({"a":"[[[{{{\"[[[","b":1})", 1).ok());
+  // Siblings do not add up.
+  EXPECT_TRUE(CheckJsonText(R"({"a":{},"b":{},"c":[[]]})", 3).ok());
+  EXPECT_TRUE(CheckJsonText("", 1).ok());
+}
+
+TEST(CheckJsonTextTest, DepthErrorNamesTheLimitAndTheOffset) {
+  absl::Status s = CheckJsonText(NestedObjects(5), 4);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("deeper than 4 levels"));
+  EXPECT_THAT(s.message(), HasSubstr("at byte 20"));
+}
+
+TEST(CheckJsonTextTest, AMillionOpeningBracketsFailFastWithoutRecursion) {
+  const std::string deep(1000000, '[');
+  absl::Status s = CheckJsonText(deep, kMaxJsonDepth);
+  EXPECT_THAT(s.message(), HasSubstr("deeper than"));
+  absl::StatusOr<Struct> parsed = ParseJsonObject("{\"a\":" + deep);
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(parsed.status().message(), HasSubstr("deeper than"));
+  // Unbalanced closing brackets are the parser's business, not a crash.
+  EXPECT_FALSE(ParseJsonObject(std::string(100000, '}')).ok());
+}
+
+TEST(CheckJsonTextTest, RejectsInvalidUtf8Anywhere) {
+  const std::string bad[] = {
+      "{\"a\":\"\xff\"}",              // never valid
+      "{\"a\":\"\xc3\"}",              // truncated sequence
+      "{\"a\":\"\xc0\xaf\"}",          // overlong '/'
+      "{\"a\":\"\xed\xa0\x80\"}",      // encoded surrogate U+D800
+      "{\"a\":\"\xf4\x90\x80\x80\"}",  // above U+10FFFF
+      "{\"\xfe\":1}",                  // in a key
+      "{\"a\":1}\x80",                 // outside strings
+  };
+  for (const std::string& json : bad) {
+    absl::Status s = CheckJsonText(json, kMaxJsonDepth);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << absl::CHexEscape(json);
+    EXPECT_THAT(s.message(), HasSubstr("not valid UTF-8")) << absl::CHexEscape(json);
+    EXPECT_FALSE(ParseJsonObject(json).ok()) << absl::CHexEscape(json);
+  }
+}
+
+TEST(CheckJsonTextTest, AcceptsValidUtf8) {
+  // 2, 3 and 4 byte sequences, the edges of the valid ranges.
+  const std::string good =
+      "{\"\xc3\xa9t\xc3\xa9\":\"\xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbf "
+      "\xf4\x8f\xbf\xbf \xed\x9f\xbf\"}";
+  EXPECT_TRUE(CheckJsonText(good, kMaxJsonDepth).ok());
+  absl::StatusOr<Struct> parsed = ParseJsonObject(good);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->fields().at("\xc3\xa9t\xc3\xa9").string_value(),
+            "\xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbf \xf4\x8f\xbf\xbf \xed\x9f\xbf");
+}
+
+TEST(CheckJsonTextTest, RejectsUnpairedSurrogateEscapes) {
+  for (const char* json : {R"({"a":"\ud800"})", R"({"a":"\udc00"})", R"({"a":"x\uD83Dy"})",
+                           R"({"a":"\ud83d\u0041"})", R"({"\udfff":1})"}) {
+    absl::Status s = CheckJsonText(json, kMaxJsonDepth);
+    EXPECT_THAT(s.message(), HasSubstr("unpaired UTF-16 surrogate")) << json;
+    EXPECT_FALSE(ParseJsonObject(json).ok()) << json;
+  }
+  // A proper pair, and escaped backslashes before a 'u', are fine.
+  absl::StatusOr<Struct> parsed = ParseJsonObject(R"({"a":"\ud83d\ude00","b":"\\ud800"})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->fields().at("a").string_value(), "\xf0\x9f\x98\x80");
+  EXPECT_EQ(parsed->fields().at("b").string_value(), "\\ud800");
+}
+
+TEST(IsValidUtf8Test, Basics) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("\xc3\xa9"));
+  EXPECT_FALSE(IsValidUtf8("\xc3"));
+  EXPECT_FALSE(
+      IsValidUtf8("a\x80"
+                  "b"));
+}
+
+TEST(ParseJsonObjectTest, AcceptsTheDeepestAllowedNesting) {
+  EXPECT_TRUE(ParseJsonObject(NestedObjects(kMaxJsonDepth)).ok());
+  absl::StatusOr<Struct> deeper = ParseJsonObject(NestedObjects(kMaxJsonDepth + 1));
+  EXPECT_THAT(deeper.status().message(), HasSubstr("deeper than"));
+}
+
+// The reason for kMaxJsonDepth: the deepest payload accepted must survive a
+// round trip through protobuf's binary format with default parser limits,
+// as the bridge (restart warm-up) and subscribers read it.
+TEST(ParseJsonObjectTest, DeepestAllowedPayloadParsesBackWithDefaultProtobufLimits) {
+  for (const std::string& body :
+       {NestedObjects(kMaxJsonDepth), "{\"a\":" + std::string(kMaxJsonDepth - 1, '[') + "1" +
+                                          std::string(kMaxJsonDepth - 1, ']') + "}"}) {
+    absl::StatusOr<Struct> parsed = ParseJsonObject(body);
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    v1::Event event;
+    event.set_type("x");
+    *event.mutable_untyped() = *parsed;
+    v1::Event back;
+    ASSERT_TRUE(back.ParseFromString(event.SerializeAsString()));
+    EXPECT_EQ(back.untyped().DebugString(), parsed->DebugString());
+  }
+  // Whereas a little deeper than allowed would not: the limit is not
+  // arbitrary.
+  Struct deep;
+  Struct* level = &deep;
+  for (int i = 0; i < kMaxJsonDepth + 2; ++i) {
+    level = (*level->mutable_fields())["a"].mutable_struct_value();
+  }
+  (*level->mutable_fields())["a"].set_number_value(1);
+  v1::Event event;
+  *event.mutable_untyped() = deep;
+  v1::Event back;
+  EXPECT_FALSE(back.ParseFromString(event.SerializeAsString()));
 }
 
 // ---- StructToMessage: matching keys -----------------------------------------

@@ -67,6 +67,7 @@ class HookbridgeProcess {
   int http_port() const { return http_port_; }
   int grpc_port() const { return grpc_port_; }
   int admin_port() const { return admin_port_; }
+  pid_t pid() const { return pid_; }
   std::string grpc_target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
 
   // Everything the process wrote to stderr so far.

@@ -70,7 +70,8 @@ HttpResponse HttpClient::DoSend(const std::string& method, const std::string& ta
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   if (req.method() == http::verb::unknown) req.method_string(method);
   req.set(http::field::host, "127.0.0.1");
-  for (const auto& [k, v] : headers) req.set(k, v);
+  // In order; a name given twice is sent twice.
+  for (const auto& [k, v] : headers) req.insert(k, v);
   req.body() = body;
   req.keep_alive(true);
   if (!body.empty() || method == "POST") req.prepare_payload();

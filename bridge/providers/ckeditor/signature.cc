@@ -29,25 +29,29 @@ std::string CkeditorSignature(absl::string_view secret, absl::string_view method
 absl::Status VerifyCkeditorSignature(const WebhookRequest& request,
                                      const std::vector<std::string>& secrets,
                                      absl::Duration tolerance) {
-  const absl::string_view* timestamp = request.FindHeader(kCkeditorTimestampHeader);
-  if (timestamp == nullptr) {
+  absl::StatusOr<const absl::string_view*> timestamp =
+      request.FindUniqueHeader(kCkeditorTimestampHeader);
+  if (!timestamp.ok()) return timestamp.status();
+  if (*timestamp == nullptr) {
     return absl::UnauthenticatedError("missing X-CS-Timestamp header");
   }
-  const absl::string_view* signature = request.FindHeader(kCkeditorSignatureHeader);
-  if (signature == nullptr) {
+  absl::StatusOr<const absl::string_view*> signature =
+      request.FindUniqueHeader(kCkeditorSignatureHeader);
+  if (!signature.ok()) return signature.status();
+  if (*signature == nullptr) {
     return absl::UnauthenticatedError("missing X-CS-Signature header");
   }
-  absl::StatusOr<absl::Time> signed_at = ParseUnixMillis(*timestamp, kCkeditorTimestampHeader);
+  absl::StatusOr<absl::Time> signed_at = ParseUnixMillis(**timestamp, kCkeditorTimestampHeader);
   if (!signed_at.ok()) return signed_at.status();
   Sha256Digest sent{};
-  if (!HexDecodeDigest(*signature, &sent)) {
+  if (!HexDecodeDigest(**signature, &sent)) {
     return absl::UnauthenticatedError("X-CS-Signature is not a 64-digit hex HMAC-SHA256");
   }
   bool matched = false;
   for (const std::string& secret : secrets) {
     // No early exit: the time taken does not tell which secret matched.
     matched |= DigestsEqual(
-        sent, Compute(secret, request.method, request.target, *timestamp, request.body));
+        sent, Compute(secret, request.method, request.target, **timestamp, request.body));
   }
   if (!matched) {
     return absl::UnauthenticatedError("signature mismatch: no configured secret matches");

@@ -12,6 +12,7 @@
 #include "bridge/providers/standard_webhooks/signature.h"
 #include "bridge/providers/stripe/signature.h"
 #include "bridge/providers/timestamp.h"
+#include "bridge/status_macros.h"
 
 namespace hookbridge {
 namespace {
@@ -24,14 +25,21 @@ ValueLocation Header(std::string name) { return {ValueLocation::Kind::kHeader, s
 ValueLocation Field(std::string name) { return {ValueLocation::Kind::kField, std::move(name)}; }
 
 // Reads the value at `location` from the request or its parsed body.
-std::optional<std::string> Lookup(const ValueLocation& location, const WebhookRequest& request,
-                                  const Struct& body) {
+// InvalidArgument when the header is repeated or not UTF-8.
+absl::StatusOr<std::optional<std::string>> Lookup(const ValueLocation& location,
+                                                  const WebhookRequest& request,
+                                                  const Struct& body) {
   switch (location.kind) {
-    case ValueLocation::Kind::kHeader:
-      if (const absl::string_view* v = request.FindHeader(location.name); v && !v->empty()) {
-        return std::string(*v);
+    case ValueLocation::Kind::kHeader: {
+      absl::StatusOr<const absl::string_view*> v = request.FindUniqueHeader(location.name);
+      if (!v.ok()) return absl::InvalidArgumentError(v.status().message());
+      if (*v == nullptr || (*v)->empty()) return std::nullopt;
+      if (!IsValidUtf8(**v)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("header ", location.name, " is not valid UTF-8"));
       }
-      return std::nullopt;
+      return std::string(**v);
+    }
     case ValueLocation::Kind::kField:
       return IdAtPath(body, location.name);
     case ValueLocation::Kind::kNone:
@@ -91,18 +99,17 @@ class GenericSource : public Source {
   absl::Status Decode(const WebhookRequest& request, v1::Event* event) const override {
     absl::StatusOr<Struct> body = ParseJsonObject(request.body);
     if (!body.ok()) return body.status();
-    std::optional<std::string> type = Lookup(event_type_, request, *body);
+    std::optional<std::string> type, id, subject;
+    HB_ASSIGN_OR_RETURN(type, Lookup(event_type_, request, *body));
+    HB_ASSIGN_OR_RETURN(id, Lookup(delivery_id_, request, *body));
+    HB_ASSIGN_OR_RETURN(subject, Lookup(subject_, request, *body));
     if (!type.has_value() || type->empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("no event type: expected it in the ", Describe(event_type_)));
     }
     event->set_type(*std::move(type));
-    if (std::optional<std::string> id = Lookup(delivery_id_, request, *body)) {
-      event->set_id(*std::move(id));
-    }
-    if (std::optional<std::string> subject = Lookup(subject_, request, *body)) {
-      event->set_subject(*std::move(subject));
-    }
+    if (id.has_value()) event->set_id(*std::move(id));
+    if (subject.has_value()) event->set_subject(*std::move(subject));
     if (std::optional<absl::Time> sent = SignedAt(scheme_, request)) {
       event->mutable_sent_at()->set_seconds(absl::ToUnixSeconds(*sent));
     }

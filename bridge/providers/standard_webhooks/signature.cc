@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "bridge/crypto.h"
 #include "bridge/providers/timestamp.h"
+#include "bridge/status_macros.h"
 
 namespace hookbridge {
 
@@ -33,9 +34,12 @@ std::string StandardWebhooksSignature(absl::string_view secret, absl::string_vie
 absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
                                              const std::vector<std::string>& secrets,
                                              absl::Duration tolerance) {
-  const absl::string_view* id = request.FindHeader("webhook-id");
-  const absl::string_view* timestamp = request.FindHeader("webhook-timestamp");
-  const absl::string_view* signature = request.FindHeader("webhook-signature");
+  const absl::string_view* id = nullptr;
+  const absl::string_view* timestamp = nullptr;
+  const absl::string_view* signature = nullptr;
+  HB_ASSIGN_OR_RETURN(id, request.FindUniqueHeader("webhook-id"));
+  HB_ASSIGN_OR_RETURN(timestamp, request.FindUniqueHeader("webhook-timestamp"));
+  HB_ASSIGN_OR_RETURN(signature, request.FindUniqueHeader("webhook-signature"));
   if (id == nullptr) return absl::UnauthenticatedError("missing webhook-id header");
   if (timestamp == nullptr) return absl::UnauthenticatedError("missing webhook-timestamp header");
   if (signature == nullptr) return absl::UnauthenticatedError("missing webhook-signature header");

@@ -5,6 +5,7 @@
 #include "absl/strings/strip.h"
 #include "bridge/crypto.h"
 #include "bridge/providers/timestamp.h"
+#include "bridge/status_macros.h"
 
 namespace hookbridge {
 
@@ -17,7 +18,8 @@ std::string StripeSignature(absl::string_view secret, absl::string_view timestam
 absl::Status VerifyStripeSignature(const WebhookRequest& request,
                                    const std::vector<std::string>& secrets,
                                    absl::Duration tolerance) {
-  const absl::string_view* header = request.FindHeader("Stripe-Signature");
+  const absl::string_view* header = nullptr;
+  HB_ASSIGN_OR_RETURN(header, request.FindUniqueHeader("Stripe-Signature"));
   if (header == nullptr) return absl::UnauthenticatedError("missing Stripe-Signature header");
   absl::string_view timestamp;
   std::vector<Sha256Digest> candidates;

@@ -1,6 +1,7 @@
 #include "bridge/providers/provider.h"
 
 #include "absl/status/status.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace hookbridge {
@@ -22,6 +23,31 @@ TEST(WebhookRequestTest, FindHeaderReturnsNullWhenAbsent) {
   EXPECT_EQ(request.FindHeader("X-CS-Signature"), nullptr);
   request.headers = {{"X-CS-Signature-Extra", "x"}, {"X-CS-Signatur", "y"}};
   EXPECT_EQ(request.FindHeader("X-CS-Signature"), nullptr);
+}
+
+TEST(WebhookRequestTest, FindUniqueHeaderFindsOneOrNone) {
+  WebhookRequest request;
+  request.headers = {{"Content-Type", "application/json"}, {"X-CS-Signature", "abc"}};
+  absl::StatusOr<const absl::string_view*> found = request.FindUniqueHeader("x-cs-signature");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_NE(*found, nullptr);
+  EXPECT_EQ(**found, "abc");
+  found = request.FindUniqueHeader("X-CS-Timestamp");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(*found, nullptr);
+}
+
+TEST(WebhookRequestTest, FindUniqueHeaderRefusesARepeatedHeaderWhateverTheCase) {
+  WebhookRequest request;
+  request.headers = {
+      {"X-CS-Signature", "abc"}, {"Content-Type", "a"}, {"x-cs-SIGNATURE", "abc"}, {"X", "1"}};
+  absl::StatusOr<const absl::string_view*> found = request.FindUniqueHeader("X-CS-Signature");
+  EXPECT_EQ(found.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(found.status().message(),
+            "header X-CS-Signature appears 2 times; a webhook request must carry it once");
+  request.headers.emplace_back("X-CS-Signature", "");
+  EXPECT_THAT(std::string(request.FindUniqueHeader("X-CS-Signature").status().message()),
+              ::testing::HasSubstr("3 times"));
 }
 
 TEST(StaleTimestampTest, IsUnauthenticatedAndTagged) {

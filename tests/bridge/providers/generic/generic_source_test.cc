@@ -233,6 +233,41 @@ TEST(GithubSourceTest, MissingTypeNamesTheHeader) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(GithubSourceTest, RepeatedTypeOrDeliveryHeadersAreRejectedNotFirstOneWins) {
+  for (const char* header : {"X-GitHub-Event", "X-GitHub-Delivery"}) {
+    SignedRequest r("github", kGithubPush,
+                    {{"X-GitHub-Event", "push"}, {"X-GitHub-Delivery", "d-1"}, {header, "other"}});
+    v1::Event event;
+    const absl::Status status = VerifyAndDecode(Config("github"), r, &event);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << header;
+    EXPECT_THAT(status.message(), HasSubstr(absl::StrCat("header ", header, " appears 2 times")));
+  }
+}
+
+TEST(GithubSourceTest, HeaderValuesThatAreNotUtf8AreRejected) {
+  // Event fields are protobuf strings: they must be UTF-8.
+  SignedRequest r("github", kGithubPush, {{"X-GitHub-Event", "push\xff"}});
+  v1::Event event;
+  const absl::Status status = VerifyAndDecode(Config("github"), r, &event);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("header X-GitHub-Event is not valid UTF-8"));
+}
+
+TEST(GenericSourceTest, RepeatedSignatureHeadersAreUnauthenticated) {
+  for (const char* provider : {"standard-webhooks", "github", "stripe"}) {
+    SignedRequest r(provider, kGithubPush, {{"X-GitHub-Event", "push"}});
+    // The same genuine header once more.
+    for (const auto& [name, value] : r.owned_headers) {
+      if (name != "X-GitHub-Event") r.request.headers.emplace_back(name, value);
+    }
+    std::unique_ptr<Source> source = MakeSource(Config(provider));
+    ASSERT_NE(source, nullptr);
+    const absl::Status status = source->Verify(r.request);
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << provider;
+    EXPECT_THAT(status.message(), HasSubstr("appears 2 times")) << provider;
+  }
+}
+
 TEST(GithubSourceTest, VerifiesTheBody) {
   SignedRequest r("github", kGithubPush, {{"X-GitHub-Event", "push"}});
   std::unique_ptr<Source> source = MakeSource(Config("github"));
