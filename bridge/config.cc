@@ -501,7 +501,6 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   HB_RETURN_IF_ERROR(r.CheckKeys(
       root, "",
       {"http", "grpc", "admin", "log", "dedup", "sources", "logging", "shutdown_timeout", "auth"}));
-  HB_RETURN_IF_ERROR(ReadAuth(r, root["auth"], &config.auth));
   if (root["shutdown_timeout"]) {
     HB_ASSIGN_OR_RETURN(config.shutdown_timeout,
                         r.Duration(root["shutdown_timeout"], "shutdown_timeout"));
@@ -564,6 +563,8 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
     }
     config.sources.push_back(std::move(source));
   }
+  // Last, as in the default config file: errors come in the file's order.
+  HB_RETURN_IF_ERROR(ReadAuth(r, root["auth"], &config.auth));
   return config;
 }
 

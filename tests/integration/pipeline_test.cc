@@ -484,6 +484,15 @@ TEST(ConfigTest, BadConfigExitsWithCode2NamingTheKey) {
   EXPECT_EQ(missing_env.exit_code, 2);
   EXPECT_THAT(missing_env.err, HasSubstr("CKEDITOR_WEBHOOK_SECRET"));
 
+  // The default config needs the subscriber token's hash too.
+  CommandResult missing_token =
+      RunCommand({BinaryPath("hookbridge"), "--config",
+                  std::string(HOOKBRIDGE_SOURCE_DIR) + "/config/hookbridge.yaml"},
+                 {{"CKEDITOR_WEBHOOK_SECRET", "s"}, {"HOOKBRIDGE_TOKEN_SHA256", ""}});
+  EXPECT_EQ(missing_token.exit_code, 2);
+  EXPECT_THAT(missing_token.err, HasSubstr("auth.tokens[0].sha256"));
+  EXPECT_THAT(missing_token.err, HasSubstr("HOOKBRIDGE_TOKEN_SHA256"));
+
   CommandResult bad_flag = RunCommand({BinaryPath("hookbridge"), "--nope"});
   EXPECT_EQ(bad_flag.exit_code, 2);
 }
