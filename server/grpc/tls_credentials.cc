@@ -65,9 +65,12 @@ grpc_ssl_certificate_config_reload_status ReloadableTlsCredentials::Fetch(
   }
   const TlsMaterial& m = self->material_;
   grpc_ssl_pem_key_cert_pair pair{m.private_key.c_str(), m.cert_chain.c_str()};
+  // The core insists on root certificates in a fetched config (it aborts
+  // without them) even when it does not request client certificates; then
+  // they are never used, and the server's own chain serves.
+  const std::string& roots = m.client_ca.empty() ? m.cert_chain : m.client_ca;
   // Copies the strings; the core owns (and destroys) the config.
-  *config = grpc_ssl_server_certificate_config_create(
-      m.client_ca.empty() ? nullptr : m.client_ca.c_str(), &pair, 1);
+  *config = grpc_ssl_server_certificate_config_create(roots.c_str(), &pair, 1);
   self->fetched_generation_ = self->generation_;
   return GRPC_SSL_CERTIFICATE_CONFIG_RELOAD_NEW;
 }

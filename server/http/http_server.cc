@@ -15,6 +15,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -76,6 +77,9 @@ absl::StatusOr<std::shared_ptr<ssl::context>> MakeTlsContext(const TlsMaterial& 
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  // Renegotiation lets a client make the server redo the expensive part of
+  // the handshake as often as it likes on one connection.
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
                        ssl::context::single_dh_use);
   auto error = [&](absl::string_view key, absl::string_view what) {
@@ -95,7 +99,8 @@ absl::StatusOr<std::shared_ptr<ssl::context>> MakeTlsContext(const TlsMaterial& 
     // Name the accepted CAs in the CertificateRequest, so clients holding
     // several certificates pick the right one.
     STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
-    BIO* bio = BIO_new_mem_buf(material.client_ca.data(), static_cast<int>(material.client_ca.size()));
+    BIO* bio =
+        BIO_new_mem_buf(material.client_ca.data(), static_cast<int>(material.client_ca.size()));
     while (X509* ca = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
       sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(ca)));
       X509_free(ca);
@@ -194,15 +199,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void Handshake() {
     Lowest().expires_after(ToChrono(options_.read_timeout));
-    stream_.async_handshake(ssl::stream_base::server,
-                            [self = this->shared_from_this()](beast::error_code ec) {
-                              self->OnHandshake(ec);
-                            });
+    stream_.async_handshake(
+        ssl::stream_base::server,
+        [self = this->shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
   }
 
   void OnHandshake(beast::error_code ec) {
     if (ec) {
-      if (!IsDisconnect(ec)) {
+      if (ec == beast::error::timeout) {
+        options_.handler->OnDropped(ConnectionDrop::kTimeout, "");
+      } else if (!IsDisconnect(ec)) {
         Log(LogLevel::kDebug, "tls handshake failed",
             {{"listener", options_.name}, {"error", ec.message()}});
         options_.handler->OnDropped(ConnectionDrop::kTlsHandshake, "");
@@ -231,16 +237,25 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // A request has begun: all of it must arrive within read_timeout.
   void StartRequest() {
     Lowest().expires_after(ToChrono(options_.read_timeout));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     received_at_ = absl::Now();
     auto& header = parser_->get();
+    // Request smuggling: the body's length must be unambiguous. Beast refuses
+    // Content-Length together with Transfer-Encoding: chunked, and repeated
+    // Transfer-Encoding fields; a Transfer-Encoding whose last coding is not
+    // chunked, or one in an HTTP/1.0 request, leaves the length undefined
+    // (RFC 9112, 6.1 and 6.3), so it is a bad request too.
+    if (header.count(http::field::transfer_encoding) != 0 &&
+        (!parser_->chunked() || header.version() < 11)) {
+      const auto target = header.target();
+      return Reject(HttpError::kBadRequest, absl::string_view(target.data(), target.size()));
+    }
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // Tell clients such as curl to send the body now instead of after
       // their own timeout.
@@ -257,10 +272,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // Under the deadline StartRequest set.
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -280,6 +294,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } else if (ec == http::error::header_limit) {
       error = HttpError::kHeaderTooLarge;
     }
+    Reject(error, target);
+  }
+
+  // Answers a request that cannot be served, then closes the connection:
+  // whatever follows it in the stream cannot be trusted to start a request.
+  void Reject(HttpError error, absl::string_view target) {
     keep_alive_ = false;
     Write(options_.handler->HandleError(error, target));
   }
@@ -369,12 +389,30 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     CloseSocket();
   }
 
+  // Closes our side, then reads and discards what the client still sends
+  // (the rest of a refused body, requests pipelined past the limit) for a
+  // short while before closing the socket: closing with unread data makes
+  // the kernel send a reset, and a reset can destroy the answer just sent
+  // before the client has read it.
   void CloseSocket() {
     // First, so a client that sees the close can count on the slot being free.
     ReleaseSlot();
+    beast::tcp_stream& lowest = Lowest();
+    if (!lowest.socket().is_open()) return;  // closed by a timeout
     beast::error_code ignored;
-    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
-    Lowest().close();
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.expires_after(ToChrono(std::min(options_.read_timeout, kLingerTime)));
+    Linger(kLingerBytes);
+  }
+
+  void Linger(size_t budget) {
+    if (!linger_buffer_) linger_buffer_ = std::make_unique<char[]>(kLingerChunk);
+    Lowest().async_read_some(
+        net::buffer(linger_buffer_.get(), kLingerChunk),
+        [self = this->shared_from_this(), budget](beast::error_code ec, size_t n) {
+          if (ec || n >= budget) return self->Lowest().close();
+          self->Linger(budget - n);
+        });
   }
 
   void ReleaseSlot() {
@@ -386,6 +424,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // Read at most this much while waiting for a request to begin.
   static constexpr size_t kFirstReadBytes = 4096;
+  // Lingering close: at most this long (and read_timeout), this much.
+  static constexpr absl::Duration kLingerTime = absl::Seconds(2);
+  static constexpr size_t kLingerBytes = 1 << 20;
+  static constexpr size_t kLingerChunk = 16 << 10;
 
   const std::shared_ptr<ListenerState> state_;
   const HttpListenerOptions& options_;
@@ -398,6 +440,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool tracked_ = false;
   uint32_t requests_ = 0;
   beast::flat_buffer buffer_;
+  std::unique_ptr<char[]> linger_buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> response_;
@@ -411,7 +454,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& io, std::shared_ptr<ListenerState> state)
-      : io_(io), acceptor_(net::make_strand(io)), state_(std::move(state)) {}
+      : io_(io),
+        acceptor_(net::make_strand(io)),
+        retry_(acceptor_.get_executor()),
+        state_(std::move(state)) {}
 
   absl::Status Bind() {
     const HttpListenerOptions& options = state_->options;
@@ -438,12 +484,18 @@ class Listener : public std::enable_shared_from_this<Listener> {
     acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
                                                                               tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) {
-        self->Serve(std::move(socket));
-      } else {
+      if (ec) {
+        // E.g. out of file descriptors: the error repeats until connections
+        // close, so pause instead of spinning on it.
         Log(LogLevel::kWarn, "accept failed",
             {{"listener", self->state_->options.name}, {"error", ec.message()}});
+        self->retry_.expires_after(std::chrono::milliseconds(100));
+        self->retry_.async_wait([self](beast::error_code ec) {
+          if (!ec && self->acceptor_.is_open()) self->Accept();
+        });
+        return;
       }
+      self->Serve(std::move(socket));
       self->Accept();
     });
   }
@@ -452,6 +504,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
+      self->retry_.cancel();
     });
   }
 
@@ -464,9 +517,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
     ListenerState& state = *state_;
     if (state.connections.load(std::memory_order_relaxed) >= state.options.max_connections) {
       // The cheapest refusal: nothing read, no TLS handshake, no answer.
+      // Counted first, so a client that sees the close sees the count.
+      state.options.handler->OnDropped(ConnectionDrop::kTooManyConnections, "");
       beast::error_code ignored;
       socket.close(ignored);
-      state.options.handler->OnDropped(ConnectionDrop::kTooManyConnections, "");
       return;
     }
     state.connections.fetch_add(1, std::memory_order_relaxed);
@@ -481,6 +535,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   net::io_context& io_;
   tcp::acceptor acceptor_;
+  net::steady_timer retry_;  // on the acceptor's strand
   const std::shared_ptr<ListenerState> state_;
   uint16_t port_ = 0;
 };
@@ -506,7 +561,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       tls = *std::move(context);
       options.tls.reset();  // the context holds what it needs
     }
-    auto state = std::make_shared<ListenerState>(std::move(options), &impl->tracker, std::move(tls));
+    auto state =
+        std::make_shared<ListenerState>(std::move(options), &impl->tracker, std::move(tls));
     auto listener = std::make_shared<Listener>(impl->io, std::move(state));
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
     impl->listeners.push_back(std::move(listener));
@@ -540,7 +596,8 @@ absl::Status HttpServer::UpdateTls(size_t i, const TlsMaterial& material) {
     return absl::FailedPreconditionError(
         absl::StrCat(state.options.name, ": the listener was started without TLS"));
   }
-  absl::StatusOr<std::shared_ptr<ssl::context>> context = MakeTlsContext(material, state.options.name);
+  absl::StatusOr<std::shared_ptr<ssl::context>> context =
+      MakeTlsContext(material, state.options.name);
   if (!context.ok()) return context.status();
   state.set_tls(*std::move(context));
   return absl::OkStatus();

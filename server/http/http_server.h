@@ -58,7 +58,7 @@ enum class HttpError {
 // Why a connection was closed without an answer.
 enum class ConnectionDrop {
   kTooManyConnections,  // the listener was at max_connections: closed at accept
-  kTimeout,             // a request started but was not received within read_timeout
+  kTimeout,             // a TLS handshake or a started request not done within read_timeout
   kTlsHandshake,        // the TLS handshake failed (not TLS, no valid client certificate, ...)
 };
 

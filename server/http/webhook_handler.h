@@ -23,8 +23,8 @@ class WebhookHandler : public HttpHandler {
 
   void Handle(HttpRequest request, HttpResponder respond) override;
   HttpResponse HandleError(HttpError error, absl::string_view target) override;
-  // Counts the drop: too_many_connections, timeout, or bad_request for a
-  // failed TLS handshake.
+  // Counts the drop (under the unknown source unless the request's target
+  // was read): too_many_connections, timeout or tls_handshake.
   void OnDropped(ConnectionDrop drop, absl::string_view target) override;
 
  private:

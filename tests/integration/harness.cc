@@ -207,7 +207,27 @@ void HookbridgeProcess::Drain() {
   while ((n = read(stderr_fd_, buf, sizeof buf)) > 0) {
     std::lock_guard<std::mutex> lock(mu_);
     stderr_.append(buf, static_cast<size_t>(n));
+    stderr_grew_.notify_all();
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  stderr_closed_ = true;
+  stderr_grew_.notify_all();
+}
+
+bool HookbridgeProcess::WaitForStderr(const std::string& needle, int count,
+                                      absl::Duration timeout) {
+  auto occurrences = [&] {
+    int found = 0;
+    for (size_t pos = stderr_.find(needle); pos != std::string::npos;
+         pos = stderr_.find(needle, pos + needle.size())) {
+      ++found;
+    }
+    return found;
+  };
+  std::unique_lock<std::mutex> lock(mu_);
+  return stderr_grew_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [&] {
+    return occurrences() >= count || stderr_closed_;
+  }) && occurrences() >= count;
 }
 
 std::string HookbridgeProcess::Stderr() {
@@ -287,9 +307,8 @@ double MetricValue(int admin_port, const std::string& series) {
 std::string AuthSection(const std::vector<TestToken>& tokens) {
   std::string yaml = "auth:\n  tokens:\n";
   for (const TestToken& t : tokens) {
-    absl::StrAppend(&yaml, "    - { name: ", t.name, ", sha256: \"",
-                    HexEncode(Sha256({t.token})), "\", sources: ", t.sources,
-                    ", types: ", t.types, " }\n");
+    absl::StrAppend(&yaml, "    - { name: ", t.name, ", sha256: \"", HexEncode(Sha256({t.token})),
+                    "\", sources: ", t.sources, ", types: ", t.types, " }\n");
   }
   return yaml;
 }

@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,13 @@ class HookbridgeProcess {
   // Everything the process wrote to stderr so far.
   std::string Stderr();
 
+  // Waits until `needle` occurs at least `count` times in what the process
+  // wrote to stderr. False (a test failure for the caller to report) if the
+  // process ends its stderr first or `timeout` passes: a bound on a hang,
+  // not a timing assumption.
+  bool WaitForStderr(const std::string& needle, int count = 1,
+                     absl::Duration timeout = absl::Seconds(30));
+
  private:
   HookbridgeProcess() = default;
   void Drain();
@@ -86,6 +94,8 @@ class HookbridgeProcess {
   std::string log_dir_;
   std::thread drain_;
   std::mutex mu_;
+  std::condition_variable stderr_grew_;  // with mu_
+  bool stderr_closed_ = false;           // guarded by mu_
   std::string stderr_;
   bool stopped_ = false;
 };
