@@ -7,6 +7,7 @@
 // bounded memory.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -56,7 +57,7 @@ sources:
     provider: ckeditor-cloud-services
     secrets: [")",
                       kSecret, R"("]
-    rate_limit: { per_second: 1, burst: 2 }
+    rate_limit: { per_second: 0.5, burst: 2 }
   - name: gh
     provider: github
     secrets: [")",
@@ -375,7 +376,7 @@ TEST_F(HostileIngestTest, OverTheRateLimitIs429WithRetryAfterThenAcceptedAgain) 
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(http_->PostSigned(kLimitedPath, Body("forged"), "forged").status, 401);
   }
-  // limited: 1 a second, bursts of 2.
+  // limited: one every 2 seconds, bursts of 2.
   ASSERT_EQ(PostCkeditor(kLimitedPath, Body("l1")).status, 200);
   ASSERT_EQ(PostCkeditor(kLimitedPath, Body("l2")).status, 200);
   const std::string body = Body("l3");
@@ -392,13 +393,14 @@ TEST_F(HostileIngestTest, OverTheRateLimitIs429WithRetryAfterThenAcceptedAgain) 
     int retry_after = 0;
     ASSERT_TRUE(absl::SimpleAtoi(limited.headers["retry-after"], &retry_after))
         << limited.headers["retry-after"];
-    // Rounded up from at most a second (one token at 1 a second).
-    EXPECT_EQ(retry_after, 1);
+    // Rounded up from at most 2 seconds (one token at 0.5 a second).
+    EXPECT_GE(retry_after, 1);
+    EXPECT_LE(retry_after, 2);
     // Do as a sender should: wait as told, then send the same request again.
     std::this_thread::sleep_for(std::chrono::seconds(retry_after));
     limited = http_->Send("POST", kLimitedPath, body, headers);
   }
-  EXPECT_GE(rate_limited, 1) << "the third request within a second was not limited";
+  EXPECT_GE(rate_limited, 1) << "the third request within 2 seconds was not limited";
   EXPECT_EQ(limited.status, 200) << limited.body;
   EXPECT_THAT(limited.body, HasSubstr("\"outcome\":\"accepted\""));
   EXPECT_EQ(Count("limited", "rate_limited"), rate_limited);
@@ -489,32 +491,44 @@ int64_t RssKib(pid_t pid) {
 }
 
 TEST_F(HostileIngestTest, MemoryStaysBoundedUnderThousandsOfHostileRequests) {
-  const std::string deep = DeepBody(20000);
-  const std::string good = Body("d");
+  // In a sanitizer build, AddressSanitizer holds freed memory back in a
+  // quarantine (256 MB by default), which would look like growth: keep it
+  // small for this process. Other builds ignore the variable.
+  const char* asan_options = std::getenv("ASAN_OPTIONS");
+  process_ = HookbridgeProcess::Start(
+      Config(), {{"ASAN_OPTIONS", absl::StrCat(asan_options != nullptr ? asan_options : "",
+                                               ":quarantine_size_mb=1")}});
+  ASSERT_NE(process_, nullptr);
+  http_ = std::make_unique<HttpClient>(process_->http_port());
+  // Every body is about 64 KB, so keeping any part of each request would
+  // show: 2,000 of them are 128 MB.
+  const std::string pad(64000, 'p');
+  const std::string deep = DeepBody(32000);
+  const std::string good = Body("d", pad);
   const Headers genuine = HttpClient::CkeditorHeaders(kPath, good, kSecret);
   int sent = 0;
   // One round of every kind of hostile request.
   auto round = [&] {
     const int i = sent++;
     const std::string unique = absl::StrCat("round-", i);
+    const std::string not_json = "{not json " + unique + pad;
+    const std::string not_utf8 = Body(unique, pad + "\xff");
+    const std::string limited = Body(unique, pad);
     struct Kind {
       std::string path, body;
       Headers headers;
       int status;
     };
     const Kind kinds[] = {
-        {kPath, "{not json " + unique,
-         HttpClient::CkeditorHeaders(kPath, "{not json " + unique, kSecret), 400},
-        {kPath, Body(unique, "\xff"),
-         HttpClient::CkeditorHeaders(kPath, Body(unique, "\xff"), kSecret), 400},
+        {kPath, not_json, HttpClient::CkeditorHeaders(kPath, not_json, kSecret), 400},
+        {kPath, not_utf8, HttpClient::CkeditorHeaders(kPath, not_utf8, kSecret), 400},
         {kPath, deep, HttpClient::CkeditorHeaders(kPath, deep, kSecret), 400},
         {kPath, good, {}, 401},
         {kPath, good, {genuine[1], genuine[2], genuine[2]}, 401},
         {kPath, good,
          HttpClient::CkeditorHeaders(kPath, good, kSecret, absl::Now() - absl::Hours(1)), 401},
         {"/webhooks/cand/" + unique + "-wrong-token", good, {}, 404},
-        {kLimitedPath, Body(unique),
-         HttpClient::CkeditorHeaders(kLimitedPath, Body(unique), kSecret), 0},
+        {kLimitedPath, limited, HttpClient::CkeditorHeaders(kLimitedPath, limited, kSecret), 0},
     };
     for (const Kind& kind : kinds) {
       HttpResponse r = http_->Send("POST", kind.path, kind.body, kind.headers);
@@ -532,8 +546,8 @@ TEST_F(HostileIngestTest, MemoryStaysBoundedUnderThousandsOfHostileRequests) {
   ASSERT_GT(before, 0);
   for (int i = 0; i < kRounds && !HasFailure(); ++i) round();
   const int64_t after = RssKib(process_->pid());
-  // A leak check, not a measurement: a few hundred bytes kept per request
-  // would pass, a body kept per request (2,000 x 80 KB) would not.
+  // A leak check, not a measurement: allocator noise and a few hundred
+  // bytes kept per request pass, a body kept per request would not.
   EXPECT_LT(after - before, 32 * 1024) << "VmRSS grew from " << before << " KiB to " << after
                                        << " KiB over " << kRounds * 8 << " hostile requests";
   EXPECT_EQ(Count("ckeditor", "malformed"), 3 * (kWarmUpRounds + kRounds));
