@@ -155,6 +155,9 @@ absl::Status FileLog::Recover() {
     return absl::FailedPreconditionError(Errno("log.dir: cannot open", options_.dir));
   }
 
+  // Filled without the lock (no other thread exists yet), then published
+  // under it.
+  std::deque<std::shared_ptr<Segment>> recovered;
   std::vector<std::pair<uint64_t, std::string>> files;
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
     const std::string filename = entry.path().filename().string();
@@ -245,10 +248,11 @@ absl::Status FileLog::Recover() {
     }
     ++recovery_.segments;
     recovery_.records += segment->records;
-    segments_.push_back(std::move(segment));
+    recovered.push_back(std::move(segment));
   }
 
   absl::MutexLock lock(&mu_);
+  segments_ = std::move(recovered);
   next_sequence_ = last_sequence + 1;
   committed_ = last_sequence;
   for (const auto& segment : segments_) {
