@@ -1,8 +1,8 @@
 // Each input is tried twice, as a stranger and as the provider:
 // - as sent: Verify may refuse it (canD's does not: it does not sign);
 // - signed: the provider's signature headers, computed with the fuzz secret
-//   over the input's method, target, timestamp and body, are put before the
-//   input's own headers. Verify must then accept it, except that a
+//   over the input's method, target, timestamp and body, replace the
+//   input's headers of the same names. Verify must then accept it, except that a
 //   timestamp taken from the input may be unparseable or out of tolerance
 //   (Unauthenticated). Decode runs on this request, as the Ingestor runs it
 //   on a verified one, so the decoders see every body the fuzzer makes.
@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -158,16 +159,22 @@ int FuzzProvider(const char* provider, const uint8_t* data, size_t size) {
   const absl::Status as_sent = fixture.source->Verify(request);
   HB_CHECK(as_sent.ok() || as_sent.code() == absl::StatusCode::kUnauthenticated);
 
-  // As the provider sends it: its signature headers first, so that they are
-  // the ones found.
+  // As the provider sends it: its signature headers replace every header
+  // of the input with one of their names (a repeated signature header is
+  // refused, rightly).
   bool own_timestamp = true;
   const std::vector<std::pair<std::string, std::string>> signature =
       ProviderSignature(fixture.name, request, &own_timestamp);
   WebhookRequest signed_request = request;
   signed_request.headers.clear();
   for (const auto& [name, value] : signature) signed_request.headers.emplace_back(name, value);
-  signed_request.headers.insert(signed_request.headers.end(), request.headers.begin(),
-                                request.headers.end());
+  for (const auto& header : request.headers) {
+    bool replaced = false;
+    for (const auto& [name, value] : signature) {
+      replaced = replaced || absl::EqualsIgnoreCase(header.first, name);
+    }
+    if (!replaced) signed_request.headers.push_back(header);
+  }
   const absl::Status verified = fixture.source->Verify(signed_request);
   if (own_timestamp) {
     HB_CHECK(verified.ok());
