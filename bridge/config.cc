@@ -593,6 +593,12 @@ absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view text) {
     out.host = std::string(text.substr(0, colon));
     port_text = text.substr(colon + 1);
   }
+  // Brackets belong around an IPv6 host, never in one: "[[a]:80" would
+  // give the host "[a", which ToString() writes as "[a:80", which does not
+  // parse.
+  if (out.host.find_first_of("[]") != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not host:port"));
+  }
   uint32_t port = 0;
   if (out.host.empty() || !absl::SimpleAtoi(port_text, &port) || port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not host:port"));
