@@ -96,8 +96,8 @@ absl::Status Authorizer::Authorize(const Grant& grant, const v1::SubscribeReques
     }
     for (const std::string& source : request.sources()) {
       if (std::find(grant.sources.begin(), grant.sources.end(), source) == grant.sources.end()) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "token \"", grant.name, "\" may not read source \"", source, "\""));
+        return absl::PermissionDeniedError(
+            absl::StrCat("token \"", grant.name, "\" may not read source \"", source, "\""));
       }
     }
   }

@@ -57,21 +57,23 @@ absl::Status ReloadableTlsCredentials::Update(TlsMaterial material) {
 // Called by the core before every handshake (and once when the port is
 // added); it must be quick: nothing changed is a comparison under a mutex.
 grpc_ssl_certificate_config_reload_status ReloadableTlsCredentials::Fetch(
-    void* self_ptr, grpc_ssl_server_certificate_config** config) {
-  auto* self = static_cast<ReloadableTlsCredentials*>(self_ptr);
-  absl::MutexLock lock(&self->mu_);
-  if (self->fetched_generation_ == self->generation_) {
-    return GRPC_SSL_CERTIFICATE_CONFIG_RELOAD_UNCHANGED;
-  }
-  const TlsMaterial& m = self->material_;
-  grpc_ssl_pem_key_cert_pair pair{m.private_key.c_str(), m.cert_chain.c_str()};
+    void* self, grpc_ssl_server_certificate_config** config) {
+  return static_cast<ReloadableTlsCredentials*>(self)->FetchConfig(config);
+}
+
+grpc_ssl_certificate_config_reload_status ReloadableTlsCredentials::FetchConfig(
+    grpc_ssl_server_certificate_config** config) {
+  absl::MutexLock lock(&mu_);
+  if (fetched_generation_ == generation_) return GRPC_SSL_CERTIFICATE_CONFIG_RELOAD_UNCHANGED;
+  grpc_ssl_pem_key_cert_pair pair{material_.private_key.c_str(), material_.cert_chain.c_str()};
   // The core insists on root certificates in a fetched config (it aborts
   // without them) even when it does not request client certificates; then
   // they are never used, and the server's own chain serves.
-  const std::string& roots = m.client_ca.empty() ? m.cert_chain : m.client_ca;
+  const std::string& roots =
+      material_.client_ca.empty() ? material_.cert_chain : material_.client_ca;
   // Copies the strings; the core owns (and destroys) the config.
   *config = grpc_ssl_server_certificate_config_create(roots.c_str(), &pair, 1);
-  self->fetched_generation_ = self->generation_;
+  fetched_generation_ = generation_;
   return GRPC_SSL_CERTIFICATE_CONFIG_RELOAD_NEW;
 }
 

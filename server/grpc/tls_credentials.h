@@ -47,6 +47,8 @@ class ReloadableTlsCredentials {
  private:
   static grpc_ssl_certificate_config_reload_status Fetch(
       void* self, grpc_ssl_server_certificate_config** config);
+  grpc_ssl_certificate_config_reload_status FetchConfig(grpc_ssl_server_certificate_config** config)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   const bool require_client_certificate_;
   std::shared_ptr<grpc::ServerCredentials> credentials_;

@@ -22,8 +22,7 @@ v1::SubscribeRequest Request(std::vector<std::string> sources, std::vector<std::
   return request;
 }
 
-std::unique_ptr<Authorizer> MakeAuthorizer(std::vector<TokenConfig> tokens,
-                                           bool enabled = true) {
+std::unique_ptr<Authorizer> MakeAuthorizer(std::vector<TokenConfig> tokens, bool enabled = true) {
   AuthConfig config;
   config.enabled = enabled;
   config.tokens = std::move(tokens);
@@ -46,7 +45,8 @@ TEST(AuthenticateTest, KnownTokenGetsItsGrant) {
 
 TEST(AuthenticateTest, SchemeIsCaseInsensitiveAndSpacesAroundTheTokenAreIgnored) {
   auto authorizer = MakeAuthorizer({Token("reader", "secret-a", {"*"}, {"*"})});
-  for (const std::string header : {"bearer secret-a", "BEARER secret-a", "Bearer  secret-a "}) {
+  for (const char* raw : {"bearer secret-a", "BEARER secret-a", "Bearer  secret-a "}) {
+    const std::string header = raw;
     EXPECT_TRUE(authorizer->Authenticate(&header).ok()) << header;
   }
 }
@@ -56,9 +56,9 @@ TEST(AuthenticateTest, MissingMalformedAndUnknownAreUnauthenticated) {
   absl::StatusOr<const Grant*> missing = authorizer->Authenticate(nullptr);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_TRUE(absl::StrContains(missing.status().message(), "missing"));
-  for (const std::string header :
-       {"", "secret-a", "Basic secret-a", "Bearer", "Bearer ", "Bearer secret-b",
-        "Bearer SECRET-A", "Bearer secret-a2"}) {
+  for (const char* raw : {"", "secret-a", "Basic secret-a", "Bearer", "Bearer ", "Bearer secret-b",
+                          "Bearer SECRET-A", "Bearer secret-a2"}) {
+    const std::string header = raw;
     absl::StatusOr<const Grant*> grant = authorizer->Authenticate(&header);
     EXPECT_EQ(grant.status().code(), absl::StatusCode::kUnauthenticated) << header;
   }
@@ -99,8 +99,8 @@ TEST(AuthorizerCreateTest, DuplicateNamesAndHashesAndBadPatternsAreRefused) {
 }
 
 TEST(AuthorizerCreateTest, TokenNamesAreSorted) {
-  auto authorizer = MakeAuthorizer(
-      {Token("zeta", "1", {"*"}, {"*"}), Token("alpha", "2", {"*"}, {"*"})});
+  auto authorizer =
+      MakeAuthorizer({Token("zeta", "1", {"*"}, {"*"}), Token("alpha", "2", {"*"}, {"*"})});
   EXPECT_EQ(authorizer->TokenNames(), (std::vector<std::string>{"alpha", "zeta"}));
 }
 
@@ -151,9 +151,9 @@ TEST(MintTokenTest, TokensAreRandomUrlSafeAndHashed) {
   MintedToken b = MintToken();
   EXPECT_NE(a.token, b.token);
   EXPECT_GE(a.token.size(), 43u);  // 256 bits
-  EXPECT_EQ(a.token.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      a.token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
   EXPECT_EQ(a.sha256, HexEncode(Sha256({a.token})));
   // What --mint-token prints is what Authenticate accepts.
   auto authorizer = MakeAuthorizer({TokenConfig{"minted", a.sha256, {"*"}, {"*"}}});

@@ -24,7 +24,8 @@ constexpr char kAuditToken[] = "audit-token";
 std::string Body(const std::string& type, int n) {
   return absl::StrCat(R"({"event":")", type, R"(","environment_id":"environment-1","payload":{)",
                       R"("document":{"id":"doc-)", n, R"("},"comment":{"id":"c-)", n,
-                      R"("},"suggestion":{"id":"s-)", n, R"("}},"sent_at":"2026-11-22T10:00:00Z"})");
+                      R"("},"suggestion":{"id":"s-)", n,
+                      R"("}},"sent_at":"2026-11-22T10:00:00Z"})");
 }
 
 v1::SubscribeRequest Request(std::vector<std::string> sources, std::vector<std::string> types) {
@@ -59,9 +60,7 @@ class AuthTest : public ::testing::Test {
     ASSERT_EQ(http_->PostSigned(kPath, Body("comment.added", 2), kSecret).status, 200);
   }
 
-  double Metric(const std::string& series) {
-    return MetricValue(process_->admin_port(), series);
-  }
+  double Metric(const std::string& series) { return MetricValue(process_->admin_port(), series); }
 
   // Opens a stream and returns how it ended (it must end: refused).
   grpc::Status Refused(const v1::SubscribeRequest& request, const std::string& token) {
@@ -86,9 +85,8 @@ TEST_F(AuthTest, NoTokenIsUnauthenticatedAndCounted) {
 
 TEST_F(AuthTest, UnknownOrMalformedTokenIsUnauthenticated) {
   // The hash itself is not the token, nor is another service's token.
-  for (const std::string token :
-       {std::string("not-a-configured-token"), HexEncode(Sha256({kAuditToken})),
-        std::string(kTestToken)}) {
+  for (const std::string& token : {std::string("not-a-configured-token"),
+                                   HexEncode(Sha256({kAuditToken})), std::string(kTestToken)}) {
     grpc::Status status = Refused(Request({}, {}), token);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << token;
     EXPECT_THAT(status.error_message(), HasSubstr("unknown token"));
@@ -130,8 +128,7 @@ TEST_F(AuthTest, RequestInsideTheGrantStreamsOnlyGrantedEvents) {
 
   // A full grant (its hash taken from the environment) may ask for
   // everything.
-  Subscriber audit(process_->grpc_target(), Request({}, {}), grpc::ChannelArguments(),
-                   kAuditToken);
+  Subscriber audit(process_->grpc_target(), Request({}, {}), grpc::ChannelArguments(), kAuditToken);
   std::vector<v1::Event> all = audit.ReadN(2);
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].type(), "suggestion.added");
