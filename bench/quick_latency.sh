@@ -16,6 +16,9 @@ trap 'kill $hb 2>/dev/null || true; rm -rf "$work"' EXIT
 
 if [ "$backend" = memory ]; then log="{ backend: memory }"
 else log="{ backend: file, dir: \"$work/log\", fsync: always }"; fi
+# A subscriber token for this run only.
+token=$(openssl rand -hex 32)
+token_sha256=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
 cat > "$work/config.yaml" <<YAML
 http: { listen: "127.0.0.1:0" }
 grpc: { listen: "127.0.0.1:0" }
@@ -23,6 +26,8 @@ admin: { listen: "127.0.0.1:0" }
 log: $log
 sources:
   - { name: ckeditor, provider: ckeditor-cloud-services, secrets: ["bench-secret"] }
+auth:
+  tokens: [ { name: bench, sha256: "$token_sha256", sources: ["*"], types: ["*"] } ]
 YAML
 build/bin/hookbridge --config "$work/config.yaml" 2>"$work/stderr" &
 hb=$!
@@ -34,7 +39,7 @@ line=$(grep '"msg":"listening"' "$work/stderr")
 port() { echo "$line" | sed -E "s/.*\"$1\":([0-9]+).*/\1/"; }
 http_port=$(port http_port); grpc_port=$(port grpc_port); admin_port=$(port admin_port)
 
-build/bin/hookbridge-tail --target "127.0.0.1:$grpc_port" --count "$n" >/dev/null &
+HOOKBRIDGE_TOKEN=$token build/bin/hookbridge-tail --target "127.0.0.1:$grpc_port" --count "$n" >/dev/null &
 tail_pid=$!
 sleep 0.3  # let the subscription start before posting (a quick look, not a test)
 echo "== log backend: $backend"
