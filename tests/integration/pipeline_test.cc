@@ -518,9 +518,9 @@ TEST(TailTest, PrintsEachEventAsOneJsonLine) {
   EXPECT_THAT(tail.out, HasSubstr("\"environment_id\":\"environment-1\""));
 
   // The token from the flag.
-  CommandResult beyond = RunCommand({BinaryPath("hookbridge-tail"), "--target",
-                                     process->grpc_target(), "--after", "50", "--token",
-                                     kTestToken});
+  CommandResult beyond =
+      RunCommand({BinaryPath("hookbridge-tail"), "--target", process->grpc_target(), "--after",
+                  "50", "--token", kTestToken});
   EXPECT_EQ(beyond.exit_code, 1);
   EXPECT_THAT(beyond.err, HasSubstr("beyond the last sequence"));
 
