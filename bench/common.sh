@@ -1,0 +1,53 @@
+# Sourced by bench/ingest.sh and bench/latency.sh: start hookbridge on
+# loopback in a temp dir, with a subscriber token for this run only.
+# Needs $work (a temp dir) and the repo root as the working directory.
+
+# A subscriber token for this run only.
+bench_token=$(openssl rand -hex 32)
+bench_token_sha256=$(printf %s "$bench_token" | sha256sum | cut -d' ' -f1)
+
+# start_hookbridge NAME memory|file: starts build/bin/hookbridge, sets
+# hb_pid, http_port, grpc_port, admin_port.
+start_hookbridge() {
+  local name=$1 backend=$2 log
+  mkdir -p "$work/$name"
+  if [ "$backend" = memory ]; then log="{ backend: memory }"
+  else log="{ backend: file, dir: \"$work/$name/log\", fsync: always }"; fi
+  cat > "$work/$name/config.yaml" <<YAML
+http: { listen: "127.0.0.1:0", max_requests_per_connection: 1000000, rate_limit: { per_second: 0 } }
+grpc: { listen: "127.0.0.1:0" }
+admin: { listen: "127.0.0.1:0" }
+log: $log
+sources:
+  - { name: ckeditor, provider: ckeditor-cloud-services, secrets: ["bench-secret"] }
+auth:
+  tokens: [ { name: bench, sha256: "$bench_token_sha256", sources: ["*"], types: ["*"] } ]
+YAML
+  build/bin/hookbridge --config "$work/$name/config.yaml" 2>"$work/$name/stderr" &
+  hb_pid=$!
+  until grep -q '"msg":"listening"' "$work/$name/stderr"; do
+    kill -0 "$hb_pid" 2>/dev/null || { cat "$work/$name/stderr" >&2; return 1; }
+    sleep 0.1
+  done
+  local line
+  line=$(grep '"msg":"listening"' "$work/$name/stderr")
+  http_port=$(echo "$line" | sed -E 's/.*"http_port":([0-9]+).*/\1/')
+  grpc_port=$(echo "$line" | sed -E 's/.*"grpc_port":([0-9]+).*/\1/')
+  admin_port=$(echo "$line" | sed -E 's/.*"admin_port":([0-9]+).*/\1/')
+}
+
+# stop_pid PID: ends a process this script started and waits for it.
+stop_pid() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# cpu_s PID...: CPU seconds (user + system) used so far by these processes.
+cpu_s() {
+  local ticks=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
