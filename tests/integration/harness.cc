@@ -112,6 +112,13 @@ std::string LoopbackListeners(const std::string& http_extra) {
          "logging: { level: debug }\n";
 }
 
+std::string CommentAddedBody(const std::string& doc, const std::string& content) {
+  return absl::StrCat(
+      R"({"event":"comment.added","environment_id":"environment-1","payload":{"document":{"id":")",
+      doc, R"("},"comment":{"id":"c-1","content":")", content,
+      R"(","created_at":"2019-05-29T08:17:53.450Z","thread_id":"t-1","user":{"id":"u-1"}}},"sent_at":"2019-05-29T08:17:53.457Z"})");
+}
+
 std::string CkeditorConfig(const std::string& secret, const std::string& extra,
                            const std::string& http_extra) {
   return LoopbackListeners(http_extra) + extra +

@@ -118,6 +118,10 @@ pid_t SpawnBackground(const std::vector<std::string>& argv, const std::string& l
 // keys to the http section (e.g. "max_body_bytes: 1KiB").
 std::string LoopbackListeners(const std::string& http_extra = "");
 
+// A CKEditor comment.added body about document `doc` whose comment holds
+// `content`, spliced in as is (it may carry escapes or raw bytes).
+std::string CommentAddedBody(const std::string& doc, const std::string& content = "text");
+
 // A one-source config with secret `secret` for source `ckeditor`, plus
 // `extra` YAML at the top level and `http_extra` keys in the http section.
 std::string CkeditorConfig(const std::string& secret, const std::string& extra = "",

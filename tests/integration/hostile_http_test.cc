@@ -22,13 +22,6 @@ constexpr char kSecret[] = "hostile-secret";
 constexpr char kPath[] = "/webhooks/ckeditor";
 constexpr char kUnknown[] = "_unknown";
 
-std::string Body(const std::string& doc) {
-  return absl::StrCat(
-      R"({"event":"comment.added","environment_id":"environment-1","payload":{"document":{"id":")",
-      doc,
-      R"("},"comment":{"id":"c-1","content":"text","created_at":"2019-05-29T08:17:53.450Z","thread_id":"t-1","user":{"id":"u-1"}}},"sent_at":"2019-05-29T08:17:53.457Z"})");
-}
-
 class HostileHttpTest : public ::testing::Test {
  protected:
   // Short read_timeout so slow clients are cut off quickly; a long idle
@@ -72,7 +65,7 @@ class HostileHttpTest : public ::testing::Test {
     request.set_earliest(true);
     Subscriber subscriber(process_->grpc_target(), request);
     HttpClient http(process_->http_port());
-    ASSERT_EQ(http.PostSigned(kPath, Body("good"), kSecret).status, 200);
+    ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("good"), kSecret).status, 200);
     std::vector<v1::Event> events = subscriber.ReadN(1);
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].sequence(), 1u);
@@ -154,7 +147,7 @@ TEST_F(HostileHttpTest, SlowlorisHeaderIsCutOffAfterReadTimeout) {
 }
 
 TEST_F(HostileHttpTest, SlowlorisBodyIsCutOffAfterReadTimeout) {
-  const std::string body = Body("slow");
+  const std::string body = CommentAddedBody("slow");
   std::unique_ptr<RawConnection> c = Connect();
   ASSERT_NE(c, nullptr);
   std::string request = SignedRawRequest(kPath, body, kSecret);
@@ -205,7 +198,7 @@ TEST_F(HostileHttpTest, PipelinedFloodIsCutAtMaxRequestsPerConnection) {
 TEST_F(HostileHttpTest, ContentLengthAndTransferEncodingSmugglingIs400) {
   // Behind the outer request (by chunked framing) hides a valid signed
   // webhook: a server that took the chunked framing would append it.
-  const std::string smuggled = SignedRawRequest(kPath, Body("smuggled"), kSecret);
+  const std::string smuggled = SignedRawRequest(kPath, CommentAddedBody("smuggled"), kSecret);
   const std::string chunked_end = "0\r\n\r\n";
   const std::string length = std::to_string(chunked_end.size() + smuggled.size());
   struct Case {
@@ -260,7 +253,7 @@ TEST_F(HostileHttpTest, PathTraversalAndOddBytesFindNoSource) {
   ASSERT_NE(c, nullptr);
   for (const std::string& target : not_found) {
     SCOPED_TRACE(target.substr(0, 60));
-    ASSERT_TRUE(c->Write(SignedRawRequest(target, Body("traversal"), kSecret)));
+    ASSERT_TRUE(c->Write(SignedRawRequest(target, CommentAddedBody("traversal"), kSecret)));
     std::optional<RawResponse> response = c->ReadResponse();
     ASSERT_TRUE(response.has_value()) << c->error();
     EXPECT_EQ(response->status, 404);
@@ -279,8 +272,8 @@ TEST_F(HostileHttpTest, PathTraversalAndOddBytesFindNoSource) {
   };
   for (const std::string& target : malformed) {
     SCOPED_TRACE(absl::CEscape(target));
-    RawResponse response =
-        SendAndExpectClose(SignedRawRequest(target, Body("odd"), kSecret, /*keep_alive=*/true));
+    RawResponse response = SendAndExpectClose(
+        SignedRawRequest(target, CommentAddedBody("odd"), kSecret, /*keep_alive=*/true));
     EXPECT_EQ(response.status, 400);
   }
   EXPECT_EQ(Count(kUnknown, "bad_request"), malformed.size());

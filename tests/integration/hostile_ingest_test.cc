@@ -77,15 +77,6 @@ sources:
 )");
 }
 
-// A comment.added event about document `doc` with `content`, which is
-// spliced in as is (it may hold escapes or raw bytes).
-std::string Body(const std::string& doc, const std::string& content = "text") {
-  return absl::StrCat(
-      R"({"event":"comment.added","environment_id":"environment-1","payload":{"document":{"id":")",
-      doc, R"("},"comment":{"id":"c-1","content":")", content,
-      R"(","created_at":"2019-05-29T08:17:53.450Z","thread_id":"t-1","user":{"id":"u-1"}}},"sent_at":"2019-05-29T08:17:53.457Z"})");
-}
-
 // An envelope whose payload holds `arrays` nested arrays: the body nests
 // arrays + 2 levels.
 std::string DeepBody(int arrays) {
@@ -132,7 +123,7 @@ class HostileIngestTest : public ::testing::Test {
     request.add_sources("ckeditor");
     Subscriber subscriber(process_->grpc_target(), request);
     HttpClient http(process_->http_port());
-    ASSERT_EQ(PostCkeditor(kPath, Body("good-after")).status, 200);
+    ASSERT_EQ(PostCkeditor(kPath, CommentAddedBody("good-after")).status, 200);
     std::vector<v1::Event> events;
     v1::Event event;
     while (subscriber.Read(&event)) {
@@ -154,7 +145,7 @@ class HostileIngestTest : public ::testing::Test {
 TEST_F(HostileIngestTest, MalformedJsonIs400Malformed) {
   for (const std::string& body :
        {std::string("{not json"), std::string(""), std::string("[1,2]"), std::string("\"x\""),
-        Body("d").substr(0, 60), std::string(1000, '}')}) {
+        CommentAddedBody("d").substr(0, 60), std::string(1000, '}')}) {
     HttpResponse r = PostCkeditor(kPath, body);
     EXPECT_EQ(r.status, 400) << body;
     EXPECT_THAT(r.body, HasSubstr("\"outcome\":\"malformed\"")) << body;
@@ -166,13 +157,13 @@ TEST_F(HostileIngestTest, MalformedJsonIs400Malformed) {
 
 TEST_F(HostileIngestTest, InvalidUtf8Is400WithAReason) {
   const std::pair<std::string, std::string> cases[] = {
-      {Body("d1", "bad \xff byte"), "not valid UTF-8"},
-      {Body("d2", "truncated \xe2\x82"), "not valid UTF-8"},
-      {Body("d3", "overlong \xc0\xaf"), "not valid UTF-8"},
-      {Body("d4", "encoded surrogate \xed\xa0\x80"), "not valid UTF-8"},
-      {Body("d5\xfe"), "not valid UTF-8"},
-      {Body("d6", R"(lone \udc00 escape)"), "unpaired UTF-16 surrogate"},
-      {Body("d7", R"(high \ud83d then text)"), "unpaired UTF-16 surrogate"},
+      {CommentAddedBody("d1", "bad \xff byte"), "not valid UTF-8"},
+      {CommentAddedBody("d2", "truncated \xe2\x82"), "not valid UTF-8"},
+      {CommentAddedBody("d3", "overlong \xc0\xaf"), "not valid UTF-8"},
+      {CommentAddedBody("d4", "encoded surrogate \xed\xa0\x80"), "not valid UTF-8"},
+      {CommentAddedBody("d5\xfe"), "not valid UTF-8"},
+      {CommentAddedBody("d6", R"(lone \udc00 escape)"), "unpaired UTF-16 surrogate"},
+      {CommentAddedBody("d7", R"(high \ud83d then text)"), "unpaired UTF-16 surrogate"},
   };
   for (const auto& [body, reason] : cases) {
     HttpResponse r = PostCkeditor(kPath, body);
@@ -181,7 +172,7 @@ TEST_F(HostileIngestTest, InvalidUtf8Is400WithAReason) {
   }
   EXPECT_EQ(Count("ckeditor", "malformed"), 7);
   // Valid multi-byte text and a proper surrogate pair are accepted intact.
-  ASSERT_EQ(PostCkeditor(kPath, Body("ok", "caf\xc3\xa9 \\ud83d\\ude00")).status, 200);
+  ASSERT_EQ(PostCkeditor(kPath, CommentAddedBody("ok", "caf\xc3\xa9 \\ud83d\\ude00")).status, 200);
   v1::SubscribeRequest request;
   request.set_earliest(true);
   Subscriber subscriber(process_->grpc_target(), request);
@@ -218,7 +209,7 @@ TEST_F(HostileIngestTest, DeeplyNestedJsonIs400BeforeAnyRecursion) {
 // ---- Signatures -------------------------------------------------------------
 
 TEST_F(HostileIngestTest, MissingSignatureHeadersAre401BadSignature) {
-  const std::string body = Body("d");
+  const std::string body = CommentAddedBody("d");
   Headers ckeditor = HttpClient::CkeditorHeaders(kPath, body, kSecret);
   const std::string gh_body = R"({"zen":"x","hook_id":1})";
   const std::string stripe_body = R"({"id":"evt_1","type":"charge.succeeded","data":{}})";
@@ -256,7 +247,7 @@ TEST_F(HostileIngestTest, MissingSignatureHeadersAre401BadSignature) {
 }
 
 TEST_F(HostileIngestTest, DuplicatedSignatureHeadersAre401NeverFirstOneWins) {
-  const std::string body = Body("d");
+  const std::string body = CommentAddedBody("d");
   // The genuine headers, each sent twice; and a forged signature in front
   // of the genuine one (first one wins would reject it, last one wins
   // would accept it: both are wrong, the request is ambiguous).
@@ -324,7 +315,7 @@ TEST_F(HostileIngestTest, DuplicatedSignatureHeadersAre401NeverFirstOneWins) {
 
 TEST_F(HostileIngestTest, StaleAndFutureTimestampsAre401StaleTimestamp) {
   for (absl::Duration offset : {absl::Minutes(-6), absl::Minutes(6), absl::Hours(-24 * 365)}) {
-    HttpResponse r = PostCkeditor(kPath, Body("d"), absl::Now() + offset);
+    HttpResponse r = PostCkeditor(kPath, CommentAddedBody("d"), absl::Now() + offset);
     EXPECT_EQ(r.status, 401) << offset;
     EXPECT_THAT(r.body, HasSubstr("\"outcome\":\"stale_timestamp\"")) << offset;
   }
@@ -333,7 +324,7 @@ TEST_F(HostileIngestTest, StaleAndFutureTimestampsAre401StaleTimestamp) {
 }
 
 TEST_F(HostileIngestTest, ReplayedRequestIsADuplicateNotASecondEvent) {
-  const std::string body = Body("replayed");
+  const std::string body = CommentAddedBody("replayed");
   const Headers headers = HttpClient::CkeditorHeaders(kPath, body, kSecret);
   HttpResponse first = http_->Send("POST", kPath, body, headers);
   ASSERT_EQ(first.status, 200);
@@ -374,16 +365,16 @@ TEST_F(HostileIngestTest, CandWrongPathTokenIsAnUnknownSource) {
 TEST_F(HostileIngestTest, OverTheRateLimitIs429WithRetryAfterThenAcceptedAgain) {
   // Forged requests do not spend the source's budget.
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(http_->PostSigned(kLimitedPath, Body("forged"), "forged").status, 401);
+    EXPECT_EQ(http_->PostSigned(kLimitedPath, CommentAddedBody("forged"), "forged").status, 401);
   }
   // limited: one every 2 seconds, bursts of 2.
-  ASSERT_EQ(PostCkeditor(kLimitedPath, Body("l1")).status, 200);
-  ASSERT_EQ(PostCkeditor(kLimitedPath, Body("l2")).status, 200);
-  const std::string body = Body("l3");
+  ASSERT_EQ(PostCkeditor(kLimitedPath, CommentAddedBody("l1")).status, 200);
+  ASSERT_EQ(PostCkeditor(kLimitedPath, CommentAddedBody("l2")).status, 200);
+  const std::string body = CommentAddedBody("l3");
   const Headers headers = HttpClient::CkeditorHeaders(kLimitedPath, body, kSecret);
   HttpResponse limited = http_->Send("POST", kLimitedPath, body, headers);
   // The ckeditor source has its own bucket.
-  EXPECT_EQ(PostCkeditor(kPath, Body("other-source")).status, 200);
+  EXPECT_EQ(PostCkeditor(kPath, CommentAddedBody("other-source")).status, 200);
   int rate_limited = 0;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (limited.status == 429 && absl::Now() < deadline) {
@@ -504,7 +495,7 @@ TEST_F(HostileIngestTest, MemoryStaysBoundedUnderThousandsOfHostileRequests) {
   // show: 2,000 of them are 128 MB.
   const std::string pad(64000, 'p');
   const std::string deep = DeepBody(32000);
-  const std::string good = Body("d", pad);
+  const std::string good = CommentAddedBody("d", pad);
   const Headers genuine = HttpClient::CkeditorHeaders(kPath, good, kSecret);
   int sent = 0;
   // One round of every kind of hostile request.
@@ -512,8 +503,8 @@ TEST_F(HostileIngestTest, MemoryStaysBoundedUnderThousandsOfHostileRequests) {
     const int i = sent++;
     const std::string unique = absl::StrCat("round-", i);
     const std::string not_json = "{not json " + unique + pad;
-    const std::string not_utf8 = Body(unique, pad + "\xff");
-    const std::string limited = Body(unique, pad);
+    const std::string not_utf8 = CommentAddedBody(unique, pad + "\xff");
+    const std::string limited = CommentAddedBody(unique, pad);
     struct Kind {
       std::string path, body;
       Headers headers;

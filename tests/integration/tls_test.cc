@@ -24,13 +24,6 @@ constexpr char kSecret[] = "tls-secret";
 constexpr char kPath[] = "/webhooks/ckeditor";
 constexpr char kUnknown[] = "_unknown";
 
-std::string Body(const std::string& doc) {
-  return absl::StrCat(
-      R"({"event":"comment.added","environment_id":"environment-1","payload":{"document":{"id":")",
-      doc,
-      R"("},"comment":{"id":"c-1","content":"text","created_at":"2019-05-29T08:17:53.450Z","thread_id":"t-1","user":{"id":"u-1"}}},"sent_at":"2019-05-29T08:17:53.457Z"})");
-}
-
 std::string TlsSection(const TestCertificate& server, const std::string& client_ca_file = "") {
   std::string yaml = absl::StrCat("tls: { cert_file: \"", server.cert_file, "\", key_file: \"",
                                   server.key_file, "\"");
@@ -58,7 +51,7 @@ std::string Config(const std::string& http_extra, const std::string& grpc_extra)
 // POSTs a signed event about `doc` on `c` and returns the status (0: no
 // answer).
 int Post(RawConnection* c, const std::string& doc) {
-  if (!c->Write(SignedRawRequest(kPath, Body(doc), kSecret))) return 0;
+  if (!c->Write(SignedRawRequest(kPath, CommentAddedBody(doc), kSecret))) return 0;
   std::optional<RawResponse> response = c->ReadResponse();
   return response.has_value() ? response->status : 0;
 }
@@ -179,7 +172,7 @@ TEST_F(TlsTest, HttpsIngestIsDeliveredAndPlainHttpOnTheTlsPortIsRefused) {
   // and the failed handshake is counted.
   std::unique_ptr<RawConnection> plain = RawConnection::Plain(process->http_port());
   ASSERT_NE(plain, nullptr);
-  plain->Write(SignedRawRequest(kPath, Body("plain"), kSecret));
+  plain->Write(SignedRawRequest(kPath, CommentAddedBody("plain"), kSecret));
   EXPECT_THAT(plain->ReadUntilClosed(), ::testing::Not(HasSubstr("HTTP/1.1")));
   EXPECT_TRUE(plain->closed());
   EXPECT_EQ(WaitForWebhookCount(process->admin_port(), kUnknown, "tls_handshake", 1), 1);
@@ -196,7 +189,7 @@ TEST_F(TlsTest, WithoutTlsTheListenersArePlain) {
   auto process = HookbridgeProcess::Start(Config("", ""));
   ASSERT_NE(process, nullptr);
   HttpClient http(process->http_port());
-  EXPECT_EQ(http.PostSigned(kPath, Body("plain"), kSecret).status, 200);
+  EXPECT_EQ(http.PostSigned(kPath, CommentAddedBody("plain"), kSecret).status, 200);
   Subscriber subscriber(process->grpc_target(), [] {
     v1::SubscribeRequest r;
     r.set_earliest(true);
@@ -245,7 +238,7 @@ TEST_F(TlsTest, GrpcOverTls) {
   ASSERT_TRUE(stream.established());
   EXPECT_EQ(stream.PeerSerial(), server_.serial);
   HttpClient http(process->http_port());  // plain ingress next to TLS gRPC
-  ASSERT_EQ(http.PostSigned(kPath, Body("to-tls-subscriber"), kSecret).status, 200);
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("to-tls-subscriber"), kSecret).status, 200);
   EXPECT_EQ(stream.NextSubject(), "to-tls-subscriber");
 
   // A plaintext client cannot talk to the TLS port; nor can one that does
@@ -273,7 +266,7 @@ TEST_F(TlsTest, GrpcMutualTls) {
   Stream trusted(process->grpc_target(), GrpcTls(ca_.cert_file, &client_));
   ASSERT_TRUE(trusted.established());
   HttpClient http(process->http_port());
-  ASSERT_EQ(http.PostSigned(kPath, Body("mutual"), kSecret).status, 200);
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("mutual"), kSecret).status, 200);
   EXPECT_EQ(trusted.NextSubject(), "mutual");
 }
 
