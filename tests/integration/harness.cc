@@ -93,7 +93,7 @@ int JsonIntField(const std::string& line, const std::string& key) {
 }  // namespace
 
 std::string BinaryPath(const std::string& name) {
-  return std::string(HOOKBRIDGE_BIN_DIR) + "/" + name;
+  return absl::StrCat(HOOKBRIDGE_BIN_DIR, "/", name);
 }
 
 std::string ReadTestdata(const std::string& relative_path) {
