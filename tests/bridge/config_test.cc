@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "absl/status/status.h"
@@ -44,33 +45,43 @@ void ExpectErrorNaming(absl::string_view yaml, absl::string_view key,
   EXPECT_THAT(config.status().message(), HasSubstr(key)) << yaml;
 }
 
-// The example of README.md ("Configuration"), verbatim.
+// The YAML example under README.md's "## Configuration", read from the
+// README itself so the two cannot drift apart.
+std::string ReadmeConfigExample() {
+  std::ifstream in(std::string(HOOKBRIDGE_TESTDATA_DIR) + "/../../README.md");
+  std::stringstream contents;
+  contents << in.rdbuf();
+  const std::string readme = contents.str();
+  const size_t section = readme.find("\n## Configuration\n");
+  if (section == std::string::npos) return "";
+  const size_t open = readme.find("```yaml\n", section);
+  if (open == std::string::npos) return "";
+  const size_t body = open + 8;
+  return readme.substr(body, readme.find("```", body) - body);
+}
+
 TEST(ParseConfigTest, ParsesTheReadmeExample) {
-  constexpr absl::string_view kYaml = R"(
-http:  { listen: "0.0.0.0:8080" }
-grpc:  { listen: "0.0.0.0:50051" }
-admin: { listen: "0.0.0.0:9090" }     # /metrics /healthz /readyz: keep internal
-log:   { backend: memory }
-sources:
-  - name: ckeditor
-    provider: ckeditor-cloud-services  # or ckbox
-    secrets: ["${CKEDITOR_WEBHOOK_SECRET}"]   # several allowed, for rotation
-    timestamp_tolerance: 5m
-)";
+  const std::string yaml = ReadmeConfigExample();
+  ASSERT_FALSE(yaml.empty()) << "no ```yaml block under README.md's ## Configuration";
+  const std::string hash(64, 'c');
   absl::StatusOr<Config> config =
-      ParseConfig(kYaml, Env({{"CKEDITOR_WEBHOOK_SECRET", "from-the-environment"}}));
+      ParseConfig(yaml, Env({{"CKEDITOR_WEBHOOK_SECRET", "from-the-environment"},
+                             {"HOOKBRIDGE_TOKEN_SHA256", hash}}));
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->http.listen.ToString(), "0.0.0.0:8080");
   EXPECT_EQ(config->grpc.listen.ToString(), "0.0.0.0:50051");
   EXPECT_EQ(config->admin.listen.ToString(), "0.0.0.0:9090");
-  EXPECT_EQ(config->log.backend, "memory");
+  EXPECT_EQ(config->log.backend, "file");
   ASSERT_EQ(config->sources.size(), 1u);
   EXPECT_EQ(config->sources[0].name, "ckeditor");
   EXPECT_EQ(config->sources[0].provider, "ckeditor-cloud-services");
   EXPECT_THAT(config->sources[0].secrets, ::testing::ElementsAre("from-the-environment"));
   EXPECT_EQ(config->sources[0].timestamp_tolerance, absl::Minutes(5));
+  EXPECT_TRUE(config->auth.enabled);
+  ASSERT_EQ(config->auth.tokens.size(), 1u);
+  EXPECT_EQ(config->auth.tokens[0].sha256, hash);
 
-  absl::StatusOr<Config> unset = ParseConfig(kYaml, Env({}));
+  absl::StatusOr<Config> unset = ParseConfig(yaml, Env({}));
   ASSERT_FALSE(unset.ok());
   EXPECT_THAT(unset.status().message(), HasSubstr("sources[0].secrets[0]"));
   EXPECT_THAT(unset.status().message(), HasSubstr("CKEDITOR_WEBHOOK_SECRET"));
