@@ -147,10 +147,9 @@ int Run() {
       MemoryLog log(MemoryLog::Options{1000000, 1ull << 30});
       results.push_back(Measure("memory", log, threads, duration, event_bytes));
     }
-    for (auto [name, policy] :
-         {std::pair{"file fsync=always", FileLog::Fsync::kAlways},
-          std::pair{"file fsync=interval", FileLog::Fsync::kInterval},
-          std::pair{"file fsync=never", FileLog::Fsync::kNever}}) {
+    for (auto [name, policy] : {std::pair{"file fsync=always", FileLog::Fsync::kAlways},
+                                std::pair{"file fsync=interval", FileLog::Fsync::kInterval},
+                                std::pair{"file fsync=never", FileLog::Fsync::kNever}}) {
       std::filesystem::remove_all(dir + "/log");
       FileLog::Options options;
       options.dir = dir + "/log";
@@ -173,8 +172,7 @@ int Run() {
   for (const Result& r : results) {
     std::printf("%-22s %8d %14.0f %12.1f %12.1f %12s\n", r.backend.c_str(), r.threads, r.rate(),
                 r.p50_us, r.p99_us,
-                r.syncs > 0 ? absl::StrCat(static_cast<double>(r.appends) / r.syncs).c_str()
-                            : "-");
+                r.syncs > 0 ? absl::StrCat(static_cast<double>(r.appends) / r.syncs).c_str() : "-");
   }
   for (const std::string& t : absl::GetFlag(FLAGS_threads)) {
     double memory = 0, always = 0;
@@ -189,9 +187,10 @@ int Run() {
 
   if (const std::string path = absl::GetFlag(FLAGS_json); !path.empty()) {
     std::ofstream out(path);
-    out << "{\n  \"event_bytes\": " << event_bytes << ",\n  \"seconds\": "
-        << absl::ToDoubleSeconds(duration) << ",\n  \"fdatasync_p50_us\": " << sync_p50
-        << ",\n  \"fdatasync_p99_us\": " << sync_p99 << ",\n  \"results\": [\n";
+    out << "{\n  \"event_bytes\": " << event_bytes
+        << ",\n  \"seconds\": " << absl::ToDoubleSeconds(duration)
+        << ",\n  \"fdatasync_p50_us\": " << sync_p50 << ",\n  \"fdatasync_p99_us\": " << sync_p99
+        << ",\n  \"results\": [\n";
     for (size_t i = 0; i < results.size(); ++i) {
       const Result& r = results[i];
       out << "    {\"backend\": \"" << r.backend << "\", \"threads\": " << r.threads
