@@ -1,6 +1,16 @@
-# Sourced by bench/ingest.sh and bench/latency.sh: start hookbridge on
-# loopback in a temp dir, with a subscriber token for this run only.
-# Needs $work (a temp dir) and the repo root as the working directory.
+# Sourced by the bench scripts (from the repo root): a temp dir $work,
+# removed on exit with every process listed in $pids stopped, and
+# start_hookbridge, which runs hookbridge on loopback with a subscriber
+# token for this run only.
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # A subscriber token for this run only.
 bench_token=$(openssl rand -hex 32)

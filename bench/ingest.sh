@@ -29,15 +29,7 @@ done
 bench/setup.sh
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-. bench/common.sh
+. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge
 
 load() {  # load NAME PORT
   build/bin/load_gen --label "$1" --port "$2" --connections "$connections" \

@@ -28,15 +28,7 @@ for b in load_gen hookbridge bench_log_append; do
   [ -x build/bin/$b ] || { echo "build first: build/bin/$b is missing" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-. bench/common.sh
+. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge
 
 # The disk under the file log ($work): fdatasync of a 1 KiB append, 1 s.
 mkdir -p "$work/sync"

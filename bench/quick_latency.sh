@@ -11,35 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-memory}
 n=${2:-3000}
-work=$(mktemp -d)
-trap 'kill $hb 2>/dev/null || true; rm -rf "$work"' EXIT
+. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge
+start_hookbridge quick "$backend"
+pids+=("$hb_pid")
 
-if [ "$backend" = memory ]; then log="{ backend: memory }"
-else log="{ backend: file, dir: \"$work/log\", fsync: always }"; fi
-# A subscriber token for this run only.
-token=$(openssl rand -hex 32)
-token_sha256=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
-cat > "$work/config.yaml" <<YAML
-http: { listen: "127.0.0.1:0" }
-grpc: { listen: "127.0.0.1:0" }
-admin: { listen: "127.0.0.1:0" }
-log: $log
-sources:
-  - { name: ckeditor, provider: ckeditor-cloud-services, secrets: ["bench-secret"] }
-auth:
-  tokens: [ { name: bench, sha256: "$token_sha256", sources: ["*"], types: ["*"] } ]
-YAML
-build/bin/hookbridge --config "$work/config.yaml" 2>"$work/stderr" &
-hb=$!
-until grep -q '"msg":"listening"' "$work/stderr"; do
-  kill -0 $hb 2>/dev/null || { cat "$work/stderr"; exit 1; }
-  sleep 0.1
-done
-line=$(grep '"msg":"listening"' "$work/stderr")
-port() { echo "$line" | sed -E "s/.*\"$1\":([0-9]+).*/\1/"; }
-http_port=$(port http_port); grpc_port=$(port grpc_port); admin_port=$(port admin_port)
-
-HOOKBRIDGE_TOKEN=$token build/bin/hookbridge-tail --target "127.0.0.1:$grpc_port" --count "$n" >/dev/null &
+HOOKBRIDGE_TOKEN=$bench_token build/bin/hookbridge-tail --target "127.0.0.1:$grpc_port" --count "$n" >/dev/null &
 tail_pid=$!
 sleep 0.3  # let the subscription start before posting (a quick look, not a test)
 echo "== log backend: $backend"
