@@ -1,7 +1,10 @@
-# Sourced by the bench scripts (from the repo root): a temp dir $work,
-# removed on exit with every process listed in $pids stopped, and
+# Sourced by the bench scripts (from the repo root): $bin, the binaries'
+# directory ($HOOKBRIDGE_BUILD_DIR/bin, by default build/bin); a temp dir
+# $work, removed on exit with every process listed in $pids stopped; and
 # start_hookbridge, which runs hookbridge on loopback with a subscriber
 # token for this run only.
+
+bin=${HOOKBRIDGE_BUILD_DIR:-build}/bin
 
 work=$(mktemp -d)
 pids=()
@@ -16,16 +19,17 @@ trap cleanup EXIT
 bench_token=$(openssl rand -hex 32)
 bench_token_sha256=$(printf %s "$bench_token" | sha256sum | cut -d' ' -f1)
 
-# start_hookbridge NAME memory|file: starts build/bin/hookbridge, sets
-# hb_pid, http_port, grpc_port, admin_port.
+# start_hookbridge NAME memory|file [GRPC_KEYS]: starts $bin/hookbridge, sets
+# hb_pid, http_port, grpc_port, admin_port. GRPC_KEYS: more keys of the grpc
+# section, e.g. "max_subscribers: 20000".
 start_hookbridge() {
-  local name=$1 backend=$2 log
+  local name=$1 backend=$2 grpc_keys=${3:+, $3} log
   mkdir -p "$work/$name"
   if [ "$backend" = memory ]; then log="{ backend: memory }"
   else log="{ backend: file, dir: \"$work/$name/log\", fsync: always }"; fi
   cat > "$work/$name/config.yaml" <<YAML
 http: { listen: "127.0.0.1:0", max_requests_per_connection: 1000000, rate_limit: { per_second: 0 } }
-grpc: { listen: "127.0.0.1:0" }
+grpc: { listen: "127.0.0.1:0"$grpc_keys }
 admin: { listen: "127.0.0.1:0" }
 log: $log
 sources:
@@ -33,7 +37,7 @@ sources:
 auth:
   tokens: [ { name: bench, sha256: "$bench_token_sha256", sources: ["*"], types: ["*"] } ]
 YAML
-  build/bin/hookbridge --config "$work/$name/config.yaml" 2>"$work/$name/stderr" &
+  "$bin/hookbridge" --config "$work/$name/config.yaml" 2>"$work/$name/stderr" &
   hb_pid=$!
   until grep -q '"msg":"listening"' "$work/$name/stderr"; do
     kill -0 "$hb_pid" 2>/dev/null || { cat "$work/$name/stderr" >&2; return 1; }
@@ -60,4 +64,15 @@ cpu_s() {
     ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
   done
   awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
+# metric NAME: the value of an unlabelled sample on the running hookbridge's
+# /metrics (admin_port), e.g. hookbridge_log_last_sequence.
+metric() {
+  curl -sf "http://127.0.0.1:$admin_port/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+
+# rss_kib PID: resident set size of a process, KiB.
+rss_kib() {
+  awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }

@@ -23,16 +23,15 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--seconds S] [--connections N] [--json FILE]" >&2; exit 2 ;;
   esac
 done
+. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge, $bin
 for b in load_gen hookbridge hookbridge-tail; do
-  [ -x build/bin/$b ] || { echo "build first: build/bin/$b is missing" >&2; exit 1; }
+  [ -x "$bin/$b" ] || { echo "build first: $bin/$b is missing" >&2; exit 1; }
 done
-bench/setup.sh
+bench/setup.sh nginx
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
-. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge
-
 load() {  # load NAME PORT
-  build/bin/load_gen --label "$1" --port "$2" --connections "$connections" \
+  "$bin/load_gen" --label "$1" --port "$2" --connections "$connections" \
     --seconds "$seconds" --json "$work/$1.json"
 }
 
@@ -74,7 +73,7 @@ stop_pid "$nginx_pid"
 for backend in memory file; do
   start_hookbridge "$backend" "$backend"
   pids+=("$hb_pid")
-  HOOKBRIDGE_TOKEN=$bench_token build/bin/hookbridge-tail --target "127.0.0.1:$grpc_port" \
+  HOOKBRIDGE_TOKEN=$bench_token "$bin/hookbridge-tail" --target "127.0.0.1:$grpc_port" \
     --count 1000000000 >/dev/null &
   tail_pid=$!
   pids+=("$tail_pid")

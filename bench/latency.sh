@@ -24,15 +24,14 @@ while [ $# -gt 0 ]; do
        exit 2 ;;
   esac
 done
+. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge, $bin
 for b in load_gen hookbridge bench_log_append; do
-  [ -x build/bin/$b ] || { echo "build first: build/bin/$b is missing" >&2; exit 1; }
+  [ -x "$bin/$b" ] || { echo "build first: $bin/$b is missing" >&2; exit 1; }
 done
-
-. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge
 
 # The disk under the file log ($work): fdatasync of a 1 KiB append, 1 s.
 mkdir -p "$work/sync"
-build/bin/bench_log_append --threads= --dir "$work/sync" --json "$work/fdatasync.json" \
+"$bin/bench_log_append" --threads= --dir "$work/sync" --json "$work/fdatasync.json" \
   | grep fdatasync
 
 status=0
@@ -40,7 +39,7 @@ for backend in memory file; do
   start_hookbridge "$backend" "$backend"
   pids+=("$hb_pid")
   for rate in ${rates//,/ }; do
-    HOOKBRIDGE_TOKEN=$bench_token build/bin/load_gen --label "$backend-$rate" \
+    HOOKBRIDGE_TOKEN=$bench_token "$bin/load_gen" --label "$backend-$rate" \
       --port "$http_port" --subscribe "127.0.0.1:$grpc_port" --rate "$rate" \
       --seconds "$seconds" --connections "$connections" \
       --json "$work/$backend-$rate.json" || status=1

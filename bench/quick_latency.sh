@@ -11,11 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-memory}
 n=${2:-3000}
-. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge
+. bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge, $bin
 start_hookbridge quick "$backend"
 pids+=("$hb_pid")
 
-HOOKBRIDGE_TOKEN=$bench_token build/bin/hookbridge-tail --target "127.0.0.1:$grpc_port" --count "$n" >/dev/null &
+HOOKBRIDGE_TOKEN=$bench_token "$bin/hookbridge-tail" --target "127.0.0.1:$grpc_port" --count "$n" >/dev/null &
 tail_pid=$!
 sleep 0.3  # let the subscription start before posting (a quick look, not a test)
 echo "== log backend: $backend"
