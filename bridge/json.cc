@@ -3,11 +3,11 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace hookbridge {
@@ -148,15 +148,272 @@ absl::Status CheckJsonText(absl::string_view json, int max_depth) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Struct> ParseJsonObject(absl::string_view json) {
-  if (absl::Status checked = CheckJsonText(json, kMaxJsonDepth); !checked.ok()) return checked;
-  Struct out;
-  google::protobuf::util::JsonParseOptions options;
-  auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), &out, options);
-  if (!status.ok()) {
+namespace {
+
+// A single-pass JSON parser (RFC 8259) that builds the Struct directly. It
+// enforces what CheckJsonText checks (valid UTF-8, paired \u surrogates,
+// at most kMaxJsonDepth levels, which also bounds its recursion) with the
+// same messages, so it is safe on any input without a separate pass. One
+// deliberate leniency: control characters inside strings are taken as
+// they are rather than refused, as generators that forget to escape a tab
+// or a newline exist and the meaning is unambiguous.
+class JsonParser {
+ public:
+  explicit JsonParser(absl::string_view text) : text_(text) {}
+
+  absl::Status ParseObjectDocument(Struct* out) {
+    SkipSpace();
+    if (!Consume('{')) return Error("expected an object");
+    depth_ = 1;
+    if (absl::Status s = ParseObjectBody(out); !s.ok()) return s;
+    SkipSpace();
+    if (pos_ != text_.size()) return Error("unexpected text after the object");
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Error(absl::string_view what) const {
     return absl::InvalidArgumentError(
-        absl::StrCat("body is not a JSON object: ", status.message().as_string()));
+        absl::StrCat("body is not a JSON object: ", what, " (at byte ", pos_, ")"));
+  }
+
+  void SkipSpace() {
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+      ++pos_;
+    }
+  }
+
+  bool Consume(char c) {
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+
+  // After the '{'.
+  absl::Status ParseObjectBody(Struct* out) {
+    auto* fields = out->mutable_fields();
+    SkipSpace();
+    if (Consume('}')) return absl::OkStatus();
+    std::string key;
+    while (true) {
+      SkipSpace();
+      const size_t key_at = pos_;
+      if (!Consume('"')) return Error("expected a string key");
+      key.clear();
+      if (absl::Status s = ParseStringBody(&key); !s.ok()) return s;
+      SkipSpace();
+      if (!Consume(':')) return Error("expected ':' after an object key");
+      if (fields->find(key) != fields->end()) {
+        pos_ = key_at;
+        return Error(absl::StrCat("duplicate key \"", absl::CHexEscape(key), "\""));
+      }
+      if (absl::Status s = ParseValue(&(*fields)[key]); !s.ok()) return s;
+      SkipSpace();
+      if (Consume('}')) return absl::OkStatus();
+      if (!Consume(',')) return Error("expected ',' or '}' in an object");
+    }
+  }
+
+  // After the '['.
+  absl::Status ParseArrayBody(ListValue* out) {
+    SkipSpace();
+    if (Consume(']')) return absl::OkStatus();
+    while (true) {
+      if (absl::Status s = ParseValue(out->add_values()); !s.ok()) return s;
+      SkipSpace();
+      if (Consume(']')) return absl::OkStatus();
+      if (!Consume(',')) return Error("expected ',' or ']' in an array");
+    }
+  }
+
+  absl::Status ParseValue(Value* out) {
+    SkipSpace();
+    if (pos_ == text_.size()) return Error("expected a value, got the end of the body");
+    switch (text_[pos_]) {
+      case '{':
+      case '[': {
+        if (depth_ == kMaxJsonDepth) {
+          return absl::InvalidArgumentError(absl::StrCat("JSON nests deeper than ", kMaxJsonDepth,
+                                                         " levels of arrays and objects (at byte ",
+                                                         pos_, ")"));
+        }
+        ++depth_;
+        const bool object = text_[pos_++] == '{';
+        absl::Status s = object ? ParseObjectBody(out->mutable_struct_value())
+                                : ParseArrayBody(out->mutable_list_value());
+        --depth_;
+        return s;
+      }
+      case '"':
+        ++pos_;
+        return ParseStringBody(out->mutable_string_value());
+      case 't':
+        return ParseLiteral("true", [out] { out->set_bool_value(true); });
+      case 'f':
+        return ParseLiteral("false", [out] { out->set_bool_value(false); });
+      case 'n':
+        return ParseLiteral("null", [out] { out->set_null_value(google::protobuf::NULL_VALUE); });
+      default:
+        return ParseNumber(out);
+    }
+  }
+
+  template <typename Set>
+  absl::Status ParseLiteral(absl::string_view literal, Set set) {
+    if (text_.substr(pos_, literal.size()) != literal) return Error("expected a value");
+    pos_ += literal.size();
+    set();
+    return absl::OkStatus();
+  }
+
+  static bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+  absl::Status ParseNumber(Value* out) {
+    const size_t start = pos_;
+    Consume('-');
+    if (pos_ == text_.size() || !IsDigit(text_[pos_])) return Error("expected a value");
+    if (Consume('0')) {
+      if (pos_ < text_.size() && IsDigit(text_[pos_])) {
+        return Error("numbers must not have leading zeros");
+      }
+    } else {
+      while (pos_ < text_.size() && IsDigit(text_[pos_])) ++pos_;
+    }
+    if (Consume('.')) {
+      if (pos_ == text_.size() || !IsDigit(text_[pos_])) return Error("expected a digit after '.'");
+      while (pos_ < text_.size() && IsDigit(text_[pos_])) ++pos_;
+    }
+    if (Consume('e') || Consume('E')) {
+      if (!Consume('+')) Consume('-');
+      if (pos_ == text_.size() || !IsDigit(text_[pos_])) {
+        return Error("expected a digit in the exponent");
+      }
+      while (pos_ < text_.size() && IsDigit(text_[pos_])) ++pos_;
+    }
+    const absl::string_view number = text_.substr(start, pos_ - start);
+    double value = 0;
+    if (!absl::SimpleAtod(number, &value) || std::isinf(value)) {
+      pos_ = start;
+      return Error("number is outside the range of a double");
+    }
+    out->set_number_value(value);
+    return absl::OkStatus();
+  }
+
+  // After the opening quote; appends the decoded text to `out`.
+  absl::Status ParseStringBody(std::string* out) {
+    while (true) {
+      // The run of plain bytes up to the next quote or backslash, checking
+      // that multi-byte sequences are well-formed UTF-8.
+      size_t special = pos_;
+      while (special < text_.size()) {
+        const unsigned char c = static_cast<unsigned char>(text_[special]);
+        if (c == '"' || c == '\\') break;
+        if (c < 0x80) {
+          ++special;
+          continue;
+        }
+        const size_t length = Utf8SequenceLength(text_, special);
+        if (length == 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("body is not valid UTF-8 (at byte ", special, ")"));
+        }
+        special += length;
+      }
+      if (special == text_.size()) {
+        pos_ = text_.size();
+        return Error("unterminated string");
+      }
+      out->append(text_.data() + pos_, special - pos_);
+      pos_ = special + 1;
+      if (text_[special] == '"') return absl::OkStatus();
+      if (pos_ == text_.size()) return Error("unterminated string");
+      const char escape = text_[pos_++];
+      switch (escape) {
+        case '"':
+        case '\\':
+        case '/':
+          out->push_back(escape);
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'u': {
+          const size_t escape_at = pos_ - 2;
+          const int unit = HexQuad(text_, pos_);
+          if (unit < 0) {
+            pos_ = escape_at;
+            return Error("\\u must be followed by four hex digits");
+          }
+          pos_ += 4;
+          uint32_t code_point = static_cast<uint32_t>(unit);
+          const auto unpaired = [escape_at] {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "JSON string has an unpaired UTF-16 surrogate escape (at byte ", escape_at, ")"));
+          };
+          if (unit >= 0xd800 && unit <= 0xdbff) {
+            const int low = text_.substr(pos_, 2) == "\\u" ? HexQuad(text_, pos_ + 2) : -1;
+            if (low < 0xdc00 || low > 0xdfff) return unpaired();
+            pos_ += 6;
+            code_point = 0x10000 + ((code_point - 0xd800) << 10) + (low - 0xdc00);
+          } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+            return unpaired();
+          }
+          AppendUtf8(code_point, out);
+          break;
+        }
+        default:
+          pos_ -= 2;
+          return Error("invalid escape in a string");
+      }
+    }
+  }
+
+  static void AppendUtf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else {
+      out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    }
+  }
+
+  const absl::string_view text_;
+  size_t pos_ = 0;
+  int depth_ = 0;  // of the array or object being parsed; the body's is 1
+};
+
+}  // namespace
+
+absl::StatusOr<Struct> ParseJsonObject(absl::string_view json) {
+  Struct out;
+  if (absl::Status parsed = JsonParser(json).ParseObjectDocument(&out); !parsed.ok()) {
+    return parsed;
   }
   return out;
 }

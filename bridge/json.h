@@ -41,8 +41,11 @@ absl::Status CheckJsonText(absl::string_view json, int max_depth);
 // most U+10FFFF), as protobuf string fields require.
 bool IsValidUtf8(absl::string_view text);
 
-// Parses `json`, which must be one JSON object nested at most kMaxJsonDepth
-// levels (see CheckJsonText). InvalidArgument otherwise, with the reason.
+// Parses `json`, which must be one JSON object (RFC 8259) nested at most
+// kMaxJsonDepth levels, with strings of valid UTF-8 and paired \u
+// surrogates. InvalidArgument otherwise, with the reason and byte offset.
+// One pass, straight into the Struct; duplicate keys are refused; numbers
+// become doubles; unescaped control characters in strings are accepted.
 absl::StatusOr<google::protobuf::Struct> ParseJsonObject(absl::string_view json);
 
 // Fills `message` from `object`. `path` names `object` in error messages

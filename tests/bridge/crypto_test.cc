@@ -35,6 +35,18 @@ TEST(HmacSha256Test, DependsOnTheKey) {
   EXPECT_NE(HmacSha256("", {"x"}), HmacSha256("Jefe", {"x"}));
 }
 
+// The context is reused per thread: each call must use its own key, the
+// empty key included, whatever the previous call used.
+TEST(HmacSha256Test, KeysDoNotCarryOverBetweenCalls) {
+  const Sha256Digest empty_key = HmacSha256("", {"what do ya want for nothing?"});
+  EXPECT_EQ(HexEncode(HmacSha256("Jefe", {"what do ya want for nothing?"})), kJefeHmac);
+  EXPECT_EQ(HmacSha256("", {"what do ya want for nothing?"}), empty_key);
+  EXPECT_EQ(HexEncode(HmacSha256("Jefe", {"what do ya want for nothing?"})), kJefeHmac);
+  // HMAC-SHA256 with an empty key over an empty message (a known value).
+  EXPECT_EQ(HexEncode(HmacSha256("", {""})),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
 TEST(Sha256Test, MatchesFips180) {
   EXPECT_EQ(HexEncode(Sha256({"abc"})), kAbcSha256);
   EXPECT_EQ(HexEncode(Sha256({"a", "b", "c"})), kAbcSha256);

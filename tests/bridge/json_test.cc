@@ -1,10 +1,17 @@
 #include "bridge/json.h"
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gtest/gtest.h"
 #include "hookbridge/v1/ckbox.pb.h"
@@ -55,6 +62,123 @@ TEST(ParseJsonObjectTest, RejectsInvalidJson) {
     EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_THAT(ParseJsonObject("{").status().message(), HasSubstr("not a JSON object"));
+}
+
+TEST(ParseJsonObjectTest, RejectsWhatRfc8259Rejects) {
+  for (absl::string_view bad : {"{\"a\":1,}",
+                                "{\"a\":[1,]}",
+                                "{'a':1}",
+                                "{a:1}",
+                                "{\"a\":01}",
+                                "{\"a\":-01}",
+                                "{\"a\":1.}",
+                                "{\"a\":.5}",
+                                "{\"a\":+1}",
+                                "{\"a\":1e}",
+                                "{\"a\":-}",
+                                "{\"a\":NaN}",
+                                "{\"a\":Infinity}",
+                                "{\"a\":tru}",
+                                "{\"a\":nul}",
+                                "{\"a\":\"\\x\"}",
+                                "{\"a\":\"\\u12\"}",
+                                "{\"a\":1/*c*/}",
+                                "{\"a\":[1 2]}",
+                                "{\"a\":1}{}",
+                                "{,}",
+                                "{\"a\":\f1}",
+                                "{\"a\":\"x}",
+                                "\xef\xbb\xbf{\"a\":1}",
+                                "{\"a\":1e400}",
+                                "{\"a\":-1e400}"}) {
+    absl::StatusOr<Struct> parsed = ParseJsonObject(bad);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(parsed.status().message(), HasSubstr("not a JSON object")) << bad;
+  }
+}
+
+TEST(ParseJsonObjectTest, ErrorsSayWhatAndWhere) {
+  EXPECT_THAT(ParseJsonObject("{\"a\":1,\"b\":2,\"a\":3}").status().message(),
+              HasSubstr("duplicate key \"a\" (at byte 13)"));
+  EXPECT_THAT(ParseJsonObject("{\"a\":01}").status().message(), HasSubstr("leading zeros"));
+  EXPECT_THAT(ParseJsonObject("{\"a\":1e999}").status().message(),
+              HasSubstr("outside the range of a double (at byte 5)"));
+  EXPECT_THAT(ParseJsonObject("{\"a\":1} x").status().message(),
+              HasSubstr("unexpected text after the object (at byte 8)"));
+  EXPECT_THAT(ParseJsonObject("{\"a\":\"\\q\"}").status().message(),
+              HasSubstr("invalid escape in a string (at byte 6)"));
+}
+
+TEST(ParseJsonObjectTest, DecodesEscapesAndNumbers) {
+  Struct s = Json(
+      R"({"e":"\"\\\/\b\f\n\r\t","u":"\u00e9\u20ac\ud83d\ude00\u0000x","n":[0,-0,1.5,-2e3,1E+2,)"
+      R"(0.0e0,12345678901234567890,1e-400,9007199254740993],"k":{"":true,"z":false,"y":null}})");
+  EXPECT_EQ(s.fields().at("e").string_value(), "\"\\/\b\f\n\r\t");
+  EXPECT_EQ(s.fields().at("u").string_value(),
+            std::string("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\0x", 11));
+  const auto& n = s.fields().at("n").list_value();
+  ASSERT_EQ(n.values_size(), 9);
+  EXPECT_EQ(n.values(0).number_value(), 0);
+  EXPECT_TRUE(std::signbit(n.values(1).number_value()));
+  EXPECT_EQ(n.values(2).number_value(), 1.5);
+  EXPECT_EQ(n.values(3).number_value(), -2000);
+  EXPECT_EQ(n.values(4).number_value(), 100);
+  EXPECT_EQ(n.values(5).number_value(), 0);
+  EXPECT_EQ(n.values(6).number_value(), 12345678901234567890.0);
+  EXPECT_EQ(n.values(7).number_value(), 0);
+  EXPECT_EQ(n.values(8).number_value(), 9007199254740992.0);  // nearest double
+  const auto& k = s.fields().at("k").struct_value().fields();
+  EXPECT_TRUE(k.at("").bool_value());
+  EXPECT_FALSE(k.at("z").bool_value());
+  EXPECT_EQ(k.at("y").kind_case(), Value::kNullValue);
+}
+
+// ParseJsonObject is safe on its own (fuzzers and tests call it without
+// CheckJsonText): it refuses what CheckJsonText refuses, with its messages.
+TEST(ParseJsonObjectTest, ChecksUtf8AndSurrogatesItself) {
+  EXPECT_THAT(ParseJsonObject("{\"a\":\"ok\xc3\"}").status().message(),
+              HasSubstr("body is not valid UTF-8 (at byte 8)"));
+  EXPECT_THAT(ParseJsonObject("{\"a\":\"\xed\xa0\x80\"}").status().message(),
+              HasSubstr("not valid UTF-8"));
+  EXPECT_THAT(ParseJsonObject(R"({"a":"\ud800x"})").status().message(),
+              HasSubstr("unpaired UTF-16 surrogate escape (at byte 6)"));
+  EXPECT_THAT(ParseJsonObject(R"({"a":"\udc00"})").status().message(),
+              HasSubstr("unpaired UTF-16 surrogate escape (at byte 6)"));
+  EXPECT_THAT(ParseJsonObject(R"({"a":"\ud800\u0041"})").status().message(),
+              HasSubstr("unpaired UTF-16 surrogate escape"));
+}
+
+TEST(ParseJsonObjectTest, TakesUnescapedControlCharactersInStrings) {
+  Struct s = Json("{\"a\":\"x\ny\tz\x01\"}");
+  EXPECT_EQ(s.fields().at("a").string_value(), "x\ny\tz\x01");
+}
+
+// The parser must build exactly what protobuf's own JSON parser builds for
+// valid JSON (it replaced it): compared on the bodies of every golden
+// webhook and on hand-picked shapes.
+TEST(ParseJsonObjectTest, AgreesWithProtobufsJsonParser) {
+  std::vector<std::string> bodies = {
+      R"({})",
+      R"( { "a" : [ ] , "b" : { } , "c" : [ [ ], { } ] } )",
+      R"({"a":{"b":{"c":[1,2,{"d":"e"}]}},"f":-0.5e-3,"g":"\u2028\u00fc"})",
+      "{\"a\":1}\r\n",
+  };
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(HOOKBRIDGE_TESTDATA_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    bodies.push_back(text);
+  }
+  int compared = 0;
+  for (const std::string& body : bodies) {
+    Struct expected;
+    if (!google::protobuf::util::JsonStringToMessage(body, &expected).ok()) continue;
+    absl::StatusOr<Struct> parsed = ParseJsonObject(body);
+    ASSERT_TRUE(parsed.ok()) << parsed.status() << " in " << body;
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*parsed, expected)) << body;
+    ++compared;
+  }
+  EXPECT_GT(compared, 10);
 }
 
 // ---- CheckJsonText and the limits of ParseJsonObject ----------------------
