@@ -57,6 +57,7 @@ ABSL_FLAG(std::string, target, "127.0.0.1:50051", "hookbridge gRPC address");
 ABSL_FLAG(int, subscribers, 1, "Subscribe streams to open");
 ABSL_FLAG(int, channels, 16, "gRPC channels (HTTP/2 connections) the streams are spread over");
 ABSL_FLAG(std::string, mode, "replay", "replay or live");
+ABSL_FLAG(bool, batches, false, "call SubscribeBatches (EventBatch messages) instead of Subscribe");
 ABSL_FLAG(uint64_t, after_sequence, 0, "replay: start after this sequence");
 ABSL_FLAG(uint64_t, last_sequence, 0, "replay: the log's last sequence, received by every stream");
 ABSL_FLAG(std::string, ready_file, "", "live: created once every stream is live");
@@ -72,6 +73,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr char kMethod[] = "/hookbridge.v1.EventBridge/Subscribe";
+constexpr char kBatchesMethod[] = "/hookbridge.v1.EventBridge/SubscribeBatches";
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -117,8 +119,24 @@ double SelfCpuSeconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-// The sequence (field 2) of a serialized hookbridge.v1.Event.
-bool ParseSequence(const grpc::ByteBuffer& buffer, std::string* scratch, uint64_t* sequence) {
+using google::protobuf::internal::WireFormatLite;
+
+// The sequence (field 2) of the serialized hookbridge.v1.Event in `in`.
+bool ReadSequence(google::protobuf::io::CodedInputStream* in, uint64_t* sequence) {
+  constexpr uint32_t kSequenceTag =
+      WireFormatLite::MakeTag(2, WireFormatLite::WIRETYPE_VARINT);  // Event.sequence
+  while (const uint32_t tag = in->ReadTag()) {
+    if (tag == kSequenceTag) return in->ReadVarint64(sequence);
+    if (!WireFormatLite::SkipField(in, tag)) return false;
+  }
+  return false;
+}
+
+// The sequences of the events in a message: an Event, or with `batch` an
+// EventBatch (events = field 1). False if one has none.
+bool ParseSequences(const grpc::ByteBuffer& buffer, bool batch, std::string* scratch,
+                    std::vector<uint64_t>* sequences) {
+  sequences->clear();
   std::vector<grpc::Slice> slices;
   if (!buffer.Dump(&slices).ok()) return false;
   const uint8_t* data;
@@ -135,14 +153,28 @@ bool ParseSequence(const grpc::ByteBuffer& buffer, std::string* scratch, uint64_
     size = scratch->size();
   }
   google::protobuf::io::CodedInputStream in(data, static_cast<int>(size));
-  using google::protobuf::internal::WireFormatLite;
-  constexpr uint32_t kSequenceTag =
-      WireFormatLite::MakeTag(2, WireFormatLite::WIRETYPE_VARINT);  // Event.sequence
-  while (const uint32_t tag = in.ReadTag()) {
-    if (tag == kSequenceTag) return in.ReadVarint64(sequence);
-    if (!WireFormatLite::SkipField(&in, tag)) return false;
+  uint64_t sequence = 0;
+  if (!batch) {
+    if (!ReadSequence(&in, &sequence)) return false;
+    sequences->push_back(sequence);
+    return true;
   }
-  return false;
+  constexpr uint32_t kEventsTag =
+      WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);  // EventBatch.events
+  while (const uint32_t tag = in.ReadTag()) {
+    if (tag != kEventsTag) {
+      if (!WireFormatLite::SkipField(&in, tag)) return false;
+      continue;
+    }
+    uint32_t length = 0;
+    if (!in.ReadVarint32(&length)) return false;
+    const auto limit = in.PushLimit(static_cast<int>(length));
+    if (!ReadSequence(&in, &sequence)) return false;
+    in.Skip(in.BytesUntilLimit());
+    in.PopLimit(limit);
+    sequences->push_back(sequence);
+  }
+  return !sequences->empty();
 }
 
 // What every stream reports to the main thread.
@@ -168,9 +200,11 @@ class Stream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer
     if (!token.empty()) context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   }
 
-  void Start(grpc::GenericStub* stub, const grpc::ByteBuffer& request) {
+  void Start(grpc::GenericStub* stub, const grpc::ByteBuffer& request, bool batches) {
     request_ = request;
-    stub->PrepareBidiStreamingCall(&context_, kMethod, grpc::StubOptions(), this);
+    batches_ = batches;
+    stub->PrepareBidiStreamingCall(&context_, batches ? kBatchesMethod : kMethod,
+                                   grpc::StubOptions(), this);
     StartWriteLast(&request_, grpc::WriteOptions());
     StartRead(&in_);
     StartCall();
@@ -198,22 +232,26 @@ class Stream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer
   void OnReadDone(bool ok) override {
     if (!ok) return;  // the call is over; OnDone follows
     const int64_t now = NowNs();
-    uint64_t sequence = 0;
     bytes_.fetch_add(static_cast<int64_t>(in_.Length()), std::memory_order_relaxed);
-    const uint64_t last = last_.load(std::memory_order_relaxed);
-    const int64_t count = count_.load(std::memory_order_relaxed);
-    if (!ParseSequence(in_, &scratch_, &sequence)) {
+    uint64_t last = last_.load(std::memory_order_relaxed);
+    int64_t count = count_.load(std::memory_order_relaxed);
+    if (!ParseSequences(in_, batches_, &scratch_, &sequences_)) {
       SetError("an event without a sequence");
-    } else if (count > 0 && sequence != last + 1) {
-      SetError(absl::StrCat("sequence ", sequence, " after ", last));
     }
-    if (count == 0) {
-      first_ = sequence;
-      first_ns_ = now;
+    for (const uint64_t sequence : sequences_) {
+      if (count > 0 && sequence != last + 1) {
+        SetError(absl::StrCat("sequence ", sequence, " after ", last));
+      }
+      if (count == 0) {
+        first_ = sequence;
+        first_ns_ = now;
+      }
+      last = sequence;
+      ++count;
     }
     last_ns_.store(now, std::memory_order_relaxed);
-    last_.store(sequence, std::memory_order_relaxed);
-    count_.store(count + 1, std::memory_order_release);
+    last_.store(last, std::memory_order_relaxed);
+    count_.store(count, std::memory_order_release);
     in_.Clear();
     StartRead(&in_);
   }
@@ -256,6 +294,8 @@ class Stream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer
   grpc::ByteBuffer request_;
   grpc::ByteBuffer in_;
   std::string scratch_;
+  std::vector<uint64_t> sequences_;  // of the message just read
+  bool batches_ = false;
   std::atomic<bool> has_start_{false};
   std::atomic<uint64_t> start_after_{0};
   std::atomic<int64_t> count_{0};
@@ -329,7 +369,7 @@ int Run() {
   const double self_cpu_start = SelfCpuSeconds();
   for (int i = 0; i < subscribers; ++i) {
     streams[static_cast<size_t>(i)]->Start(stubs[static_cast<size_t>(i % channels)].get(),
-                                           request_bytes);
+                                           request_bytes, absl::GetFlag(FLAGS_batches));
   }
   bool ok = wait_for([&] { return shared.live.load() == subscribers; });
   const double attach_s = static_cast<double>(NowNs() - start_ns) / 1e9;

@@ -19,8 +19,23 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 namespace {
 
-// Records handed to the reactor per read of the log.
+// Records handed to the reactor per read of the log; also the most events
+// in one EventBatch.
 constexpr size_t kBatch = 64;
+// An EventBatch grows past this only with its first event: well under
+// gRPC's default 4 MiB limit on received messages.
+constexpr size_t kMaxBatchBytes = 1 << 20;
+
+// The header of a length-delimited field 1 (EventBatch.events) of `length`
+// bytes: tag and varint length, appended to `out`.
+void AppendEventFieldHeader(size_t length, std::string* out) {
+  out->push_back(0x0a);  // field 1, wire type 2
+  while (length >= 0x80) {
+    out->push_back(static_cast<char>((length & 0x7f) | 0x80));
+    length >>= 7;
+  }
+  out->push_back(static_cast<char>(length));
+}
 
 void ReleaseRecord(void* record) { delete static_cast<RecordPtr*>(record); }
 
@@ -41,11 +56,16 @@ grpc::Slice SliceOf(const RecordPtr& record, const std::string& bytes) {
 // Threads: gRPC calls OnWriteDone/OnCancel/OnDone; the log calls the wake-up
 // from an appending thread. `mu_` serializes them. Lock order: the
 // subscription's waker lock, then `mu_`, then the log's lock.
+//
+// Subscribe writes one Event per message; SubscribeBatches (`batched`)
+// writes every record ready, up to kBatch / kMaxBatchBytes, as one
+// EventBatch, whose encoding is the events' own bytes each behind a field
+// header, so batching copies nothing either.
 class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   SubscribeReactor(EventBridgeService* service, grpc::CallbackServerContext* context,
-                   const grpc::ByteBuffer* request_bytes)
-      : service_(service), context_(context), started_at_(absl::Now()) {
+                   const grpc::ByteBuffer* request_bytes, bool batched)
+      : service_(service), context_(context), batched_(batched), started_at_(absl::Now()) {
     absl::StatusOr<const Grant*> grant = service_->Authenticate(context);
     if (!grant.ok()) {
       Reject(grant.status());
@@ -110,12 +130,15 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
       return;
     }
-    resume_after_ = in_flight_->sequence;
-    service_->metrics_->EventDelivered(in_flight_->source);
-    if (in_flight_->appended_at >= started_at_) {
-      service_->metrics_->ObserveDeliveryLatency(absl::Now() - in_flight_->appended_at);
+    const absl::Time now = absl::Now();
+    for (const RecordPtr& record : in_flight_) {
+      service_->metrics_->EventDelivered(record->source);
+      if (record->appended_at >= started_at_) {
+        service_->metrics_->ObserveDeliveryLatency(now - record->appended_at);
+      }
     }
-    in_flight_.reset();
+    resume_after_ = in_flight_.back()->sequence;
+    in_flight_.clear();
     Pump();
   }
 
@@ -198,13 +221,25 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       if (!status.ok()) return FinishLocked(ToGrpcStatus(status));
       if (pending_.empty()) return;  // woken when the log grows
     }
-    in_flight_ = std::move(pending_[next_++]);
-    grpc::Slice slices[2] = {SliceOf(in_flight_, in_flight_->event_bytes), grpc::Slice()};
-    size_t count = 1;
-    if (include_raw_ && !in_flight_->raw_body_field.empty()) {
-      slices[count++] = SliceOf(in_flight_, in_flight_->raw_body_field);
-    }
-    buffer_ = grpc::ByteBuffer(slices, count);
+    slices_.clear();
+    size_t batch_bytes = 0;
+    do {
+      RecordPtr record = std::move(pending_[next_++]);
+      const bool raw = include_raw_ && !record->raw_body_field.empty();
+      const size_t length = record->event_bytes.size() + (raw ? record->raw_body_field.size() : 0);
+      if (batched_) {
+        std::string header;
+        AppendEventFieldHeader(length, &header);
+        slices_.emplace_back(header);  // copied: a few bytes
+        batch_bytes += header.size();
+      }
+      batch_bytes += length;
+      slices_.push_back(SliceOf(record, record->event_bytes));
+      if (raw) slices_.push_back(SliceOf(record, record->raw_body_field));
+      in_flight_.push_back(std::move(record));
+    } while (batched_ && next_ < pending_.size() && in_flight_.size() < kBatch &&
+             batch_bytes + pending_[next_]->event_bytes.size() <= kMaxBatchBytes);
+    buffer_ = grpc::ByteBuffer(slices_.data(), slices_.size());
     write_in_flight_ = true;
     StartWrite(&buffer_);
   }
@@ -228,6 +263,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
   EventBridgeService* const service_;
   grpc::CallbackServerContext* const context_;
+  const bool batched_;  // SubscribeBatches
   const absl::Time started_at_;
   std::unique_ptr<Subscription> subscription_;
   bool include_raw_ = false;
@@ -237,7 +273,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   absl::Mutex mu_;
   std::vector<RecordPtr> pending_ ABSL_GUARDED_BY(mu_);
   size_t next_ ABSL_GUARDED_BY(mu_) = 0;
-  RecordPtr in_flight_ ABSL_GUARDED_BY(mu_);
+  std::vector<RecordPtr> in_flight_ ABSL_GUARDED_BY(mu_);  // in the write
+  std::vector<grpc::Slice> slices_ ABSL_GUARDED_BY(mu_);   // of the write
   grpc::ByteBuffer buffer_ ABSL_GUARDED_BY(mu_);
   uint64_t resume_after_ ABSL_GUARDED_BY(mu_) = 0;
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
@@ -294,7 +331,12 @@ grpc::ServerUnaryReactor* EventBridgeService::ListEventTypes(
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::Subscribe(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
-  return new SubscribeReactor(this, context, request);
+  return new SubscribeReactor(this, context, request, /*batched=*/false);
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::SubscribeBatches(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  return new SubscribeReactor(this, context, request, /*batched=*/true);
 }
 
 absl::Status EventBridgeService::Register(SubscribeReactor* reactor) {

@@ -1,5 +1,5 @@
-// The EventBridge gRPC service: Subscribe streams the event log through a
-// Subscription, one callback reactor per stream.
+// The EventBridge gRPC service: Subscribe and SubscribeBatches stream the
+// event log through a Subscription, one callback reactor per stream.
 //
 // Events are written as pre-serialized bytes shared with the log record
 // (grpc::ByteBuffer slices referencing it), so an event is encoded once no
@@ -46,7 +46,8 @@ struct SubscribeLimits {
 
 class EventBridgeService final
     : public v1::EventBridge::WithRawCallbackMethod_Subscribe<
-          v1::EventBridge::WithCallbackMethod_ListEventTypes<v1::EventBridge::Service>> {
+          v1::EventBridge::WithRawCallbackMethod_SubscribeBatches<
+              v1::EventBridge::WithCallbackMethod_ListEventTypes<v1::EventBridge::Service>>> {
  public:
   // `log`, `metrics` and `authorizer` must outlive the service; `sources`
   // are the configured sources, for ListEventTypes. Every call is
@@ -61,6 +62,8 @@ class EventBridgeService final
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscribeBatches(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
 
   // Ends every open stream with UNAVAILABLE (and its resume position) and
   // refuses new ones, then waits until every stream is done or `deadline`
