@@ -65,6 +65,8 @@ ABSL_FLAG(double, rate, 0, "offered rate in requests/s (open loop); 0: closed lo
 ABSL_FLAG(int, body_bytes, 1024, "approximate request body size");
 ABSL_FLAG(std::string, subscribe, "",
           "hookbridge gRPC address: subscribe and measure POST -> received latency");
+ABSL_FLAG(bool, batches, true,
+          "the subscriber calls SubscribeBatches (false: Subscribe, one event per message)");
 ABSL_FLAG(int64_t, max_events, 4000000, "stop after this many requests (bounds memory)");
 ABSL_FLAG(double, drain_seconds, 5, "how long to wait for answers and deliveries after sending");
 ABSL_FLAG(std::string, label, "", "name of this run in the output");
@@ -279,27 +281,40 @@ class Subscriber {
   void Run() {
     hookbridge::v1::SubscribeRequest request;
     request.add_types("comment.added");
-    auto reader = stub_->Subscribe(&context_, request);
-    hookbridge::v1::Event event;
-    while (reader->Read(&event)) {
-      const int64_t now = NowNs();
-      absl::string_view subject = event.subject();
-      if (!absl::ConsumePrefix(&subject, prefix_)) continue;  // another run's event
-      if (absl::ConsumePrefix(&subject, "w")) {
-        warm_.store(true, std::memory_order_release);
-        continue;
+    grpc::Status status;
+    if (absl::GetFlag(FLAGS_batches)) {
+      auto reader = stub_->SubscribeBatches(&context_, request);
+      hookbridge::v1::EventBatch batch;
+      while (reader->Read(&batch)) {
+        const int64_t now = NowNs();
+        for (const hookbridge::v1::Event& event : batch.events()) Received(event, now);
       }
-      size_t index = 0;
-      if (!absl::SimpleAtoi(subject, &index) || index >= received_ns_.size()) continue;
-      if (received_ns_[index] == 0) {
-        received_ns_[index] = now;
-        received_.fetch_add(1, std::memory_order_release);
-      }
+      status = reader->Finish();
+    } else {
+      auto reader = stub_->Subscribe(&context_, request);
+      hookbridge::v1::Event event;
+      while (reader->Read(&event)) Received(event, NowNs());
+      status = reader->Finish();
     }
-    grpc::Status status = reader->Finish();
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
       error_ = status.error_message();
       failed_.store(true, std::memory_order_release);
+    }
+  }
+
+  // Records the arrival of one event of this run at `now`.
+  void Received(const hookbridge::v1::Event& event, int64_t now) {
+    absl::string_view subject = event.subject();
+    if (!absl::ConsumePrefix(&subject, prefix_)) return;  // another run's event
+    if (absl::ConsumePrefix(&subject, "w")) {
+      warm_.store(true, std::memory_order_release);
+      return;
+    }
+    size_t index = 0;
+    if (!absl::SimpleAtoi(subject, &index) || index >= received_ns_.size()) return;
+    if (received_ns_[index] == 0) {
+      received_ns_[index] = now;
+      received_.fetch_add(1, std::memory_order_release);
     }
   }
 
