@@ -34,6 +34,9 @@ if ! $build_only; then
     # the sanitizer builds and libFuzzer (scripts/test.sh, scripts/fuzz.sh):
     # clang 14 and its runtimes (ASan, UBSan, TSan, libFuzzer)
     clang libclang-rt-14-dev
+    # the benchmarks' baselines, which the test run smoke-tests
+    # (bench/smoke.sh): nginx, and nats-server with the NATS C client
+    nginx-light nats-server libnats-dev
   )
   # Node.js may come from elsewhere (e.g. NodeSource); install Debian's only
   # when there is none.

@@ -9,6 +9,8 @@
 #
 # Stages, each timed:
 #   build   build/ (scripts/build.sh) and ctest; ctest args apply here
+#   bench   every benchmark scenario for a few seconds against build/
+#           (bench/smoke.sh): the harness keeps working; figures unchecked
 #   asan    build-asan/: clang, ASan + UBSan, the fuzz targets as libFuzzer
 #           binaries; the unit and integration tests under it
 #   fuzz    each fuzz target of build-asan/ for HOOKBRIDGE_FUZZ_SECONDS (10)
@@ -21,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # ctest args select tests of the build stage, so they also mean --quick.
-stages=${HOOKBRIDGE_TEST_STAGES:-build asan fuzz}
+stages=${HOOKBRIDGE_TEST_STAGES:-build bench asan fuzz}
 if [ "${1:-}" = "--quick" ]; then
   stages=build
   shift
@@ -43,6 +45,12 @@ if has_stage build; then
   ctest --test-dir "${HOOKBRIDGE_BUILD_DIR:-build}" --output-on-failure \
     --parallel "$jobs" --timeout 300 "$@"
   done_stage "tests"
+fi
+
+if has_stage bench; then
+  begin "bench smoke"
+  bench/smoke.sh
+  done_stage "bench smoke"
 fi
 
 # The sanitizer runtimes: every finding fails the process that has it (the
