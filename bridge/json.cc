@@ -72,6 +72,22 @@ int HexQuad(absl::string_view json, size_t i) {
   return value;
 }
 
+// Bytes that need no attention while scanning, inside strings and outside:
+// ASCII other than what starts or ends a string, an escape, an array or an
+// object. Scanning runs of them with a table lookup keeps the checks at a
+// few instructions per byte.
+struct PlainBytes {
+  bool in_string[256] = {};
+  bool outside[256] = {};
+  constexpr PlainBytes() {
+    for (int c = 0; c < 0x80; ++c) {
+      in_string[c] = c != '"' && c != '\\';
+      outside[c] = c != '"' && c != '[' && c != ']' && c != '{' && c != '}';
+    }
+  }
+};
+constexpr PlainBytes kPlain;
+
 }  // namespace
 
 bool IsValidUtf8(absl::string_view text) {
@@ -87,6 +103,9 @@ absl::Status CheckJsonText(absl::string_view json, int max_depth) {
   int depth = 0;
   bool in_string = false;
   for (size_t i = 0; i < json.size();) {
+    const bool* plain = in_string ? kPlain.in_string : kPlain.outside;
+    while (i < json.size() && plain[static_cast<unsigned char>(json[i])]) ++i;
+    if (i == json.size()) break;
     const unsigned char c = static_cast<unsigned char>(json[i]);
     if (c >= 0x80) {
       const size_t length = Utf8SequenceLength(json, i);
@@ -311,12 +330,13 @@ class JsonParser {
       // that multi-byte sequences are well-formed UTF-8.
       size_t special = pos_;
       while (special < text_.size()) {
+        while (special < text_.size() &&
+               kPlain.in_string[static_cast<unsigned char>(text_[special])]) {
+          ++special;
+        }
+        if (special == text_.size()) break;
         const unsigned char c = static_cast<unsigned char>(text_[special]);
         if (c == '"' || c == '\\') break;
-        if (c < 0x80) {
-          ++special;
-          continue;
-        }
         const size_t length = Utf8SequenceLength(text_, special);
         if (length == 0) {
           return absl::InvalidArgumentError(
