@@ -49,6 +49,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "bench/clock.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "hookbridge/v1/service.pb.h"
@@ -70,53 +71,16 @@ ABSL_FLAG(std::string, json, "", "also write the results as JSON to this file");
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using hookbridge::bench::NowNs;
+using hookbridge::bench::ProcessCpuSeconds;
+using hookbridge::bench::SelfCpuSeconds;
 
 constexpr char kMethod[] = "/hookbridge.v1.EventBridge/Subscribe";
 constexpr char kBatchesMethod[] = "/hookbridge.v1.EventBridge/SubscribeBatches";
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
 [[noreturn]] void Die(const std::string& message) {
   std::fprintf(stderr, "fanout_sub: %s\n", message.c_str());
   std::exit(1);
-}
-
-// CPU seconds (user + system) of a process so far: its CPU-time clock
-// (nanoseconds, all threads, exited ones too), else /proc/PID/stat (clock
-// ticks); -1 if neither can be read.
-double ProcessCpuSeconds(int pid) {
-  clockid_t clock;
-  timespec ts{};
-  if (clock_getcpuclockid(pid, &clock) == 0 && clock_gettime(clock, &ts) == 0) {
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-  }
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  long long utime = 0, stime = 0;
-  for (int i = 3; fields >> field; ++i) {
-    if (i == 14) utime = std::atoll(field.c_str());
-    if (i == 15) {
-      stime = std::atoll(field.c_str());
-      return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-    }
-  }
-  return -1;
-}
-
-double SelfCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 using google::protobuf::internal::WireFormatLite;

@@ -52,6 +52,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "bench/clock.h"
 #include "bridge/providers/ckeditor/signature.h"
 #include "hookbridge/v1/service.grpc.pb.h"
 
@@ -74,12 +75,7 @@ ABSL_FLAG(std::string, json, "", "also write the results as JSON to this file");
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
+using hookbridge::bench::NowNs;
 
 int64_t UnixMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
