@@ -127,6 +127,7 @@ struct JetStreamLog::Core {
   uint64_t first_sequence ABSL_GUARDED_BY(mu) = 0;
   uint64_t messages ABSL_GUARDED_BY(mu) = 0;
   uint64_t bytes ABSL_GUARDED_BY(mu) = 0;
+  absl::Time last_stored_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   uint64_t corrupt_records ABSL_GUARDED_BY(mu) = 0;
   std::deque<RecordPtr> cache ABSL_GUARDED_BY(mu);
   uint64_t cache_bytes ABSL_GUARDED_BY(mu) = 0;
@@ -163,8 +164,6 @@ absl::Status JetStreamLog::Core::Connect() {
   if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // forever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, Millis(options.reconnect_wait));
-  // Nothing is buffered while disconnected: appends fail instead.
-  if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(opts, 0);
   if (s == NATS_OK) s = natsOptions_SetPingInterval(opts, 5000);
   if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts, 2);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, &Core::OnDisconnected, this);
@@ -261,8 +260,9 @@ absl::Status JetStreamLog::Core::StartTail(uint64_t after) {
     tail = nullptr;
     return absl::UnavailableError(NatsError("cannot follow the stream", s));
   }
-  // Live subscribers must never be dropped for being slow: no pending limit.
-  natsSubscription_SetPendingLimits(tail, -1, -1);
+  // The library's pending limits bound what waits for this process; when
+  // they are exceeded, the ordered consumer notices the gap and restarts
+  // from the last record delivered.
   return absl::OkStatus();
 }
 
@@ -279,6 +279,9 @@ absl::Status JetStreamLog::Core::RefreshInfo() {
   messages = info->State.Msgs;
   bytes = info->State.Bytes;
   known_last = std::max(known_last, info->State.LastSeq);
+  if (info->State.Msgs > 0) {
+    last_stored_at = std::max(last_stored_at, absl::FromUnixNanos(info->State.LastTime));
+  }
   while (!cache.empty() && cache.front()->sequence < first_sequence) {
     cache_bytes -= cache.front()->ByteSize();
     cache.pop_front();
@@ -458,6 +461,12 @@ void JetStreamLog::Core::OnTailMessage(natsConnection*, natsSubscription*, natsM
     core->tail_appended_at = r.appended_at;
     core->tail_last = r.sequence;
     core->known_last = std::max(core->known_last, r.sequence);
+    // Keeps the stream's state current between refreshes (which correct it
+    // for evictions).
+    if (core->messages == 0) core->first_sequence = r.sequence;
+    ++core->messages;
+    core->bytes += r.event_bytes.size() + r.raw_body_field.size();
+    core->last_stored_at = std::max(core->last_stored_at, r.appended_at);
     core->cache_bytes += r.ByteSize();
     core->cache.push_back(*std::move(record));
     while (core->cache.size() > 1 && core->cache_bytes > core->options.tail_cache_bytes) {
@@ -654,9 +663,15 @@ absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
       return it == c.cache.end() ? c.tail_last : (*it)->sequence - 1;
     }
   }
+  HB_RETURN_IF_ERROR(c.RefreshInfo());
+  {
+    // Nothing stored since then: the position is the end. (Asking the
+    // stream would wait for its request timeout.)
+    absl::MutexLock lock(&c.mu);
+    if (c.messages == 0 || c.last_stored_at < since) return std::max(c.tail_last, c.known_last);
+  }
   std::vector<RecordPtr> first;
   HB_RETURN_IF_ERROR(c.Fetch(0, since, 1, &first));
-  HB_RETURN_IF_ERROR(c.RefreshInfo());
   absl::MutexLock lock(&c.mu);
   if (first.empty()) return std::max(c.tail_last, c.known_last);
   const uint64_t sequence = first.front()->sequence;

@@ -22,8 +22,8 @@ extern char** environ;
 namespace hookbridge::testing {
 namespace {
 
-constexpr absl::string_view kListening = "Listening for client connections on ";
-constexpr absl::string_view kReady = "Server is ready";
+constexpr char kListening[] = "Listening for client connections on ";
+constexpr char kReady[] = "Server is ready";
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -91,7 +91,7 @@ absl::Status NatsServer::Start() {
     if (text.find(kReady) != std::string::npos) {
       const size_t at = text.find(kListening);
       if (at == std::string::npos) break;
-      absl::string_view rest = absl::string_view(text).substr(at + kListening.size());
+      absl::string_view rest = absl::string_view(text).substr(at + sizeof(kListening) - 1);
       rest = rest.substr(0, rest.find('\n'));
       rest = rest.substr(rest.rfind(':') + 1);
       if (!absl::SimpleAtoi(rest, &port_)) break;
