@@ -106,6 +106,9 @@ struct JetStreamLog::Core {
   jsCtx* js = nullptr;
   natsSubscription* tail = nullptr;
   absl::Notification closed;
+  // Set once the tail's message handler has returned for the last time.
+  absl::Notification tail_done;
+  bool tail_done_set = false;
 
   struct PendingAppend {
     AppendCallback done;
@@ -152,6 +155,7 @@ struct JetStreamLog::Core {
   static void OnClosed(natsConnection*, void* closure);
   static void OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
   static void OnTailMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+  static void OnTailDone(void* closure);
 };
 
 absl::Status JetStreamLog::Core::Connect() {
@@ -260,6 +264,7 @@ absl::Status JetStreamLog::Core::StartTail(uint64_t after) {
     tail = nullptr;
     return absl::UnavailableError(NatsError("cannot follow the stream", s));
   }
+  tail_done_set = natsSubscription_SetOnCompleteCB(tail, &Core::OnTailDone, this) == NATS_OK;
   // The library's pending limits bound what waits for this process; when
   // they are exceeded, the ordered consumer notices the gap and restarts
   // from the last record delivered.
@@ -411,6 +416,11 @@ void JetStreamLog::Core::OnClosed(natsConnection*, void* closure) {
   if (!core->closed.HasBeenNotified()) core->closed.Notify();
 }
 
+void JetStreamLog::Core::OnTailDone(void* closure) {
+  Core* core = static_cast<Core*>(closure);
+  if (!core->tail_done.HasBeenNotified()) core->tail_done.Notify();
+}
+
 void JetStreamLog::Core::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
                                   void* closure) {
   Core* core = static_cast<Core*>(closure);
@@ -519,6 +529,7 @@ JetStreamLog::~JetStreamLog() {
     natsConnection_Close(c.conn);
     c.closed.WaitForNotificationWithTimeout(absl::Seconds(10));
   }
+  if (c.tail_done_set) c.tail_done.WaitForNotificationWithTimeout(absl::Seconds(10));
   if (c.tail != nullptr) natsSubscription_Destroy(c.tail);
   if (c.js != nullptr) jsCtx_Destroy(c.js);
   if (c.conn != nullptr) natsConnection_Destroy(c.conn);
@@ -550,20 +561,23 @@ void JetStreamLog::Append(EncodedEvent event, AppendCallback done) {
     done(absl::UnavailableError(NatsError("cannot build the stream message", s)));
     return;
   }
+  absl::Status refused;
   {
     absl::MutexLock lock(&c.mu);
-    absl::Status refused = c.failure;
+    refused = c.failure;
     if (refused.ok() && c.pending.size() >= c.options.max_pending_appends) {
       refused = absl::UnavailableError(absl::StrCat(
           c.options.max_pending_appends, " events are already waiting for the stream"));
     }
-    if (!refused.ok()) {
-      natsMsg_Destroy(msg);
-      done(refused);
-      return;
+    if (refused.ok()) {
+      c.pending.emplace(msg, Core::PendingAppend{std::move(done),
+                                                 absl::Now() + c.options.ack_timeout});
     }
-    c.pending.emplace(msg, Core::PendingAppend{std::move(done),
-                                               absl::Now() + c.options.ack_timeout});
+  }
+  if (!refused.ok()) {
+    natsMsg_Destroy(msg);
+    done(refused);
+    return;
   }
   jsPubOptions pub_opts;
   jsPubOptions_Init(&pub_opts);
