@@ -123,5 +123,47 @@ TEST_F(JetStreamTest, NatsDownMeans503AndNotReadyThenBothRecover) {
   })) << status;
 }
 
+TEST_F(JetStreamTest, ASubscriberCutOffByANatsOutageResumesOnTheOtherReplica) {
+  auto a = StartReplica();
+  auto b = StartReplica();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  HttpClient http_a(a->http_port());
+  v1::SubscribeRequest earliest;
+  earliest.set_earliest(true);
+  Subscriber on_a(a->grpc_target(), earliest);
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_EQ(http_a.PostSigned(kPath, CommentAddedBody(absl::StrCat("doc-", i)), kSecret).status,
+              200);
+  }
+  ASSERT_EQ(on_a.ReadN(3).size(), 3u);
+
+  // The outage ends the stream with UNAVAILABLE and the position reached.
+  nats_.Stop();
+  v1::Event extra;
+  EXPECT_FALSE(on_a.Read(&extra));
+  grpc::Status status = on_a.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  const std::string resume = on_a.Trailer("hookbridge-resume-after");
+  EXPECT_EQ(resume, "3");
+
+  ASSERT_TRUE(nats_.Start().ok());
+  HttpClient admin_b(b->admin_port());
+  ASSERT_TRUE(Eventually([&] { return admin_b.Send("GET", "/readyz").status == 200; }));
+  int posted = 0;
+  ASSERT_TRUE(Eventually([&] {
+    posted = http_a.PostSigned(kPath, CommentAddedBody("doc-4"), kSecret).status;
+    return posted == 200;
+  })) << posted;
+
+  // On the other replica, from that position: no gap, no duplicate.
+  v1::SubscribeRequest from;
+  from.set_after_sequence(std::stoull(resume));
+  Subscriber on_b(b->grpc_target(), from);
+  std::vector<v1::Event> events = on_b.ReadN(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].sequence(), 4u);
+}
+
 }  // namespace
 }  // namespace hookbridge::testing
