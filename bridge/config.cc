@@ -288,11 +288,11 @@ absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http)
 
 absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
   if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(r.CheckKeys(
-      node, "log",
-      {"backend", "dir", "fsync", "fsync_interval", "segment_bytes", "retention", "cache_bytes",
-       "max_events", "max_bytes", "url", "stream", "subject_prefix", "replicas", "max_age",
-       "duplicate_window", "ack_timeout"}));
+  HB_RETURN_IF_ERROR(
+      r.CheckKeys(node, "log",
+                  {"backend", "dir", "fsync", "fsync_interval", "segment_bytes", "retention",
+                   "cache_bytes", "max_events", "max_bytes", "url", "stream", "subject_prefix",
+                   "replicas", "max_age", "duplicate_window", "ack_timeout"}));
   if (node["backend"]) HB_ASSIGN_OR_RETURN(log->backend, r.String(node["backend"], "log.backend"));
   if (log->backend != "file" && log->backend != "memory" && log->backend != "jetstream") {
     return r.Error("log.backend", absl::StrCat("unknown backend \"", log->backend,
@@ -375,13 +375,14 @@ absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
     return r.Error("log.stream", "must be 1 to 64 characters without whitespace . * > / \\");
   }
   if (node["subject_prefix"]) {
-    HB_ASSIGN_OR_RETURN(log->subject_prefix, r.String(node["subject_prefix"], "log.subject_prefix"));
+    HB_ASSIGN_OR_RETURN(log->subject_prefix,
+                        r.String(node["subject_prefix"], "log.subject_prefix"));
   }
   {
     bool valid = !log->subject_prefix.empty();
     for (absl::string_view token : absl::StrSplit(log->subject_prefix, '.')) {
-      valid = valid && !token.empty() &&
-              token.find_first_of(" \t\r\n*>") == absl::string_view::npos;
+      valid =
+          valid && !token.empty() && token.find_first_of(" \t\r\n*>") == absl::string_view::npos;
     }
     if (!valid) {
       return r.Error("log.subject_prefix",
@@ -394,7 +395,8 @@ absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
     if (replicas < 1 || replicas > 5) return r.Error("log.replicas", "must be 1 to 5");
     log->replicas = static_cast<uint32_t>(replicas);
   }
-  if (node["max_age"]) HB_ASSIGN_OR_RETURN(log->max_age, r.Duration(node["max_age"], "log.max_age"));
+  if (node["max_age"])
+    HB_ASSIGN_OR_RETURN(log->max_age, r.Duration(node["max_age"], "log.max_age"));
   if (node["duplicate_window"]) {
     HB_ASSIGN_OR_RETURN(log->duplicate_window,
                         r.Duration(node["duplicate_window"], "log.duplicate_window"));

@@ -235,8 +235,8 @@ absl::Status JetStreamLog::Core::EnsureStream(uint64_t* last_sequence) {
       info = nullptr;
       s = js_UpdateStream(&info, js, &config, nullptr, &jerr);
       if (s != NATS_OK) {
-        return absl::FailedPreconditionError(
-            NatsError(absl::StrCat("cannot update the settings of the stream ", options.stream), s));
+        return absl::FailedPreconditionError(NatsError(
+            absl::StrCat("cannot update the settings of the stream ", options.stream), s));
       }
     }
   }
@@ -316,8 +316,8 @@ void JetStreamLog::Core::Maintain() {
       connected = failure.ok();
     }
     for (AppendCallback& done : expired) {
-      done(absl::UnavailableError(absl::StrCat("the stream ", options.stream,
-                                               " did not acknowledge the event in time")));
+      done(absl::UnavailableError(
+          absl::StrCat("the stream ", options.stream, " did not acknowledge the event in time")));
     }
     if (connected && absl::Now() >= next_info) {
       // A failure here is the connection's, reported by its callbacks.
@@ -441,10 +441,10 @@ void JetStreamLog::Core::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckE
     return;
   }
   std::string reason = error != nullptr && error->ErrText != nullptr ? error->ErrText
-                       : error != nullptr                            ? natsStatus_GetText(error->Err)
-                                                                     : "no acknowledgement";
-  done(absl::UnavailableError(absl::StrCat("the stream ", core->options.stream,
-                                           " did not take the event: ", reason)));
+                       : error != nullptr ? natsStatus_GetText(error->Err)
+                                          : "no acknowledgement";
+  done(absl::UnavailableError(
+      absl::StrCat("the stream ", core->options.stream, " did not take the event: ", reason)));
 }
 
 void JetStreamLog::Core::OnTailMessage(natsConnection*, natsSubscription*, natsMsg* msg,
@@ -553,8 +553,8 @@ void JetStreamLog::Append(EncodedEvent event, AppendCallback done) {
   data.append(event.raw_body_field);
 
   natsMsg* msg = nullptr;
-  natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(),
-                                static_cast<int>(data.size()));
+  natsStatus s =
+      natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
   if (s == NATS_OK) s = natsMsgHeader_Set(msg, kEventBytesHeader, event_size.c_str());
   if (s != NATS_OK) {
     natsMsg_Destroy(msg);
@@ -566,12 +566,12 @@ void JetStreamLog::Append(EncodedEvent event, AppendCallback done) {
     absl::MutexLock lock(&c.mu);
     refused = c.failure;
     if (refused.ok() && c.pending.size() >= c.options.max_pending_appends) {
-      refused = absl::UnavailableError(absl::StrCat(
-          c.options.max_pending_appends, " events are already waiting for the stream"));
+      refused = absl::UnavailableError(absl::StrCat(c.options.max_pending_appends,
+                                                    " events are already waiting for the stream"));
     }
     if (refused.ok()) {
-      c.pending.emplace(msg, Core::PendingAppend{std::move(done),
-                                                 absl::Now() + c.options.ack_timeout});
+      c.pending.emplace(msg,
+                        Core::PendingAppend{std::move(done), absl::Now() + c.options.ack_timeout});
     }
   }
   if (!refused.ok()) {
@@ -693,9 +693,9 @@ absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
   // first match is the oldest retained record and older ones were evicted,
   // some of them may have matched too.
   if (c.first_sequence > 1 && sequence <= c.first_sequence) {
-    return absl::OutOfRangeError(
-        absl::StrCat("events since ", absl::FormatTime(since),
-                     " may no longer all be retained; the oldest is ", c.first_sequence));
+    return absl::OutOfRangeError(absl::StrCat("events since ", absl::FormatTime(since),
+                                              " may no longer all be retained; the oldest is ",
+                                              c.first_sequence));
   }
   return sequence - 1;
 }

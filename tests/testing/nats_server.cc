@@ -70,8 +70,8 @@ absl::Status NatsServer::Start() {
   const std::string log = absl::StrCat(dir_, "/server-", ++starts_, ".log");
   const std::string port = port_ == 0 ? "-1" : absl::StrCat(port_);
   const std::string store = absl::StrCat(dir_, "/store");
-  std::vector<std::string> args = {binary, "-js", "-a", "127.0.0.1", "-p", port,
-                                   "-sd",  store, "-l", log};
+  std::vector<std::string> args = {binary, "-js", "-a",  "127.0.0.1", "-p",
+                                   port,   "-sd", store, "-l",        log};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
