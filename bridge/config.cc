@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "bridge/crypto.h"
 #include "bridge/json.h"
 #include "bridge/providers/registry.h"
@@ -287,27 +288,45 @@ absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http)
 
 absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
   if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(r.CheckKeys(node, "log",
-                                 {"backend", "dir", "fsync", "fsync_interval", "segment_bytes",
-                                  "retention", "cache_bytes", "max_events", "max_bytes"}));
+  HB_RETURN_IF_ERROR(
+      r.CheckKeys(node, "log",
+                  {"backend", "dir", "fsync", "fsync_interval", "segment_bytes", "retention",
+                   "cache_bytes", "max_events", "max_bytes", "url", "stream", "subject_prefix",
+                   "replicas", "max_age", "duplicate_window", "ack_timeout"}));
   if (node["backend"]) HB_ASSIGN_OR_RETURN(log->backend, r.String(node["backend"], "log.backend"));
-  if (log->backend != "file" && log->backend != "memory") {
+  if (log->backend != "file" && log->backend != "memory" && log->backend != "jetstream") {
     return r.Error("log.backend", absl::StrCat("unknown backend \"", log->backend,
-                                               "\" (expected: file or memory)"));
+                                               "\" (expected: file, memory or jetstream)"));
   }
-  const bool file = log->backend == "file";
-  for (const char* key :
-       {"dir", "fsync", "fsync_interval", "segment_bytes", "retention", "cache_bytes"}) {
-    if (node[key] && !file) {
-      return r.Error(Reader::Join("log", key), "only applies to backend: file");
-    }
-  }
-  for (const char* key : {"max_events", "max_bytes"}) {
-    if (node[key] && file) {
+  // Which backends each key applies to.
+  const struct {
+    const char* key;
+    const char* backends;  // space-separated
+  } kApplies[] = {
+      {"dir", "file"},
+      {"fsync", "file"},
+      {"fsync_interval", "file"},
+      {"segment_bytes", "file"},
+      {"retention", "file"},
+      {"cache_bytes", "file jetstream"},
+      {"max_events", "memory"},
+      {"max_bytes", "memory jetstream"},
+      {"url", "jetstream"},
+      {"stream", "jetstream"},
+      {"subject_prefix", "jetstream"},
+      {"replicas", "jetstream"},
+      {"max_age", "jetstream"},
+      {"duplicate_window", "jetstream"},
+      {"ack_timeout", "jetstream"},
+  };
+  for (const auto& [key, backends] : kApplies) {
+    const std::vector<absl::string_view> list = absl::StrSplit(backends, ' ');
+    if (node[key] && std::find(list.begin(), list.end(), log->backend) == list.end()) {
       return r.Error(Reader::Join("log", key),
-                     "only applies to backend: memory (the file log uses retention)");
+                     absl::StrCat("only applies to backend: ", absl::StrJoin(list, " or ")));
     }
   }
+  const bool jetstream = log->backend == "jetstream";
   if (node["dir"]) HB_ASSIGN_OR_RETURN(log->dir, r.String(node["dir"], "log.dir"));
   if (log->dir.empty()) return r.Error("log.dir", "must not be empty");
   if (node["fsync"]) HB_ASSIGN_OR_RETURN(log->fsync, r.String(node["fsync"], "log.fsync"));
@@ -339,10 +358,61 @@ absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
   }
   if (node["max_events"])
     HB_ASSIGN_OR_RETURN(log->max_events, r.Uint(node["max_events"], "log.max_events"));
-  if (node["max_bytes"])
+  if (node["max_bytes"] && !jetstream)
     HB_ASSIGN_OR_RETURN(log->max_bytes, r.Bytes(node["max_bytes"], "log.max_bytes"));
   if (log->max_events == 0) return r.Error("log.max_events", "must be positive");
   if (log->max_bytes == 0) return r.Error("log.max_bytes", "must be positive");
+
+  if (node["max_bytes"] && jetstream) {
+    HB_ASSIGN_OR_RETURN(log->stream_max_bytes, r.Bytes(node["max_bytes"], "log.max_bytes"));
+  }
+  if (node["url"]) HB_ASSIGN_OR_RETURN(log->url, r.String(node["url"], "log.url"));
+  if (log->url.empty()) return r.Error("log.url", "must not be empty");
+  if (node["stream"]) HB_ASSIGN_OR_RETURN(log->stream, r.String(node["stream"], "log.stream"));
+  // JetStream stream names: no whitespace, '.', '*', '>', path separators.
+  if (log->stream.empty() || log->stream.size() > 64 ||
+      log->stream.find_first_of(" \t\r\n.*>/\\") != std::string::npos) {
+    return r.Error("log.stream", "must be 1 to 64 characters without whitespace . * > / \\");
+  }
+  if (node["subject_prefix"]) {
+    HB_ASSIGN_OR_RETURN(log->subject_prefix,
+                        r.String(node["subject_prefix"], "log.subject_prefix"));
+  }
+  {
+    bool valid = !log->subject_prefix.empty();
+    for (absl::string_view token : absl::StrSplit(log->subject_prefix, '.')) {
+      valid =
+          valid && !token.empty() && token.find_first_of(" \t\r\n*>") == absl::string_view::npos;
+    }
+    if (!valid) {
+      return r.Error("log.subject_prefix",
+                     "must be a NATS subject such as hookbridge or acme.hooks (no wildcards)");
+    }
+  }
+  if (node["replicas"]) {
+    uint64_t replicas = 0;
+    HB_ASSIGN_OR_RETURN(replicas, r.Uint(node["replicas"], "log.replicas"));
+    if (replicas < 1 || replicas > 5) return r.Error("log.replicas", "must be 1 to 5");
+    log->replicas = static_cast<uint32_t>(replicas);
+  }
+  if (node["max_age"])
+    HB_ASSIGN_OR_RETURN(log->max_age, r.Duration(node["max_age"], "log.max_age"));
+  if (node["duplicate_window"]) {
+    HB_ASSIGN_OR_RETURN(log->duplicate_window,
+                        r.Duration(node["duplicate_window"], "log.duplicate_window"));
+  }
+  if (log->duplicate_window < absl::Milliseconds(100)) {
+    return r.Error("log.duplicate_window", "must be at least 100ms");
+  }
+  if (log->max_age > absl::ZeroDuration() && log->duplicate_window > log->max_age) {
+    return r.Error("log.duplicate_window", "must not be longer than log.max_age");
+  }
+  if (node["ack_timeout"]) {
+    HB_ASSIGN_OR_RETURN(log->ack_timeout, r.Duration(node["ack_timeout"], "log.ack_timeout"));
+  }
+  if (log->ack_timeout < absl::Milliseconds(10)) {
+    return r.Error("log.ack_timeout", "must be at least 10ms");
+  }
   return absl::OkStatus();
 }
 

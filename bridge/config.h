@@ -91,7 +91,8 @@ struct AdminConfig {
 };
 
 struct LogConfig {
-  // "file" (durable, the default) or "memory" (lost on restart).
+  // "file" (durable, the default), "memory" (lost on restart) or
+  // "jetstream" (a NATS JetStream stream shared by several replicas).
   std::string backend = "file";
 
   // file: the directory of the segment files.
@@ -111,6 +112,22 @@ struct LogConfig {
   // memory: retention; the oldest events are evicted first.
   uint64_t max_events = 100000;
   uint64_t max_bytes = 256ull << 20;
+
+  // jetstream: the servers (comma-separated URLs), the stream and the
+  // subjects it takes (`<subject_prefix>.>`).
+  std::string url = "nats://127.0.0.1:4222";
+  std::string stream = "HOOKBRIDGE";
+  std::string subject_prefix = "hookbridge";
+  // jetstream: stream settings, applied when it is created or differs.
+  uint32_t replicas = 1;
+  // jetstream: retention (key `max_bytes`); 0 = no limit.
+  uint64_t stream_max_bytes = 10ull << 30;
+  absl::Duration max_age = absl::Hours(24 * 7);
+  // jetstream: how long the stream recognises a delivery id again.
+  absl::Duration duplicate_window = absl::Minutes(2);
+  // jetstream: how long an append waits for the stream's acknowledgement
+  // before the webhook is answered 503.
+  absl::Duration ack_timeout = absl::Seconds(5);
 };
 
 struct DedupConfig {

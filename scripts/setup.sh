@@ -18,6 +18,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libssl-dev libabsl-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
+  # the NATS C client: the jetstream log backend (and bench/'s NATS baseline)
+  libnats-dev
   # scripts/run.sh makes a throwaway secret with it
   openssl ca-certificates
 )
@@ -34,9 +36,10 @@ if ! $build_only; then
     # the sanitizer builds and libFuzzer (scripts/test.sh, scripts/fuzz.sh):
     # clang 14 and its runtimes (ASan, UBSan, TSan, libFuzzer)
     clang libclang-rt-14-dev
-    # the benchmarks' baselines, which the test run smoke-tests
-    # (bench/smoke.sh): nginx, and nats-server with the NATS C client
-    nginx-light nats-server libnats-dev
+    # nats-server: the jetstream log's tests start one; the benchmarks'
+    # baselines, which the test run smoke-tests (bench/smoke.sh): nginx and
+    # nats-server
+    nginx-light nats-server
   )
   # Node.js may come from elsewhere (e.g. NodeSource); install Debian's only
   # when there is none.

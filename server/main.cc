@@ -27,6 +27,7 @@
 #include "bridge/config.h"
 #include "bridge/ingest.h"
 #include "bridge/log/file_log.h"
+#include "bridge/log/jetstream_log.h"
 #include "bridge/log/memory_log.h"
 #include "server/grpc/event_bridge_service.h"
 #include "server/grpc/tls_credentials.h"
@@ -54,6 +55,31 @@ int Fail(int code, absl::string_view message) {
 absl::StatusOr<std::unique_ptr<EventLog>> OpenLog(const LogConfig& config) {
   if (config.backend == "memory") {
     return std::make_unique<MemoryLog>(MemoryLog::Options{config.max_events, config.max_bytes});
+  }
+  if (config.backend == "jetstream") {
+    JetStreamLog::Options options;
+    options.url = config.url;
+    options.stream = config.stream;
+    options.subject_prefix = config.subject_prefix;
+    options.replicas = static_cast<int>(config.replicas);
+    options.max_age =
+        config.max_age > absl::ZeroDuration() ? config.max_age : absl::InfiniteDuration();
+    options.max_bytes = config.stream_max_bytes;
+    options.duplicate_window = config.duplicate_window;
+    options.ack_timeout = config.ack_timeout;
+    options.tail_cache_bytes = config.cache_bytes;
+    absl::StatusOr<std::unique_ptr<JetStreamLog>> log = JetStreamLog::Open(options);
+    if (!log.ok()) return log.status();
+    const LogStats stats = (*log)->Stats();
+    Log(LogLevel::kInfo, "event log opened",
+        {{"backend", "jetstream"},
+         {"stream", config.stream},
+         {"subjects", absl::StrCat(config.subject_prefix, ".>")},
+         {"replicas", uint64_t{config.replicas}},
+         {"events", stats.events},
+         {"first_sequence", stats.first_sequence},
+         {"last_sequence", stats.last_sequence}});
+    return std::unique_ptr<EventLog>(*std::move(log));
   }
   FileLog::Options options;
   options.dir = config.dir;
@@ -178,8 +204,9 @@ int Run(int argc, char** argv) {
   // The gRPC service exists only further down; the renderer reaches it
   // through this pointer, set once it does.
   std::atomic<EventBridgeService*> service_for_metrics{nullptr};
-  metrics.SetLogRetentionBytes(config->log.backend == "memory" ? config->log.max_bytes
-                                                               : config->log.retention_bytes);
+  metrics.SetLogRetentionBytes(config->log.backend == "memory"      ? config->log.max_bytes
+                               : config->log.backend == "jetstream" ? config->log.stream_max_bytes
+                                                                    : config->log.retention_bytes);
   AdminHandler admin(
       [&metrics, &log, &service_for_metrics] {
         const LogStats stats = log->Stats();

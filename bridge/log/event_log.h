@@ -1,6 +1,7 @@
 // The event log: the ordered, append-only record of accepted events that
-// every subscription reads. One interface, several backends (memory today;
-// a file log and NATS JetStream are shaped to fit the same calls).
+// every subscription reads. One interface, several backends: memory
+// (memory_log.h), segment files (file_log.h) and NATS JetStream
+// (jetstream_log.h).
 //
 // Events are stored pre-serialized so that a record is encoded once and the
 // same bytes are written to every subscriber. A record's bytes are a

@@ -191,6 +191,72 @@ shutdown_timeout: 30s
   EXPECT_EQ(config->shutdown_timeout, absl::Seconds(30));
 }
 
+TEST(ParseConfigTest, JetStreamLogKeys) {
+  const std::string yaml = absl::StrCat(R"(
+log:
+  backend: jetstream
+  url: nats://nats-0.nats:4222,nats://nats-1.nats:4222
+  stream: EVENTS
+  subject_prefix: acme.hooks
+  replicas: 3
+  max_age: 3d
+  max_bytes: 2GiB
+  duplicate_window: 10m
+  ack_timeout: 2s
+  cache_bytes: 8MiB
+)",
+                                        kMinimal);
+  absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->log.backend, "jetstream");
+  EXPECT_EQ(config->log.url, "nats://nats-0.nats:4222,nats://nats-1.nats:4222");
+  EXPECT_EQ(config->log.stream, "EVENTS");
+  EXPECT_EQ(config->log.subject_prefix, "acme.hooks");
+  EXPECT_EQ(config->log.replicas, 3u);
+  EXPECT_EQ(config->log.max_age, absl::Hours(72));
+  EXPECT_EQ(config->log.stream_max_bytes, 2ull << 30);
+  EXPECT_EQ(config->log.duplicate_window, absl::Minutes(10));
+  EXPECT_EQ(config->log.ack_timeout, absl::Seconds(2));
+  EXPECT_EQ(config->log.cache_bytes, 8ull << 20);
+}
+
+TEST(ParseConfigTest, JetStreamLogDefaults) {
+  absl::StatusOr<Config> config =
+      ParseConfig(absl::StrCat("log: { backend: jetstream }\n", kMinimal), Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->log.url, "nats://127.0.0.1:4222");
+  EXPECT_EQ(config->log.stream, "HOOKBRIDGE");
+  EXPECT_EQ(config->log.subject_prefix, "hookbridge");
+  EXPECT_EQ(config->log.replicas, 1u);
+  EXPECT_EQ(config->log.stream_max_bytes, 10ull << 30);
+  EXPECT_EQ(config->log.max_age, absl::Hours(24 * 7));
+}
+
+TEST(ParseConfigTest, BadJetStreamLogKeys) {
+  struct Case {
+    std::string log;
+    std::string key;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"log: { backend: file, url: nats://x:4222 }", "log.url"},
+           {"log: { backend: memory, replicas: 3 }", "log.replicas"},
+           {"log: { backend: jetstream, dir: /tmp }", "log.dir"},
+           {"log: { backend: jetstream, max_events: 5 }", "log.max_events"},
+           {"log: { backend: jetstream, stream: a.b }", "log.stream"},
+           {"log: { backend: jetstream, subject_prefix: \"a.*\" }", "log.subject_prefix"},
+           {"log: { backend: jetstream, subject_prefix: a..b }", "log.subject_prefix"},
+           {"log: { backend: jetstream, replicas: 0 }", "log.replicas"},
+           {"log: { backend: jetstream, replicas: 7 }", "log.replicas"},
+           {"log: { backend: jetstream, max_age: 1m, duplicate_window: 2m }",
+            "log.duplicate_window"},
+           {"log: { backend: jetstream, ack_timeout: 0s }", "log.ack_timeout"},
+       }) {
+    absl::StatusOr<Config> config = ParseConfig(absl::StrCat(c.log, "\n", kMinimal), Env({}));
+    EXPECT_FALSE(config.ok()) << c.log;
+    EXPECT_THAT(config.status().message(), HasSubstr(c.key)) << c.log;
+  }
+}
+
 TEST(ParseConfigTest, LogKeysOfTheOtherBackendAreErrors) {
   struct Case {
     std::string log;

@@ -1,0 +1,716 @@
+#include "bridge/log/jetstream_log.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <deque>
+#include <thread>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "bridge/status_macros.h"
+
+namespace hookbridge {
+namespace {
+
+// Where the event ends and its raw body field begins in a stored message.
+constexpr char kEventBytesHeader[] = "Hookbridge-Event-Bytes";
+// How often waiting appends are checked against their deadline.
+constexpr absl::Duration kExpiryInterval = absl::Milliseconds(100);
+// How often the stream's state (first sequence, size) is refreshed.
+constexpr absl::Duration kInfoInterval = absl::Seconds(1);
+// Ephemeral consumers of catch-up reads are removed by the server after
+// this long unused, should this process die before removing them.
+constexpr absl::Duration kEphemeralInactiveThreshold = absl::Minutes(1);
+
+int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
+int64_t Nanos(absl::Duration d) {
+  return d == absl::InfiniteDuration() ? 0 : absl::ToInt64Nanoseconds(d);
+}
+
+// The client library's message for `s`, with its last error's details.
+std::string NatsError(absl::string_view what, natsStatus s) {
+  const char* detail = nats_GetLastError(nullptr);
+  return absl::StrCat(what, ": ", natsStatus_GetText(s),
+                      detail != nullptr && *detail != '\0' ? absl::StrCat(" (", detail, ")") : "");
+}
+
+bool ValidTokenChar(char c) {
+  return static_cast<unsigned char>(c) > 0x20 && c != 0x7f && c != '*' && c != '>' && c != '.';
+}
+
+void AppendToken(absl::string_view token, std::string* out) {
+  out->push_back('.');
+  if (token.empty()) {
+    out->push_back('_');
+    return;
+  }
+  for (char c : token) out->push_back(ValidTokenChar(c) ? c : '_');
+}
+
+// The record of a message delivered by a JetStream consumer. InvalidArgument
+// for a message hookbridge did not write.
+absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromMessage(natsMsg* msg) {
+  jsMsgMetaData* meta = nullptr;
+  if (natsMsg_GetMetaData(&meta, msg) != NATS_OK) {
+    return absl::InvalidArgumentError("a stream message without JetStream metadata");
+  }
+  const uint64_t sequence = meta->Sequence.Stream;
+  const absl::Time stored_at = absl::FromUnixNanos(meta->Timestamp);
+  jsMsgMetaData_Destroy(meta);
+
+  const char* value = nullptr;
+  uint64_t event_size = 0;
+  const int size = natsMsg_GetDataLength(msg);
+  if (natsMsgHeader_Get(msg, kEventBytesHeader, &value) != NATS_OK ||
+      !absl::SimpleAtoi(value, &event_size) || event_size > static_cast<uint64_t>(size)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stream message ", sequence, " was not written by hookbridge"));
+  }
+  const absl::string_view data(natsMsg_GetData(msg), static_cast<size_t>(size));
+  v1::Event event;
+  if (!event.ParseFromArray(data.data(), static_cast<int>(event_size))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stream message ", sequence, " does not hold an event"));
+  }
+  EncodedEvent encoded;
+  encoded.id = std::move(*event.mutable_id());
+  encoded.type = std::move(*event.mutable_type());
+  encoded.source = std::move(*event.mutable_source());
+  encoded.environment_id = std::move(*event.mutable_environment_id());
+  encoded.subject = std::move(*event.mutable_subject());
+  // Room for the sequence field MakeRecord appends.
+  encoded.body.reserve(event_size + 11);
+  encoded.body.assign(data.data(), event_size);
+  encoded.raw_body_field = std::string(data.substr(event_size));
+  RecordPtr record = MakeRecord(std::move(encoded), sequence, stored_at);
+  return std::const_pointer_cast<LogRecord>(record);
+}
+
+}  // namespace
+
+struct JetStreamLog::Core {
+  explicit Core(Options o) : options(std::move(o)) {}
+
+  const Options options;
+  std::string filter_subject;  // "<prefix>.>"
+
+  natsConnection* conn = nullptr;
+  jsCtx* js = nullptr;
+  natsSubscription* tail = nullptr;
+  absl::Notification closed;
+  // Set once the tail's message handler has returned for the last time.
+  absl::Notification tail_done;
+  bool tail_done_set = false;
+
+  struct PendingAppend {
+    AppendCallback done;
+    absl::Time deadline;
+  };
+
+  absl::Mutex mu;
+  absl::CondVar stop_cv;
+  bool stopping ABSL_GUARDED_BY(mu) = false;
+  // Appends waiting for their PubAck, by the message published.
+  absl::flat_hash_map<natsMsg*, PendingAppend> pending ABSL_GUARDED_BY(mu);
+  // The newest record the tail consumer delivered; every record up to it is
+  // in the cache or on the server.
+  uint64_t tail_last ABSL_GUARDED_BY(mu) = 0;
+  absl::Time tail_appended_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+  // The newest sequence known to exist (PubAcks, stream state).
+  uint64_t known_last ABSL_GUARDED_BY(mu) = 0;
+  // The stream's state as of the last refresh.
+  uint64_t first_sequence ABSL_GUARDED_BY(mu) = 0;
+  uint64_t messages ABSL_GUARDED_BY(mu) = 0;
+  uint64_t bytes ABSL_GUARDED_BY(mu) = 0;
+  absl::Time last_stored_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+  uint64_t corrupt_records ABSL_GUARDED_BY(mu) = 0;
+  std::deque<RecordPtr> cache ABSL_GUARDED_BY(mu);
+  uint64_t cache_bytes ABSL_GUARDED_BY(mu) = 0;
+  LogWaiters waiters ABSL_GUARDED_BY(mu);
+  absl::Status failure ABSL_GUARDED_BY(mu);
+
+  std::thread maintenance;
+
+  absl::Status Connect();
+  absl::Status EnsureStream(uint64_t* last_sequence);
+  absl::Status StartTail(uint64_t after);
+  absl::Status RefreshInfo();
+  void Maintain();
+  void FailPending(const absl::Status& status);
+  // Fetches up to `batch` records, either from `start_sequence` or (when it
+  // is 0) from the first record stored at or after `start_time`.
+  absl::Status Fetch(uint64_t start_sequence, absl::Time start_time, int batch,
+                     std::vector<RecordPtr>* out);
+
+  static void OnDisconnected(natsConnection*, void* closure);
+  static void OnReconnected(natsConnection*, void* closure);
+  static void OnClosed(natsConnection*, void* closure);
+  static void OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
+  static void OnTailMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+  static void OnTailDone(void* closure);
+};
+
+absl::Status JetStreamLog::Core::Connect() {
+  natsOptions* opts = nullptr;
+  natsStatus s = natsOptions_Create(&opts);
+  if (s == NATS_OK) s = natsOptions_SetServers(opts, nullptr, 0);
+  if (s == NATS_OK) s = natsOptions_SetURL(opts, options.url.c_str());
+  if (s == NATS_OK) s = natsOptions_SetName(opts, options.connection_name.c_str());
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, Millis(options.request_timeout));
+  if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // forever
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, Millis(options.reconnect_wait));
+  if (s == NATS_OK) s = natsOptions_SetPingInterval(opts, 5000);
+  if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts, 2);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, &Core::OnDisconnected, this);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, &Core::OnReconnected, this);
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(opts, &Core::OnClosed, this);
+  if (s != NATS_OK) {
+    natsOptions_Destroy(opts);
+    return absl::InvalidArgumentError(NatsError("log.url", s));
+  }
+  s = natsConnection_Connect(&conn, opts);
+  natsOptions_Destroy(opts);
+  if (s != NATS_OK) {
+    conn = nullptr;
+    return absl::UnavailableError(NatsError(absl::StrCat("cannot connect to ", options.url), s));
+  }
+  jsOptions js_opts;
+  jsOptions_Init(&js_opts);
+  js_opts.Wait = Millis(options.request_timeout);
+  js_opts.PublishAsync.MaxPending = static_cast<int64_t>(options.max_pending_appends) + 1024;
+  js_opts.PublishAsync.AckHandler = &Core::OnPubAck;
+  js_opts.PublishAsync.AckHandlerClosure = this;
+  s = natsConnection_JetStream(&js, conn, &js_opts);
+  if (s != NATS_OK) return absl::UnavailableError(NatsError("cannot use JetStream", s));
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamLog::Core::EnsureStream(uint64_t* last_sequence) {
+  const char* subjects[] = {filter_subject.c_str()};
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = options.stream.c_str();
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.Retention = js_LimitsPolicy;
+  config.Storage = js_FileStorage;
+  config.Discard = js_DiscardOld;
+  config.Replicas = options.replicas;
+  config.MaxAge = Nanos(options.max_age);
+  config.MaxBytes = options.max_bytes == 0 ? -1 : static_cast<int64_t>(options.max_bytes);
+  config.Duplicates = Nanos(options.duplicate_window);
+
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND) {
+    s = js_AddStream(&info, js, &config, nullptr, &jerr);
+    if (s != NATS_OK) {
+      return absl::FailedPreconditionError(
+          NatsError(absl::StrCat("cannot create the stream ", options.stream), s));
+    }
+  } else if (s != NATS_OK) {
+    return absl::UnavailableError(
+        NatsError(absl::StrCat("cannot look up the stream ", options.stream), s));
+  } else {
+    const jsStreamConfig& have = *info->Config;
+    if (have.SubjectsLen != 1 || filter_subject != have.Subjects[0]) {
+      jsStreamInfo_Destroy(info);
+      return absl::FailedPreconditionError(
+          absl::StrCat("the stream ", options.stream, " exists but does not take exactly ",
+                       filter_subject, "; use another log.stream or log.subject_prefix"));
+    }
+    if (have.Replicas != config.Replicas || have.MaxAge != config.MaxAge ||
+        have.MaxBytes != config.MaxBytes || have.Duplicates != config.Duplicates) {
+      jsStreamInfo_Destroy(info);
+      info = nullptr;
+      s = js_UpdateStream(&info, js, &config, nullptr, &jerr);
+      if (s != NATS_OK) {
+        return absl::FailedPreconditionError(NatsError(
+            absl::StrCat("cannot update the settings of the stream ", options.stream), s));
+      }
+    }
+  }
+  absl::MutexLock lock(&mu);
+  *last_sequence = info->State.LastSeq;
+  known_last = info->State.LastSeq;
+  first_sequence = info->State.FirstSeq;
+  messages = info->State.Msgs;
+  bytes = info->State.Bytes;
+  jsStreamInfo_Destroy(info);
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamLog::Core::StartTail(uint64_t after) {
+  jsSubOptions sub_opts;
+  jsSubOptions_Init(&sub_opts);
+  sub_opts.Stream = options.stream.c_str();
+  sub_opts.Ordered = true;
+  sub_opts.Config.DeliverPolicy = js_DeliverByStartSequence;
+  sub_opts.Config.OptStartSeq = after + 1;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_Subscribe(&tail, js, filter_subject.c_str(), &Core::OnTailMessage, this,
+                              nullptr, &sub_opts, &jerr);
+  if (s != NATS_OK) {
+    tail = nullptr;
+    return absl::UnavailableError(NatsError("cannot follow the stream", s));
+  }
+  tail_done_set = natsSubscription_SetOnCompleteCB(tail, &Core::OnTailDone, this) == NATS_OK;
+  // The library's pending limits bound what waits for this process; when
+  // they are exceeded, the ordered consumer notices the gap and restarts
+  // from the last record delivered.
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamLog::Core::RefreshInfo() {
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), nullptr, &jerr);
+  if (s != NATS_OK) {
+    return absl::UnavailableError(
+        NatsError(absl::StrCat("cannot read the state of the stream ", options.stream), s));
+  }
+  absl::MutexLock lock(&mu);
+  first_sequence = info->State.FirstSeq;
+  messages = info->State.Msgs;
+  bytes = info->State.Bytes;
+  known_last = std::max(known_last, info->State.LastSeq);
+  if (info->State.Msgs > 0) {
+    last_stored_at = std::max(last_stored_at, absl::FromUnixNanos(info->State.LastTime));
+  }
+  while (!cache.empty() && cache.front()->sequence < first_sequence) {
+    cache_bytes -= cache.front()->ByteSize();
+    cache.pop_front();
+  }
+  jsStreamInfo_Destroy(info);
+  return absl::OkStatus();
+}
+
+void JetStreamLog::Core::Maintain() {
+  absl::Time next_info = absl::Now() + kInfoInterval;
+  for (;;) {
+    std::vector<AppendCallback> expired;
+    bool connected = false;
+    {
+      absl::MutexLock lock(&mu);
+      stop_cv.WaitWithTimeout(&mu, kExpiryInterval);
+      if (stopping) return;
+      const absl::Time now = absl::Now();
+      for (auto it = pending.begin(); it != pending.end();) {
+        if (it->second.deadline <= now) {
+          expired.push_back(std::move(it->second.done));
+          pending.erase(it++);
+        } else {
+          ++it;
+        }
+      }
+      connected = failure.ok();
+    }
+    for (AppendCallback& done : expired) {
+      done(absl::UnavailableError(
+          absl::StrCat("the stream ", options.stream, " did not acknowledge the event in time")));
+    }
+    if (connected && absl::Now() >= next_info) {
+      // A failure here is the connection's, reported by its callbacks.
+      RefreshInfo().IgnoreError();
+      next_info = absl::Now() + kInfoInterval;
+    }
+  }
+}
+
+void JetStreamLog::Core::FailPending(const absl::Status& status) {
+  std::vector<AppendCallback> failed;
+  {
+    absl::MutexLock lock(&mu);
+    for (auto& [msg, p] : pending) failed.push_back(std::move(p.done));
+    pending.clear();
+  }
+  for (AppendCallback& done : failed) done(status);
+}
+
+absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, absl::Time start_time, int batch,
+                                       std::vector<RecordPtr>* out) {
+  jsSubOptions sub_opts;
+  jsSubOptions_Init(&sub_opts);
+  sub_opts.Stream = options.stream.c_str();
+  if (start_sequence > 0) {
+    sub_opts.Config.DeliverPolicy = js_DeliverByStartSequence;
+    sub_opts.Config.OptStartSeq = start_sequence;
+  } else if (start_time <= absl::UnixEpoch()) {
+    sub_opts.Config.DeliverPolicy = js_DeliverAll;
+  } else {
+    sub_opts.Config.DeliverPolicy = js_DeliverByStartTime;
+    sub_opts.Config.OptStartTime = absl::ToUnixNanos(start_time);
+  }
+  sub_opts.Config.AckPolicy = js_AckNone;
+  sub_opts.Config.MemoryStorage = true;
+  sub_opts.Config.InactiveThreshold = Nanos(kEphemeralInactiveThreshold);
+  natsSubscription* sub = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s =
+      js_PullSubscribe(&sub, js, filter_subject.c_str(), nullptr, nullptr, &sub_opts, &jerr);
+  if (s != NATS_OK) {
+    return absl::UnavailableError(NatsError("cannot read from the stream", s));
+  }
+  jsFetchRequest request;
+  jsFetchRequest_Init(&request);
+  request.Batch = batch;
+  request.NoWait = true;
+  request.Expires = Nanos(options.request_timeout);
+  natsMsgList list = {nullptr, 0};
+  s = natsSubscription_FetchRequest(&list, sub, &request);
+  absl::Status status;
+  if (s != NATS_OK && s != NATS_NOT_FOUND && !(s == NATS_TIMEOUT && list.Count > 0)) {
+    status = absl::UnavailableError(NatsError("cannot read from the stream", s));
+  }
+  for (int i = 0; i < list.Count && status.ok(); ++i) {
+    absl::StatusOr<std::shared_ptr<LogRecord>> record = RecordFromMessage(list.Msgs[i]);
+    if (record.ok()) {
+      out->push_back(*std::move(record));
+    } else {
+      absl::MutexLock lock(&mu);
+      ++corrupt_records;
+    }
+  }
+  natsMsgList_Destroy(&list);
+  // Deletes the ephemeral consumer.
+  natsSubscription_Unsubscribe(sub);
+  natsSubscription_Destroy(sub);
+  return status;
+}
+
+void JetStreamLog::Core::OnDisconnected(natsConnection*, void* closure) {
+  Core* core = static_cast<Core*>(closure);
+  const absl::Status failure = absl::UnavailableError(
+      absl::StrCat("lost the connection to NATS (", core->options.url, "); reconnecting"));
+  std::vector<std::shared_ptr<LogWaiter>> to_wake;
+  {
+    absl::MutexLock lock(&core->mu);
+    core->failure = failure;
+    // Waiting readers come back and get the failure.
+    to_wake = core->waiters.TakeAll();
+  }
+  // Their PubAcks would be lost with the connection: the senders retry, and
+  // the duplicate window stores each event once.
+  core->FailPending(failure);
+  LogWaiters::WakeAll(to_wake);
+}
+
+void JetStreamLog::Core::OnReconnected(natsConnection*, void* closure) {
+  Core* core = static_cast<Core*>(closure);
+  absl::MutexLock lock(&core->mu);
+  core->failure = absl::OkStatus();
+}
+
+void JetStreamLog::Core::OnClosed(natsConnection*, void* closure) {
+  Core* core = static_cast<Core*>(closure);
+  if (!core->closed.HasBeenNotified()) core->closed.Notify();
+}
+
+void JetStreamLog::Core::OnTailDone(void* closure) {
+  Core* core = static_cast<Core*>(closure);
+  if (!core->tail_done.HasBeenNotified()) core->tail_done.Notify();
+}
+
+void JetStreamLog::Core::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
+                                  void* closure) {
+  Core* core = static_cast<Core*>(closure);
+  AppendCallback done;
+  {
+    absl::MutexLock lock(&core->mu);
+    auto it = core->pending.find(msg);
+    if (it != core->pending.end()) {
+      done = std::move(it->second.done);
+      core->pending.erase(it);
+      if (ack != nullptr) core->known_last = std::max(core->known_last, ack->Sequence);
+    }
+  }
+  natsMsg_Destroy(msg);
+  if (!done) return;  // already failed (timed out or disconnected)
+  if (ack != nullptr) {
+    done(ack->Sequence);
+    return;
+  }
+  std::string reason = error != nullptr && error->ErrText != nullptr ? error->ErrText
+                       : error != nullptr ? natsStatus_GetText(error->Err)
+                                          : "no acknowledgement";
+  done(absl::UnavailableError(
+      absl::StrCat("the stream ", core->options.stream, " did not take the event: ", reason)));
+}
+
+void JetStreamLog::Core::OnTailMessage(natsConnection*, natsSubscription*, natsMsg* msg,
+                                       void* closure) {
+  Core* core = static_cast<Core*>(closure);
+  absl::StatusOr<std::shared_ptr<LogRecord>> record = RecordFromMessage(msg);
+  natsMsg_Destroy(msg);
+  std::vector<std::shared_ptr<LogWaiter>> to_wake;
+  {
+    absl::MutexLock lock(&core->mu);
+    if (!record.ok()) {
+      ++core->corrupt_records;
+      return;
+    }
+    LogRecord& r = **record;
+    if (r.sequence <= core->tail_last) return;  // redelivered after a consumer reset
+    if (r.sequence != core->tail_last + 1) {
+      // A gap (deleted messages): the cache holds one contiguous range.
+      core->cache.clear();
+      core->cache_bytes = 0;
+    }
+    // Times must not go backwards for PositionAt's binary search.
+    r.appended_at = std::max(r.appended_at, core->tail_appended_at);
+    core->tail_appended_at = r.appended_at;
+    core->tail_last = r.sequence;
+    core->known_last = std::max(core->known_last, r.sequence);
+    // Keeps the stream's state current between refreshes (which correct it
+    // for evictions).
+    if (core->messages == 0) core->first_sequence = r.sequence;
+    ++core->messages;
+    core->bytes += r.event_bytes.size() + r.raw_body_field.size();
+    core->last_stored_at = std::max(core->last_stored_at, r.appended_at);
+    core->cache_bytes += r.ByteSize();
+    core->cache.push_back(*std::move(record));
+    while (core->cache.size() > 1 && core->cache_bytes > core->options.tail_cache_bytes) {
+      core->cache_bytes -= core->cache.front()->ByteSize();
+      core->cache.pop_front();
+    }
+    to_wake = core->waiters.TakeAll();
+  }
+  LogWaiters::WakeAll(to_wake);
+}
+
+absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(Options options) {
+  if (options.subject_prefix.empty() || options.stream.empty()) {
+    return absl::InvalidArgumentError("the stream name and subject prefix must not be empty");
+  }
+  auto core = std::make_unique<Core>(std::move(options));
+  core->filter_subject = absl::StrCat(core->options.subject_prefix, ".>");
+  // From here on the destructor closes whatever was opened.
+  std::unique_ptr<JetStreamLog> log(new JetStreamLog(std::move(core)));
+  Core& c = *log->core_;
+  if (absl::Status s = c.Connect(); !s.ok()) return s;
+  uint64_t last = 0;
+  if (absl::Status s = c.EnsureStream(&last); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&c.mu);
+    c.tail_last = last;
+  }
+  if (absl::Status s = c.StartTail(last); !s.ok()) return s;
+  c.maintenance = std::thread([&c] { c.Maintain(); });
+  return log;
+}
+
+JetStreamLog::JetStreamLog(std::unique_ptr<Core> core) : core_(std::move(core)) {}
+
+JetStreamLog::~JetStreamLog() {
+  Core& c = *core_;
+  {
+    absl::MutexLock lock(&c.mu);
+    c.stopping = true;
+    c.stop_cv.Signal();
+  }
+  if (c.maintenance.joinable()) c.maintenance.join();
+  if (c.tail != nullptr) {
+    natsSubscription_Unsubscribe(c.tail);
+  }
+  c.FailPending(absl::UnavailableError("the event log is closing"));
+  if (c.conn != nullptr) {
+    // Closing runs the closed callback once the library's threads no longer
+    // deliver to this log.
+    natsConnection_Close(c.conn);
+    c.closed.WaitForNotificationWithTimeout(absl::Seconds(10));
+  }
+  if (c.tail_done_set) c.tail_done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  if (c.tail != nullptr) natsSubscription_Destroy(c.tail);
+  if (c.js != nullptr) jsCtx_Destroy(c.js);
+  if (c.conn != nullptr) natsConnection_Destroy(c.conn);
+}
+
+std::string JetStreamLog::EventSubject(absl::string_view prefix, absl::string_view source,
+                                       absl::string_view type) {
+  std::string subject(prefix);
+  subject.reserve(prefix.size() + source.size() + type.size() + 4);
+  AppendToken(source, &subject);
+  for (absl::string_view token : absl::StrSplit(type, '.')) AppendToken(token, &subject);
+  return subject;
+}
+
+void JetStreamLog::Append(EncodedEvent event, AppendCallback done) {
+  Core& c = *core_;
+  const std::string subject = EventSubject(c.options.subject_prefix, event.source, event.type);
+  const std::string msg_id = absl::StrCat(event.source, ":", event.id);
+  std::string data = std::move(event.body);
+  const std::string event_size = absl::StrCat(data.size());
+  data.append(event.raw_body_field);
+
+  natsMsg* msg = nullptr;
+  natsStatus s =
+      natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
+  if (s == NATS_OK) s = natsMsgHeader_Set(msg, kEventBytesHeader, event_size.c_str());
+  if (s != NATS_OK) {
+    natsMsg_Destroy(msg);
+    done(absl::UnavailableError(NatsError("cannot build the stream message", s)));
+    return;
+  }
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&c.mu);
+    refused = c.failure;
+    if (refused.ok() && c.pending.size() >= c.options.max_pending_appends) {
+      refused = absl::UnavailableError(absl::StrCat(c.options.max_pending_appends,
+                                                    " events are already waiting for the stream"));
+    }
+    if (refused.ok()) {
+      c.pending.emplace(msg,
+                        Core::PendingAppend{std::move(done), absl::Now() + c.options.ack_timeout});
+    }
+  }
+  if (!refused.ok()) {
+    natsMsg_Destroy(msg);
+    done(refused);
+    return;
+  }
+  jsPubOptions pub_opts;
+  jsPubOptions_Init(&pub_opts);
+  pub_opts.MsgId = msg_id.c_str();
+  pub_opts.MaxWait = Millis(c.options.ack_timeout);
+  natsMsg* owned = msg;
+  s = js_PublishMsgAsync(c.js, &owned, &pub_opts);
+  if (s != NATS_OK) {
+    AppendCallback failed;
+    {
+      absl::MutexLock lock(&c.mu);
+      auto it = c.pending.find(msg);
+      if (it != c.pending.end()) {
+        failed = std::move(it->second.done);
+        c.pending.erase(it);
+      }
+    }
+    natsMsg_Destroy(owned);  // no-op if the library took the message
+    if (failed) failed(absl::UnavailableError(NatsError("cannot publish to the stream", s)));
+  }
+}
+
+absl::Status JetStreamLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                                const std::shared_ptr<LogWaiter>& waiter) {
+  Core& c = *core_;
+  uint64_t fetch_end = 0;  // the last sequence to fetch from the server
+  bool refresh = false;
+  {
+    absl::MutexLock lock(&c.mu);
+    if (!c.failure.ok()) return c.failure;
+    if (after >= c.tail_last) {
+      if (after <= c.known_last) {
+        // At the end, or ahead of the tail by records it has yet to deliver.
+        if (waiter != nullptr) c.waiters.Add(waiter);
+        return absl::OkStatus();
+      }
+      refresh = true;
+    } else if (after + 1 < c.first_sequence) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "events after ", after, " are no longer retained; the oldest is ", c.first_sequence));
+    } else if (max == 0) {
+      return absl::OkStatus();
+    } else if (!c.cache.empty() && c.cache.front()->sequence <= after + 1) {
+      auto it = std::upper_bound(c.cache.begin(), c.cache.end(), after,
+                                 [](uint64_t s, const RecordPtr& r) { return s < r->sequence; });
+      for (; it != c.cache.end() && max > 0; ++it, --max) out->push_back(*it);
+      return absl::OkStatus();
+    } else {
+      fetch_end = c.cache.empty() ? c.tail_last : c.cache.front()->sequence - 1;
+    }
+  }
+  if (refresh) {
+    // Beyond everything this process has seen: ask the stream.
+    HB_RETURN_IF_ERROR(c.RefreshInfo());
+    {
+      absl::MutexLock lock(&c.mu);
+      if (after > c.known_last) {
+        return absl::OutOfRangeError(absl::StrCat(
+            "position ", after, " is beyond the last sequence in the log (", c.known_last, ")"));
+      }
+    }
+    return Read(after, max, out, waiter);  // known_last >= after now: no second refresh
+  }
+
+  const size_t want = std::min<uint64_t>({max, c.options.fetch_batch, fetch_end - after});
+  std::vector<RecordPtr> fetched;
+  HB_RETURN_IF_ERROR(c.Fetch(after + 1, absl::InfinitePast(), static_cast<int>(want), &fetched));
+  if (fetched.empty() || fetched.front()->sequence != after + 1) {
+    // The next record is gone: evicted since the last refresh, or deleted.
+    HB_RETURN_IF_ERROR(c.RefreshInfo());
+    absl::MutexLock lock(&c.mu);
+    if (after + 1 < c.first_sequence) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "events after ", after, " are no longer retained; the oldest is ", c.first_sequence));
+    }
+    if (fetched.empty()) {
+      return absl::UnavailableError(
+          absl::StrCat("could not read the events after ", after, " from the stream"));
+    }
+  }
+  for (RecordPtr& r : fetched) {
+    if (r->sequence > fetch_end) break;
+    out->push_back(std::move(r));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
+  Core& c = *core_;
+  {
+    absl::MutexLock lock(&c.mu);
+    if (!c.failure.ok()) return c.failure;
+    if (!c.cache.empty() && c.cache.front()->appended_at < since) {
+      auto it =
+          std::lower_bound(c.cache.begin(), c.cache.end(), since,
+                           [](const RecordPtr& r, absl::Time t) { return r->appended_at < t; });
+      return it == c.cache.end() ? c.tail_last : (*it)->sequence - 1;
+    }
+  }
+  HB_RETURN_IF_ERROR(c.RefreshInfo());
+  {
+    // Nothing stored since then: the position is the end. (Asking the
+    // stream would wait for its request timeout.)
+    absl::MutexLock lock(&c.mu);
+    if (c.messages == 0 || c.last_stored_at < since) return std::max(c.tail_last, c.known_last);
+  }
+  std::vector<RecordPtr> first;
+  HB_RETURN_IF_ERROR(c.Fetch(0, since, 1, &first));
+  absl::MutexLock lock(&c.mu);
+  if (first.empty()) return std::max(c.tail_last, c.known_last);
+  const uint64_t sequence = first.front()->sequence;
+  // The stream does not say when its evicted records were stored: if the
+  // first match is the oldest retained record and older ones were evicted,
+  // some of them may have matched too.
+  if (c.first_sequence > 1 && sequence <= c.first_sequence) {
+    return absl::OutOfRangeError(absl::StrCat("events since ", absl::FormatTime(since),
+                                              " may no longer all be retained; the oldest is ",
+                                              c.first_sequence));
+  }
+  return sequence - 1;
+}
+
+LogStats JetStreamLog::Stats() {
+  Core& c = *core_;
+  absl::MutexLock lock(&c.mu);
+  LogStats stats;
+  stats.last_sequence = std::max(c.tail_last, c.known_last);
+  stats.events = c.messages;
+  stats.bytes = c.bytes;
+  stats.first_sequence = c.messages == 0 ? 0 : c.first_sequence;
+  stats.corrupt_records = c.corrupt_records;
+  stats.failure = c.failure;
+  return stats;
+}
+
+}  // namespace hookbridge

@@ -1,0 +1,104 @@
+// The event log over NATS JetStream: for running several identical
+// hookbridge replicas that share one replicated stream. Any replica may take
+// a webhook and any replica may serve a subscriber; the stream sequence is
+// the event sequence.
+//
+// Appends: each event is published to `<subject_prefix>.<source>.<type
+// tokens>` with the header `Nats-Msg-Id: <source>:<id>`, so JetStream's
+// duplicate window stores a delivery taken by two replicas once (the second
+// append is acknowledged with the first one's sequence). An append succeeds
+// only with the stream's PubAck; without one within `ack_timeout`, or while
+// the connection is down, it fails with Unavailable.
+//
+// Stored messages hold the event without its sequence (the stream assigns
+// it) followed by its raw body field; the header `Hookbridge-Event-Bytes`
+// says where the event ends. Readers get records whose event bytes carry the
+// stream sequence, as with the other backends.
+//
+// Reads: one ordered consumer per process follows the stream from the end
+// and keeps the most recent records in memory, so live subscribers never
+// reach the server and records appended by other replicas reach this one's
+// subscribers; waiters are woken as its records arrive. Older records are
+// fetched from the stream in batches (an ephemeral pull consumer per batch).
+//
+// Faults: while the connection is down, Stats().failure is Unavailable,
+// appends fail and reads fail (so subscribers end with UNAVAILABLE and can
+// resume elsewhere); the client library reconnects by itself and the
+// failure clears once it has.
+#ifndef HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_LOG_H_
+#define HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_LOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "bridge/log/event_log.h"
+
+namespace hookbridge {
+
+class JetStreamLog : public EventLog {
+ public:
+  struct Options {
+    // Server URL(s), comma-separated: "nats://host:4222,nats://other:4222".
+    std::string url = "nats://127.0.0.1:4222";
+    // Connection name shown by the server's monitoring.
+    std::string connection_name = "hookbridge";
+    std::string stream = "HOOKBRIDGE";
+    // The stream takes `<subject_prefix>.>`.
+    std::string subject_prefix = "hookbridge";
+    // Stream settings, applied when the stream is created or differs.
+    int replicas = 1;
+    // Retention: InfiniteDuration() / 0 mean no limit.
+    absl::Duration max_age = absl::Hours(24 * 7);
+    uint64_t max_bytes = 0;
+    absl::Duration duplicate_window = absl::Minutes(2);
+    // How long an append waits for the stream's PubAck.
+    absl::Duration ack_timeout = absl::Seconds(5);
+    // Connecting at Open() and each JetStream API request.
+    absl::Duration request_timeout = absl::Seconds(5);
+    absl::Duration reconnect_wait = absl::Seconds(1);
+    // Recent records kept in memory for subscribers.
+    uint64_t tail_cache_bytes = 64ull << 20;
+    // Appends waiting for a PubAck; more are refused with Unavailable.
+    size_t max_pending_appends = 16384;
+    // Records fetched from the server per batch by catch-up readers.
+    size_t fetch_batch = 512;
+  };
+
+  // Connects, creates the stream or checks (and updates) its settings, and
+  // starts following it. Unavailable when the server cannot be reached;
+  // FailedPrecondition when the stream exists with other subjects or cannot
+  // be created or updated.
+  static absl::StatusOr<std::unique_ptr<JetStreamLog>> Open(Options options);
+
+  // Fails appends still waiting for a PubAck, then closes the connection.
+  ~JetStreamLog() override;
+
+  void Append(EncodedEvent event, AppendCallback done) override;
+  absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                    const std::shared_ptr<LogWaiter>& waiter) override;
+  absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
+  LogStats Stats() override;
+
+  // The subject an event of `source` and `type` is published to: the type's
+  // dot-separated tokens, with characters NATS does not allow in a token
+  // (whitespace, '*', '>') replaced by '_' and empty tokens written as '_'.
+  static std::string EventSubject(absl::string_view prefix, absl::string_view source,
+                                  absl::string_view type);
+
+ private:
+  struct Core;
+  explicit JetStreamLog(std::unique_ptr<Core> core);
+
+  // The connection and all state; the client library's callbacks point at
+  // it, so it lives until the connection is closed.
+  std::unique_ptr<Core> core_;
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_LOG_H_

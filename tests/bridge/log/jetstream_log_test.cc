@@ -1,0 +1,327 @@
+// JetStreamLog against a real nats-server (started per test on a free
+// loopback port with a temporary store); skipped when nats-server is not
+// installed.
+#include "bridge/log/jetstream_log.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/nats_server.h"
+
+namespace hookbridge {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kWait = absl::Seconds(15);
+
+EncodedEvent Encoded(absl::string_view id, absl::string_view type = "comment.added",
+                     std::string raw_body = "") {
+  v1::Event event;
+  event.set_id(std::string(id));
+  event.set_type(std::string(type));
+  event.set_source("docs");
+  event.set_subject("doc-1");
+  const int64_t nanos = absl::ToUnixNanos(absl::Now());
+  event.mutable_received_at()->set_seconds(nanos / 1000000000);
+  event.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  event.set_raw_body(std::move(raw_body));
+  return EncodeEvent(std::move(event));
+}
+
+// Appends and waits for the callback's result.
+absl::StatusOr<uint64_t> AppendAndWait(EventLog& log, EncodedEvent event) {
+  auto done = std::make_shared<absl::Notification>();
+  auto result = std::make_shared<absl::StatusOr<uint64_t>>(absl::UnknownError("no callback"));
+  log.Append(std::move(event), [done, result](absl::StatusOr<uint64_t> s) {
+    *result = std::move(s);
+    done->Notify();
+  });
+  if (!done->WaitForNotificationWithTimeout(kWait)) {
+    return absl::DeadlineExceededError("the append callback never ran");
+  }
+  return *result;
+}
+
+std::vector<uint64_t> Sequences(const std::vector<RecordPtr>& records) {
+  std::vector<uint64_t> out;
+  for (const RecordPtr& r : records) out.push_back(r->sequence);
+  return out;
+}
+
+// Polls `condition` until it holds or `kWait` passes.
+bool Eventually(const std::function<bool()>& condition) {
+  const absl::Time deadline = absl::Now() + kWait;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return condition();
+}
+
+class NotifyingWaiter : public LogWaiter {
+ public:
+  void OnLogGrew() override { grew.Notify(); }
+  absl::Notification grew;
+};
+
+class JetStreamLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (testing::NatsServer::Binary().empty()) {
+      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it): "
+                      "the JetStream log is not tested";
+    }
+    ASSERT_TRUE(server_.Start().ok());
+  }
+
+  JetStreamLog::Options Options() {
+    JetStreamLog::Options options;
+    options.url = server_.url();
+    options.stream = "TEST";
+    options.subject_prefix = "hbtest";
+    options.ack_timeout = absl::Seconds(2);
+    options.request_timeout = absl::Seconds(2);
+    options.reconnect_wait = absl::Milliseconds(100);
+    return options;
+  }
+
+  std::unique_ptr<JetStreamLog> Open(JetStreamLog::Options options) {
+    absl::StatusOr<std::unique_ptr<JetStreamLog>> log = JetStreamLog::Open(std::move(options));
+    EXPECT_TRUE(log.ok()) << log.status();
+    return log.ok() ? *std::move(log) : nullptr;
+  }
+
+  testing::NatsServer server_;
+};
+
+TEST(JetStreamLogSubjectTest, FollowsTheEventTypeHierarchy) {
+  EXPECT_EQ(JetStreamLog::EventSubject("hb", "docs", "comment.added"), "hb.docs.comment.added");
+  EXPECT_EQ(JetStreamLog::EventSubject("hb", "docs", ""), "hb.docs._");
+  EXPECT_EQ(JetStreamLog::EventSubject("hb", "docs", "a..b*c >d\n"), "hb.docs.a._.b_c__d_");
+}
+
+TEST_F(JetStreamLogTest, AppendsAndReadsInOrderWithSequencesInTheEvents) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 5; ++i) {
+    absl::StatusOr<uint64_t> s =
+        AppendAndWait(*log, Encoded(absl::StrCat("e", i), "comment.added", absl::StrCat("raw", i)));
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(*s, static_cast<uint64_t>(i));
+  }
+  // The tail consumer delivers them to this process's readers.
+  std::vector<RecordPtr> out;
+  ASSERT_TRUE(Eventually([&] {
+    out.clear();
+    return log->Read(0, 100, &out, nullptr).ok() && out.size() == 5;
+  }));
+  EXPECT_THAT(Sequences(out), ElementsAre(1, 2, 3, 4, 5));
+  for (const RecordPtr& r : out) {
+    v1::Event event;
+    ASSERT_TRUE(event.ParseFromString(r->event_bytes + r->raw_body_field));
+    EXPECT_EQ(event.sequence(), r->sequence);
+    EXPECT_EQ(event.id(), absl::StrCat("e", r->sequence));
+    EXPECT_EQ(r->id, event.id());
+    EXPECT_EQ(r->type, "comment.added");
+    EXPECT_EQ(r->source, "docs");
+    EXPECT_EQ(r->subject, "doc-1");
+    EXPECT_EQ(event.raw_body(), absl::StrCat("raw", r->sequence));
+  }
+  LogStats stats = log->Stats();
+  EXPECT_EQ(stats.last_sequence, 5u);
+  EXPECT_TRUE(stats.failure.ok());
+
+  // A new instance has none of them in memory: it reads them from the
+  // stream, in batches.
+  JetStreamLog::Options options = Options();
+  options.fetch_batch = 2;
+  std::unique_ptr<JetStreamLog> fresh = Open(options);
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(fresh->Stats().last_sequence, 5u);
+  EXPECT_EQ(fresh->Stats().first_sequence, 1u);
+  EXPECT_EQ(fresh->Stats().events, 5u);
+  std::vector<RecordPtr> all;
+  uint64_t after = 0;
+  while (after < 5) {
+    std::vector<RecordPtr> batch;
+    ASSERT_TRUE(fresh->Read(after, 100, &batch, nullptr).ok());
+    ASSERT_FALSE(batch.empty());
+    EXPECT_LE(batch.size(), 2u);
+    after = batch.back()->sequence;
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  EXPECT_THAT(Sequences(all), ElementsAre(1, 2, 3, 4, 5));
+  EXPECT_EQ(all[2]->event_bytes, out[2]->event_bytes);
+  EXPECT_EQ(all[2]->raw_body_field, out[2]->raw_body_field);
+
+  // At the end: nothing, and a waiter that a later append wakes.
+  auto waiter = std::make_shared<NotifyingWaiter>();
+  std::vector<RecordPtr> none;
+  ASSERT_TRUE(fresh->Read(5, 100, &none, waiter).ok());
+  EXPECT_TRUE(none.empty());
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("e6")).ok());
+  EXPECT_TRUE(waiter->grew.WaitForNotificationWithTimeout(kWait));
+  ASSERT_TRUE(fresh->Read(5, 100, &none, nullptr).ok());
+  EXPECT_THAT(Sequences(none), ElementsAre(6));
+
+  // Beyond the end.
+  absl::Status beyond = fresh->Read(100, 10, &none, nullptr);
+  EXPECT_EQ(beyond.code(), absl::StatusCode::kOutOfRange) << beyond;
+}
+
+TEST_F(JetStreamLogTest, TheSameDeliveryIsAppendedOnce) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  absl::StatusOr<uint64_t> first = AppendAndWait(*log, Encoded("same"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("other")).ok());
+  absl::StatusOr<uint64_t> again = AppendAndWait(*log, Encoded("same"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *first);
+  ASSERT_TRUE(Eventually([&] { return log->Stats().events == 2; }));
+  EXPECT_EQ(log->Stats().last_sequence, 2u);
+}
+
+TEST_F(JetStreamLogTest, TwoInstancesOnOneStreamSeeEachOthersRecords) {
+  std::unique_ptr<JetStreamLog> a = Open(Options());
+  std::unique_ptr<JetStreamLog> b = Open(Options());
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  auto waiter = std::make_shared<NotifyingWaiter>();
+  std::vector<RecordPtr> out;
+  ASSERT_TRUE(b->Read(0, 10, &out, waiter).ok());
+  EXPECT_TRUE(out.empty());
+
+  ASSERT_TRUE(AppendAndWait(*a, Encoded("from-a")).ok());
+  ASSERT_TRUE(waiter->grew.WaitForNotificationWithTimeout(kWait));
+  ASSERT_TRUE(b->Read(0, 10, &out, nullptr).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]->id, "from-a");
+
+  ASSERT_TRUE(AppendAndWait(*b, Encoded("from-b")).ok());
+  ASSERT_TRUE(Eventually([&] {
+    out.clear();
+    return a->Read(0, 10, &out, nullptr).ok() && out.size() == 2;
+  }));
+  EXPECT_EQ(out[0]->id, "from-a");
+  EXPECT_EQ(out[1]->id, "from-b");
+  EXPECT_EQ(out[1]->sequence, 2u);
+
+  // A delivery taken by both replicas is stored once.
+  absl::StatusOr<uint64_t> on_a = AppendAndWait(*a, Encoded("both"));
+  absl::StatusOr<uint64_t> on_b = AppendAndWait(*b, Encoded("both"));
+  ASSERT_TRUE(on_a.ok());
+  ASSERT_TRUE(on_b.ok());
+  EXPECT_EQ(*on_a, *on_b);
+}
+
+TEST_F(JetStreamLogTest, EvictedPositionsAreOutOfRange) {
+  JetStreamLog::Options options = Options();
+  options.max_bytes = 4096;
+  std::unique_ptr<JetStreamLog> log = Open(options);
+  ASSERT_NE(log, nullptr);
+  const absl::Time before = absl::Now();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(
+        AppendAndWait(*log, Encoded(absl::StrCat("big", i), "x", std::string(500, 'r'))).ok());
+  }
+  // A new instance must go to the stream for old positions.
+  std::unique_ptr<JetStreamLog> reader = Open(options);
+  ASSERT_NE(reader, nullptr);
+  const LogStats stats = reader->Stats();
+  EXPECT_GT(stats.first_sequence, 1u);
+  EXPECT_EQ(stats.last_sequence, 20u);
+  std::vector<RecordPtr> out;
+  absl::Status status = reader->Read(0, 10, &out, nullptr);
+  EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange) << status;
+  EXPECT_THAT(status.message(), HasSubstr("no longer retained"));
+  status = reader->Read(stats.first_sequence - 1, 100, &out, nullptr);
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.front()->sequence, stats.first_sequence);
+  absl::StatusOr<uint64_t> since = reader->PositionAt(before);
+  EXPECT_EQ(since.status().code(), absl::StatusCode::kOutOfRange) << since.status();
+}
+
+TEST_F(JetStreamLogTest, PositionAtFindsTheFirstRecordStoredSinceATime) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  absl::StatusOr<uint64_t> empty = log->PositionAt(absl::UnixEpoch());
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(*empty, 0u);
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("a")).ok());
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("b")).ok());
+  absl::SleepFor(absl::Milliseconds(20));  // two distinct store times
+  const absl::Time middle = absl::Now();
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("c")).ok());
+
+  std::unique_ptr<JetStreamLog> fresh = Open(Options());  // from the stream
+  ASSERT_NE(fresh, nullptr);
+  for (EventLog* l : {static_cast<EventLog*>(log.get()), static_cast<EventLog*>(fresh.get())}) {
+    absl::StatusOr<uint64_t> at = l->PositionAt(middle);
+    ASSERT_TRUE(at.ok()) << at.status();
+    EXPECT_EQ(*at, 2u);
+    at = l->PositionAt(absl::Now() + absl::Hours(1));
+    ASSERT_TRUE(at.ok()) << at.status();
+    EXPECT_EQ(*at, 3u);
+  }
+  absl::StatusOr<uint64_t> all = fresh->PositionAt(absl::UnixEpoch());
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(*all, 0u);
+}
+
+TEST_F(JetStreamLogTest, AppendsFailWhileTheServerIsDownAndWorkAfterItReturns) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("before")).ok());
+
+  auto waiter = std::make_shared<NotifyingWaiter>();
+  std::vector<RecordPtr> out;
+  ASSERT_TRUE(Eventually([&] { return log->Stats().last_sequence == 1; }));
+  ASSERT_TRUE(Eventually([&] {
+    out.clear();
+    return log->Read(0, 10, &out, nullptr).ok() && out.size() == 1;
+  }));
+  ASSERT_TRUE(log->Read(1, 10, &out, waiter).ok());
+
+  server_.Stop();
+  // Waiting readers are woken to find the failure.
+  EXPECT_TRUE(waiter->grew.WaitForNotificationWithTimeout(kWait));
+  ASSERT_TRUE(Eventually([&] { return !log->Stats().failure.ok(); }));
+  EXPECT_EQ(log->Read(1, 10, &out, nullptr).code(), absl::StatusCode::kUnavailable);
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<uint64_t> s = AppendAndWait(*log, Encoded(absl::StrCat("during", i)));
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << s.status();
+  }
+
+  ASSERT_TRUE(server_.Start().ok());
+  ASSERT_TRUE(Eventually([&] { return log->Stats().failure.ok(); }));
+  absl::StatusOr<uint64_t> after;
+  // JetStream may need a moment after the server is back to take events.
+  ASSERT_TRUE(Eventually([&] {
+    after = AppendAndWait(*log, Encoded("after"));
+    return after.ok();
+  })) << after.status();
+  EXPECT_EQ(*after, 2u);
+  // The tail follows the stream again.
+  ASSERT_TRUE(Eventually([&] {
+    out.clear();
+    return log->Read(1, 10, &out, nullptr).ok() && out.size() == 1;
+  }));
+  EXPECT_EQ(out[0]->id, "after");
+}
+
+}  // namespace
+}  // namespace hookbridge

@@ -1,0 +1,169 @@
+// Scale-out on NATS JetStream through the real binary: two hookbridge
+// processes share one stream on a real nats-server (started by the test on
+// loopback). Skipped when nats-server is not installed.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/harness.h"
+#include "tests/testing/nats_server.h"
+
+namespace hookbridge::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kSecret[] = "jetstream-secret";
+constexpr char kPath[] = "/webhooks/ckeditor";
+
+// Polls `condition` (a bound on a wait, not a timing assumption).
+template <typename F>
+bool Eventually(F condition, absl::Duration timeout = absl::Seconds(30)) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return condition();
+}
+
+class JetStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (NatsServer::Binary().empty()) {
+      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it): "
+                      "the jetstream backend is not tested";
+    }
+    ASSERT_TRUE(nats_.Start().ok());
+  }
+
+  std::unique_ptr<HookbridgeProcess> StartReplica() {
+    return HookbridgeProcess::Start(CkeditorConfig(
+        kSecret, absl::StrCat("log: { backend: jetstream, url: \"", nats_.url(),
+                              "\", stream: IT, subject_prefix: it, ack_timeout: 2s }\n")));
+  }
+
+  static v1::SubscribeRequest Live() { return v1::SubscribeRequest(); }
+
+  NatsServer nats_;
+};
+
+TEST_F(JetStreamTest, AWebhookTakenByOneReplicaReachesASubscriberOfTheOther) {
+  auto a = StartReplica();
+  auto b = StartReplica();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  Subscriber on_b(b->grpc_target(), Live());
+  HttpClient http_a(a->http_port());
+  HttpResponse response = http_a.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_THAT(response.body, HasSubstr("\"sequence\":1"));
+  std::vector<v1::Event> events = on_b.ReadN(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].sequence(), 1u);
+  EXPECT_EQ(events[0].source(), "ckeditor");
+  EXPECT_EQ(events[0].type(), "comment.added");
+}
+
+TEST_F(JetStreamTest, TheSameDeliverySentToBothReplicasIsAppendedOnce) {
+  auto a = StartReplica();
+  auto b = StartReplica();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  HttpClient http_a(a->http_port());
+  HttpClient http_b(b->http_port());
+  const std::string body = CommentAddedBody("doc-1");
+  const absl::Time at = absl::Now();
+  HttpResponse first = http_a.PostSigned(kPath, body, kSecret, at);
+  HttpResponse second = http_b.PostSigned(kPath, body, kSecret, at);
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_THAT(first.body, HasSubstr("\"sequence\":1"));
+  EXPECT_THAT(second.body, HasSubstr("\"sequence\":1"));
+
+  // The next distinct event is 2 on either replica: nothing was stored twice.
+  HttpResponse other = http_b.PostSigned(kPath, CommentAddedBody("doc-2"), kSecret);
+  ASSERT_EQ(other.status, 200) << other.body;
+  EXPECT_THAT(other.body, HasSubstr("\"sequence\":2"));
+  v1::SubscribeRequest earliest;
+  earliest.set_earliest(true);
+  Subscriber on_a(a->grpc_target(), earliest);
+  std::vector<v1::Event> events = on_a.ReadN(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].sequence(), 1u);
+  EXPECT_EQ(events[1].sequence(), 2u);
+}
+
+TEST_F(JetStreamTest, NatsDownMeans503AndNotReadyThenBothRecover) {
+  auto a = StartReplica();
+  ASSERT_NE(a, nullptr);
+  HttpClient http(a->http_port());
+  HttpClient admin(a->admin_port());
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret).status, 200);
+  EXPECT_EQ(admin.Send("GET", "/readyz").status, 200);
+
+  nats_.Stop();
+  ASSERT_TRUE(Eventually([&] { return admin.Send("GET", "/readyz").status == 503; }));
+  for (int i = 0; i < 3; ++i) {
+    HttpResponse r = http.PostSigned(kPath, CommentAddedBody(absl::StrCat("down-", i)), kSecret);
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_FALSE(r.headers["retry-after"].empty());
+  }
+
+  ASSERT_TRUE(nats_.Start().ok());
+  ASSERT_TRUE(Eventually([&] { return admin.Send("GET", "/readyz").status == 200; }));
+  int status = 0;
+  ASSERT_TRUE(Eventually([&] {
+    status = http.PostSigned(kPath, CommentAddedBody("after"), kSecret).status;
+    return status == 200;
+  })) << status;
+}
+
+TEST_F(JetStreamTest, ASubscriberCutOffByANatsOutageResumesOnTheOtherReplica) {
+  auto a = StartReplica();
+  auto b = StartReplica();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  HttpClient http_a(a->http_port());
+  v1::SubscribeRequest earliest;
+  earliest.set_earliest(true);
+  Subscriber on_a(a->grpc_target(), earliest);
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_EQ(http_a.PostSigned(kPath, CommentAddedBody(absl::StrCat("doc-", i)), kSecret).status,
+              200);
+  }
+  ASSERT_EQ(on_a.ReadN(3).size(), 3u);
+
+  // The outage ends the stream with UNAVAILABLE and the position reached.
+  nats_.Stop();
+  v1::Event extra;
+  EXPECT_FALSE(on_a.Read(&extra));
+  grpc::Status status = on_a.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  const std::string resume = on_a.Trailer("hookbridge-resume-after");
+  EXPECT_EQ(resume, "3");
+
+  ASSERT_TRUE(nats_.Start().ok());
+  HttpClient admin_b(b->admin_port());
+  ASSERT_TRUE(Eventually([&] { return admin_b.Send("GET", "/readyz").status == 200; }));
+  int posted = 0;
+  ASSERT_TRUE(Eventually([&] {
+    posted = http_a.PostSigned(kPath, CommentAddedBody("doc-4"), kSecret).status;
+    return posted == 200;
+  })) << posted;
+
+  // On the other replica, from that position: no gap, no duplicate.
+  v1::SubscribeRequest from;
+  from.set_after_sequence(std::stoull(resume));
+  Subscriber on_b(b->grpc_target(), from);
+  std::vector<v1::Event> events = on_b.ReadN(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].sequence(), 4u);
+}
+
+}  // namespace
+}  // namespace hookbridge::testing
