@@ -84,9 +84,9 @@ TEST(SubscribeBatchesTest, ReplayComesInFullBatchesWithTheSameBytesAsSubscribe) 
     EXPECT_EQ(batched[i].sequence(), i + 1);
     EXPECT_EQ(batched[i].SerializeAsString(), single[i].SerializeAsString()) << i;
   }
-  EXPECT_EQ(
-      MetricValue(process->admin_port(), "hookbridge_events_delivered_total{source=\"ckeditor\"}"),
-      2 * kEvents);
+  EXPECT_EQ(WaitForMetric(process->admin_port(),
+                          "hookbridge_events_delivered_total{source=\"ckeditor\"}", 2 * kEvents),
+            2 * kEvents);
 }
 
 TEST(SubscribeBatchesTest, LiveStreamAppliesFiltersAndIncludesRawBodies) {

@@ -324,6 +324,18 @@ void AddBearer(grpc::ClientContext* context, const std::string& token) {
   context->AddMetadata("authorization", "Bearer " + token);
 }
 
+double WaitForMetric(int admin_port, const std::string& series, double expected,
+                     absl::Duration timeout) {
+  double value = -1;
+  Eventually(
+      [&] {
+        value = MetricValue(admin_port, series);
+        return value == expected;
+      },
+      timeout);
+  return value;
+}
+
 Subscriber::Subscriber(const std::string& target, const v1::SubscribeRequest& request,
                        const grpc::ChannelArguments& channel_args, const std::string& token)
     : stub_(v1::EventBridge::NewStub(

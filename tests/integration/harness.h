@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "hookbridge/v1/service.grpc.pb.h"
 
@@ -174,6 +175,26 @@ class HttpClient {
 // GET /metrics and return the value of the sample written exactly as
 // `series` (e.g. `hookbridge_subscribers`), or -1 if absent.
 double MetricValue(int admin_port, const std::string& series);
+
+// Polls `condition` until it holds or `timeout` passes; whether it held.
+// For state another process reaches asynchronously (a bound on a wait, not
+// a timing assumption).
+template <typename F>
+bool Eventually(F condition, absl::Duration timeout = absl::Seconds(30)) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return condition();
+}
+
+// The value of `series` once it equals `expected`, or its last value after
+// `timeout`. Counters such as hookbridge_events_delivered_total are updated
+// when a write completes on the server, which may be just after the client
+// has read the event.
+double WaitForMetric(int admin_port, const std::string& series, double expected,
+                     absl::Duration timeout = absl::Seconds(10));
 
 // An open Subscribe stream.
 class Subscriber {

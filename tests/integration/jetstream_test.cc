@@ -20,17 +20,6 @@ using ::testing::HasSubstr;
 constexpr char kSecret[] = "jetstream-secret";
 constexpr char kPath[] = "/webhooks/ckeditor";
 
-// Polls `condition` (a bound on a wait, not a timing assumption).
-template <typename F>
-bool Eventually(F condition, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return condition();
-}
-
 class JetStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -282,7 +282,9 @@ TEST_F(PipelineTest, ManyConcurrentSubscribersEachGetEveryEventInOrder) {
   second.join();
   for (auto& t : readers) t.join();
   EXPECT_EQ(complete.load(), kSubscribers);
-  EXPECT_EQ(Metric("hookbridge_events_delivered_total{source=\"ckeditor\"}"),
+  EXPECT_EQ(WaitForMetric(process_->admin_port(),
+                          "hookbridge_events_delivered_total{source=\"ckeditor\"}",
+                          kSubscribers * kEvents),
             kSubscribers * kEvents);
 }
 
