@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -526,9 +527,21 @@ test('single-node mode refuses more than one replica', () => {
   renderFails({ autoscaling: { enabled: true } }, /autoscaling\.enabled needs config\.log\.backend: jetstream/);
 });
 
-test('the jetstream backend is refused until hookbridge implements it', () => {
-  renderFails({ replicaCount: 3, config: { log: { backend: 'jetstream' } } },
-    /config\.log\.backend: jetstream needs a hookbridge version with the JetStream backend; hookbridge 0\.1\.0 \(this chart's appVersion\) implements only file and memory/);
+test('a backend the appVersion does not implement is refused', () => {
+  // A copy of the chart whose Chart.yaml declares only the single-node
+  // backends, as a release without JetStream would.
+  const copy = path.join(tmpDir, 'chart-without-jetstream');
+  fs.cpSync(chartDir, copy, { recursive: true });
+  const chartYaml = path.join(copy, 'Chart.yaml');
+  const before = fs.readFileSync(chartYaml, 'utf8');
+  const after = before.replace('hookbridge/log-backends: "file memory jetstream"', 'hookbridge/log-backends: "file memory"');
+  assert.notEqual(after, before, 'Chart.yaml declares the backends in hookbridge/log-backends');
+  fs.writeFileSync(chartYaml, after);
+  const result = render({ config: { log: { backend: 'jetstream' } } }, { chart: copy });
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /config\.log\.backend: jetstream is not implemented by hookbridge 0\.1\.0 \(this chart's appVersion\), which has only file and memory/);
+  renderFails({ config: { log: { backend: 'jetstream', jetstream: { url: '' } } } },
+    /config\.log\.jetstream\.url is required/);
 });
 
 test('other refused values', () => {
@@ -703,30 +716,22 @@ test('TLS values that cannot work are refused', () => {
   renderFails({ tls: { mountPath: 'tls' } }, /tls\.mountPath: "tls" must be an absolute directory/);
 });
 
-test('scale-out templates render valid objects once the appVersion has JetStream', async () => {
-  // A copy of the chart whose Chart.yaml declares the JetStream backend, as
-  // the release that ships it will: the Deployment, PodDisruptionBudget and
-  // HPA are then rendered and validated, so they are ready when it comes.
-  const copy = path.join(tmpDir, 'chart-with-jetstream');
-  fs.cpSync(chartDir, copy, { recursive: true });
-  const chartYaml = path.join(copy, 'Chart.yaml');
-  const before = fs.readFileSync(chartYaml, 'utf8');
-  const after = before.replace('hookbridge/log-backends: "file memory"', 'hookbridge/log-backends: "file memory jetstream"');
-  assert.notEqual(after, before, 'Chart.yaml declares the backends in hookbridge/log-backends');
-  fs.writeFileSync(chartYaml, after);
-
-  const fixed = renderOk({ replicaCount: 3, config: { log: { backend: 'jetstream' } } }, { chart: copy });
+test('scale-out mode: a Deployment of stateless replicas with the JetStream config', async () => {
+  const fixed = renderOk({ replicaCount: 3, config: { log: { backend: 'jetstream' } } });
   const { workload: w, config, container: c } = await checkRendering(fixed.objects);
   assert.equal(w.kind, 'Deployment');
   assert.equal(w.spec.replicas, 3);
-  assert.deepEqual(config.log, { backend: 'jetstream' });
+  assert.deepEqual(config.log, {
+    backend: 'jetstream', url: 'nats://nats:4222', stream: 'HOOKBRIDGE', replicas: 3, max_age: '7d',
+    max_bytes: '10GiB',
+  });
   assert.deepEqual(c.volumeMounts.map((m) => m.name), ['config']);
   assert.equal(find(fixed.objects, 'StatefulSet').length, 0);
+  assert.equal(find(fixed.objects, 'PersistentVolumeClaim').length, 0);
   assert.equal(one(fixed.objects, 'PodDisruptionBudget').spec.maxUnavailable, 1);
   assert.equal(find(fixed.objects, 'HorizontalPodAutoscaler').length, 0);
 
-  const scaled = renderOk({ config: { log: { backend: 'jetstream' } }, autoscaling: { enabled: true }, ...allOn },
-    { chart: copy });
+  const scaled = renderOk({ config: { log: { backend: 'jetstream' } }, autoscaling: { enabled: true }, ...allOn });
   await checkRendering(scaled.objects);
   const hpa = one(scaled.objects, 'HorizontalPodAutoscaler');
   assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hb-hookbridge' });
@@ -844,6 +849,54 @@ test('hookbridge starts on the configs the chart renders', { skip: !haveBinary &
   await assert.rejects(startHookbridge(localConfig(config), badHash), /exited 2:[\s\S]*auth\.tokens\[1\]\.sha256/);
   const elsewhere = renderedConfig(renderOk({ ...withTls, tls: { ...withTls.tls, mountPath: path.join(tmpDir, 'no-certs') } }).objects);
   await assert.rejects(startHookbridge(localConfig(elsewhere), testEnv(elsewhere)), /exited 2:[\s\S]*http\.tls\.cert_file/);
+});
+
+// A nats-server with JetStream on a free loopback port and a temporary store;
+// resolves with its URL and a stop().
+async function startNatsServer() {
+  const port = await new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = server.address();
+      server.close(() => resolve(p));
+    });
+  });
+  const store = fs.mkdtempSync(path.join(tmpDir, 'nats-'));
+  const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`nats-server not ready:\n${stderr}`)); }, 20000);
+    exited.then((code) => { clearTimeout(timer); reject(new Error(`nats-server exited ${code}:\n${stderr}`)); });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (stderr.includes('Server is ready')) { clearTimeout(timer); resolve(); }
+    });
+  });
+  return { url: `nats://127.0.0.1:${port}`, stop: () => { child.kill('SIGTERM'); return exited; } };
+}
+
+const haveNatsServer = spawnSync('nats-server', ['--version']).status === 0;
+
+test('hookbridge starts on the scale-out config the chart renders, against a real nats-server', {
+  skip: (!haveBinary && `${hookbridgeBin} is not built`) || (!haveNatsServer && 'nats-server is not installed'),
+}, async () => {
+  const nats = await startNatsServer();
+  try {
+    const config = renderedConfig(renderOk({ replicaCount: 2, config: { log: { backend: 'jetstream' } } }).objects);
+    const local = localConfig(config);
+    local.log.url = nats.url;
+    local.log.replicas = 1;  // one server here; the chart's default is for a 3-server cluster
+    // Two replicas on one stream, as the Deployment runs them.
+    const a = await startHookbridge(local, testEnv(config));
+    const b = await startHookbridge(local, testEnv(config));
+    assert.equal(await a.stop(), 0, 'clean exit on SIGTERM');
+    assert.equal(await b.stop(), 0, 'clean exit on SIGTERM');
+  } finally {
+    await nats.stop();
+  }
 });
 
 // The chart's default TLS setup: server certificates only, no client CA.

@@ -312,7 +312,10 @@ by the ConfigMap, which every mode renders.
 {{- end -}}
 {{- $supported := splitList " " (index .Chart.Annotations "hookbridge/log-backends") -}}
 {{- if not (has $backend $supported) -}}
-{{- fail (printf "config.log.backend: %s needs a hookbridge version with the JetStream backend; hookbridge %s (this chart's appVersion) implements only %s. Scale-out mode is not available yet: use backend file with replicaCount 1." $backend .Chart.AppVersion (join " and " $supported)) -}}
+{{- fail (printf "config.log.backend: %s is not implemented by hookbridge %s (this chart's appVersion), which has only %s" $backend .Chart.AppVersion (join " and " $supported)) -}}
+{{- end -}}
+{{- if and (eq $backend "jetstream") (not (get (get .Values.config.log "jetstream" | default dict) "url")) -}}
+{{- fail "config.log.jetstream.url is required with config.log.backend: jetstream: the NATS servers (e.g. nats://nats:4222)" -}}
 {{- end -}}
 {{- if and (ne $backend "jetstream") (gt (int .Values.replicaCount) 1) -}}
 {{- fail (printf "replicaCount: %d needs config.log.backend: jetstream (scale-out mode); the %s log lives in a single pod, so single-node mode runs exactly one replica" (int .Values.replicaCount) $backend) -}}
