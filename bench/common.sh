@@ -19,14 +19,20 @@ trap cleanup EXIT
 bench_token=$(openssl rand -hex 32)
 bench_token_sha256=$(printf %s "$bench_token" | sha256sum | cut -d' ' -f1)
 
-# start_hookbridge NAME memory|file [GRPC_KEYS]: starts $bin/hookbridge, sets
-# hb_pid, http_port, grpc_port, admin_port. GRPC_KEYS: more keys of the grpc
-# section, e.g. "max_subscribers: 20000".
+# start_hookbridge NAME memory|file|jetstream [GRPC_KEYS]: starts
+# $bin/hookbridge, sets hb_pid, http_port, grpc_port, admin_port. GRPC_KEYS:
+# more keys of the grpc section, e.g. "max_subscribers: 20000". jetstream
+# uses the stream $jetstream_stream on the NATS server $jetstream_url.
 start_hookbridge() {
   local name=$1 backend=$2 grpc_keys=${3:+, $3} log
   mkdir -p "$work/$name"
-  if [ "$backend" = memory ]; then log="{ backend: memory }"
-  else log="{ backend: file, dir: \"$work/$name/log\", fsync: always }"; fi
+  case $backend in
+    memory) log="{ backend: memory }" ;;
+    file) log="{ backend: file, dir: \"$work/$name/log\", fsync: always }" ;;
+    jetstream)
+      log="{ backend: jetstream, url: \"$jetstream_url\", stream: \"$jetstream_stream\", subject_prefix: \"$jetstream_stream\", replicas: 1 }" ;;
+    *) echo "start_hookbridge: no backend $backend" >&2; return 2 ;;
+  esac
   cat > "$work/$name/config.yaml" <<YAML
 http: { listen: "127.0.0.1:0", max_requests_per_connection: 1000000, rate_limit: { per_second: 0 } }
 grpc: { listen: "127.0.0.1:0"$grpc_keys }

@@ -30,6 +30,7 @@ run ingest bench/ingest.sh --seconds 1 --connections 8
 run latency bench/latency.sh --rates 500 --seconds 1 --connections 8
 run fanout bench/fanout.sh --subscribers 1,10 --events 200 --seconds-limit 30
 run memory bench/memory.sh --streams 100 --events 500 --seconds-limit 30
+run scaleout bench/scaleout.sh --seconds 1 --connections 8 --subscribers 10 --events 200
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
