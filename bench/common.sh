@@ -56,6 +56,19 @@ YAML
   admin_port=$(echo "$line" | sed -E 's/.*"admin_port":([0-9]+).*/\1/')
 }
 
+# require_bins NAME...: exits unless each is built in $bin.
+require_bins() {
+  local b
+  for b in "$@"; do
+    [ -x "$bin/$b" ] || { echo "build first: $bin/$b is missing" >&2; exit 1; }
+  done
+}
+
+# free_port: a TCP port free on loopback now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
 # stop_pid PID: ends a process this script started and waits for it.
 stop_pid() {
   kill "$1" 2>/dev/null || true

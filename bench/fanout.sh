@@ -42,9 +42,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 . bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge, metric, $bin
-for b in hookbridge load_gen fanout_sub; do
-  [ -x "$bin/$b" ] || { echo "build first: $bin/$b is missing" >&2; exit 1; }
-done
+require_bins hookbridge load_gen fanout_sub
 # load_gen's keep-alive connections; each also posts one warm-up event, so
 # it is asked for E - connections events and the log grows by exactly E.
 post_connections=8
@@ -126,9 +124,6 @@ if [ -z "$nats_server" ]; then
 elif [ ! -x "$bin/nats_fanout" ]; then
   echo "$bin/nats_fanout was not built (libnats-dev missing at configure time): no NATS baseline"
 else
-  free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-  }
   nats_attempted=1
   nats_port=$(free_port) nats_monitor=$(free_port)
   mkdir -p "$work/nats"

@@ -26,9 +26,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 . bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge, $bin
-for b in load_gen hookbridge; do
-  [ -x "$bin/$b" ] || { echo "build first: $bin/$b is missing" >&2; exit 1; }
-done
+require_bins load_gen hookbridge
 bench/setup.sh nginx
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
@@ -41,7 +39,7 @@ load() {  # load NAME PORT [load_gen flags...]
 
 # nginx: a free loopback port, everything it writes under $work/nginx.
 mkdir -p "$work/nginx"
-nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+nginx_port=$(free_port)
 cat > "$work/nginx/nginx.conf" <<CONF
 daemon off;
 worker_processes $(nproc);

@@ -25,9 +25,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 . bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge, $bin
-for b in load_gen hookbridge bench_log_append; do
-  [ -x "$bin/$b" ] || { echo "build first: $bin/$b is missing" >&2; exit 1; }
-done
+require_bins load_gen hookbridge bench_log_append
 
 # The disk under the file log ($work): fdatasync of a 1 KiB append, 1 s.
 mkdir -p "$work/sync"

@@ -32,9 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 . bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge, metric, rss_kib, $bin
-for b in hookbridge load_gen fanout_sub; do
-  [ -x "$bin/$b" ] || { echo "build first: $bin/$b is missing" >&2; exit 1; }
-done
+require_bins hookbridge load_gen fanout_sub
 post_connections=8  # load_gen posts one warm-up event per connection, then K - 8
 [ "$events" -gt "$post_connections" ] || { echo "--events must exceed $post_connections" >&2; exit 2; }
 # Streams share the C connections, but a client or server with many

@@ -37,16 +37,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 . bench/common.sh  # $work, $pids (stopped on exit), start_hookbridge, metric, $bin
-for b in hookbridge load_gen fanout_sub; do
-  [ -x "$bin/$b" ] || { echo "build first: $bin/$b is missing" >&2; exit 1; }
-done
+require_bins hookbridge load_gen fanout_sub
 bench/setup.sh nats-server
 nats_server=$(command -v nats-server)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 nats_port=$(free_port)
 "$nats_server" -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" -l "$work/nats.log" &
 nats_pid=$!
