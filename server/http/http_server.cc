@@ -326,9 +326,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     Lowest().expires_never();
     state_->tracker->Begin();
     tracked_ = true;
+    // The answer callback may run, and is destroyed, on another thread (the
+    // file log's writer). It hands its reference to the session over to the
+    // posted write, so that whatever holds the callback afterwards no longer
+    // keeps the session, and with it a socket of this server's io_context,
+    // alive: the last reference is always released on an I/O thread, before
+    // the server stops.
     options_.handler->Handle(
-        std::move(request), [self = this->shared_from_this()](HttpResponse response) {
-          net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        std::move(request), [self = this->shared_from_this()](HttpResponse response) mutable {
+          auto executor = self->stream_.get_executor();
+          net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
             self->Write(std::move(response));
           });
         });

@@ -33,7 +33,7 @@ class JetStreamTest : public ::testing::Test {
   std::unique_ptr<HookbridgeProcess> StartReplica() {
     return HookbridgeProcess::Start(CkeditorConfig(
         kSecret, absl::StrCat("log: { backend: jetstream, url: \"", nats_.url(),
-                              "\", stream: IT, subject_prefix: it, ack_timeout: 2s }\n")));
+                              "\", stream: IT, subject_prefix: it, ack_timeout: 5s }\n")));
   }
 
   static v1::SubscribeRequest Live() { return v1::SubscribeRequest(); }

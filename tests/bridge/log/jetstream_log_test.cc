@@ -91,8 +91,10 @@ class JetStreamLogTest : public ::testing::Test {
     options.url = server_.url();
     options.stream = "TEST";
     options.subject_prefix = "hbtest";
-    options.ack_timeout = absl::Seconds(2);
-    options.request_timeout = absl::Seconds(2);
+    // Generous: under the sanitizers on a loaded machine a fetch can take
+    // seconds; the tests of what a timeout does set their own.
+    options.ack_timeout = absl::Seconds(10);
+    options.request_timeout = absl::Seconds(10);
     options.reconnect_wait = absl::Milliseconds(100);
     return options;
   }
