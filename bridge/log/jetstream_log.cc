@@ -20,6 +20,9 @@
 namespace hookbridge {
 namespace {
 
+// How long one fetch request may wait before it is asked again.
+constexpr absl::Duration kFetchRound = absl::Milliseconds(500);
+
 // Where the event ends and its raw body field begins in a stored message.
 constexpr char kEventBytesHeader[] = "Hookbridge-Event-Bytes";
 // How often waiting appends are checked against their deadline.
@@ -361,13 +364,23 @@ absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, absl::Time start
   if (s != NATS_OK) {
     return absl::UnavailableError(NatsError("cannot read from the stream", s));
   }
-  jsFetchRequest request;
-  jsFetchRequest_Init(&request);
-  request.Batch = batch;
-  request.NoWait = true;
-  request.Expires = Nanos(options.request_timeout);
+  // A request that reaches a consumer still positioning itself can be held
+  // by the server until it expires, even with NoWait and messages there:
+  // ask in short rounds, up to the request timeout.
+  const absl::Time deadline = absl::Now() + options.request_timeout;
   natsMsgList list = {nullptr, 0};
-  s = natsSubscription_FetchRequest(&list, sub, &request);
+  for (;;) {
+    jsFetchRequest request;
+    jsFetchRequest_Init(&request);
+    request.Batch = batch;
+    request.NoWait = true;
+    request.Expires =
+        Nanos(std::max(absl::Milliseconds(100), std::min(kFetchRound, deadline - absl::Now())));
+    s = natsSubscription_FetchRequest(&list, sub, &request);
+    if (s != NATS_TIMEOUT || list.Count > 0 || absl::Now() >= deadline) break;
+    natsMsgList_Destroy(&list);
+    list = {nullptr, 0};
+  }
   absl::Status status;
   if (s != NATS_OK && s != NATS_NOT_FOUND && !(s == NATS_TIMEOUT && list.Count > 0)) {
     status = absl::UnavailableError(NatsError("cannot read from the stream", s));
