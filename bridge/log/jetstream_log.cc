@@ -148,10 +148,11 @@ struct JetStreamLog::Core {
   absl::Status RefreshInfo();
   void Maintain();
   void FailPending(const absl::Status& status);
-  // Fetches up to `batch` records, either from `start_sequence` or (when it
-  // is 0) from the first record stored at or after `start_time`.
-  absl::Status Fetch(uint64_t start_sequence, absl::Time start_time, int batch,
-                     std::vector<RecordPtr>* out);
+  // Fetches up to `batch` records from `start_sequence` on.
+  absl::Status Fetch(uint64_t start_sequence, int batch, std::vector<RecordPtr>* out);
+  // When the stream stored the message at `sequence`; NotFound when it no
+  // longer holds it.
+  absl::StatusOr<absl::Time> StoredAt(uint64_t sequence);
 
   static void OnDisconnected(natsConnection*, void* closure);
   static void OnReconnected(natsConnection*, void* closure);
@@ -340,20 +341,28 @@ void JetStreamLog::Core::FailPending(const absl::Status& status) {
   for (AppendCallback& done : failed) done(status);
 }
 
-absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, absl::Time start_time, int batch,
+absl::StatusOr<absl::Time> JetStreamLog::Core::StoredAt(uint64_t sequence) {
+  natsMsg* msg = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_GetMsg(&msg, js, options.stream.c_str(), sequence, nullptr, &jerr);
+  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
+    return absl::NotFoundError(absl::StrCat("stream message ", sequence, " is gone"));
+  }
+  if (s != NATS_OK) {
+    return absl::UnavailableError(NatsError("cannot read from the stream", s));
+  }
+  const absl::Time stored_at = absl::FromUnixNanos(natsMsg_GetTime(msg));
+  natsMsg_Destroy(msg);
+  return stored_at;
+}
+
+absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
                                        std::vector<RecordPtr>* out) {
   jsSubOptions sub_opts;
   jsSubOptions_Init(&sub_opts);
   sub_opts.Stream = options.stream.c_str();
-  if (start_sequence > 0) {
-    sub_opts.Config.DeliverPolicy = js_DeliverByStartSequence;
-    sub_opts.Config.OptStartSeq = start_sequence;
-  } else if (start_time <= absl::UnixEpoch()) {
-    sub_opts.Config.DeliverPolicy = js_DeliverAll;
-  } else {
-    sub_opts.Config.DeliverPolicy = js_DeliverByStartTime;
-    sub_opts.Config.OptStartTime = absl::ToUnixNanos(start_time);
-  }
+  sub_opts.Config.DeliverPolicy = js_DeliverByStartSequence;
+  sub_opts.Config.OptStartSeq = std::max<uint64_t>(start_sequence, 1);
   sub_opts.Config.AckPolicy = js_AckNone;
   sub_opts.Config.MemoryStorage = true;
   sub_opts.Config.InactiveThreshold = Nanos(kEphemeralInactiveThreshold);
@@ -657,7 +666,7 @@ absl::Status JetStreamLog::Read(uint64_t after, size_t max, std::vector<RecordPt
 
   const size_t want = std::min<uint64_t>({max, c.options.fetch_batch, fetch_end - after});
   std::vector<RecordPtr> fetched;
-  HB_RETURN_IF_ERROR(c.Fetch(after + 1, absl::InfinitePast(), static_cast<int>(want), &fetched));
+  HB_RETURN_IF_ERROR(c.Fetch(after + 1, static_cast<int>(want), &fetched));
   if (fetched.empty() || fetched.front()->sequence != after + 1) {
     // The next record is gone: evicted since the last refresh, or deleted.
     HB_RETURN_IF_ERROR(c.RefreshInfo());
@@ -691,26 +700,44 @@ absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
     }
   }
   HB_RETURN_IF_ERROR(c.RefreshInfo());
+  uint64_t lo = 0;
+  uint64_t hi = 0;
   {
-    // Nothing stored since then: the position is the end. (Asking the
-    // stream would wait for its request timeout.)
+    // Nothing stored since then: the position is the end.
     absl::MutexLock lock(&c.mu);
-    if (c.messages == 0 || c.last_stored_at < since) return std::max(c.tail_last, c.known_last);
+    const uint64_t end = std::max(c.tail_last, c.known_last);
+    if (c.messages == 0 || c.last_stored_at < since) return end;
+    lo = c.first_sequence;
+    hi = end;
   }
-  std::vector<RecordPtr> first;
-  HB_RETURN_IF_ERROR(c.Fetch(0, since, 1, &first));
-  absl::MutexLock lock(&c.mu);
-  if (first.empty()) return std::max(c.tail_last, c.known_last);
-  const uint64_t sequence = first.front()->sequence;
-  // The stream does not say when its evicted records were stored: if the
-  // first match is the oldest retained record and older ones were evicted,
+  // The stream stores in time order: binary search for the first message
+  // stored at or after `since`, reading each probe's store time from the
+  // stream (a few dozen requests at most, none holding a consumer).
+  const uint64_t oldest = lo;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    absl::StatusOr<absl::Time> stored_at = c.StoredAt(mid);
+    if (absl::IsNotFound(stored_at.status())) {
+      // Removed since the search began: removal takes the oldest first.
+      lo = mid + 1;
+      continue;
+    }
+    HB_RETURN_IF_ERROR(stored_at.status());
+    if (*stored_at < since) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  // The stream does not say when its removed records were stored: if the
+  // first match is the oldest retained record and older ones were removed,
   // some of them may have matched too.
-  if (c.first_sequence > 1 && sequence <= c.first_sequence) {
+  if (oldest > 1 && lo <= oldest) {
     return absl::OutOfRangeError(absl::StrCat("events since ", absl::FormatTime(since),
                                               " may no longer all be retained; the oldest is ",
-                                              c.first_sequence));
+                                              oldest));
   }
-  return sequence - 1;
+  return lo - 1;
 }
 
 LogStats JetStreamLog::Stats() {
