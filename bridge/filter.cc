@@ -1,5 +1,7 @@
 #include "bridge/filter.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -103,6 +105,14 @@ bool EventFilter::Matches(const LogRecord& record) const {
     if (pattern.Matches(record.type)) return true;
   }
   return false;
+}
+
+ReadSelector EventFilter::Selector() const {
+  ReadSelector selector;
+  selector.sources.assign(sources_.begin(), sources_.end());
+  std::sort(selector.sources.begin(), selector.sources.end());
+  for (const TypePattern& type : types_) selector.type_patterns.push_back(type.text());
+  return selector;
 }
 
 std::string EventFilter::ToString() const {

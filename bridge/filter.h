@@ -50,6 +50,10 @@ class EventFilter {
 
   bool Matches(const LogRecord& record) const;
 
+  // The sources and type patterns, for a log that can select records
+  // itself (environment ids and subjects are left to Matches).
+  ReadSelector Selector() const;
+
   // A short human-readable form, e.g. "types=comment.* sources=docs".
   std::string ToString() const;
 

@@ -76,7 +76,11 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Create(
 
 Subscription::Subscription(EventLog* log, EventFilter filter, uint64_t cursor,
                            std::shared_ptr<Waker> waker)
-    : log_(log), filter_(std::move(filter)), cursor_(cursor), waker_(std::move(waker)) {}
+    : log_(log),
+      filter_(std::move(filter)),
+      selector_(filter_.Selector()),
+      cursor_(cursor),
+      waker_(std::move(waker)) {}
 
 Subscription::~Subscription() { Close(); }
 
@@ -88,16 +92,23 @@ absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
     scratch_.clear();
     // Ask for a wake-up only while this call has found nothing: a caller
     // that got records comes back for more by itself.
-    HB_RETURN_IF_ERROR(
-        log_->Read(cursor_, kReadBatch, &scratch_, found == 0 ? waker_ : std::shared_ptr<Waker>()));
-    if (scratch_.empty()) break;  // at the end of the log
+    uint64_t through = cursor_;
+    HB_RETURN_IF_ERROR(log_->ReadSelected(cursor_, kReadBatch, selector_, &scratch_, &through,
+                                          found == 0 ? waker_ : std::shared_ptr<Waker>()));
+    if (through <= cursor_) break;  // at the end of the log
+    bool full = false;
     for (RecordPtr& record : scratch_) {
       cursor_ = record->sequence;
       if (filter_.Matches(*record)) {
         out->push_back(std::move(record));
-        if (++found == max) break;
+        if (++found == max) {
+          full = true;
+          break;
+        }
       }
     }
+    // Records the log left out did not match: skip past them too.
+    if (!full) cursor_ = through;
   }
   scratch_.clear();
   return absl::OkStatus();

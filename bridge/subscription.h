@@ -51,6 +51,7 @@ class Subscription {
 
   EventLog* const log_;
   const EventFilter filter_;
+  const ReadSelector selector_;  // the part of filter_ a log may apply itself
   uint64_t cursor_;
   const std::shared_ptr<Waker> waker_;
   std::vector<RecordPtr> scratch_;

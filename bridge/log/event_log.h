@@ -119,6 +119,14 @@ struct LogStats {
 // (the sender must then retry). May run on any thread.
 using AppendCallback = std::function<void(absl::StatusOr<uint64_t> sequence)>;
 
+// The records a reader wants, for a log that can select them itself
+// (JetStream turns it into a consumer's subject filter). A superset is
+// always correct: readers apply their full filter again.
+struct ReadSelector {
+  std::vector<std::string> sources;        // exact names; empty: any source
+  std::vector<std::string> type_patterns;  // `*` matches any run; empty: any type
+};
+
 // Thread-safe: every method may be called concurrently from any thread.
 // Appends never wait for readers; readers never block appends for longer
 // than copying a few pointers.
@@ -138,6 +146,19 @@ class EventLog {
   // oldest retained sequence) or `after` lies beyond the last sequence.
   virtual absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                             const std::shared_ptr<LogWaiter>& waiter) = 0;
+
+  // Like Read, but the log may leave out records that `selector` does not
+  // select. `*through` is set to the last sequence the read covered: every
+  // selected record after `after` up to it is in `out`, so a reader can
+  // continue after `*through`. The default selects nothing itself.
+  virtual absl::Status ReadSelected(uint64_t after, size_t max, const ReadSelector& selector,
+                                    std::vector<RecordPtr>* out, uint64_t* through,
+                                    const std::shared_ptr<LogWaiter>& waiter) {
+    const size_t before = out->size();
+    absl::Status status = Read(after, max, out, waiter);
+    *through = out->size() > before ? out->back()->sequence : after;
+    return status;
+  }
 
   // The position just before the first record appended at or after `since`:
   // reading after it yields exactly those records. OUT_OF_RANGE when some of

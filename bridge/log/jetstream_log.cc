@@ -9,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -148,8 +149,14 @@ struct JetStreamLog::Core {
   absl::Status RefreshInfo();
   void Maintain();
   void FailPending(const absl::Status& status);
-  // Fetches up to `batch` records from `start_sequence` on.
-  absl::Status Fetch(uint64_t start_sequence, int batch, std::vector<RecordPtr>* out);
+  // Fetches up to `batch` records on `subject` from `start_sequence` on.
+  // `*drained` tells whether the stream had no more after the last one.
+  absl::Status Fetch(uint64_t start_sequence, int batch, const std::string& subject,
+                     std::vector<RecordPtr>* out, bool* drained);
+  // Read and ReadSelected: `subject` is filter_subject for all records.
+  absl::Status Read(uint64_t after, size_t max, const std::string& subject,
+                    std::vector<RecordPtr>* out, uint64_t* through,
+                    const std::shared_ptr<LogWaiter>& waiter);
   // When the stream stored the message at `sequence`; NotFound when it no
   // longer holds it.
   absl::StatusOr<absl::Time> StoredAt(uint64_t sequence);
@@ -357,7 +364,9 @@ absl::StatusOr<absl::Time> JetStreamLog::Core::StoredAt(uint64_t sequence) {
 }
 
 absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
-                                       std::vector<RecordPtr>* out) {
+                                       const std::string& subject, std::vector<RecordPtr>* out,
+                                       bool* drained) {
+  *drained = false;
   jsSubOptions sub_opts;
   jsSubOptions_Init(&sub_opts);
   sub_opts.Stream = options.stream.c_str();
@@ -368,8 +377,7 @@ absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
   sub_opts.Config.InactiveThreshold = Nanos(kEphemeralInactiveThreshold);
   natsSubscription* sub = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s =
-      js_PullSubscribe(&sub, js, filter_subject.c_str(), nullptr, nullptr, &sub_opts, &jerr);
+  natsStatus s = js_PullSubscribe(&sub, js, subject.c_str(), nullptr, nullptr, &sub_opts, &jerr);
   if (s != NATS_OK) {
     return absl::UnavailableError(NatsError("cannot read from the stream", s));
   }
@@ -393,6 +401,14 @@ absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
   absl::Status status;
   if (s != NATS_OK && s != NATS_NOT_FOUND && !(s == NATS_TIMEOUT && list.Count > 0)) {
     status = absl::UnavailableError(NatsError("cannot read from the stream", s));
+  } else if (list.Count == 0) {
+    *drained = s == NATS_NOT_FOUND;
+  } else {
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, list.Msgs[list.Count - 1]) == NATS_OK) {
+      *drained = meta->NumPending == 0;
+      jsMsgMetaData_Destroy(meta);
+    }
   }
   for (int i = 0; i < list.Count && status.ok(); ++i) {
     absl::StatusOr<std::shared_ptr<LogRecord>> record = RecordFromMessage(list.Msgs[i]);
@@ -566,6 +582,37 @@ std::string JetStreamLog::EventSubject(absl::string_view prefix, absl::string_vi
   return subject;
 }
 
+std::string JetStreamLog::SelectorSubject(absl::string_view prefix, const ReadSelector& selector) {
+  // The type tokens: literal ones stay; from the first token with a `*` on
+  // (it may match any run of characters, dots included) anything goes.
+  std::string type;
+  for (const std::string& pattern : selector.type_patterns) {
+    std::string tokens;
+    for (absl::string_view token : absl::StrSplit(pattern, '.')) {
+      if (absl::StrContains(token, '*')) {
+        tokens.append(".>");
+        break;
+      }
+      AppendToken(token, &tokens);
+    }
+    if (!type.empty() && type != tokens) {
+      type = ".>";  // patterns that differ: one subject cannot say which
+      break;
+    }
+    type = std::move(tokens);
+  }
+  if (type.empty()) type = ".>";
+  if (selector.sources.size() != 1 && type == ".>") return absl::StrCat(prefix, ".>");
+  std::string subject(prefix);
+  if (selector.sources.size() == 1) {
+    AppendToken(selector.sources[0], &subject);
+  } else {
+    subject.append(".*");
+  }
+  subject.append(type);
+  return subject;
+}
+
 void JetStreamLog::Append(EncodedEvent event, AppendCallback done) {
   Core& c = *core_;
   const std::string subject = EventSubject(c.options.subject_prefix, event.source, event.type);
@@ -624,65 +671,97 @@ void JetStreamLog::Append(EncodedEvent event, AppendCallback done) {
 
 absl::Status JetStreamLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                                 const std::shared_ptr<LogWaiter>& waiter) {
-  Core& c = *core_;
+  uint64_t through = 0;
+  return core_->Read(after, max, core_->filter_subject, out, &through, waiter);
+}
+
+absl::Status JetStreamLog::ReadSelected(uint64_t after, size_t max, const ReadSelector& selector,
+                                        std::vector<RecordPtr>* out, uint64_t* through,
+                                        const std::shared_ptr<LogWaiter>& waiter) {
+  const std::string subject = SelectorSubject(core_->options.subject_prefix, selector);
+  return core_->Read(after, max, subject, out, through, waiter);
+}
+
+absl::Status JetStreamLog::Core::Read(uint64_t after, size_t max, const std::string& subject,
+                                      std::vector<RecordPtr>* out, uint64_t* through,
+                                      const std::shared_ptr<LogWaiter>& waiter) {
+  *through = after;
   uint64_t fetch_end = 0;  // the last sequence to fetch from the server
   bool refresh = false;
   {
-    absl::MutexLock lock(&c.mu);
-    if (!c.failure.ok()) return c.failure;
-    if (after >= c.tail_last) {
-      if (after <= c.known_last) {
+    absl::MutexLock lock(&mu);
+    if (!failure.ok()) return failure;
+    if (after >= tail_last) {
+      if (after <= known_last) {
         // At the end, or ahead of the tail by records it has yet to deliver.
-        if (waiter != nullptr) c.waiters.Add(waiter);
+        if (waiter != nullptr) waiters.Add(waiter);
         return absl::OkStatus();
       }
       refresh = true;
-    } else if (after + 1 < c.first_sequence) {
+    } else if (after + 1 < first_sequence) {
       return absl::OutOfRangeError(absl::StrCat(
-          "events after ", after, " are no longer retained; the oldest is ", c.first_sequence));
+          "events after ", after, " are no longer retained; the oldest is ", first_sequence));
     } else if (max == 0) {
       return absl::OkStatus();
-    } else if (!c.cache.empty() && c.cache.front()->sequence <= after + 1) {
-      auto it = std::upper_bound(c.cache.begin(), c.cache.end(), after,
+    } else if (!cache.empty() && cache.front()->sequence <= after + 1) {
+      // Recent records come from memory, unselected: the reader filters.
+      auto it = std::upper_bound(cache.begin(), cache.end(), after,
                                  [](uint64_t s, const RecordPtr& r) { return s < r->sequence; });
-      for (; it != c.cache.end() && max > 0; ++it, --max) out->push_back(*it);
+      for (; it != cache.end() && max > 0; ++it, --max) out->push_back(*it);
+      if (!out->empty()) *through = out->back()->sequence;
       return absl::OkStatus();
     } else {
-      fetch_end = c.cache.empty() ? c.tail_last : c.cache.front()->sequence - 1;
+      fetch_end = cache.empty() ? tail_last : cache.front()->sequence - 1;
     }
   }
   if (refresh) {
     // Beyond everything this process has seen: ask the stream.
-    HB_RETURN_IF_ERROR(c.RefreshInfo());
+    HB_RETURN_IF_ERROR(RefreshInfo());
     {
-      absl::MutexLock lock(&c.mu);
-      if (after > c.known_last) {
+      absl::MutexLock lock(&mu);
+      if (after > known_last) {
         return absl::OutOfRangeError(absl::StrCat(
-            "position ", after, " is beyond the last sequence in the log (", c.known_last, ")"));
+            "position ", after, " is beyond the last sequence in the log (", known_last, ")"));
       }
     }
-    return Read(after, max, out, waiter);  // known_last >= after now: no second refresh
+    // known_last >= after now: no second refresh.
+    return Read(after, max, subject, out, through, waiter);
   }
 
-  const size_t want = std::min<uint64_t>({max, c.options.fetch_batch, fetch_end - after});
+  // Older records come from the stream; with a narrower subject than the
+  // stream's, the server leaves out the records the reader does not want.
+  const bool selected = subject != filter_subject;
+  const size_t want = std::min<uint64_t>({max, options.fetch_batch, fetch_end - after});
   std::vector<RecordPtr> fetched;
-  HB_RETURN_IF_ERROR(c.Fetch(after + 1, static_cast<int>(want), &fetched));
+  bool drained = false;
+  HB_RETURN_IF_ERROR(Fetch(after + 1, static_cast<int>(want), subject, &fetched, &drained));
   if (fetched.empty() || fetched.front()->sequence != after + 1) {
-    // The next record is gone: evicted since the last refresh, or deleted.
-    HB_RETURN_IF_ERROR(c.RefreshInfo());
-    absl::MutexLock lock(&c.mu);
-    if (after + 1 < c.first_sequence) {
+    // The next record is gone (evicted since the last refresh, or deleted),
+    // or, for a selected read, was not selected.
+    HB_RETURN_IF_ERROR(RefreshInfo());
+    absl::MutexLock lock(&mu);
+    if (after + 1 < first_sequence) {
       return absl::OutOfRangeError(absl::StrCat(
-          "events after ", after, " are no longer retained; the oldest is ", c.first_sequence));
+          "events after ", after, " are no longer retained; the oldest is ", first_sequence));
     }
-    if (fetched.empty()) {
+    if (fetched.empty() && !(selected && drained)) {
       return absl::UnavailableError(
           absl::StrCat("could not read the events after ", after, " from the stream"));
     }
   }
+  bool past_end = false;
   for (RecordPtr& r : fetched) {
-    if (r->sequence > fetch_end) break;
+    if (r->sequence > fetch_end) {
+      past_end = true;
+      break;
+    }
     out->push_back(std::move(r));
+  }
+  if (selected && (drained || past_end)) {
+    // Every selected record up to fetch_end was delivered.
+    *through = fetch_end;
+  } else if (!out->empty()) {
+    *through = out->back()->sequence;
   }
   return absl::OkStatus();
 }

@@ -81,8 +81,20 @@ class JetStreamLog : public EventLog {
   void Append(EncodedEvent event, AppendCallback done) override;
   absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                     const std::shared_ptr<LogWaiter>& waiter) override;
+  // Fetches older records through a consumer filtered on
+  // SelectorSubject(selector), so the server skips the others.
+  absl::Status ReadSelected(uint64_t after, size_t max, const ReadSelector& selector,
+                            std::vector<RecordPtr>* out, uint64_t* through,
+                            const std::shared_ptr<LogWaiter>& waiter) override;
   absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
   LogStats Stats() override;
+
+  // The one subject filter (nats-server 2.9 takes one per consumer) that
+  // takes every event `selector` selects: `<prefix>.<source>.<type tokens>`
+  // with `*` for several sources and `>` from the first type token holding
+  // a `*`, or for several type patterns that differ there. Events it takes
+  // but the selector does not are filtered out by the reader.
+  static std::string SelectorSubject(absl::string_view prefix, const ReadSelector& selector);
 
   // The subject an event of `source` and `type` is published to: the type's
   // dot-separated tokens, with characters NATS does not allow in a token

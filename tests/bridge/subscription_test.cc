@@ -277,6 +277,66 @@ TEST_F(SubscriptionTest, CursorStopsAtTheLastRecordReturnedWhenFull) {
   EXPECT_EQ(sub->cursor(), 4u);
 }
 
+// A log that selects records itself, as JetStream does on the server:
+// ReadSelected returns only records whose type is one of the selector's
+// patterns (taken literally) and says how far it looked.
+class SelectingLog : public MemoryLog {
+ public:
+  SelectingLog() : MemoryLog(MemoryLog::Options{}) {}
+
+  absl::Status ReadSelected(uint64_t after, size_t max, const ReadSelector& selector,
+                            std::vector<RecordPtr>* out, uint64_t* through,
+                            const std::shared_ptr<LogWaiter>& waiter) override {
+    last_selector = selector;
+    std::vector<RecordPtr> all;
+    absl::Status status = Read(after, max, &all, waiter);
+    *through = all.empty() ? after : all.back()->sequence;
+    for (RecordPtr& r : all) {
+      for (const std::string& type : selector.type_patterns) {
+        if (r->type == type) out->push_back(r);
+      }
+    }
+    return status;
+  }
+
+  ReadSelector last_selector;
+};
+
+TEST(SubscriptionSelectingLogTest, SkipsWhatTheLogLeftOutAndHandsItTheFilter) {
+  SelectingLog log;
+  for (const char* type : {"comment.added", "other", "other", "comment.added", "other"}) {
+    v1::Event event;
+    event.set_id(type);
+    event.set_type(type);
+    event.set_source("docs");
+    log.Append(EncodeEvent(std::move(event)),
+               [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
+  }
+  v1::SubscribeRequest request;
+  request.set_after_sequence(0);
+  request.add_types("comment.added");
+  request.add_sources("docs");
+  int wakes = 0;
+  absl::StatusOr<std::unique_ptr<Subscription>> sub =
+      Subscription::Create(&log, request, [&wakes] { ++wakes; });
+  ASSERT_TRUE(sub.ok()) << sub.status();
+
+  std::vector<RecordPtr> out;
+  ASSERT_TRUE((*sub)->Next(1, &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]->sequence, 1u);
+  EXPECT_EQ((*sub)->cursor(), 1u);  // full: stops at the record returned
+  EXPECT_THAT(log.last_selector.sources, ElementsAre("docs"));
+  EXPECT_THAT(log.last_selector.type_patterns, ElementsAre("comment.added"));
+
+  out.clear();
+  ASSERT_TRUE((*sub)->Next(10, &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]->sequence, 4u);
+  EXPECT_EQ((*sub)->cursor(), 5u);  // past the records left out
+  EXPECT_EQ(wakes, 0);
+}
+
 TEST_F(SubscriptionTest, InvalidFilterIsInvalidArgument) {
   v1::SubscribeRequest request;
   request.add_types("comment added");

@@ -11,9 +11,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bridge/filter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/nats_server.h"
@@ -27,11 +29,11 @@ using ::testing::HasSubstr;
 constexpr absl::Duration kWait = absl::Seconds(15);
 
 EncodedEvent Encoded(absl::string_view id, absl::string_view type = "comment.added",
-                     std::string raw_body = "") {
+                     std::string raw_body = "", absl::string_view source = "docs") {
   v1::Event event;
   event.set_id(std::string(id));
   event.set_type(std::string(type));
-  event.set_source("docs");
+  event.set_source(std::string(source));
   event.set_subject("doc-1");
   const int64_t nanos = absl::ToUnixNanos(absl::Now());
   event.mutable_received_at()->set_seconds(nanos / 1000000000);
@@ -112,6 +114,131 @@ TEST(JetStreamLogSubjectTest, FollowsTheEventTypeHierarchy) {
   EXPECT_EQ(JetStreamLog::EventSubject("hb", "docs", "comment.added"), "hb.docs.comment.added");
   EXPECT_EQ(JetStreamLog::EventSubject("hb", "docs", ""), "hb.docs._");
   EXPECT_EQ(JetStreamLog::EventSubject("hb", "docs", "a..b*c >d\n"), "hb.docs.a._.b_c__d_");
+}
+
+// NATS subject matching: `*` is one token, a final `>` one or more.
+bool SubjectMatches(absl::string_view filter, absl::string_view subject) {
+  std::vector<absl::string_view> f = absl::StrSplit(filter, '.');
+  std::vector<absl::string_view> t = absl::StrSplit(subject, '.');
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == ">") return t.size() > i;
+    if (i >= t.size() || (f[i] != "*" && f[i] != t[i])) return false;
+  }
+  return f.size() == t.size();
+}
+
+ReadSelector Selector(std::vector<std::string> sources, std::vector<std::string> types) {
+  ReadSelector selector;
+  selector.sources = std::move(sources);
+  selector.type_patterns = std::move(types);
+  return selector;
+}
+
+TEST(JetStreamLogSubjectTest, SelectorsBecomeTheNarrowestSubjectFilter) {
+  auto subject = [](std::vector<std::string> sources, std::vector<std::string> types) {
+    return JetStreamLog::SelectorSubject("hb", Selector(std::move(sources), std::move(types)));
+  };
+  EXPECT_EQ(subject({}, {}), "hb.>");
+  EXPECT_EQ(subject({"docs"}, {}), "hb.docs.>");
+  EXPECT_EQ(subject({"docs"}, {"comment.added"}), "hb.docs.comment.added");
+  EXPECT_EQ(subject({}, {"comment.added"}), "hb.*.comment.added");
+  EXPECT_EQ(subject({"docs"}, {"comment.*"}), "hb.docs.comment.>");
+  EXPECT_EQ(subject({"docs"}, {"comment.add*"}), "hb.docs.comment.>");
+  EXPECT_EQ(subject({"docs"}, {"*.removed"}), "hb.docs.>");
+  EXPECT_EQ(subject({"docs"}, {"*"}), "hb.docs.>");
+  EXPECT_EQ(subject({"a", "b"}, {"comment.*"}), "hb.*.comment.>");
+  EXPECT_EQ(subject({"a", "b"}, {"*"}), "hb.>");
+  // Patterns that share their subject, and ones that do not.
+  EXPECT_EQ(subject({"docs"}, {"comment.*", "comment.x*"}), "hb.docs.comment.>");
+  EXPECT_EQ(subject({"docs"}, {"comment.added", "comment.removed"}), "hb.docs.>");
+  EXPECT_EQ(subject({}, {"comment.added", "comment.removed"}), "hb.>");
+  // Characters NATS does not take in a token, as EventSubject writes them.
+  EXPECT_EQ(subject({"docs"}, {"a b..c"}), "hb.docs.a_b._.c");
+}
+
+TEST(JetStreamLogSubjectTest, TheSubjectFilterTakesEveryMatchingEvent) {
+  // A filter that left out a matching event would lose it silently: check
+  // every pattern against every type of a small alphabet.
+  const std::vector<std::string> types = {"a",   "b",     "a.b", "a.",  ".a",  "a.b.c", "ab.c",
+                                          "a..", "a b.c", "",    "*.x", "a>b", "b.a",   "a.bc"};
+  const std::vector<std::string> patterns = {"a",   "a.*", "*",     "*.b",   "a.b*", "a*",
+                                             "a.b", "*.*", "a.*.c", "a.b.*", "b*.a", "a b.c"};
+  for (const std::string& pattern_text : patterns) {
+    absl::StatusOr<TypePattern> pattern = TypePattern::Parse(pattern_text);
+    if (!pattern.ok()) continue;  // e.g. whitespace
+    const std::string filter =
+        JetStreamLog::SelectorSubject("hb", Selector({"docs"}, {pattern_text}));
+    for (const std::string& type : types) {
+      if (!pattern->Matches(type)) continue;
+      EXPECT_TRUE(SubjectMatches(filter, JetStreamLog::EventSubject("hb", "docs", type)))
+          << "pattern " << pattern_text << " -> " << filter << " misses type '" << type << "'";
+    }
+  }
+}
+
+TEST_F(JetStreamLogTest, SelectedReadsFromTheStreamSkipOtherEventsOnTheServer) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  std::vector<uint64_t> removed;
+  for (int i = 0; i < 12; ++i) {
+    const char* type = i % 3 == 0 ? "comment.removed" : "comment.added";
+    absl::StatusOr<uint64_t> seq =
+        AppendAndWait(*log, Encoded(absl::StrCat("e", i), type, "", i % 4 == 3 ? "other" : "docs"));
+    ASSERT_TRUE(seq.ok()) << seq.status();
+    if (i % 3 == 0 && i % 4 != 3) removed.push_back(*seq);
+  }
+  ASSERT_EQ(removed.size(), 3u);  // 0, 6, 9 (3 is from "other")
+
+  // A fresh instance holds none of them in memory: reads go to the stream.
+  JetStreamLog::Options options = Options();
+  options.fetch_batch = 2;
+  std::unique_ptr<JetStreamLog> fresh = Open(options);
+  ASSERT_NE(fresh, nullptr);
+  const ReadSelector selector = Selector({"docs"}, {"comment.removed"});
+  std::vector<RecordPtr> out;
+  uint64_t after = 0;
+  std::vector<uint64_t> seen;
+  for (int round = 0; round < 10 && after < 12; ++round) {
+    uint64_t through = 0;
+    out.clear();
+    absl::Status status = fresh->ReadSelected(after, 100, selector, &out, &through, nullptr);
+    ASSERT_TRUE(status.ok()) << status;
+    ASSERT_GT(through, after);
+    for (const RecordPtr& r : out) {
+      EXPECT_EQ(r->type, "comment.removed");
+      EXPECT_EQ(r->source, "docs");
+      EXPECT_LE(r->sequence, through);
+      seen.push_back(r->sequence);
+    }
+    after = through;
+  }
+  EXPECT_EQ(seen, removed);
+  EXPECT_EQ(after, 12u);
+
+  // An unselected read of the same range still returns every record.
+  out.clear();
+  ASSERT_TRUE(fresh->Read(0, 100, &out, nullptr).ok());
+  EXPECT_EQ(out.size(), 2u);  // fetch_batch
+  EXPECT_EQ(out.front()->sequence, 1u);
+}
+
+TEST_F(JetStreamLogTest, SelectedReadsOfEvictedPositionsAreOutOfRange) {
+  JetStreamLog::Options options = Options();
+  options.max_bytes = 4096;
+  std::unique_ptr<JetStreamLog> log = Open(options);
+  ASSERT_NE(log, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(
+        AppendAndWait(*log, Encoded(absl::StrCat("big", i), "comment.added", std::string(500, 'r')))
+            .ok());
+  }
+  std::unique_ptr<JetStreamLog> fresh = Open(options);
+  ASSERT_NE(fresh, nullptr);
+  std::vector<RecordPtr> out;
+  uint64_t through = 0;
+  absl::Status status =
+      fresh->ReadSelected(1, 100, Selector({"docs"}, {"comment.added"}), &out, &through, nullptr);
+  EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange) << status;
 }
 
 TEST_F(JetStreamLogTest, AppendsAndReadsInOrderWithSequencesInTheEvents) {
