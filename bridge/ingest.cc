@@ -1,9 +1,14 @@
 #include "bridge/ingest.h"
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "bridge/crypto.h"
 #include "bridge/json.h"
+#include "bridge/status_macros.h"
+#include "bridge/subscription.h"
 
 namespace hookbridge {
 
@@ -52,6 +57,98 @@ absl::string_view OutcomeName(Outcome outcome) {
   return "unknown";
 }
 
+// Reads every record appended to a shared log, as the log delivers them,
+// and remembers it: a redelivery or an older version that reaches this
+// replica after another replica took the event is recognised here too.
+class Ingestor::Follower {
+ public:
+  static absl::StatusOr<std::unique_ptr<Follower>> Start(Ingestor* ingestor, uint64_t after) {
+    std::unique_ptr<Follower> follower(new Follower(ingestor));
+    v1::SubscribeRequest request;
+    request.set_after_sequence(after);
+    Follower* f = follower.get();
+    absl::StatusOr<std::unique_ptr<Subscription>> sub =
+        Subscription::Create(ingestor->log_, request, [f] { f->Wake(); });
+    if (!sub.ok()) {
+      return absl::Status(sub.status().code(),
+                          absl::StrCat("following the shared event log: ", sub.status().message()));
+    }
+    follower->subscription_ = *std::move(sub);
+    follower->thread_ = std::thread([f] { f->Run(); });
+    return follower;
+  }
+
+  ~Follower() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+    subscription_->Close();
+  }
+
+ private:
+  explicit Follower(Ingestor* ingestor) : ingestor_(ingestor) {}
+
+  void Wake() {
+    absl::MutexLock lock(&mu_);
+    woken_ = true;
+  }
+
+  void Run() {
+    std::vector<RecordPtr> records;
+    bool retry = false;
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this] { return woken_ || stop_; };
+        // After a failed read (the log's connection is down) try again
+        // now and then: the log wakes readers, not failed ones.
+        if (retry) {
+          mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
+        } else {
+          mu_.Await(absl::Condition(&ready));
+        }
+        if (stop_) return;
+        woken_ = false;
+      }
+      retry = false;
+      for (;;) {
+        records.clear();
+        absl::Status status = subscription_->Next(256, &records);
+        if (absl::IsOutOfRange(status)) {
+          // Removed before this replica read them: nothing to remember.
+          status = Restart();
+        }
+        if (!status.ok()) {
+          retry = true;
+          break;
+        }
+        if (records.empty()) break;  // a wake-up is armed
+        for (const RecordPtr& record : records) ingestor_->Remember(*record);
+      }
+    }
+  }
+
+  // Continues from the end of the log.
+  absl::Status Restart() {
+    v1::SubscribeRequest request;  // no start: the end
+    absl::StatusOr<std::unique_ptr<Subscription>> sub =
+        Subscription::Create(ingestor_->log_, request, [this] { Wake(); });
+    if (!sub.ok()) return sub.status();
+    subscription_->Close();
+    subscription_ = *std::move(sub);
+    return absl::OkStatus();
+  }
+
+  Ingestor* const ingestor_;
+  std::unique_ptr<Subscription> subscription_;  // used by the thread only
+  std::thread thread_;
+  absl::Mutex mu_;
+  bool woken_ ABSL_GUARDED_BY(mu_) = true;  // read once to arm the wake-up
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+};
+
 absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config, EventLog* log) {
   std::unique_ptr<Ingestor> ingestor(
       new Ingestor(log, config.dedup.max_entries, config.http.max_json_depth));
@@ -66,20 +163,35 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
     if (!source_config.path_token.empty()) entry.token_digest = Sha256({source_config.path_token});
     ingestor->sources_.emplace(source_config.name, std::move(entry));
   }
-  if (absl::Status s = ingestor->Warm(config.dedup.max_entries); !s.ok()) return s;
+  absl::StatusOr<uint64_t> warmed = ingestor->Warm(config.dedup.max_entries);
+  if (!warmed.ok()) return warmed.status();
+  if (log->shared()) {
+    HB_ASSIGN_OR_RETURN(ingestor->follower_, Follower::Start(ingestor.get(), *warmed));
+  }
   return ingestor;
 }
 
 Ingestor::Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth)
     : log_(log), max_json_depth_(max_json_depth), dedup_(dedup_entries), ordering_(dedup_entries) {}
 
-absl::Status Ingestor::Warm(uint64_t window) {
+Ingestor::~Ingestor() = default;
+
+void Ingestor::Remember(const LogRecord& record) {
+  const std::string key = absl::StrCat(record.source, "\n", record.id);
+  if (dedup_.Reserve(key) == DedupWindow::State::kNew) dedup_.Commit(key);
+  if (record.subject.empty()) return;
+  v1::Event event;
+  if (event.ParseFromString(record.event_bytes) && event.has_entity_time()) {
+    ordering_.IsSuperseded(record.source, record.subject, EntityTime(event));
+  }
+}
+
+absl::StatusOr<uint64_t> Ingestor::Warm(uint64_t window) {
   const LogStats stats = log_->Stats();
-  if (stats.events == 0) return absl::OkStatus();
+  if (stats.events == 0) return stats.last_sequence;
   uint64_t after = stats.first_sequence - 1;
   if (stats.last_sequence - after > window) after = stats.last_sequence - window;
   std::vector<RecordPtr> records;
-  v1::Event event;
   while (after < stats.last_sequence) {
     records.clear();
     absl::Status s = log_->Read(after, 1024, &records, nullptr);
@@ -91,16 +203,10 @@ absl::Status Ingestor::Warm(uint64_t window) {
     if (records.empty()) break;
     for (const RecordPtr& record : records) {
       after = record->sequence;
-      const std::string key = absl::StrCat(record->source, "\n", record->id);
-      if (dedup_.Reserve(key) == DedupWindow::State::kNew) dedup_.Commit(key);
-      event.Clear();
-      if (event.ParseFromString(record->event_bytes) && event.has_entity_time() &&
-          !record->subject.empty()) {
-        ordering_.IsSuperseded(record->source, record->subject, EntityTime(event));
-      }
+      Remember(*record);
     }
   }
-  return absl::OkStatus();
+  return after;
 }
 
 const SourceInfo* Ingestor::FindSource(absl::string_view name) const {

@@ -122,9 +122,22 @@ class Ingestor {
 
  private:
   Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth);
+
+ public:
+  ~Ingestor();
+
+ private:
   // Rebuilds the de-duplication window and the ordering guard from the last
-  // `window` records of the log, so both survive a restart.
-  absl::Status Warm(uint64_t window);
+  // `window` records of the log, so both survive a restart. Returns the
+  // last sequence it read.
+  absl::StatusOr<uint64_t> Warm(uint64_t window);
+  // Adds a record appended to the log (by this process or, for a shared
+  // log, another) to the de-duplication window and the ordering guard.
+  void Remember(const LogRecord& record);
+
+  // With a shared log, follows it from `after` on a thread of its own and
+  // remembers what other processes append.
+  class Follower;
 
   struct Entry {
     SourceInfo info;
@@ -142,6 +155,8 @@ class Ingestor {
   OrderingGuard ordering_;
   std::vector<SourceInfo> infos_;  // in config order
   absl::flat_hash_map<std::string, Entry> sources_;
+  // Declared last: stopped and joined first, while the rest still exists.
+  std::unique_ptr<Follower> follower_;
 };
 
 }  // namespace hookbridge

@@ -166,6 +166,10 @@ class EventLog {
   virtual absl::StatusOr<uint64_t> PositionAt(absl::Time since) = 0;
 
   virtual LogStats Stats() = 0;
+
+  // True when other processes append to this log too (JetStream): what a
+  // process knows about recent events must then be learned from the log.
+  virtual bool shared() const { return false; }
 };
 
 }  // namespace hookbridge

@@ -88,6 +88,7 @@ class JetStreamLog : public EventLog {
                             const std::shared_ptr<LogWaiter>& waiter) override;
   absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
   LogStats Stats() override;
+  bool shared() const override { return true; }
 
   // The one subject filter (nats-server 2.9 takes one per consumer) that
   // takes every event `selector` selects: `<prefix>.<source>.<type tokens>`
