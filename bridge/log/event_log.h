@@ -112,6 +112,9 @@ struct LogStats {
   uint64_t corrupt_records = 0;
   // Not OK once the log cannot take events any more (e.g. a disk error).
   absl::Status failure;
+  // The failure will not pass while this process runs (JetStream: the
+  // stream was deleted under it): /healthz fails so the process restarts.
+  bool restart_needed = false;
 };
 
 // Called once an append is as durable as the backend promises, with the

@@ -140,6 +140,11 @@ struct JetStreamLog::Core {
   uint64_t cache_bytes ABSL_GUARDED_BY(mu) = 0;
   LogWaiters waiters ABSL_GUARDED_BY(mu);
   absl::Status failure ABSL_GUARDED_BY(mu);
+  // When the stream this process follows was created; a stream found with
+  // another creation time was deleted and created again under it.
+  int64_t stream_created = 0;
+  // Set, for good, when the stream went away: `failure` stays this.
+  absl::Status lost ABSL_GUARDED_BY(mu);
 
   std::thread maintenance;
 
@@ -147,6 +152,8 @@ struct JetStreamLog::Core {
   absl::Status EnsureStream(uint64_t* last_sequence);
   absl::Status StartTail(uint64_t after);
   absl::Status RefreshInfo();
+  // Fails the log for good, with `why`.
+  void MarkLost(absl::Status why);
   void Maintain();
   void FailPending(const absl::Status& status);
   // Fetches up to `batch` records on `subject` from `start_sequence` on.
@@ -251,6 +258,7 @@ absl::Status JetStreamLog::Core::EnsureStream(uint64_t* last_sequence) {
       }
     }
   }
+  stream_created = info->Created;
   absl::MutexLock lock(&mu);
   *last_sequence = info->State.LastSeq;
   known_last = info->State.LastSeq;
@@ -286,9 +294,23 @@ absl::Status JetStreamLog::Core::RefreshInfo() {
   jsStreamInfo* info = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {
+    MarkLost(absl::UnavailableError(absl::StrCat(
+        "the stream ", options.stream,
+        " was deleted while this process used it; restart hookbridge to create it again")));
+    return absl::UnavailableError(absl::StrCat("the stream ", options.stream, " is gone"));
+  }
   if (s != NATS_OK) {
     return absl::UnavailableError(
         NatsError(absl::StrCat("cannot read the state of the stream ", options.stream), s));
+  }
+  if (info->Created != stream_created) {
+    jsStreamInfo_Destroy(info);
+    MarkLost(absl::UnavailableError(
+        absl::StrCat("the stream ", options.stream,
+                     " was deleted and created again while this process used it, so its "
+                     "sequences started over; restart hookbridge to follow the new stream")));
+    return absl::UnavailableError(absl::StrCat("the stream ", options.stream, " was replaced"));
   }
   absl::MutexLock lock(&mu);
   first_sequence = info->State.FirstSeq;
@@ -304,6 +326,21 @@ absl::Status JetStreamLog::Core::RefreshInfo() {
   }
   jsStreamInfo_Destroy(info);
   return absl::OkStatus();
+}
+
+void JetStreamLog::Core::MarkLost(absl::Status why) {
+  std::vector<std::shared_ptr<LogWaiter>> to_wake;
+  {
+    absl::MutexLock lock(&mu);
+    if (!lost.ok()) return;
+    lost = why;
+    failure = why;
+    to_wake = waiters.TakeAll();
+  }
+  // The 2xx for appends still waiting would name sequences of a stream
+  // that is gone: the senders retry, on a replica that works.
+  FailPending(why);
+  LogWaiters::WakeAll(to_wake);
 }
 
 void JetStreamLog::Core::Maintain() {
@@ -446,7 +483,7 @@ void JetStreamLog::Core::OnDisconnected(natsConnection*, void* closure) {
 void JetStreamLog::Core::OnReconnected(natsConnection*, void* closure) {
   Core* core = static_cast<Core*>(closure);
   absl::MutexLock lock(&core->mu);
-  core->failure = absl::OkStatus();
+  core->failure = core->lost;
 }
 
 void JetStreamLog::Core::OnClosed(natsConnection*, void* closure) {
@@ -829,6 +866,7 @@ LogStats JetStreamLog::Stats() {
   stats.first_sequence = c.messages == 0 ? 0 : c.first_sequence;
   stats.corrupt_records = c.corrupt_records;
   stats.failure = c.failure;
+  stats.restart_needed = !c.lost.ok();
   return stats;
 }
 

@@ -21,7 +21,14 @@ void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = render_metrics_();
   } else if (path == "/healthz") {
-    response.body = "ok\n";
+    const LogStats stats = log_->Stats();
+    if (stats.restart_needed) {
+      // Only a restart helps: let the orchestrator do it.
+      response.status = 503;
+      response.body = absl::StrCat("restart needed: ", stats.failure.message(), "\n");
+    } else {
+      response.body = "ok\n";
+    }
   } else if (path == "/readyz") {
     const absl::Status log_failure = log_->Stats().failure;
     const bool ready = ready_->load(std::memory_order_acquire) && log_failure.ok();

@@ -161,6 +161,37 @@ TEST_F(JetStreamTest, NatsDownMeans503AndNotReadyThenBothRecover) {
   })) << status;
 }
 
+TEST_F(JetStreamTest, AStreamDeletedUnderARunningReplicaAsksForARestart) {
+  auto a = StartReplica();
+  ASSERT_NE(a, nullptr);
+  HttpClient http(a->http_port());
+  HttpClient admin(a->admin_port());
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret).status, 200);
+  Subscriber live(a->grpc_target(), Live());
+  EXPECT_EQ(admin.Send("GET", "/healthz").status, 200);
+
+  ASSERT_TRUE(nats_.DeleteStream("IT").ok());
+  ASSERT_TRUE(Eventually([&] { return admin.Send("GET", "/healthz").status == 503; }));
+  HttpResponse health = admin.Send("GET", "/healthz");
+  EXPECT_THAT(health.body, HasSubstr("restart needed"));
+  EXPECT_THAT(health.body, HasSubstr("IT was deleted"));
+  EXPECT_EQ(admin.Send("GET", "/readyz").status, 503);
+  HttpResponse r = http.PostSigned(kPath, CommentAddedBody("doc-2"), kSecret);
+  EXPECT_EQ(r.status, 503) << r.body;
+  // The open stream ends, naming where it got to.
+  v1::Event event;
+  EXPECT_FALSE(live.Read(&event));
+  EXPECT_EQ(live.Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(live.Trailer("hookbridge-resume-after"), "1");
+
+  // A restarted replica creates the stream again and works.
+  a.reset();
+  auto again = StartReplica();
+  ASSERT_NE(again, nullptr);
+  HttpClient http_again(again->http_port());
+  EXPECT_EQ(http_again.PostSigned(kPath, CommentAddedBody("doc-3"), kSecret).status, 200);
+}
+
 TEST_F(JetStreamTest, ASubscriberCutOffByANatsOutageResumesOnTheOtherReplica) {
   auto a = StartReplica();
   auto b = StartReplica();

@@ -1,5 +1,6 @@
 #include "tests/testing/nats_server.h"
 
+#include <nats/nats.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -110,6 +111,20 @@ void NatsServer::Stop() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+absl::Status NatsServer::DeleteStream(const std::string& name) const {
+  natsConnection* conn = nullptr;
+  natsStatus s = natsConnection_ConnectTo(&conn, url().c_str());
+  jsCtx* js = nullptr;
+  if (s == NATS_OK) s = natsConnection_JetStream(&js, conn, nullptr);
+  if (s == NATS_OK) s = js_DeleteStream(js, name.c_str(), nullptr, nullptr);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(conn);
+  if (s != NATS_OK) {
+    return absl::InternalError(absl::StrCat("deleting stream ", name, ": ", natsStatus_GetText(s)));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace hookbridge::testing

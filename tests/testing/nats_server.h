@@ -29,6 +29,9 @@ class NatsServer {
   // Stops the server (SIGTERM, then waits for it).
   void Stop();
 
+  // Deletes JetStream stream `name`, as an operator would.
+  absl::Status DeleteStream(const std::string& name) const;
+
   int port() const { return port_; }
   std::string url() const;
   bool running() const { return pid_ > 0; }

@@ -23,6 +23,7 @@
 namespace hookbridge {
 namespace {
 
+using ::testing::AnyOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -239,6 +240,45 @@ TEST_F(JetStreamLogTest, SelectedReadsOfEvictedPositionsAreOutOfRange) {
   absl::Status status =
       fresh->ReadSelected(1, 100, Selector({"docs"}, {"comment.added"}), &out, &through, nullptr);
   EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange) << status;
+}
+
+TEST_F(JetStreamLogTest, AStreamDeletedOrReplacedUnderTheLogFailsItForGood) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("a")).ok());
+  EXPECT_FALSE(log->Stats().restart_needed);
+
+  ASSERT_TRUE(server_.DeleteStream("TEST").ok());
+  ASSERT_TRUE(Eventually([&] { return log->Stats().restart_needed; }));
+  EXPECT_THAT(log->Stats().failure.message(), HasSubstr("was deleted"));
+
+  // Another instance creates it again; the first stays failed: its
+  // sequences and the new stream's no longer agree.
+  std::unique_ptr<JetStreamLog> other = Open(Options());
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(AppendAndWait(*other, Encoded("b")).ok());
+  EXPECT_TRUE(log->Stats().restart_needed);
+  EXPECT_FALSE(AppendAndWait(*log, Encoded("c")).ok());
+  std::vector<RecordPtr> out;
+  EXPECT_EQ(log->Read(0, 10, &out, nullptr).code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(other->Stats().restart_needed);
+}
+
+TEST_F(JetStreamLogTest, AStreamReplacedUnderTheLogIsNoticed) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("a")).ok());
+  // Deleted and created again between two of the log's looks at it.
+  ASSERT_TRUE(server_.DeleteStream("TEST").ok());
+  std::unique_ptr<JetStreamLog> other = Open(Options());
+  ASSERT_NE(other, nullptr);
+  // A read past its end makes it look now.
+  std::vector<RecordPtr> out;
+  EXPECT_EQ(log->Read(5, 0, &out, nullptr).code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(log->Stats().restart_needed);
+  // (Its periodic look may have fallen between the delete and the create.)
+  EXPECT_THAT(log->Stats().failure.message(),
+              AnyOf(HasSubstr("created again"), HasSubstr("was deleted")));
 }
 
 TEST_F(JetStreamLogTest, AppendsAndReadsInOrderWithSequencesInTheEvents) {
