@@ -1,5 +1,6 @@
 #include "bridge/ingest.h"
 
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,9 @@
 #include "bridge/json.h"
 #include "bridge/status_macros.h"
 #include "bridge/subscription.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace hookbridge {
 
@@ -16,6 +20,31 @@ namespace {
 absl::Time EntityTime(const v1::Event& event) {
   return absl::FromUnixSeconds(event.entity_time().seconds()) +
          absl::Nanoseconds(event.entity_time().nanos());
+}
+// Event.entity_time of a serialized Event, found by skipping its other
+// top-level fields (the payload among them) instead of parsing them.
+std::optional<absl::Time> EntityTimeOf(absl::string_view event_bytes) {
+  namespace wire = google::protobuf::internal;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(event_bytes.data()),
+                                            static_cast<int>(event_bytes.size()));
+  std::optional<absl::Time> found;
+  while (uint32_t tag = in.ReadTag()) {
+    if (wire::WireFormatLite::GetTagFieldNumber(tag) != v1::Event::kEntityTimeFieldNumber ||
+        wire::WireFormatLite::GetTagWireType(tag) !=
+            wire::WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      if (!wire::WireFormatLite::SkipField(&in, tag)) return std::nullopt;
+      continue;
+    }
+    uint32_t length = 0;
+    std::string bytes;
+    if (!in.ReadVarint32(&length) || !in.ReadString(&bytes, static_cast<int>(length))) {
+      return std::nullopt;
+    }
+    google::protobuf::Timestamp time;
+    if (!time.ParseFromString(bytes)) return std::nullopt;
+    found = absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
+  }
+  return found;
 }
 }  // namespace
 
@@ -178,11 +207,13 @@ Ingestor::~Ingestor() = default;
 
 void Ingestor::Remember(const LogRecord& record) {
   const std::string key = absl::StrCat(record.source, "\n", record.id);
-  if (dedup_.Reserve(key) == DedupWindow::State::kNew) dedup_.Commit(key);
+  // Known already: taken by this process (which ran it past the ordering
+  // guard then) or remembered before.
+  if (dedup_.Reserve(key) != DedupWindow::State::kNew) return;
+  dedup_.Commit(key);
   if (record.subject.empty()) return;
-  v1::Event event;
-  if (event.ParseFromString(record.event_bytes) && event.has_entity_time()) {
-    ordering_.IsSuperseded(record.source, record.subject, EntityTime(event));
+  if (std::optional<absl::Time> time = EntityTimeOf(record.event_bytes)) {
+    ordering_.IsSuperseded(record.source, record.subject, *time);
   }
 }
 
