@@ -205,6 +205,8 @@ Ingestor::Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth)
 
 Ingestor::~Ingestor() = default;
 
+void Ingestor::StopFollowing() { follower_.reset(); }
+
 void Ingestor::Remember(const LogRecord& record) {
   const std::string key = absl::StrCat(record.source, "\n", record.id);
   // Known already: taken by this process (which ran it past the ordering

@@ -111,6 +111,10 @@ class Ingestor {
 
   const std::vector<SourceInfo>& sources() const { return infos_; }
 
+  // Stops following a shared log (see Follower). Call before the log is
+  // closed; the ingestor itself must outlive the log's last callbacks.
+  void StopFollowing();
+
   // Runs the ingest path for `request` posted to `source`: verify, rate
   // limit (only genuine requests spend a source's budget), check the JSON
   // text (UTF-8, http.max_json_depth), decode, de-duplicate, append. Calls

@@ -336,6 +336,7 @@ int Run(int argc, char** argv) {
   // client connections to go away.
   grpc_server->Shutdown(absl::ToChronoTime(absl::Now()));
   http->reset();
+  (*ingestor)->StopFollowing();
   // Last: completes any queued append and closes the log files.
   log.reset();
   Log(LogLevel::kInfo, "stopped");
