@@ -76,7 +76,7 @@
   function timeCell(iso, ms) {
     return el('td', { class: 'time', title: iso },
       el('span', { class: 'rel', 'data-ms': ms, text: relative(ms) }),
-      el('span', { class: 'abs', text: iso.replace('T', ' ').replace('Z', ' UTC') }));
+      el('span', { class: 'abs', text: `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` }));
   }
 
   function badge(outcome) {
@@ -406,9 +406,18 @@
     refreshView();
   }
 
+  async function refreshRingStats() {
+    try {
+      showRingStats(await getJson('/api/deliveries?limit=1'));
+    } catch (e) {
+      showError(e.message);
+    }
+  }
+
   function refreshView() {
     if (state.view === 'sources') loadSources();
     else if (state.view === 'subscribers') loadSubscribers();
+    else refreshRingStats();
   }
 
   function tick() {
