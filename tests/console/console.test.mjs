@@ -266,7 +266,7 @@ test('the Sources view counts deliveries by outcome', async () => {
   assert.match(await billing.textContent(), /standard-webhooks/);
   assert.match(await billing.textContent(), /\/webhooks\/billing/);
   await page.locator('[data-testid="source-row"][data-source="github"]').waitFor();
-  await page.screenshot({ path: path.join(artifactDir, 'console-sources.png') });
+  await page.screenshot({ path: path.join(artifactDir, 'console-sources.png'), animations: 'disabled' });
 
   await page.locator('[data-testid="tab-subscribers"]').click();
   await page.locator('[data-testid="subscribers-empty"]').waitFor();
@@ -277,7 +277,7 @@ test('screenshot of the deliveries view with an event open', async () => {
   await row({ outcome: 'accepted', type: 'invoice.created' }).click();
   await page.locator('[data-testid="detail"]:not([hidden]) [data-testid="detail-event"]').waitFor();
   const file = path.join(artifactDir, 'console.png');
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, animations: 'disabled' });
   assert.ok(fs.statSync(file).size > 10000, 'a real screenshot');
   if (process.env.HOOKBRIDGE_UPDATE_SCREENSHOT === '1') {
     fs.copyFileSync(file, path.join(root, 'docs/console.png'));
