@@ -373,6 +373,44 @@ TEST(ConsoleTest, ListsSubscribersWithPositionAndLag) {
       [&] { return Num(GetJson(process->admin_port(), "/api/subscribers"), "count") == 0; }));
 }
 
+TEST(ConsoleTest, ShowsTheLagOfASubscriberThatDoesNotRead) {
+  auto process = HookbridgeProcess::Start(Config());
+  ASSERT_NE(process, nullptr);
+  v1::SubscribeRequest request;
+  request.add_sources("ckeditor");
+  // Reads nothing yet.
+  auto subscriber = std::make_unique<Subscriber>(process->grpc_target(), request);
+  // Far more than gRPC's flow-control windows hold: writes to it stall.
+  constexpr int kEvents = 8;
+  const std::string content(1 << 20, 'x');
+  HttpClient http(process->http_port());
+  for (int i = 0; i < kEvents; ++i) {
+    ASSERT_EQ(
+        http.PostSigned(kPath, CommentAddedBody(absl::StrCat("doc-", i), content), kSecret).status,
+        200);
+  }
+  Struct s;
+  auto first = [&] {
+    Struct list = GetJson(process->admin_port(), "/api/subscribers");
+    EXPECT_EQ(Num(list, "last_sequence"), kEvents);
+    const auto& subscribers = Field(list, "subscribers").list_value().values();
+    if (subscribers.size() != 1) return false;
+    s = subscribers[0].struct_value();
+    return true;
+  };
+  ASSERT_TRUE(Eventually([&] { return first() && Num(s, "lag_seconds") > 0; }));
+  EXPECT_LT(Num(s, "position"), kEvents);
+  EXPECT_EQ(Num(s, "lag_events"), kEvents - Num(s, "position"));
+
+  // Once it has read everything, it is caught up.
+  ASSERT_EQ(subscriber->ReadN(kEvents).size(), kEvents);
+  ASSERT_TRUE(Eventually([&] { return first() && Num(s, "position") == kEvents; }));
+  EXPECT_EQ(Num(s, "lag_events"), 0);
+  EXPECT_EQ(Num(s, "lag_seconds"), 0);
+  subscriber->Cancel();
+  subscriber->Finish();
+}
+
 TEST(ConsoleTest, LiveTailStreamsNewDeliveries) {
   auto process = HookbridgeProcess::Start(Config());
   ASSERT_NE(process, nullptr);
