@@ -247,7 +247,8 @@ HttpResponse ConsoleHandler::Deliveries(absl::string_view query) const {
   absl::StrAppend(&body, "],\"retained\":", stats.deliveries, ",\"retained_bytes\":", stats.bytes,
                   ",\"evicted\":", stats.evicted, ",\"last_id\":", stats.last_id,
                   ",\"max_deliveries\":", console_->options().max_deliveries,
-                  ",\"max_bytes\":", console_->options().max_bytes, "}\n");
+                  ",\"max_bytes\":", console_->options().max_bytes,
+                  ",\"live_streams\":", console_->streams(), "}\n");
   return Json(200, std::move(body));
 }
 

@@ -445,6 +445,17 @@ TEST(ConsoleTest, LiveTailStreamsNewDeliveries) {
   EXPECT_THAT(again.received(), HasSubstr("id: 2\n"));
   EXPECT_THAT(again.received(), Not(HasSubstr("id: 1\n")));
 
+  // A browser that goes away ends its stream.
+  EXPECT_EQ(Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams"), 2);
+  {
+    StreamReader gone(process->admin_port());
+    gone.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(gone.ReadUntil(": connected\n\n"));
+    EXPECT_EQ(Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams"), 3);
+  }
+  EXPECT_TRUE(Eventually(
+      [&] { return Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams") == 2; }));
+
   // SIGTERM ends open streams; the process still stops cleanly.
   EXPECT_EQ(process->Stop(SIGTERM), 0);
   EXPECT_TRUE(stream.ReadUntilClosed());
