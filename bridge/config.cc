@@ -159,12 +159,42 @@ class Reader {
   const EnvLookup& env_;
 };
 
-absl::Status ReadListener(const Reader& r, const YAML::Node& node, absl::string_view path,
-                          ListenAddress* out) {
+absl::Status ReadAdmin(const Reader& r, const YAML::Node& node, AdminConfig* admin) {
   if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(r.CheckKeys(node, path, {"listen"}));
-  if (node["listen"])
-    HB_ASSIGN_OR_RETURN(*out, r.Listen(node["listen"], Reader::Join(path, "listen")));
+  HB_RETURN_IF_ERROR(r.CheckKeys(
+      node, "admin",
+      {"listen", "console", "console_deliveries", "console_bytes", "console_body_preview_bytes"}));
+  if (node["listen"]) HB_ASSIGN_OR_RETURN(admin->listen, r.Listen(node["listen"], "admin.listen"));
+  if (node["console"]) {
+    std::string console;
+    HB_ASSIGN_OR_RETURN(console, r.String(node["console"], "admin.console"));
+    if (console != "true" && console != "false") {
+      return r.Error("admin.console", "must be true or false");
+    }
+    admin->console = console == "true";
+  }
+  if (node["console_deliveries"]) {
+    HB_ASSIGN_OR_RETURN(admin->console_deliveries,
+                        r.Uint(node["console_deliveries"], "admin.console_deliveries"));
+    if (admin->console_deliveries < 1 || admin->console_deliveries > 100000) {
+      return r.Error("admin.console_deliveries", "must be between 1 and 100000");
+    }
+  }
+  if (node["console_bytes"]) {
+    HB_ASSIGN_OR_RETURN(admin->console_bytes,
+                        r.Bytes(node["console_bytes"], "admin.console_bytes"));
+    if (admin->console_bytes < (64u << 10) || admin->console_bytes > (1ull << 30)) {
+      return r.Error("admin.console_bytes", "must be between 64KiB and 1GiB");
+    }
+  }
+  if (node["console_body_preview_bytes"]) {
+    HB_ASSIGN_OR_RETURN(
+        admin->console_body_preview_bytes,
+        r.Bytes(node["console_body_preview_bytes"], "admin.console_body_preview_bytes"));
+    if (admin->console_body_preview_bytes > (64u << 10)) {
+      return r.Error("admin.console_body_preview_bytes", "must be at most 64KiB");
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -600,7 +630,7 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
     }
     if (grpc["tls"]) HB_RETURN_IF_ERROR(ReadTls(r, grpc["tls"], "grpc.tls", &config.grpc.tls));
   }
-  HB_RETURN_IF_ERROR(ReadListener(r, root["admin"], "admin", &config.admin.listen));
+  HB_RETURN_IF_ERROR(ReadAdmin(r, root["admin"], &config.admin));
   HB_RETURN_IF_ERROR(ReadLog(r, root["log"], &config.log));
   if (const YAML::Node dedup = root["dedup"]) {
     HB_RETURN_IF_ERROR(r.CheckKeys(dedup, "dedup", {"max_entries"}));

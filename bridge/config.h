@@ -85,9 +85,18 @@ struct GrpcConfig {
   TlsConfig tls;
 };
 
-// Metrics and health endpoints. Never expose this through a public ingress.
+// Metrics, health endpoints and the operator console. Never expose this
+// through a public ingress.
 struct AdminConfig {
   ListenAddress listen{"0.0.0.0", 9090};
+  // The operator console (/ui and /api/*): recent deliveries with redacted
+  // headers and body previews, per-source counts, subscribers.
+  bool console = true;
+  // Bounds of the console's ring of recent deliveries: count and bytes.
+  uint64_t console_deliveries = 500;
+  uint64_t console_bytes = 4ull << 20;
+  // Bytes of each request body the console keeps (0: none).
+  uint64_t console_body_preview_bytes = 2048;
 };
 
 struct LogConfig {

@@ -184,7 +184,8 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
   for (const SourceConfig& source_config : config.sources) {
     absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(source_config);
     if (!source.ok()) return source.status();
-    SourceInfo info{source_config.name, FindProvider(source_config.provider)};
+    SourceInfo info{source_config.name, FindProvider(source_config.provider),
+                    !source_config.path_token.empty()};
     ingestor->infos_.push_back(info);
     Entry entry{
         info, *std::move(source), std::nullopt,

@@ -77,6 +77,8 @@ struct IngestResult {
 struct SourceInfo {
   std::string name;
   const ProviderInfo* provider;
+  // Whether its URL carries a secret path token (/webhooks/<name>/<token>).
+  bool has_path_token = false;
 };
 
 // Where a request target leads.

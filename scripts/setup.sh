@@ -40,6 +40,9 @@ if ! $build_only; then
     # baselines, which the test run smoke-tests (bench/smoke.sh): nginx and
     # nats-server
     nginx-light nats-server
+    # the console's browser test (tests/console) drives Debian's Chromium;
+    # a test tool's own browser download cannot work here
+    chromium
   )
   # Node.js may come from elsewhere (e.g. NodeSource); install Debian's only
   # when there is none.
@@ -71,7 +74,7 @@ $build_only && exit 0
 
 # npm packages, per directory with a package.json; reinstalled when the
 # package.json or lock file is newer than the installed tree.
-for dir in clients/node tests/deploy; do
+for dir in clients/node tests/deploy tests/console; do
   [ -f "$dir/package.json" ] || continue
   stamp="$dir/node_modules/.installed"
   if [ ! -f "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ] ||

@@ -68,7 +68,7 @@ if has_stage asan || has_stage fuzz; then
   fi
   # What the tests run, not the benchmarks or the other languages' clients.
   cmake --build build-asan --parallel "$jobs" --target hookbridge hookbridge-tail bridge_tests \
-    integration_tests hookbridge_fuzzers
+    console_tests integration_tests hookbridge_fuzzers
   done_stage "asan build"
 fi
 
@@ -76,8 +76,9 @@ if has_stage asan; then
   begin "asan tests"
   # Not under ASan: the tests whose subject is another process (the Python,
   # Node and Go clients; a real Prometheus scraping /metrics) and the
-  # deployment checks. The server paths they reach (Subscribe, /metrics)
-  # are what the C++ integration tests drive as well.
+  # deployment checks and the console's browser test. The server paths they
+  # reach (Subscribe, /metrics, /ui and /api/*) are what the C++ integration
+  # tests drive as well.
   ctest --test-dir build-asan --output-on-failure --parallel "$jobs" --timeout 300 \
     -L 'unit|integration' -E 'ClientsTest|PrometheusTest'
   done_stage "asan tests"

@@ -29,6 +29,8 @@
 #include "bridge/log/file_log.h"
 #include "bridge/log/jetstream_log.h"
 #include "bridge/log/memory_log.h"
+#include "server/console/console.h"
+#include "server/console/console_handler.h"
 #include "server/grpc/event_bridge_service.h"
 #include "server/grpc/tls_credentials.h"
 #include "server/http/admin_handler.h"
@@ -200,10 +202,28 @@ int Run(int argc, char** argv) {
 
   std::atomic<bool> accepting{true};
   std::atomic<bool> ready{false};
-  WebhookHandler webhooks(ingestor->get(), &metrics, &accepting);
-  // The gRPC service exists only further down; the renderer reaches it
-  // through this pointer, set once it does.
+  // The operator console (admin.console): recent deliveries, counts,
+  // subscribers, on the admin listener.
+  std::unique_ptr<Console> console;
+  if (config->admin.console) {
+    console = std::make_unique<Console>(
+        Console::Options{config->admin.console_deliveries, config->admin.console_bytes,
+                         config->admin.console_body_preview_bytes},
+        (*ingestor)->sources(), &metrics);
+  }
+  WebhookHandler webhooks(ingestor->get(), &metrics, &accepting, console.get());
+  // The gRPC service exists only further down; the renderer and the console
+  // reach it through this pointer, set once it does.
   std::atomic<EventBridgeService*> service_for_metrics{nullptr};
+  std::unique_ptr<ConsoleHandler> console_handler;
+  if (console != nullptr) {
+    console_handler = std::make_unique<ConsoleHandler>(
+        console.get(), log.get(), [&service_for_metrics]() -> std::vector<SubscriberInfo> {
+          EventBridgeService* service = service_for_metrics.load(std::memory_order_acquire);
+          if (service == nullptr) return {};
+          return service->Subscribers();
+        });
+  }
   metrics.SetLogRetentionBytes(config->log.backend == "memory"      ? config->log.max_bytes
                                : config->log.backend == "jetstream" ? config->log.stream_max_bytes
                                                                     : config->log.retention_bytes);
@@ -213,7 +233,7 @@ int Run(int argc, char** argv) {
         EventBridgeService* service = service_for_metrics.load(std::memory_order_acquire);
         return metrics.Serialize(stats, service ? service->MaxLag(stats.last_sequence) : 0);
       },
-      log.get(), &ready);
+      log.get(), &ready, console_handler.get());
 
   HttpListenerOptions http_options;
   http_options.name = "http";
@@ -290,6 +310,7 @@ int Run(int argc, char** argv) {
        {"http_port", static_cast<int>((*http)->port(0))},
        {"grpc_port", grpc_port},
        {"admin_port", static_cast<int>((*http)->port(1))},
+       {"console", console != nullptr ? "/ui on the admin listener" : "off"},
        {"log_backend", config->log.backend},
        {"sources", absl::StrJoin(sources, ", ")},
        {"version", HOOKBRIDGE_VERSION}});

@@ -93,6 +93,15 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     }
     service_->metrics_->SubscriberAuth((*grant)->name, Metrics::AuthOutcome::kOk);
     token_ = (*grant)->name;
+    info_.peer = context_->peer();
+    if (service_->authorizer_->enabled()) info_.token = token_;
+    info_.rpc = batched_ ? "SubscribeBatches" : "Subscribe";
+    info_.sources.assign(request.sources().begin(), request.sources().end());
+    info_.types.assign(request.types().begin(), request.types().end());
+    info_.environment_ids.assign(request.environment_ids().begin(),
+                                 request.environment_ids().end());
+    info_.subjects.assign(request.subjects().begin(), request.subjects().end());
+    info_.connected_at = started_at_;
     include_raw_ = request.include_raw();
     absl::StatusOr<std::unique_ptr<Subscription>> subscription =
         Subscription::Create(service_->log_, request, [this] { OnWake(); });
@@ -164,6 +173,20 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   uint64_t Position() {
     absl::MutexLock lock(&mu_);
     return ResumeAfter();
+  }
+
+  // What the console shows of this stream. Its constant part is set
+  // before the reactor is registered.
+  SubscriberInfo Info() {
+    SubscriberInfo info = info_;
+    absl::MutexLock lock(&mu_);
+    info.position = ResumeAfter();
+    if (!in_flight_.empty()) {
+      info.pending_since = in_flight_.front()->appended_at;
+    } else if (next_ < pending_.size()) {
+      info.pending_since = pending_[next_]->appended_at;
+    }
+    return info;
   }
 
   // Ends the stream with UNAVAILABLE once no write is in flight.
@@ -268,7 +291,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   std::unique_ptr<Subscription> subscription_;
   bool include_raw_ = false;
   bool registered_ = false;
-  std::string token_;  // the subscriber's token name
+  std::string token_;    // the subscriber's token name
+  SubscriberInfo info_;  // constant once registered
 
   absl::Mutex mu_;
   std::vector<RecordPtr> pending_ ABSL_GUARDED_BY(mu_);
@@ -365,6 +389,20 @@ uint64_t EventBridgeService::MaxLag(uint64_t last_sequence) {
     if (position < last_sequence) lag = std::max(lag, last_sequence - position);
   }
   return lag;
+}
+
+std::vector<SubscriberInfo> EventBridgeService::Subscribers() {
+  std::vector<SubscriberInfo> subscribers;
+  {
+    absl::MutexLock lock(&mu_);
+    subscribers.reserve(reactors_.size());
+    for (SubscribeReactor* reactor : reactors_) subscribers.push_back(reactor->Info());
+  }
+  std::sort(subscribers.begin(), subscribers.end(),
+            [](const SubscriberInfo& a, const SubscriberInfo& b) {
+              return a.connected_at < b.connected_at;
+            });
+  return subscribers;
 }
 
 bool EventBridgeService::Shutdown(absl::Time deadline) {

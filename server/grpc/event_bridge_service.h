@@ -9,6 +9,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -35,6 +39,25 @@ inline constexpr char kResumeAfterTrailer[] = "hookbridge-resume-after";
 inline constexpr char kStartAfterHeader[] = "hookbridge-start-after";
 
 class SubscribeReactor;
+
+// One open Subscribe or SubscribeBatches stream, as the operator console
+// shows it.
+struct SubscriberInfo {
+  std::string peer;   // e.g. "ipv4:127.0.0.1:51234"
+  std::string token;  // the token's name; empty with authentication off
+  std::string rpc;    // "Subscribe" or "SubscribeBatches"
+  // The request's filter lists, as given.
+  std::vector<std::string> sources;
+  std::vector<std::string> types;
+  std::vector<std::string> environment_ids;
+  std::vector<std::string> subjects;
+  absl::Time connected_at;
+  // Every matching event up to this sequence has been delivered.
+  uint64_t position = 0;
+  // When the oldest event already read for the stream but not yet written
+  // to it was appended; absent when none is pending.
+  std::optional<absl::Time> pending_since;
+};
 
 // Bounds on what subscribers may ask of the service.
 struct SubscribeLimits {
@@ -75,6 +98,10 @@ class EventBridgeService final
   // How many events, up to `last_sequence`, the furthest-behind open stream
   // has yet to examine. 0 without streams.
   uint64_t MaxLag(uint64_t last_sequence);
+
+  // The open streams, oldest first. Costs a lock per stream: for the
+  // console, not for hot paths.
+  std::vector<SubscriberInfo> Subscribers();
 
  private:
   friend class SubscribeReactor;

@@ -5,8 +5,8 @@
 namespace hookbridge {
 
 AdminHandler::AdminHandler(MetricsRenderer render_metrics, EventLog* log,
-                           const std::atomic<bool>* ready)
-    : render_metrics_(std::move(render_metrics)), log_(log), ready_(ready) {}
+                           const std::atomic<bool>* ready, ConsoleHandler* console)
+    : render_metrics_(std::move(render_metrics)), log_(log), ready_(ready), console_(console) {}
 
 void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
   HttpResponse response;
@@ -36,9 +36,16 @@ void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
     response.body = ready              ? "ready\n"
                     : log_failure.ok() ? "not ready\n"
                                        : absl::StrCat("not ready: ", log_failure.message(), "\n");
+  } else if (ConsoleHandler::Serves(path)) {
+    if (console_ != nullptr) return console_->Handle(request, respond);
+    response.status = 404;
+    response.body = "not found: the console is turned off (admin.console: false)\n";
   } else {
     response.status = 404;
-    response.body = "not found: the admin listener serves /metrics, /healthz and /readyz\n";
+    response.body = console_ != nullptr
+                        ? "not found: the admin listener serves /metrics, /healthz, /readyz, "
+                          "and the console at /ui\n"
+                        : "not found: the admin listener serves /metrics, /healthz and /readyz\n";
   }
   respond(std::move(response));
 }

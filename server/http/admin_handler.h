@@ -1,5 +1,6 @@
 // The admin listener: /metrics (Prometheus text format), /healthz (the
-// process is alive) and /readyz (it takes webhooks and subscriptions).
+// process is alive), /readyz (it takes webhooks and subscriptions) and,
+// unless admin.console is false, the operator console (/ui, /api/*).
 #ifndef HOOKBRIDGE_SERVER_HTTP_ADMIN_HANDLER_H_
 #define HOOKBRIDGE_SERVER_HTTP_ADMIN_HANDLER_H_
 
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "bridge/log/event_log.h"
+#include "server/console/console_handler.h"
 #include "server/http/http_server.h"
 
 namespace hookbridge {
@@ -18,8 +20,10 @@ class AdminHandler : public HttpHandler {
   using MetricsRenderer = std::function<std::string()>;
 
   // Everything must outlive the handler. /readyz answers 200 while `ready`
-  // and the log has not failed.
-  AdminHandler(MetricsRenderer render_metrics, EventLog* log, const std::atomic<bool>* ready);
+  // and the log has not failed. `console` serves /ui and /api/*; without
+  // it (admin.console: false) they are answered 404.
+  AdminHandler(MetricsRenderer render_metrics, EventLog* log, const std::atomic<bool>* ready,
+               ConsoleHandler* console = nullptr);
 
   void Handle(HttpRequest request, HttpResponder respond) override;
   HttpResponse HandleError(HttpError error, absl::string_view target) override;
@@ -30,6 +34,7 @@ class AdminHandler : public HttpHandler {
   const MetricsRenderer render_metrics_;
   EventLog* const log_;
   const std::atomic<bool>* const ready_;
+  ConsoleHandler* const console_;
 };
 
 }  // namespace hookbridge

@@ -69,6 +69,38 @@ class RequestTracker {
   int in_progress_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// The streamed responses in progress, so Drain can end them. Streams added
+// once draining has begun are refused (their connection ends them).
+class StreamSet {
+ public:
+  bool Add(std::shared_ptr<HttpStream> stream) {
+    absl::MutexLock lock(&mu_);
+    if (draining_) return false;
+    streams_.push_back(std::move(stream));
+    return true;
+  }
+  void Remove(const HttpStream* stream) {
+    absl::MutexLock lock(&mu_);
+    streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
+                                  [stream](const auto& s) { return s.get() == stream; }),
+                   streams_.end());
+  }
+  void CloseAll() {
+    std::vector<std::shared_ptr<HttpStream>> streams;
+    {
+      absl::MutexLock lock(&mu_);
+      draining_ = true;
+      streams.swap(streams_);
+    }
+    for (const auto& stream : streams) stream->Close();
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::shared_ptr<HttpStream>> streams_ ABSL_GUARDED_BY(mu_);
+};
+
 // A TLS server context for `material`: TLS 1.2 or later; with a client CA,
 // a client certificate signed by it is required. InvalidArgument naming the
 // key of the file OpenSSL refused.
@@ -128,12 +160,13 @@ bool IsDisconnect(const beast::error_code& ec) {
 // What a listener shares with its sessions, which may outlive the Listener.
 class ListenerState {
  public:
-  ListenerState(HttpListenerOptions options, RequestTracker* tracker,
+  ListenerState(HttpListenerOptions options, RequestTracker* tracker, StreamSet* streams,
                 std::shared_ptr<ssl::context> tls)
-      : options(std::move(options)), tracker(tracker), tls_(std::move(tls)) {}
+      : options(std::move(options)), tracker(tracker), streams(streams), tls_(std::move(tls)) {}
 
   const HttpListenerOptions options;  // without the TLS material
   RequestTracker* const tracker;
+  StreamSet* const streams;
   // Open connections, for max_connections: taken at accept (on the acceptor's
   // strand), given back when the connection closes (from any session).
   std::atomic<uint32_t> connections{0};
@@ -174,7 +207,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         tls_(std::move(tls)),
         stream_(MakeStream(std::move(socket), tls_.get())) {}
 
-  ~Session() { ReleaseSlot(); }
+  ~Session() {
+    ReleaseSlot();
+    if (body_stream_ != nullptr) {
+      body_stream_->Detach();
+      state_->streams->Remove(body_stream_.get());
+    }
+  }
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
@@ -342,6 +381,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Write(HttpResponse response) {
+    if (response.stream != nullptr) {
+      if (!head_) return StartStream(std::move(response));
+      // HEAD: the header alone, as for any other answer.
+      response.stream->Detach();
+      response.stream.reset();
+      keep_alive_ = false;
+    }
     Lowest().expires_after(ToChrono(options_.read_timeout));
     auto on_write = [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->OnWrite(ec);
@@ -379,6 +425,120 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     head_response_.reset();
     head_ = false;
     ReadHeader();
+  }
+
+  // A streamed response: the header without a length (the body ends when
+  // the connection closes), then whatever the handler queues, one write at
+  // a time, each within read_timeout. A read stays pending throughout to
+  // notice the client going away; a keep-alive is written when the stream
+  // has been idle.
+  void StartStream(HttpResponse response) {
+    keep_alive_ = false;
+    body_stream_ = std::move(response.stream);
+    head_response_.emplace(static_cast<http::status>(response.status), version_);
+    SetHeaders(*head_response_, response);
+    if (head_response_->find(http::field::cache_control) == head_response_->end()) {
+      head_response_->set(http::field::cache_control, "no-store");
+    }
+    Lowest().expires_after(ToChrono(options_.read_timeout));
+    http::async_write(stream_, *head_response_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        self->OnStreamHeader(ec);
+                      });
+  }
+
+  void OnStreamHeader(beast::error_code ec) {
+    // Answered: Drain does not wait for a stream (it ends it instead).
+    if (tracked_) {
+      tracked_ = false;
+      state_->tracker->End();
+    }
+    if (ec) {
+      stream_ended_ = true;
+      body_stream_->Detach();
+      return Close();
+    }
+    Lowest().expires_never();
+    if (!state_->streams->Add(body_stream_)) body_stream_->Close();  // draining
+    // The wake-up holds no reference to the session: a handler's stream
+    // never keeps a connection alive, and every reference to the session is
+    // taken and released on its strand.
+    std::weak_ptr<Session> weak = this->weak_from_this();
+    body_stream_->Attach([weak, executor = stream_.get_executor()] {
+      net::post(executor, [weak] {
+        if (auto self = weak.lock()) self->PumpStream();
+      });
+    });
+    ReadUntilGone();
+    if (!body_stream_->options().keepalive.empty()) {
+      keepalive_timer_.emplace(stream_.get_executor());
+      ArmKeepalive();
+    }
+    PumpStream();
+  }
+
+  // The client sends nothing more on a streamed connection; what it does
+  // send is discarded, and the end of its stream ends ours.
+  void ReadUntilGone() {
+    if (!linger_buffer_) linger_buffer_ = std::make_unique<char[]>(kLingerChunk);
+    stream_.async_read_some(net::buffer(linger_buffer_.get(), kLingerChunk),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec || self->stream_ended_) return self->EndStream();
+                              self->ReadUntilGone();
+                            });
+  }
+
+  void ArmKeepalive() {
+    keepalive_timer_->expires_after(ToChrono(body_stream_->options().keepalive_interval));
+    keepalive_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec || self->stream_ended_) return;
+      if (!self->stream_writing_ && !self->stream_wrote_since_keepalive_) {
+        self->stream_out_ = self->body_stream_->options().keepalive;
+        self->end_after_write_ = false;
+        self->WriteStream();
+      }
+      self->stream_wrote_since_keepalive_ = false;
+      self->ArmKeepalive();
+    });
+  }
+
+  void PumpStream() {
+    if (stream_ended_ || stream_writing_) return;
+    HttpStream::Pending pending = body_stream_->Take();
+    if (pending.data.empty()) {
+      if (pending.end) EndStream();
+      return;
+    }
+    stream_out_ = std::move(pending.data);
+    end_after_write_ = pending.end;
+    stream_wrote_since_keepalive_ = true;
+    WriteStream();
+  }
+
+  void WriteStream() {
+    stream_writing_ = true;
+    // Only the write gets the deadline: the pending read has none.
+    Lowest().expires_after(ToChrono(options_.read_timeout));
+    net::async_write(stream_, net::buffer(stream_out_),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       self->stream_writing_ = false;
+                       if (ec || self->end_after_write_) return self->EndStream();
+                       self->PumpStream();
+                     });
+  }
+
+  // Ends a streamed response by closing the connection (without a TLS
+  // close_notify: the body's end is the connection's end either way).
+  void EndStream() {
+    if (stream_ended_) return;
+    stream_ended_ = true;
+    if (keepalive_timer_.has_value()) keepalive_timer_->cancel();
+    body_stream_->Detach();
+    state_->streams->Remove(body_stream_.get());
+    ReleaseSlot();
+    beast::error_code ignored;
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close();
   }
 
   // Ends the connection: over TLS with a close_notify first (bounded by a
@@ -453,6 +613,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::response<http::string_body>> response_;
   std::optional<http::response<http::empty_body>> head_response_;
   absl::Time received_at_;
+  // A streamed response (StartStream), on the strand.
+  std::shared_ptr<HttpStream> body_stream_;
+  std::optional<net::steady_timer> keepalive_timer_;
+  std::string stream_out_;  // the write in flight
+  bool stream_writing_ = false;
+  bool end_after_write_ = false;
+  bool stream_wrote_since_keepalive_ = false;
+  bool stream_ended_ = false;
   bool keep_alive_ = true;
   bool head_ = false;
   unsigned version_ = 11;
@@ -549,8 +717,67 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 }  // namespace
 
+bool HttpStream::Write(std::string data) {
+  absl::MutexLock lock(&mu_);
+  if (closing_) return false;
+  if (queue_.size() + data.size() > options_.max_queued_bytes) {
+    closing_ = true;
+    overflowed_ = true;
+    queue_.clear();
+    if (wake_) wake_();
+    return false;
+  }
+  const bool was_empty = queue_.empty();
+  queue_.append(data);
+  // The connection takes everything queued at once, so only the first
+  // write after it has emptied the queue needs to wake it.
+  if (was_empty && wake_) wake_();
+  return true;
+}
+
+void HttpStream::Close() {
+  absl::MutexLock lock(&mu_);
+  if (closing_) return;
+  closing_ = true;
+  if (wake_) wake_();
+}
+
+bool HttpStream::done() const {
+  absl::MutexLock lock(&mu_);
+  return closing_;
+}
+
+bool HttpStream::overflowed() const {
+  absl::MutexLock lock(&mu_);
+  return overflowed_;
+}
+
+void HttpStream::Attach(std::function<void()> wake) {
+  absl::MutexLock lock(&mu_);
+  wake_ = std::move(wake);
+  if (!queue_.empty() || closing_) wake_();
+}
+
+HttpStream::Pending HttpStream::Take() {
+  absl::MutexLock lock(&mu_);
+  Pending pending;
+  pending.data.swap(queue_);
+  pending.end = closing_;
+  return pending;
+}
+
+void HttpStream::Detach() {
+  std::function<void()> wake;
+  absl::MutexLock lock(&mu_);
+  closing_ = true;
+  queue_.clear();
+  wake.swap(wake_);
+  // `wake` is destroyed after the lock is released.
+}
+
 struct HttpServer::Impl {
   RequestTracker tracker;
+  StreamSet streams;  // before io: sessions remove themselves when destroyed
   net::io_context io;
   std::vector<std::shared_ptr<Listener>> listeners;
   std::vector<std::thread> threads;
@@ -568,8 +795,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       tls = *std::move(context);
       options.tls.reset();  // the context holds what it needs
     }
-    auto state =
-        std::make_shared<ListenerState>(std::move(options), &impl->tracker, std::move(tls));
+    auto state = std::make_shared<ListenerState>(std::move(options), &impl->tracker, &impl->streams,
+                                                 std::move(tls));
     auto listener = std::make_shared<Listener>(impl->io, std::move(state));
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
     impl->listeners.push_back(std::move(listener));
@@ -586,11 +813,14 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 bool HttpServer::Drain(absl::Time deadline) {
   for (auto& listener : impl_->listeners) listener->Close();
+  impl_->streams.CloseAll();
   return impl_->tracker.WaitIdle(deadline);
 }
 
 HttpServer::~HttpServer() {
   for (auto& listener : impl_->listeners) listener->Close();
+  // While the threads run: no stream wakes a connection after this.
+  impl_->streams.CloseAll();
   impl_->io.stop();
   for (std::thread& t : impl_->threads) t.join();
 }

@@ -88,22 +88,71 @@ int HttpStatusFor(Outcome outcome) {
 }
 
 WebhookHandler::WebhookHandler(Ingestor* ingestor, Metrics* metrics,
-                               const std::atomic<bool>* accepting)
-    : ingestor_(ingestor), metrics_(metrics), accepting_(accepting) {}
+                               const std::atomic<bool>* accepting, Console* console)
+    : ingestor_(ingestor), metrics_(metrics), accepting_(accepting), console_(console) {}
+
+std::optional<Delivery> WebhookHandler::Capture(const HttpRequest& request,
+                                                const SourceInfo* source) const {
+  if (console_ == nullptr) return std::nullopt;
+  Delivery delivery;
+  delivery.received_at = request.received_at;
+  if (source != nullptr) delivery.source = source->name;
+  CaptureRequest(request.method, request.target, request.headers, request.body,
+                 source != nullptr && source->has_path_token,
+                 console_->options().body_preview_bytes, &delivery);
+  return delivery;
+}
+
+std::optional<Delivery> WebhookHandler::Capture(absl::string_view target,
+                                                absl::Time received_at) const {
+  if (console_ == nullptr) return std::nullopt;
+  const Route route = ingestor_->Resolve(target);
+  const SourceInfo* source = route.source != nullptr
+                                 ? route.source
+                                 : (route.bad_token ? ingestor_->FindSource(route.name) : nullptr);
+  Delivery delivery;
+  delivery.received_at = received_at;
+  if (source != nullptr) delivery.source = source->name;
+  delivery.path = target.empty() ? "" : DisplayPath(target, source && source->has_path_token);
+  return delivery;
+}
+
+void WebhookHandler::Record(std::optional<Delivery> delivery, const IngestResult& result,
+                            int status) const {
+  if (!delivery.has_value()) return;
+  delivery->outcome = result.outcome;
+  delivery->status = status;
+  delivery->reason = result.reason;
+  delivery->event_id = result.event_id;
+  delivery->type = result.type;
+  delivery->sequence = result.sequence;
+  delivery->duration = absl::Now() - delivery->received_at;
+  console_->Record(*std::move(delivery));
+}
 
 void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   const Route route = ingestor_->Resolve(request.target);
   const SourceInfo* source = route.source;
   if (source == nullptr) {
+    IngestResult result = Rejection(Outcome::kUnknownSource,
+                                    "no such webhook source; webhooks go to /webhooks/<source>");
     if (route.bad_token) {
       metrics_->WebhookReceived(route.name, Outcome::kBadToken);
+      if (request.method != "GET" && request.method != "HEAD") {
+        // The console tells the operator; the sender gets the same answer
+        // as for an unknown source.
+        Record(Capture(request, ingestor_->FindSource(route.name)),
+               Rejection(Outcome::kBadToken, "wrong or missing path token"), 404);
+      }
     } else {
       metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kUnknownSource);
+      if (request.method != "GET" && request.method != "HEAD") {
+        Record(Capture(request, nullptr), result, 404);
+      }
     }
     // A wrong path token gets exactly the unknown-source answer, so a
     // stranger does not learn that the source exists.
-    return respond(OutcomeResponse(Rejection(
-        Outcome::kUnknownSource, "no such webhook source; webhooks go to /webhooks/<source>")));
+    return respond(OutcomeResponse(result));
   }
   if (request.method == "GET" || request.method == "HEAD") {
     // Providers (ONLYOFFICE DocSpace among them) probe the URL before use.
@@ -117,12 +166,16 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   }
   if (request.method != "POST") {
     metrics_->WebhookReceived(source->name, Outcome::kBadMethod);
-    return respond(OutcomeResponse(
-        Rejection(Outcome::kBadMethod, absl::StrCat("method ", request.method, " not allowed"))));
+    const IngestResult result =
+        Rejection(Outcome::kBadMethod, absl::StrCat("method ", request.method, " not allowed"));
+    Record(Capture(request, source), result, HttpStatusFor(result.outcome));
+    return respond(OutcomeResponse(result));
   }
   if (!accepting_->load(std::memory_order_acquire)) {
     metrics_->WebhookReceived(source->name, Outcome::kUnavailable);
-    return respond(OutcomeResponse(Rejection(Outcome::kUnavailable, "shutting down; retry later")));
+    const IngestResult result = Rejection(Outcome::kUnavailable, "shutting down; retry later");
+    Record(Capture(request, source), result, HttpStatusFor(result.outcome));
+    return respond(OutcomeResponse(result));
   }
 
   WebhookRequest webhook;
@@ -133,8 +186,12 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   webhook.body = request.body;
   webhook.received_at = request.received_at;
   const absl::Time started = request.received_at;
+  // Captured now, on the network thread: the answer may come from the
+  // log's thread, which should only have to file it.
+  std::optional<Delivery> delivery = Capture(request, source);
   ingestor_->Handle(source->name, webhook,
-                    [this, started, source, respond = std::move(respond)](IngestResult result) {
+                    [this, started, source, delivery = std::move(delivery),
+                     respond = std::move(respond)](IngestResult result) mutable {
                       metrics_->WebhookReceived(source->name, result.outcome);
                       if (result.outcome == Outcome::kAccepted) {
                         metrics_->EventAppended(source->name, result.type, result.typed);
@@ -150,7 +207,9 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
                              {"reason", result.reason}});
                       }
                       metrics_->ObserveIngest(absl::Now() - started);
-                      respond(OutcomeResponse(result));
+                      HttpResponse response = OutcomeResponse(result);
+                      Record(std::move(delivery), result, response.status);
+                      respond(std::move(response));
                     });
 }
 
@@ -158,40 +217,50 @@ HttpResponse WebhookHandler::HandleError(HttpError error, absl::string_view targ
   const SourceInfo* source = ingestor_->Resolve(target).source;
   const absl::string_view label = source != nullptr ? source->name : Metrics::kUnknownSource;
   IngestResult result;
+  int status = 0;
   switch (error) {
     case HttpError::kBodyTooLarge:
       result = Rejection(Outcome::kTooLarge, "request body is larger than http.max_body_bytes");
       break;
-    case HttpError::kHeaderTooLarge: {
-      metrics_->WebhookReceived(label, Outcome::kBadRequest);
-      HttpResponse response = OutcomeResponse(
-          Rejection(Outcome::kBadRequest, "request headers are larger than http.max_header_bytes"));
-      response.status = 431;
-      return response;
-    }
+    case HttpError::kHeaderTooLarge:
+      result =
+          Rejection(Outcome::kBadRequest, "request headers are larger than http.max_header_bytes");
+      status = 431;
+      break;
     case HttpError::kBadRequest:
       result = Rejection(Outcome::kBadRequest, "malformed HTTP request");
       break;
   }
   metrics_->WebhookReceived(label, result.outcome);
-  return OutcomeResponse(result);
+  HttpResponse response = OutcomeResponse(result);
+  if (status != 0) response.status = status;
+  Record(Capture(target, absl::Now()), result, response.status);
+  return response;
 }
 
 void WebhookHandler::OnDropped(ConnectionDrop drop, absl::string_view target) {
+  IngestResult result;
   switch (drop) {
     case ConnectionDrop::kTooManyConnections:
       metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kTooManyConnections);
-      return;
+      result = Rejection(Outcome::kTooManyConnections,
+                         "connection closed unread: the ingress was at http.max_connections");
+      break;
     case ConnectionDrop::kTimeout: {
       const SourceInfo* source = target.empty() ? nullptr : ingestor_->Resolve(target).source;
       metrics_->WebhookReceived(source != nullptr ? source->name : Metrics::kUnknownSource,
                                 Outcome::kTimeout);
-      return;
+      result = Rejection(Outcome::kTimeout,
+                         "connection closed: the request did not arrive within http.read_timeout");
+      break;
     }
     case ConnectionDrop::kTlsHandshake:
       metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kTlsHandshake);
-      return;
+      result = Rejection(Outcome::kTlsHandshake, "connection closed: the TLS handshake failed");
+      break;
   }
+  // Status 0: the connection was closed without an answer.
+  Record(Capture(target, absl::Now()), result, 0);
 }
 
 }  // namespace hookbridge

@@ -5,8 +5,10 @@
 #define HOOKBRIDGE_SERVER_HTTP_WEBHOOK_HANDLER_H_
 
 #include <atomic>
+#include <optional>
 
 #include "bridge/ingest.h"
+#include "server/console/console.h"
 #include "server/http/http_server.h"
 #include "server/metrics/metrics.h"
 
@@ -17,9 +19,12 @@ int HttpStatusFor(Outcome outcome);
 
 class WebhookHandler : public HttpHandler {
  public:
-  // `ingestor` and `metrics` must outlive the handler. While `accepting` is
-  // false (shutting down), webhooks are answered 503.
-  WebhookHandler(Ingestor* ingestor, Metrics* metrics, const std::atomic<bool>* accepting);
+  // `ingestor`, `metrics` and `console` must outlive the handler. While
+  // `accepting` is false (shutting down), webhooks are answered 503. Every
+  // webhook request (not GET/HEAD probes) is recorded in `console`, if
+  // given, with its outcome, whether it was answered or dropped.
+  WebhookHandler(Ingestor* ingestor, Metrics* metrics, const std::atomic<bool>* accepting,
+                 Console* console = nullptr);
 
   void Handle(HttpRequest request, HttpResponder respond) override;
   HttpResponse HandleError(HttpError error, absl::string_view target) override;
@@ -28,9 +33,18 @@ class WebhookHandler : public HttpHandler {
   void OnDropped(ConnectionDrop drop, absl::string_view target) override;
 
  private:
+  // The console's record of a request to `source` (nullptr: none), with
+  // what the request says; nullopt when there is no console.
+  std::optional<Delivery> Capture(const HttpRequest& request, const SourceInfo* source) const;
+  // The same for a request of which only the target is known.
+  std::optional<Delivery> Capture(absl::string_view target, absl::Time received_at) const;
+  // Completes `delivery` with `result` answered with `status` and records it.
+  void Record(std::optional<Delivery> delivery, const IngestResult& result, int status) const;
+
   Ingestor* const ingestor_;
   Metrics* const metrics_;
   const std::atomic<bool>* const accepting_;
+  Console* const console_;
 };
 
 }  // namespace hookbridge

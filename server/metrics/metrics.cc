@@ -63,6 +63,19 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
                        .Help("Subscriber authentication, by token name and outcome (ok, "
                              "missing, unknown, denied).")
                        .Register(*registry_)),
+      console_evicted_(BuildCounter()
+                           .Name("hookbridge_console_deliveries_evicted_total")
+                           .Help("Deliveries dropped from the operator console's ring, oldest "
+                                 "first, to stay within admin.console_deliveries and "
+                                 "admin.console_bytes.")
+                           .Register(*registry_)
+                           .Add({})),
+      console_streams_dropped_(BuildCounter()
+                                   .Name("hookbridge_console_streams_dropped_total")
+                                   .Help("Console live-tail streams ended because the browser "
+                                         "did not read fast enough.")
+                                   .Register(*registry_)
+                                   .Add({})),
       log_retention_bytes_(Gauge("hookbridge_log_retention_bytes",
                                  "Configured size limit of the log (0: none); beyond it the "
                                  "oldest events are deleted.")),
@@ -167,6 +180,9 @@ void Metrics::SubscriberAuth(absl::string_view token, AuthOutcome outcome) {
   if (it == auth_.end()) return;  // RegisterTokens was not called
   it->second[static_cast<size_t>(outcome)]->Increment();
 }
+
+void Metrics::ConsoleDeliveryEvicted() { console_evicted_.Increment(); }
+void Metrics::ConsoleStreamDropped() { console_streams_dropped_.Increment(); }
 
 void Metrics::SetLogRetentionBytes(uint64_t bytes) {
   log_retention_bytes_.Set(static_cast<double>(bytes));

@@ -79,6 +79,13 @@ class Metrics {
   void RegisterTokens(const std::vector<std::string>& names);
   void SubscriberAuth(absl::string_view token, AuthOutcome outcome);
 
+  // hookbridge_console_deliveries_evicted_total: deliveries dropped from the
+  // console's ring (oldest first) to stay within its bounds.
+  void ConsoleDeliveryEvicted();
+  // hookbridge_console_streams_dropped_total: live-tail streams ended
+  // because the browser did not read fast enough.
+  void ConsoleStreamDropped();
+
   // hookbridge_log_retention_bytes: the configured size limit (0: none).
   void SetLogRetentionBytes(uint64_t bytes);
 
@@ -118,6 +125,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& auth_family_;
   // token name -> counter per AuthOutcome; built by RegisterTokens.
   absl::flat_hash_map<std::string, std::array<prometheus::Counter*, 4>> auth_;
+  prometheus::Counter& console_evicted_;
+  prometheus::Counter& console_streams_dropped_;
   prometheus::Gauge& log_retention_bytes_;
   prometheus::Gauge& subscriber_max_lag_;
   prometheus::Histogram& ingest_duration_;

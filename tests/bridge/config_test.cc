@@ -862,6 +862,38 @@ TEST(ParseConfigTest, AdminListenerHasNoTlsOrConnectionKeys) {
                     "grpc.max_connections");
 }
 
+TEST(ParseConfigTest, ConsoleKeys) {
+  absl::StatusOr<Config> defaults = ParseConfig(kMinimal, Env({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_TRUE(defaults->admin.console);
+  EXPECT_EQ(defaults->admin.console_deliveries, 500u);
+  EXPECT_EQ(defaults->admin.console_bytes, 4u << 20);
+  EXPECT_EQ(defaults->admin.console_body_preview_bytes, 2048u);
+
+  absl::StatusOr<Config> config =
+      ParseConfig(absl::StrCat("admin: { console: false, console_deliveries: 50, console_bytes: "
+                               "1MiB, console_body_preview_bytes: 0 }\n",
+                               kMinimal),
+                  Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->admin.console);
+  EXPECT_EQ(config->admin.console_deliveries, 50u);
+  EXPECT_EQ(config->admin.console_bytes, 1u << 20);
+  EXPECT_EQ(config->admin.console_body_preview_bytes, 0u);
+
+  ExpectErrorNaming(absl::StrCat("admin: { console: maybe }\n", kMinimal), "admin.console");
+  ExpectErrorNaming(absl::StrCat("admin: { console_deliveries: 0 }\n", kMinimal),
+                    "admin.console_deliveries");
+  ExpectErrorNaming(absl::StrCat("admin: { console_deliveries: 100001 }\n", kMinimal),
+                    "admin.console_deliveries");
+  ExpectErrorNaming(absl::StrCat("admin: { console_bytes: 1KiB }\n", kMinimal),
+                    "admin.console_bytes");
+  ExpectErrorNaming(absl::StrCat("admin: { console_body_preview_bytes: 1MiB }\n", kMinimal),
+                    "admin.console_body_preview_bytes");
+  ExpectErrorNaming(absl::StrCat("admin: { console_body_preview_bytes: lots }\n", kMinimal),
+                    "admin.console_body_preview_bytes");
+}
+
 TEST(ParseConfigTest, PayloadAndSubscriberLimitsHaveSafeDefaults) {
   absl::StatusOr<Config> config = ParseConfig(kMinimal, Env({}));
   ASSERT_TRUE(config.ok()) << config.status();
