@@ -18,12 +18,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { startHookbridge } from '../testing/hookbridge_process.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -59,35 +60,11 @@ const pageErrors = [];
 
 // Starts hookbridge on CONFIG (YAML text); resolves once its "listening" line
 // names the ports.
-function startHookbridge(configText) {
+async function startServer(configText) {
   const file = path.join(tmpDir, 'hookbridge.yaml');
   fs.writeFileSync(file, configText);
-  const child = spawn(hookbridgeBin, ['--config', file], {
-    env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? `signal ${signal}`)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no listening line:\n${stderr}`)); }, 20000);
-    exited.then((code) => { clearTimeout(timer); reject(new Error(`hookbridge exited ${code}:\n${stderr}`)); });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const line = stderr.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (!line) return;
-      clearTimeout(timer);
-      const fields = JSON.parse(line);
-      resolve({
-        http: fields.http_port,
-        admin: fields.admin_port,
-        stderr: () => stderr,
-        async stop() {
-          child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-  });
+  const h = await startHookbridge(hookbridgeBin, file);
+  return { http: h.ports.http_port, admin: h.ports.admin_port, stderr: h.stderr, stop: h.stop };
 }
 
 // POSTs a Standard Webhooks delivery of event TYPE with id ID, signed with
@@ -113,7 +90,7 @@ const row = (attrs) => page.locator(
 before(async () => {
   assert.ok(fs.existsSync(hookbridgeBin), `${hookbridgeBin} is not built`);
   assert.ok(fs.existsSync(chromiumBin), `${chromiumBin} is missing: apt-get install chromium (scripts/setup.sh)`);
-  server = await startHookbridge(`
+  server = await startServer(`
 http: { listen: "127.0.0.1:0" }
 grpc: { listen: "127.0.0.1:0" }
 admin: { listen: "127.0.0.1:0" }

@@ -21,6 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { startHookbridge as startProcess } from '../testing/hookbridge_process.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const chartDir = path.join(root, 'helm/hookbridge');
@@ -751,23 +753,7 @@ const haveBinary = Boolean(process.env.HOOKBRIDGE_BIN) || fs.existsSync(hookbrid
 function startHookbridge(config, env) {
   const file = path.join(tmpDir, `hookbridge-${++valuesCounter}.yaml`);
   fs.writeFileSync(file, YAML.stringify(config));
-  const child = spawn(hookbridgeBin, ['--config', file], {
-    env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no listening line:\n${stderr}`)); }, 20000);
-    exited.then((code) => { clearTimeout(timer); reject(new Error(`hookbridge exited ${code}:\n${stderr}`)); });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const line = stderr.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (!line) return;
-      clearTimeout(timer);
-      resolve({ ports: JSON.parse(line), stop: () => { child.kill('SIGTERM'); return exited; } });
-    });
-  });
+  return startProcess(hookbridgeBin, file, env);
 }
 
 // The chart's rendered config with loopback listeners on free ports and the
