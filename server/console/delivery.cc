@@ -1,5 +1,9 @@
 #include "server/console/delivery.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
@@ -50,14 +54,36 @@ size_t Delivery::ByteSize() const {
   return size;
 }
 
+namespace {
+// Whether `text` contains `word` (lower case), ignoring the case of `text`.
+bool ContainsIgnoringCase(absl::string_view text, absl::string_view word) {
+  if (word.size() > text.size()) return false;
+  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
+    if (absl::EqualsIgnoreCase(text.substr(i, word.size()), word)) return true;
+  }
+  return false;
+}
+
+// The length of the run of ASCII bytes at the start of `s`, eight at a time.
+size_t AsciiRun(absl::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if (word & 0x8080808080808080ull) break;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+}  // namespace
+
 bool IsSensitiveHeader(absl::string_view name) {
-  const std::string lower = absl::AsciiStrToLower(name);
-  if (lower == "authorization" || lower == "proxy-authorization" || lower == "cookie" ||
-      lower == "set-cookie") {
-    return true;
+  // Called for every header of every webhook: no allocation.
+  for (absl::string_view exact : {"authorization", "proxy-authorization", "cookie", "set-cookie"}) {
+    if (absl::EqualsIgnoreCase(name, exact)) return true;
   }
   for (absl::string_view word : {"signature", "secret", "token", "key", "password"}) {
-    if (absl::StrContains(lower, word)) return true;
+    if (ContainsIgnoringCase(name, word)) return true;
   }
   return false;
 }
@@ -68,6 +94,18 @@ std::string SafeUtf8Prefix(absl::string_view text, size_t max_bytes, bool* trunc
   size_t i = 0;
   bool cut = false;
   while (i < text.size()) {
+    // Runs of ASCII, the common case, are copied whole.
+    const size_t run = AsciiRun(text.substr(i));
+    if (run > 0) {
+      const size_t take = std::min(run, max_bytes - out.size());
+      out.append(text.data() + i, take);
+      i += take;
+      if (take < run) {
+        cut = true;
+        break;
+      }
+      continue;
+    }
     const size_t n = Utf8SequenceLength(text.substr(i));
     const absl::string_view piece = n == 0 ? kReplacement : text.substr(i, n);
     if (out.size() + piece.size() > max_bytes) {

@@ -41,6 +41,32 @@ TEST(SafeUtf8PrefixTest, ReplacesInvalidBytesAndCutsAtCharacters) {
   EXPECT_TRUE(truncated);
 }
 
+TEST(SafeUtf8PrefixTest, LongAsciiRunsAroundOtherCharacters) {
+  // ASCII is copied eight bytes at a time: runs that are not a multiple of
+  // eight, cut inside a run, and bytes that are not ASCII in the middle.
+  const std::string a(21, 'a');
+  const std::string b(13, 'b');
+  const std::string text = a + "\xC3\xA9" + b + "\xff" + a;
+  bool truncated = true;
+  EXPECT_EQ(SafeUtf8Prefix(text, 1000, &truncated), a + "\xC3\xA9" + b + "\xEF\xBF\xBD" + a);
+  EXPECT_FALSE(truncated);
+  EXPECT_EQ(SafeUtf8Prefix(text, 10, &truncated), std::string(10, 'a'));
+  EXPECT_TRUE(truncated);
+  EXPECT_EQ(SafeUtf8Prefix(text, 22, &truncated), a);  // "é" does not fit
+  EXPECT_TRUE(truncated);
+  EXPECT_EQ(SafeUtf8Prefix(text, 30, &truncated), a + "\xC3\xA9" + std::string(7, 'b'));
+  EXPECT_TRUE(truncated);
+}
+
+TEST(IsSensitiveHeaderTest, IgnoresCaseWithoutBeingFooledByNearMisses) {
+  EXPECT_TRUE(IsSensitiveHeader("X-API-KEY"));
+  EXPECT_TRUE(IsSensitiveHeader("x-Hub-Signature-256"));
+  EXPECT_TRUE(IsSensitiveHeader("AUTHORIZATION"));
+  EXPECT_FALSE(IsSensitiveHeader("authorizations-count"));
+  EXPECT_FALSE(IsSensitiveHeader("ke"));
+  EXPECT_FALSE(IsSensitiveHeader(""));
+}
+
 TEST(DisplayPathTest, HidesPathTokensAndQueries) {
   EXPECT_EQ(DisplayPath("/webhooks/docs", false), "/webhooks/docs");
   EXPECT_EQ(DisplayPath("/webhooks/docs?sig=abc", false), "/webhooks/docs?\xE2\x80\xA6");
