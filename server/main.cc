@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -168,7 +169,7 @@ int Run(int argc, char** argv) {
   // documented where the locks are; the check is for development builds.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  // Signals are taken by sigwait below; block them before any thread starts
+  // Signals are taken by sigtimedwait below; block them before any thread starts
   // so every thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
@@ -315,8 +316,42 @@ int Run(int argc, char** argv) {
        {"sources", absl::StrJoin(sources, ", ")},
        {"version", HOOKBRIDGE_VERSION}});
 
+  // Once a second, between signals: the gRPC health service follows the
+  // log as /readyz and /healthz do. The EventBridge service is SERVING
+  // while the log takes events; the server ("", what a gRPC liveness probe
+  // asks) while no restart is needed. Changes are logged.
+  bool log_ok = true;
+  bool alive = true;
+  auto follow_log = [&] {
+    const LogStats stats = log->Stats();
+    if (stats.failure.ok() != log_ok) {
+      log_ok = stats.failure.ok();
+      grpc_server->GetHealthCheckService()->SetServingStatus(
+          std::string(v1::EventBridge::service_full_name()), log_ok);
+      if (log_ok) {
+        Log(LogLevel::kInfo, "event log recovered", {{"log_backend", config->log.backend}});
+      } else {
+        Log(LogLevel::kError, "event log failing: webhooks are answered 503",
+            {{"log_backend", config->log.backend}, {"error", stats.failure.message()}});
+      }
+    }
+    if (stats.restart_needed == alive) {
+      alive = !stats.restart_needed;
+      grpc_server->GetHealthCheckService()->SetServingStatus("", alive);
+    }
+  };
   int signal_number = 0;
-  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+  const timespec tick = {1, 0};
+  for (;;) {
+    signal_number = sigtimedwait(&signals, nullptr, &tick);
+    if (signal_number < 0) {
+      if (errno == EAGAIN || errno == EINTR) {
+        follow_log();
+        continue;
+      }
+      break;
+    }
+    if (signal_number != SIGHUP) break;
     // New certificates for new connections; established ones keep theirs.
     // A file that does not load keeps the current certificate.
     if (config->http.tls.enabled()) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/integration/harness.h"
 #include "tests/testing/nats_server.h"
@@ -20,6 +21,27 @@ using ::testing::HasSubstr;
 
 constexpr char kSecret[] = "jetstream-secret";
 constexpr char kPath[] = "/webhooks/ckeditor";
+
+// The gRPC health status of `service` ("" for the server), or UNKNOWN when
+// the call fails.
+grpc::health::v1::HealthCheckResponse::ServingStatus Health(const HookbridgeProcess& process,
+                                                            const std::string& service) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(process.grpc_target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  if (!stub->Check(&context, request, &response).ok()) {
+    return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  }
+  return response.status();
+}
+
+constexpr auto kServing = grpc::health::v1::HealthCheckResponse::SERVING;
+constexpr auto kNotServing = grpc::health::v1::HealthCheckResponse::NOT_SERVING;
+constexpr char kEventBridge[] = "hookbridge.v1.EventBridge";
 
 class JetStreamTest : public ::testing::Test {
  protected:
@@ -144,8 +166,15 @@ TEST_F(JetStreamTest, NatsDownMeans503AndNotReadyThenBothRecover) {
   ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret).status, 200);
   EXPECT_EQ(admin.Send("GET", "/readyz").status, 200);
 
+  EXPECT_EQ(Health(*a, kEventBridge), kServing);
+
   nats_.Stop();
   ASSERT_TRUE(Eventually([&] { return admin.Send("GET", "/readyz").status == 503; }));
+  // gRPC health says the same: the EventBridge does not serve; the server
+  // itself (what a liveness probe asks) is alive, as /healthz says.
+  EXPECT_TRUE(Eventually([&] { return Health(*a, kEventBridge) == kNotServing; }));
+  EXPECT_EQ(Health(*a, ""), kServing);
+  EXPECT_EQ(admin.Send("GET", "/healthz").status, 200);
   for (int i = 0; i < 3; ++i) {
     HttpResponse r = http.PostSigned(kPath, CommentAddedBody(absl::StrCat("down-", i)), kSecret);
     EXPECT_EQ(r.status, 503) << r.body;
@@ -154,6 +183,7 @@ TEST_F(JetStreamTest, NatsDownMeans503AndNotReadyThenBothRecover) {
 
   ASSERT_TRUE(nats_.Start().ok());
   ASSERT_TRUE(Eventually([&] { return admin.Send("GET", "/readyz").status == 200; }));
+  EXPECT_TRUE(Eventually([&] { return Health(*a, kEventBridge) == kServing; }));
   int status = 0;
   ASSERT_TRUE(Eventually([&] {
     status = http.PostSigned(kPath, CommentAddedBody("after"), kSecret).status;
@@ -175,6 +205,7 @@ TEST_F(JetStreamTest, AStreamDeletedUnderARunningReplicaAsksForARestart) {
   HttpResponse health = admin.Send("GET", "/healthz");
   EXPECT_THAT(health.body, HasSubstr("restart needed"));
   EXPECT_THAT(health.body, HasSubstr("IT was deleted"));
+  EXPECT_TRUE(Eventually([&] { return Health(*a, "") == kNotServing; }));
   EXPECT_EQ(admin.Send("GET", "/readyz").status, 503);
   HttpResponse r = http.PostSigned(kPath, CommentAddedBody("doc-2"), kSecret);
   EXPECT_EQ(r.status, 503) << r.body;
