@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -628,9 +629,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& io, std::shared_ptr<ListenerState> state)
-      : io_(io),
-        acceptor_(net::make_strand(io)),
+  // Accepts on `ios[0]`; each connection is served on the next of `ios`
+  // in turn, each of which one thread runs.
+  Listener(const std::vector<std::unique_ptr<net::io_context>>& ios,
+           std::shared_ptr<ListenerState> state)
+      : ios_(ios),
+        acceptor_(net::make_strand(*ios.front())),
         retry_(acceptor_.get_executor()),
         state_(std::move(state)) {}
 
@@ -656,8 +660,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   void Accept() {
-    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
-                                                                              tcp::socket socket) {
+    net::io_context& io = *ios_[next_io_++ % ios_.size()];
+    acceptor_.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec,
+                                                                             tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
       if (ec) {
         // E.g. out of file descriptors: the error repeats until connections
@@ -708,7 +713,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
     }
   }
 
-  net::io_context& io_;
+  const std::vector<std::unique_ptr<net::io_context>>& ios_;
+  size_t next_io_ = 0;  // on the acceptor's strand
   tcp::acceptor acceptor_;
   net::steady_timer retry_;  // on the acceptor's strand
   const std::shared_ptr<ListenerState> state_;
@@ -778,7 +784,9 @@ void HttpStream::Detach() {
 struct HttpServer::Impl {
   RequestTracker tracker;
   StreamSet streams;  // before io: sessions remove themselves when destroyed
-  net::io_context io;
+  // One per network thread: a connection stays on the thread that took it,
+  // so its handlers never wake another thread.
+  std::vector<std::unique_ptr<net::io_context>> ios;
   std::vector<std::shared_ptr<Listener>> listeners;
   std::vector<std::thread> threads;
 };
@@ -786,6 +794,8 @@ struct HttpServer::Impl {
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     int threads, std::vector<HttpListenerOptions> listeners) {
   auto impl = std::make_unique<Impl>();
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) impl->ios.push_back(std::make_unique<net::io_context>(1));
   for (HttpListenerOptions& options : listeners) {
     std::shared_ptr<ssl::context> tls;
     if (options.tls.has_value()) {
@@ -797,14 +807,17 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     }
     auto state = std::make_shared<ListenerState>(std::move(options), &impl->tracker, &impl->streams,
                                                  std::move(tls));
-    auto listener = std::make_shared<Listener>(impl->io, std::move(state));
+    auto listener = std::make_shared<Listener>(impl->ios, std::move(state));
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
     impl->listeners.push_back(std::move(listener));
   }
   for (auto& listener : impl->listeners) listener->Accept();
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < threads; ++i) {
-    impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  for (auto& io : impl->ios) {
+    impl->threads.emplace_back([io = io.get()] {
+      // Keeps running while it has no connection yet.
+      auto work = net::make_work_guard(*io);
+      io->run();
+    });
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
@@ -821,7 +834,7 @@ HttpServer::~HttpServer() {
   for (auto& listener : impl_->listeners) listener->Close();
   // While the threads run: no stream wakes a connection after this.
   impl_->streams.CloseAll();
-  impl_->io.stop();
+  for (auto& io : impl_->ios) io->stop();
   for (std::thread& t : impl_->threads) t.join();
 }
 
