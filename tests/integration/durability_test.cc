@@ -35,13 +35,6 @@ std::string CommentBody(const std::string& id) {
       R"("}},"sent_at":"2019-05-29T08:17:53.457Z"})");
 }
 
-std::string ExportBody(const std::string& doc, const std::string& removed_at) {
-  return absl::StrCat(
-      R"({"event":"collaboration.document.exported","environment_id":"env-1","payload":{"document":{"id":")",
-      doc, R"(","data":"<p>x</p>","removed_at":")", removed_at,
-      R"(","version":3}},"sent_at":"2019-05-29T08:17:53.457Z"})");
-}
-
 class DurabilityTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -119,6 +119,13 @@ std::string CommentAddedBody(const std::string& doc, const std::string& content)
       R"(","created_at":"2019-05-29T08:17:53.450Z","thread_id":"t-1","user":{"id":"u-1"}}},"sent_at":"2019-05-29T08:17:53.457Z"})");
 }
 
+std::string ExportBody(const std::string& doc, const std::string& removed_at) {
+  return absl::StrCat(
+      R"({"event":"collaboration.document.exported","environment_id":"env-1","payload":{"document":{"id":")",
+      doc, R"(","data":"<p>x</p>","removed_at":")", removed_at,
+      R"(","version":3}},"sent_at":"2019-05-29T08:17:53.457Z"})");
+}
+
 std::string CkeditorConfig(const std::string& secret, const std::string& extra,
                            const std::string& http_extra) {
   return LoopbackListeners(http_extra) + extra +

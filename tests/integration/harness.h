@@ -123,6 +123,10 @@ std::string LoopbackListeners(const std::string& http_extra = "");
 // `content`, spliced in as is (it may carry escapes or raw bytes).
 std::string CommentAddedBody(const std::string& doc, const std::string& content = "text");
 
+// A CKEditor collaboration.document.exported body about document `doc`,
+// whose entity time (for the ordering guard) is `removed_at`.
+std::string ExportBody(const std::string& doc, const std::string& removed_at);
+
 // A one-source config with secret `secret` for source `ckeditor`, plus
 // `extra` YAML at the top level and `http_extra` keys in the http section.
 std::string CkeditorConfig(const std::string& secret, const std::string& extra = "",

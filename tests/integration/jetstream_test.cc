@@ -113,13 +113,6 @@ TEST_F(JetStreamTest, TheSameDeliverySentToBothReplicasIsAppendedOnce) {
   EXPECT_EQ(events[1].sequence(), 2u);
 }
 
-std::string ExportBody(const std::string& doc, const std::string& removed_at) {
-  return absl::StrCat(
-      R"({"event":"collaboration.document.exported","environment_id":"env-1","payload":{"document":{"id":")",
-      doc, R"(","data":"<p>x</p>","removed_at":")", removed_at,
-      R"(","version":3}},"sent_at":"2019-05-29T08:17:53.457Z"})");
-}
-
 TEST_F(JetStreamTest, AnOlderVersionReachingTheOtherReplicaIsFlaggedSuperseded) {
   auto a = StartReplica();
   auto b = StartReplica();
