@@ -743,16 +743,27 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, const EnvLookup& env)
   }
 }
 
-absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+absl::StatusOr<std::string> ReadConfigText(const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("config: cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
-  return ParseConfig(text.str(), [](absl::string_view name) -> std::optional<std::string> {
+  if (in.bad()) return absl::NotFoundError(absl::StrCat("config: cannot read ", path));
+  return text.str();
+}
+
+EnvLookup ProcessEnvironment() {
+  return [](absl::string_view name) -> std::optional<std::string> {
     const char* v = std::getenv(std::string(name).c_str());
     if (v == nullptr) return std::nullopt;
     return std::string(v);
-  });
+  };
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadConfigText(path);
+  if (!text.ok()) return text.status();
+  return ParseConfig(*text, ProcessEnvironment());
 }
 
 }  // namespace hookbridge

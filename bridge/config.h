@@ -1,6 +1,7 @@
 // The service configuration: its YAML shape, defaults and validation.
 //
-// A config is loaded once at start. Every string value may reference the
+// A config is loaded at start and again on reload (bridge/config_reload.h
+// says what can change while running). Every string value may reference the
 // environment as ${NAME} or ${NAME:-default}, so secrets never have to be
 // written into the file; `$$` is a literal `$`. Unknown keys are errors, so a
 // typo cannot silently fall back to a default.
@@ -225,6 +226,12 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, const EnvLookup& env)
 // Reads `path` and parses it with the process environment. NotFound when the
 // file cannot be read.
 absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+
+// The text of the config file `path`; NotFound when it cannot be read.
+absl::StatusOr<std::string> ReadConfigText(const std::string& path);
+
+// Looks names up in the process environment.
+EnvLookup ProcessEnvironment();
 
 // Parses "host:port" / "[v6]:port".
 absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view text);

@@ -178,20 +178,43 @@ class Ingestor::Follower {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config, EventLog* log) {
-  std::unique_ptr<Ingestor> ingestor(
-      new Ingestor(log, config.dedup.max_entries, config.http.max_json_depth));
+absl::StatusOr<std::shared_ptr<const SourceSet>> SourceSet::Create(const Config& config,
+                                                                   const SourceSet* previous) {
+  std::shared_ptr<SourceSet> set(new SourceSet());
   for (const SourceConfig& source_config : config.sources) {
     absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(source_config);
     if (!source.ok()) return source.status();
     SourceInfo info{source_config.name, FindProvider(source_config.provider),
                     !source_config.path_token.empty()};
-    ingestor->infos_.push_back(info);
-    Entry entry{
-        info, *std::move(source), std::nullopt,
-        std::make_unique<TokenBucket>(source_config.rate_limit.value_or(config.http.rate_limit))};
+    set->infos_.push_back(info);
+    const RateLimit limit = source_config.rate_limit.value_or(config.http.rate_limit);
+    std::shared_ptr<TokenBucket> bucket;
+    if (previous != nullptr) {
+      auto it = previous->entries_.find(source_config.name);
+      if (it != previous->entries_.end() && it->second.bucket->limit() == limit) {
+        bucket = it->second.bucket;  // keeps its tokens: a reload is no free burst
+      }
+    }
+    if (bucket == nullptr) bucket = std::make_shared<TokenBucket>(limit);
+    SourceSet::Entry entry{info, *std::move(source), std::nullopt, std::move(bucket)};
     if (!source_config.path_token.empty()) entry.token_digest = Sha256({source_config.path_token});
-    ingestor->sources_.emplace(source_config.name, std::move(entry));
+    set->entries_.emplace(source_config.name, std::move(entry));
+  }
+  return std::shared_ptr<const SourceSet>(std::move(set));
+}
+
+absl::Status Ingestor::Validate(const Config& config) {
+  return SourceSet::Create(config, nullptr).status();
+}
+
+absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config, EventLog* log) {
+  std::unique_ptr<Ingestor> ingestor(
+      new Ingestor(log, config.dedup.max_entries, config.http.max_json_depth));
+  std::shared_ptr<const SourceSet> set;
+  HB_ASSIGN_OR_RETURN(set, SourceSet::Create(config, nullptr));
+  {
+    absl::MutexLock lock(&ingestor->sources_mu_);
+    ingestor->sources_ = std::move(set);
   }
   absl::StatusOr<uint64_t> warmed = ingestor->Warm(config.dedup.max_entries);
   if (!warmed.ok()) return warmed.status();
@@ -243,10 +266,22 @@ absl::StatusOr<uint64_t> Ingestor::Warm(uint64_t window) {
   return after;
 }
 
-const SourceInfo* Ingestor::FindSource(absl::string_view name) const {
-  auto it = sources_.find(name);
-  return it == sources_.end() ? nullptr : &it->second.info;
+absl::Status Ingestor::Reconfigure(const Config& config) {
+  std::shared_ptr<const SourceSet> previous = Snapshot();
+  std::shared_ptr<const SourceSet> set;
+  HB_ASSIGN_OR_RETURN(set, SourceSet::Create(config, previous.get()));
+  max_json_depth_.store(config.http.max_json_depth, std::memory_order_relaxed);
+  absl::MutexLock lock(&sources_mu_);
+  sources_ = std::move(set);
+  return absl::OkStatus();
 }
+
+std::shared_ptr<const SourceSet> Ingestor::Snapshot() const {
+  absl::MutexLock lock(&sources_mu_);
+  return sources_;
+}
+
+std::vector<SourceInfo> Ingestor::sources() const { return Snapshot()->infos(); }
 
 Route Ingestor::Resolve(absl::string_view target) const {
   Route route;
@@ -254,9 +289,12 @@ Route Ingestor::Resolve(absl::string_view target) const {
   if (!absl::ConsumePrefix(&path, kWebhookPathPrefix)) return route;
   const size_t slash = path.find('/');
   route.name = path.substr(0, slash);
-  auto it = sources_.find(route.name);
-  if (route.name.empty() || it == sources_.end()) return route;
-  const Entry& entry = it->second;
+  if (route.name.empty()) return route;
+  route.set = Snapshot();
+  auto it = route.set->entries_.find(route.name);
+  if (it == route.set->entries_.end()) return route;
+  const SourceSet::Entry& entry = it->second;
+  route.named = &entry.info;
   if (!entry.token_digest.has_value()) {
     if (slash == absl::string_view::npos) route.source = &entry.info;
     return route;
@@ -274,13 +312,15 @@ Route Ingestor::Resolve(absl::string_view target) const {
 void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& request,
                       std::function<void(IngestResult)> done) {
   IngestResult result;
-  auto it = sources_.find(source_name);
-  if (it == sources_.end()) {
+  // Held for this call: `entry` must outlive a reload meanwhile.
+  const std::shared_ptr<const SourceSet> set = Snapshot();
+  auto it = set->entries_.find(source_name);
+  if (it == set->entries_.end()) {
     result.outcome = Outcome::kUnknownSource;
     result.reason = "no such webhook source";
     return done(std::move(result));
   }
-  const Entry& entry = it->second;
+  const SourceSet::Entry& entry = it->second;
 
   if (absl::Status verified = entry.source->Verify(request); !verified.ok()) {
     result.outcome = IsStaleTimestamp(verified) ? Outcome::kStaleTimestamp : Outcome::kBadSignature;
@@ -302,7 +342,9 @@ void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& reque
 
   // Before any parsing: nothing below recurses deeper than this allows, and
   // every string that reaches the event is valid UTF-8.
-  if (absl::Status checked = CheckJsonText(request.body, max_json_depth_); !checked.ok()) {
+  if (absl::Status checked =
+          CheckJsonText(request.body, max_json_depth_.load(std::memory_order_relaxed));
+      !checked.ok()) {
     result.outcome = Outcome::kMalformed;
     result.reason = std::string(checked.message());
     return done(std::move(result));

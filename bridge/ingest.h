@@ -4,6 +4,7 @@
 #ifndef HOOKBRIDGE_BRIDGE_INGEST_H_
 #define HOOKBRIDGE_BRIDGE_INGEST_H_
 
+#include <atomic>
 #include <functional>
 #include <iterator>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "bridge/config.h"
 #include "bridge/crypto.h"
 #include "bridge/dedup.h"
@@ -81,7 +83,11 @@ struct SourceInfo {
   bool has_path_token = false;
 };
 
-// Where a request target leads.
+class SourceSet;
+
+// Where a request target leads. The pointers stay valid as long as the Route
+// (which holds the source set it was resolved in) lives, whatever a config
+// reload does meanwhile.
 struct Route {
   // The source, or nullptr when the target names none: answer 404.
   const SourceInfo* source = nullptr;
@@ -89,14 +95,52 @@ struct Route {
   // missing or wrong. Answer exactly as for an unknown source (404, same
   // body): a stranger must not learn that the source exists.
   bool bad_token = false;
+  // The configured source the target names, whether or not its path token
+  // is right (nullptr when none is).
+  const SourceInfo* named = nullptr;
   // The source name in the target (for metrics; may be unconfigured).
   absl::string_view name;
+  // Keeps `source` and `named` alive.
+  std::shared_ptr<const SourceSet> set;
 };
 
 // Webhook paths start with this; the source name follows.
 inline constexpr absl::string_view kWebhookPathPrefix = "/webhooks/";
 
-// Thread-safe: Handle may be called concurrently from any thread.
+// The configured sources, built from one config and immutable afterwards:
+// a config reload builds a new set and swaps it in whole, so a request sees
+// one consistent set from start to end. Rate-limit buckets of sources whose
+// limit did not change carry over to the next set.
+class SourceSet {
+ public:
+  // InvalidArgument when a source cannot be built from its config. Buckets
+  // are taken over from `previous` (may be null) for sources of the same
+  // name and limit.
+  static absl::StatusOr<std::shared_ptr<const SourceSet>> Create(const Config& config,
+                                                                 const SourceSet* previous);
+
+  // In config order.
+  const std::vector<SourceInfo>& infos() const { return infos_; }
+
+ private:
+  friend class Ingestor;
+  struct Entry {
+    SourceInfo info;
+    std::unique_ptr<Source> source;
+    // SHA-256 of the path token, if the source has one. Comparing digests
+    // keeps the comparison constant-time whatever the token's length.
+    std::optional<Sha256Digest> token_digest;
+    // The source's rate limit, taken at the request's receive time.
+    std::shared_ptr<TokenBucket> bucket;
+  };
+  SourceSet() = default;
+
+  std::vector<SourceInfo> infos_;
+  absl::flat_hash_map<std::string, Entry> entries_;
+};
+
+// Thread-safe: Handle may be called concurrently from any thread, and
+// concurrently with Reconfigure.
 class Ingestor {
  public:
   // InvalidArgument when a source cannot be built from its config. `log`
@@ -104,14 +148,22 @@ class Ingestor {
   // redeliveries of events stored before a restart.
   static absl::StatusOr<std::unique_ptr<Ingestor>> Create(const Config& config, EventLog* log);
 
-  // The source named `name`, or nullptr.
-  const SourceInfo* FindSource(absl::string_view name) const;
+  // Checks that every source of `config` can be built, without applying
+  // anything.
+  static absl::Status Validate(const Config& config);
+
+  // Applies `config`'s sources (added, removed, secrets, tolerances, path
+  // tokens, rate limits) and http.max_json_depth. Requests already being
+  // handled finish with the set they started with. InvalidArgument, with
+  // nothing changed, when a source cannot be built.
+  absl::Status Reconfigure(const Config& config);
 
   // Resolves a request target (`/webhooks/<source>[/<path token>][?query]`)
   // to its source, checking the path token in constant time.
   Route Resolve(absl::string_view target) const;
 
-  const std::vector<SourceInfo>& sources() const { return infos_; }
+  // The sources in force now, in config order.
+  std::vector<SourceInfo> sources() const;
 
   // Stops following a shared log (see Follower). Call before the log is
   // closed; the ingestor itself must outlive the log's last callbacks.
@@ -129,6 +181,8 @@ class Ingestor {
  private:
   Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth);
 
+  std::shared_ptr<const SourceSet> Snapshot() const;
+
  public:
   ~Ingestor();
 
@@ -145,22 +199,12 @@ class Ingestor {
   // remembers what other processes append.
   class Follower;
 
-  struct Entry {
-    SourceInfo info;
-    std::unique_ptr<Source> source;
-    // SHA-256 of the path token, if the source has one. Comparing digests
-    // keeps the comparison constant-time whatever the token's length.
-    std::optional<Sha256Digest> token_digest;
-    // The source's rate limit, taken at the request's receive time.
-    std::unique_ptr<TokenBucket> bucket;
-  };
-
   EventLog* const log_;
-  const int max_json_depth_;
+  std::atomic<int> max_json_depth_;
   DedupWindow dedup_;
   OrderingGuard ordering_;
-  std::vector<SourceInfo> infos_;  // in config order
-  absl::flat_hash_map<std::string, Entry> sources_;
+  mutable absl::Mutex sources_mu_;
+  std::shared_ptr<const SourceSet> sources_ ABSL_GUARDED_BY(sources_mu_);
   // Declared last: stopped and joined first, while the rest still exists.
   std::unique_ptr<Follower> follower_;
 };

@@ -20,6 +20,10 @@ struct RateLimit {
   double burst = 0;
 
   bool unlimited() const { return per_second <= 0; }
+  friend bool operator==(const RateLimit& a, const RateLimit& b) {
+    return a.per_second == b.per_second && a.burst == b.burst;
+  }
+  friend bool operator!=(const RateLimit& a, const RateLimit& b) { return !(a == b); }
 };
 
 // Thread-safe.

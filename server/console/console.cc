@@ -24,19 +24,65 @@ std::string DeliveryEvent(const Delivery& delivery) {
 }
 
 Console::Console(Options options, const std::vector<SourceInfo>& sources, Metrics* metrics)
-    : options_(options), metrics_(metrics), started_at_(absl::Now()), sources_(sources) {
-  counters_.resize(sources_.size());
+    : metrics_(metrics),
+      started_at_(absl::Now()),
+      enabled_(options.enabled),
+      body_preview_bytes_(options.body_preview_bytes),
+      options_(options),
+      sources_(sources) {}
+
+Console::Options Console::options() const {
+  absl::MutexLock lock(&mu_);
+  return options_;
+}
+
+void Console::Reconfigure(Options options, const std::vector<SourceInfo>& sources) {
+  size_t evicted = 0;
+  std::vector<LiveStream> ended;
+  {
+    absl::MutexLock lock(&mu_);
+    options_ = options;
+    sources_ = sources;
+    enabled_.store(options.enabled, std::memory_order_release);
+    body_preview_bytes_.store(options.body_preview_bytes, std::memory_order_relaxed);
+    evicted = Evict();
+    if (!options.enabled) ended.swap(live_);
+  }
+  for (const LiveStream& live : ended) live.stream->Close();
+  for (size_t i = 0; i < evicted; ++i) metrics_->ConsoleDeliveryEvicted();
+}
+
+void Console::SetReloadStatus(ReloadStatus status) {
+  absl::MutexLock lock(&mu_);
+  reload_status_ = std::move(status);
+}
+
+Console::ReloadStatus Console::reload_status() const {
+  absl::MutexLock lock(&mu_);
+  return reload_status_;
+}
+
+size_t Console::Evict() {
+  size_t evicted = 0;
+  // The newest stays even if it alone is over the byte bound.
+  while (ring_.size() > 1 &&
+         (ring_.size() > options_.max_deliveries || ring_bytes_ > options_.max_bytes)) {
+    ring_bytes_ -= ring_.front()->ByteSize();
+    ring_.pop_front();
+    ++evicted;
+  }
+  evicted_ += evicted;
+  return evicted;
 }
 
 void Console::Record(Delivery delivery) {
   const int64_t second = absl::ToUnixSeconds(delivery.received_at);
   const size_t outcome = static_cast<size_t>(delivery.outcome);
-  size_t evicted = 0;
   absl::MutexLock lock(&mu_);
   delivery.id = ++last_id_;
   for (size_t i = 0; i < sources_.size(); ++i) {
     if (sources_[i].name != delivery.source) continue;
-    Counters& counters = counters_[i];
+    Counters& counters = counters_[sources_[i].name];
     ++counters.total[outcome];
     Counters::Second& slot = counters.seconds[static_cast<size_t>(((second % 60) + 60) % 60)];
     if (slot.unix_second != second) {
@@ -49,14 +95,7 @@ void Console::Record(Delivery delivery) {
   auto shared = std::make_shared<const Delivery>(std::move(delivery));
   ring_bytes_ += shared->ByteSize();
   ring_.push_back(shared);
-  // The newest stays even if it alone is over the byte bound.
-  while (ring_.size() > 1 &&
-         (ring_.size() > options_.max_deliveries || ring_bytes_ > options_.max_bytes)) {
-    ring_bytes_ -= ring_.front()->ByteSize();
-    ring_.pop_front();
-    ++evicted;
-  }
-  evicted_ += evicted;
+  const size_t evicted = Evict();
   if (!live_.empty()) {
     std::string event;
     live_.erase(std::remove_if(live_.begin(), live_.end(),
@@ -100,12 +139,14 @@ Console::RingStats Console::Stats() const {
 
 std::vector<Console::SourceCounts> Console::Counts(absl::Time now) const {
   const int64_t now_second = absl::ToUnixSeconds(now);
-  std::vector<SourceCounts> counts(sources_.size());
   absl::MutexLock lock(&mu_);
+  std::vector<SourceCounts> counts(sources_.size());
   for (size_t i = 0; i < sources_.size(); ++i) {
-    counts[i].source = &sources_[i];
-    counts[i].total = counters_[i].total;
-    for (const Counters::Second& slot : counters_[i].seconds) {
+    counts[i].source = sources_[i];
+    auto it = counters_.find(sources_[i].name);
+    if (it == counters_.end()) continue;
+    counts[i].total = it->second.total;
+    for (const Counters::Second& slot : it->second.seconds) {
       if (slot.unix_second > now_second - 60 && slot.unix_second <= now_second) {
         for (size_t o = 0; o < slot.counts.size(); ++o) counts[i].last_minute[o] += slot.counts[o];
       }

@@ -14,6 +14,7 @@
 #define HOOKBRIDGE_SERVER_CONSOLE_CONSOLE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -52,6 +54,7 @@ class Console {
     size_t max_deliveries = 500;       // admin.console_deliveries
     size_t max_bytes = 4 << 20;        // admin.console_bytes
     size_t body_preview_bytes = 2048;  // admin.console_body_preview_bytes
+    bool enabled = true;               // admin.console
   };
   // Live-tail streams open at once; more are refused.
   static constexpr size_t kMaxStreams = 16;
@@ -61,8 +64,30 @@ class Console {
   // `metrics` must outlive the console.
   Console(Options options, const std::vector<SourceInfo>& sources, Metrics* metrics);
 
-  const Options& options() const { return options_; }
+  // The options in force now (they change with Reconfigure).
+  Options options() const;
+  bool enabled() const { return enabled_.load(std::memory_order_acquire); }
+  // options().body_preview_bytes without a lock, for the request path.
+  size_t body_preview_bytes() const { return body_preview_bytes_.load(std::memory_order_relaxed); }
   absl::Time started_at() const { return started_at_; }
+
+  // Applies a reloaded config: new bounds (the ring shrinks at once if they
+  // are lower), body preview size, sources (counts of sources that stay are
+  // kept), and on/off. Turning the console off ends its live streams; what
+  // it recorded stays until it is turned on again or evicted.
+  void Reconfigure(Options options, const std::vector<SourceInfo>& sources);
+
+  // The config generation in force and the result of the last reload, for
+  // the overview. Set by the server.
+  struct ReloadStatus {
+    uint64_t generation = 1;
+    std::string result = "initial";  // "initial", "applied" or "rejected"
+    std::string error;               // why the last reload was rejected
+    std::vector<std::string> needs_restart;
+    absl::Time at = absl::InfinitePast();
+  };
+  void SetReloadStatus(ReloadStatus status);
+  ReloadStatus reload_status() const;
 
   // Records a finished delivery: assigns its id, counts it under its source
   // and outcome, keeps it (evicting the oldest beyond the bounds) and sends
@@ -85,7 +110,7 @@ class Console {
 
   // Deliveries per outcome (indexed by Outcome) of one configured source.
   struct SourceCounts {
-    const SourceInfo* source = nullptr;
+    SourceInfo source;
     std::array<uint64_t, std::size(kAllOutcomes)> total{};
     std::array<uint64_t, std::size(kAllOutcomes)> last_minute{};  // the 60 s up to `now`
   };
@@ -116,18 +141,25 @@ class Console {
   // Sends `event` to `live`; false when the stream is gone (and counts a
   // drop if it overflowed).
   bool Send(const LiveStream& live, std::string event);
+  // Evicts the oldest deliveries beyond the bounds; returns how many.
+  size_t Evict() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const Options options_;
   Metrics* const metrics_;
   const absl::Time started_at_;
-  std::vector<SourceInfo> sources_;
+  std::atomic<bool> enabled_;
+  std::atomic<size_t> body_preview_bytes_;
 
   mutable absl::Mutex mu_;
+  Options options_ ABSL_GUARDED_BY(mu_);
+  std::vector<SourceInfo> sources_ ABSL_GUARDED_BY(mu_);
+  ReloadStatus reload_status_ ABSL_GUARDED_BY(mu_);
   std::deque<DeliveryPtr> ring_ ABSL_GUARDED_BY(mu_);  // oldest first, ids increasing
   size_t ring_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t evicted_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_id_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<Counters> counters_ ABSL_GUARDED_BY(mu_);  // parallel to sources_
+  // By source name; kept for removed sources, so counts survive a source
+  // being removed and added back.
+  absl::flat_hash_map<std::string, Counters> counters_ ABSL_GUARDED_BY(mu_);
   std::vector<LiveStream> live_ ABSL_GUARDED_BY(mu_);
 };
 

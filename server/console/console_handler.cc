@@ -145,6 +145,8 @@ absl::string_view ContentType(absl::string_view name) {
 ConsoleHandler::ConsoleHandler(Console* console, EventLog* log, SubscriberLister subscribers)
     : console_(console), log_(log), subscribers_(std::move(subscribers)) {}
 
+bool ConsoleHandler::enabled() const { return console_->enabled(); }
+
 bool ConsoleHandler::Serves(absl::string_view path) {
   return path == "/ui" || absl::StartsWith(path, "/ui/") || absl::StartsWith(path, kApiPrefix);
 }
@@ -198,7 +200,24 @@ HttpResponse ConsoleHandler::Sources() const {
   AppendTimeFields("started", console_->started_at(), &body);
   body.push_back(',');
   AppendTimeFields("now", now, &body);
-  body.append(",\"outcomes\":[");
+  // The config in force and how the last reload went.
+  const Console::ReloadStatus reload = console_->reload_status();
+  absl::StrAppend(&body, ",\"config\":{\"generation\":", reload.generation, ",\"last_reload\":");
+  AppendJsonString(&body, reload.result);
+  if (reload.at != absl::InfinitePast()) {
+    body.push_back(',');
+    AppendTimeFields("last_reload_at", reload.at, &body);
+  }
+  if (!reload.error.empty()) {
+    body.append(",\"last_reload_error\":");
+    AppendJsonString(&body, reload.error);
+  }
+  body.append(",\"needs_restart\":[");
+  for (size_t i = 0; i < reload.needs_restart.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    AppendJsonString(&body, reload.needs_restart[i]);
+  }
+  body.append("]},\"outcomes\":[");
   for (size_t i = 0; i < std::size(kAllOutcomes); ++i) {
     if (i > 0) body.push_back(',');
     AppendJsonString(&body, OutcomeName(kAllOutcomes[i]));
@@ -209,12 +228,12 @@ HttpResponse ConsoleHandler::Sources() const {
     const Console::SourceCounts& c = counts[i];
     if (i > 0) body.push_back(',');
     body.append("{\"name\":");
-    AppendJsonString(&body, c.source->name);
+    AppendJsonString(&body, c.source.name);
     body.append(",\"provider\":");
-    AppendJsonString(&body, c.source->provider->name);
+    AppendJsonString(&body, c.source.provider->name);
     body.append(",\"path\":");
-    std::string path = absl::StrCat(kWebhookPathPrefix, c.source->name);
-    if (c.source->has_path_token) path.append("/\xE2\x80\xA6");
+    std::string path = absl::StrCat(kWebhookPathPrefix, c.source.name);
+    if (c.source.has_path_token) path.append("/\xE2\x80\xA6");
     AppendJsonString(&body, path);
     for (const auto& [key, values] :
          {std::pair<absl::string_view, const std::array<uint64_t, std::size(kAllOutcomes)>*>{

@@ -27,6 +27,9 @@ class ConsoleHandler {
   // Whether `path` belongs to the console: /ui, /ui/..., /api/...
   static bool Serves(absl::string_view path);
 
+  // Whether the console is on (admin.console, which a reload may change).
+  bool enabled() const;
+
   // Answers a GET or HEAD for a path that Serves. A detail view reads the
   // accepted event from the log (one record: from memory, or one read from
   // disk or the stream) on the calling network thread.

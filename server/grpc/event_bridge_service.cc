@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bridge/filter.h"
+#include "bridge/status_macros.h"
 #include "bridge/subscription.h"
 #include "server/logging.h"
 
@@ -66,12 +67,12 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   SubscribeReactor(EventBridgeService* service, grpc::CallbackServerContext* context,
                    const grpc::ByteBuffer* request_bytes, bool batched)
       : service_(service), context_(context), batched_(batched), started_at_(absl::Now()) {
-    absl::StatusOr<const Grant*> grant = service_->Authenticate(context);
+    absl::StatusOr<Grant> grant = service_->Authenticate(context, &authenticated_with_);
     if (!grant.ok()) {
       Reject(grant.status());
       return;
     }
-    v1::SubscribeRequest request;
+    v1::SubscribeRequest& request = request_;
     grpc::ByteBuffer copy = *request_bytes;
     if (!grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &request).ok()) {
       Reject(absl::InvalidArgumentError("SubscribeRequest could not be parsed"));
@@ -86,15 +87,15 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
              Metrics::SubscribeRejection::kTooManyPatterns);
       return;
     }
-    if (absl::Status allowed = Authorizer::Authorize(**grant, request); !allowed.ok()) {
-      service_->metrics_->SubscriberAuth((*grant)->name, Metrics::AuthOutcome::kDenied);
+    if (absl::Status allowed = Authorizer::Authorize(*grant, request); !allowed.ok()) {
+      service_->metrics_->SubscriberAuth(grant->name, Metrics::AuthOutcome::kDenied);
       Reject(allowed);
       return;
     }
-    service_->metrics_->SubscriberAuth((*grant)->name, Metrics::AuthOutcome::kOk);
-    token_ = (*grant)->name;
+    service_->metrics_->SubscriberAuth(grant->name, Metrics::AuthOutcome::kOk);
+    token_ = grant->name;
     info_.peer = context_->peer();
-    if (service_->authorizer_->enabled()) info_.token = token_;
+    if (authenticated_with_->enabled()) info_.token = token_;
     info_.rpc = batched_ ? "SubscribeBatches" : "Subscribe";
     info_.sources.assign(request.sources().begin(), request.sources().end());
     info_.types.assign(request.types().begin(), request.types().end());
@@ -189,6 +190,45 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     return info;
   }
 
+  // Whether the stream's token is accepted by `authorizer` and its request
+  // inside the token's grant: UNAUTHENTICATED or PERMISSION_DENIED if not.
+  absl::Status CheckAccess(const Authorizer& authorizer) const {
+    const auto& metadata = context_->client_metadata();
+    auto it = metadata.find("authorization");
+    std::string authorization;
+    if (it != metadata.end()) authorization.assign(it->second.data(), it->second.size());
+    absl::StatusOr<const Grant*> grant =
+        authorizer.Authenticate(it != metadata.end() ? &authorization : nullptr);
+    if (!grant.ok()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("the stream's token is no longer accepted (config reloaded): ",
+                       grant.status().message()));
+    }
+    if (absl::Status allowed = Authorizer::Authorize(**grant, request_); !allowed.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("the stream's token no longer grants its request (config reloaded): ",
+                       allowed.message()));
+    }
+    return absl::OkStatus();
+  }
+
+  // The authorizer the stream was let in by.
+  const Authorizer* authenticated_with() const { return authenticated_with_.get(); }
+
+  // After a config reload: ends the stream (once no write is in flight)
+  // if CheckAccess fails. Returns whether it ends.
+  bool Recheck(const Authorizer& authorizer) {
+    const absl::Status end = CheckAccess(authorizer);
+    if (end.ok()) return false;
+    Log(LogLevel::kInfo, "subscriber ended by a config reload",
+        {{"peer", context_->peer()}, {"token", token_}, {"error", end.message()}});
+    absl::MutexLock lock(&mu_);
+    if (!end_.ok()) return true;
+    end_ = end;
+    Pump();
+    return true;
+  }
+
   // Ends the stream with UNAVAILABLE once no write is in flight.
   void BeginShutdown() {
     absl::MutexLock lock(&mu_);
@@ -237,6 +277,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
           grpc::StatusCode::UNAVAILABLE,
           absl::StrCat("server is shutting down; resume with after_sequence = ", ResumeAfter())));
     }
+    if (!end_.ok()) return FinishLocked(ToGrpcStatus(end_));
     if (next_ == pending_.size()) {
       pending_.clear();
       next_ = 0;
@@ -291,8 +332,10 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   std::unique_ptr<Subscription> subscription_;
   bool include_raw_ = false;
   bool registered_ = false;
-  std::string token_;    // the subscriber's token name
-  SubscriberInfo info_;  // constant once registered
+  std::string token_;             // the subscriber's token name
+  SubscriberInfo info_;           // constant once registered
+  v1::SubscribeRequest request_;  // constant once registered
+  std::shared_ptr<const Authorizer> authenticated_with_;
 
   absl::Mutex mu_;
   std::vector<RecordPtr> pending_ ABSL_GUARDED_BY(mu_);
@@ -305,6 +348,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  // Set when a config reload revoked the stream's access.
+  absl::Status end_ ABSL_GUARDED_BY(mu_);
 };
 
 namespace {
@@ -317,38 +362,68 @@ v1::ListEventTypesResponse DescribeSources(const std::vector<SourceInfo>& source
 
 EventBridgeService::EventBridgeService(EventLog* log, Metrics* metrics,
                                        const std::vector<SourceInfo>& sources,
-                                       const Authorizer* authorizer, SubscribeLimits limits)
+                                       std::shared_ptr<const Authorizer> authorizer,
+                                       SubscribeLimits limits)
     : log_(log),
       metrics_(metrics),
-      authorizer_(authorizer),
       limits_(limits),
-      event_types_(DescribeSources(sources)) {}
+      authorizer_(std::move(authorizer)),
+      event_types_(std::make_shared<const v1::ListEventTypesResponse>(DescribeSources(sources))) {}
 
-absl::StatusOr<const Grant*> EventBridgeService::Authenticate(
-    grpc::CallbackServerContext* context) {
+std::shared_ptr<const Authorizer> EventBridgeService::authorizer() {
+  absl::MutexLock lock(&config_mu_);
+  return authorizer_;
+}
+
+size_t EventBridgeService::Reconfigure(std::shared_ptr<const Authorizer> authorizer,
+                                       const std::vector<SourceInfo>& sources) {
+  auto event_types = std::make_shared<const v1::ListEventTypesResponse>(DescribeSources(sources));
+  absl::MutexLock lock(&mu_);
+  {
+    absl::MutexLock config_lock(&config_mu_);
+    authorizer_ = authorizer;
+    event_types_ = std::move(event_types);
+  }
+  // Under mu_, so none is deleted meanwhile. A stream let in by an older
+  // authorizer that registers after this is checked in Register.
+  size_t ended = 0;
+  for (SubscribeReactor* reactor : reactors_) ended += reactor->Recheck(*authorizer) ? 1 : 0;
+  return ended;
+}
+
+absl::StatusOr<Grant> EventBridgeService::Authenticate(grpc::CallbackServerContext* context,
+                                                       std::shared_ptr<const Authorizer>* used) {
   const auto& metadata = context->client_metadata();
   auto it = metadata.find("authorization");
   std::string authorization;
   if (it != metadata.end()) authorization.assign(it->second.data(), it->second.size());
+  std::shared_ptr<const Authorizer> current = authorizer();
+  if (used != nullptr) *used = current;
   absl::StatusOr<const Grant*> grant =
-      authorizer_->Authenticate(it != metadata.end() ? &authorization : nullptr);
+      current->Authenticate(it != metadata.end() ? &authorization : nullptr);
   if (!grant.ok()) {
     metrics_->SubscriberAuth("_none", it == metadata.end() ? Metrics::AuthOutcome::kMissing
                                                            : Metrics::AuthOutcome::kUnknown);
+    return grant.status();
   }
-  return grant;
+  return **grant;
 }
 
 grpc::ServerUnaryReactor* EventBridgeService::ListEventTypes(
     grpc::CallbackServerContext* context, const v1::ListEventTypesRequest* request,
     v1::ListEventTypesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<const Grant*> grant = Authenticate(context);
+  absl::StatusOr<Grant> grant = Authenticate(context, nullptr);
   if (!grant.ok()) {
     reactor->Finish(ToGrpcStatus(grant.status()));
     return reactor;
   }
-  *response = event_types_;
+  std::shared_ptr<const v1::ListEventTypesResponse> event_types;
+  {
+    absl::MutexLock lock(&config_mu_);
+    event_types = event_types_;
+  }
+  *response = *event_types;
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -366,6 +441,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::SubscribeBatches
 absl::Status EventBridgeService::Register(SubscribeReactor* reactor) {
   absl::MutexLock lock(&mu_);
   if (shutting_down_) return absl::UnavailableError("server is shutting down");
+  if (const std::shared_ptr<const Authorizer> current = authorizer();
+      current.get() != reactor->authenticated_with()) {
+    // A reload came between its authentication and now.
+    HB_RETURN_IF_ERROR(reactor->CheckAccess(*current));
+  }
   if (reactors_.size() >= limits_.max_subscribers) {
     return absl::ResourceExhaustedError(
         absl::StrCat("already ", reactors_.size(),

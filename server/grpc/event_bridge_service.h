@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,12 +73,21 @@ class EventBridgeService final
           v1::EventBridge::WithRawCallbackMethod_SubscribeBatches<
               v1::EventBridge::WithCallbackMethod_ListEventTypes<v1::EventBridge::Service>>> {
  public:
-  // `log`, `metrics` and `authorizer` must outlive the service; `sources`
-  // are the configured sources, for ListEventTypes. Every call is
-  // authenticated (authorization: Bearer <token>) and Subscribe authorized
-  // against the token's grant, then checked against `limits`.
+  // `log` and `metrics` must outlive the service; `sources` are the
+  // configured sources, for ListEventTypes. Every call is authenticated
+  // (authorization: Bearer <token>) and Subscribe authorized against the
+  // token's grant, then checked against `limits`.
   EventBridgeService(EventLog* log, Metrics* metrics, const std::vector<SourceInfo>& sources,
-                     const Authorizer* authorizer, SubscribeLimits limits);
+                     std::shared_ptr<const Authorizer> authorizer, SubscribeLimits limits);
+
+  // Applies a reloaded config: new calls are authenticated with
+  // `authorizer` and ListEventTypes lists `sources`. Every open stream is
+  // checked again: one whose token is no longer accepted ends with
+  // UNAUTHENTICATED, one whose request is no longer inside its token's
+  // grant with PERMISSION_DENIED (each with its resume position); the
+  // others go on untouched. Returns how many streams were ended.
+  size_t Reconfigure(std::shared_ptr<const Authorizer> authorizer,
+                     const std::vector<SourceInfo>& sources);
 
   grpc::ServerUnaryReactor* ListEventTypes(grpc::CallbackServerContext* context,
                                            const v1::ListEventTypesRequest* request,
@@ -110,15 +120,19 @@ class EventBridgeService final
   absl::Status Register(SubscribeReactor* reactor);
   void Unregister(SubscribeReactor* reactor);
 
-  // The token's grant, or UNAUTHENTICATED (counted).
-  absl::StatusOr<const Grant*> Authenticate(grpc::CallbackServerContext* context);
+  // The token's grant, or UNAUTHENTICATED (counted). `used` (if not null)
+  // is set to the authorizer that decided.
+  absl::StatusOr<Grant> Authenticate(grpc::CallbackServerContext* context,
+                                     std::shared_ptr<const Authorizer>* used);
+  std::shared_ptr<const Authorizer> authorizer() ABSL_LOCKS_EXCLUDED(config_mu_);
 
   EventLog* const log_;
   Metrics* const metrics_;
-  const Authorizer* const authorizer_;
   const SubscribeLimits limits_;
-  // Built once: the catalogs and sources do not change while running.
-  const v1::ListEventTypesResponse event_types_;
+  // What a reload changes. Lock order: mu_, then config_mu_.
+  absl::Mutex config_mu_;
+  std::shared_ptr<const Authorizer> authorizer_ ABSL_GUARDED_BY(config_mu_);
+  std::shared_ptr<const v1::ListEventTypesResponse> event_types_ ABSL_GUARDED_BY(config_mu_);
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<SubscribeReactor*> reactors_ ABSL_GUARDED_BY(mu_);

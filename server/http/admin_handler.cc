@@ -37,12 +37,12 @@ void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
                     : log_failure.ok() ? "not ready\n"
                                        : absl::StrCat("not ready: ", log_failure.message(), "\n");
   } else if (ConsoleHandler::Serves(path)) {
-    if (console_ != nullptr) return console_->Handle(request, respond);
+    if (console_ != nullptr && console_->enabled()) return console_->Handle(request, respond);
     response.status = 404;
     response.body = "not found: the console is turned off (admin.console: false)\n";
   } else {
     response.status = 404;
-    response.body = console_ != nullptr
+    response.body = console_ != nullptr && console_->enabled()
                         ? "not found: the admin listener serves /metrics, /healthz, /readyz, "
                           "and the console at /ui\n"
                         : "not found: the admin listener serves /metrics, /healthz and /readyz\n";

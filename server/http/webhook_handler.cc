@@ -93,23 +93,21 @@ WebhookHandler::WebhookHandler(Ingestor* ingestor, Metrics* metrics,
 
 std::optional<Delivery> WebhookHandler::Capture(const HttpRequest& request,
                                                 const SourceInfo* source) const {
-  if (console_ == nullptr) return std::nullopt;
+  if (console_ == nullptr || !console_->enabled()) return std::nullopt;
   Delivery delivery;
   delivery.received_at = request.received_at;
   if (source != nullptr) delivery.source = source->name;
   CaptureRequest(request.method, request.target, request.headers, request.body,
-                 source != nullptr && source->has_path_token,
-                 console_->options().body_preview_bytes, &delivery);
+                 source != nullptr && source->has_path_token, console_->body_preview_bytes(),
+                 &delivery);
   return delivery;
 }
 
 std::optional<Delivery> WebhookHandler::Capture(absl::string_view target,
                                                 absl::Time received_at) const {
-  if (console_ == nullptr) return std::nullopt;
+  if (console_ == nullptr || !console_->enabled()) return std::nullopt;
   const Route route = ingestor_->Resolve(target);
-  const SourceInfo* source = route.source != nullptr
-                                 ? route.source
-                                 : (route.bad_token ? ingestor_->FindSource(route.name) : nullptr);
+  const SourceInfo* source = route.named;
   Delivery delivery;
   delivery.received_at = received_at;
   if (source != nullptr) delivery.source = source->name;
@@ -131,7 +129,7 @@ void WebhookHandler::Record(std::optional<Delivery> delivery, const IngestResult
 }
 
 void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
-  const Route route = ingestor_->Resolve(request.target);
+  Route route = ingestor_->Resolve(request.target);
   const SourceInfo* source = route.source;
   if (source == nullptr) {
     IngestResult result = Rejection(Outcome::kUnknownSource,
@@ -141,7 +139,7 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
       if (request.method != "GET" && request.method != "HEAD") {
         // The console tells the operator; the sender gets the same answer
         // as for an unknown source.
-        Record(Capture(request, ingestor_->FindSource(route.name)),
+        Record(Capture(request, route.named),
                Rejection(Outcome::kBadToken, "wrong or missing path token"), 404);
       }
     } else {
@@ -189,32 +187,36 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   // Captured now, on the network thread: the answer may come from the
   // log's thread, which should only have to file it.
   std::optional<Delivery> delivery = Capture(request, source);
-  ingestor_->Handle(source->name, webhook,
-                    [this, started, source, delivery = std::move(delivery),
-                     respond = std::move(respond)](IngestResult result) mutable {
-                      metrics_->WebhookReceived(source->name, result.outcome);
-                      if (result.outcome == Outcome::kAccepted) {
-                        metrics_->EventAppended(source->name, result.type, result.typed);
-                        Log(LogLevel::kDebug, "webhook accepted",
-                            {{"source", source->name},
-                             {"type", result.type},
-                             {"id", result.event_id},
-                             {"sequence", result.sequence}});
-                      } else if (result.outcome != Outcome::kDuplicate) {
-                        Log(LogLevel::kInfo, "webhook rejected",
-                            {{"source", source->name},
-                             {"outcome", OutcomeName(result.outcome)},
-                             {"reason", result.reason}});
-                      }
-                      metrics_->ObserveIngest(absl::Now() - started);
-                      HttpResponse response = OutcomeResponse(result);
-                      Record(std::move(delivery), result, response.status);
-                      respond(std::move(response));
-                    });
+  // The route keeps `source` alive until the answer, whatever a config
+  // reload does meanwhile.
+  ingestor_->Handle(
+      source->name, webhook,
+      [this, started, source, route = std::move(route), delivery = std::move(delivery),
+       respond = std::move(respond)](IngestResult result) mutable {
+        metrics_->WebhookReceived(source->name, result.outcome);
+        if (result.outcome == Outcome::kAccepted) {
+          metrics_->EventAppended(source->name, result.type, result.typed);
+          Log(LogLevel::kDebug, "webhook accepted",
+              {{"source", source->name},
+               {"type", result.type},
+               {"id", result.event_id},
+               {"sequence", result.sequence}});
+        } else if (result.outcome != Outcome::kDuplicate) {
+          Log(LogLevel::kInfo, "webhook rejected",
+              {{"source", source->name},
+               {"outcome", OutcomeName(result.outcome)},
+               {"reason", result.reason}});
+        }
+        metrics_->ObserveIngest(absl::Now() - started);
+        HttpResponse response = OutcomeResponse(result);
+        Record(std::move(delivery), result, response.status);
+        respond(std::move(response));
+      });
 }
 
 HttpResponse WebhookHandler::HandleError(HttpError error, absl::string_view target) {
-  const SourceInfo* source = ingestor_->Resolve(target).source;
+  const Route route = ingestor_->Resolve(target);
+  const SourceInfo* source = route.source;
   const absl::string_view label = source != nullptr ? source->name : Metrics::kUnknownSource;
   IngestResult result;
   int status = 0;
@@ -247,7 +249,8 @@ void WebhookHandler::OnDropped(ConnectionDrop drop, absl::string_view target) {
                          "connection closed unread: the ingress was at http.max_connections");
       break;
     case ConnectionDrop::kTimeout: {
-      const SourceInfo* source = target.empty() ? nullptr : ingestor_->Resolve(target).source;
+      const Route route = target.empty() ? Route() : ingestor_->Resolve(target);
+      const SourceInfo* source = route.source;
       metrics_->WebhookReceived(source != nullptr ? source->name : Metrics::kUnknownSource,
                                 Outcome::kTimeout);
       result = Rejection(Outcome::kTimeout,

@@ -84,7 +84,22 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
       ingest_duration_(ingest_family_.Add({}, kIngestBuckets)),
       delivery_latency_(latency_family_.Add({}, kLatencyBuckets)),
       subscriptions_started_(subscriptions_.Add({{"result", "started"}})),
-      subscriptions_rejected_(subscriptions_.Add({{"result", "rejected"}})) {
+      subscriptions_rejected_(subscriptions_.Add({{"result", "rejected"}})),
+      reloads_family_(BuildCounter()
+                          .Name("hookbridge_config_reloads_total")
+                          .Help("Config reloads (SIGHUP or a changed config file), by result: "
+                                "applied, or rejected (the running config stays in force).")
+                          .Register(*registry_)),
+      reloads_applied_(reloads_family_.Add({{"result", "applied"}})),
+      reloads_rejected_(reloads_family_.Add({{"result", "rejected"}})),
+      reload_successful_(Gauge("hookbridge_config_last_reload_successful",
+                               "Whether the last config reload was applied (1) or rejected "
+                               "(0); 1 before any reload.")),
+      config_generation_(Gauge("hookbridge_config_generation",
+                               "Generation of the config in force: 1 at start, one more per "
+                               "applied reload.")) {
+  reload_successful_.Set(1);
+  config_generation_.Set(1);
   auto& rejections = BuildCounter()
                          .Name("hookbridge_subscriptions_rejected_total")
                          .Help("Subscribe calls refused, by reason.")
@@ -98,14 +113,34 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
   std::vector<std::string> names;
   for (const SourceInfo& s : sources) names.push_back(s.name);
   names.emplace_back(kUnknownSource);
+  absl::MutexLock lock(&names_mu_);
+  AddSourcesLocked(names);
+}
+
+void Metrics::AddSources(const std::vector<SourceInfo>& sources) {
+  std::vector<std::string> names;
+  for (const SourceInfo& s : sources) names.push_back(s.name);
+  absl::MutexLock lock(&names_mu_);
+  AddSourcesLocked(names);
+}
+
+void Metrics::AddSourcesLocked(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    SourceCounters& counters = sources_[name];
+    std::unique_ptr<SourceCounters>& counters = sources_[name];
+    if (counters != nullptr) continue;
+    counters = std::make_unique<SourceCounters>();
     for (size_t i = 0; i < std::size(kAllOutcomes); ++i) {
-      counters.received[i] = &received_.Add(
+      counters->received[i] = &received_.Add(
           {{"source", name}, {"outcome", std::string(OutcomeName(kAllOutcomes[i]))}});
     }
-    counters.delivered = &delivered_.Add({{"source", name}});
+    counters->delivered = &delivered_.Add({{"source", name}});
   }
+}
+
+void Metrics::ConfigReloaded(bool applied, uint64_t generation) {
+  (applied ? reloads_applied_ : reloads_rejected_).Increment();
+  reload_successful_.Set(applied ? 1 : 0);
+  config_generation_.Set(static_cast<double>(generation));
 }
 
 prometheus::Gauge& Metrics::Gauge(const std::string& name, const std::string& help) {
@@ -113,9 +148,10 @@ prometheus::Gauge& Metrics::Gauge(const std::string& name, const std::string& he
 }
 
 Metrics::SourceCounters* Metrics::Find(absl::string_view source) {
+  absl::ReaderMutexLock lock(&names_mu_);
   auto it = sources_.find(source);
   if (it == sources_.end()) it = sources_.find(kUnknownSource);
-  return &it->second;
+  return it->second.get();
 }
 
 void Metrics::WebhookReceived(absl::string_view source, Outcome outcome) {
@@ -165,7 +201,9 @@ void Metrics::SubscriptionRejected(SubscribeRejection reason) {
 void Metrics::RegisterTokens(const std::vector<std::string>& names) {
   std::vector<std::string> all = names;
   all.emplace_back("_none");
+  absl::MutexLock lock(&names_mu_);
   for (const std::string& name : all) {
+    if (auth_.contains(name)) continue;
     std::array<prometheus::Counter*, 4>& counters = auth_[name];
     const char* outcomes[] = {"ok", "missing", "unknown", "denied"};
     for (size_t i = 0; i < 4; ++i) {
@@ -175,6 +213,7 @@ void Metrics::RegisterTokens(const std::vector<std::string>& names) {
 }
 
 void Metrics::SubscriberAuth(absl::string_view token, AuthOutcome outcome) {
+  absl::ReaderMutexLock lock(&names_mu_);
   auto it = auth_.find(token);
   if (it == auth_.end()) it = auth_.find("_none");
   if (it == auth_.end()) return;  // RegisterTokens was not called

@@ -38,6 +38,11 @@ class Metrics {
 
   explicit Metrics(const std::vector<SourceInfo>& sources);
 
+  // Creates the series of sources added by a config reload (those known
+  // already keep theirs; removed ones keep their last values, as counters
+  // do in Prometheus).
+  void AddSources(const std::vector<SourceInfo>& sources);
+
   // hookbridge_webhooks_received_total{source,outcome}
   void WebhookReceived(absl::string_view source, Outcome outcome);
   // hookbridge_events_appended_total{source,type}
@@ -74,8 +79,9 @@ class Metrics {
   // Subscriber authentication outcomes, for
   // hookbridge_subscriber_auth_total{token,outcome}.
   enum class AuthOutcome { kOk, kMissing, kUnknown, kDenied };
-  // Creates the series of every configured token (call once, before
-  // serving). Requests without a known token count under token="_none".
+  // Creates the series of every configured token (before serving, and for
+  // tokens added by a config reload). Requests without a known token count
+  // under token="_none".
   void RegisterTokens(const std::vector<std::string>& names);
   void SubscriberAuth(absl::string_view token, AuthOutcome outcome);
 
@@ -88,6 +94,11 @@ class Metrics {
 
   // hookbridge_log_retention_bytes: the configured size limit (0: none).
   void SetLogRetentionBytes(uint64_t bytes);
+
+  // A config reload: hookbridge_config_reloads_total{result="applied" or
+  // "rejected"}, hookbridge_config_last_reload_successful (1 or 0) and
+  // hookbridge_config_generation (the config in force; 1 at start).
+  void ConfigReloaded(bool applied, uint64_t generation);
 
   // The text exposition format, after refreshing the log gauges and
   // hookbridge_subscriber_max_lag_events (how many events the furthest
@@ -102,7 +113,9 @@ class Metrics {
     absl::flat_hash_map<std::string, prometheus::Counter*> appended;
     size_t untyped_types = 0;
   };
-  SourceCounters* Find(absl::string_view source);
+  SourceCounters* Find(absl::string_view source) ABSL_LOCKS_EXCLUDED(names_mu_);
+  void AddSourcesLocked(const std::vector<std::string>& names)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(names_mu_);
   // Registers an unlabelled gauge.
   prometheus::Gauge& Gauge(const std::string& name, const std::string& help);
 
@@ -124,7 +137,8 @@ class Metrics {
   prometheus::Gauge& log_corrupt_records_;
   prometheus::Family<prometheus::Counter>& auth_family_;
   // token name -> counter per AuthOutcome; built by RegisterTokens.
-  absl::flat_hash_map<std::string, std::array<prometheus::Counter*, 4>> auth_;
+  absl::flat_hash_map<std::string, std::array<prometheus::Counter*, 4>> auth_
+      ABSL_GUARDED_BY(names_mu_);
   prometheus::Counter& console_evicted_;
   prometheus::Counter& console_streams_dropped_;
   prometheus::Gauge& log_retention_bytes_;
@@ -136,9 +150,19 @@ class Metrics {
   // By SubscribeRejection.
   std::array<prometheus::Counter*, kSubscribeRejections> rejections_{};
 
-  // Built in the constructor; afterwards only the per-source `appended`
-  // maps and `untyped_types` change, under appended_mu_.
-  absl::flat_hash_map<std::string, SourceCounters> sources_;
+  prometheus::Family<prometheus::Counter>& reloads_family_;
+  prometheus::Counter& reloads_applied_;
+  prometheus::Counter& reloads_rejected_;
+  prometheus::Gauge& reload_successful_;
+  prometheus::Gauge& config_generation_;
+
+  // Guards the maps of sources and tokens, which grow when a reload adds
+  // one; the hot paths take it shared. The SourceCounters themselves never
+  // move (their `appended` maps and `untyped_types` change under
+  // appended_mu_).
+  absl::Mutex names_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<SourceCounters>> sources_
+      ABSL_GUARDED_BY(names_mu_);
   absl::Mutex appended_mu_;
 };
 

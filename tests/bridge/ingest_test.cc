@@ -139,9 +139,10 @@ TEST_F(IngestTest, ListsItsSources) {
   EXPECT_EQ(ingestor_->sources()[0].provider->id, v1::PROVIDER_CKEDITOR_CLOUD_SERVICES);
   EXPECT_EQ(ingestor_->sources()[1].name, "assets");
   EXPECT_EQ(ingestor_->sources()[1].provider->id, v1::PROVIDER_CKBOX);
-  ASSERT_NE(ingestor_->FindSource("assets"), nullptr);
-  EXPECT_EQ(ingestor_->FindSource("assets")->name, "assets");
-  EXPECT_EQ(ingestor_->FindSource("nope"), nullptr);
+  const Route assets = ingestor_->Resolve("/webhooks/assets");
+  ASSERT_NE(assets.named, nullptr);
+  EXPECT_EQ(assets.named->name, "assets");
+  EXPECT_EQ(ingestor_->Resolve("/webhooks/nope").named, nullptr);
 }
 
 TEST_F(IngestTest, AcceptsASignedWebhook) {
@@ -398,6 +399,76 @@ TEST_F(IngestTest, RateLimitAppliesPerSourceAfterVerification) {
   EXPECT_EQ(log.Stats().last_sequence, 4u);
 }
 
+TEST_F(IngestTest, ReconfigureSwapsSourcesAndKeepsRoutesAlive) {
+  const Route before = ingestor_->Resolve("/webhooks/assets");
+  ASSERT_NE(before.source, nullptr);
+  Config config = TestConfig();
+  config.sources[0].secrets = {"rotated"};
+  config.sources.pop_back();  // assets removed
+  SourceConfig added = config.sources[0];
+  added.name = "added";
+  config.sources.push_back(added);
+  ASSERT_TRUE(ingestor_->Reconfigure(config).ok());
+
+  // A route taken before the reload still reads its source.
+  EXPECT_EQ(before.source->name, "assets");
+  EXPECT_EQ(ingestor_->Resolve("/webhooks/assets").source, nullptr);
+  ASSERT_NE(ingestor_->Resolve("/webhooks/added").source, nullptr);
+  ASSERT_EQ(ingestor_->sources().size(), 2u);
+  EXPECT_EQ(ingestor_->sources()[1].name, "added");
+  // The old secret no longer verifies; the new one does.
+  SignedRequest old_secret(kCommentAdded);
+  EXPECT_EQ(Handle("docs", old_secret.request).outcome, Outcome::kBadSignature);
+  SignedRequest rotated(kCommentAdded, "rotated");
+  EXPECT_EQ(Handle("docs", rotated.request).outcome, Outcome::kAccepted);
+  SignedRequest to_assets(kCommentAdded, "assets-secret", kNowMillis, "/webhooks/assets");
+  EXPECT_EQ(Handle("assets", to_assets.request).outcome, Outcome::kUnknownSource);
+}
+
+TEST_F(IngestTest, AFailedReconfigureChangesNothing) {
+  Config config = TestConfig();
+  config.sources[0].secrets = {"rotated"};
+  config.sources[1].secrets.clear();  // ckbox needs one
+  EXPECT_FALSE(ingestor_->Reconfigure(config).ok());
+  SignedRequest request(kCommentAdded);
+  EXPECT_EQ(Handle("docs", request.request).outcome, Outcome::kAccepted);
+  EXPECT_NE(ingestor_->Resolve("/webhooks/assets").source, nullptr);
+}
+
+TEST_F(IngestTest, ReconfigureKeepsASpentRateLimitUnlessTheLimitChanges) {
+  Config config = TestConfig();
+  config.sources[0].rate_limit = RateLimit{1, 1};
+  ASSERT_TRUE(ingestor_->Reconfigure(config).ok());
+  int n = 0;
+  auto post = [&] {
+    const std::string body = absl::StrCat(R"({"event":"ping","payload":{"id":"r)", ++n, R"("}})");
+    SignedRequest request(body);
+    return Handle("docs", request.request).outcome;
+  };
+  EXPECT_EQ(post(), Outcome::kAccepted);
+  EXPECT_EQ(post(), Outcome::kRateLimited);
+  // The same limit again (and another source changed): no fresh burst.
+  config.sources[1].secrets = {"other"};
+  ASSERT_TRUE(ingestor_->Reconfigure(config).ok());
+  EXPECT_EQ(post(), Outcome::kRateLimited);
+  // A new limit starts a new, full bucket.
+  config.sources[0].rate_limit = RateLimit{1, 2};
+  ASSERT_TRUE(ingestor_->Reconfigure(config).ok());
+  EXPECT_EQ(post(), Outcome::kAccepted);
+  EXPECT_EQ(post(), Outcome::kAccepted);
+  EXPECT_EQ(post(), Outcome::kRateLimited);
+}
+
+TEST_F(IngestTest, ReconfigureAppliesMaxJsonDepth) {
+  Config config = TestConfig();
+  config.http.max_json_depth = 2;
+  ASSERT_TRUE(ingestor_->Reconfigure(config).ok());
+  SignedRequest deep(kCommentAdded);  // payload.document is at depth 3
+  IngestResult result = Handle("docs", deep.request);
+  EXPECT_EQ(result.outcome, Outcome::kMalformed);
+  EXPECT_THAT(result.reason, HasSubstr("deep"));
+}
+
 TEST(IngestorCreateTest, RejectsABadSource) {
   Config config = TestConfig();
   config.sources[1].secrets.clear();
@@ -507,7 +578,7 @@ TEST_F(ResolveTest, SourceWithoutTokenIsReachedByName) {
     const Route route = ingestor_->Resolve(target);
     ASSERT_NE(route.source, nullptr) << target;
     EXPECT_EQ(route.source->name, "docs") << target;
-    EXPECT_EQ(route.source, ingestor_->FindSource("docs")) << target;
+    EXPECT_EQ(route.source, route.named) << target;
     EXPECT_FALSE(route.bad_token) << target;
     EXPECT_EQ(route.name, "docs") << target;
   }

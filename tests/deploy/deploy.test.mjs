@@ -373,6 +373,20 @@ const allOn = {
   dashboard: { enabled: true, namespace: 'monitoring' },
 };
 
+test('configReload: rollout rolls the pods on a config change, live leaves it to hookbridge', async () => {
+  const annotations = (values) => workload(renderOk(values).objects).spec.template.metadata.annotations;
+  const rollout = annotations({});
+  assert.equal(rollout['hookbridge/config-reload'], 'rollout');
+  assert.match(rollout['checksum/config'], /^[0-9a-f]{64}$/);
+  const changed = annotations({ config: { http: { read_timeout: '10s' } } });
+  assert.notEqual(changed['checksum/config'], rollout['checksum/config']);
+  const live = annotations({ configReload: 'live' });
+  assert.equal(live['hookbridge/config-reload'], 'live');
+  assert.equal(live['checksum/config'], undefined);
+  await validate(renderOk({ configReload: 'live', podAnnotations: { team: 'hooks' } }).objects);
+  renderFails({ configReload: 'sometimes' }, /configReload: "sometimes" is neither rollout/);
+});
+
 test('ingress, ServiceMonitor, PrometheusRule, NetworkPolicy and dashboard', async () => {
   const { objects } = renderOk(allOn);
   await checkRendering(objects);
@@ -835,6 +849,31 @@ test('hookbridge starts on the configs the chart renders', { skip: !haveBinary &
   await assert.rejects(startHookbridge(localConfig(config), badHash), /exited 2:[\s\S]*auth\.tokens\[1\]\.sha256/);
   const elsewhere = renderedConfig(renderOk({ ...withTls, tls: { ...withTls.tls, mountPath: path.join(tmpDir, 'no-certs') } }).objects);
   await assert.rejects(startHookbridge(localConfig(elsewhere), testEnv(elsewhere)), /exited 2:[\s\S]*http\.tls\.cert_file/);
+});
+
+test('hookbridge --check-config accepts the configs the chart renders and names what is wrong', { skip: !haveBinary && `${hookbridgeBin} is not built` }, () => {
+  const tlsDir = path.join(tmpDir, 'tls-check');
+  makeCertificates(tlsDir);
+  for (const values of [{}, manySources, withTokens, { ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } }]) {
+    const config = renderedConfig(renderOk(values).objects);
+    const file = path.join(tmpDir, `check-${++valuesCounter}.yaml`);
+    fs.writeFileSync(file, YAML.stringify(config));
+    const r = run(hookbridgeBin, ['--check-config', file], { env: { ...process.env, ...testEnv(config) } });
+    assert.equal(r.status, 0, `--check-config (values ${JSON.stringify(values)}): ${r.stderr}`);
+    assert.match(r.stdout, /the config is valid/);
+    // The same file without the Secret's variables: exit 2, naming one.
+    const bare = run(hookbridgeBin, ['--check-config', file], { env: { PATH: process.env.PATH } });
+    if (envReferences(config).length > 0) {
+      assert.equal(bare.status, 2, bare.stdout);
+      assert.match(bare.stderr, /environment variable \S+ is not set/);
+    }
+  }
+  const elsewhere = renderedConfig(renderOk({ ...withTls, tls: { ...withTls.tls, mountPath: path.join(tmpDir, 'no-certs') } }).objects);
+  const file = path.join(tmpDir, `check-${++valuesCounter}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(elsewhere));
+  const r = run(hookbridgeBin, ['--check-config', file], { env: { ...process.env, ...testEnv(elsewhere) } });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /http\.tls\.cert_file/);
 });
 
 // A nats-server with JetStream on a free loopback port and a temporary store;

@@ -136,14 +136,32 @@ std::string CkeditorConfig(const std::string& secret, const std::string& extra,
          secret + "\"]\n";
 }
 
-std::unique_ptr<HookbridgeProcess> HookbridgeProcess::Start(
-    const std::string& config_yaml, const std::map<std::string, std::string>& env) {
-  std::unique_ptr<HookbridgeProcess> p(new HookbridgeProcess());
+std::string HookbridgeProcess::Complete(const std::string& config_yaml) const {
   std::string yaml = config_yaml;
   if (!absl::StartsWith(yaml, "auth:") && !absl::StrContains(yaml, "\nauth:")) {
     yaml += AuthSection({{"test", kTestToken}});
   }
-  if (!absl::StartsWith(yaml, "log:") && !absl::StrContains(yaml, "\nlog:")) {
+  if (!log_dir_.empty() && !absl::StartsWith(yaml, "log:") && !absl::StrContains(yaml, "\nlog:")) {
+    yaml += absl::StrCat("log: { backend: file, dir: \"", log_dir_, "\" }\n");
+  }
+  return yaml;
+}
+
+void HookbridgeProcess::RewriteConfig(const std::string& config_yaml) {
+  const std::string yaml = Complete(config_yaml);
+  const std::string next = config_path_ + ".next";
+  {
+    std::ofstream out(next, std::ios::binary | std::ios::trunc);
+    out << yaml;
+    ASSERT_TRUE(out.good()) << "cannot write " << next;
+  }
+  ASSERT_EQ(rename(next.c_str(), config_path_.c_str()), 0) << "cannot replace " << config_path_;
+}
+
+std::unique_ptr<HookbridgeProcess> HookbridgeProcess::Start(
+    const std::string& config_yaml, const std::map<std::string, std::string>& env) {
+  std::unique_ptr<HookbridgeProcess> p(new HookbridgeProcess());
+  if (!absl::StartsWith(config_yaml, "log:") && !absl::StrContains(config_yaml, "\nlog:")) {
     // The default backend, the file log, in a directory of this process.
     char dir[] = "/tmp/hookbridge-log-XXXXXX";
     if (mkdtemp(dir) == nullptr) {
@@ -151,8 +169,8 @@ std::unique_ptr<HookbridgeProcess> HookbridgeProcess::Start(
       return nullptr;
     }
     p->log_dir_ = dir;
-    yaml += absl::StrCat("log: { backend: file, dir: \"", p->log_dir_, "\" }\n");
   }
+  const std::string yaml = p->Complete(config_yaml);
   char path[] = "/tmp/hookbridge-test-XXXXXX.yaml";
   int fd = mkstemps(path, 5);
   if (fd < 0) {

@@ -75,6 +75,15 @@ class HookbridgeProcess {
   // Everything the process wrote to stderr so far.
   std::string Stderr();
 
+  // The config file the process was started with.
+  const std::string& config_path() const { return config_path_; }
+
+  // Replaces the config file's content with `config_yaml`, completed as
+  // Start completes it (the default auth section and the same log
+  // directory), atomically (a new file renamed over the old one, as a
+  // Kubernetes ConfigMap update does). Sends no signal.
+  void RewriteConfig(const std::string& config_yaml);
+
   // Waits until `needle` occurs at least `count` times in what the process
   // wrote to stderr. False (a test failure for the caller to report) if the
   // process ends its stderr first or `timeout` passes: a bound on a hang,
@@ -85,6 +94,8 @@ class HookbridgeProcess {
  private:
   HookbridgeProcess() = default;
   void Drain();
+  // `config_yaml` with the default auth and log sections Start adds.
+  std::string Complete(const std::string& config_yaml) const;
 
   pid_t pid_ = -1;
   int stderr_fd_ = -1;

@@ -384,5 +384,46 @@ TEST_F(TlsTest, SighupReplacesCertificatesForNewConnectionsOnly) {
   EXPECT_EQ(admin.Send("GET", "/healthz").status, 200);
 }
 
+TEST_F(TlsTest, ReplacedCertificateFilesAreServedWithoutASignal) {
+  const std::string cert_file = pki_.dir() + "/watched.crt";
+  const std::string key_file = pki_.dir() + "/watched.key";
+  ReplaceFile(cert_file, ReadFileOrDie(server_.cert_file));
+  ReplaceFile(key_file, ReadFileOrDie(server_.key_file));
+  const TestCertificate watched{cert_file, key_file, server_.serial};
+  auto process = HookbridgeProcess::Start(Config(TlsSection(watched), TlsSection(watched)));
+  ASSERT_NE(process, nullptr);
+  std::string error;
+  std::unique_ptr<RawConnection> before =
+      RawConnection::Tls(process->http_port(), Trusting(), &error);
+  ASSERT_NE(before, nullptr) << error;
+  EXPECT_EQ(before->PeerSerial(), "1001");
+  Stream stream(process->grpc_target(), GrpcTls(ca_.cert_file));
+  ASSERT_TRUE(stream.established());
+
+  // Renewed in place, as cert-manager or a mounted Secret would: no
+  // SIGHUP. The key is written second, so for a moment the pair does not
+  // match; that moment keeps the old certificate.
+  const TestCertificate renewed = pki_.Issue(ca_, "renewed", TestPki::Kind::kServer, "4004");
+  ReplaceFile(cert_file, ReadFileOrDie(renewed.cert_file));
+  ReplaceFile(key_file, ReadFileOrDie(renewed.key_file));
+  // Both listeners load it within the once-a-second check.
+  ASSERT_TRUE(process->WaitForStderr("\"serial\":\"4004\"", 2)) << process->Stderr();
+  EXPECT_THAT(process->Stderr(), ::testing::Not(HasSubstr("SIGHUP")));
+  std::unique_ptr<RawConnection> after =
+      RawConnection::Tls(process->http_port(), Trusting(), &error);
+  ASSERT_NE(after, nullptr) << error;
+  EXPECT_EQ(after->PeerSerial(), "4004");
+  EXPECT_EQ(Post(after.get(), "renewed"), 200);
+  Stream new_stream(process->grpc_target(), GrpcTls(ca_.cert_file));
+  ASSERT_TRUE(new_stream.established());
+  EXPECT_EQ(new_stream.PeerSerial(), "4004");
+  EXPECT_EQ(new_stream.NextSubject(), "renewed");
+  // What was open goes on with its certificate.
+  EXPECT_EQ(before->PeerSerial(), "1001");
+  EXPECT_EQ(Post(before.get(), "before"), 200);
+  EXPECT_EQ(stream.NextSubject(), "renewed");
+  EXPECT_EQ(stream.NextSubject(), "before");
+}
+
 }  // namespace
 }  // namespace hookbridge::testing

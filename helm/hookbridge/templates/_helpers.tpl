@@ -386,4 +386,7 @@ by the ConfigMap, which every mode renders.
 {{- fail (printf "secrets.existingSecret: config references %s; name the Secret that holds them" (include "hookbridge.secretEnvNames" . | fromYamlArray | join ", ")) -}}
 {{- end -}}
 {{- $_ := include "hookbridge.terminationGracePeriodSeconds" . -}}
+{{- if not (has (toString .Values.configReload) (list "rollout" "live")) -}}
+{{- fail (printf "configReload: %q is neither rollout (roll the pods when the config changes) nor live (hookbridge applies the changed ConfigMap itself)" (toString .Values.configReload)) -}}
+{{- end -}}
 {{- end }}

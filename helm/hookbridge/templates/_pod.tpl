@@ -10,8 +10,13 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
   annotations:
-    # Rolls the pods when the rendered hookbridge.yaml changes.
+    # How a config change reaches this pod (values: configReload).
+    hookbridge/config-reload: {{ .Values.configReload | quote }}
+    {{- if eq .Values.configReload "rollout" }}
+    # Rolls the pods when the rendered hookbridge.yaml changes (with
+    # configReload: live, hookbridge applies the mounted file itself).
     checksum/config: {{ include "hookbridge.configYaml" . | sha256sum }}
+    {{- end }}
     {{- with .Values.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}

@@ -326,6 +326,21 @@
       head.append(el('th', { class: 'num', text: 'other' }));
     }
     $('started').textContent = `started ${relative(data.started_at_ms)}, ${data.started_at}`;
+    const config = data.config;
+    const status = $('config-status');
+    status.dataset.result = config.last_reload;
+    let text = `Config generation ${config.generation}`;
+    if (config.last_reload === 'initial') {
+      text += ', as started (no reload yet).';
+    } else {
+      text += `; last reload ${config.last_reload} ${relative(config.last_reload_at_ms)}`;
+      text += config.last_reload_error ? `: ${config.last_reload_error}` : '.';
+    }
+    if (config.needs_restart.length) {
+      text += ` Changed but kept until a restart: ${config.needs_restart.join(', ')}.`;
+    }
+    status.textContent = text;
+    status.classList.toggle('bad', config.last_reload === 'rejected');
     const body = $('sources');
     body.replaceChildren();
     for (const s of data.sources) {

@@ -40,7 +40,7 @@ TEST_F(ConsoleTest, CountsPerSourceSinceStartAndOverTheLastMinute) {
   console.Record(Make("", Outcome::kUnknownSource, now));
   const std::vector<Console::SourceCounts> counts = console.Counts(now);
   ASSERT_EQ(counts.size(), 2u);
-  EXPECT_EQ(counts[0].source->name, "docs");
+  EXPECT_EQ(counts[0].source.name, "docs");
   const size_t accepted = static_cast<size_t>(Outcome::kAccepted);
   const size_t bad = static_cast<size_t>(Outcome::kBadSignature);
   EXPECT_EQ(counts[0].total[accepted], 2u);

@@ -1,0 +1,93 @@
+#include "bridge/config_reload.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace hookbridge {
+namespace {
+
+// Keeps `*next` at `running` where they differ, naming `key`.
+template <typename T, typename Equal>
+void Keep(const char* key, const T& running, T* next, Equal equal,
+          std::vector<std::string>* needs_restart) {
+  if (equal(running, *next)) return;
+  *next = running;
+  // log.max_bytes is two fields (memory and jetstream): name it once.
+  if (std::find(needs_restart->begin(), needs_restart->end(), key) == needs_restart->end()) {
+    needs_restart->push_back(key);
+  }
+}
+
+template <typename T>
+void Keep(const char* key, const T& running, T* next, std::vector<std::string>* needs_restart) {
+  Keep(
+      key, running, next, [](const T& a, const T& b) { return a == b; }, needs_restart);
+}
+
+bool SameAddress(const ListenAddress& a, const ListenAddress& b) {
+  return a.host == b.host && a.port == b.port;
+}
+
+}  // namespace
+
+Config MergeForReload(const Config& running, const Config& next,
+                      std::vector<std::string>* needs_restart) {
+  Config out = next;
+  std::vector<std::string>* r = needs_restart;
+
+  Keep("http.listen", running.http.listen, &out.http.listen, SameAddress, r);
+  Keep("http.max_body_bytes", running.http.max_body_bytes, &out.http.max_body_bytes, r);
+  Keep("http.max_header_bytes", running.http.max_header_bytes, &out.http.max_header_bytes, r);
+  Keep("http.read_timeout", running.http.read_timeout, &out.http.read_timeout, r);
+  Keep("http.idle_timeout", running.http.idle_timeout, &out.http.idle_timeout, r);
+  Keep("http.threads", running.http.threads, &out.http.threads, r);
+  Keep("http.max_connections", running.http.max_connections, &out.http.max_connections, r);
+  Keep("http.max_requests_per_connection", running.http.max_requests_per_connection,
+       &out.http.max_requests_per_connection, r);
+  // The certificate files may change; TLS on or off may not.
+  if (running.http.tls.enabled() != out.http.tls.enabled()) {
+    out.http.tls = running.http.tls;
+    r->push_back("http.tls");
+  }
+
+  Keep("grpc.listen", running.grpc.listen, &out.grpc.listen, SameAddress, r);
+  Keep("grpc.max_subscribers", running.grpc.max_subscribers, &out.grpc.max_subscribers, r);
+  Keep("grpc.max_filter_patterns", running.grpc.max_filter_patterns, &out.grpc.max_filter_patterns,
+       r);
+  if (running.grpc.tls.enabled() != out.grpc.tls.enabled()) {
+    out.grpc.tls = running.grpc.tls;
+    r->push_back("grpc.tls");
+  } else if (running.grpc.tls.client_ca_file.empty() != out.grpc.tls.client_ca_file.empty()) {
+    // gRPC decides whether to ask for client certificates once, at start.
+    out.grpc.tls.client_ca_file = running.grpc.tls.client_ca_file;
+    r->push_back("grpc.tls.client_ca_file");
+  }
+
+  Keep("admin.listen", running.admin.listen, &out.admin.listen, SameAddress, r);
+
+  const LogConfig& a = running.log;
+  LogConfig& b = out.log;
+  Keep("log.backend", a.backend, &b.backend, r);
+  Keep("log.dir", a.dir, &b.dir, r);
+  Keep("log.fsync", a.fsync, &b.fsync, r);
+  Keep("log.fsync_interval", a.fsync_interval, &b.fsync_interval, r);
+  Keep("log.segment_bytes", a.segment_bytes, &b.segment_bytes, r);
+  Keep("log.retention.bytes", a.retention_bytes, &b.retention_bytes, r);
+  Keep("log.retention.age", a.retention_age, &b.retention_age, r);
+  Keep("log.cache_bytes", a.cache_bytes, &b.cache_bytes, r);
+  Keep("log.max_events", a.max_events, &b.max_events, r);
+  Keep("log.max_bytes", a.max_bytes, &b.max_bytes, r);
+  Keep("log.url", a.url, &b.url, r);
+  Keep("log.stream", a.stream, &b.stream, r);
+  Keep("log.subject_prefix", a.subject_prefix, &b.subject_prefix, r);
+  Keep("log.replicas", a.replicas, &b.replicas, r);
+  Keep("log.max_bytes", a.stream_max_bytes, &b.stream_max_bytes, r);
+  Keep("log.max_age", a.max_age, &b.max_age, r);
+  Keep("log.duplicate_window", a.duplicate_window, &b.duplicate_window, r);
+  Keep("log.ack_timeout", a.ack_timeout, &b.ack_timeout, r);
+
+  Keep("dedup.max_entries", running.dedup.max_entries, &out.dedup.max_entries, r);
+  return out;
+}
+
+}  // namespace hookbridge
