@@ -106,8 +106,8 @@ spec:
       emptyDir: {}
     {{- end }}
     {{- /* Whole-directory mounts (no subPath), so Kubernetes updates the
-    files in place when the Secret changes; hookbridge re-reads them on
-    SIGHUP. Readable by the pod's fsGroup only, when it has one. */}}
+    files in place when the Secret changes; hookbridge notices the new
+    content within a second. Readable by the pod's fsGroup only, when it has one. */}}
     {{- $mode := ternary 288 292 (not (empty .Values.podSecurityContext.fsGroup)) }}
     {{- range $l, $t := include "hookbridge.tlsListeners" . | fromJson }}
     - name: tls-{{ $l }}
