@@ -17,7 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/crypto.h"
 #include "hookbridge/v1/service.pb.h"
 

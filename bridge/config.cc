@@ -485,10 +485,6 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
       source->secrets.push_back(std::move(secret));
     }
   }
-  if (provider->needs_secrets && source->secrets.empty()) {
-    return r.Error(p_secrets, absl::StrCat("provider ", provider->name,
-                                           " signs its webhooks: give at least one secret"));
-  }
   if (node["timestamp_tolerance"]) {
     std::string p = Reader::Join(path, "timestamp_tolerance");
     HB_ASSIGN_OR_RETURN(source->timestamp_tolerance, r.Duration(node["timestamp_tolerance"], p));
@@ -506,10 +502,6 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
         return r.Error(p_token, "may only contain A-Z, a-z, 0-9, -, _, . and ~");
       }
     }
-  } else if (provider->needs_path_token) {
-    return r.Error(p_token, absl::StrCat("provider ", provider->name,
-                                         " does not sign its webhooks: give a secret path token "
-                                         "(e.g. the output of `openssl rand -hex 24`)"));
   }
   if (node["rate_limit"]) {
     RateLimit limit;
@@ -521,11 +513,6 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
     const YAML::Node location = node[key];
     if (!location) continue;
     const std::string p = Reader::Join(path, key);
-    if (!provider->generic) {
-      return r.Error(p, absl::StrCat("only generic providers (standard-webhooks, github, "
-                                     "stripe) take this; ",
-                                     provider->name, " knows where its ", key, " is"));
-    }
     HB_RETURN_IF_ERROR(r.CheckKeys(location, p, {"header", "field"}));
     if (location.size() != 1) return r.Error(p, "give exactly one of header or field");
     ValueLocation* out = std::string(key) == "event_type" ? &source->event_type : &source->subject;
@@ -537,6 +524,11 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
       HB_ASSIGN_OR_RETURN(out->name, r.String(location["field"], Reader::Join(p, "field")));
     }
     if (out->name.empty()) return r.Error(p, "must not be empty");
+  }
+  // What the provider's row requires (secrets, a path token, locations only
+  // for generic providers, its own checks): the one copy of those rules.
+  if (absl::Status s = CheckSourceConfig(*provider, *source); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", path, ".", s.message()));
   }
   return absl::OkStatus();
 }

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 
 namespace hookbridge {
 

@@ -48,136 +48,6 @@ std::optional<absl::Time> EntityTimeOf(absl::string_view event_bytes) {
 }
 }  // namespace
 
-absl::string_view OutcomeName(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::kAccepted:
-      return "accepted";
-    case Outcome::kDuplicate:
-      return "duplicate";
-    case Outcome::kConflict:
-      return "conflict";
-    case Outcome::kMalformed:
-      return "malformed";
-    case Outcome::kBadSignature:
-      return "bad_signature";
-    case Outcome::kStaleTimestamp:
-      return "stale_timestamp";
-    case Outcome::kUnknownSource:
-      return "unknown_source";
-    case Outcome::kBadToken:
-      return "bad_token";
-    case Outcome::kTooLarge:
-      return "too_large";
-    case Outcome::kBadRequest:
-      return "bad_request";
-    case Outcome::kBadMethod:
-      return "bad_method";
-    case Outcome::kUnavailable:
-      return "unavailable";
-    case Outcome::kTooManyConnections:
-      return "too_many_connections";
-    case Outcome::kTimeout:
-      return "timeout";
-    case Outcome::kTlsHandshake:
-      return "tls_handshake";
-    case Outcome::kRateLimited:
-      return "rate_limited";
-  }
-  return "unknown";
-}
-
-// Reads every record appended to a shared log, as the log delivers them,
-// and remembers it: a redelivery or an older version that reaches this
-// replica after another replica took the event is recognised here too.
-class Ingestor::Follower {
- public:
-  static absl::StatusOr<std::unique_ptr<Follower>> Start(Ingestor* ingestor, uint64_t after) {
-    std::unique_ptr<Follower> follower(new Follower(ingestor));
-    v1::SubscribeRequest request;
-    request.set_after_sequence(after);
-    Follower* f = follower.get();
-    absl::StatusOr<std::unique_ptr<Subscription>> sub =
-        Subscription::Create(ingestor->log_, request, [f] { f->Wake(); });
-    if (!sub.ok()) {
-      return absl::Status(sub.status().code(),
-                          absl::StrCat("following the shared event log: ", sub.status().message()));
-    }
-    follower->subscription_ = *std::move(sub);
-    follower->thread_ = std::thread([f] { f->Run(); });
-    return follower;
-  }
-
-  ~Follower() {
-    {
-      absl::MutexLock lock(&mu_);
-      stop_ = true;
-    }
-    if (thread_.joinable()) thread_.join();
-    subscription_->Close();
-  }
-
- private:
-  explicit Follower(Ingestor* ingestor) : ingestor_(ingestor) {}
-
-  void Wake() {
-    absl::MutexLock lock(&mu_);
-    woken_ = true;
-  }
-
-  void Run() {
-    std::vector<RecordPtr> records;
-    bool retry = false;
-    for (;;) {
-      {
-        absl::MutexLock lock(&mu_);
-        auto ready = [this] { return woken_ || stop_; };
-        // After a failed read (the log's connection is down) try again
-        // now and then: the log wakes readers, not failed ones.
-        if (retry) {
-          mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
-        } else {
-          mu_.Await(absl::Condition(&ready));
-        }
-        if (stop_) return;
-        woken_ = false;
-      }
-      retry = false;
-      for (;;) {
-        records.clear();
-        absl::Status status = subscription_->Next(256, &records);
-        if (absl::IsOutOfRange(status)) {
-          // Removed before this replica read them: nothing to remember.
-          status = Restart();
-        }
-        if (!status.ok()) {
-          retry = true;
-          break;
-        }
-        if (records.empty()) break;  // a wake-up is armed
-        for (const RecordPtr& record : records) ingestor_->Remember(*record);
-      }
-    }
-  }
-
-  // Continues from the end of the log.
-  absl::Status Restart() {
-    v1::SubscribeRequest request;  // no start: the end
-    absl::StatusOr<std::unique_ptr<Subscription>> sub =
-        Subscription::Create(ingestor_->log_, request, [this] { Wake(); });
-    if (!sub.ok()) return sub.status();
-    subscription_->Close();
-    subscription_ = *std::move(sub);
-    return absl::OkStatus();
-  }
-
-  Ingestor* const ingestor_;
-  std::unique_ptr<Subscription> subscription_;  // used by the thread only
-  std::thread thread_;
-  absl::Mutex mu_;
-  bool woken_ ABSL_GUARDED_BY(mu_) = true;  // read once to arm the wake-up
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-};
-
 absl::StatusOr<std::shared_ptr<const SourceSet>> SourceSet::Create(const Config& config,
                                                                    const SourceSet* previous) {
   std::shared_ptr<SourceSet> set(new SourceSet());
@@ -219,7 +89,11 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
   absl::StatusOr<uint64_t> warmed = ingestor->Warm(config.dedup.max_entries);
   if (!warmed.ok()) return warmed.status();
   if (log->shared()) {
-    HB_ASSIGN_OR_RETURN(ingestor->follower_, Follower::Start(ingestor.get(), *warmed));
+    Ingestor* self = ingestor.get();
+    HB_ASSIGN_OR_RETURN(ingestor->follower_,
+                        LogFollower::Start(log, *warmed, [self](const LogRecord& record) {
+                          self->Remember(record);
+                        }));
   }
   return ingestor;
 }

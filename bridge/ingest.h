@@ -16,50 +16,18 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/crypto.h"
 #include "bridge/dedup.h"
+#include "bridge/follower.h"
 #include "bridge/log/event_log.h"
 #include "bridge/ordering.h"
+#include "bridge/outcome.h"
 #include "bridge/providers/provider.h"
 #include "bridge/providers/registry.h"
 #include "bridge/rate_limit.h"
 
 namespace hookbridge {
-
-// What became of one webhook request. A closed set: these are metric labels.
-enum class Outcome {
-  kAccepted,            // appended
-  kDuplicate,           // already appended earlier; acknowledged, not appended
-  kConflict,            // the same delivery is being appended by another request
-  kMalformed,           // body is not valid JSON or not the provider's envelope
-  kBadSignature,        // missing or wrong signature
-  kStaleTimestamp,      // genuine signature, timestamp outside the tolerance
-  kUnknownSource,       // no such source
-  kBadToken,            // a source's path token is missing or wrong (answered as unknown)
-  kTooLarge,            // body over the limit
-  kBadRequest,          // not a well-formed HTTP request
-  kBadMethod,           // a method other than POST, GET, HEAD on a webhook path
-  kUnavailable,         // the log could not take the event; the sender retries
-  kTooManyConnections,  // the ingress was at http.max_connections; closed unread
-  kTimeout,             // the request did not arrive within http.read_timeout
-  kTlsHandshake,        // the TLS handshake failed (not TLS, no or a wrong client certificate)
-  kRateLimited,         // genuine, but over the source's rate limit; the sender retries later
-};
-
-// Every outcome, in declaration order (so an outcome's value indexes it).
-inline constexpr Outcome kAllOutcomes[] = {
-    Outcome::kAccepted,           Outcome::kDuplicate,    Outcome::kConflict,
-    Outcome::kMalformed,          Outcome::kBadSignature, Outcome::kStaleTimestamp,
-    Outcome::kUnknownSource,      Outcome::kBadToken,     Outcome::kTooLarge,
-    Outcome::kBadRequest,         Outcome::kBadMethod,    Outcome::kUnavailable,
-    Outcome::kTooManyConnections, Outcome::kTimeout,      Outcome::kTlsHandshake,
-    Outcome::kRateLimited,
-};
-static_assert(static_cast<size_t>(Outcome::kRateLimited) + 1 == std::size(kAllOutcomes));
-
-// The metric label / JSON name of an outcome, e.g. "bad_signature".
-absl::string_view OutcomeName(Outcome outcome);
 
 struct IngestResult {
   Outcome outcome = Outcome::kAccepted;
@@ -165,7 +133,7 @@ class Ingestor {
   // The sources in force now, in config order.
   std::vector<SourceInfo> sources() const;
 
-  // Stops following a shared log (see Follower). Call before the log is
+  // Stops following a shared log (see LogFollower). Call before the log is
   // closed; the ingestor itself must outlive the log's last callbacks.
   void StopFollowing();
 
@@ -195,10 +163,6 @@ class Ingestor {
   // log, another) to the de-duplication window and the ordering guard.
   void Remember(const LogRecord& record);
 
-  // With a shared log, follows it from `after` on a thread of its own and
-  // remembers what other processes append.
-  class Follower;
-
   EventLog* const log_;
   std::atomic<int> max_json_depth_;
   DedupWindow dedup_;
@@ -206,7 +170,8 @@ class Ingestor {
   mutable absl::Mutex sources_mu_;
   std::shared_ptr<const SourceSet> sources_ ABSL_GUARDED_BY(sources_mu_);
   // Declared last: stopped and joined first, while the rest still exists.
-  std::unique_ptr<Follower> follower_;
+  // With a shared log: remembers what other processes append.
+  std::unique_ptr<LogFollower> follower_;
 };
 
 }  // namespace hookbridge

@@ -28,18 +28,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "bridge/check.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/log/event_log.h"
-#include "bridge/providers/ckeditor/signature.h"
-#include "bridge/providers/docspace/signature.h"
-#include "bridge/providers/github/signature.h"
 #include "bridge/providers/registry.h"
-#include "bridge/providers/standard_webhooks/signature.h"
-#include "bridge/providers/stripe/signature.h"
 #include "fuzz/fuzz_input.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "hookbridge/v1/event.pb.h"
@@ -69,13 +62,12 @@ const Fixture& TheFixture(const char* provider) {
     config.provider = provider;
     config.secrets = {std::string(kSecret)};
     config.path_token = "fuzz-path-token-0123456789";
-    if (config.provider == "standard-webhooks") {
-      config.subject = {ValueLocation::Kind::kField, "data.id"};
-    } else if (config.provider == "github") {
-      config.subject = {ValueLocation::Kind::kField, "repository.full_name"};
-    }
     auto* f = new Fixture{config.provider, FindProvider(config.provider), nullptr};
     HB_CHECK(f->provider != nullptr);
+    if (!f->provider->example_subject_field.empty()) {
+      config.subject = {ValueLocation::Kind::kField,
+                        std::string(f->provider->example_subject_field)};
+    }
     absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(config);
     HB_CHECK(source.ok());
     f->source = *std::move(source);
@@ -83,63 +75,6 @@ const Fixture& TheFixture(const char* provider) {
   }();
   HB_CHECK(fixture->name == provider);
   return *fixture;
-}
-
-// The value of the first header `name` of `request` if it has one, else
-// `fallback`.
-std::string HeaderOr(const WebhookRequest& request, absl::string_view name, std::string fallback) {
-  const absl::string_view* value = request.FindHeader(name);
-  return value != nullptr ? std::string(*value) : std::move(fallback);
-}
-
-// The headers `provider` would send to sign `request`, with kSecret. A
-// timestamp (or Standard Webhooks message id) the input carries is signed
-// as it is, so that the fuzzer reaches the timestamp checks behind the
-// signature; otherwise the receive time is used. Sets `*own_timestamp`
-// when the input supplied none.
-std::vector<std::pair<std::string, std::string>> ProviderSignature(absl::string_view provider,
-                                                                   const WebhookRequest& request,
-                                                                   bool* own_timestamp) {
-  const int64_t now_millis = absl::ToUnixMillis(request.received_at);
-  const std::string now_seconds = absl::StrCat(now_millis / 1000);
-  std::vector<std::pair<std::string, std::string>> headers;
-  *own_timestamp = true;
-  if (provider == "ckeditor-cloud-services" || provider == "ckbox") {
-    const absl::string_view* sent = request.FindHeader(kCkeditorTimestampHeader);
-    *own_timestamp = sent == nullptr;
-    const std::string timestamp = sent != nullptr ? std::string(*sent) : absl::StrCat(now_millis);
-    headers.emplace_back(kCkeditorTimestampHeader, timestamp);
-    headers.emplace_back(
-        kCkeditorSignatureHeader,
-        CkeditorSignature(kSecret, request.method, request.target, timestamp, request.body));
-  } else if (provider == "onlyoffice-docspace") {
-    headers.emplace_back(kDocspaceSignatureHeader, DocspaceSignature(kSecret, request.body));
-  } else if (provider == "github") {
-    headers.emplace_back("X-Hub-Signature-256", GithubSignature(kSecret, request.body));
-  } else if (provider == "stripe") {
-    // The t= of an input Stripe-Signature header, as the verifier reads it
-    // (the last one wins).
-    std::string timestamp;
-    if (const absl::string_view* sent = request.FindHeader("Stripe-Signature")) {
-      for (absl::string_view item : absl::StrSplit(*sent, ',')) {
-        item = absl::StripAsciiWhitespace(item);
-        if (absl::ConsumePrefix(&item, "t=")) timestamp = std::string(item);
-      }
-    }
-    *own_timestamp = timestamp.empty();
-    if (timestamp.empty()) timestamp = now_seconds;
-    headers.emplace_back("Stripe-Signature", StripeSignature(kSecret, timestamp, request.body));
-  } else if (provider == "standard-webhooks") {
-    const std::string id = HeaderOr(request, "webhook-id", "msg_fuzz");
-    const absl::string_view* sent = request.FindHeader("webhook-timestamp");
-    *own_timestamp = sent == nullptr;
-    const std::string timestamp = sent != nullptr ? std::string(*sent) : now_seconds;
-    headers.emplace_back("webhook-id", id);
-    headers.emplace_back("webhook-timestamp", timestamp);
-    headers.emplace_back("webhook-signature",
-                         StandardWebhooksSignature(kSecret, id, timestamp, request.body));
-  }
-  return headers;
 }
 
 }  // namespace
@@ -162,15 +97,20 @@ int FuzzProvider(const char* provider, const uint8_t* data, size_t size) {
   // As the provider sends it: its signature headers replace every header
   // of the input with one of their names (a repeated signature header is
   // refused, rightly).
-  bool own_timestamp = true;
-  const std::vector<std::pair<std::string, std::string>> signature =
-      ProviderSignature(fixture.name, request, &own_timestamp);
+  // The row's test signer: a timestamp (or Standard Webhooks message id)
+  // the input carries is signed as it is, so that the fuzzer reaches the
+  // timestamp checks behind the signature; otherwise the receive time is
+  // used.
+  const TestSignature signature = fixture.provider->sign(kSecret, request);
+  const bool own_timestamp = !signature.used_request_timestamp;
   WebhookRequest signed_request = request;
   signed_request.headers.clear();
-  for (const auto& [name, value] : signature) signed_request.headers.emplace_back(name, value);
+  for (const auto& [name, value] : signature.headers) {
+    signed_request.headers.emplace_back(name, value);
+  }
   for (const auto& header : request.headers) {
     bool replaced = false;
-    for (const auto& [name, value] : signature) {
+    for (const auto& [name, value] : signature.headers) {
       replaced = replaced || absl::EqualsIgnoreCase(header.first, name);
     }
     if (!replaced) signed_request.headers.push_back(header);

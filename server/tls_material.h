@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 
 namespace hookbridge {
 

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bridge/check.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/providers/cand/cand_source.h"
 #include "bridge/providers/ckbox/ckbox_source.h"
 #include "bridge/providers/ckeditor/ckeditor_source.h"
@@ -13,18 +13,24 @@
 namespace hookbridge {
 namespace {
 
+// name, id, needs_secrets, needs_path_token, generic, catalog, create, validate, sign,
+// testdata, example_subject_field
 const ProviderInfo kProviders[] = {
-    // name, id, needs_secrets, needs_path_token, generic, catalog, create
     {"ckeditor-cloud-services", v1::PROVIDER_CKEDITOR_CLOUD_SERVICES, true, false, false,
-     &kCkeditorCatalog, &CreateCkeditorSource},
-    {"ckbox", v1::PROVIDER_CKBOX, true, false, false, &kCkboxCatalog, &CreateCkboxSource},
-    {"onlyoffice-docspace", v1::PROVIDER_ONLYOFFICE_DOCSPACE, /*needs_secrets=*/true,
-     /*needs_path_token=*/false, /*generic=*/false, &kDocspaceCatalog, &CreateDocspaceSource},
-    {"cand", v1::PROVIDER_CAND, false, true, false, &kCandCatalog, &CreateCandSource},
+     &kCkeditorCatalog, &CreateCkeditorSource, nullptr, &SignCkeditorRequest, "ckeditor", ""},
+    {"ckbox", v1::PROVIDER_CKBOX, true, false, false, &kCkboxCatalog, &CreateCkboxSource, nullptr,
+     &SignCkeditorRequest, "ckbox", ""},
+    {"onlyoffice-docspace", v1::PROVIDER_ONLYOFFICE_DOCSPACE, true, false, false, &kDocspaceCatalog,
+     &CreateDocspaceSource, nullptr, &SignDocspaceRequest, "docspace", ""},
+    {"cand", v1::PROVIDER_CAND, false, true, false, &kCandCatalog, &CreateCandSource, nullptr,
+     &SignCandRequest, "cand", ""},
     {"standard-webhooks", v1::PROVIDER_STANDARD_WEBHOOKS, true, false, true,
-     &kStandardWebhooksCatalog, &CreateStandardWebhooksSource},
-    {"github", v1::PROVIDER_GITHUB, true, false, true, &kGithubCatalog, &CreateGithubSource},
-    {"stripe", v1::PROVIDER_STRIPE, true, false, true, &kStripeCatalog, &CreateStripeSource},
+     &kStandardWebhooksCatalog, &CreateStandardWebhooksSource, &ValidateStandardWebhooksSource,
+     &SignStandardWebhooksRequest, "", "data.id"},
+    {"github", v1::PROVIDER_GITHUB, true, false, true, &kGithubCatalog, &CreateGithubSource,
+     nullptr, &SignGithubRequest, "", "repository.full_name"},
+    {"stripe", v1::PROVIDER_STRIPE, true, false, true, &kStripeCatalog, &CreateStripeSource,
+     nullptr, &SignStripeRequest, "", ""},
 };
 
 }  // namespace
@@ -36,6 +42,47 @@ const ProviderInfo* FindProvider(absl::string_view name) {
     if (p.name == name) return &p;
   }
   return nullptr;
+}
+
+absl::Status CheckSourceConfig(const ProviderInfo& provider, const SourceConfig& config) {
+  if (provider.needs_secrets && config.secrets.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "secrets: provider ", provider.name, " signs its webhooks: give at least one secret"));
+  }
+  if (provider.needs_path_token && config.path_token.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("path_token: provider ", provider.name,
+                     " does not sign its webhooks: give a secret path token "
+                     "(e.g. the output of `openssl rand -hex 24`)"));
+  }
+  if (!provider.generic) {
+    for (const auto& [key, location] :
+         {std::pair<const char*, const ValueLocation*>{"event_type", &config.event_type},
+          {"subject", &config.subject}}) {
+      if (location->empty()) continue;
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ": only generic providers (", GenericProviderNames(), ") take this; ",
+                       provider.name, " knows where its ", key, " is"));
+    }
+  }
+  if (provider.validate != nullptr) return provider.validate(config);
+  return absl::OkStatus();
+}
+
+absl::Status CheckSourceConfig(absl::string_view provider, const SourceConfig& config) {
+  const ProviderInfo* row = FindProvider(provider);
+  HB_CHECK(row != nullptr);
+  absl::Status s = CheckSourceConfig(*row, config);
+  if (s.ok()) return s;
+  return absl::InvalidArgumentError(absl::StrCat("source ", config.name, ": ", s.message()));
+}
+
+std::string GenericProviderNames() {
+  std::vector<absl::string_view> names;
+  for (const ProviderInfo& p : kProviders) {
+    if (p.generic) names.push_back(p.name);
+  }
+  return absl::StrJoin(names, ", ");
 }
 
 std::string ProviderNames() {

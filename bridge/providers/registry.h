@@ -1,5 +1,10 @@
-// The table of providers hookbridge speaks. Adding a provider means adding
-// one row to the table in registry.cc: there is no self-registration.
+// The table of providers hookbridge speaks. A row owns everything about its
+// provider: its config name and enum value, what it requires of a source's
+// keys, its factory, its typed catalog and a signer for tests. The config
+// loader, the Ingestor, ListEventTypes, the golden tests and the fuzz
+// targets all iterate this table. Adding a provider is its folder, one row
+// in registry.cc, its testdata (and its proto for typed events); there is
+// no self-registration.
 #ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_REGISTRY_H_
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_REGISTRY_H_
 
@@ -11,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "bridge/config_types.h"
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
 #include "hookbridge/v1/event.pb.h"
@@ -18,7 +24,15 @@
 
 namespace hookbridge {
 
-struct SourceConfig;
+// The headers a provider sends to sign a request, made by a row's test
+// signer for tests and fuzzing.
+struct TestSignature {
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Whether a timestamp (or message id) the request already carried in the
+  // provider's header was signed as it is; otherwise the request's receive
+  // time was used.
+  bool used_request_timestamp = false;
+};
 
 struct ProviderInfo {
   // The name used in config (`provider: ckeditor-cloud-services`).
@@ -34,9 +48,36 @@ struct ProviderInfo {
   // The event types this provider decodes into typed messages.
   const Catalog* catalog;
   absl::StatusOr<std::unique_ptr<Source>> (*create)(const SourceConfig& config);
+  // What only this provider checks in a source's config (e.g. the format of
+  // its secrets): InvalidArgument "<key>: <why>". nullptr: nothing more.
+  absl::Status (*validate)(const SourceConfig& config);
+  // Signs `request` with `secret` as the provider would, at its receive
+  // time (or at the timestamp its signature headers already carry). Tests
+  // and fuzzing only.
+  TestSignature (*sign)(absl::string_view secret, const WebhookRequest& request);
+  // tests/testdata/<testdata>/ holds a golden webhook body per catalog
+  // event; empty for providers without typed events.
+  absl::string_view testdata;
+  // Generic providers without a default subject: a body field to take it
+  // from in tests and fuzzing, so their subject path is exercised.
+  absl::string_view example_subject_field;
 };
 
 absl::Span<const ProviderInfo> Providers();
+
+// Checks `config` against what `provider` requires: secrets, a path token,
+// event type and subject locations only for generic providers, and the
+// row's own validate. InvalidArgument "<key>: <why>", the key relative to
+// the source (e.g. "secrets", "secrets[1]"). The config loader and every
+// factory call this; there is no other copy of these rules.
+absl::Status CheckSourceConfig(const ProviderInfo& provider, const SourceConfig& config);
+
+// CheckSourceConfig for the row named `provider`, its message prefixed
+// with "source <name>: ", for factories.
+absl::Status CheckSourceConfig(absl::string_view provider, const SourceConfig& config);
+
+// The generic providers' names, comma-separated, for messages.
+std::string GenericProviderNames();
 
 // The row named `name`, or nullptr.
 const ProviderInfo* FindProvider(absl::string_view name);

@@ -90,11 +90,10 @@ const Catalog kCandCatalog = {
 };
 
 absl::StatusOr<std::unique_ptr<Source>> CreateCandSource(const SourceConfig& config) {
-  if (config.path_token.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("source ", config.name, ": canD sources need a path_token"));
-  }
+  if (absl::Status s = CheckSourceConfig("cand", config); !s.ok()) return s;
   return std::make_unique<CandSource>();
 }
+
+TestSignature SignCandRequest(absl::string_view, const WebhookRequest&) { return {}; }
 
 }  // namespace hookbridge

@@ -11,9 +11,10 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
+#include "bridge/providers/registry.h"
 
 namespace hookbridge {
 
@@ -21,6 +22,9 @@ namespace hookbridge {
 extern const Catalog kCandCatalog;
 
 absl::StatusOr<std::unique_ptr<Source>> CreateCandSource(const SourceConfig& config);
+
+// canD signs nothing: no headers. The provider table's test signer.
+TestSignature SignCandRequest(absl::string_view secret, const WebhookRequest& request);
 
 }  // namespace hookbridge
 

@@ -21,7 +21,7 @@ const Catalog kCkboxCatalog = {
 };
 
 absl::StatusOr<std::unique_ptr<Source>> CreateCkboxSource(const SourceConfig& config) {
-  return CreateCkeditorFamilySource(config, &kCkboxCatalog);
+  return CreateCkeditorFamilySource("ckbox", config, &kCkboxCatalog);
 }
 
 }  // namespace hookbridge

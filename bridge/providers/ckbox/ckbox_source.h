@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
 

@@ -134,17 +134,28 @@ const Catalog kCkeditorCatalog = {
     kCkeditorUntypedSubjects,
 };
 
-absl::StatusOr<std::unique_ptr<Source>> CreateCkeditorFamilySource(const SourceConfig& config,
+absl::StatusOr<std::unique_ptr<Source>> CreateCkeditorFamilySource(absl::string_view provider,
+                                                                   const SourceConfig& config,
                                                                    const Catalog* catalog) {
-  if (config.secrets.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("source ", config.name, ": at least one secret is required"));
-  }
+  if (absl::Status s = CheckSourceConfig(provider, config); !s.ok()) return s;
   return std::make_unique<CkeditorFamilySource>(config, catalog);
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateCkeditorSource(const SourceConfig& config) {
-  return CreateCkeditorFamilySource(config, &kCkeditorCatalog);
+  return CreateCkeditorFamilySource("ckeditor-cloud-services", config, &kCkeditorCatalog);
+}
+
+TestSignature SignCkeditorRequest(absl::string_view secret, const WebhookRequest& request) {
+  TestSignature out;
+  const absl::string_view* sent = request.FindHeader(kCkeditorTimestampHeader);
+  out.used_request_timestamp = sent != nullptr;
+  const std::string timestamp =
+      sent != nullptr ? std::string(*sent) : absl::StrCat(absl::ToUnixMillis(request.received_at));
+  out.headers.emplace_back(kCkeditorTimestampHeader, timestamp);
+  out.headers.emplace_back(
+      kCkeditorSignatureHeader,
+      CkeditorSignature(secret, request.method, request.target, timestamp, request.body));
+  return out;
 }
 
 }  // namespace hookbridge

@@ -8,9 +8,10 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
+#include "bridge/providers/registry.h"
 
 namespace hookbridge {
 
@@ -20,9 +21,16 @@ extern const Catalog kCkeditorCatalog;
 
 absl::StatusOr<std::unique_ptr<Source>> CreateCkeditorSource(const SourceConfig& config);
 
-// A source with the CKEditor signature and envelope and the given catalog.
-absl::StatusOr<std::unique_ptr<Source>> CreateCkeditorFamilySource(const SourceConfig& config,
+// A source of provider `provider` (its row's name) with the CKEditor
+// signature and envelope and the given catalog.
+absl::StatusOr<std::unique_ptr<Source>> CreateCkeditorFamilySource(absl::string_view provider,
+                                                                   const SourceConfig& config,
                                                                    const Catalog* catalog);
+
+// The X-CS-Timestamp (the request's own, or its receive time) and
+// X-CS-Signature headers of `request` signed with `secret`: the provider
+// table's test signer for CKEditor Cloud Services and CKBox.
+TestSignature SignCkeditorRequest(absl::string_view secret, const WebhookRequest& request);
 
 }  // namespace hookbridge
 

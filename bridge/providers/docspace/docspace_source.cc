@@ -162,11 +162,14 @@ const Catalog kDocspaceCatalog = {
 };
 
 absl::StatusOr<std::unique_ptr<Source>> CreateDocspaceSource(const SourceConfig& config) {
-  if (config.secrets.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("source ", config.name, ": at least one secret is required"));
-  }
+  if (absl::Status s = CheckSourceConfig("onlyoffice-docspace", config); !s.ok()) return s;
   return std::make_unique<DocspaceSource>(config);
+}
+
+TestSignature SignDocspaceRequest(absl::string_view secret, const WebhookRequest& request) {
+  TestSignature out;
+  out.headers.emplace_back(kDocspaceSignatureHeader, DocspaceSignature(secret, request.body));
+  return out;
 }
 
 }  // namespace hookbridge

@@ -24,9 +24,10 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
+#include "bridge/providers/registry.h"
 
 namespace hookbridge {
 
@@ -38,6 +39,10 @@ extern const Catalog kDocspaceCatalog;
 
 // Requires at least one secret (InvalidArgument otherwise).
 absl::StatusOr<std::unique_ptr<Source>> CreateDocspaceSource(const SourceConfig& config);
+
+// The signature header of `request` signed with `secret`: the provider
+// table's test signer.
+TestSignature SignDocspaceRequest(absl::string_view secret, const WebhookRequest& request);
 
 }  // namespace hookbridge
 

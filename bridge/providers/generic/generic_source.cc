@@ -19,8 +19,6 @@ namespace {
 
 using google::protobuf::Struct;
 
-enum class Scheme { kStandardWebhooks, kGithub, kStripe };
-
 ValueLocation Header(std::string name) { return {ValueLocation::Kind::kHeader, std::move(name)}; }
 ValueLocation Field(std::string name) { return {ValueLocation::Kind::kField, std::move(name)}; }
 
@@ -54,46 +52,74 @@ std::string Describe(const ValueLocation& location) {
              : absl::StrCat("body field \"", location.name, "\"");
 }
 
-// The time the sender signed the request, where the scheme carries one.
-std::optional<absl::Time> SignedAt(Scheme scheme, const WebhookRequest& request) {
+// The t= of a Stripe-Signature header (the last one, as the verifier reads
+// it); empty if none.
+absl::string_view StripeTimestamp(const WebhookRequest& request) {
   absl::string_view text;
-  if (scheme == Scheme::kStandardWebhooks) {
-    if (const absl::string_view* t = request.FindHeader("webhook-timestamp")) text = *t;
-  } else if (scheme == Scheme::kStripe) {
-    if (const absl::string_view* header = request.FindHeader("Stripe-Signature")) {
-      for (absl::string_view item : absl::StrSplit(*header, ',')) {
-        item = absl::StripAsciiWhitespace(item);
-        if (absl::ConsumePrefix(&item, "t=")) text = item;
-      }
+  if (const absl::string_view* header = request.FindHeader("Stripe-Signature")) {
+    for (absl::string_view item : absl::StrSplit(*header, ',')) {
+      item = absl::StripAsciiWhitespace(item);
+      if (absl::ConsumePrefix(&item, "t=")) text = item;
     }
   }
-  if (text.empty()) return std::nullopt;
-  absl::StatusOr<absl::Time> t = ParseUnixSeconds(text, "timestamp");
-  if (!t.ok()) return std::nullopt;
-  return *t;
+  return text;
+}
+
+absl::string_view StandardWebhooksTimestamp(const WebhookRequest& request) {
+  const absl::string_view* t = request.FindHeader("webhook-timestamp");
+  return t != nullptr ? *t : absl::string_view();
+}
+
+absl::string_view NoTimestamp(const WebhookRequest&) { return {}; }
+
+// How one generic provider signs, and where its events carry their type,
+// delivery id and subject unless a source says otherwise. One per
+// generic row of the provider table.
+struct Scheme {
+  absl::Status (*verify)(const WebhookRequest& request, const std::vector<std::string>& secrets,
+                         absl::Duration tolerance);
+  // The signed timestamp's text (Unix seconds), empty where there is none.
+  absl::string_view (*timestamp)(const WebhookRequest& request);
+  ValueLocation event_type;
+  ValueLocation delivery_id;
+  ValueLocation subject;
+};
+
+const Scheme& StandardWebhooksScheme() {
+  static const Scheme* const scheme =
+      new Scheme{&VerifyStandardWebhooksSignature, &StandardWebhooksTimestamp, Field("type"),
+                 Header("webhook-id"), ValueLocation{}};
+  return *scheme;
+}
+
+const Scheme& GithubScheme() {
+  static const Scheme* const scheme = new Scheme{
+      [](const WebhookRequest& request, const std::vector<std::string>& secrets, absl::Duration) {
+        return VerifyGithubSignature(request, secrets);
+      },
+      &NoTimestamp, Header("X-GitHub-Event"), Header("X-GitHub-Delivery"), ValueLocation{}};
+  return *scheme;
+}
+
+const Scheme& StripeScheme() {
+  static const Scheme* const scheme =
+      new Scheme{&VerifyStripeSignature, &StripeTimestamp, Field("type"), Field("id"),
+                 Field("data.object.id")};
+  return *scheme;
 }
 
 class GenericSource : public Source {
  public:
-  GenericSource(Scheme scheme, const SourceConfig& config, ValueLocation event_type,
-                ValueLocation delivery_id, ValueLocation subject)
+  GenericSource(const Scheme& scheme, const SourceConfig& config)
       : scheme_(scheme),
         secrets_(config.secrets),
         tolerance_(config.timestamp_tolerance),
-        event_type_(config.event_type.empty() ? std::move(event_type) : config.event_type),
-        delivery_id_(std::move(delivery_id)),
-        subject_(config.subject.empty() ? std::move(subject) : config.subject) {}
+        event_type_(config.event_type.empty() ? scheme.event_type : config.event_type),
+        delivery_id_(scheme.delivery_id),
+        subject_(config.subject.empty() ? scheme.subject : config.subject) {}
 
   absl::Status Verify(const WebhookRequest& request) const override {
-    switch (scheme_) {
-      case Scheme::kStandardWebhooks:
-        return VerifyStandardWebhooksSignature(request, secrets_, tolerance_);
-      case Scheme::kGithub:
-        return VerifyGithubSignature(request, secrets_);
-      case Scheme::kStripe:
-        return VerifyStripeSignature(request, secrets_, tolerance_);
-    }
-    return absl::InternalError("unknown scheme");
+    return scheme_.verify(request, secrets_, tolerance_);
   }
 
   absl::Status Decode(const WebhookRequest& request, v1::Event* event) const override {
@@ -110,15 +136,17 @@ class GenericSource : public Source {
     event->set_type(*std::move(type));
     if (id.has_value()) event->set_id(*std::move(id));
     if (subject.has_value()) event->set_subject(*std::move(subject));
-    if (std::optional<absl::Time> sent = SignedAt(scheme_, request)) {
-      event->mutable_sent_at()->set_seconds(absl::ToUnixSeconds(*sent));
+    if (const absl::string_view sent = scheme_.timestamp(request); !sent.empty()) {
+      if (absl::StatusOr<absl::Time> t = ParseUnixSeconds(sent, "timestamp"); t.ok()) {
+        event->mutable_sent_at()->set_seconds(absl::ToUnixSeconds(*t));
+      }
     }
     event->mutable_untyped()->Swap(&*body);
     return absl::OkStatus();
   }
 
  private:
-  const Scheme scheme_;
+  const Scheme& scheme_;
   const std::vector<std::string> secrets_;
   const absl::Duration tolerance_;
   const ValueLocation event_type_;
@@ -126,42 +154,65 @@ class GenericSource : public Source {
   const ValueLocation subject_;
 };
 
-absl::Status CheckSecrets(const SourceConfig& config) {
-  if (config.secrets.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("source ", config.name, ": at least one secret is required"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 const Catalog kStandardWebhooksCatalog = {v1::PROVIDER_STANDARD_WEBHOOKS, "", {}, {}};
 const Catalog kGithubCatalog = {v1::PROVIDER_GITHUB, "", {}, {}};
 const Catalog kStripeCatalog = {v1::PROVIDER_STRIPE, "", {}, {}};
 
-absl::StatusOr<std::unique_ptr<Source>> CreateStandardWebhooksSource(const SourceConfig& config) {
-  if (absl::Status s = CheckSecrets(config); !s.ok()) return s;
+absl::Status ValidateStandardWebhooksSource(const SourceConfig& config) {
   for (size_t i = 0; i < config.secrets.size(); ++i) {
     if (absl::StatusOr<std::string> key = StandardWebhooksKey(config.secrets[i]); !key.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("source ", config.name, ": secrets[", i, "]: ", key.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat("secrets[", i, "]: ", key.status().message()));
     }
   }
-  return std::make_unique<GenericSource>(Scheme::kStandardWebhooks, config, Field("type"),
-                                         Header("webhook-id"), ValueLocation{});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Source>> CreateStandardWebhooksSource(const SourceConfig& config) {
+  if (absl::Status s = CheckSourceConfig("standard-webhooks", config); !s.ok()) return s;
+  return std::make_unique<GenericSource>(StandardWebhooksScheme(), config);
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateGithubSource(const SourceConfig& config) {
-  if (absl::Status s = CheckSecrets(config); !s.ok()) return s;
-  return std::make_unique<GenericSource>(Scheme::kGithub, config, Header("X-GitHub-Event"),
-                                         Header("X-GitHub-Delivery"), ValueLocation{});
+  if (absl::Status s = CheckSourceConfig("github", config); !s.ok()) return s;
+  return std::make_unique<GenericSource>(GithubScheme(), config);
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateStripeSource(const SourceConfig& config) {
-  if (absl::Status s = CheckSecrets(config); !s.ok()) return s;
-  return std::make_unique<GenericSource>(Scheme::kStripe, config, Field("type"), Field("id"),
-                                         Field("data.object.id"));
+  if (absl::Status s = CheckSourceConfig("stripe", config); !s.ok()) return s;
+  return std::make_unique<GenericSource>(StripeScheme(), config);
+}
+
+TestSignature SignStandardWebhooksRequest(absl::string_view secret, const WebhookRequest& request) {
+  TestSignature out;
+  const absl::string_view* id = request.FindHeader("webhook-id");
+  const absl::string_view* sent = request.FindHeader("webhook-timestamp");
+  out.used_request_timestamp = sent != nullptr;
+  const std::string message_id = id != nullptr ? std::string(*id) : "msg_test";
+  const std::string timestamp =
+      sent != nullptr ? std::string(*sent) : absl::StrCat(absl::ToUnixSeconds(request.received_at));
+  out.headers = {{"webhook-id", message_id},
+                 {"webhook-timestamp", timestamp},
+                 {"webhook-signature",
+                  StandardWebhooksSignature(secret, message_id, timestamp, request.body)}};
+  return out;
+}
+
+TestSignature SignGithubRequest(absl::string_view secret, const WebhookRequest& request) {
+  TestSignature out;
+  out.headers = {{"X-Hub-Signature-256", GithubSignature(secret, request.body)}};
+  return out;
+}
+
+TestSignature SignStripeRequest(absl::string_view secret, const WebhookRequest& request) {
+  TestSignature out;
+  const absl::string_view sent = StripeTimestamp(request);
+  out.used_request_timestamp = !sent.empty();
+  const std::string timestamp =
+      !sent.empty() ? std::string(sent) : absl::StrCat(absl::ToUnixSeconds(request.received_at));
+  out.headers = {{"Stripe-Signature", StripeSignature(secret, timestamp, request.body)}};
+  return out;
 }
 
 }  // namespace hookbridge

@@ -15,9 +15,10 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "bridge/config.h"
+#include "bridge/config_types.h"
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
+#include "bridge/providers/registry.h"
 
 namespace hookbridge {
 
@@ -29,6 +30,16 @@ extern const Catalog kStripeCatalog;
 absl::StatusOr<std::unique_ptr<Source>> CreateStandardWebhooksSource(const SourceConfig& config);
 absl::StatusOr<std::unique_ptr<Source>> CreateGithubSource(const SourceConfig& config);
 absl::StatusOr<std::unique_ptr<Source>> CreateStripeSource(const SourceConfig& config);
+
+// Standard Webhooks secrets must be whsec_ keys: InvalidArgument
+// "secrets[i]: ..." otherwise. The standard-webhooks row's validate.
+absl::Status ValidateStandardWebhooksSource(const SourceConfig& config);
+
+// The provider table's test signers. A webhook-id, webhook-timestamp or
+// Stripe-Signature t= already on the request is signed as it is.
+TestSignature SignStandardWebhooksRequest(absl::string_view secret, const WebhookRequest& request);
+TestSignature SignGithubRequest(absl::string_view secret, const WebhookRequest& request);
+TestSignature SignStripeRequest(absl::string_view secret, const WebhookRequest& request);
 
 }  // namespace hookbridge
 

@@ -12,9 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
-#include "bridge/config.h"
-#include "bridge/providers/ckeditor/signature.h"
-#include "bridge/providers/docspace/signature.h"
+#include "bridge/config_types.h"
 #include "bridge/providers/registry.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -66,22 +64,17 @@ absl::Status VerifyAndDecode(absl::string_view provider, absl::string_view body,
   absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(config);
   if (!source.ok()) return source.status();
 
-  const std::string signature = CkeditorSignature(kSecret, "POST", kTarget, kTimestamp, body);
   WebhookRequest request;
   request.method = "POST";
   request.target = kTarget;
-  request.headers = {{"Content-Type", "application/json"},
-                     {kCkeditorTimestampHeader, kTimestamp},
-                     {kCkeditorSignatureHeader, signature}};
-  const std::string docspace_signature = DocspaceSignature(kSecret, body);
-  if (provider == "onlyoffice-docspace") {
-    request.headers = {{"Content-Type", "application/json"},
-                       {kDocspaceSignatureHeader, docspace_signature}};
-  }
   request.body = body;
   int64_t millis = 0;
   (void)absl::SimpleAtoi(kTimestamp, &millis);
   request.received_at = absl::FromUnixMillis(millis);
+  // Signed by the provider row's own test signer.
+  const TestSignature signature = FindProvider(provider)->sign(kSecret, request);
+  request.headers = {{"Content-Type", "application/json"}};
+  for (const auto& [name, value] : signature.headers) request.headers.emplace_back(name, value);
   if (absl::Status s = (*source)->Verify(request); !s.ok()) return s;
   return (*source)->Decode(request, event);
 }

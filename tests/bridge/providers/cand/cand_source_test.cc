@@ -111,30 +111,12 @@ void ExpectEveryFieldSet(const Message& message, const std::string& path) {
 
 // ---- Golden files -------------------------------------------------------------
 
-class CandGoldenTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(CandGoldenTest, DecodesAsGolden) {
-  EXPECT_TRUE(test_util::MatchesGolden(kProvider, "cand", GetParam()));
-}
-
-INSTANTIATE_TEST_SUITE_P(Testdata, CandGoldenTest,
-                         ::testing::ValuesIn(test_util::GoldenNames("cand")),
-                         test_util::GoldenTestName);
+// Decoded as golden: ProviderTableTest (provider_table_test.cc), for every row.
 
 TEST(CandGoldenFilesTest, AreAllPresent) {
   // The 10 typed MOIM events, payment.cancelled (untyped) and one payload
   // that does not fit its message.
   EXPECT_EQ(test_util::GoldenNames("cand").size(), 12u);
-}
-
-TEST(CandGoldenFilesTest, EveryCatalogEventHasAGoldenFile) {
-  const std::string dir = test_util::TestdataPath("cand");
-  for (const TypedEventSpec& spec : kCandCatalog.events) {
-    for (const char* ext : {".json", ".textproto"}) {
-      const std::string path = absl::StrCat(dir, "/", test_util::GoldenFileStem(spec.type), ext);
-      EXPECT_TRUE(std::filesystem::is_regular_file(path)) << "no golden file " << path;
-    }
-  }
 }
 
 // ---- Catalog --------------------------------------------------------------------

@@ -39,15 +39,7 @@ absl::Status Decode(absl::string_view body, v1::Event* event) {
   return (*source)->Decode(request, event);
 }
 
-class CkboxGoldenTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(CkboxGoldenTest, DecodesAsGolden) {
-  EXPECT_TRUE(test_util::MatchesGolden(kProvider, "ckbox", GetParam()));
-}
-
-INSTANTIATE_TEST_SUITE_P(Testdata, CkboxGoldenTest,
-                         ::testing::ValuesIn(test_util::GoldenNames("ckbox")),
-                         test_util::GoldenTestName);
+// Decoded as golden: ProviderTableTest (provider_table_test.cc), for every row.
 
 TEST(CkboxGoldenFilesTest, AreAllPresent) {
   // asset.uploaded (seed 002), two undocumented events and one mismatch.

@@ -44,15 +44,7 @@ absl::Status Decode(absl::string_view body, v1::Event* event) {
 
 // ---- Golden files: every example of the provider's documentation ----------
 
-class CkeditorGoldenTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(CkeditorGoldenTest, DecodesAsGolden) {
-  EXPECT_TRUE(test_util::MatchesGolden(kProvider, "ckeditor", GetParam()));
-}
-
-INSTANTIATE_TEST_SUITE_P(Testdata, CkeditorGoldenTest,
-                         ::testing::ValuesIn(test_util::GoldenNames("ckeditor")),
-                         test_util::GoldenTestName);
+// Decoded as golden: ProviderTableTest (provider_table_test.cc), for every row.
 
 TEST(CkeditorGoldenFilesTest, AreAllPresent) {
   // 27 examples of seed 001, 1 of seed 000, 3 legacy names, ping, one

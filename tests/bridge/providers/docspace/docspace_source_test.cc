@@ -49,20 +49,12 @@ absl::Status Decode(absl::string_view body, v1::Event* event) {
 
 // ---- Golden files ----------------------------------------------------------
 
-class DocspaceGoldenTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(DocspaceGoldenTest, DecodesAsGolden) {
-  EXPECT_TRUE(test_util::MatchesGolden(kProvider, "docspace", GetParam()));
-}
-
-INSTANTIATE_TEST_SUITE_P(Testdata, DocspaceGoldenTest,
-                         ::testing::ValuesIn(test_util::GoldenNames("docspace")),
-                         test_util::GoldenTestName);
+// Decoded as golden: ProviderTableTest (provider_table_test.cc), for every row.
 
 TEST(DocspaceGoldenFilesTest, AreAllPresent) {
-  // The providers.md vector, one delivery per trigger group (7), one unknown
-  // trigger and one mismatched payload.
-  EXPECT_EQ(test_util::GoldenNames("docspace").size(), 10u);
+  // The providers.md vector, one delivery per catalog trigger (36), one
+  // unknown trigger and one mismatched payload.
+  EXPECT_EQ(test_util::GoldenNames("docspace").size(), 39u);
 }
 
 // ---- Creation and verification ---------------------------------------------

@@ -1,0 +1,216 @@
+// The service configuration's types: what each part of hookbridge.yaml
+// holds, with its defaults. The loader (config.h) fills them from YAML;
+// the components they configure (providers, log backends, listeners)
+// include only this header, so dependencies run one way:
+// config types <- providers and backends <- loader.
+#ifndef HOOKBRIDGE_BRIDGE_CONFIG_TYPES_H_
+#define HOOKBRIDGE_BRIDGE_CONFIG_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "bridge/rate_limit.h"
+
+namespace hookbridge {
+
+// A host and port to listen on, written "host:port" ("[::1]:80" for IPv6).
+// Port 0 asks the system for a free port.
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+
+  std::string ToString() const;
+};
+
+// PEM files of a TLS listener. Re-read on SIGHUP and when they change.
+struct TlsConfig {
+  // The certificate chain, leaf first.
+  std::string cert_file;
+  // Its private key, unencrypted.
+  std::string key_file;
+  // Optional: clients must present a certificate signed by one of these CAs
+  // (mutual TLS). Empty: client certificates are not requested.
+  std::string client_ca_file;
+
+  // False when no cert_file is configured: the listener is plain.
+  bool enabled() const { return !cert_file.empty(); }
+};
+
+// The webhook ingress.
+struct HttpConfig {
+  ListenAddress listen{"0.0.0.0", 8080};
+  // Largest accepted request body. CKEditor exports carry whole documents.
+  uint64_t max_body_bytes = 10ull << 20;
+  // Largest accepted request line plus headers.
+  uint32_t max_header_bytes = 16u << 10;
+  // Time allowed to receive one request once its first byte arrived.
+  absl::Duration read_timeout = absl::Seconds(30);
+  // Time a keep-alive connection may stay open waiting for its next request.
+  absl::Duration idle_timeout = absl::Seconds(75);
+  // Network threads shared by the ingress and admin listeners; 0 = one per
+  // core.
+  int threads = 0;
+  // Connections open at once (idle keep-alive ones included); further ones
+  // are closed right after accept.
+  uint32_t max_connections = 1024;
+  // Requests answered on one connection; the last answer carries
+  // `Connection: close`, so a pipelined flood cannot hold a connection.
+  uint32_t max_requests_per_connection = 1000;
+  // Deepest nesting of arrays and objects accepted in a webhook body (at
+  // most kMaxJsonDepth in bridge/json.h).
+  int max_json_depth = 32;
+  // The rate limit of each source without its own `rate_limit`: a separate
+  // bucket per source. per_second 0 = unlimited.
+  RateLimit rate_limit{1000, 2000};
+  // HTTPS when enabled; plain HTTP otherwise (e.g. behind a cluster ingress).
+  TlsConfig tls;
+};
+
+struct GrpcConfig {
+  ListenAddress listen{"0.0.0.0", 50051};
+  // Subscribe streams open at once; further ones are refused with
+  // RESOURCE_EXHAUSTED.
+  uint32_t max_subscribers = 10000;
+  // Entries in `sources` plus `types` of one SubscribeRequest; more is
+  // INVALID_ARGUMENT.
+  uint32_t max_filter_patterns = 64;
+  // TLS (with client_ca_file: mutual TLS) when enabled; plaintext otherwise.
+  TlsConfig tls;
+};
+
+// Metrics, health endpoints and the operator console. Never expose this
+// through a public ingress.
+struct AdminConfig {
+  ListenAddress listen{"0.0.0.0", 9090};
+  // The operator console (/ui and /api/*): recent deliveries with redacted
+  // headers and body previews, per-source counts, subscribers.
+  bool console = true;
+  // Bounds of the console's ring of recent deliveries: count and bytes.
+  uint64_t console_deliveries = 500;
+  uint64_t console_bytes = 4ull << 20;
+  // Bytes of each request body the console keeps (0: none).
+  uint64_t console_body_preview_bytes = 2048;
+};
+
+struct LogConfig {
+  // "file" (durable, the default), "memory" (lost on restart) or
+  // "jetstream" (a NATS JetStream stream shared by several replicas).
+  std::string backend = "file";
+
+  // file: the directory of the segment files.
+  std::string dir = "data/log";
+  // file: when an append is acknowledged: "always" (after fdatasync, with
+  // group commit), "interval" (after the next periodic fdatasync) or
+  // "never" (after write(2); tests only).
+  std::string fsync = "always";
+  absl::Duration fsync_interval = absl::Milliseconds(100);
+  uint64_t segment_bytes = 64ull << 20;
+  // file: retention, whole segments at a time; 0 = no limit.
+  uint64_t retention_bytes = 10ull << 30;
+  absl::Duration retention_age = absl::Hours(24 * 7);
+  // file: recent records kept in memory for subscribers.
+  uint64_t cache_bytes = 64ull << 20;
+
+  // memory: retention; the oldest events are evicted first.
+  uint64_t max_events = 100000;
+  uint64_t max_bytes = 256ull << 20;
+
+  // jetstream: the servers (comma-separated URLs), the stream and the
+  // subjects it takes (`<subject_prefix>.>`).
+  std::string url = "nats://127.0.0.1:4222";
+  std::string stream = "HOOKBRIDGE";
+  std::string subject_prefix = "hookbridge";
+  // jetstream: stream settings, applied when it is created or differs.
+  uint32_t replicas = 1;
+  // jetstream: retention (key `max_bytes`); 0 = no limit.
+  uint64_t stream_max_bytes = 10ull << 30;
+  absl::Duration max_age = absl::Hours(24 * 7);
+  // jetstream: how long the stream recognises a delivery id again.
+  absl::Duration duplicate_window = absl::Minutes(2);
+  // jetstream: how long an append waits for the stream's acknowledgement
+  // before the webhook is answered 503.
+  absl::Duration ack_timeout = absl::Seconds(5);
+};
+
+struct DedupConfig {
+  // How many recent event ids are remembered to recognise redeliveries.
+  uint64_t max_entries = 100000;
+};
+
+// Where in a request a value is read from: a header or a JSON field of the
+// body (a dotted path such as "data.object.id").
+struct ValueLocation {
+  enum class Kind { kNone, kHeader, kField };
+  Kind kind = Kind::kNone;
+  std::string name;
+
+  bool empty() const { return kind == Kind::kNone; }
+};
+
+// Shortest path token accepted: it is the only credential of unsigned
+// providers, so it must be unguessable.
+inline constexpr size_t kMinPathTokenLength = 16;
+
+// One webhook endpoint: POST /webhooks/<name>, or /webhooks/<name>/<token>
+// when the source has a path token.
+struct SourceConfig {
+  std::string name;
+  // A provider name from the table in bridge/providers/registry.cc.
+  std::string provider;
+  // Signing secrets, all accepted, so a new one can be added before the old
+  // one is removed.
+  std::vector<std::string> secrets;
+  // How far a signed timestamp may be from the receive time, either way.
+  absl::Duration timestamp_tolerance = absl::Minutes(5);
+  // A secret last path segment: the source is reachable only at
+  // /webhooks/<name>/<path_token>. Required for providers that do not sign
+  // (canD); extra protection for the others.
+  std::string path_token;
+  // Generic providers (standard-webhooks, github, stripe): where the event
+  // type is read from (default per provider) and, optionally, the subject.
+  ValueLocation event_type;
+  ValueLocation subject;
+  // This source's rate limit; unset: http.rate_limit.
+  std::optional<RateLimit> rate_limit;
+};
+
+// One subscriber token: its SHA-256 and what it may read.
+struct TokenConfig {
+  // For logs and metrics.
+  std::string name;
+  // Lowercase hex SHA-256 of the bearer token.
+  std::string sha256;
+  // Source names, or ["*"] for all.
+  std::vector<std::string> sources;
+  // Event type patterns, or ["*"] for all.
+  std::vector<std::string> types;
+};
+
+// Subscriber authentication. On by default: a Subscribe without a valid
+// token is refused.
+struct AuthConfig {
+  bool enabled = true;
+  std::vector<TokenConfig> tokens;
+};
+
+struct Config {
+  HttpConfig http;
+  GrpcConfig grpc;
+  AdminConfig admin;
+  LogConfig log;
+  DedupConfig dedup;
+  std::vector<SourceConfig> sources;
+  AuthConfig auth;
+  // debug, info, warn or error.
+  std::string log_level = "info";
+  // On SIGTERM: how long to wait for requests in progress and open streams
+  // before stopping anyway.
+  absl::Duration shutdown_timeout = absl::Seconds(10);
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_CONFIG_TYPES_H_
