@@ -130,7 +130,8 @@ absl::StatusOr<std::unique_ptr<FileLog>> FileLog::Open(Options options) {
   return log;
 }
 
-FileLog::FileLog(Options options) : options_(std::move(options)) {}
+FileLog::FileLog(Options options)
+    : options_(std::move(options)), cache_(options_.tail_cache_bytes) {}
 
 FileLog::~FileLog() {
   {
@@ -416,12 +417,7 @@ void FileLog::Publish(std::vector<Pending>* batch) {
       total_bytes_ += p.segment->size - old_size;
       ++total_records_;
       committed_ = record.sequence;
-      cache_bytes_ += record.ByteSize();
-      cache_.push_back(p.record);
-      while (cache_.size() > 1 && cache_bytes_ > options_.tail_cache_bytes) {
-        cache_bytes_ -= cache_.front()->ByteSize();
-        cache_.pop_front();
-      }
+      cache_.Push(p.record);
     }
     ApplyRetentionLocked(&removed);
     to_wake = waiters_.TakeAll();
@@ -483,19 +479,14 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
           "position ", after, " is beyond the last sequence in the log (", committed_, ")"));
     }
     const uint64_t first = FirstSequenceLocked();
-    if (after + 1 < first) {
-      return absl::OutOfRangeError(
-          absl::StrCat("events after ", after, " are no longer retained; the oldest is ", first));
-    }
+    if (after + 1 < first) return NotRetainedError(after, first);
     if (after == committed_) {
       if (waiter != nullptr) waiters_.Add(waiter);
       return absl::OkStatus();
     }
     if (max == 0) return absl::OkStatus();
-    if (!cache_.empty() && cache_.front()->sequence <= after + 1) {
-      auto it = std::upper_bound(cache_.begin(), cache_.end(), after,
-                                 [](uint64_t s, const RecordPtr& r) { return s < r->sequence; });
-      for (; it != cache_.end() && max > 0; ++it, --max) out->push_back(*it);
+    if (cache_.Covers(after)) {
+      cache_.Read(after, max, out);
       return absl::OkStatus();
     }
     // The first segment holding a record after `after`.
@@ -574,12 +565,7 @@ absl::StatusOr<uint64_t> FileLog::PositionAt(absl::Time since) {
                                                 " are no longer all retained; the oldest is ",
                                                 FirstSequenceLocked()));
     }
-    if (!cache_.empty() && cache_.front()->appended_at < since) {
-      auto it =
-          std::lower_bound(cache_.begin(), cache_.end(), since,
-                           [](const RecordPtr& r, absl::Time t) { return r->appended_at < t; });
-      return it == cache_.end() ? committed_ : (*it)->sequence - 1;
-    }
+    if (cache_.CoversTime(since)) return cache_.PositionAt(since, committed_);
     auto it = std::find_if(segments_.begin(), segments_.end(),
                            [since](const auto& seg) { return seg->last_appended_at >= since; });
     if (it == segments_.end()) return committed_;

@@ -34,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bridge/log/event_log.h"
+#include "bridge/log/tail_window.h"
 
 namespace hookbridge {
 
@@ -131,8 +132,8 @@ class FileLog : public EventLog {
   absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::optional<absl::Time> last_evicted_at_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
-  std::deque<RecordPtr> cache_ ABSL_GUARDED_BY(mu_);
-  uint64_t cache_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // The newest committed records, for readers.
+  TailWindow cache_ ABSL_GUARDED_BY(mu_);
   LogWaiters waiters_ ABSL_GUARDED_BY(mu_);
   uint64_t total_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t total_records_ ABSL_GUARDED_BY(mu_) = 0;
