@@ -14,7 +14,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "absl/time/clock.h"
 #include "bridge/log/tail_window.h"
 #include "bridge/status_macros.h"
 
@@ -101,9 +100,11 @@ absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromMessage(natsMsg* msg) {
 }  // namespace
 
 struct JetStreamLog::Core {
-  explicit Core(Options o) : options(std::move(o)), cache(options.tail_cache_bytes) {}
+  explicit Core(Options o)
+      : options(std::move(o)), env(EnvOrDefault(options.env)), cache(options.tail_cache_bytes) {}
 
   const Options options;
+  Env* const env;
   std::string filter_subject;  // "<prefix>.>"
 
   natsConnection* conn = nullptr;
@@ -341,7 +342,7 @@ void JetStreamLog::Core::MarkLost(absl::Status why) {
 }
 
 void JetStreamLog::Core::Maintain() {
-  absl::Time next_info = absl::Now() + kInfoInterval;
+  absl::Time next_info = env->NowTime() + kInfoInterval;
   for (;;) {
     std::vector<AppendCallback> expired;
     bool connected = false;
@@ -349,7 +350,7 @@ void JetStreamLog::Core::Maintain() {
       absl::MutexLock lock(&mu);
       stop_cv.WaitWithTimeout(&mu, kExpiryInterval);
       if (stopping) return;
-      const absl::Time now = absl::Now();
+      const absl::Time now = env->NowTime();
       for (auto it = pending.begin(); it != pending.end();) {
         if (it->second.deadline <= now) {
           expired.push_back(std::move(it->second.done));
@@ -364,10 +365,10 @@ void JetStreamLog::Core::Maintain() {
       done(absl::UnavailableError(
           absl::StrCat("the stream ", options.stream, " did not acknowledge the event in time")));
     }
-    if (connected && absl::Now() >= next_info) {
+    if (connected && env->NowTime() >= next_info) {
       // A failure here is the connection's, reported by its callbacks.
       RefreshInfo().IgnoreError();
-      next_info = absl::Now() + kInfoInterval;
+      next_info = env->NowTime() + kInfoInterval;
     }
   }
 }
@@ -418,7 +419,7 @@ absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
   // A request that reaches a consumer still positioning itself can be held
   // by the server until it expires, even with NoWait and messages there:
   // ask in short rounds, up to the request timeout.
-  const absl::Time deadline = absl::Now() + options.request_timeout;
+  const absl::Time deadline = env->NowTime() + options.request_timeout;
   natsMsgList list = {nullptr, 0};
   for (;;) {
     jsFetchRequest request;
@@ -426,9 +427,9 @@ absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
     request.Batch = batch;
     request.NoWait = true;
     request.Expires =
-        Nanos(std::max(absl::Milliseconds(100), std::min(kFetchRound, deadline - absl::Now())));
+        Nanos(std::max(absl::Milliseconds(100), std::min(kFetchRound, deadline - env->NowTime())));
     s = natsSubscription_FetchRequest(&list, sub, &request);
-    if (s != NATS_TIMEOUT || list.Count > 0 || absl::Now() >= deadline) break;
+    if (s != NATS_TIMEOUT || list.Count > 0 || env->NowTime() >= deadline) break;
     natsMsgList_Destroy(&list);
     list = {nullptr, 0};
   }
@@ -667,8 +668,8 @@ void JetStreamLog::Append(EncodedEvent event, AppendCallback done) {
                                                     " events are already waiting for the stream"));
     }
     if (refused.ok()) {
-      c.pending.emplace(msg,
-                        Core::PendingAppend{std::move(done), absl::Now() + c.options.ack_timeout});
+      c.pending.emplace(
+          msg, Core::PendingAppend{std::move(done), c.env->NowTime() + c.options.ack_timeout});
     }
   }
   if (!refused.ok()) {
