@@ -115,7 +115,8 @@ class FileLog : public EventLog {
   absl::Status SyncActive();
   // Makes written (and synced) records visible and acknowledges them.
   void Publish(std::vector<Pending>* batch);
-  // Fails `batch` and everything queued; rewinds the active segment.
+  // Fails `batch`, everything queued and every later append with
+  // `status` (fail-stop); what was written stays for recovery to find.
   void Fail(std::vector<Pending>* batch, const absl::Status& status);
   void ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
