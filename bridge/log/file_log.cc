@@ -30,6 +30,13 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
   return (std::filesystem::path(dir) / name).string();
 }
 
+// How long until `every` has passed since `last`, by a clock that reads
+// `now`; nothing is left when the clock was set back behind `last`, so that
+// a jump back does not hold periodic work back for as long as it jumped.
+absl::Duration TimeLeft(absl::Time now, absl::Time last, absl::Duration every) {
+  return now < last ? absl::ZeroDuration() : last + every - now;
+}
+
 std::string SegmentName(uint64_t first_sequence) {
   return absl::StrFormat("%s%020d%s", kSegmentPrefix, first_sequence, kSegmentSuffix);
 }
@@ -124,7 +131,8 @@ struct FileLog::Segment {
 absl::StatusOr<std::unique_ptr<FileLog>> FileLog::Open(Options options) {
   std::unique_ptr<FileLog> log(new FileLog(std::move(options)));
   if (absl::Status s = log->Recover(); !s.ok()) return s;
-  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  log->writer_ =
+      std::thread([raw = log.get(), start = log->env_->NowTime()] { raw->WriterLoop(start); });
   return log;
 }
 
@@ -288,30 +296,36 @@ void FileLog::Append(EncodedEvent event, AppendCallback done) {
   done(rejected);
 }
 
-void FileLog::WriterLoop() {
+void FileLog::WriterLoop(absl::Time start) {
   std::vector<Pending> batch;
   std::vector<Pending> unsynced;  // fsync: interval, written but not synced
-  absl::Time next_sync = env_->NowTime() + options_.fsync_interval;
-  absl::Time next_retention = env_->NowTime() + kRetentionCheckInterval;
+  // When the last periodic sync (fsync: interval) and retention check were,
+  // by the Env's clock.
+  absl::Time last_sync = start;
+  absl::Time last_retention = start;
   for (;;) {
     bool stopping = false;
     std::vector<std::shared_ptr<Segment>> removed;
     {
       absl::MutexLock lock(&mu_);
-      absl::Time deadline = next_retention;
-      if (!unsynced.empty()) deadline = std::min(deadline, next_sync);
       // The wait is by the real clock, for as long as the Env's clock says
-      // is left (so a clock set back does not make it return at once).
-      for (absl::Time now = env_->NowTime(); queue_.empty() && !stopping_ && now < deadline;
-           now = env_->NowTime()) {
-        writer_wake_.WaitWithTimeout(&mu_, deadline - now);
+      // is left.
+      while (queue_.empty() && !stopping_) {
+        const absl::Time now = env_->NowTime();
+        absl::Duration wait = TimeLeft(now, last_retention, kRetentionCheckInterval);
+        if (!unsynced.empty()) {
+          wait = std::min(wait, TimeLeft(now, last_sync, options_.fsync_interval));
+        }
+        if (wait <= absl::ZeroDuration()) break;
+        writer_wake_.WaitWithTimeout(&mu_, wait);
       }
       stopping = stopping_;
       if (stopping && queue_.empty() && unsynced.empty()) break;
       batch.swap(queue_);
-      if (env_->NowTime() >= next_retention) {
+      const absl::Time now = env_->NowTime();
+      if (TimeLeft(now, last_retention, kRetentionCheckInterval) <= absl::ZeroDuration()) {
         ApplyRetentionLocked(&removed);
-        next_retention = env_->NowTime() + kRetentionCheckInterval;
+        last_retention = now;
       }
     }
     // A segment that cannot be removed is no longer the log's; it is left.
@@ -335,13 +349,16 @@ void FileLog::WriterLoop() {
         Publish(&batch);
       }
     }
-    if (!unsynced.empty() && (stopping || env_->NowTime() >= next_sync)) {
-      if (absl::Status status = SyncActive(); !status.ok()) {
+    if (!unsynced.empty() &&
+        (stopping ||
+         TimeLeft(env_->NowTime(), last_sync, options_.fsync_interval) <= absl::ZeroDuration())) {
+      const absl::Status status = SyncActive();
+      last_sync = env_->NowTime();
+      if (!status.ok()) {
         Fail(&unsynced, status);
       } else {
         Publish(&unsynced);
       }
-      next_sync = env_->NowTime() + options_.fsync_interval;
     }
   }
 }

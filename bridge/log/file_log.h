@@ -109,7 +109,8 @@ class FileLog : public EventLog {
 
   explicit FileLog(Options options);
   absl::Status Recover();
-  void WriterLoop();
+  // The writer thread; its periodic work is scheduled from `start`.
+  void WriterLoop(absl::Time start);
   // Writes `batch` to the segment files (rolling as needed). Writer thread.
   absl::Status WriteBatch(std::vector<Pending>* batch);
   absl::Status SyncActive();

@@ -316,6 +316,56 @@ TEST_F(FileLogFaultTest, OpenFailsWhenTheDirectoryOrASegmentCannotBeRead) {
   EXPECT_EQ((*log)->recovery().records, 1u);
 }
 
+TEST_F(FileLogFaultTest, IntervalSyncFailureFailsEveryAppendWaitingForIt) {
+  env_.SetTime(kT0);
+  FileLog::Options options = Options();
+  options.fsync = FileLog::Fsync::kInterval;
+  options.fsync_interval = absl::Milliseconds(50);
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  env_.Inject({.op = EnvOp::kSync, .error = EIO});
+
+  Appends appends;
+  for (int i = 1; i <= 3; ++i) appends.Start(*log, Encoded(i));
+  // The clock stands still: no sync is due, so nothing can be acknowledged.
+  EXPECT_THAT(appends.results(), IsEmpty());
+  env_.AdvanceTime(options.fsync_interval);
+  ASSERT_TRUE(appends.WaitFor(3));
+  EXPECT_EQ(env_.injected(EnvOp::kSync), 1);
+  for (const absl::StatusOr<uint64_t>& result : appends.results()) {
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(std::string(result.status().message()), HasSubstr("cannot fdatasync"));
+  }
+  EXPECT_EQ(log->Stats().last_sequence, 0u);
+  EXPECT_EQ(log->Stats().failure.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(FileLogFaultTest, ClockSetBackDoesNotHoldBackIntervalSyncs) {
+  env_.SetTime(kT0);
+  FileLog::Options options = Options();
+  options.fsync = FileLog::Fsync::kInterval;
+  options.fsync_interval = absl::Milliseconds(50);
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  Appends first;
+  first.Start(*log, Encoded(1));
+  env_.AdvanceTime(options.fsync_interval);
+  ASSERT_TRUE(first.WaitFor(1));
+  EXPECT_EQ(*first.results()[0], 1u);
+  const int syncs = env_.calls(EnvOp::kSync);
+  EXPECT_GE(syncs, 1);
+
+  // The clock is set back an hour: the next sync is due one interval later
+  // at the most, not once the clock has come back to where it was.
+  env_.AdvanceTime(-absl::Hours(1));
+  Appends second;
+  second.Start(*log, Encoded(2));
+  env_.AdvanceTime(options.fsync_interval);
+  ASSERT_TRUE(second.WaitFor(1));
+  EXPECT_EQ(*second.results()[0], 2u);
+  EXPECT_GT(env_.calls(EnvOp::kSync), syncs);
+}
+
 TEST_F(FileLogFaultTest, ClockJumpedForwardAppliesRetentionByAge) {
   env_.SetTime(kT0);
   FileLog::Options options = Options();
