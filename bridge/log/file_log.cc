@@ -1,12 +1,6 @@
 #include "bridge/log/file_log.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "absl/strings/match.h"
@@ -14,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "absl/time/clock.h"
 #include "bridge/check.h"
 #include "bridge/log/record_format.h"
 
@@ -28,34 +21,50 @@ constexpr absl::Duration kRetentionCheckInterval = absl::Seconds(10);
 // Bytes read at a time by catch-up readers.
 constexpr size_t kReadChunk = 256 << 10;
 
-std::string Errno(absl::string_view what, absl::string_view path) {
-  return absl::StrCat(what, " ", path, ": ", std::strerror(errno));
+// "<what> <path>: <reason>", from an Env error ("<path>: <reason>").
+std::string Failed(absl::string_view what, const absl::Status& status) {
+  return absl::StrCat(what, " ", status.message());
+}
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  return (std::filesystem::path(dir) / name).string();
+}
+
+// How long until `every` has passed since `last`, by a clock that reads
+// `now`; nothing is left when the clock was set back behind `last`, so that
+// a jump back does not hold periodic work back for as long as it jumped.
+absl::Duration TimeLeft(absl::Time now, absl::Time last, absl::Duration every) {
+  return now < last ? absl::ZeroDuration() : last + every - now;
 }
 
 std::string SegmentName(uint64_t first_sequence) {
   return absl::StrFormat("%s%020d%s", kSegmentPrefix, first_sequence, kSegmentSuffix);
 }
 
-absl::Status WriteAll(int fd, absl::string_view data, absl::string_view path) {
+// Writes all of `data`, continuing after short writes.
+absl::Status WriteAll(WritableFile& file, absl::string_view data) {
   while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return absl::UnavailableError(Errno("cannot write", path));
-    data.remove_prefix(static_cast<size_t>(n));
+    absl::StatusOr<size_t> n = file.Write(data);
+    if (!n.ok()) return absl::UnavailableError(Failed("cannot write", n.status()));
+    HB_CHECK(*n > 0 && *n <= data.size());  // the Env's contract
+    data.remove_prefix(*n);
   }
   return absl::OkStatus();
 }
 
-bool ReadAt(int fd, uint64_t offset, size_t size, std::string* out) {
+// Reads exactly `size` bytes at `offset` of `file` (at `path`) into `out`.
+// OUT_OF_RANGE if the file ends first.
+absl::Status ReadAt(const RandomAccessFile& file, const std::string& path, uint64_t offset,
+                    size_t size, std::string* out) {
   out->resize(size);
   size_t done = 0;
   while (done < size) {
-    ssize_t n = ::pread(fd, out->data() + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
+    absl::StatusOr<size_t> n = file.Read(offset + done, size - done, out->data() + done);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return absl::OutOfRangeError(absl::StrCat(path, ": unexpected end of file"));
+    done += *n;
   }
-  return true;
+  return absl::OkStatus();
 }
 
 // The offset of the next valid frame at or after `from` whose sequence is
@@ -83,12 +92,8 @@ struct FileLog::Segment {
     absl::Time appended_at;
   };
 
-  ~Segment() {
-    if (fd >= 0) ::close(fd);
-  }
-
   std::string path;
-  int fd = -1;  // read-only
+  std::unique_ptr<RandomAccessFile> file;  // for readers
   // The rest is guarded by FileLog::mu_ once the segment is published.
   uint64_t first_sequence = 0;
   uint64_t last_sequence = 0;
@@ -126,11 +131,15 @@ struct FileLog::Segment {
 absl::StatusOr<std::unique_ptr<FileLog>> FileLog::Open(Options options) {
   std::unique_ptr<FileLog> log(new FileLog(std::move(options)));
   if (absl::Status s = log->Recover(); !s.ok()) return s;
-  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  log->writer_ =
+      std::thread([raw = log.get(), start = log->env_->NowTime()] { raw->WriterLoop(start); });
   return log;
 }
 
-FileLog::FileLog(Options options) : options_(std::move(options)) {}
+FileLog::FileLog(Options options)
+    : options_(std::move(options)),
+      env_(EnvOrDefault(options_.env)),
+      cache_(options_.tail_cache_bytes) {}
 
 FileLog::~FileLog() {
   {
@@ -139,38 +148,33 @@ FileLog::~FileLog() {
     writer_wake_.Signal();
   }
   if (writer_.joinable()) writer_.join();
-  if (active_fd_ >= 0) ::close(active_fd_);
-  if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
 absl::Status FileLog::Recover() {
-  std::error_code ec;
-  std::filesystem::create_directories(options_.dir, ec);
-  if (ec) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("log.dir: cannot create ", options_.dir, ": ", ec.message()));
+  if (absl::Status s = env_->CreateDirs(options_.dir); !s.ok()) {
+    return absl::FailedPreconditionError(Failed("log.dir: cannot create", s));
   }
-  dir_fd_ = ::open(options_.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd_ < 0) {
-    return absl::FailedPreconditionError(Errno("log.dir: cannot open", options_.dir));
+  absl::StatusOr<std::unique_ptr<Directory>> dir = env_->NewDirectory(options_.dir);
+  if (!dir.ok()) {
+    return absl::FailedPreconditionError(Failed("log.dir: cannot open", dir.status()));
   }
+  dir_ = *std::move(dir);
 
   // Filled without the lock (no other thread exists yet), then published
   // under it.
   std::deque<std::shared_ptr<Segment>> recovered;
   std::vector<std::pair<uint64_t, std::string>> files;
-  for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
-    const std::string filename = entry.path().filename().string();
+  absl::StatusOr<std::vector<std::string>> children = env_->GetChildren(options_.dir);
+  if (!children.ok()) {
+    return absl::FailedPreconditionError(Failed("log.dir: cannot list", children.status()));
+  }
+  for (const std::string& filename : *children) {
     absl::string_view name = filename;
     uint64_t base = 0;
     if (absl::ConsumePrefix(&name, kSegmentPrefix) && absl::ConsumeSuffix(&name, kSegmentSuffix) &&
         name.size() == 20 && absl::SimpleAtoi(name, &base)) {
-      files.emplace_back(base, entry.path().string());
+      files.emplace_back(base, JoinPath(options_.dir, filename));
     }
-  }
-  if (ec) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("log.dir: cannot list ", options_.dir, ": ", ec.message()));
   }
   std::sort(files.begin(), files.end());
 
@@ -179,32 +183,32 @@ absl::Status FileLog::Recover() {
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& path = files[i].second;
     const bool last_file = i + 1 == files.size();
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || ::fstat(fd, &st) != 0 || !ReadAt(fd, 0, static_cast<size_t>(st.st_size), &data)) {
-      if (fd >= 0) ::close(fd);
-      return absl::FailedPreconditionError(Errno("log: cannot read", path));
-    }
+    absl::StatusOr<std::unique_ptr<RandomAccessFile>> file = env_->NewRandomAccessFile(path);
+    absl::StatusOr<uint64_t> size = file.ok() ? (*file)->Size() : file.status();
+    const absl::Status read =
+        size.ok() ? ReadAt(**file, path, 0, static_cast<size_t>(*size), &data) : size.status();
+    if (!read.ok()) return absl::FailedPreconditionError(Failed("log: cannot read", read));
     if (data.size() < kSegmentMagic.size() || !absl::StartsWith(data, kSegmentMagic)) {
-      ::close(fd);
+      file->reset();
+      // Failures to remove or rename are left for the next recovery.
       if (last_file && absl::StartsWith(kSegmentMagic, data)) {
         // Created but not even its header written before a crash.
         recovery_.truncated_bytes += data.size();
         recovery_.findings.push_back(absl::StrCat("removed empty segment ", path));
-        ::unlink(path.c_str());
+        env_->RemoveFile(path).IgnoreError();
       } else {
         ++recovery_.corrupt_records;
         recovery_.corrupt_bytes += data.size();
         recovery_.findings.push_back(
             absl::StrCat(path, " is not a hookbridge log segment; renamed to .corrupt"));
-        std::filesystem::rename(path, path + ".corrupt", ec);
+        env_->RenameFile(path, path + ".corrupt").IgnoreError();
       }
       continue;
     }
 
     auto segment = std::make_shared<Segment>();
     segment->path = path;
-    segment->fd = fd;
+    segment->file = *std::move(file);
     segment->size = kSegmentMagic.size();
     size_t pos = kSegmentMagic.size();
     while (pos < data.size()) {
@@ -225,8 +229,8 @@ absl::Status FileLog::Recover() {
         recovery_.truncated_bytes += cut;
         recovery_.findings.push_back(absl::StrCat("torn record at the end of ", path,
                                                   ": truncated ", cut, " bytes at offset ", pos));
-        if (::truncate(path.c_str(), static_cast<off_t>(pos)) != 0) {
-          return absl::FailedPreconditionError(Errno("log: cannot truncate", path));
+        if (absl::Status s = env_->TruncateFile(path, pos); !s.ok()) {
+          return absl::FailedPreconditionError(Failed("log: cannot truncate", s));
         }
         break;
       }
@@ -243,7 +247,7 @@ absl::Status FileLog::Recover() {
     if (segment->records == 0) {
       // Nothing readable; a new segment is created on the next append.
       recovery_.findings.push_back(absl::StrCat("removed segment without records ", path));
-      ::unlink(path.c_str());
+      env_->RemoveFile(path).IgnoreError();
       continue;
     }
     ++recovery_.segments;
@@ -262,9 +266,11 @@ absl::Status FileLog::Recover() {
   if (!segments_.empty()) {
     last_appended_at_ = segments_.back()->last_appended_at;
     active_ = segments_.back();
-    active_fd_ = ::open(active_->path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (active_fd_ < 0)
-      return absl::FailedPreconditionError(Errno("log: cannot open", active_->path));
+    absl::StatusOr<std::unique_ptr<WritableFile>> active = env_->NewAppendableFile(active_->path);
+    if (!active.ok()) {
+      return absl::FailedPreconditionError(Failed("log: cannot open", active.status()));
+    }
+    active_file_ = *std::move(active);
     active_size_ = active_->size;
   }
   return absl::OkStatus();
@@ -290,30 +296,40 @@ void FileLog::Append(EncodedEvent event, AppendCallback done) {
   done(rejected);
 }
 
-void FileLog::WriterLoop() {
+void FileLog::WriterLoop(absl::Time start) {
   std::vector<Pending> batch;
   std::vector<Pending> unsynced;  // fsync: interval, written but not synced
-  absl::Time next_sync = absl::Now() + options_.fsync_interval;
-  absl::Time next_retention = absl::Now() + kRetentionCheckInterval;
+  // When the last periodic sync (fsync: interval) and retention check were,
+  // by the Env's clock.
+  absl::Time last_sync = start;
+  absl::Time last_retention = start;
   for (;;) {
     bool stopping = false;
     std::vector<std::shared_ptr<Segment>> removed;
     {
       absl::MutexLock lock(&mu_);
-      absl::Time deadline = next_retention;
-      if (!unsynced.empty()) deadline = std::min(deadline, next_sync);
-      while (queue_.empty() && !stopping_ && absl::Now() < deadline) {
-        writer_wake_.WaitWithDeadline(&mu_, deadline);
+      // The wait is by the real clock, for as long as the Env's clock says
+      // is left.
+      while (queue_.empty() && !stopping_) {
+        const absl::Time now = env_->NowTime();
+        absl::Duration wait = TimeLeft(now, last_retention, kRetentionCheckInterval);
+        if (!unsynced.empty()) {
+          wait = std::min(wait, TimeLeft(now, last_sync, options_.fsync_interval));
+        }
+        if (wait <= absl::ZeroDuration()) break;
+        writer_wake_.WaitWithTimeout(&mu_, wait);
       }
       stopping = stopping_;
       if (stopping && queue_.empty() && unsynced.empty()) break;
       batch.swap(queue_);
-      if (absl::Now() >= next_retention) {
+      const absl::Time now = env_->NowTime();
+      if (TimeLeft(now, last_retention, kRetentionCheckInterval) <= absl::ZeroDuration()) {
         ApplyRetentionLocked(&removed);
-        next_retention = absl::Now() + kRetentionCheckInterval;
+        last_retention = now;
       }
     }
-    for (const auto& segment : removed) ::unlink(segment->path.c_str());
+    // A segment that cannot be removed is no longer the log's; it is left.
+    for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
 
     if (!batch.empty()) {
       absl::Status status = WriteBatch(&batch);
@@ -333,13 +349,16 @@ void FileLog::WriterLoop() {
         Publish(&batch);
       }
     }
-    if (!unsynced.empty() && (stopping || absl::Now() >= next_sync)) {
-      if (absl::Status status = SyncActive(); !status.ok()) {
+    if (!unsynced.empty() &&
+        (stopping ||
+         TimeLeft(env_->NowTime(), last_sync, options_.fsync_interval) <= absl::ZeroDuration())) {
+      const absl::Status status = SyncActive();
+      last_sync = env_->NowTime();
+      if (!status.ok()) {
         Fail(&unsynced, status);
       } else {
         Publish(&unsynced);
       }
-      next_sync = absl::Now() + options_.fsync_interval;
     }
   }
 }
@@ -347,7 +366,7 @@ void FileLog::WriterLoop() {
 absl::Status FileLog::WriteBatch(std::vector<Pending>* batch) {
   frame_buffer_.clear();
   auto flush = [this]() -> absl::Status {
-    absl::Status s = WriteAll(active_fd_, frame_buffer_, active_->path);
+    absl::Status s = WriteAll(*active_file_, frame_buffer_);
     if (s.ok()) active_size_ += frame_buffer_.size();
     frame_buffer_.clear();
     return s;
@@ -364,23 +383,25 @@ absl::Status FileLog::WriteBatch(std::vector<Pending>* batch) {
         if (options_.fsync != Fsync::kNever) {
           if (absl::Status s = SyncActive(); !s.ok()) return s;
         }
-        ::close(active_fd_);
-        active_fd_ = -1;
+        active_file_.reset();
       }
       auto segment = std::make_shared<Segment>();
-      segment->path =
-          (std::filesystem::path(options_.dir) / SegmentName(p.record->sequence)).string();
-      active_fd_ =
-          ::open(segment->path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
-      if (active_fd_ < 0) return absl::UnavailableError(Errno("cannot create", segment->path));
-      segment->fd = ::open(segment->path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (segment->fd < 0) return absl::UnavailableError(Errno("cannot open", segment->path));
+      segment->path = JoinPath(options_.dir, SegmentName(p.record->sequence));
+      absl::StatusOr<std::unique_ptr<WritableFile>> created = env_->NewWritableFile(segment->path);
+      if (!created.ok()) return absl::UnavailableError(Failed("cannot create", created.status()));
+      active_file_ = *std::move(created);
+      absl::StatusOr<std::unique_ptr<RandomAccessFile>> reader =
+          env_->NewRandomAccessFile(segment->path);
+      if (!reader.ok()) return absl::UnavailableError(Failed("cannot open", reader.status()));
+      segment->file = *std::move(reader);
       segment->size = kSegmentMagic.size();
       active_ = std::move(segment);
       active_size_ = 0;
       frame_buffer_.append(kSegmentMagic.data(), kSegmentMagic.size());
-      if (options_.fsync != Fsync::kNever && ::fsync(dir_fd_) != 0) {
-        return absl::UnavailableError(Errno("cannot sync", options_.dir));
+      if (options_.fsync != Fsync::kNever) {
+        if (absl::Status s = dir_->Sync(); !s.ok()) {
+          return absl::UnavailableError(Failed("cannot sync", s));
+        }
       }
     }
     p.segment = active_;
@@ -391,9 +412,9 @@ absl::Status FileLog::WriteBatch(std::vector<Pending>* batch) {
 }
 
 absl::Status FileLog::SyncActive() {
-  if (active_fd_ < 0) return absl::OkStatus();
-  if (::fdatasync(active_fd_) != 0) {
-    return absl::UnavailableError(Errno("cannot fdatasync", active_->path));
+  if (active_file_ == nullptr) return absl::OkStatus();
+  if (absl::Status s = active_file_->Sync(); !s.ok()) {
+    return absl::UnavailableError(Failed("cannot fdatasync", s));
   }
   syncs_.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
@@ -416,17 +437,12 @@ void FileLog::Publish(std::vector<Pending>* batch) {
       total_bytes_ += p.segment->size - old_size;
       ++total_records_;
       committed_ = record.sequence;
-      cache_bytes_ += record.ByteSize();
-      cache_.push_back(p.record);
-      while (cache_.size() > 1 && cache_bytes_ > options_.tail_cache_bytes) {
-        cache_bytes_ -= cache_.front()->ByteSize();
-        cache_.pop_front();
-      }
+      cache_.Push(p.record);
     }
     ApplyRetentionLocked(&removed);
     to_wake = waiters_.TakeAll();
   }
-  for (const auto& segment : removed) ::unlink(segment->path.c_str());
+  for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
   for (Pending& p : *batch) p.done(p.record->sequence);
   batch->clear();
   LogWaiters::WakeAll(to_wake);
@@ -451,7 +467,7 @@ void FileLog::Fail(std::vector<Pending>* batch, const absl::Status& status) {
 }
 
 void FileLog::ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = env_->NowTime();
   while (segments_.size() > 1) {
     const Segment& oldest = *segments_.front();
     const bool too_big = options_.retention_bytes > 0 && total_bytes_ > options_.retention_bytes;
@@ -483,19 +499,14 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
           "position ", after, " is beyond the last sequence in the log (", committed_, ")"));
     }
     const uint64_t first = FirstSequenceLocked();
-    if (after + 1 < first) {
-      return absl::OutOfRangeError(
-          absl::StrCat("events after ", after, " are no longer retained; the oldest is ", first));
-    }
+    if (after + 1 < first) return NotRetainedError(after, first);
     if (after == committed_) {
       if (waiter != nullptr) waiters_.Add(waiter);
       return absl::OkStatus();
     }
     if (max == 0) return absl::OkStatus();
-    if (!cache_.empty() && cache_.front()->sequence <= after + 1) {
-      auto it = std::upper_bound(cache_.begin(), cache_.end(), after,
-                                 [](uint64_t s, const RecordPtr& r) { return s < r->sequence; });
-      for (; it != cache_.end() && max > 0; ++it, --max) out->push_back(*it);
+    if (cache_.Covers(after)) {
+      cache_.Read(after, max, out);
       return absl::OkStatus();
     }
     // The first segment holding a record after `after`.
@@ -521,7 +532,7 @@ absl::Status FileLog::ReadSegment(const Segment& segment, uint64_t offset, uint6
     if (at >= buffer_offset && at + size <= buffer_offset + buffer.size()) return true;
     const size_t want =
         static_cast<size_t>(std::min<uint64_t>(std::max(size, kReadChunk), end - at));
-    if (want < size || !ReadAt(segment.fd, at, want, &buffer)) return false;
+    if (want < size || !ReadAt(*segment.file, segment.path, at, want, &buffer).ok()) return false;
     buffer_offset = at;
     return true;
   };
@@ -574,12 +585,7 @@ absl::StatusOr<uint64_t> FileLog::PositionAt(absl::Time since) {
                                                 " are no longer all retained; the oldest is ",
                                                 FirstSequenceLocked()));
     }
-    if (!cache_.empty() && cache_.front()->appended_at < since) {
-      auto it =
-          std::lower_bound(cache_.begin(), cache_.end(), since,
-                           [](const RecordPtr& r, absl::Time t) { return r->appended_at < t; });
-      return it == cache_.end() ? committed_ : (*it)->sequence - 1;
-    }
+    if (cache_.CoversTime(since)) return cache_.PositionAt(since, committed_);
     auto it = std::find_if(segments_.begin(), segments_.end(),
                            [since](const auto& seg) { return seg->last_appended_at >= since; });
     if (it == segments_.end()) return committed_;

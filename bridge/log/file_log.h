@@ -14,7 +14,8 @@
 // appends need for more than a lookup.
 //
 // Retention deletes whole segments (never the one being written), by total
-// size and by age. Recovery at Open() checks every frame's CRC: a torn last
+// size and by age (age by the Env's clock against the records' appended_at
+// times). Recovery at Open() checks every frame's CRC: a torn last
 // record is truncated away; a corrupt record elsewhere is skipped, counted
 // and reported, and the sequences of the records around it are kept (they
 // are stored in the frames), so nothing is ever renumbered.
@@ -33,7 +34,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "bridge/log/env.h"
 #include "bridge/log/event_log.h"
+#include "bridge/log/tail_window.h"
 
 namespace hookbridge {
 
@@ -47,6 +50,9 @@ class FileLog : public EventLog {
 
   struct Options {
     std::string dir;
+    // Every file operation and clock reading goes through it; null means
+    // Env::Default(). Not owned; must outlive the log.
+    Env* env = nullptr;
     Fsync fsync = Fsync::kAlways;
     absl::Duration fsync_interval = absl::Milliseconds(100);
     // A new segment file is started when the current one would grow past
@@ -77,7 +83,8 @@ class FileLog : public EventLog {
   };
 
   // Opens (creating if needed) the log in options.dir and recovers it.
-  // FailedPrecondition if the directory cannot be used.
+  // FailedPrecondition if the directory cannot be used or a segment cannot
+  // be read.
   static absl::StatusOr<std::unique_ptr<FileLog>> Open(Options options);
 
   // Completes every queued append, then stops the writer.
@@ -102,13 +109,15 @@ class FileLog : public EventLog {
 
   explicit FileLog(Options options);
   absl::Status Recover();
-  void WriterLoop();
+  // The writer thread; its periodic work is scheduled from `start`.
+  void WriterLoop(absl::Time start);
   // Writes `batch` to the segment files (rolling as needed). Writer thread.
   absl::Status WriteBatch(std::vector<Pending>* batch);
   absl::Status SyncActive();
   // Makes written (and synced) records visible and acknowledges them.
   void Publish(std::vector<Pending>* batch);
-  // Fails `batch` and everything queued; rewinds the active segment.
+  // Fails `batch`, everything queued and every later append with
+  // `status` (fail-stop); what was written stays for recovery to find.
   void Fail(std::vector<Pending>* batch, const absl::Status& status);
   void ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -119,8 +128,10 @@ class FileLog : public EventLog {
                            size_t max, std::vector<RecordPtr>* out) const;
 
   const Options options_;
+  Env* const env_;
   Recovery recovery_;
-  int dir_fd_ = -1;
+  // options_.dir, kept open to sync the creation of segments.
+  std::unique_ptr<Directory> dir_;
 
   absl::Mutex mu_;
   absl::CondVar writer_wake_;
@@ -131,8 +142,8 @@ class FileLog : public EventLog {
   absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::optional<absl::Time> last_evicted_at_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
-  std::deque<RecordPtr> cache_ ABSL_GUARDED_BY(mu_);
-  uint64_t cache_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // The newest committed records, for readers.
+  TailWindow cache_ ABSL_GUARDED_BY(mu_);
   LogWaiters waiters_ ABSL_GUARDED_BY(mu_);
   uint64_t total_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t total_records_ ABSL_GUARDED_BY(mu_) = 0;
@@ -142,7 +153,7 @@ class FileLog : public EventLog {
 
   // Writer thread only.
   std::shared_ptr<Segment> active_;
-  int active_fd_ = -1;
+  std::unique_ptr<WritableFile> active_file_;
   uint64_t active_size_ = 0;
   std::string frame_buffer_;
   std::thread writer_;

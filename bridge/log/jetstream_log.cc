@@ -3,7 +3,6 @@
 #include <nats/nats.h>
 
 #include <algorithm>
-#include <deque>
 #include <thread>
 #include <utility>
 
@@ -15,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "absl/time/clock.h"
+#include "bridge/log/tail_window.h"
 #include "bridge/status_macros.h"
 
 namespace hookbridge {
@@ -101,9 +100,11 @@ absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromMessage(natsMsg* msg) {
 }  // namespace
 
 struct JetStreamLog::Core {
-  explicit Core(Options o) : options(std::move(o)) {}
+  explicit Core(Options o)
+      : options(std::move(o)), env(EnvOrDefault(options.env)), cache(options.tail_cache_bytes) {}
 
   const Options options;
+  Env* const env;
   std::string filter_subject;  // "<prefix>.>"
 
   natsConnection* conn = nullptr;
@@ -136,8 +137,8 @@ struct JetStreamLog::Core {
   uint64_t bytes ABSL_GUARDED_BY(mu) = 0;
   absl::Time last_stored_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   uint64_t corrupt_records ABSL_GUARDED_BY(mu) = 0;
-  std::deque<RecordPtr> cache ABSL_GUARDED_BY(mu);
-  uint64_t cache_bytes ABSL_GUARDED_BY(mu) = 0;
+  // The newest records the tail consumer delivered: one contiguous range.
+  TailWindow cache ABSL_GUARDED_BY(mu);
   LogWaiters waiters ABSL_GUARDED_BY(mu);
   absl::Status failure ABSL_GUARDED_BY(mu);
   // When the stream this process follows was created; a stream found with
@@ -320,10 +321,7 @@ absl::Status JetStreamLog::Core::RefreshInfo() {
   if (info->State.Msgs > 0) {
     last_stored_at = std::max(last_stored_at, absl::FromUnixNanos(info->State.LastTime));
   }
-  while (!cache.empty() && cache.front()->sequence < first_sequence) {
-    cache_bytes -= cache.front()->ByteSize();
-    cache.pop_front();
-  }
+  cache.DropBefore(first_sequence);
   jsStreamInfo_Destroy(info);
   return absl::OkStatus();
 }
@@ -344,7 +342,7 @@ void JetStreamLog::Core::MarkLost(absl::Status why) {
 }
 
 void JetStreamLog::Core::Maintain() {
-  absl::Time next_info = absl::Now() + kInfoInterval;
+  absl::Time next_info = env->NowTime() + kInfoInterval;
   for (;;) {
     std::vector<AppendCallback> expired;
     bool connected = false;
@@ -352,7 +350,7 @@ void JetStreamLog::Core::Maintain() {
       absl::MutexLock lock(&mu);
       stop_cv.WaitWithTimeout(&mu, kExpiryInterval);
       if (stopping) return;
-      const absl::Time now = absl::Now();
+      const absl::Time now = env->NowTime();
       for (auto it = pending.begin(); it != pending.end();) {
         if (it->second.deadline <= now) {
           expired.push_back(std::move(it->second.done));
@@ -367,10 +365,10 @@ void JetStreamLog::Core::Maintain() {
       done(absl::UnavailableError(
           absl::StrCat("the stream ", options.stream, " did not acknowledge the event in time")));
     }
-    if (connected && absl::Now() >= next_info) {
+    if (connected && env->NowTime() >= next_info) {
       // A failure here is the connection's, reported by its callbacks.
       RefreshInfo().IgnoreError();
-      next_info = absl::Now() + kInfoInterval;
+      next_info = env->NowTime() + kInfoInterval;
     }
   }
 }
@@ -421,7 +419,7 @@ absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
   // A request that reaches a consumer still positioning itself can be held
   // by the server until it expires, even with NoWait and messages there:
   // ask in short rounds, up to the request timeout.
-  const absl::Time deadline = absl::Now() + options.request_timeout;
+  const absl::Time deadline = env->NowTime() + options.request_timeout;
   natsMsgList list = {nullptr, 0};
   for (;;) {
     jsFetchRequest request;
@@ -429,9 +427,9 @@ absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
     request.Batch = batch;
     request.NoWait = true;
     request.Expires =
-        Nanos(std::max(absl::Milliseconds(100), std::min(kFetchRound, deadline - absl::Now())));
+        Nanos(std::max(absl::Milliseconds(100), std::min(kFetchRound, deadline - env->NowTime())));
     s = natsSubscription_FetchRequest(&list, sub, &request);
-    if (s != NATS_TIMEOUT || list.Count > 0 || absl::Now() >= deadline) break;
+    if (s != NATS_TIMEOUT || list.Count > 0 || env->NowTime() >= deadline) break;
     natsMsgList_Destroy(&list);
     list = {nullptr, 0};
   }
@@ -538,8 +536,7 @@ void JetStreamLog::Core::OnTailMessage(natsConnection*, natsSubscription*, natsM
     if (r.sequence <= core->tail_last) return;  // redelivered after a consumer reset
     if (r.sequence != core->tail_last + 1) {
       // A gap (deleted messages): the cache holds one contiguous range.
-      core->cache.clear();
-      core->cache_bytes = 0;
+      core->cache.Clear();
     }
     // Times must not go backwards for PositionAt's binary search.
     r.appended_at = std::max(r.appended_at, core->tail_appended_at);
@@ -552,12 +549,7 @@ void JetStreamLog::Core::OnTailMessage(natsConnection*, natsSubscription*, natsM
     ++core->messages;
     core->bytes += r.event_bytes.size() + r.raw_body_field.size();
     core->last_stored_at = std::max(core->last_stored_at, r.appended_at);
-    core->cache_bytes += r.ByteSize();
-    core->cache.push_back(*std::move(record));
-    while (core->cache.size() > 1 && core->cache_bytes > core->options.tail_cache_bytes) {
-      core->cache_bytes -= core->cache.front()->ByteSize();
-      core->cache.pop_front();
-    }
+    core->cache.Push(*std::move(record));
     to_wake = core->waiters.TakeAll();
   }
   LogWaiters::WakeAll(to_wake);
@@ -676,8 +668,8 @@ void JetStreamLog::Append(EncodedEvent event, AppendCallback done) {
                                                     " events are already waiting for the stream"));
     }
     if (refused.ok()) {
-      c.pending.emplace(msg,
-                        Core::PendingAppend{std::move(done), absl::Now() + c.options.ack_timeout});
+      c.pending.emplace(
+          msg, Core::PendingAppend{std::move(done), c.env->NowTime() + c.options.ack_timeout});
     }
   }
   if (!refused.ok()) {
@@ -736,19 +728,16 @@ absl::Status JetStreamLog::Core::Read(uint64_t after, size_t max, const std::str
       }
       refresh = true;
     } else if (after + 1 < first_sequence) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "events after ", after, " are no longer retained; the oldest is ", first_sequence));
+      return NotRetainedError(after, first_sequence);
     } else if (max == 0) {
       return absl::OkStatus();
-    } else if (!cache.empty() && cache.front()->sequence <= after + 1) {
+    } else if (cache.Covers(after)) {
       // Recent records come from memory, unselected: the reader filters.
-      auto it = std::upper_bound(cache.begin(), cache.end(), after,
-                                 [](uint64_t s, const RecordPtr& r) { return s < r->sequence; });
-      for (; it != cache.end() && max > 0; ++it, --max) out->push_back(*it);
+      cache.Read(after, max, out);
       if (!out->empty()) *through = out->back()->sequence;
       return absl::OkStatus();
     } else {
-      fetch_end = cache.empty() ? tail_last : cache.front()->sequence - 1;
+      fetch_end = cache.empty() ? tail_last : cache.first_sequence() - 1;
     }
   }
   if (refresh) {
@@ -777,10 +766,7 @@ absl::Status JetStreamLog::Core::Read(uint64_t after, size_t max, const std::str
     // or, for a selected read, was not selected.
     HB_RETURN_IF_ERROR(RefreshInfo());
     absl::MutexLock lock(&mu);
-    if (after + 1 < first_sequence) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "events after ", after, " are no longer retained; the oldest is ", first_sequence));
-    }
+    if (after + 1 < first_sequence) return NotRetainedError(after, first_sequence);
     if (fetched.empty() && !(selected && drained)) {
       return absl::UnavailableError(
           absl::StrCat("could not read the events after ", after, " from the stream"));
@@ -808,12 +794,7 @@ absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
   {
     absl::MutexLock lock(&c.mu);
     if (!c.failure.ok()) return c.failure;
-    if (!c.cache.empty() && c.cache.front()->appended_at < since) {
-      auto it =
-          std::lower_bound(c.cache.begin(), c.cache.end(), since,
-                           [](const RecordPtr& r, absl::Time t) { return r->appended_at < t; });
-      return it == c.cache.end() ? c.tail_last : (*it)->sequence - 1;
-    }
+    if (c.cache.CoversTime(since)) return c.cache.PositionAt(since, c.tail_last);
   }
   HB_RETURN_IF_ERROR(c.RefreshInfo());
   uint64_t lo = 0;

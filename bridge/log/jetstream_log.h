@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "bridge/log/env.h"
 #include "bridge/log/event_log.h"
 
 namespace hookbridge {
@@ -67,6 +68,10 @@ class JetStreamLog : public EventLog {
     size_t max_pending_appends = 16384;
     // Records fetched from the server per batch by catch-up readers.
     size_t fetch_batch = 512;
+    // The clock for append deadlines, stream refreshes and fetch rounds (the
+    // log touches no files); null means Env::Default(). Not owned; must
+    // outlive the log.
+    Env* env = nullptr;
   };
 
   // Connects, creates the stream or checks (and updates) its settings, and

@@ -6,7 +6,7 @@
 
 namespace hookbridge {
 
-MemoryLog::MemoryLog(Options options) : options_(options) {}
+MemoryLog::MemoryLog(Options options) : records_(options.max_bytes, options.max_events) {}
 
 void MemoryLog::Append(EncodedEvent event, AppendCallback done) {
   std::vector<std::shared_ptr<LogWaiter>> to_wake;
@@ -15,16 +15,8 @@ void MemoryLog::Append(EncodedEvent event, AppendCallback done) {
     absl::MutexLock lock(&mu_);
     sequence = next_sequence_++;
     last_appended_at_ = std::max(last_appended_at_, event.received_at);
-    RecordPtr record = MakeRecord(std::move(event), sequence, last_appended_at_);
-    bytes_ += record->ByteSize();
-    records_.push_back(std::move(record));
-    // Evict from the front, always keeping the record just appended.
-    while (records_.size() > 1 &&
-           (records_.size() > options_.max_events || bytes_ > options_.max_bytes)) {
-      bytes_ -= records_.front()->ByteSize();
-      last_evicted_at_ = records_.front()->appended_at;
-      records_.pop_front();
-    }
+    // Evicts from the front, always keeping the record just appended.
+    records_.Push(MakeRecord(std::move(event), sequence, last_appended_at_));
     to_wake = waiters_.TakeAll();
   }
   done(sequence);
@@ -39,43 +31,36 @@ absl::Status MemoryLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>*
     return absl::OutOfRangeError(
         absl::StrCat("position ", after, " is beyond the last sequence in the log (", last, ")"));
   }
-  const uint64_t first = records_.empty() ? next_sequence_ : records_.front()->sequence;
-  if (after + 1 < first) {
-    return absl::OutOfRangeError(
-        absl::StrCat("events after ", after, " are no longer retained; the oldest is ", first));
-  }
+  const uint64_t first = records_.empty() ? next_sequence_ : records_.first_sequence();
+  if (after + 1 < first) return NotRetainedError(after, first);
   if (after == last) {
     if (waiter != nullptr) waiters_.Add(waiter);
     return absl::OkStatus();
   }
-  const size_t begin = after + 1 - first;
-  const size_t end = std::min(records_.size(), begin + max);
-  out->insert(out->end(), records_.begin() + begin, records_.begin() + end);
+  records_.Read(after, max, out);
   return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> MemoryLog::PositionAt(absl::Time since) {
   absl::MutexLock lock(&mu_);
   // Eviction always keeps the newest record, so records_ is not empty here.
-  if (last_evicted_at_.has_value() && *last_evicted_at_ >= since) {
+  const std::optional<absl::Time> last_evicted_at = records_.last_evicted_at();
+  if (last_evicted_at.has_value() && *last_evicted_at >= since) {
     return absl::OutOfRangeError(absl::StrCat("events since ", absl::FormatTime(since),
                                               " are no longer all retained; the oldest is ",
                                               records_.front()->sequence, ", appended at ",
                                               absl::FormatTime(records_.front()->appended_at)));
   }
-  auto it = std::lower_bound(records_.begin(), records_.end(), since,
-                             [](const RecordPtr& r, absl::Time t) { return r->appended_at < t; });
-  if (it == records_.end()) return next_sequence_ - 1;
-  return (*it)->sequence - 1;
+  return records_.PositionAt(since, next_sequence_ - 1);
 }
 
 LogStats MemoryLog::Stats() {
   absl::MutexLock lock(&mu_);
   LogStats stats;
-  stats.first_sequence = records_.empty() ? 0 : records_.front()->sequence;
+  stats.first_sequence = records_.first_sequence();
   stats.last_sequence = next_sequence_ - 1;
   stats.events = records_.size();
-  stats.bytes = bytes_;
+  stats.bytes = records_.bytes();
   return stats;
 }
 

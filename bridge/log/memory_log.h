@@ -5,14 +5,13 @@
 #ifndef HOOKBRIDGE_BRIDGE_LOG_MEMORY_LOG_H_
 #define HOOKBRIDGE_BRIDGE_LOG_MEMORY_LOG_H_
 
-#include <deque>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "bridge/log/event_log.h"
+#include "bridge/log/tail_window.h"
 
 namespace hookbridge {
 
@@ -32,14 +31,11 @@ class MemoryLog : public EventLog {
   LogStats Stats() override;
 
  private:
-  const Options options_;
   absl::Mutex mu_;
-  std::deque<RecordPtr> records_ ABSL_GUARDED_BY(mu_);
+  // Every retained record: the log is its tail window.
+  TailWindow records_ ABSL_GUARDED_BY(mu_);
   uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 1;
-  uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
-  // appended_at of the newest evicted record, if any was evicted.
-  std::optional<absl::Time> last_evicted_at_ ABSL_GUARDED_BY(mu_);
   LogWaiters waiters_ ABSL_GUARDED_BY(mu_);
 };
 

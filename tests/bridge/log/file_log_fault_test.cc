@@ -1,0 +1,430 @@
+// FileLog under injected faults and clock jumps, through a FaultEnv: what is
+// acknowledged, what is refused, what the log reports, and what a reopen
+// recovers. Every test checks that the fault it injected was hit.
+#include <stdlib.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "bridge/log/file_log.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/bridge/log/fault_env.h"
+
+namespace hookbridge {
+namespace {
+
+using ::hookbridge::testing::EnvOp;
+using ::hookbridge::testing::FaultEnv;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+namespace fs = std::filesystem;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
+// How long a test waits for a callback before it fails (never a sleep).
+constexpr absl::Duration kWait = absl::Seconds(30);
+
+EncodedEvent Encoded(int n, absl::Time received_at = kT0, size_t raw_size = 100) {
+  v1::Event event;
+  event.set_id(absl::StrCat("id-", n));
+  event.set_type("comment.added");
+  event.set_source("docs");
+  event.set_raw_body(std::string(raw_size, static_cast<char>('a' + n % 26)));
+  const int64_t nanos = absl::ToUnixNanos(received_at);
+  event.mutable_received_at()->set_seconds(nanos / 1000000000);
+  event.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return EncodeEvent(std::move(event));
+}
+
+// The results of appends started without waiting, in callback order.
+class Appends {
+ public:
+  void Start(EventLog& log, EncodedEvent event) {
+    log.Append(std::move(event), [this](absl::StatusOr<uint64_t> result) {
+      absl::MutexLock lock(&mu_);
+      results_.push_back(std::move(result));
+    });
+  }
+  // Waits until `n` callbacks ran (false after kWait).
+  bool WaitFor(size_t n) {
+    absl::MutexLock lock(&mu_);
+    want_ = n;
+    return mu_.AwaitWithTimeout(absl::Condition(this, &Appends::Reached), kWait);
+  }
+  std::vector<absl::StatusOr<uint64_t>> results() {
+    absl::MutexLock lock(&mu_);
+    return results_;
+  }
+
+ private:
+  bool Reached() const ABSL_SHARED_LOCKS_REQUIRED(mu_) { return results_.size() >= want_; }
+
+  absl::Mutex mu_;
+  std::vector<absl::StatusOr<uint64_t>> results_ ABSL_GUARDED_BY(mu_);
+  size_t want_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+class FileLogFaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/hookbridge-file-log-fault-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  FileLog::Options Options() {
+    FileLog::Options options;
+    options.dir = dir_;
+    options.env = &env_;
+    options.fsync = FileLog::Fsync::kAlways;
+    return options;
+  }
+
+  std::unique_ptr<FileLog> Open(FileLog::Options options) {
+    absl::StatusOr<std::unique_ptr<FileLog>> log = FileLog::Open(std::move(options));
+    EXPECT_TRUE(log.ok()) << log.status();
+    return log.ok() ? *std::move(log) : nullptr;
+  }
+
+  // Appends and waits for the callback's result.
+  static absl::StatusOr<uint64_t> Append(EventLog& log, EncodedEvent event) {
+    Appends appends;
+    appends.Start(log, std::move(event));
+    if (!appends.WaitFor(1)) return absl::DeadlineExceededError("the append callback never ran");
+    return appends.results()[0];
+  }
+
+  // Every record after `after`, by sequence, checking each one's id.
+  static std::vector<uint64_t> ReadAll(EventLog& log, uint64_t after) {
+    std::vector<uint64_t> out;
+    for (;;) {
+      std::vector<RecordPtr> records;
+      absl::Status status = log.Read(after, 7, &records, nullptr);
+      EXPECT_TRUE(status.ok()) << status;
+      if (!status.ok() || records.empty()) return out;
+      for (const RecordPtr& r : records) {
+        EXPECT_EQ(r->id, absl::StrCat("id-", r->sequence));
+        out.push_back(r->sequence);
+      }
+      after = records.back()->sequence;
+    }
+  }
+
+  size_t SegmentFiles() {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir_)) n += e.path().extension() == ".log";
+    return n;
+  }
+
+  FaultEnv env_;
+  std::string dir_;
+};
+
+TEST_F(FileLogFaultTest, FailedFdatasyncRefusesItsAppendAndEveryLaterOne) {
+  auto log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 5; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+
+  env_.Inject({.op = EnvOp::kSync, .error = EIO});
+  const int syncs_before = env_.calls(EnvOp::kSync);
+  const absl::StatusOr<uint64_t> failed = Append(*log, Encoded(6));
+  EXPECT_EQ(env_.injected(EnvOp::kSync), 1);
+  ASSERT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(failed.status().message()),
+              AllOf(HasSubstr("takes no more events until restarted"),
+                    HasSubstr("cannot fdatasync"), HasSubstr("Input/output error")));
+
+  // Fail-stop: later appends are refused without touching the disk.
+  const int writes_before = env_.calls(EnvOp::kWrite);
+  const absl::StatusOr<uint64_t> later = Append(*log, Encoded(7));
+  EXPECT_EQ(later.status(), failed.status());
+  EXPECT_EQ(env_.calls(EnvOp::kWrite), writes_before);
+  EXPECT_EQ(env_.calls(EnvOp::kSync), syncs_before + 1);
+
+  // What the log reports: the failure (so /readyz and ingest answer 503).
+  // It does not ask for a restart (restart_needed), though only one helps.
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.failure, failed.status());
+  EXPECT_FALSE(stats.restart_needed);
+  EXPECT_EQ(stats.last_sequence, 5u);
+  EXPECT_EQ(stats.events, 5u);
+  // Readers see exactly what was acknowledged.
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+
+  // A restart recovers every acknowledged record; record 6 was written
+  // before its sync failed, so it is there too (its sender got an error and
+  // retries; de-duplication recognises it). Record 7 never got a sequence.
+  log.reset();
+  env_.ClearFaults();
+  log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery().records, 6u);
+  EXPECT_EQ(log->recovery().corrupt_records, 0u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_TRUE(log->Stats().failure.ok());
+  EXPECT_EQ(*Append(*log, Encoded(7)), 7u);
+}
+
+TEST_F(FileLogFaultTest, NoSpaceRefusesTheAppendAndKeepsWhatWasAcknowledged) {
+  auto log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 3; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+
+  env_.Inject({.op = EnvOp::kWrite, .error = ENOSPC});
+  const absl::StatusOr<uint64_t> failed = Append(*log, Encoded(4));
+  EXPECT_EQ(env_.injected(EnvOp::kWrite), 1);
+  // ENOSPC comes back as UNAVAILABLE, as any write error: the sender retries.
+  ASSERT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(failed.status().message()),
+              AllOf(HasSubstr("takes no more events until restarted"), HasSubstr("cannot write"),
+                    HasSubstr("No space left on device")));
+  EXPECT_EQ(Append(*log, Encoded(5)).status(), failed.status());
+  EXPECT_EQ(env_.injected(EnvOp::kWrite), 1);  // the refused append wrote nothing
+  EXPECT_EQ(log->Stats().failure, failed.status());
+  EXPECT_FALSE(log->Stats().restart_needed);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3}));
+
+  log.reset();
+  env_.ClearFaults();
+  log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery().records, 3u);
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+  EXPECT_THAT(log->recovery().findings, IsEmpty());
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(*Append(*log, Encoded(4)), 4u);
+}
+
+TEST_F(FileLogFaultTest, DiskFullInsideARecordLeavesATornTailThatRecoveryCuts) {
+  auto log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 3; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+
+  // The disk fills after 10 bytes of the next frame.
+  env_.Inject({.op = EnvOp::kWrite, .error = 0, .short_write = 10, .times = 1});
+  env_.Inject({.op = EnvOp::kWrite, .error = ENOSPC});
+  const absl::StatusOr<uint64_t> failed = Append(*log, Encoded(4));
+  EXPECT_EQ(env_.injected(EnvOp::kWrite), 2);
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(failed.status().message()), HasSubstr("No space left on device"));
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3}));
+
+  log.reset();
+  env_.ClearFaults();
+  log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery().records, 3u);
+  EXPECT_EQ(log->recovery().truncated_bytes, 10u);
+  EXPECT_THAT(log->recovery().findings, ElementsAre(HasSubstr("torn record")));
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(*Append(*log, Encoded(4)), 4u);
+}
+
+TEST_F(FileLogFaultTest, ShortWritesAreCompleted) {
+  FileLog::Options options = Options();
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  env_.Inject({.op = EnvOp::kWrite, .error = 0, .short_write = 7, .times = 50});
+  for (int i = 1; i <= 10; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+  // 50 writes of 7 bytes are fewer bytes than ten records: all were cut.
+  EXPECT_EQ(env_.injected(EnvOp::kWrite), 50);
+  EXPECT_TRUE(log->Stats().failure.ok());
+
+  log.reset();
+  options.tail_cache_bytes = 1;  // read back from the file
+  log = Open(options);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery().records, 10u);
+  EXPECT_EQ(log->recovery().corrupt_records, 0u);
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+}
+
+TEST_F(FileLogFaultTest, FailedDirectorySyncForANewSegmentRefusesTheAppend) {
+  auto log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  env_.Inject({.op = EnvOp::kSyncDir, .error = EIO});
+  const absl::StatusOr<uint64_t> failed = Append(*log, Encoded(1));
+  EXPECT_EQ(env_.injected(EnvOp::kSyncDir), 1);
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(failed.status().message()),
+              HasSubstr(absl::StrCat("cannot sync ", dir_, ": Input/output error")));
+  EXPECT_EQ(log->Stats().failure, failed.status());
+
+  // The segment was created but nothing written to it: recovery removes it.
+  log.reset();
+  env_.ClearFaults();
+  log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery().records, 0u);
+  EXPECT_THAT(log->recovery().findings, ElementsAre(HasSubstr("removed empty segment")));
+  EXPECT_EQ(*Append(*log, Encoded(1)), 1u);
+}
+
+TEST_F(FileLogFaultTest, ReadErrorIsDataLossForTheReaderOnly) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;  // readers go to the file
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 5; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+
+  env_.Inject({.op = EnvOp::kRead, .error = EIO, .times = 1});
+  std::vector<RecordPtr> records;
+  const absl::Status status = log->Read(0, 10, &records, nullptr);
+  EXPECT_EQ(env_.injected(EnvOp::kRead), 1);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("restart hookbridge to recover"));
+  // The log itself still works.
+  EXPECT_TRUE(log->Stats().failure.ok());
+  EXPECT_EQ(*Append(*log, Encoded(6)), 6u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST_F(FileLogFaultTest, OpenFailsWhenTheDirectoryOrASegmentCannotBeRead) {
+  {
+    auto log = Open(Options());
+    ASSERT_NE(log, nullptr);
+    ASSERT_EQ(*Append(*log, Encoded(1)), 1u);
+  }
+  env_.Inject({.op = EnvOp::kGetChildren, .error = EIO, .times = 1});
+  absl::StatusOr<std::unique_ptr<FileLog>> log = FileLog::Open(Options());
+  EXPECT_EQ(env_.injected(EnvOp::kGetChildren), 1);
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(log.status().message()),
+              HasSubstr(absl::StrCat("log.dir: cannot list ", dir_, ": Input/output error")));
+
+  env_.Inject({.op = EnvOp::kRead, .error = EIO, .path_contains = "segment-", .times = 1});
+  log = FileLog::Open(Options());
+  EXPECT_EQ(env_.injected(EnvOp::kRead), 1);
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(log.status().message()),
+              AllOf(HasSubstr("log: cannot read"), HasSubstr("Input/output error")));
+
+  log = FileLog::Open(Options());  // the faults are spent
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ((*log)->recovery().records, 1u);
+}
+
+TEST_F(FileLogFaultTest, IntervalSyncFailureFailsEveryAppendWaitingForIt) {
+  env_.SetTime(kT0);
+  FileLog::Options options = Options();
+  options.fsync = FileLog::Fsync::kInterval;
+  options.fsync_interval = absl::Milliseconds(50);
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  env_.Inject({.op = EnvOp::kSync, .error = EIO});
+
+  Appends appends;
+  for (int i = 1; i <= 3; ++i) appends.Start(*log, Encoded(i));
+  // The clock stands still: no sync is due, so nothing can be acknowledged.
+  EXPECT_THAT(appends.results(), IsEmpty());
+  env_.AdvanceTime(options.fsync_interval);
+  ASSERT_TRUE(appends.WaitFor(3));
+  EXPECT_EQ(env_.injected(EnvOp::kSync), 1);
+  for (const absl::StatusOr<uint64_t>& result : appends.results()) {
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(std::string(result.status().message()), HasSubstr("cannot fdatasync"));
+  }
+  EXPECT_EQ(log->Stats().last_sequence, 0u);
+  EXPECT_EQ(log->Stats().failure.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(FileLogFaultTest, ClockSetBackDoesNotHoldBackIntervalSyncs) {
+  env_.SetTime(kT0);
+  FileLog::Options options = Options();
+  options.fsync = FileLog::Fsync::kInterval;
+  options.fsync_interval = absl::Milliseconds(50);
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  Appends first;
+  first.Start(*log, Encoded(1));
+  env_.AdvanceTime(options.fsync_interval);
+  ASSERT_TRUE(first.WaitFor(1));
+  EXPECT_EQ(*first.results()[0], 1u);
+  const int syncs = env_.calls(EnvOp::kSync);
+  EXPECT_GE(syncs, 1);
+
+  // The clock is set back an hour: the next sync is due one interval later
+  // at the most, not once the clock has come back to where it was.
+  env_.AdvanceTime(-absl::Hours(1));
+  Appends second;
+  second.Start(*log, Encoded(2));
+  env_.AdvanceTime(options.fsync_interval);
+  ASSERT_TRUE(second.WaitFor(1));
+  EXPECT_EQ(*second.results()[0], 2u);
+  EXPECT_GT(env_.calls(EnvOp::kSync), syncs);
+}
+
+TEST_F(FileLogFaultTest, ClockJumpedForwardAppliesRetentionByAge) {
+  env_.SetTime(kT0);
+  FileLog::Options options = Options();
+  options.segment_bytes = 4096;
+  options.retention_age = absl::Hours(1);
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 30; ++i) {
+    ASSERT_EQ(*Append(*log, Encoded(i, kT0, 300)), static_cast<uint64_t>(i));
+  }
+  const size_t segments = SegmentFiles();
+  ASSERT_GT(segments, 2u);
+  // Nothing is an hour old by the log's clock.
+  EXPECT_EQ(log->Stats().first_sequence, 1u);
+  EXPECT_EQ(env_.calls(EnvOp::kRemoveFile), 0);
+
+  env_.AdvanceTime(absl::Hours(2));
+  ASSERT_EQ(*Append(*log, Encoded(31, kT0 + absl::Hours(2), 300)), 31u);
+  // Every segment but the one being written is now too old.
+  EXPECT_EQ(env_.calls(EnvOp::kRemoveFile), static_cast<int>(segments) - 1);
+  EXPECT_EQ(SegmentFiles(), 1u);
+  const LogStats stats = log->Stats();
+  EXPECT_GT(stats.first_sequence, 1u);
+  EXPECT_EQ(stats.last_sequence, 31u);
+  std::vector<RecordPtr> records;
+  const absl::Status status = log->Read(0, 10, &records, nullptr);
+  EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr(absl::StrCat("no longer retained; the oldest is ", stats.first_sequence)));
+  EXPECT_EQ(log->PositionAt(kT0).status().code(), absl::StatusCode::kOutOfRange);
+}
+
+TEST_F(FileLogFaultTest, ClockSetBackKeepsRecordsAndTimeOrder) {
+  env_.SetTime(kT0 + absl::Hours(24));
+  FileLog::Options options = Options();
+  options.segment_bytes = 4096;
+  options.retention_age = absl::Hours(1);
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 20; ++i) {
+    ASSERT_EQ(*Append(*log, Encoded(i, kT0 + absl::Hours(24), 300)), static_cast<uint64_t>(i));
+  }
+  // The clock (and the senders' receive times with it) go back a day.
+  env_.AdvanceTime(-absl::Hours(24));
+  for (int i = 21; i <= 40; ++i) {
+    ASSERT_EQ(*Append(*log, Encoded(i, kT0, 300)), static_cast<uint64_t>(i));
+  }
+  EXPECT_EQ(env_.calls(EnvOp::kRemoveFile), 0);
+  EXPECT_EQ(log->Stats().first_sequence, 1u);
+  std::vector<RecordPtr> records;
+  ASSERT_TRUE(log->Read(0, 100, &records, nullptr).ok());
+  ASSERT_EQ(records.size(), 40u);
+  for (size_t i = 1; i < records.size(); ++i) {
+    EXPECT_GE(records[i]->appended_at, records[i - 1]->appended_at) << i;
+  }
+  // So time positions still work: everything was appended "at" kT0 + 24 h.
+  EXPECT_EQ(*log->PositionAt(kT0 + absl::Hours(24)), 0u);
+  EXPECT_EQ(*log->PositionAt(kT0 + absl::Hours(25)), 40u);
+}
+
+}  // namespace
+}  // namespace hookbridge
