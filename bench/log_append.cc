@@ -27,8 +27,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "bridge/log/file_log.h"
-#include "bridge/log/memory_log.h"
+#include "bridge/log/file/file_log.h"
+#include "bridge/log/memory/memory_log.h"
 
 ABSL_FLAG(double, seconds, 3, "duration of each measurement");
 ABSL_FLAG(int, event_bytes, 1024, "size of each event's raw body");

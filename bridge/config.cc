@@ -16,8 +16,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
+#include "bridge/config_section.h"
 #include "bridge/crypto.h"
 #include "bridge/json.h"
+#include "bridge/log/backend.h"
 #include "bridge/providers/registry.h"
 #include "bridge/status_macros.h"
 
@@ -36,7 +39,7 @@ class Reader {
 
   // Fails when `node` has a key outside `known`.
   absl::Status CheckKeys(const YAML::Node& node, absl::string_view path,
-                         std::initializer_list<absl::string_view> known) const {
+                         absl::Span<const absl::string_view> known) const {
     if (!node.IsMap()) return Error(path, "must be a mapping");
     std::set<std::string> seen;
     for (const auto& kv : node) {
@@ -316,133 +319,98 @@ absl::Status ReadHttp(const Reader& r, const YAML::Node& node, HttpConfig* http)
   return absl::OkStatus();
 }
 
-absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
-  if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(
-      r.CheckKeys(node, "log",
-                  {"backend", "dir", "fsync", "fsync_interval", "segment_bytes", "retention",
-                   "cache_bytes", "max_events", "max_bytes", "url", "stream", "subject_prefix",
-                   "replicas", "max_age", "duplicate_window", "ack_timeout"}));
-  if (node["backend"]) HB_ASSIGN_OR_RETURN(log->backend, r.String(node["backend"], "log.backend"));
-  if (log->backend != "file" && log->backend != "memory" && log->backend != "jetstream") {
-    return r.Error("log.backend", absl::StrCat("unknown backend \"", log->backend,
-                                               "\" (expected: file, memory or jetstream)"));
-  }
-  // Which backends each key applies to.
-  const struct {
-    const char* key;
-    const char* backends;  // space-separated
-  } kApplies[] = {
-      {"dir", "file"},
-      {"fsync", "file"},
-      {"fsync_interval", "file"},
-      {"segment_bytes", "file"},
-      {"retention", "file"},
-      {"cache_bytes", "file jetstream"},
-      {"max_events", "memory"},
-      {"max_bytes", "memory jetstream"},
-      {"url", "jetstream"},
-      {"stream", "jetstream"},
-      {"subject_prefix", "jetstream"},
-      {"replicas", "jetstream"},
-      {"max_age", "jetstream"},
-      {"duplicate_window", "jetstream"},
-      {"ack_timeout", "jetstream"},
-  };
-  for (const auto& [key, backends] : kApplies) {
-    const std::vector<absl::string_view> list = absl::StrSplit(backends, ' ');
-    if (node[key] && std::find(list.begin(), list.end(), log->backend) == list.end()) {
-      return r.Error(Reader::Join("log", key),
-                     absl::StrCat("only applies to backend: ", absl::StrJoin(list, " or ")));
-    }
-  }
-  const bool jetstream = log->backend == "jetstream";
-  if (node["dir"]) HB_ASSIGN_OR_RETURN(log->dir, r.String(node["dir"], "log.dir"));
-  if (log->dir.empty()) return r.Error("log.dir", "must not be empty");
-  if (node["fsync"]) HB_ASSIGN_OR_RETURN(log->fsync, r.String(node["fsync"], "log.fsync"));
-  if (log->fsync != "always" && log->fsync != "interval" && log->fsync != "never") {
-    return r.Error("log.fsync", "must be always, interval or never");
-  }
-  if (node["fsync_interval"]) {
-    HB_ASSIGN_OR_RETURN(log->fsync_interval,
-                        r.Duration(node["fsync_interval"], "log.fsync_interval"));
-    if (log->fsync_interval <= absl::ZeroDuration()) {
-      return r.Error("log.fsync_interval", "must be positive");
-    }
-  }
-  if (node["segment_bytes"]) {
-    HB_ASSIGN_OR_RETURN(log->segment_bytes, r.Bytes(node["segment_bytes"], "log.segment_bytes"));
-    if (log->segment_bytes < 4096) return r.Error("log.segment_bytes", "must be at least 4KiB");
-  }
-  if (const YAML::Node retention = node["retention"]) {
-    HB_RETURN_IF_ERROR(r.CheckKeys(retention, "log.retention", {"bytes", "age"}));
-    if (retention["bytes"]) {
-      HB_ASSIGN_OR_RETURN(log->retention_bytes, r.Bytes(retention["bytes"], "log.retention.bytes"));
-    }
-    if (retention["age"]) {
-      HB_ASSIGN_OR_RETURN(log->retention_age, r.Duration(retention["age"], "log.retention.age"));
-    }
-  }
-  if (node["cache_bytes"]) {
-    HB_ASSIGN_OR_RETURN(log->cache_bytes, r.Bytes(node["cache_bytes"], "log.cache_bytes"));
-  }
-  if (node["max_events"])
-    HB_ASSIGN_OR_RETURN(log->max_events, r.Uint(node["max_events"], "log.max_events"));
-  if (node["max_bytes"] && !jetstream)
-    HB_ASSIGN_OR_RETURN(log->max_bytes, r.Bytes(node["max_bytes"], "log.max_bytes"));
-  if (log->max_events == 0) return r.Error("log.max_events", "must be positive");
-  if (log->max_bytes == 0) return r.Error("log.max_bytes", "must be positive");
+// A mapping of the YAML tree as a ConfigSection, for the extensions that
+// read their own keys (log backends).
+class YamlSection : public ConfigSection {
+ public:
+  YamlSection(const Reader& r, YAML::Node node, std::string path)
+      : r_(r), node_(std::move(node)), path_(std::move(path)) {}
 
-  if (node["max_bytes"] && jetstream) {
-    HB_ASSIGN_OR_RETURN(log->stream_max_bytes, r.Bytes(node["max_bytes"], "log.max_bytes"));
+  bool Has(absl::string_view key) const override {
+    return static_cast<bool>(node_[std::string(key)]);
   }
-  if (node["url"]) HB_ASSIGN_OR_RETURN(log->url, r.String(node["url"], "log.url"));
-  if (log->url.empty()) return r.Error("log.url", "must not be empty");
-  if (node["stream"]) HB_ASSIGN_OR_RETURN(log->stream, r.String(node["stream"], "log.stream"));
-  // JetStream stream names: no whitespace, '.', '*', '>', path separators.
-  if (log->stream.empty() || log->stream.size() > 64 ||
-      log->stream.find_first_of(" \t\r\n.*>/\\") != std::string::npos) {
-    return r.Error("log.stream", "must be 1 to 64 characters without whitespace . * > / \\");
+  absl::Status ReadString(absl::string_view key, std::string* out) const override {
+    if (!Has(key)) return absl::OkStatus();
+    HB_ASSIGN_OR_RETURN(*out, r_.String(node_[std::string(key)], Path(key)));
+    return absl::OkStatus();
   }
-  if (node["subject_prefix"]) {
-    HB_ASSIGN_OR_RETURN(log->subject_prefix,
-                        r.String(node["subject_prefix"], "log.subject_prefix"));
+  absl::Status ReadUint(absl::string_view key, uint64_t* out) const override {
+    if (!Has(key)) return absl::OkStatus();
+    HB_ASSIGN_OR_RETURN(*out, r_.Uint(node_[std::string(key)], Path(key)));
+    return absl::OkStatus();
   }
-  {
-    bool valid = !log->subject_prefix.empty();
-    for (absl::string_view token : absl::StrSplit(log->subject_prefix, '.')) {
-      valid =
-          valid && !token.empty() && token.find_first_of(" \t\r\n*>") == absl::string_view::npos;
+  absl::Status ReadBytes(absl::string_view key, uint64_t* out) const override {
+    if (!Has(key)) return absl::OkStatus();
+    HB_ASSIGN_OR_RETURN(*out, r_.Bytes(node_[std::string(key)], Path(key)));
+    return absl::OkStatus();
+  }
+  absl::Status ReadDuration(absl::string_view key, absl::Duration* out) const override {
+    if (!Has(key)) return absl::OkStatus();
+    HB_ASSIGN_OR_RETURN(*out, r_.Duration(node_[std::string(key)], Path(key)));
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::unique_ptr<ConfigSection>> Section(
+      absl::string_view key, std::initializer_list<absl::string_view> keys) const override {
+    if (!Has(key)) return nullptr;
+    const YAML::Node node = node_[std::string(key)];
+    HB_RETURN_IF_ERROR(r_.CheckKeys(node, Path(key), keys));
+    return std::unique_ptr<ConfigSection>(new YamlSection(r_, node, Path(key)));
+  }
+  absl::Status Error(absl::string_view key, absl::string_view what) const override {
+    return r_.Error(Path(key), what);
+  }
+
+ private:
+  std::string Path(absl::string_view key) const { return Reader::Join(path_, key); }
+
+  const Reader& r_;
+  const YAML::Node node_;
+  const std::string path_;
+};
+
+// `log:`: the backend, then its row reads the rest.
+absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
+  if (node) {
+    if (!node.IsMap()) return r.Error("log", "must be a mapping");
+    if (node["backend"]) {
+      HB_ASSIGN_OR_RETURN(log->backend, r.String(node["backend"], "log.backend"));
     }
-    if (!valid) {
-      return r.Error("log.subject_prefix",
-                     "must be a NATS subject such as hookbridge or acme.hooks (no wildcards)");
+  }
+  const LogBackend* backend = FindLogBackend(log->backend);
+  if (backend == nullptr) {
+    return r.Error("log.backend", absl::StrCat("unknown backend \"", log->backend,
+                                               "\" (expected: ", LogBackendNames(), ")"));
+  }
+  // The backend's top-level keys ("retention" for "retention.bytes").
+  std::vector<absl::string_view> known = {"backend"};
+  for (absl::string_view key : backend->keys) {
+    const absl::string_view top = key.substr(0, key.find('.'));
+    if (std::find(known.begin(), known.end(), top) == known.end()) known.push_back(top);
+  }
+  if (node) {
+    for (const auto& kv : node) {
+      const std::string key = kv.first.as<std::string>();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      // A key of another backend: say which.
+      std::vector<absl::string_view> others;
+      for (const LogBackend& other : LogBackends()) {
+        for (absl::string_view k : other.keys) {
+          if (k.substr(0, k.find('.')) == key &&
+              std::find(others.begin(), others.end(), other.name) == others.end()) {
+            others.push_back(other.name);
+          }
+        }
+      }
+      if (!others.empty()) {
+        return r.Error(Reader::Join("log", key),
+                       absl::StrCat("only applies to backend: ", absl::StrJoin(others, " or ")));
+      }
     }
+    HB_RETURN_IF_ERROR(r.CheckKeys(node, "log", known));
   }
-  if (node["replicas"]) {
-    uint64_t replicas = 0;
-    HB_ASSIGN_OR_RETURN(replicas, r.Uint(node["replicas"], "log.replicas"));
-    if (replicas < 1 || replicas > 5) return r.Error("log.replicas", "must be 1 to 5");
-    log->replicas = static_cast<uint32_t>(replicas);
-  }
-  if (node["max_age"])
-    HB_ASSIGN_OR_RETURN(log->max_age, r.Duration(node["max_age"], "log.max_age"));
-  if (node["duplicate_window"]) {
-    HB_ASSIGN_OR_RETURN(log->duplicate_window,
-                        r.Duration(node["duplicate_window"], "log.duplicate_window"));
-  }
-  if (log->duplicate_window < absl::Milliseconds(100)) {
-    return r.Error("log.duplicate_window", "must be at least 100ms");
-  }
-  if (log->max_age > absl::ZeroDuration() && log->duplicate_window > log->max_age) {
-    return r.Error("log.duplicate_window", "must not be longer than log.max_age");
-  }
-  if (node["ack_timeout"]) {
-    HB_ASSIGN_OR_RETURN(log->ack_timeout, r.Duration(node["ack_timeout"], "log.ack_timeout"));
-  }
-  if (log->ack_timeout < absl::Milliseconds(10)) {
-    return r.Error("log.ack_timeout", "must be at least 10ms");
-  }
+  // Without `log:`, an empty mapping: the backend's defaults.
+  const YAML::Node mapping = node ? node : YAML::Node(YAML::NodeType::Map);
+  HB_ASSIGN_OR_RETURN(log->options, backend->parse(YamlSection(r, mapping, "log")));
   return absl::OkStatus();
 }
 
@@ -661,6 +629,53 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> DescribeConfig(const Config& config) {
+  const auto boolean = [](bool b) -> std::string { return b ? "true" : "false"; };
+  const auto rate = [](const RateLimit& limit) {
+    return absl::StrCat("{ per_second: ", limit.per_second, ", burst: ", limit.burst, " }");
+  };
+  const HttpConfig& http = config.http;
+  std::vector<std::pair<std::string, std::string>> out = {
+      {"http.listen", http.listen.ToString()},
+      {"http.max_body_bytes", FormatConfigBytes(http.max_body_bytes)},
+      {"http.max_header_bytes", FormatConfigBytes(http.max_header_bytes)},
+      {"http.read_timeout", FormatConfigDuration(http.read_timeout)},
+      {"http.idle_timeout", FormatConfigDuration(http.idle_timeout)},
+      {"http.threads", absl::StrCat(http.threads)},
+      {"http.max_connections", absl::StrCat(http.max_connections)},
+      {"http.max_requests_per_connection", absl::StrCat(http.max_requests_per_connection)},
+      {"http.max_json_depth", absl::StrCat(http.max_json_depth)},
+      {"http.rate_limit", rate(http.rate_limit)},
+      {"grpc.listen", config.grpc.listen.ToString()},
+      {"grpc.max_subscribers", absl::StrCat(config.grpc.max_subscribers)},
+      {"grpc.max_filter_patterns", absl::StrCat(config.grpc.max_filter_patterns)},
+      {"admin.listen", config.admin.listen.ToString()},
+      {"admin.console", boolean(config.admin.console)},
+      {"admin.console_deliveries", absl::StrCat(config.admin.console_deliveries)},
+      {"admin.console_bytes", FormatConfigBytes(config.admin.console_bytes)},
+      {"admin.console_body_preview_bytes",
+       FormatConfigBytes(config.admin.console_body_preview_bytes)},
+  };
+  for (const auto& [key, value] : DescribeLog(config.log)) {
+    out.emplace_back(absl::StrCat("log.", key), value);
+  }
+  out.emplace_back("dedup.max_entries", absl::StrCat(config.dedup.max_entries));
+  out.emplace_back("auth.enabled", boolean(config.auth.enabled));
+  out.emplace_back("auth.tokens", config.auth.tokens.empty()
+                                      ? "[]"
+                                      : absl::StrCat(config.auth.tokens.size(), " tokens"));
+  out.emplace_back("shutdown_timeout", FormatConfigDuration(config.shutdown_timeout));
+  out.emplace_back("logging.level", config.log_level);
+  if (!config.sources.empty()) {
+    const SourceConfig& source = config.sources.front();
+    out.emplace_back("sources[].timestamp_tolerance",
+                     FormatConfigDuration(source.timestamp_tolerance));
+    out.emplace_back("sources[].rate_limit",
+                     source.rate_limit ? rate(*source.rate_limit) : "http.rate_limit");
+  }
+  return out;
+}
 
 std::string ListenAddress::ToString() const {
   if (absl::StrContains(host, ':')) return absl::StrCat("[", host, "]:", port);

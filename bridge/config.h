@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -38,6 +39,16 @@ absl::StatusOr<std::string> ReadConfigText(const std::string& path);
 
 // Looks names up in the process environment.
 EnvLookup ProcessEnvironment();
+
+// Every key of `config` that has a value of its own, as config would write
+// it, by dotted path ("http.max_body_bytes" -> "10MiB", "log.dir" ->
+// "data/log", "sources[].timestamp_tolerance" -> "5m" for the first
+// source). Keys that are required or whose default depends on something
+// else (a provider, a backend's other keys) are left out; the log's keys
+// are its backend's (bridge/log/backend.h). For docs checks and
+// diagnostics; never includes secrets (secrets, path tokens and token
+// hashes are never listed).
+std::vector<std::pair<std::string, std::string>> DescribeConfig(const Config& config);
 
 // Parses "host:port" / "[v6]:port".
 absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view text);

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "bridge/log/backend.h"
+
 namespace hookbridge {
 namespace {
 
@@ -65,26 +68,25 @@ Config MergeForReload(const Config& running, const Config& next,
 
   Keep("admin.listen", running.admin.listen, &out.admin.listen, SameAddress, r);
 
-  const LogConfig& a = running.log;
-  LogConfig& b = out.log;
-  Keep("log.backend", a.backend, &b.backend, r);
-  Keep("log.dir", a.dir, &b.dir, r);
-  Keep("log.fsync", a.fsync, &b.fsync, r);
-  Keep("log.fsync_interval", a.fsync_interval, &b.fsync_interval, r);
-  Keep("log.segment_bytes", a.segment_bytes, &b.segment_bytes, r);
-  Keep("log.retention.bytes", a.retention_bytes, &b.retention_bytes, r);
-  Keep("log.retention.age", a.retention_age, &b.retention_age, r);
-  Keep("log.cache_bytes", a.cache_bytes, &b.cache_bytes, r);
-  Keep("log.max_events", a.max_events, &b.max_events, r);
-  Keep("log.max_bytes", a.max_bytes, &b.max_bytes, r);
-  Keep("log.url", a.url, &b.url, r);
-  Keep("log.stream", a.stream, &b.stream, r);
-  Keep("log.subject_prefix", a.subject_prefix, &b.subject_prefix, r);
-  Keep("log.replicas", a.replicas, &b.replicas, r);
-  Keep("log.max_bytes", a.stream_max_bytes, &b.stream_max_bytes, r);
-  Keep("log.max_age", a.max_age, &b.max_age, r);
-  Keep("log.duplicate_window", a.duplicate_window, &b.duplicate_window, r);
-  Keep("log.ack_timeout", a.ack_timeout, &b.ack_timeout, r);
+  // The log, key by key as its backend describes it (its defaults where
+  // unset): any change needs a restart.
+  const ConfigValues log_before = DescribeLog(running.log);
+  const ConfigValues log_after = DescribeLog(out.log);
+  if (log_before != log_after) {
+    for (const ConfigValues* side : {&log_after, &log_before}) {
+      for (const auto& [key, value] : *side) {
+        const ConfigValues& other = side == &log_after ? log_before : log_after;
+        auto it = std::find_if(other.begin(), other.end(),
+                               [&key = key](const auto& kv) { return kv.first == key; });
+        const std::string name = absl::StrCat("log.", key);
+        if ((it == other.end() || it->second != value) &&
+            std::find(r->begin(), r->end(), name) == r->end()) {
+          r->push_back(name);
+        }
+      }
+    }
+    out.log = running.log;
+  }
 
   Keep("dedup.max_entries", running.dedup.max_entries, &out.dedup.max_entries, r);
   return out;

@@ -6,6 +6,7 @@
 #ifndef HOOKBRIDGE_BRIDGE_CONFIG_TYPES_H_
 #define HOOKBRIDGE_BRIDGE_CONFIG_TYPES_H_
 
+#include <any>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -95,44 +96,23 @@ struct AdminConfig {
   uint64_t console_body_preview_bytes = 2048;
 };
 
+// The event log: a backend, a row of the table in bridge/log/backend.h, and
+// its options, which that row parses from the other keys of `log:` into its
+// own Options type (e.g. FileLog::Options), where its defaults live.
 struct LogConfig {
   // "file" (durable, the default), "memory" (lost on restart) or
   // "jetstream" (a NATS JetStream stream shared by several replicas).
   std::string backend = "file";
+  // The backend's Options; empty until the loader sets it (then the
+  // backend's defaults apply: see DescribeLog in bridge/log/backend.h).
+  std::any options;
 
-  // file: the directory of the segment files.
-  std::string dir = "data/log";
-  // file: when an append is acknowledged: "always" (after fdatasync, with
-  // group commit), "interval" (after the next periodic fdatasync) or
-  // "never" (after write(2); tests only).
-  std::string fsync = "always";
-  absl::Duration fsync_interval = absl::Milliseconds(100);
-  uint64_t segment_bytes = 64ull << 20;
-  // file: retention, whole segments at a time; 0 = no limit.
-  uint64_t retention_bytes = 10ull << 30;
-  absl::Duration retention_age = absl::Hours(24 * 7);
-  // file: recent records kept in memory for subscribers.
-  uint64_t cache_bytes = 64ull << 20;
-
-  // memory: retention; the oldest events are evicted first.
-  uint64_t max_events = 100000;
-  uint64_t max_bytes = 256ull << 20;
-
-  // jetstream: the servers (comma-separated URLs), the stream and the
-  // subjects it takes (`<subject_prefix>.>`).
-  std::string url = "nats://127.0.0.1:4222";
-  std::string stream = "HOOKBRIDGE";
-  std::string subject_prefix = "hookbridge";
-  // jetstream: stream settings, applied when it is created or differs.
-  uint32_t replicas = 1;
-  // jetstream: retention (key `max_bytes`); 0 = no limit.
-  uint64_t stream_max_bytes = 10ull << 30;
-  absl::Duration max_age = absl::Hours(24 * 7);
-  // jetstream: how long the stream recognises a delivery id again.
-  absl::Duration duplicate_window = absl::Minutes(2);
-  // jetstream: how long an append waits for the stream's acknowledgement
-  // before the webhook is answered 503.
-  absl::Duration ack_timeout = absl::Seconds(5);
+  // The options as the backend's Options type `T`; throws
+  // std::bad_any_cast for another type (a broken invariant).
+  template <typename T>
+  const T& Options() const {
+    return std::any_cast<const T&>(options);
+  }
 };
 
 struct DedupConfig {

@@ -71,7 +71,10 @@ void AppendJsonString(std::string* out, absl::string_view s) {
   out->push_back('"');
 }
 
-void Log(LogLevel level, absl::string_view message, LogFields fields) {
+namespace {
+
+template <typename Fields>
+void WriteLine(LogLevel level, absl::string_view message, const Fields& fields) {
   if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
   std::string line = "{\"time\":";
   AppendJsonString(&line,
@@ -98,6 +101,17 @@ void Log(LogLevel level, absl::string_view message, LogFields fields) {
     p += n;
     left -= static_cast<size_t>(n);
   }
+}
+
+}  // namespace
+
+void Log(LogLevel level, absl::string_view message, LogFields fields) {
+  WriteLine(level, message, fields);
+}
+
+void Log(LogLevel level, absl::string_view message,
+         const std::vector<std::pair<std::string, LogValue>>& fields) {
+  WriteLine(level, message, fields);
 }
 
 }  // namespace hookbridge

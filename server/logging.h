@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -34,6 +35,9 @@ struct LogValue {
 using LogFields = std::initializer_list<std::pair<absl::string_view, LogValue>>;
 
 void Log(LogLevel level, absl::string_view message, LogFields fields = {});
+// The same with fields built at run time.
+void Log(LogLevel level, absl::string_view message,
+         const std::vector<std::pair<std::string, LogValue>>& fields);
 
 // Appends `s` to `out` as a JSON string literal, quotes included.
 void AppendJsonString(std::string* out, absl::string_view s);

@@ -7,77 +7,44 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "bridge/config_reload.h"
 #include "bridge/crypto.h"
-#include "bridge/log/file_log.h"
-#include "bridge/log/jetstream_log.h"
-#include "bridge/log/memory_log.h"
+#include "bridge/log/backend.h"
 #include "bridge/status_macros.h"
 #include "server/logging.h"
 
 namespace hookbridge {
 namespace {
 
-absl::StatusOr<std::unique_ptr<EventLog>> OpenLog(const LogConfig& config) {
-  if (config.backend == "memory") {
-    return std::make_unique<MemoryLog>(MemoryLog::Options{config.max_events, config.max_bytes});
+// Opens the configured log through its backend's row and says what it
+// found.
+absl::StatusOr<std::unique_ptr<EventLog>> OpenConfiguredLog(const LogConfig& config) {
+  absl::StatusOr<OpenedLog> opened = OpenLog(config);
+  if (!opened.ok()) return opened.status();
+  for (const std::string& warning : opened->warnings) {
+    Log(LogLevel::kWarn, "event log recovery", {{"finding", warning}});
   }
-  if (config.backend == "jetstream") {
-    JetStreamLog::Options options;
-    options.url = config.url;
-    options.stream = config.stream;
-    options.subject_prefix = config.subject_prefix;
-    options.replicas = static_cast<int>(config.replicas);
-    options.max_age =
-        config.max_age > absl::ZeroDuration() ? config.max_age : absl::InfiniteDuration();
-    options.max_bytes = config.stream_max_bytes;
-    options.duplicate_window = config.duplicate_window;
-    options.ack_timeout = config.ack_timeout;
-    options.tail_cache_bytes = config.cache_bytes;
-    absl::StatusOr<std::unique_ptr<JetStreamLog>> log = JetStreamLog::Open(options);
-    if (!log.ok()) return log.status();
-    const LogStats stats = (*log)->Stats();
-    Log(LogLevel::kInfo, "event log opened",
-        {{"backend", "jetstream"},
-         {"stream", config.stream},
-         {"subjects", absl::StrCat(config.subject_prefix, ".>")},
-         {"replicas", uint64_t{config.replicas}},
-         {"events", stats.events},
-         {"first_sequence", stats.first_sequence},
-         {"last_sequence", stats.last_sequence}});
-    return std::unique_ptr<EventLog>(*std::move(log));
+  const LogStats stats = opened->log->Stats();
+  std::vector<std::pair<std::string, LogValue>> fields = {{"backend", config.backend}};
+  for (const auto& [key, value] : opened->facts) {
+    // Counts stay numbers in the JSON line.
+    uint64_t number = 0;
+    if (!value.empty() && absl::SimpleAtoi(value, &number) &&
+        value.find_first_not_of("0123456789") == std::string::npos) {
+      fields.emplace_back(key, number);
+    } else {
+      fields.emplace_back(key, value);
+    }
   }
-  FileLog::Options options;
-  options.dir = config.dir;
-  options.fsync = config.fsync == "never"      ? FileLog::Fsync::kNever
-                  : config.fsync == "interval" ? FileLog::Fsync::kInterval
-                                               : FileLog::Fsync::kAlways;
-  options.fsync_interval = config.fsync_interval;
-  options.segment_bytes = config.segment_bytes;
-  options.retention_bytes = config.retention_bytes;
-  options.retention_age =
-      config.retention_age > absl::ZeroDuration() ? config.retention_age : absl::InfiniteDuration();
-  options.tail_cache_bytes = config.cache_bytes;
-  absl::StatusOr<std::unique_ptr<FileLog>> log = FileLog::Open(options);
-  if (!log.ok()) return log.status();
-  const FileLog::Recovery& recovery = (*log)->recovery();
-  for (const std::string& finding : recovery.findings) {
-    Log(LogLevel::kWarn, "event log recovery", {{"finding", finding}});
-  }
-  const LogStats stats = (*log)->Stats();
-  Log(LogLevel::kInfo, "event log opened",
-      {{"dir", config.dir},
-       {"fsync", config.fsync},
-       {"segments", recovery.segments},
-       {"events", stats.events},
-       {"first_sequence", stats.first_sequence},
-       {"last_sequence", stats.last_sequence},
-       {"corrupt_records", recovery.corrupt_records},
-       {"truncated_bytes", recovery.truncated_bytes}});
-  return std::unique_ptr<EventLog>(*std::move(log));
+  fields.emplace_back("events", stats.events);
+  fields.emplace_back("first_sequence", stats.first_sequence);
+  fields.emplace_back("last_sequence", stats.last_sequence);
+  Log(LogLevel::kInfo, "event log opened", fields);
+  return std::move(opened->log);
 }
 
 void LogTlsLoaded(absl::string_view name, const TlsMaterial& material) {
@@ -173,7 +140,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   const Config& c = running_;
   SetLogLevel(c.log_level);
 
-  absl::StatusOr<std::unique_ptr<EventLog>> opened = OpenLog(c.log);
+  absl::StatusOr<std::unique_ptr<EventLog>> opened = OpenConfiguredLog(c.log);
   if (!opened.ok()) {
     // A log that does not open is a runtime failure, not the config's.
     return absl::Status(opened.status().code() == absl::StatusCode::kInvalidArgument
@@ -199,9 +166,9 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
       SubscribeLimits{c.grpc.max_subscribers, c.grpc.max_filter_patterns});
   console_handler_ = std::make_unique<ConsoleHandler>(console_.get(), log_.get(),
                                                       [this] { return service_->Subscribers(); });
-  metrics_->SetLogRetentionBytes(c.log.backend == "memory"      ? c.log.max_bytes
-                                 : c.log.backend == "jetstream" ? c.log.stream_max_bytes
-                                                                : c.log.retention_bytes);
+  if (const LogBackend* backend = FindLogBackend(c.log.backend); backend != nullptr) {
+    metrics_->SetLogRetentionBytes(backend->retention_bytes(c.log.options));
+  }
   admin_ = std::make_unique<AdminHandler>(
       [this] {
         const LogStats stats = log_->Stats();

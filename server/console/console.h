@@ -50,11 +50,12 @@ struct DeliveryQuery {
 
 class Console {
  public:
+  // admin.console* (defaults in bridge/config_types.h).
   struct Options {
-    size_t max_deliveries = 500;       // admin.console_deliveries
-    size_t max_bytes = 4 << 20;        // admin.console_bytes
-    size_t body_preview_bytes = 2048;  // admin.console_body_preview_bytes
-    bool enabled = true;               // admin.console
+    size_t max_deliveries = AdminConfig().console_deliveries;
+    size_t max_bytes = AdminConfig().console_bytes;
+    size_t body_preview_bytes = AdminConfig().console_body_preview_bytes;
+    bool enabled = AdminConfig().console;
   };
   // Live-tail streams open at once; more are refused.
   static constexpr size_t kMaxStreams = 16;

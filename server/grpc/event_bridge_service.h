@@ -60,12 +60,13 @@ struct SubscriberInfo {
   std::optional<absl::Time> pending_since;
 };
 
-// Bounds on what subscribers may ask of the service.
+// Bounds on what subscribers may ask of the service; the defaults are
+// grpc's in bridge/config_types.h.
 struct SubscribeLimits {
   // Streams open at once; more are refused with RESOURCE_EXHAUSTED.
-  size_t max_subscribers = 10000;
+  size_t max_subscribers = GrpcConfig().max_subscribers;
   // Entries in a request's `sources` plus `types`; more is INVALID_ARGUMENT.
-  size_t max_filter_patterns = 64;
+  size_t max_filter_patterns = GrpcConfig().max_filter_patterns;
 };
 
 class EventBridgeService final

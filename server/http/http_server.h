@@ -84,17 +84,19 @@ class HttpHandler {
   virtual void OnDropped(ConnectionDrop drop, absl::string_view target) = 0;
 };
 
+// The limits default to http's in bridge/config_types.h, where they are
+// documented; they are not written twice.
 struct HttpListenerOptions {
   std::string name;  // for logs: "http", "admin"
   ListenAddress address;
-  uint64_t max_body_bytes = 10ull << 20;
-  uint32_t max_header_bytes = 16u << 10;
-  absl::Duration read_timeout = absl::Seconds(30);
-  absl::Duration idle_timeout = absl::Seconds(75);
+  uint64_t max_body_bytes = HttpConfig().max_body_bytes;
+  uint32_t max_header_bytes = HttpConfig().max_header_bytes;
+  absl::Duration read_timeout = HttpConfig().read_timeout;
+  absl::Duration idle_timeout = HttpConfig().idle_timeout;
   // Open connections at once; further ones are closed right after accept.
-  uint32_t max_connections = 1024;
+  uint32_t max_connections = HttpConfig().max_connections;
   // Requests answered per connection; the last answer says Connection: close.
-  uint32_t max_requests_per_connection = 1000;
+  uint32_t max_requests_per_connection = HttpConfig().max_requests_per_connection;
   // HTTPS with this certificate; plain HTTP when absent.
   std::optional<TlsMaterial> tls;
   HttpHandler* handler = nullptr;  // not owned; must outlive the server

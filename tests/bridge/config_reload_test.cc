@@ -1,5 +1,7 @@
 #include "bridge/config_reload.h"
 
+#include "bridge/log/file/file_log.h"
+#include "bridge/log/memory/memory_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -58,29 +60,47 @@ TEST(MergeForReloadTest, RestartOnlyChangesAreKeptAndNamed) {
   next.grpc.tls.cert_file = "b.crt";  // a new file: live
   next.grpc.tls.key_file = "b.key";
   next.grpc.tls.client_ca_file = "ca.pem";  // asking for client certificates: not live
-  next.log.dir = "elsewhere";
-  next.log.retention_age = absl::Hours(1);
-  next.log.max_bytes = 1;         // memory's
-  next.log.stream_max_bytes = 1;  // jetstream's, the same key
+  FileLog::Options log;
+  log.dir = "elsewhere";
+  log.retention_age = absl::Hours(1);
+  next.log.options = log;
   next.dedup.max_entries = 1;
   next.sources[0].secrets = {"two"};
   std::vector<std::string> restart;
   const Config merged = MergeForReload(running, next, &restart);
   EXPECT_THAT(restart, ElementsAre("http.listen", "http.max_body_bytes", "grpc.max_subscribers",
                                    "grpc.tls.client_ca_file", "log.dir", "log.retention.age",
-                                   "log.max_bytes", "dedup.max_entries"));
+                                   "dedup.max_entries"));
   EXPECT_EQ(merged.http.listen.port, running.http.listen.port);
   EXPECT_EQ(merged.http.max_body_bytes, running.http.max_body_bytes);
   EXPECT_EQ(merged.grpc.max_subscribers, running.grpc.max_subscribers);
   EXPECT_EQ(merged.grpc.tls.cert_file, "b.crt");
   EXPECT_EQ(merged.grpc.tls.client_ca_file, "");
-  EXPECT_EQ(merged.log.dir, running.log.dir);
-  EXPECT_EQ(merged.log.retention_age, running.log.retention_age);
-  EXPECT_EQ(merged.log.max_bytes, running.log.max_bytes);
-  EXPECT_EQ(merged.log.stream_max_bytes, running.log.stream_max_bytes);
+  EXPECT_FALSE(merged.log.options.has_value());  // the running one: defaults
   EXPECT_EQ(merged.dedup.max_entries, running.dedup.max_entries);
   // The live part still applies.
   EXPECT_EQ(merged.sources[0].secrets, std::vector<std::string>{"two"});
+}
+
+TEST(MergeForReloadTest, AnotherBackendOrItsKeysNeedARestart) {
+  Config running = Base();
+  Config next = Base();
+  next.log.backend = "memory";
+  MemoryLog::Options memory;
+  memory.max_events = 5;
+  next.log.options = memory;
+  std::vector<std::string> restart;
+  const Config merged = MergeForReload(running, next, &restart);
+  // Every key of either backend that differs, each once.
+  EXPECT_EQ(restart.front(), "log.backend");
+  EXPECT_THAT(restart, ::testing::Contains("log.max_events"));
+  EXPECT_THAT(restart, ::testing::Contains("log.dir"));
+  EXPECT_EQ(merged.log.backend, "file");
+  // The same values written out, or left to the defaults: no change.
+  running.log.options = FileLog::Options();
+  restart.clear();
+  MergeForReload(running, Base(), &restart);
+  EXPECT_THAT(restart, IsEmpty());
 }
 
 TEST(MergeForReloadTest, TurningTlsOnOrOffNeedsARestart) {

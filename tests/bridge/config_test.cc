@@ -11,6 +11,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "bridge/log/file/file_log.h"
+#include "bridge/log/jetstream/jetstream_log.h"
+#include "bridge/log/memory/memory_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -130,8 +133,8 @@ sources:
   EXPECT_EQ(config->admin.listen.host, "::1");
   EXPECT_EQ(config->admin.listen.port, 9090);
   EXPECT_EQ(config->log.backend, "memory");
-  EXPECT_EQ(config->log.max_events, 5000u);
-  EXPECT_EQ(config->log.max_bytes, 64u << 20);
+  EXPECT_EQ(config->log.Options<MemoryLog::Options>().max_events, 5000u);
+  EXPECT_EQ(config->log.Options<MemoryLog::Options>().max_bytes, 64u << 20);
   EXPECT_EQ(config->dedup.max_entries, 2000u);
   EXPECT_EQ(config->log_level, "debug");
   ASSERT_EQ(config->sources.size(), 2u);
@@ -155,10 +158,11 @@ TEST(ParseConfigTest, AppliesDefaults) {
   EXPECT_EQ(config->admin.listen.ToString(), "0.0.0.0:9090");
   // Durable by default.
   EXPECT_EQ(config->log.backend, "file");
-  EXPECT_EQ(config->log.dir, "data/log");
-  EXPECT_EQ(config->log.fsync, "always");
-  EXPECT_EQ(config->log.retention_bytes, 10ull << 30);
-  EXPECT_EQ(config->log.retention_age, absl::Hours(24 * 7));
+  const auto& file = config->log.Options<FileLog::Options>();
+  EXPECT_EQ(file.dir, "data/log");
+  EXPECT_EQ(file.fsync, FileLog::Fsync::kAlways);
+  EXPECT_EQ(file.retention_bytes, 10ull << 30);
+  EXPECT_EQ(file.retention_age, absl::Hours(24 * 7));
   EXPECT_EQ(config->shutdown_timeout, absl::Seconds(10));
   EXPECT_EQ(config->dedup.max_entries, 100000u);
   EXPECT_EQ(config->log_level, "info");
@@ -181,13 +185,14 @@ shutdown_timeout: 30s
                                         kMinimal);
   absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->log.dir, "/var/lib/hookbridge");
-  EXPECT_EQ(config->log.fsync, "interval");
-  EXPECT_EQ(config->log.fsync_interval, absl::Milliseconds(50));
-  EXPECT_EQ(config->log.segment_bytes, 16ull << 20);
-  EXPECT_EQ(config->log.retention_bytes, 2ull << 30);
-  EXPECT_EQ(config->log.retention_age, absl::Hours(72));
-  EXPECT_EQ(config->log.cache_bytes, 8ull << 20);
+  const auto& file = config->log.Options<FileLog::Options>();
+  EXPECT_EQ(file.dir, "/var/lib/hookbridge");
+  EXPECT_EQ(file.fsync, FileLog::Fsync::kInterval);
+  EXPECT_EQ(file.fsync_interval, absl::Milliseconds(50));
+  EXPECT_EQ(file.segment_bytes, 16ull << 20);
+  EXPECT_EQ(file.retention_bytes, 2ull << 30);
+  EXPECT_EQ(file.retention_age, absl::Hours(72));
+  EXPECT_EQ(file.tail_cache_bytes, 8ull << 20);
   EXPECT_EQ(config->shutdown_timeout, absl::Seconds(30));
 }
 
@@ -209,27 +214,29 @@ log:
   absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->log.backend, "jetstream");
-  EXPECT_EQ(config->log.url, "nats://nats-0.nats:4222,nats://nats-1.nats:4222");
-  EXPECT_EQ(config->log.stream, "EVENTS");
-  EXPECT_EQ(config->log.subject_prefix, "acme.hooks");
-  EXPECT_EQ(config->log.replicas, 3u);
-  EXPECT_EQ(config->log.max_age, absl::Hours(72));
-  EXPECT_EQ(config->log.stream_max_bytes, 2ull << 30);
-  EXPECT_EQ(config->log.duplicate_window, absl::Minutes(10));
-  EXPECT_EQ(config->log.ack_timeout, absl::Seconds(2));
-  EXPECT_EQ(config->log.cache_bytes, 8ull << 20);
+  const auto& js = config->log.Options<JetStreamLog::Options>();
+  EXPECT_EQ(js.url, "nats://nats-0.nats:4222,nats://nats-1.nats:4222");
+  EXPECT_EQ(js.stream, "EVENTS");
+  EXPECT_EQ(js.subject_prefix, "acme.hooks");
+  EXPECT_EQ(js.replicas, 3);
+  EXPECT_EQ(js.max_age, absl::Hours(72));
+  EXPECT_EQ(js.max_bytes, 2ull << 30);
+  EXPECT_EQ(js.duplicate_window, absl::Minutes(10));
+  EXPECT_EQ(js.ack_timeout, absl::Seconds(2));
+  EXPECT_EQ(js.tail_cache_bytes, 8ull << 20);
 }
 
 TEST(ParseConfigTest, JetStreamLogDefaults) {
   absl::StatusOr<Config> config =
       ParseConfig(absl::StrCat("log: { backend: jetstream }\n", kMinimal), Env({}));
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->log.url, "nats://127.0.0.1:4222");
-  EXPECT_EQ(config->log.stream, "HOOKBRIDGE");
-  EXPECT_EQ(config->log.subject_prefix, "hookbridge");
-  EXPECT_EQ(config->log.replicas, 1u);
-  EXPECT_EQ(config->log.stream_max_bytes, 10ull << 30);
-  EXPECT_EQ(config->log.max_age, absl::Hours(24 * 7));
+  const auto& js = config->log.Options<JetStreamLog::Options>();
+  EXPECT_EQ(js.url, "nats://127.0.0.1:4222");
+  EXPECT_EQ(js.stream, "HOOKBRIDGE");
+  EXPECT_EQ(js.subject_prefix, "hookbridge");
+  EXPECT_EQ(js.replicas, 1);
+  EXPECT_EQ(js.max_bytes, 10ull << 30);
+  EXPECT_EQ(js.max_age, absl::Hours(24 * 7));
 }
 
 TEST(ParseConfigTest, BadJetStreamLogKeys) {

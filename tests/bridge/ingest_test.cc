@@ -8,7 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "bridge/log/memory_log.h"
+#include "bridge/log/memory/memory_log.h"
 #include "bridge/providers/ckeditor/signature.h"
 #include "bridge/providers/github/signature.h"
 #include "gmock/gmock.h"

@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "bridge/log/memory_log.h"
+#include "bridge/log/memory/memory_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

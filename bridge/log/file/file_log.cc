@@ -1,4 +1,4 @@
-#include "bridge/log/file_log.h"
+#include "bridge/log/file/file_log.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "bridge/check.h"
-#include "bridge/log/record_format.h"
+#include "bridge/log/file/record_format.h"
 
 namespace hookbridge {
 namespace {

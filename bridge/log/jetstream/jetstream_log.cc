@@ -1,4 +1,4 @@
-#include "bridge/log/jetstream_log.h"
+#include "bridge/log/jetstream/jetstream_log.h"
 
 #include <nats/nats.h>
 

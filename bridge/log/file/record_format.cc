@@ -1,4 +1,4 @@
-#include "bridge/log/record_format.h"
+#include "bridge/log/file/record_format.h"
 
 #include "bridge/crc32c.h"
 

@@ -2,8 +2,8 @@
 // losing events on restart. Bounded by event count and bytes; the oldest
 // records are evicted first, and a reader that falls behind them gets
 // OUT_OF_RANGE instead of a silent gap.
-#ifndef HOOKBRIDGE_BRIDGE_LOG_MEMORY_LOG_H_
-#define HOOKBRIDGE_BRIDGE_LOG_MEMORY_LOG_H_
+#ifndef HOOKBRIDGE_BRIDGE_LOG_MEMORY_MEMORY_LOG_H_
+#define HOOKBRIDGE_BRIDGE_LOG_MEMORY_MEMORY_LOG_H_
 
 #include <memory>
 #include <vector>
@@ -17,6 +17,8 @@ namespace hookbridge {
 
 class MemoryLog : public EventLog {
  public:
+  // The `memory` backend's options (`log.max_events`, `log.max_bytes`):
+  // retention by count and by size, oldest evicted first.
   struct Options {
     uint64_t max_events = 100000;
     uint64_t max_bytes = 256ull << 20;
@@ -41,4 +43,4 @@ class MemoryLog : public EventLog {
 
 }  // namespace hookbridge
 
-#endif  // HOOKBRIDGE_BRIDGE_LOG_MEMORY_LOG_H_
+#endif  // HOOKBRIDGE_BRIDGE_LOG_MEMORY_MEMORY_LOG_H_

@@ -1,4 +1,4 @@
-#include "bridge/log/file_log.h"
+#include "bridge/log/file/file_log.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "bridge/log/record_format.h"
+#include "bridge/log/file/record_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -55,6 +55,9 @@ class FileLogTest : public ::testing::Test {
     FileLog::Options options;
     options.dir = dir_;
     options.fsync = FileLog::Fsync::kAlways;
+    // The records' times are years old: no retention unless a test sets it.
+    options.retention_bytes = 0;
+    options.retention_age = absl::InfiniteDuration();
     return options;
   }
 

@@ -1,7 +1,7 @@
 // JetStreamLog against a real nats-server (started per test on a free
 // loopback port with a temporary store); skipped when nats-server is not
 // installed.
-#include "bridge/log/jetstream_log.h"
+#include "bridge/log/jetstream/jetstream_log.h"
 
 #include <atomic>
 #include <functional>

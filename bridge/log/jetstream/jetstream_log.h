@@ -25,8 +25,8 @@
 // appends fail and reads fail (so subscribers end with UNAVAILABLE and can
 // resume elsewhere); the client library reconnects by itself and the
 // failure clears once it has.
-#ifndef HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_LOG_H_
-#define HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_LOG_H_
+#ifndef HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_JETSTREAM_LOG_H_
+#define HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_JETSTREAM_LOG_H_
 
 #include <cstdint>
 #include <memory>
@@ -43,6 +43,9 @@ namespace hookbridge {
 
 class JetStreamLog : public EventLog {
  public:
+  // The `jetstream` backend's options: what `log:` configures (its keys are
+  // in jetstream_backend.h) with hookbridge's defaults, and a few settings
+  // for tests.
   struct Options {
     // Server URL(s), comma-separated: "nats://host:4222,nats://other:4222".
     std::string url = "nats://127.0.0.1:4222";
@@ -55,7 +58,7 @@ class JetStreamLog : public EventLog {
     int replicas = 1;
     // Retention: InfiniteDuration() / 0 mean no limit.
     absl::Duration max_age = absl::Hours(24 * 7);
-    uint64_t max_bytes = 0;
+    uint64_t max_bytes = 10ull << 30;
     absl::Duration duplicate_window = absl::Minutes(2);
     // How long an append waits for the stream's PubAck.
     absl::Duration ack_timeout = absl::Seconds(5);
@@ -119,4 +122,4 @@ class JetStreamLog : public EventLog {
 
 }  // namespace hookbridge
 
-#endif  // HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_LOG_H_
+#endif  // HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_JETSTREAM_LOG_H_

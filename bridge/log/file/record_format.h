@@ -14,8 +14,8 @@
 //
 // The payload is exactly what subscribers receive, so a record is never
 // re-encoded between disk and wire.
-#ifndef HOOKBRIDGE_BRIDGE_LOG_RECORD_FORMAT_H_
-#define HOOKBRIDGE_BRIDGE_LOG_RECORD_FORMAT_H_
+#ifndef HOOKBRIDGE_BRIDGE_LOG_FILE_RECORD_FORMAT_H_
+#define HOOKBRIDGE_BRIDGE_LOG_FILE_RECORD_FORMAT_H_
 
 #include <cstdint>
 #include <string>
@@ -64,4 +64,4 @@ bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordP
 
 }  // namespace hookbridge
 
-#endif  // HOOKBRIDGE_BRIDGE_LOG_RECORD_FORMAT_H_
+#endif  // HOOKBRIDGE_BRIDGE_LOG_FILE_RECORD_FORMAT_H_

@@ -1,4 +1,4 @@
-#include "bridge/log/memory_log.h"
+#include "bridge/log/memory/memory_log.h"
 
 #include <algorithm>
 #include <atomic>
@@ -203,7 +203,7 @@ TEST(MemoryLogTest, PositionAtFindsTheFirstRecordAtOrAfterATime) {
   }
 }
 
-// BUG (bridge/log/memory_log.cc, PositionAt): "nothing evicted yet" is
+// BUG (bridge/log/memory/memory_log.cc, PositionAt): "nothing evicted yet" is
 // represented by last_evicted_at_ == InfinitePast(), so `since` =
 // InfinitePast() compares as evicted. On an empty log the error path then
 // calls records_.front() on an empty deque (undefined behaviour), which is

@@ -19,8 +19,8 @@
 // record is truncated away; a corrupt record elsewhere is skipped, counted
 // and reported, and the sequences of the records around it are kept (they
 // are stored in the frames), so nothing is ever renumbered.
-#ifndef HOOKBRIDGE_BRIDGE_LOG_FILE_LOG_H_
-#define HOOKBRIDGE_BRIDGE_LOG_FILE_LOG_H_
+#ifndef HOOKBRIDGE_BRIDGE_LOG_FILE_FILE_LOG_H_
+#define HOOKBRIDGE_BRIDGE_LOG_FILE_FILE_LOG_H_
 
 #include <atomic>
 #include <deque>
@@ -48,8 +48,11 @@ class FileLog : public EventLog {
     kNever,     // acknowledge after write(2); for tests and throwaway data
   };
 
+  // The `file` backend's options: what `log:` configures (its keys are in
+  // file_backend.h) with their defaults, which are hookbridge's defaults.
   struct Options {
-    std::string dir;
+    // The directory of the segment files (`log.dir`).
+    std::string dir = "data/log";
     // Every file operation and clock reading goes through it; null means
     // Env::Default(). Not owned; must outlive the log.
     Env* env = nullptr;
@@ -58,9 +61,10 @@ class FileLog : public EventLog {
     // A new segment file is started when the current one would grow past
     // this.
     uint64_t segment_bytes = 64ull << 20;
-    // Retention: 0 / InfiniteDuration() means no limit.
-    uint64_t retention_bytes = 0;
-    absl::Duration retention_age = absl::InfiniteDuration();
+    // Retention (`log.retention.bytes`, `.age`): whole segments beyond
+    // these are deleted, oldest first; 0 / InfiniteDuration() mean no limit.
+    uint64_t retention_bytes = 10ull << 30;
+    absl::Duration retention_age = absl::Hours(24 * 7);
     // Recent records kept in memory for readers.
     uint64_t tail_cache_bytes = 64ull << 20;
     // One sparse index entry per this many bytes of segment.
@@ -161,4 +165,4 @@ class FileLog : public EventLog {
 
 }  // namespace hookbridge
 
-#endif  // HOOKBRIDGE_BRIDGE_LOG_FILE_LOG_H_
+#endif  // HOOKBRIDGE_BRIDGE_LOG_FILE_FILE_LOG_H_

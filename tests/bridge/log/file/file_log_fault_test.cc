@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "bridge/log/file_log.h"
+#include "bridge/log/file/file_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/bridge/log/fault_env.h"

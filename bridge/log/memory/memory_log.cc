@@ -1,4 +1,4 @@
-#include "bridge/log/memory_log.h"
+#include "bridge/log/memory/memory_log.h"
 
 #include <algorithm>
 
