@@ -1,5 +1,6 @@
 #include "bridge/providers/registry.h"
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -7,8 +8,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "bridge/config.h"
 #include "bridge/providers/cand/cand_source.h"
 #include "bridge/providers/ckbox/ckbox_source.h"
@@ -136,22 +139,30 @@ TEST(RegistryTest, OnlyGenericProvidersAreGenericAndOnlyCandNeedsAToken) {
 }
 
 TEST(RegistryTest, NamesAreThoseOfTheProviderEnumComments) {
-  // event.proto documents the config name of each Provider value.
-  const std::map<v1::Provider, std::string> kDocumented = {
-      {v1::PROVIDER_CKEDITOR_CLOUD_SERVICES, "ckeditor-cloud-services"},
-      {v1::PROVIDER_CKBOX, "ckbox"},
-      {v1::PROVIDER_ONLYOFFICE_DOCSPACE, "onlyoffice-docspace"},
-      {v1::PROVIDER_CAND, "cand"},
-      {v1::PROVIDER_STANDARD_WEBHOOKS, "standard-webhooks"},
-      {v1::PROVIDER_GITHUB, "github"},
-      {v1::PROVIDER_STRIPE, "stripe"},
-  };
+  // event.proto documents the config name of each Provider value in a
+  // comment: `PROVIDER_CKBOX = 2;  // ckbox`. Read them from the file.
+  std::ifstream in(std::string(HOOKBRIDGE_PROTO_DIR) + "/hookbridge/v1/event.proto");
+  ASSERT_TRUE(in) << "cannot read event.proto";
+  std::map<v1::Provider, std::string> documented;
+  for (std::string line; std::getline(in, line);) {
+    absl::string_view rest = absl::StripLeadingAsciiWhitespace(line);
+    if (!absl::ConsumePrefix(&rest, "PROVIDER_") || absl::StartsWith(rest, "UNSPECIFIED")) continue;
+    const std::string value_name = absl::StrCat("PROVIDER_", rest.substr(0, rest.find(' ')));
+    const size_t comment = rest.find("//");
+    ASSERT_NE(comment, absl::string_view::npos) << value_name << " has no config name comment";
+    v1::Provider value;
+    ASSERT_TRUE(v1::Provider_Parse(value_name, &value)) << value_name;
+    documented[value] = std::string(absl::StripAsciiWhitespace(rest.substr(comment + 2)));
+  }
+  ASSERT_GE(documented.size(), 7u);
   std::set<v1::Provider> ids;
   for (const ProviderInfo& provider : Providers()) {
     EXPECT_TRUE(ids.insert(provider.id).second) << "two rows for " << provider.id;
-    ASSERT_TRUE(kDocumented.count(provider.id)) << provider.name;
-    EXPECT_EQ(provider.name, kDocumented.at(provider.id));
+    ASSERT_TRUE(documented.count(provider.id)) << provider.name;
+    EXPECT_EQ(provider.name, documented.at(provider.id));
   }
+  // And every documented provider has a row.
+  EXPECT_EQ(ids.size(), documented.size());
 }
 
 TEST(RegistryTest, ProviderNamesListsEveryRow) {
