@@ -125,16 +125,26 @@ void Metrics::AddSources(const std::vector<SourceInfo>& sources) {
 }
 
 void Metrics::AddSourcesLocked(const std::vector<std::string>& names) {
+  const SourceMap* current = sources_.load(std::memory_order_acquire);
+  auto next = current != nullptr ? std::make_unique<SourceMap>(*current)
+                                 : std::make_unique<SourceMap>();
+  bool added = false;
   for (const std::string& name : names) {
-    std::unique_ptr<SourceCounters>& counters = sources_[name];
-    if (counters != nullptr) continue;
-    counters = std::make_unique<SourceCounters>();
+    SourceCounters*& slot = (*next)[name];
+    if (slot != nullptr) continue;
+    auto counters = std::make_unique<SourceCounters>();
     for (size_t i = 0; i < std::size(kAllOutcomes); ++i) {
       counters->received[i] = &received_.Add(
           {{"source", name}, {"outcome", std::string(OutcomeName(kAllOutcomes[i]))}});
     }
     counters->delivered = &delivered_.Add({{"source", name}});
+    slot = counters.get();
+    source_counters_.push_back(std::move(counters));
+    added = true;
   }
+  if (!added) return;
+  sources_.store(next.get(), std::memory_order_release);
+  source_maps_.push_back(std::move(next));
 }
 
 void Metrics::ConfigReloaded(bool applied, uint64_t generation) {
@@ -148,10 +158,10 @@ prometheus::Gauge& Metrics::Gauge(const std::string& name, const std::string& he
 }
 
 Metrics::SourceCounters* Metrics::Find(absl::string_view source) {
-  absl::ReaderMutexLock lock(&names_mu_);
-  auto it = sources_.find(source);
-  if (it == sources_.end()) it = sources_.find(kUnknownSource);
-  return it->second.get();
+  const SourceMap& sources = *sources_.load(std::memory_order_acquire);
+  auto it = sources.find(source);
+  if (it == sources.end()) it = sources.find(kUnknownSource);
+  return it->second;
 }
 
 void Metrics::WebhookReceived(absl::string_view source, Outcome outcome) {

@@ -13,6 +13,7 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <utility>
@@ -136,7 +137,8 @@ class Metrics {
   prometheus::Gauge& log_last_sequence_;
   prometheus::Gauge& log_corrupt_records_;
   prometheus::Family<prometheus::Counter>& auth_family_;
-  // token name -> counter per AuthOutcome; built by RegisterTokens.
+  // token name -> counter per AuthOutcome; built by RegisterTokens. Read
+  // once per Subscribe, under names_mu_.
   absl::flat_hash_map<std::string, std::array<prometheus::Counter*, 4>> auth_
       ABSL_GUARDED_BY(names_mu_);
   prometheus::Counter& console_evicted_;
@@ -156,13 +158,18 @@ class Metrics {
   prometheus::Gauge& reload_successful_;
   prometheus::Gauge& config_generation_;
 
-  // Guards the maps of sources and tokens, which grow when a reload adds
-  // one; the hot paths take it shared. The SourceCounters themselves never
-  // move (their `appended` maps and `untyped_types` change under
-  // appended_mu_).
+  // The sources' counters by name. Lookups on the hot paths (every
+  // webhook, every delivery) take no lock: they read the current map
+  // through an atomic pointer. A reload that adds sources publishes a new
+  // map (under names_mu_); old maps are kept until the Metrics object is
+  // destroyed (a handful per reload that adds a source), so a reader never
+  // sees one freed. SourceCounters never move (their `appended` maps and
+  // `untyped_types` change under appended_mu_).
+  using SourceMap = absl::flat_hash_map<std::string, SourceCounters*>;
   absl::Mutex names_mu_;
-  absl::flat_hash_map<std::string, std::unique_ptr<SourceCounters>> sources_
-      ABSL_GUARDED_BY(names_mu_);
+  std::atomic<const SourceMap*> sources_{nullptr};
+  std::vector<std::unique_ptr<SourceMap>> source_maps_ ABSL_GUARDED_BY(names_mu_);
+  std::vector<std::unique_ptr<SourceCounters>> source_counters_ ABSL_GUARDED_BY(names_mu_);
   absl::Mutex appended_mu_;
 };
 
