@@ -244,9 +244,36 @@ test('the Sources view counts deliveries by outcome', async () => {
   assert.match(await billing.textContent(), /\/webhooks\/billing/);
   await page.locator('[data-testid="source-row"][data-source="github"]').waitFor();
   await page.screenshot({ path: path.join(artifactDir, 'console-sources.png'), animations: 'disabled' });
+  assert.match(await page.locator('[data-testid="config-status"]').textContent(),
+    /^Config generation 1, as started/);
 
   await page.locator('[data-testid="tab-subscribers"]').click();
   await page.locator('[data-testid="subscribers-empty"]').waitFor();
+});
+
+test('a reloaded config shows in the Sources view: new sources, generation, a refused reload', async () => {
+  const file = path.join(tmpDir, 'hookbridge.yaml');
+  const original = fs.readFileSync(file, 'utf8');
+  await page.locator('[data-testid="tab-sources"]').click();
+  // A source added by rewriting the file, as a ConfigMap update does.
+  fs.writeFileSync(`${file}.next`, `${original}  - name: shop
+    provider: github
+    secrets: ["a-third-secret-for-the-reload"]
+`);
+  fs.renameSync(`${file}.next`, file);
+  await page.locator('[data-testid="source-row"][data-source="shop"]').waitFor();
+  await page.waitForFunction(() =>
+    /^Config generation 2; last reload applied/.test(document.querySelector('[data-testid="config-status"]').textContent));
+  assert.ok(await page.locator('#filter-source option[value="shop"]').count() === 1, 'the source filter offers it');
+  // A file that does not parse: refused, shown with its reason, nothing changes.
+  fs.writeFileSync(`${file}.next`, `${original}  - name: broken\n    provider: nope\n`);
+  fs.renameSync(`${file}.next`, file);
+  const status = page.locator('[data-testid="config-status"][data-result="rejected"]');
+  await status.waitFor();
+  assert.match(await status.textContent(), /generation 2; last reload rejected .*unknown provider "nope"/);
+  assert.equal(await page.locator('[data-testid="source-row"][data-source="shop"]').count(), 1);
+  await page.screenshot({ path: path.join(artifactDir, 'console-reload.png'), animations: 'disabled' });
+  fs.writeFileSync(file, original);
 });
 
 test('screenshot of the deliveries view with an event open', async () => {

@@ -72,18 +72,7 @@ absl::string_view StandardWebhooksTimestamp(const WebhookRequest& request) {
 
 absl::string_view NoTimestamp(const WebhookRequest&) { return {}; }
 
-// How one generic provider signs, and where its events carry their type,
-// delivery id and subject unless a source says otherwise. One per
-// generic row of the provider table.
-struct Scheme {
-  absl::Status (*verify)(const WebhookRequest& request, const std::vector<std::string>& secrets,
-                         absl::Duration tolerance);
-  // The signed timestamp's text (Unix seconds), empty where there is none.
-  absl::string_view (*timestamp)(const WebhookRequest& request);
-  ValueLocation event_type;
-  ValueLocation delivery_id;
-  ValueLocation subject;
-};
+using Scheme = GenericScheme;
 
 const Scheme& StandardWebhooksScheme() {
   static const Scheme* const scheme =
@@ -169,19 +158,23 @@ absl::Status ValidateStandardWebhooksSource(const SourceConfig& config) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::unique_ptr<Source>> CreateGenericSource(absl::string_view provider,
+                                                            const GenericScheme& scheme,
+                                                            const SourceConfig& config) {
+  if (absl::Status s = CheckSourceConfig(provider, config); !s.ok()) return s;
+  return std::make_unique<GenericSource>(scheme, config);
+}
+
 absl::StatusOr<std::unique_ptr<Source>> CreateStandardWebhooksSource(const SourceConfig& config) {
-  if (absl::Status s = CheckSourceConfig("standard-webhooks", config); !s.ok()) return s;
-  return std::make_unique<GenericSource>(StandardWebhooksScheme(), config);
+  return CreateGenericSource("standard-webhooks", StandardWebhooksScheme(), config);
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateGithubSource(const SourceConfig& config) {
-  if (absl::Status s = CheckSourceConfig("github", config); !s.ok()) return s;
-  return std::make_unique<GenericSource>(GithubScheme(), config);
+  return CreateGenericSource("github", GithubScheme(), config);
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateStripeSource(const SourceConfig& config) {
-  if (absl::Status s = CheckSourceConfig("stripe", config); !s.ok()) return s;
-  return std::make_unique<GenericSource>(StripeScheme(), config);
+  return CreateGenericSource("stripe", StripeScheme(), config);
 }
 
 TestSignature SignStandardWebhooksRequest(absl::string_view secret, const WebhookRequest& request) {

@@ -13,8 +13,12 @@
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_GENERIC_GENERIC_SOURCE_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "bridge/config_types.h"
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
@@ -26,6 +30,27 @@ namespace hookbridge {
 extern const Catalog kStandardWebhooksCatalog;
 extern const Catalog kGithubCatalog;
 extern const Catalog kStripeCatalog;
+
+// How a generic provider signs, and where its events carry their type,
+// delivery id and subject unless a source says otherwise. A provider whose
+// webhooks fit this needs no Source of its own: its folder holds a
+// GenericScheme (a static) and calls CreateGenericSource.
+struct GenericScheme {
+  absl::Status (*verify)(const WebhookRequest& request, const std::vector<std::string>& secrets,
+                         absl::Duration tolerance);
+  // The signed timestamp's text (Unix seconds), empty where there is none.
+  absl::string_view (*timestamp)(const WebhookRequest& request);
+  ValueLocation event_type;
+  ValueLocation delivery_id;
+  ValueLocation subject;
+};
+
+// Checks `config` against the provider row `provider` (CheckSourceConfig)
+// and builds a source verifying and decoding as `scheme` says. `scheme` must
+// outlive the source (make it a static).
+absl::StatusOr<std::unique_ptr<Source>> CreateGenericSource(absl::string_view provider,
+                                                            const GenericScheme& scheme,
+                                                            const SourceConfig& config);
 
 absl::StatusOr<std::unique_ptr<Source>> CreateStandardWebhooksSource(const SourceConfig& config);
 absl::StatusOr<std::unique_ptr<Source>> CreateGithubSource(const SourceConfig& config);

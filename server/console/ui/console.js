@@ -315,9 +315,15 @@
       showError(e.message);
       return;
     }
+    // A config reload may add or remove sources: refill the choice when
+    // the list changed (the current choice is kept if it still exists).
+    const names = data.sources.map((s) => s.name);
+    if (names.join('\n') !== state.sourceNames) {
+      state.sourceNames = names.join('\n');
+      fillSelect($('filter-source'), names);
+    }
     if (!state.sourcesLoaded) {
       state.sourcesLoaded = true;
-      fillSelect($('filter-source'), data.sources.map((s) => s.name));
       fillSelect($('filter-outcome'), data.outcomes, LABELS);
       const head = $('sources-head');
       head.replaceChildren(el('th', { text: 'Source' }), el('th', { text: 'Provider' }),
