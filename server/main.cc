@@ -92,12 +92,13 @@ int Run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<std::string> text = ReadConfigText(config_path);
-  if (!text.ok()) return Fail(2, text.status().message());
-  absl::StatusOr<Config> config = ParseConfig(*text, ProcessEnvironment());
-  if (!config.ok()) return Fail(2, config.status().message());
+  absl::StatusOr<Config> config =
+      text.ok() ? ParseConfig(*text, ProcessEnvironment()) : text.status();
   if (check_only) {
-    // As a start would check it, short of opening the log and binding ports.
-    absl::Status checked = Server::Prepare(*config, /*load_tls=*/true).status();
+    // As a start would check it, short of opening the log and binding
+    // ports; the answer is plain text for a person or a CI step.
+    absl::Status checked = config.status();
+    if (checked.ok()) checked = Server::Prepare(*config, /*load_tls=*/true).status();
     if (!checked.ok()) {
       std::fprintf(stderr, "hookbridge: %s: %s\n", config_path.c_str(),
                    std::string(checked.message()).c_str());
@@ -106,6 +107,7 @@ int Run(int argc, char** argv) {
     std::printf("hookbridge: %s: the config is valid\n", config_path.c_str());
     return 0;
   }
+  if (!config.ok()) return Fail(2, config.status().message());
   SetLogLevel(config->log_level);
 
   absl::StatusOr<std::unique_ptr<Server>> server =
