@@ -794,7 +794,14 @@ absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
   {
     absl::MutexLock lock(&c.mu);
     if (!c.failure.ok()) return c.failure;
-    if (c.cache.CoversTime(since)) return c.cache.PositionAt(since, c.tail_last);
+    // A record in the window appended at or after `since` is the answer.
+    // Without one, the stream may hold records the window has not received
+    // yet (it follows the stream asynchronously, behind the PubAcks): ask
+    // the stream.
+    if (c.cache.CoversTime(since)) {
+      const uint64_t at = c.cache.PositionAt(since, c.tail_last);
+      if (at < c.tail_last) return at;
+    }
   }
   HB_RETURN_IF_ERROR(c.RefreshInfo());
   uint64_t lo = 0;
