@@ -4,12 +4,24 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "bridge/error_info.h"
 
 namespace hookbridge {
 
 absl::Status NotRetainedError(uint64_t after, uint64_t oldest) {
-  return absl::OutOfRangeError(
+  absl::Status status = absl::OutOfRangeError(
       absl::StrCat("events after ", after, " are no longer retained; the oldest is ", oldest));
+  status = WithErrorMetadata(std::move(status), kReasonEventsNotRetained, "oldest_sequence",
+                             absl::StrCat(oldest));
+  return WithErrorMetadata(std::move(status), kReasonEventsNotRetained, "after_sequence",
+                           absl::StrCat(after));
+}
+
+absl::Status AfterEndError(uint64_t after, uint64_t last) {
+  absl::Status status = absl::OutOfRangeError(
+      absl::StrCat("position ", after, " is beyond the last sequence in the log (", last, ")"));
+  return WithErrorMetadata(std::move(status), kReasonPositionAfterEnd, "last_sequence",
+                           absl::StrCat(last));
 }
 
 TailWindow::TailWindow(uint64_t max_bytes, uint64_t max_records)

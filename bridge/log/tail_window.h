@@ -19,8 +19,14 @@
 namespace hookbridge {
 
 // The OUT_OF_RANGE a log's Read returns when record `after + 1` is gone:
-// "events after <after> are no longer retained; the oldest is <oldest>".
+// "events after <after> are no longer retained; the oldest is <oldest>",
+// with the facts as ErrorInfo (EVENTS_NOT_RETAINED, oldest_sequence,
+// after_sequence).
 absl::Status NotRetainedError(uint64_t after, uint64_t oldest);
+
+// OUT_OF_RANGE for a read position `after` beyond the log's last sequence
+// `last`, with the facts as ErrorInfo (POSITION_AFTER_END, last_sequence).
+absl::Status AfterEndError(uint64_t after, uint64_t last);
 
 // Records in increasing sequence order, with appended_at never going back
 // (as the logs assign them), evicted oldest first once over the limits. The

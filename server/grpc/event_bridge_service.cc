@@ -5,17 +5,34 @@
 #include <optional>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bridge/error_info.h"
 #include "bridge/filter.h"
 #include "bridge/status_macros.h"
 #include "bridge/subscription.h"
+#include "google/protobuf/any.pb.h"
+#include "google/rpc/status.pb.h"
 #include "server/logging.h"
 
 namespace hookbridge {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  const auto code = static_cast<grpc::StatusCode>(status.code());
+  std::string message(status.message());
+  // The facts the status carries (bridge/error_info.h), as the gRPC richer
+  // error model's google.rpc.Status in grpc-status-details-bin.
+  google::rpc::Status details;
+  status.ForEachPayload([&details](absl::string_view type_url, const absl::Cord& value) {
+    google::protobuf::Any* any = details.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(value));
+  });
+  if (details.details_size() == 0) return grpc::Status(code, std::move(message));
+  details.set_code(static_cast<int32_t>(code));
+  details.set_message(message);
+  return grpc::Status(code, std::move(message), details.SerializeAsString());
 }
 
 namespace {
@@ -273,16 +290,18 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     if (finished_ || write_in_flight_) return;
     if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
     if (shutting_down_) {
-      return FinishLocked(grpc::Status(
-          grpc::StatusCode::UNAVAILABLE,
-          absl::StrCat("server is shutting down; resume with after_sequence = ", ResumeAfter())));
+      return FinishLocked(ToGrpcStatus(WithResumeFacts(
+          WithErrorMetadata(absl::UnavailableError(absl::StrCat(
+                                "server is shutting down; resume with after_sequence = ",
+                                ResumeAfter())),
+                            kReasonShuttingDown, "resume_after", absl::StrCat(ResumeAfter())))));
     }
     if (!end_.ok()) return FinishLocked(ToGrpcStatus(end_));
     if (next_ == pending_.size()) {
       pending_.clear();
       next_ = 0;
       absl::Status status = subscription_->Next(kBatch, &pending_);
-      if (!status.ok()) return FinishLocked(ToGrpcStatus(status));
+      if (!status.ok()) return FinishLocked(ToGrpcStatus(WithResumeFacts(std::move(status))));
       if (pending_.empty()) return;  // woken when the log grows
     }
     slices_.clear();
@@ -306,6 +325,22 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     buffer_ = grpc::ByteBuffer(slices_.data(), slices_.size());
     write_in_flight_ = true;
     StartWrite(&buffer_);
+  }
+
+  // An end status with the facts a client resumes by: the sequence to
+  // resume after (as the hookbridge-resume-after trailer has it) in its
+  // ErrorInfo, and for UNAVAILABLE when to retry.
+  absl::Status WithResumeFacts(absl::Status status) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (status.code() == absl::StatusCode::kUnavailable) {
+      status = WithRetryDelay(
+          WithErrorMetadata(std::move(status), kReasonLogUnavailable, "resume_after",
+                            absl::StrCat(ResumeAfter())),
+          absl::Seconds(1));
+    } else if (status.code() == absl::StatusCode::kOutOfRange) {
+      status = WithErrorMetadata(std::move(status), kReasonEventsNotRetained, "resume_after",
+                                 absl::StrCat(ResumeAfter()));
+    }
+    return status;
   }
 
   // Every matching event up to this sequence has been delivered.

@@ -495,8 +495,7 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
   {
     absl::MutexLock lock(&mu_);
     if (after > committed_) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "position ", after, " is beyond the last sequence in the log (", committed_, ")"));
+      return AfterEndError(after, committed_);
     }
     const uint64_t first = FirstSequenceLocked();
     if (after + 1 < first) return NotRetainedError(after, first);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "bridge/error_info.h"
 #include "bridge/log/tail_window.h"
 #include "bridge/status_macros.h"
 
@@ -746,8 +747,7 @@ absl::Status JetStreamLog::Core::Read(uint64_t after, size_t max, const std::str
     {
       absl::MutexLock lock(&mu);
       if (after > known_last) {
-        return absl::OutOfRangeError(absl::StrCat(
-            "position ", after, " is beyond the last sequence in the log (", known_last, ")"));
+        return AfterEndError(after, known_last);
       }
     }
     // known_last >= after now: no second refresh.
@@ -837,9 +837,11 @@ absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
   // first match is the oldest retained record and older ones were removed,
   // some of them may have matched too.
   if (oldest > 1 && lo <= oldest) {
-    return absl::OutOfRangeError(absl::StrCat("events since ", absl::FormatTime(since),
-                                              " may no longer all be retained; the oldest is ",
-                                              oldest));
+    return WithErrorMetadata(
+        absl::OutOfRangeError(absl::StrCat("events since ", absl::FormatTime(since),
+                                           " may no longer all be retained; the oldest is ",
+                                           oldest)),
+        kReasonEventsNotRetained, "oldest_sequence", absl::StrCat(oldest));
   }
   return lo - 1;
 }

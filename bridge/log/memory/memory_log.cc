@@ -28,8 +28,7 @@ absl::Status MemoryLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>*
   absl::MutexLock lock(&mu_);
   const uint64_t last = next_sequence_ - 1;
   if (after > last) {
-    return absl::OutOfRangeError(
-        absl::StrCat("position ", after, " is beyond the last sequence in the log (", last, ")"));
+    return AfterEndError(after, last);
   }
   const uint64_t first = records_.empty() ? next_sequence_ : records_.first_sequence();
   if (after + 1 < first) return NotRetainedError(after, first);
