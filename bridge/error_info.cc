@@ -14,8 +14,8 @@ std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status) {
   return info;
 }
 
-absl::Status WithErrorMetadata(absl::Status status, absl::string_view reason,
-                               absl::string_view key, absl::string_view value) {
+absl::Status WithErrorMetadata(absl::Status status, absl::string_view reason, absl::string_view key,
+                               absl::string_view value) {
   if (status.ok()) return status;
   google::rpc::ErrorInfo info;
   if (std::optional<google::rpc::ErrorInfo> existing = GetErrorInfo(status)) {

@@ -35,8 +35,8 @@ std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status);
 
 // Adds `key: value` to the ErrorInfo of `status`, creating one with
 // `reason` when it has none. An OK status is returned as it is.
-absl::Status WithErrorMetadata(absl::Status status, absl::string_view reason,
-                               absl::string_view key, absl::string_view value);
+absl::Status WithErrorMetadata(absl::Status status, absl::string_view reason, absl::string_view key,
+                               absl::string_view value);
 
 // Attaches a RetryInfo saying a retry makes sense after `delay`.
 absl::Status WithRetryDelay(absl::Status status, absl::Duration delay);

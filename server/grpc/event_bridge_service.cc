@@ -290,11 +290,10 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     if (finished_ || write_in_flight_) return;
     if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
     if (shutting_down_) {
-      return FinishLocked(ToGrpcStatus(WithResumeFacts(
-          WithErrorMetadata(absl::UnavailableError(absl::StrCat(
-                                "server is shutting down; resume with after_sequence = ",
-                                ResumeAfter())),
-                            kReasonShuttingDown, "resume_after", absl::StrCat(ResumeAfter())))));
+      return FinishLocked(ToGrpcStatus(WithResumeFacts(WithErrorMetadata(
+          absl::UnavailableError(absl::StrCat(
+              "server is shutting down; resume with after_sequence = ", ResumeAfter())),
+          kReasonShuttingDown, "resume_after", absl::StrCat(ResumeAfter())))));
     }
     if (!end_.ok()) return FinishLocked(ToGrpcStatus(end_));
     if (next_ == pending_.size()) {
@@ -332,10 +331,9 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   // ErrorInfo, and for UNAVAILABLE when to retry.
   absl::Status WithResumeFacts(absl::Status status) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (status.code() == absl::StatusCode::kUnavailable) {
-      status = WithRetryDelay(
-          WithErrorMetadata(std::move(status), kReasonLogUnavailable, "resume_after",
-                            absl::StrCat(ResumeAfter())),
-          absl::Seconds(1));
+      status = WithRetryDelay(WithErrorMetadata(std::move(status), kReasonLogUnavailable,
+                                                "resume_after", absl::StrCat(ResumeAfter())),
+                              absl::Seconds(1));
     } else if (status.code() == absl::StatusCode::kOutOfRange) {
       status = WithErrorMetadata(std::move(status), kReasonEventsNotRetained, "resume_after",
                                  absl::StrCat(ResumeAfter()));

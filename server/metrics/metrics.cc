@@ -126,8 +126,8 @@ void Metrics::AddSources(const std::vector<SourceInfo>& sources) {
 
 void Metrics::AddSourcesLocked(const std::vector<std::string>& names) {
   const SourceMap* current = sources_.load(std::memory_order_acquire);
-  auto next = current != nullptr ? std::make_unique<SourceMap>(*current)
-                                 : std::make_unique<SourceMap>();
+  auto next =
+      current != nullptr ? std::make_unique<SourceMap>(*current) : std::make_unique<SourceMap>();
   bool added = false;
   for (const std::string& name : names) {
     SourceCounters*& slot = (*next)[name];

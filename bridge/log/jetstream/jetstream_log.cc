@@ -837,11 +837,10 @@ absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
   // first match is the oldest retained record and older ones were removed,
   // some of them may have matched too.
   if (oldest > 1 && lo <= oldest) {
-    return WithErrorMetadata(
-        absl::OutOfRangeError(absl::StrCat("events since ", absl::FormatTime(since),
-                                           " may no longer all be retained; the oldest is ",
-                                           oldest)),
-        kReasonEventsNotRetained, "oldest_sequence", absl::StrCat(oldest));
+    return WithErrorMetadata(absl::OutOfRangeError(absl::StrCat(
+                                 "events since ", absl::FormatTime(since),
+                                 " may no longer all be retained; the oldest is ", oldest)),
+                             kReasonEventsNotRetained, "oldest_sequence", absl::StrCat(oldest));
   }
   return lo - 1;
 }
