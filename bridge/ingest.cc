@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "bridge/check.h"
 #include "bridge/crypto.h"
 #include "bridge/json.h"
 #include "bridge/status_macros.h"
@@ -185,16 +186,28 @@ Route Ingestor::Resolve(absl::string_view target) const {
 
 void Ingestor::Handle(absl::string_view source_name, const WebhookRequest& request,
                       std::function<void(IngestResult)> done) {
-  IngestResult result;
-  // Held for this call: `entry` must outlive a reload meanwhile.
+  // Held for this call: the entry must outlive a reload meanwhile.
   const std::shared_ptr<const SourceSet> set = Snapshot();
   auto it = set->entries_.find(source_name);
   if (it == set->entries_.end()) {
+    IngestResult result;
     result.outcome = Outcome::kUnknownSource;
     result.reason = "no such webhook source";
     return done(std::move(result));
   }
-  const SourceSet::Entry& entry = it->second;
+  HandleEntry(it->second, request, std::move(done));
+}
+
+void Ingestor::Handle(const Route& route, const WebhookRequest& request,
+                      std::function<void(IngestResult)> done) {
+  HB_CHECK(route.source != nullptr && route.set != nullptr);
+  // The route's set holds the entry for this call.
+  HandleEntry(route.set->entries_.at(route.source->name), request, std::move(done));
+}
+
+void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& request,
+                           std::function<void(IngestResult)> done) {
+  IngestResult result;
 
   if (absl::Status verified = entry.source->Verify(request); !verified.ok()) {
     result.outcome = IsStaleTimestamp(verified) ? Outcome::kStaleTimestamp : Outcome::kBadSignature;

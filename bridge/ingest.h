@@ -145,11 +145,19 @@ class Ingestor {
   // need only stay valid until Handle returns.
   void Handle(absl::string_view source, const WebhookRequest& request,
               std::function<void(IngestResult)> done);
+  // The same for a request already resolved to `route.source` (not null),
+  // in the source set the route holds: the HTTP layer's path, which looks
+  // the source up once per request.
+  void Handle(const Route& route, const WebhookRequest& request,
+              std::function<void(IngestResult)> done);
 
  private:
   Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth);
 
   std::shared_ptr<const SourceSet> Snapshot() const;
+  // Handle for the source `entry` of a set the caller holds.
+  void HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& request,
+                   std::function<void(IngestResult)> done);
 
  public:
   ~Ingestor();

@@ -57,6 +57,19 @@ void AppendEventFieldHeader(size_t length, std::string* out) {
 
 void ReleaseRecord(void* record) { delete static_cast<RecordPtr*>(record); }
 
+// The grant of the call's `authorization` metadata under `authorizer`.
+// `*missing` (if given) says whether the call carried none.
+absl::StatusOr<const Grant*> AuthenticateCall(const Authorizer& authorizer,
+                                              const grpc::CallbackServerContext& context,
+                                              bool* missing = nullptr) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (missing != nullptr) *missing = it == metadata.end();
+  if (it == metadata.end()) return authorizer.Authenticate(nullptr);
+  const std::string authorization(it->second.data(), it->second.size());
+  return authorizer.Authenticate(&authorization);
+}
+
 // A slice over bytes owned by `record`, keeping the record alive until
 // gRPC is done with the bytes.
 grpc::Slice SliceOf(const RecordPtr& record, const std::string& bytes) {
@@ -210,12 +223,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   // Whether the stream's token is accepted by `authorizer` and its request
   // inside the token's grant: UNAUTHENTICATED or PERMISSION_DENIED if not.
   absl::Status CheckAccess(const Authorizer& authorizer) const {
-    const auto& metadata = context_->client_metadata();
-    auto it = metadata.find("authorization");
-    std::string authorization;
-    if (it != metadata.end()) authorization.assign(it->second.data(), it->second.size());
-    absl::StatusOr<const Grant*> grant =
-        authorizer.Authenticate(it != metadata.end() ? &authorization : nullptr);
+    absl::StatusOr<const Grant*> grant = AuthenticateCall(authorizer, *context_);
     if (!grant.ok()) {
       return absl::UnauthenticatedError(
           absl::StrCat("the stream's token is no longer accepted (config reloaded): ",
@@ -290,10 +298,10 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     if (finished_ || write_in_flight_) return;
     if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
     if (shutting_down_) {
-      return FinishLocked(ToGrpcStatus(WithResumeFacts(WithErrorMetadata(
+      return FinishLocked(ToGrpcStatus(WithResumeFacts(
           absl::UnavailableError(absl::StrCat(
               "server is shutting down; resume with after_sequence = ", ResumeAfter())),
-          kReasonShuttingDown, "resume_after", absl::StrCat(ResumeAfter())))));
+          kReasonShuttingDown)));
     }
     if (!end_.ok()) return FinishLocked(ToGrpcStatus(end_));
     if (next_ == pending_.size()) {
@@ -326,19 +334,18 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     StartWrite(&buffer_);
   }
 
-  // An end status with the facts a client resumes by: the sequence to
-  // resume after (as the hookbridge-resume-after trailer has it) in its
-  // ErrorInfo, and for UNAVAILABLE when to retry.
-  absl::Status WithResumeFacts(absl::Status status) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (status.code() == absl::StatusCode::kUnavailable) {
-      status = WithRetryDelay(WithErrorMetadata(std::move(status), kReasonLogUnavailable,
-                                                "resume_after", absl::StrCat(ResumeAfter())),
-                              absl::Seconds(1));
-    } else if (status.code() == absl::StatusCode::kOutOfRange) {
-      status = WithErrorMetadata(std::move(status), kReasonEventsNotRetained, "resume_after",
-                                 absl::StrCat(ResumeAfter()));
-    }
-    return status;
+  // An end status (OUT_OF_RANGE or UNAVAILABLE) with the facts a client
+  // resumes by: the sequence to resume after (as the hookbridge-resume-after
+  // trailer has it) in its ErrorInfo, whose reason is `reason` unless the
+  // log gave one, and for UNAVAILABLE when to retry. Other codes pass.
+  absl::Status WithResumeFacts(absl::Status status, absl::string_view reason = {}) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const bool unavailable = status.code() == absl::StatusCode::kUnavailable;
+    if (!unavailable && status.code() != absl::StatusCode::kOutOfRange) return status;
+    if (reason.empty()) reason = unavailable ? kReasonLogUnavailable : kReasonEventsNotRetained;
+    status =
+        WithErrorMetadata(std::move(status), reason, "resume_after", absl::StrCat(ResumeAfter()));
+    return unavailable ? WithRetryDelay(std::move(status), absl::Seconds(1)) : status;
   }
 
   // Every matching event up to this sequence has been delivered.
@@ -426,17 +433,13 @@ size_t EventBridgeService::Reconfigure(std::shared_ptr<const Authorizer> authori
 
 absl::StatusOr<Grant> EventBridgeService::Authenticate(grpc::CallbackServerContext* context,
                                                        std::shared_ptr<const Authorizer>* used) {
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find("authorization");
-  std::string authorization;
-  if (it != metadata.end()) authorization.assign(it->second.data(), it->second.size());
   std::shared_ptr<const Authorizer> current = authorizer();
   if (used != nullptr) *used = current;
-  absl::StatusOr<const Grant*> grant =
-      current->Authenticate(it != metadata.end() ? &authorization : nullptr);
+  bool missing = false;
+  absl::StatusOr<const Grant*> grant = AuthenticateCall(*current, *context, &missing);
   if (!grant.ok()) {
-    metrics_->SubscriberAuth("_none", it == metadata.end() ? Metrics::AuthOutcome::kMissing
-                                                           : Metrics::AuthOutcome::kUnknown);
+    metrics_->SubscriberAuth(
+        "_none", missing ? Metrics::AuthOutcome::kMissing : Metrics::AuthOutcome::kUnknown);
     return grant.status();
   }
   return **grant;

@@ -129,7 +129,7 @@ void WebhookHandler::Record(std::optional<Delivery> delivery, const IngestResult
 }
 
 void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
-  Route route = ingestor_->Resolve(request.target);
+  const Route route = ingestor_->Resolve(request.target);
   const SourceInfo* source = route.source;
   if (source == nullptr) {
     IngestResult result = Rejection(Outcome::kUnknownSource,
@@ -187,31 +187,30 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   // Captured now, on the network thread: the answer may come from the
   // log's thread, which should only have to file it.
   std::optional<Delivery> delivery = Capture(request, source);
-  // The route keeps `source` alive until the answer, whatever a config
-  // reload does meanwhile.
-  ingestor_->Handle(
-      source->name, webhook,
-      [this, started, source, route = std::move(route), delivery = std::move(delivery),
-       respond = std::move(respond)](IngestResult result) mutable {
-        metrics_->WebhookReceived(source->name, result.outcome);
-        if (result.outcome == Outcome::kAccepted) {
-          metrics_->EventAppended(source->name, result.type, result.typed);
-          Log(LogLevel::kDebug, "webhook accepted",
-              {{"source", source->name},
-               {"type", result.type},
-               {"id", result.event_id},
-               {"sequence", result.sequence}});
-        } else if (result.outcome != Outcome::kDuplicate) {
-          Log(LogLevel::kInfo, "webhook rejected",
-              {{"source", source->name},
-               {"outcome", OutcomeName(result.outcome)},
-               {"reason", result.reason}});
-        }
-        metrics_->ObserveIngest(absl::Now() - started);
-        HttpResponse response = OutcomeResponse(result);
-        Record(std::move(delivery), result, response.status);
-        respond(std::move(response));
-      });
+  // The route's source set keeps `source` alive until the answer, whatever
+  // a config reload does meanwhile.
+  ingestor_->Handle(route, webhook,
+                    [this, started, source, set = route.set, delivery = std::move(delivery),
+                     respond = std::move(respond)](IngestResult result) mutable {
+                      metrics_->WebhookReceived(source->name, result.outcome);
+                      if (result.outcome == Outcome::kAccepted) {
+                        metrics_->EventAppended(source->name, result.type, result.typed);
+                        Log(LogLevel::kDebug, "webhook accepted",
+                            {{"source", source->name},
+                             {"type", result.type},
+                             {"id", result.event_id},
+                             {"sequence", result.sequence}});
+                      } else if (result.outcome != Outcome::kDuplicate) {
+                        Log(LogLevel::kInfo, "webhook rejected",
+                            {{"source", source->name},
+                             {"outcome", OutcomeName(result.outcome)},
+                             {"reason", result.reason}});
+                      }
+                      metrics_->ObserveIngest(absl::Now() - started);
+                      HttpResponse response = OutcomeResponse(result);
+                      Record(std::move(delivery), result, response.status);
+                      respond(std::move(response));
+                    });
 }
 
 HttpResponse WebhookHandler::HandleError(HttpError error, absl::string_view target) {

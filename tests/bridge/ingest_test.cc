@@ -425,6 +425,24 @@ TEST_F(IngestTest, ReconfigureSwapsSourcesAndKeepsRoutesAlive) {
   EXPECT_EQ(Handle("assets", to_assets.request).outcome, Outcome::kUnknownSource);
 }
 
+TEST_F(IngestTest, ARequestResolvedBeforeAReloadFinishesWithItsSources) {
+  const Route before = ingestor_->Resolve(kTarget);
+  ASSERT_NE(before.source, nullptr);
+  Config config = TestConfig();
+  config.sources[0].secrets = {"rotated"};
+  ASSERT_TRUE(ingestor_->Reconfigure(config).ok());
+  // Signed with the secret in force when it was resolved: accepted.
+  SignedRequest request(kCommentAdded);
+  IngestResult result;
+  ingestor_->Handle(before, request.request, [&](IngestResult r) { result = std::move(r); });
+  EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
+  // Resolved now, the same request meets the rotated secret.
+  SignedRequest again(kCommentAdded);
+  ingestor_->Handle(ingestor_->Resolve(kTarget), again.request,
+                    [&](IngestResult r) { result = std::move(r); });
+  EXPECT_EQ(result.outcome, Outcome::kBadSignature);
+}
+
 TEST_F(IngestTest, AFailedReconfigureChangesNothing) {
   Config config = TestConfig();
   config.sources[0].secrets = {"rotated"};
