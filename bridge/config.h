@@ -34,7 +34,8 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, const EnvLookup& env)
 // file cannot be read.
 absl::StatusOr<Config> LoadConfigFile(const std::string& path);
 
-// The text of the config file `path`; NotFound when it cannot be read.
+// The text of the file `path` (the config file, or a file it names);
+// NotFound when it cannot be read.
 absl::StatusOr<std::string> ReadConfigText(const std::string& path);
 
 // Looks names up in the process environment.

@@ -1,6 +1,6 @@
 #include "bridge/config_reload.h"
 
-#include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -15,10 +15,7 @@ void Keep(const char* key, const T& running, T* next, Equal equal,
           std::vector<std::string>* needs_restart) {
   if (equal(running, *next)) return;
   *next = running;
-  // log.max_bytes is two fields (memory and jetstream): name it once.
-  if (std::find(needs_restart->begin(), needs_restart->end(), key) == needs_restart->end()) {
-    needs_restart->push_back(key);
-  }
+  needs_restart->push_back(key);
 }
 
 template <typename T>
@@ -70,21 +67,18 @@ Config MergeForReload(const Config& running, const Config& next,
 
   // The log, key by key as its backend describes it (its defaults where
   // unset): any change needs a restart.
-  const ConfigValues log_before = DescribeLog(running.log);
-  const ConfigValues log_after = DescribeLog(out.log);
-  if (log_before != log_after) {
-    for (const ConfigValues* side : {&log_after, &log_before}) {
-      for (const auto& [key, value] : *side) {
-        const ConfigValues& other = side == &log_after ? log_before : log_after;
-        auto it = std::find_if(other.begin(), other.end(),
-                               [&key = key](const auto& kv) { return kv.first == key; });
-        const std::string name = absl::StrCat("log.", key);
-        if ((it == other.end() || it->second != value) &&
-            std::find(r->begin(), r->end(), name) == r->end()) {
-          r->push_back(name);
-        }
-      }
+  // In the new config's key order; keys only the old backend has follow.
+  const ConfigValues after = DescribeLog(out.log);
+  const ConfigValues before = DescribeLog(running.log);
+  if (after != before) {
+    const std::map<std::string, std::string> old_values(before.begin(), before.end());
+    std::map<std::string, std::string> gone = old_values;
+    for (const auto& [key, value] : after) {
+      auto it = old_values.find(key);
+      if (it == old_values.end() || it->second != value) r->push_back(absl::StrCat("log.", key));
+      gone.erase(key);
     }
+    for (const auto& [key, value] : gone) r->push_back(absl::StrCat("log.", key));
     out.log = running.log;
   }
 

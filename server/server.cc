@@ -3,8 +3,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -112,11 +110,9 @@ std::string Server::Fingerprint(const TlsConfig& tls) {
   std::string contents;
   for (const std::string* path : {&tls.cert_file, &tls.key_file, &tls.client_ca_file}) {
     if (path->empty()) continue;
-    std::ifstream in(*path, std::ios::binary);
-    if (!in) return "";
-    std::stringstream text;
-    text << in.rdbuf();
-    absl::StrAppend(&contents, path->size(), ":", *path, text.str().size(), ":", text.str());
+    absl::StatusOr<std::string> text = ReadConfigText(*path);
+    if (!text.ok()) return "";
+    absl::StrAppend(&contents, path->size(), ":", *path, text->size(), ":", *text);
   }
   return HexEncode(Sha256({contents}));
 }
