@@ -54,6 +54,36 @@ TEST_F(ConsoleTest, CountsPerSourceSinceStartAndOverTheLastMinute) {
   EXPECT_EQ(later[0].total[bad], 1u);
 }
 
+TEST_F(ConsoleTest, ReconfigureAppliesBoundsSourcesAndOnOff) {
+  Console console({/*max_deliveries=*/10, /*max_bytes=*/1 << 20, 2048}, sources_, &metrics_);
+  for (int i = 0; i < 5; ++i) console.Record(Make("docs", Outcome::kAccepted));
+  // Lower bounds shrink the ring at once; a new source is counted, and
+  // the counts of one that stays are kept.
+  std::vector<SourceInfo> sources = sources_;
+  sources.push_back({"added", FindProvider("stripe")});
+  console.Reconfigure({/*max_deliveries=*/2, /*max_bytes=*/1 << 20, /*body_preview_bytes=*/16},
+                      sources);
+  EXPECT_EQ(console.Stats().deliveries, 2u);
+  EXPECT_EQ(console.Stats().evicted, 3u);
+  EXPECT_EQ(console.body_preview_bytes(), 16u);
+  console.Record(Make("added", Outcome::kAccepted));
+  const std::vector<Console::SourceCounts> counts = console.Counts(absl::Now());
+  ASSERT_EQ(counts.size(), 3u);
+  const size_t accepted = static_cast<size_t>(Outcome::kAccepted);
+  EXPECT_EQ(counts[0].total[accepted], 5u);
+  EXPECT_EQ(counts[2].source.name, "added");
+  EXPECT_EQ(counts[2].total[accepted], 1u);
+  // Off: reported so, and a live stream is ended.
+  auto stream = std::make_shared<HttpStream>(HttpStream::Options{});
+  ASSERT_TRUE(console.AddStream(stream, DeliveryQuery{}).ok());
+  EXPECT_TRUE(console.enabled());
+  Console::Options off;
+  off.enabled = false;
+  console.Reconfigure(off, sources);
+  EXPECT_FALSE(console.enabled());
+  EXPECT_TRUE(stream->done());
+}
+
 TEST_F(ConsoleTest, RingEvictsTheOldestByCountAndBytes) {
   Console console({/*max_deliveries=*/3, /*max_bytes=*/1 << 20, 2048}, sources_, &metrics_);
   for (int i = 0; i < 5; ++i) console.Record(Make("docs", Outcome::kAccepted));
