@@ -47,7 +47,7 @@ VOLUME /var/lib/hookbridge
 WORKDIR /var/lib/hookbridge
 USER 10001:10001
 
-# webhooks (http), EventBridge (grpc), /metrics /healthz /readyz (admin: keep internal)
+# webhooks (http), EventBridgeService (grpc), /metrics /healthz /readyz (admin: keep internal)
 EXPOSE 8080 50051 9090
 # GET /healthz on the admin port with bash's /dev/tcp (no curl in the image);
 # the port follows HOOKBRIDGE_ADMIN_LISTEN as the config does. The admin port

@@ -12,9 +12,7 @@
 #   live    N subscribers attach and are confirmed live (the
 #           hookbridge-start-after initial metadata), then load_gen posts E
 #           events (closed loop); until every subscriber has all E.
-# Both with Subscribe (one Event per gRPC message) and with SubscribeBatches
-# (EventBatch messages: whatever is ready, up to 64 events), shown as modes
-# replay/live and replay+b/live+b; --api subscribe|batches|both (default).
+# Subscribe responses carry whatever events are ready, up to 64.
 # nats     nats-server (a throwaway config in the temp dir) and
 #          build/bin/nats_fanout: N subscriptions over C connections, one
 #          publisher publishing E messages of the size of a serialized
@@ -28,8 +26,8 @@
 # default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-subscribers=1,100,1000 events=2000 channels=16 limit=60 json=bench-fanout.json api=both
-usage="usage: $0 [--subscribers N1,N2..] [--events E] [--channels C] [--seconds-limit S] [--api subscribe|batches|both] [--json FILE]"
+subscribers=1,100,1000 events=2000 channels=16 limit=60 json=bench-fanout.json
+usage="usage: $0 [--subscribers N1,N2..] [--events E] [--channels C] [--seconds-limit S] [--json FILE]"
 while [ $# -gt 0 ]; do
   case $1 in
     --subscribers) subscribers=$2; shift 2 ;;
@@ -37,7 +35,6 @@ while [ $# -gt 0 ]; do
     --channels) channels=$2; shift 2 ;;
     --seconds-limit) limit=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
-    --api) api=$2; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
@@ -67,55 +64,41 @@ subscribers_cmd() {
     --channels "$channels" --server_pid "$hb_pid" --timeout_seconds "$limit" "$@")
 }
 
-case $api in
-  subscribe) suffixes=("") ;;
-  batches) suffixes=("+b") ;;
-  both) suffixes=("" "+b") ;;
-  *) echo "$usage" >&2; exit 2 ;;
-esac
-# api_args SUFFIX: the fanout_sub flag for that API.
-api_args() { if [ "$1" = "+b" ]; then echo --batches; else echo --nobatches; fi; }
-
 start_hookbridge fanout memory "max_subscribers: 20000"
 pids+=("$hb_pid")
 
 # Replay: one batch of E events, then each N drains all of it from the start.
 post prepost
 last=$(metric hookbridge_log_last_sequence)
-for sfx in "${suffixes[@]}"; do
-  for n in ${subscribers//,/ }; do
-    subscribers_cmd --mode replay --subscribers "$n" --after_sequence 0 --last_sequence "$last" \
-      "$(api_args "$sfx")" --label "hookbridge-replay$sfx-$n" \
-      --json "$work/hookbridge-replay$sfx-$n.json"
-    HOOKBRIDGE_TOKEN=$bench_token "${sub_cmd[@]}" || status=1
-  done
+for n in ${subscribers//,/ }; do
+  subscribers_cmd --mode replay --subscribers "$n" --after_sequence 0 --last_sequence "$last" \
+    --label "hookbridge-replay-$n" --json "$work/hookbridge-replay-$n.json"
+  HOOKBRIDGE_TOKEN=$bench_token "${sub_cmd[@]}" || status=1
 done
 
 # Live: N streams live first, then E events posted while they listen.
-for sfx in "${suffixes[@]}"; do
 for n in ${subscribers//,/ }; do
   rm -f "$work/ready" "$work/last"
   subscribers_cmd --mode live --subscribers "$n" --ready_file "$work/ready" \
-    --last_sequence_file "$work/last" "$(api_args "$sfx")" \
-    --label "hookbridge-live$sfx-$n" --json "$work/hookbridge-live$sfx-$n.json"
+    --last_sequence_file "$work/last" \
+    --label "hookbridge-live-$n" --json "$work/hookbridge-live-$n.json"
   HOOKBRIDGE_TOKEN=$bench_token "${sub_cmd[@]}" &
   sub_pid=$!
   pids+=("$sub_pid")
   while [ ! -e "$work/ready" ] && kill -0 "$sub_pid" 2>/dev/null; do sleep 0.02; done
   if [ -e "$work/ready" ]; then
-    post "live$sfx-$n" || status=1
+    post "live-$n" || status=1
     metric hookbridge_log_last_sequence > "$work/last.tmp"
     mv "$work/last.tmp" "$work/last"
   fi
   wait "$sub_pid" || status=1
-done
 done
 stop_pid "$hb_pid"
 
 # The NATS baseline: messages the size of a serialized Event of this run.
 bytes=$(python3 -c 'import json, sys
 try: print(round(json.load(open(sys.argv[1]))["event_bytes"]) or 1300)
-except Exception: print(1300)' "$work/hookbridge-replay${suffixes[0]}-${subscribers%%,*}.json")
+except Exception: print(1300)' "$work/hookbridge-replay-${subscribers%%,*}.json")
 bench/setup.sh nats-server || echo "could not install nats-server" >&2
 nats_server=$(command -v nats-server || true)
 nats_attempted=0
@@ -152,10 +135,9 @@ CONF
   stop_pid "$nats_pid"
 fi
 
-python3 - "$work" "$json" "$subscribers" "$events" "$channels" "$nats_attempted" "$api" <<'PY' || status=1
+python3 - "$work" "$json" "$subscribers" "$events" "$channels" "$nats_attempted" <<'PY' || status=1
 import json, sys
-work, out, subscribers, events, channels, nats_attempted, api = sys.argv[1:]
-sfx = {"subscribe": [""], "batches": ["+b"], "both": ["", "+b"]}[api]
+work, out, subscribers, events, channels, nats_attempted = sys.argv[1:]
 ns = [int(n) for n in subscribers.split(",")]
 def load(name):
     try:
@@ -163,8 +145,7 @@ def load(name):
     except (OSError, ValueError):
         return None
 rows = []  # (system, mode, subscribers, file name)
-for system, mode in ([("hookbridge", m + x) for x in sfx for m in ("replay", "live")]
-                     + [("nats", "live")]):
+for system, mode in [("hookbridge", "replay"), ("hookbridge", "live"), ("nats", "live")]:
     for n in ns:
         rows.append((system, mode, n, f"nats-{n}" if system == "nats" else f"hookbridge-{mode}-{n}"))
 runs = {name: load(name) for *_, name in rows}
@@ -205,21 +186,20 @@ if nats_ran:
     size = next((runs[f"nats-{n}"]["event_bytes"] for n in ns if runs[f"nats-{n}"]), "?")
     slow = varz.get("slow_consumers", "?") if varz else "?"
     print(f"\nNATS messages: {size} bytes; nats-server slow consumers: {slow}")
-for x in sfx:
-    for n in ns:
-        r = runs.get(f"hookbridge-live{x}-{n}")
-        try:
-            lg = json.load(open(f"{work}/live{x}-{n}.load.json"))
-        except (OSError, ValueError):
-            lg = None
-        if r is not None and lg is not None:
-            r["load_gen"] = {"requests_per_s": lg["requests_per_s"], "cpu_s": lg["load_gen_cpu_s"]}
+for n in ns:
+    r = runs.get(f"hookbridge-live-{n}")
+    try:
+        lg = json.load(open(f"{work}/live-{n}.load.json"))
+    except (OSError, ValueError):
+        lg = None
+    if r is not None and lg is not None:
+        r["load_gen"] = {"requests_per_s": lg["requests_per_s"], "cpu_s": lg["load_gen_cpu_s"]}
 summary = {"scenario": "fanout", "events": int(events), "channels": int(channels),
            "nats_baseline": "ran" if nats_ran else "skipped",
            "runs": {k: r for k, r in runs.items() if nats_ran or not k.startswith("nats")},
            "nats_slow_consumers": varz.get("slow_consumers") if varz else None,
            "ratio_to_nats": {}}
-for mode in [m + x for x in sfx for m in ("replay", "live")]:
+for mode in ("replay", "live"):
     for n in ns:
         r, b = runs.get(f"hookbridge-{mode}-{n}"), runs.get(f"nats-{n}")
         if r and b and b["deliveries_per_s"] > 0:

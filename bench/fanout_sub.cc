@@ -58,7 +58,6 @@ ABSL_FLAG(std::string, target, "127.0.0.1:50051", "hookbridge gRPC address");
 ABSL_FLAG(int, subscribers, 1, "Subscribe streams to open");
 ABSL_FLAG(int, channels, 16, "gRPC channels (HTTP/2 connections) the streams are spread over");
 ABSL_FLAG(std::string, mode, "replay", "replay or live");
-ABSL_FLAG(bool, batches, false, "call SubscribeBatches (EventBatch messages) instead of Subscribe");
 ABSL_FLAG(uint64_t, after_sequence, 0, "replay: start after this sequence");
 ABSL_FLAG(uint64_t, last_sequence, 0, "replay: the log's last sequence, received by every stream");
 ABSL_FLAG(std::string, ready_file, "", "live: created once every stream is live");
@@ -75,8 +74,7 @@ using hookbridge::bench::NowNs;
 using hookbridge::bench::ProcessCpuSeconds;
 using hookbridge::bench::SelfCpuSeconds;
 
-constexpr char kMethod[] = "/hookbridge.v1.EventBridge/Subscribe";
-constexpr char kBatchesMethod[] = "/hookbridge.v1.EventBridge/SubscribeBatches";
+constexpr char kMethod[] = "/hookbridge.v1.EventBridgeService/Subscribe";
 
 [[noreturn]] void Die(const std::string& message) {
   std::fprintf(stderr, "fanout_sub: %s\n", message.c_str());
@@ -96,9 +94,9 @@ bool ReadSequence(google::protobuf::io::CodedInputStream* in, uint64_t* sequence
   return false;
 }
 
-// The sequences of the events in a message: an Event, or with `batch` an
-// EventBatch (events = field 1). False if one has none.
-bool ParseSequences(const grpc::ByteBuffer& buffer, bool batch, std::string* scratch,
+// The sequences of the events in a SubscribeResponse (events = field 1;
+// a Heartbeat has none). False if an event has none.
+bool ParseSequences(const grpc::ByteBuffer& buffer, std::string* scratch,
                     std::vector<uint64_t>* sequences) {
   sequences->clear();
   std::vector<grpc::Slice> slices;
@@ -118,13 +116,8 @@ bool ParseSequences(const grpc::ByteBuffer& buffer, bool batch, std::string* scr
   }
   google::protobuf::io::CodedInputStream in(data, static_cast<int>(size));
   uint64_t sequence = 0;
-  if (!batch) {
-    if (!ReadSequence(&in, &sequence)) return false;
-    sequences->push_back(sequence);
-    return true;
-  }
-  constexpr uint32_t kEventsTag =
-      WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);  // EventBatch.events
+  constexpr uint32_t kEventsTag =  // SubscribeResponse.events
+      WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
   while (const uint32_t tag = in.ReadTag()) {
     if (tag != kEventsTag) {
       if (!WireFormatLite::SkipField(&in, tag)) return false;
@@ -138,7 +131,7 @@ bool ParseSequences(const grpc::ByteBuffer& buffer, bool batch, std::string* scr
     in.PopLimit(limit);
     sequences->push_back(sequence);
   }
-  return !sequences->empty();
+  return true;
 }
 
 // What every stream reports to the main thread.
@@ -164,11 +157,9 @@ class Stream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer
     if (!token.empty()) context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   }
 
-  void Start(grpc::GenericStub* stub, const grpc::ByteBuffer& request, bool batches) {
+  void Start(grpc::GenericStub* stub, const grpc::ByteBuffer& request) {
     request_ = request;
-    batches_ = batches;
-    stub->PrepareBidiStreamingCall(&context_, batches ? kBatchesMethod : kMethod,
-                                   grpc::StubOptions(), this);
+    stub->PrepareBidiStreamingCall(&context_, kMethod, grpc::StubOptions(), this);
     StartWriteLast(&request_, grpc::WriteOptions());
     StartRead(&in_);
     StartCall();
@@ -199,7 +190,7 @@ class Stream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer
     bytes_.fetch_add(static_cast<int64_t>(in_.Length()), std::memory_order_relaxed);
     uint64_t last = last_.load(std::memory_order_relaxed);
     int64_t count = count_.load(std::memory_order_relaxed);
-    if (!ParseSequences(in_, batches_, &scratch_, &sequences_)) {
+    if (!ParseSequences(in_, &scratch_, &sequences_)) {
       SetError("an event without a sequence");
     }
     for (const uint64_t sequence : sequences_) {
@@ -259,7 +250,6 @@ class Stream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer
   grpc::ByteBuffer in_;
   std::string scratch_;
   std::vector<uint64_t> sequences_;  // of the message just read
-  bool batches_ = false;
   std::atomic<bool> has_start_{false};
   std::atomic<uint64_t> start_after_{0};
   std::atomic<int64_t> count_{0};
@@ -333,7 +323,7 @@ int Run() {
   const double self_cpu_start = SelfCpuSeconds();
   for (int i = 0; i < subscribers; ++i) {
     streams[static_cast<size_t>(i)]->Start(stubs[static_cast<size_t>(i % channels)].get(),
-                                           request_bytes, absl::GetFlag(FLAGS_batches));
+                                           request_bytes);
   }
   bool ok = wait_for([&] { return shared.live.load() == subscribers; });
   const double attach_s = static_cast<double>(NowNs() - start_ns) / 1e9;

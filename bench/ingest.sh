@@ -10,7 +10,7 @@
 #   memory   hookbridge with the memory log;
 #   file     hookbridge with the file log, fsync: always;
 # each hookbridge with one subscriber attached and draining (load_gen's own,
-# on SubscribeBatches, which fails the run if an accepted event does not
+# on Subscribe, which fails the run if an accepted event does not
 # arrive). Prints requests/s, p50/p99 latency, the ratios hookbridge / nginx
 # and the CPU per request of the server and of the client (load_gen with its
 # subscriber); writes JSON (default bench-ingest.json).
@@ -74,7 +74,7 @@ stop_pid "$nginx_pid"
 for backend in memory file; do
   start_hookbridge "$backend" "$backend"
   pids+=("$hb_pid")
-  # load_gen's own subscriber drains the stream (SubscribeBatches) and
+  # load_gen's own subscriber drains the stream (Subscribe) and
   # checks that every accepted event arrived; it is in load_gen's CPU.
   HOOKBRIDGE_TOKEN=$bench_token load "$backend" "$http_port" --subscribe "127.0.0.1:$grpc_port"
   echo "{\"server\": $(cpu_s "$hb_pid")}" > "$work/$backend.cpu"

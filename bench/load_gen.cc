@@ -66,8 +66,6 @@ ABSL_FLAG(double, rate, 0, "offered rate in requests/s (open loop); 0: closed lo
 ABSL_FLAG(int, body_bytes, 1024, "approximate request body size");
 ABSL_FLAG(std::string, subscribe, "",
           "hookbridge gRPC address: subscribe and measure POST -> received latency");
-ABSL_FLAG(bool, batches, true,
-          "the subscriber calls SubscribeBatches (false: Subscribe, one event per message)");
 ABSL_FLAG(int64_t, max_events, 4000000, "stop after this many requests (bounds memory)");
 ABSL_FLAG(double, drain_seconds, 5, "how long to wait for answers and deliveries after sending");
 ABSL_FLAG(std::string, label, "", "name of this run in the output");
@@ -251,7 +249,7 @@ class Subscriber {
   Subscriber(const std::string& target, std::string prefix, size_t capacity)
       : prefix_(std::move(prefix)), received_ns_(capacity, 0) {
     auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-    stub_ = hookbridge::v1::EventBridge::NewStub(channel);
+    stub_ = hookbridge::v1::EventBridgeService::NewStub(channel);
     if (const char* token = std::getenv("HOOKBRIDGE_TOKEN")) {
       context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     }
@@ -277,21 +275,13 @@ class Subscriber {
   void Run() {
     hookbridge::v1::SubscribeRequest request;
     request.add_types("comment.added");
-    grpc::Status status;
-    if (absl::GetFlag(FLAGS_batches)) {
-      auto reader = stub_->SubscribeBatches(&context_, request);
-      hookbridge::v1::EventBatch batch;
-      while (reader->Read(&batch)) {
-        const int64_t now = NowNs();
-        for (const hookbridge::v1::Event& event : batch.events()) Received(event, now);
-      }
-      status = reader->Finish();
-    } else {
-      auto reader = stub_->Subscribe(&context_, request);
-      hookbridge::v1::Event event;
-      while (reader->Read(&event)) Received(event, NowNs());
-      status = reader->Finish();
+    auto reader = stub_->Subscribe(&context_, request);
+    hookbridge::v1::SubscribeResponse response;
+    while (reader->Read(&response)) {
+      const int64_t now = NowNs();
+      for (const hookbridge::v1::Event& event : response.events()) Received(event, now);
     }
+    grpc::Status status = reader->Finish();
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
       error_ = status.error_message();
       failed_.store(true, std::memory_order_release);
@@ -316,7 +306,7 @@ class Subscriber {
 
   std::string prefix_;
   std::vector<int64_t> received_ns_;
-  std::unique_ptr<hookbridge::v1::EventBridge::Stub> stub_;
+  std::unique_ptr<hookbridge::v1::EventBridgeService::Stub> stub_;
   grpc::ClientContext context_;
   std::atomic<bool> warm_{false};
   std::atomic<bool> failed_{false};

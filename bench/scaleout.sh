@@ -9,10 +9,10 @@
 # For each replica count R, on a fresh stream:
 #   ingest   one load_gen per replica at once, closed loop, N / R connections
 #            each, S seconds, POSTing to its replica; each load_gen's
-#            subscriber (SubscribeBatches) sits on the NEXT replica, so every
+#            subscriber (Subscribe) sits on the NEXT replica, so every
 #            event must cross from the replica that took it to another one
 #            through the stream, and the run fails if one does not arrive.
-#   fanout   M live subscribers (SubscribeBatches) spread over the R replicas
+#   fanout   M live subscribers (Subscribe) spread over the R replicas
 #            (one fanout_sub per replica), then E events POSTed to replica 1;
 #            every subscriber must get every event once and in order.
 #            deliveries/s = M x E / the longest replica's elapsed time.
@@ -85,7 +85,7 @@ for r in ${replicas_list//,/ }; do
         n=$((subscribers / r))
         [ "$i" -eq 0 ] && n=$((subscribers - (r - 1) * (subscribers / r)))
         "$bin/fanout_sub" --target "127.0.0.1:${grpc_ports[$i]}" --subscribers "$n" \
-          --channels 16 --mode live --batches --ready_file "$work/ready-$i" \
+          --channels 16 --mode live --ready_file "$work/ready-$i" \
           --last_sequence_file "$work/last" --server_pid "${hb_pids[$i]}" \
           --timeout_seconds 60 --label "fanout-$r-$i" --json "$work/fanout-$r-$i.json" \
           > "$work/fanout-$r-$i.out" &
@@ -144,7 +144,7 @@ for r in rs:
 print()
 print(f"scale-out on one nats-server (JetStream), all on this machine's cores; ingest: {connections}"
       f" connections, {seconds} s, events cross replicas; fan-out: {subscribers} live"
-      f" subscribers (SubscribeBatches), {events} events")
+      f" subscribers (Subscribe), {events} events")
 print(f"{'replicas':>8}{'ingest/s':>11}{'e2e p99 us':>12}{'CPU us/req':>12}"
       f"{'deliveries/s':>14}{'CPU us/dlv':>12}")
 for row in rows:

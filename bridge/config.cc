@@ -567,8 +567,9 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   }
   HB_RETURN_IF_ERROR(ReadHttp(r, root["http"], &config.http));
   if (const YAML::Node grpc = root["grpc"]) {
-    HB_RETURN_IF_ERROR(
-        r.CheckKeys(grpc, "grpc", {"listen", "tls", "max_subscribers", "max_filter_patterns"}));
+    HB_RETURN_IF_ERROR(r.CheckKeys(grpc, "grpc",
+                                   {"listen", "tls", "max_subscribers", "max_filter_patterns",
+                                    "max_event_bytes", "heartbeat_interval"}));
     if (grpc["max_subscribers"]) {
       uint64_t v = 0;
       HB_ASSIGN_OR_RETURN(v, r.Uint(grpc["max_subscribers"], "grpc.max_subscribers"));
@@ -584,6 +585,22 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
         return r.Error("grpc.max_filter_patterns", "must be between 1 and 512");
       }
       config.grpc.max_filter_patterns = static_cast<uint32_t>(v);
+    }
+    if (grpc["max_event_bytes"]) {
+      uint64_t v = 0;
+      HB_ASSIGN_OR_RETURN(v, r.Bytes(grpc["max_event_bytes"], "grpc.max_event_bytes"));
+      if (v < (64u << 10) || v > (1ull << 30)) {
+        return r.Error("grpc.max_event_bytes", "must be between 64KiB and 1GiB");
+      }
+      config.grpc.max_event_bytes = v;
+    }
+    if (grpc["heartbeat_interval"]) {
+      absl::Duration d;
+      HB_ASSIGN_OR_RETURN(d, r.Duration(grpc["heartbeat_interval"], "grpc.heartbeat_interval"));
+      if (d < absl::Seconds(1) || d > absl::Hours(1)) {
+        return r.Error("grpc.heartbeat_interval", "must be between 1s and 1h");
+      }
+      config.grpc.heartbeat_interval = d;
     }
     if (grpc["listen"]) {
       HB_ASSIGN_OR_RETURN(config.grpc.listen, r.Listen(grpc["listen"], "grpc.listen"));
@@ -650,6 +667,8 @@ std::vector<std::pair<std::string, std::string>> DescribeConfig(const Config& co
       {"grpc.listen", config.grpc.listen.ToString()},
       {"grpc.max_subscribers", absl::StrCat(config.grpc.max_subscribers)},
       {"grpc.max_filter_patterns", absl::StrCat(config.grpc.max_filter_patterns)},
+      {"grpc.max_event_bytes", FormatConfigBytes(config.grpc.max_event_bytes)},
+      {"grpc.heartbeat_interval", FormatConfigDuration(config.grpc.heartbeat_interval)},
       {"admin.listen", config.admin.listen.ToString()},
       {"admin.console", boolean(config.admin.console)},
       {"admin.console_deliveries", absl::StrCat(config.admin.console_deliveries)},

@@ -54,6 +54,8 @@ Config MergeForReload(const Config& running, const Config& next,
   Keep("grpc.max_subscribers", running.grpc.max_subscribers, &out.grpc.max_subscribers, r);
   Keep("grpc.max_filter_patterns", running.grpc.max_filter_patterns, &out.grpc.max_filter_patterns,
        r);
+  Keep("grpc.max_event_bytes", running.grpc.max_event_bytes, &out.grpc.max_event_bytes, r);
+  Keep("grpc.heartbeat_interval", running.grpc.heartbeat_interval, &out.grpc.heartbeat_interval, r);
   if (running.grpc.tls.enabled() != out.grpc.tls.enabled()) {
     out.grpc.tls = running.grpc.tls;
     r->push_back("grpc.tls");

@@ -78,6 +78,12 @@ struct GrpcConfig {
   // Entries in `sources` plus `types` of one SubscribeRequest; more is
   // INVALID_ARGUMENT.
   uint32_t max_filter_patterns = 64;
+  // Largest event stored and sent to subscribers, encoded with its raw
+  // body: a webhook whose event would be larger is refused with 413.
+  // GetServerInfo advertises it; clients set their receive limit from it.
+  uint64_t max_event_bytes = 32ull << 20;
+  // A Subscribe stream silent this long sends a Heartbeat.
+  absl::Duration heartbeat_interval = absl::Seconds(10);
   // TLS (with client_ca_file: mutual TLS) when enabled; plaintext otherwise.
   TlsConfig tls;
 };

@@ -1,5 +1,6 @@
 #include "bridge/ingest.h"
 
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -80,7 +81,8 @@ absl::Status Ingestor::Validate(const Config& config) {
 
 absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config, EventLog* log) {
   std::unique_ptr<Ingestor> ingestor(
-      new Ingestor(log, config.dedup.max_entries, config.http.max_json_depth));
+      new Ingestor(log, config.dedup.max_entries, config.http.max_json_depth,
+                   std::min(config.grpc.max_event_bytes, log->max_record_bytes())));
   std::shared_ptr<const SourceSet> set;
   HB_ASSIGN_OR_RETURN(set, SourceSet::Create(config, nullptr));
   {
@@ -99,8 +101,13 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
   return ingestor;
 }
 
-Ingestor::Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth)
-    : log_(log), max_json_depth_(max_json_depth), dedup_(dedup_entries), ordering_(dedup_entries) {}
+Ingestor::Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth,
+                   uint64_t max_event_bytes)
+    : log_(log),
+      max_event_bytes_(max_event_bytes),
+      max_json_depth_(max_json_depth),
+      dedup_(dedup_entries),
+      ordering_(dedup_entries) {}
 
 Ingestor::~Ingestor() = default;
 
@@ -257,6 +264,19 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
   result.type = event.type();
   result.typed = !event.has_untyped();
 
+  // Refused before anything is reserved: an event no subscriber could be
+  // sent must not be stored (nor remembered as a duplicate). Counted with
+  // the raw body and the two bytes `superseded` may add.
+  event.set_raw_body(std::string(request.body));
+  if (const uint64_t size = event.ByteSizeLong() + 2; size > max_event_bytes_) {
+    result.outcome = Outcome::kTooLarge;
+    result.reason =
+        absl::StrCat("the event would be ", size, " bytes encoded (its body ", request.body.size(),
+                     "), over the largest this server stores and sends: ", max_event_bytes_,
+                     " (grpc.max_event_bytes, or the event log's own limit if lower)");
+    return done(std::move(result));
+  }
+
   std::string key = absl::StrCat(entry.info.name, "\n", event.id());
   switch (dedup_.Reserve(key)) {
     case DedupWindow::State::kDuplicate:
@@ -274,7 +294,6 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
     event.set_superseded(
         ordering_.IsSuperseded(entry.info.name, event.subject(), EntityTime(event)));
   }
-  event.set_raw_body(std::string(request.body));
   log_->Append(EncodeEvent(std::move(event)),
                [this, key = std::move(key), result = std::move(result),
                 done = std::move(done)](absl::StatusOr<uint64_t> sequence) mutable {

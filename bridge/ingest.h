@@ -133,6 +133,10 @@ class Ingestor {
   // The sources in force now, in config order.
   std::vector<SourceInfo> sources() const;
 
+  // The largest event accepted, encoded with its raw body:
+  // grpc.max_event_bytes, or less if the log cannot store that much.
+  uint64_t max_event_bytes() const { return max_event_bytes_; }
+
   // Stops following a shared log (see LogFollower). Call before the log is
   // closed; the ingestor itself must outlive the log's last callbacks.
   void StopFollowing();
@@ -152,7 +156,7 @@ class Ingestor {
               std::function<void(IngestResult)> done);
 
  private:
-  Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth);
+  Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth, uint64_t max_event_bytes);
 
   std::shared_ptr<const SourceSet> Snapshot() const;
   // Handle for the source `entry` of a set the caller holds.
@@ -172,6 +176,7 @@ class Ingestor {
   void Remember(const LogRecord& record);
 
   EventLog* const log_;
+  const uint64_t max_event_bytes_;
   std::atomic<int> max_json_depth_;
   DedupWindow dedup_;
   OrderingGuard ordering_;

@@ -1,8 +1,10 @@
 #include "bridge/subscription.h"
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "bridge/error_info.h"
 #include "bridge/status_macros.h"
 
 namespace hookbridge {
@@ -10,6 +12,17 @@ namespace {
 // Records copied from the log per read; bounds the memory a subscriber
 // holds besides the records it is writing.
 constexpr size_t kReadBatch = 256;
+
+// The oldest retained sequence, if `status` says the records asked for
+// were evicted (NotRetainedError in bridge/log/tail_window.h).
+std::optional<uint64_t> OldestRetained(const absl::Status& status) {
+  std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
+  if (!info.has_value() || info->reason() != kReasonEventsNotRetained) return std::nullopt;
+  auto it = info->metadata().find("oldest_sequence");
+  uint64_t oldest = 0;
+  if (it == info->metadata().end() || !absl::SimpleAtoi(it->second, &oldest)) return std::nullopt;
+  return oldest;
+}
 }  // namespace
 
 // The log holds a weak reference to this, not to the subscription, so a
@@ -51,7 +64,17 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Create(
       }
       const absl::Time since = absl::FromUnixSeconds(request.since().seconds()) +
                                absl::Nanoseconds(request.since().nanos());
-      HB_ASSIGN_OR_RETURN(cursor, log->PositionAt(since));
+      absl::StatusOr<uint64_t> position = log->PositionAt(since);
+      if (position.ok()) {
+        cursor = *position;
+      } else if (request.allow_gaps() &&
+                 position.status().code() == absl::StatusCode::kOutOfRange) {
+        // Some of them were evicted: the first Next() reports a gap from the
+        // start of the log to the oldest retained record.
+        cursor = 0;
+      } else {
+        return position.status();
+      }
       break;
     }
     case v1::SubscribeRequest::kEarliest: {
@@ -67,19 +90,25 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Create(
       break;
   }
   // Check the position now, so a bad one fails the call before it streams.
+  // An evicted one is a gap if the request allows gaps.
   std::vector<RecordPtr> none;
-  HB_RETURN_IF_ERROR(log->Read(cursor, 0, &none, nullptr));
+  if (absl::Status checked = log->Read(cursor, 0, &none, nullptr);
+      !checked.ok() && !(request.allow_gaps() && OldestRetained(checked).has_value())) {
+    return checked;
+  }
 
-  return std::unique_ptr<Subscription>(new Subscription(
-      log, *std::move(filter), cursor, std::make_shared<Waker>(std::move(on_wake))));
+  return std::unique_ptr<Subscription>(
+      new Subscription(log, *std::move(filter), cursor, request.allow_gaps(),
+                       std::make_shared<Waker>(std::move(on_wake))));
 }
 
-Subscription::Subscription(EventLog* log, EventFilter filter, uint64_t cursor,
+Subscription::Subscription(EventLog* log, EventFilter filter, uint64_t cursor, bool allow_gaps,
                            std::shared_ptr<Waker> waker)
     : log_(log),
       filter_(std::move(filter)),
       selector_(filter_.Selector()),
       cursor_(cursor),
+      allow_gaps_(allow_gaps),
       waker_(std::move(waker)) {}
 
 Subscription::~Subscription() { Close(); }
@@ -93,8 +122,19 @@ absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
     // Ask for a wake-up only while this call has found nothing: a caller
     // that got records comes back for more by itself.
     uint64_t through = cursor_;
-    HB_RETURN_IF_ERROR(log_->ReadSelected(cursor_, kReadBatch, selector_, &scratch_, &through,
-                                          found == 0 ? waker_ : std::shared_ptr<Waker>()));
+    if (absl::Status read = log_->ReadSelected(cursor_, kReadBatch, selector_, &scratch_, &through,
+                                               found == 0 ? waker_ : std::shared_ptr<Waker>());
+        !read.ok()) {
+      const std::optional<uint64_t> oldest = allow_gaps_ ? OldestRetained(read) : std::nullopt;
+      if (!oldest.has_value() || *oldest <= cursor_ + 1) return read;
+      // Deliver what came before the gap first; the next call comes back
+      // here.
+      if (found == 0) {
+        gap_ = Gap{cursor_ + 1, *oldest - 1};
+        cursor_ = *oldest - 1;
+      }
+      break;
+    }
     if (through <= cursor_) break;  // at the end of the log
     bool full = false;
     for (RecordPtr& record : scratch_) {

@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -17,12 +19,20 @@ namespace hookbridge {
 
 class Subscription {
  public:
+  // Sequences first..last (inclusive) evicted before the subscription read
+  // them.
+  struct Gap {
+    uint64_t first = 0;
+    uint64_t last = 0;
+  };
+
   // Builds the filter and resolves the start position of `request` against
   // `log` (which must outlive the subscription). `on_wake` is called, from
   // an appending thread, when the log grows after a Next() that found
   // nothing; never after Close() returns.
   // InvalidArgument for a bad filter; OUT_OF_RANGE for a start position that
-  // is no longer retained or lies beyond the end of the log.
+  // is no longer retained (unless the request allows gaps) or lies beyond
+  // the end of the log.
   static absl::StatusOr<std::unique_ptr<Subscription>> Create(EventLog* log,
                                                               const v1::SubscribeRequest& request,
                                                               std::function<void()> on_wake);
@@ -33,9 +43,15 @@ class Subscription {
   // filter, advancing the cursor past every record examined. When none
   // match yet, arranges one on_wake call for when the log grows and returns
   // OK with nothing added. OUT_OF_RANGE when the next record was evicted
-  // before this subscriber read it.
+  // before this subscriber read it; if the request allows gaps, the cursor
+  // moves past the evicted records instead and the call returns with what
+  // it found before them, the Gap then waiting in TakeGap() (with nothing
+  // added: no wake-up is arranged, so call TakeGap() and Next() again).
   // Not thread-safe: calls must be serialized by the owner.
   absl::Status Next(size_t max, std::vector<RecordPtr>* out);
+
+  // The gap Next() stepped over, once.
+  std::optional<Gap> TakeGap() { return std::exchange(gap_, std::nullopt); }
 
   // Stops wake-ups; waits for one in progress to return. Idempotent.
   void Close();
@@ -47,12 +63,15 @@ class Subscription {
 
  private:
   class Waker;
-  Subscription(EventLog* log, EventFilter filter, uint64_t cursor, std::shared_ptr<Waker> waker);
+  Subscription(EventLog* log, EventFilter filter, uint64_t cursor, bool allow_gaps,
+               std::shared_ptr<Waker> waker);
 
   EventLog* const log_;
   const EventFilter filter_;
   const ReadSelector selector_;  // the part of filter_ a log may apply itself
   uint64_t cursor_;
+  const bool allow_gaps_;
+  std::optional<Gap> gap_;
   const std::shared_ptr<Waker> waker_;
   std::vector<RecordPtr> scratch_;
 };

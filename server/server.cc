@@ -159,7 +159,9 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
                                                console_.get());
   service_ = std::make_unique<EventBridgeService>(
       log_.get(), metrics_.get(), sources, prepared.authorizer,
-      SubscribeLimits{c.grpc.max_subscribers, c.grpc.max_filter_patterns});
+      SubscribeLimits{c.grpc.max_subscribers, c.grpc.max_filter_patterns,
+                      ingestor_->max_event_bytes(), c.grpc.heartbeat_interval},
+      ServerFacts{HOOKBRIDGE_VERSION, c.log.backend});
   console_handler_ = std::make_unique<ConsoleHandler>(console_.get(), log_.get(),
                                                       [this] { return service_->Subscribers(); });
   if (const LogBackend* backend = FindLogBackend(c.log.backend); backend != nullptr) {
@@ -222,7 +224,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   // Registers the service by name; SetServingStatus(bool) then updates the
   // server ("") and every registered name together.
   grpc_server_->GetHealthCheckService()->SetServingStatus(
-      std::string(v1::EventBridge::service_full_name()), true);
+      std::string(v1::EventBridgeService::service_full_name()), true);
   grpc_server_->GetHealthCheckService()->SetServingStatus(true);
   ready_.store(true, std::memory_order_release);
   Log(LogLevel::kInfo, "listening",
@@ -245,14 +247,14 @@ uint16_t Server::http_port() const { return http_->port(0); }
 uint16_t Server::admin_port() const { return http_->port(1); }
 
 void Server::Tick() {
-  // The EventBridge service is SERVING while the log takes events; the
+  // The EventBridgeService is SERVING while the log takes events; the
   // server ("", what a gRPC liveness probe asks) while no restart is
   // needed. Changes are logged.
   const LogStats stats = log_->Stats();
   if (stats.failure.ok() != log_ok_) {
     log_ok_ = stats.failure.ok();
     grpc_server_->GetHealthCheckService()->SetServingStatus(
-        std::string(v1::EventBridge::service_full_name()), log_ok_);
+        std::string(v1::EventBridgeService::service_full_name()), log_ok_);
     if (log_ok_) {
       Log(LogLevel::kInfo, "event log recovered", {{"log_backend", running_.log.backend}});
     } else {
@@ -264,6 +266,7 @@ void Server::Tick() {
     alive_ = !stats.restart_needed;
     grpc_server_->GetHealthCheckService()->SetServingStatus("", alive_);
   }
+  service_->SendHeartbeats(absl::Now());
   // A ConfigMap update arrives as new file content, without a signal. An
   // unreadable file (mid-update) is looked at again next time.
   absl::StatusOr<std::string> text = ReadConfigText(config_path_);

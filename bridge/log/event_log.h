@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -173,6 +174,10 @@ class EventLog {
   // True when other processes append to this log too (JetStream): what a
   // process knows about recent events must then be learned from the log.
   virtual bool shared() const { return false; }
+
+  // The largest record, event plus raw body field as Append takes them,
+  // this log can store: the ingress refuses larger events up front.
+  virtual uint64_t max_record_bytes() const { return std::numeric_limits<uint64_t>::max(); }
 };
 
 }  // namespace hookbridge

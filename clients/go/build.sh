@@ -34,12 +34,12 @@ export GOFLAGS=
 
 stamp=$(mktemp "$out/.stamp.XXXXXX")   # taken before reading any input
 trap 'rm -f "$stamp"' EXIT
-rm -rf "$out/src/hookbridge/gen"
+rm -rf "$out/src/github.com/hookbridge"
 mkdir -p "$out/src" "$out/bin"
 # protoc-gen-go places each file by its go_package option under --go_out.
 protoc -I "$repo/proto" -I /usr/include \
   --go_out="$out/src" --go-grpc_out="$out/src" \
-  "$repo"/proto/hookbridge/v1/*.proto
+  "$repo"/proto/hookbridge/v1/*.proto "$repo"/proto/hookbridge/*/v1/*.proto
 (cd "$here" && go build -o "$binary.tmp" .)
 touch -r "$stamp" "$binary.tmp"
 mv "$binary.tmp" "$binary"

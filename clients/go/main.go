@@ -33,7 +33,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	hookbridgev1 "hookbridge/gen/hookbridge/v1"
+	hookbridgev1 "github.com/hookbridge/hookbridge/clients/go/gen/hookbridge/v1"
 )
 
 const (
@@ -163,7 +163,7 @@ func run() int {
 	if token := os.Getenv("HOOKBRIDGE_TOKEN"); token != "" {
 		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 	}
-	stream, err := hookbridgev1.NewEventBridgeClient(conn).Subscribe(ctx, request)
+	stream, err := hookbridgev1.NewEventBridgeServiceClient(conn).Subscribe(ctx, request)
 	if err != nil {
 		return reportEnd(err, nil)
 	}
@@ -173,17 +173,26 @@ func run() int {
 			fmt.Fprintf(os.Stderr, "hookbridge-subscriber: streaming events after sequence %s\n", start[0])
 		}
 	}
-	for processed := 0; *count == 0 || processed < *count; processed++ {
-		event, err := stream.Recv()
-		if err == io.EOF {
-			return 0 // the server ended the stream
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return 130 // interrupted
+	processed := 0
+	var pending []*hookbridgev1.Event
+	for *count == 0 || processed < *count {
+		if len(pending) == 0 {
+			response, err := stream.Recv()
+			if err == io.EOF {
+				return 0 // the server ended the stream
 			}
-			return reportEnd(err, stream.Trailer())
+			if err != nil {
+				if ctx.Err() != nil {
+					return 130 // interrupted
+				}
+				return reportEnd(err, stream.Trailer())
+			}
+			pending = response.GetEvents()
+			continue
 		}
+		event := pending[0]
+		pending = pending[1:]
+		processed++
 		// Process the event; here: print it.
 		line, err := jsonLine(event)
 		if err != nil {

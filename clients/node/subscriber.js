@@ -102,7 +102,7 @@ function main() {
     defaults: false, // like proto3 JSON: unset fields are left out
     oneofs: true, // adds e.g. payload: 'ckeditor' naming the set field
   });
-  const { EventBridge } = grpc.loadPackageDefinition(definition).hookbridge.v1;
+  const { EventBridgeService } = grpc.loadPackageDefinition(definition).hookbridge.v1;
 
   const request = { types: options.types, sources: options.sources };
   let cursor;
@@ -119,7 +119,7 @@ function main() {
   } // else live: only events appended from now on
 
   // No TLS here; put hookbridge behind TLS and use grpc.credentials.createSsl() in production.
-  const client = new EventBridge(options.target, grpc.credentials.createInsecure());
+  const client = new EventBridgeService(options.target, grpc.credentials.createInsecure());
   // The subscriber token, from the environment (flags show in the process list).
   const metadata = new grpc.Metadata();
   if (process.env.HOOKBRIDGE_TOKEN) metadata.set('authorization', `Bearer ${process.env.HOOKBRIDGE_TOKEN}`);
@@ -133,7 +133,11 @@ function main() {
     if (start !== undefined) console.error(`subscriber: streaming events after sequence ${start}`);
   });
 
-  call.on('data', (event) => {
+  call.on('data', (response) => {
+    for (const event of response.events) onEvent(event);
+  });
+
+  const onEvent = (event) => {
     if (done) return;
     // Process the event; here: print it.
     process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -152,7 +156,7 @@ function main() {
       done = true;
       call.cancel();
     }
-  });
+  };
 
   call.on('error', (error) => {
     client.close();

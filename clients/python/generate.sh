@@ -33,7 +33,7 @@ touch "$tmp/.generated"  # before protoc: a .proto edited meanwhile is newer
 protoc -I "$repo/proto" -I /usr/include \
   --python_out="$tmp" --grpc_out="$tmp" \
   --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin \
-  "$repo"/proto/hookbridge/v1/*.proto
+  "$repo"/proto/hookbridge/v1/*.proto "$repo"/proto/hookbridge/*/v1/*.proto
 rm -rf "$out/hookbridge"
 mv "$tmp/hookbridge" "$out/hookbridge"
 mv "$tmp/.generated" "$stamp"

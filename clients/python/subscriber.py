@@ -110,7 +110,7 @@ def main():
     # else: live, only events appended from now on
 
     with grpc.insecure_channel(args.target) as channel:
-        stub = service_pb2_grpc.EventBridgeStub(channel)
+        stub = service_pb2_grpc.EventBridgeServiceStub(channel)
         # The subscriber token, from the environment (not a flag: flags show
         # in the process list).
         token = os.environ.get("HOOKBRIDGE_TOKEN", "")
@@ -122,7 +122,7 @@ def main():
             start = dict(call.initial_metadata()).get(START_AFTER_HEADER)
             if start is not None:
                 print(f"subscriber: streaming events after sequence {start}", file=sys.stderr)
-            for event in call:
+            for event in (event for response in call for event in response.events):
                 # Process the event; here: print it (proto field names, one line).
                 line = json.dumps(
                     json_format.MessageToDict(event, preserving_proto_field_name=True),

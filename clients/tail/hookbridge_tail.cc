@@ -132,7 +132,7 @@ int Run() {
   std::shared_ptr<grpc::ChannelCredentials> credentials = Credentials();
   if (credentials == nullptr) return 2;
   auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), credentials);
-  auto stub = hookbridge::v1::EventBridge::NewStub(channel);
+  auto stub = hookbridge::v1::EventBridgeService::NewStub(channel);
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
 
@@ -155,22 +155,26 @@ int Run() {
 
   grpc::ClientContext context;
   Authorize(&context);
-  std::unique_ptr<grpc::ClientReader<hookbridge::v1::Event>> reader =
+  std::unique_ptr<grpc::ClientReader<hookbridge::v1::SubscribeResponse>> reader =
       stub->Subscribe(&context, request);
 
   const int64_t count = absl::GetFlag(FLAGS_count);
   int64_t printed = 0;
   uint64_t last = 0;
-  hookbridge::v1::Event event;
-  while (reader->Read(&event)) {
-    std::string line;
-    google::protobuf::util::MessageToJsonString(event, &line, options);
-    std::fprintf(stdout, "%s\n", line.c_str());
-    std::fflush(stdout);
-    last = event.sequence();
-    if (count > 0 && ++printed >= count) {
-      context.TryCancel();
-      break;
+  hookbridge::v1::SubscribeResponse response;
+  bool done = false;
+  while (!done && reader->Read(&response)) {
+    for (const hookbridge::v1::Event& event : response.events()) {
+      std::string line;
+      google::protobuf::util::MessageToJsonString(event, &line, options);
+      std::fprintf(stdout, "%s\n", line.c_str());
+      std::fflush(stdout);
+      last = event.sequence();
+      if (count > 0 && ++printed >= count) {
+        context.TryCancel();
+        done = true;
+        break;
+      }
     }
   }
   grpc::Status status = reader->Finish();

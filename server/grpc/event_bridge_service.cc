@@ -35,19 +35,17 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(code, std::move(message), details.SerializeAsString());
 }
 
+uint64_t MaxResponseBytes(uint64_t max_event_bytes) {
+  // A field header: one tag byte and a length varint of at most 10.
+  return std::max<uint64_t>(max_event_bytes, kMaxBatchBytes) + 11;
+}
+
 namespace {
 
-// Records handed to the reactor per read of the log; also the most events
-// in one EventBatch.
-constexpr size_t kBatch = 64;
-// An EventBatch grows past this only with its first event: well under
-// gRPC's default 4 MiB limit on received messages.
-constexpr size_t kMaxBatchBytes = 1 << 20;
-
-// The header of a length-delimited field 1 (EventBatch.events) of `length`
-// bytes: tag and varint length, appended to `out`.
-void AppendEventFieldHeader(size_t length, std::string* out) {
-  out->push_back(0x0a);  // field 1, wire type 2
+// The header of a length-delimited field `field` of `length` bytes: tag and
+// varint length, appended to `out`. Field 1 is SubscribeResponse.events.
+void AppendFieldHeader(int field, size_t length, std::string* out) {
+  out->push_back(static_cast<char>(field << 3 | 2));  // wire type 2
   while (length >= 0x80) {
     out->push_back(static_cast<char>((length & 0x7f) | 0x80));
     length >>= 7;
@@ -88,15 +86,15 @@ grpc::Slice SliceOf(const RecordPtr& record, const std::string& bytes) {
 // from an appending thread. `mu_` serializes them. Lock order: the
 // subscription's waker lock, then `mu_`, then the log's lock.
 //
-// Subscribe writes one Event per message; SubscribeBatches (`batched`)
-// writes every record ready, up to kBatch / kMaxBatchBytes, as one
-// EventBatch, whose encoding is the events' own bytes each behind a field
-// header, so batching copies nothing either.
+// A write is a SubscribeResponse: every record ready, up to
+// kMaxBatchEvents / kMaxBatchBytes, as its `events`, whose encoding is the
+// events' own bytes each behind a field header, so batching copies nothing;
+// or a Heartbeat or Gap.
 class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   SubscribeReactor(EventBridgeService* service, grpc::CallbackServerContext* context,
-                   const grpc::ByteBuffer* request_bytes, bool batched)
-      : service_(service), context_(context), batched_(batched), started_at_(absl::Now()) {
+                   const grpc::ByteBuffer* request_bytes)
+      : service_(service), context_(context), started_at_(absl::Now()), last_write_(started_at_) {
     absl::StatusOr<Grant> grant = service_->Authenticate(context, &authenticated_with_);
     if (!grant.ok()) {
       Reject(grant.status());
@@ -126,7 +124,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     token_ = grant->name;
     info_.peer = context_->peer();
     if (authenticated_with_->enabled()) info_.token = token_;
-    info_.rpc = batched_ ? "SubscribeBatches" : "Subscribe";
+    info_.rpc = "Subscribe";
     info_.sources.assign(request.sources().begin(), request.sources().end());
     info_.types.assign(request.types().begin(), request.types().end());
     info_.environment_ids.assign(request.environment_ids().begin(),
@@ -177,7 +175,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
         service_->metrics_->ObserveDeliveryLatency(now - record->appended_at);
       }
     }
-    resume_after_ = in_flight_.back()->sequence;
+    resume_after_ = std::max(resume_after_, write_position_);
     in_flight_.clear();
     Pump();
   }
@@ -254,6 +252,22 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     return true;
   }
 
+  // Writes a Heartbeat if the stream has been silent since `silent_since`
+  // and has nothing to write. `head` is the log's last sequence.
+  void MaybeHeartbeat(absl::Time silent_since, uint64_t head) {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || write_in_flight_ || cancelled_ || shutting_down_ || !end_.ok() ||
+        next_ < pending_.size() || last_write_ > silent_since) {
+      return;
+    }
+    v1::SubscribeResponse response;
+    v1::Heartbeat* heartbeat = response.mutable_heartbeat();
+    const uint64_t position = ResumeAfter();
+    heartbeat->set_resume_after(position);
+    heartbeat->set_head_sequence(std::max(head, position));
+    WriteControl(response, position);
+  }
+
   // Ends the stream with UNAVAILABLE once no write is in flight.
   void BeginShutdown() {
     absl::MutexLock lock(&mu_);
@@ -307,9 +321,18 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     if (next_ == pending_.size()) {
       pending_.clear();
       next_ = 0;
-      absl::Status status = subscription_->Next(kBatch, &pending_);
+      absl::Status status = subscription_->Next(kMaxBatchEvents, &pending_);
       if (!status.ok()) return FinishLocked(ToGrpcStatus(WithResumeFacts(std::move(status))));
-      if (pending_.empty()) return;  // woken when the log grows
+      if (pending_.empty()) {
+        // Either woken when the log grows, or past evicted records.
+        if (std::optional<Subscription::Gap> gap = subscription_->TakeGap()) {
+          v1::SubscribeResponse response;
+          response.mutable_gap()->set_first_sequence(gap->first);
+          response.mutable_gap()->set_last_sequence(gap->last);
+          WriteControl(response, gap->last);
+        }
+        return;
+      }
     }
     slices_.clear();
     size_t batch_bytes = 0;
@@ -317,20 +340,60 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       RecordPtr record = std::move(pending_[next_++]);
       const bool raw = include_raw_ && !record->raw_body_field.empty();
       const size_t length = record->event_bytes.size() + (raw ? record->raw_body_field.size() : 0);
-      if (batched_) {
-        std::string header;
-        AppendEventFieldHeader(length, &header);
+      std::string header;
+      if (length > service_->limits_.max_event_bytes) {
+        // Stored under a higher limit than today's: no client could read it.
+        const std::string trimmed = Trimmed(*record, length);
+        AppendFieldHeader(1, trimmed.size(), &header);
+        slices_.emplace_back(header);
+        slices_.emplace_back(trimmed);
+        batch_bytes += header.size() + trimmed.size();
+      } else {
+        AppendFieldHeader(1, length, &header);
         slices_.emplace_back(header);  // copied: a few bytes
-        batch_bytes += header.size();
+        batch_bytes += header.size() + length;
+        slices_.push_back(SliceOf(record, record->event_bytes));
+        if (raw) slices_.push_back(SliceOf(record, record->raw_body_field));
       }
-      batch_bytes += length;
-      slices_.push_back(SliceOf(record, record->event_bytes));
-      if (raw) slices_.push_back(SliceOf(record, record->raw_body_field));
       in_flight_.push_back(std::move(record));
-    } while (batched_ && next_ < pending_.size() && in_flight_.size() < kBatch &&
+    } while (next_ < pending_.size() && in_flight_.size() < kMaxBatchEvents &&
              batch_bytes + pending_[next_]->event_bytes.size() <= kMaxBatchBytes);
+    StartWriteLocked(in_flight_.back()->sequence);
+  }
+
+  // The event of `record` (`length` bytes as it would be sent) without its
+  // payload and raw body, and a decode_error saying why.
+  std::string Trimmed(const LogRecord& record, size_t length) const {
+    v1::Event event;
+    if (!event.ParseFromString(record.event_bytes)) {
+      event.set_sequence(record.sequence);
+      event.set_source(record.source);
+    }
+    event.clear_payload();
+    event.clear_untyped();
+    event.clear_raw_body();
+    event.set_decode_error(absl::StrCat("the event is ", length,
+                                        " bytes, over the largest this server sends "
+                                        "(grpc.max_event_bytes: ",
+                                        service_->limits_.max_event_bytes,
+                                        "); its payload and raw body are left out"));
+    return event.SerializeAsString();
+  }
+
+  // Writes `response` (a control message); the stream's position is
+  // `position` once it is written.
+  void WriteControl(const v1::SubscribeResponse& response, uint64_t position)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    slices_.clear();
+    slices_.emplace_back(response.SerializeAsString());
+    StartWriteLocked(position);
+  }
+
+  void StartWriteLocked(uint64_t position) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     buffer_ = grpc::ByteBuffer(slices_.data(), slices_.size());
+    write_position_ = position;
     write_in_flight_ = true;
+    last_write_ = absl::Now();
     StartWrite(&buffer_);
   }
 
@@ -367,7 +430,6 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
   EventBridgeService* const service_;
   grpc::CallbackServerContext* const context_;
-  const bool batched_;  // SubscribeBatches
   const absl::Time started_at_;
   std::unique_ptr<Subscription> subscription_;
   bool include_raw_ = false;
@@ -384,6 +446,10 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   std::vector<grpc::Slice> slices_ ABSL_GUARDED_BY(mu_);   // of the write
   grpc::ByteBuffer buffer_ ABSL_GUARDED_BY(mu_);
   uint64_t resume_after_ ABSL_GUARDED_BY(mu_) = 0;
+  // The position once the write in flight is done.
+  uint64_t write_position_ ABSL_GUARDED_BY(mu_) = 0;
+  // When the last write started (the stream's start before the first).
+  absl::Time last_write_ ABSL_GUARDED_BY(mu_);
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
@@ -403,10 +469,11 @@ v1::ListEventTypesResponse DescribeSources(const std::vector<SourceInfo>& source
 EventBridgeService::EventBridgeService(EventLog* log, Metrics* metrics,
                                        const std::vector<SourceInfo>& sources,
                                        std::shared_ptr<const Authorizer> authorizer,
-                                       SubscribeLimits limits)
+                                       SubscribeLimits limits, ServerFacts facts)
     : log_(log),
       metrics_(metrics),
       limits_(limits),
+      facts_(std::move(facts)),
       authorizer_(std::move(authorizer)),
       event_types_(std::make_shared<const v1::ListEventTypesResponse>(DescribeSources(sources))) {}
 
@@ -464,14 +531,42 @@ grpc::ServerUnaryReactor* EventBridgeService::ListEventTypes(
   return reactor;
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::Subscribe(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
-  return new SubscribeReactor(this, context, request, /*batched=*/false);
+grpc::ServerUnaryReactor* EventBridgeService::GetServerInfo(grpc::CallbackServerContext* context,
+                                                            const v1::GetServerInfoRequest* request,
+                                                            v1::GetServerInfoResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Grant> grant = Authenticate(context, nullptr);
+  if (!grant.ok()) {
+    reactor->Finish(ToGrpcStatus(grant.status()));
+    return reactor;
+  }
+  response->set_version(facts_.version);
+  response->set_log_backend(facts_.log_backend);
+  response->set_max_event_bytes(limits_.max_event_bytes);
+  response->set_max_response_bytes(MaxResponseBytes(limits_.max_event_bytes));
+  response->set_max_batch_events(kMaxBatchEvents);
+  const int64_t interval = absl::ToInt64Nanoseconds(limits_.heartbeat_interval);
+  response->mutable_heartbeat_interval()->set_seconds(interval / 1000000000);
+  response->mutable_heartbeat_interval()->set_nanos(static_cast<int32_t>(interval % 1000000000));
+  response->set_max_filter_patterns(static_cast<uint32_t>(limits_.max_filter_patterns));
+  response->set_max_subscribers(static_cast<uint32_t>(limits_.max_subscribers));
+  const LogStats stats = log_->Stats();
+  response->set_first_sequence(stats.events == 0 ? 0 : stats.first_sequence);
+  response->set_last_sequence(stats.last_sequence);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::SubscribeBatches(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventBridgeService::Subscribe(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
-  return new SubscribeReactor(this, context, request, /*batched=*/true);
+  return new SubscribeReactor(this, context, request);
+}
+
+void EventBridgeService::SendHeartbeats(absl::Time now) {
+  const uint64_t head = log_->Stats().last_sequence;
+  const absl::Time silent_since = now - limits_.heartbeat_interval;
+  absl::MutexLock lock(&mu_);
+  for (SubscribeReactor* reactor : reactors_) reactor->MaybeHeartbeat(silent_since, head);
 }
 
 absl::Status EventBridgeService::Register(SubscribeReactor* reactor) {

@@ -1,9 +1,11 @@
-// The EventBridge gRPC service: Subscribe and SubscribeBatches stream the
-// event log through a Subscription, one callback reactor per stream.
+// hookbridge.v1.EventBridgeService: Subscribe streams the event log through
+// a Subscription, one callback reactor per stream; ListEventTypes and
+// GetServerInfo describe what the server decodes and its limits.
 //
 // Events are written as pre-serialized bytes shared with the log record
 // (grpc::ByteBuffer slices referencing it), so an event is encoded once no
-// matter how many subscribers receive it.
+// matter how many subscribers receive it; a SubscribeResponse is those
+// bytes, each behind a field header.
 #ifndef HOOKBRIDGE_SERVER_GRPC_EVENT_BRIDGE_SERVICE_H_
 #define HOOKBRIDGE_SERVER_GRPC_EVENT_BRIDGE_SERVICE_H_
 
@@ -41,12 +43,11 @@ inline constexpr char kStartAfterHeader[] = "hookbridge-start-after";
 
 class SubscribeReactor;
 
-// One open Subscribe or SubscribeBatches stream, as the operator console
-// shows it.
+// One open Subscribe stream, as the operator console shows it.
 struct SubscriberInfo {
   std::string peer;   // e.g. "ipv4:127.0.0.1:51234"
   std::string token;  // the token's name; empty with authentication off
-  std::string rpc;    // "Subscribe" or "SubscribeBatches"
+  std::string rpc;    // "Subscribe"
   // The request's filter lists, as given.
   std::vector<std::string> sources;
   std::vector<std::string> types;
@@ -60,26 +61,48 @@ struct SubscriberInfo {
   std::optional<absl::Time> pending_since;
 };
 
-// Bounds on what subscribers may ask of the service; the defaults are
-// grpc's in bridge/config_types.h.
+// Bounds on what subscribers may ask of the service and what it sends; the
+// defaults are grpc's in bridge/config_types.h.
 struct SubscribeLimits {
   // Streams open at once; more are refused with RESOURCE_EXHAUSTED.
   size_t max_subscribers = GrpcConfig().max_subscribers;
   // Entries in a request's `sources` plus `types`; more is INVALID_ARGUMENT.
   size_t max_filter_patterns = GrpcConfig().max_filter_patterns;
+  // The largest event sent (Ingestor::max_event_bytes): a stored one that
+  // is larger (stored under a higher limit) goes out without its payload.
+  uint64_t max_event_bytes = GrpcConfig().max_event_bytes;
+  // A stream silent this long gets a Heartbeat (see SendHeartbeats).
+  absl::Duration heartbeat_interval = GrpcConfig().heartbeat_interval;
 };
 
-class EventBridgeService final
-    : public v1::EventBridge::WithRawCallbackMethod_Subscribe<
-          v1::EventBridge::WithRawCallbackMethod_SubscribeBatches<
-              v1::EventBridge::WithCallbackMethod_ListEventTypes<v1::EventBridge::Service>>> {
+// What GetServerInfo says about the process besides the limits.
+struct ServerFacts {
+  std::string version;
+  std::string log_backend;
+};
+
+// Most events in one SubscribeResponse; also the records read from the log
+// per write.
+inline constexpr size_t kMaxBatchEvents = 64;
+// A SubscribeResponse grows past this only with its first event.
+inline constexpr size_t kMaxBatchBytes = 1 << 20;
+
+// The largest SubscribeResponse sent when no event exceeds
+// `max_event_bytes`: one such event behind its field header, or a batch.
+uint64_t MaxResponseBytes(uint64_t max_event_bytes);
+
+class EventBridgeService final : public v1::EventBridgeService::WithRawCallbackMethod_Subscribe<
+                                     v1::EventBridgeService::WithCallbackMethod_ListEventTypes<
+                                         v1::EventBridgeService::WithCallbackMethod_GetServerInfo<
+                                             v1::EventBridgeService::Service>>> {
  public:
   // `log` and `metrics` must outlive the service; `sources` are the
   // configured sources, for ListEventTypes. Every call is authenticated
   // (authorization: Bearer <token>) and Subscribe authorized against the
   // token's grant, then checked against `limits`.
   EventBridgeService(EventLog* log, Metrics* metrics, const std::vector<SourceInfo>& sources,
-                     std::shared_ptr<const Authorizer> authorizer, SubscribeLimits limits);
+                     std::shared_ptr<const Authorizer> authorizer, SubscribeLimits limits,
+                     ServerFacts facts = {});
 
   // Applies a reloaded config: new calls are authenticated with
   // `authorizer` and ListEventTypes lists `sources`. Every open stream is
@@ -94,10 +117,16 @@ class EventBridgeService final
                                            const v1::ListEventTypesRequest* request,
                                            v1::ListEventTypesResponse* response) override;
 
+  grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* context,
+                                          const v1::GetServerInfoRequest* request,
+                                          v1::GetServerInfoResponse* response) override;
+
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
-  grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscribeBatches(
-      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
+
+  // Sends a Heartbeat on every stream that has written nothing for
+  // heartbeat_interval and has nothing to write. Call about once a second.
+  void SendHeartbeats(absl::Time now);
 
   // Ends every open stream with UNAVAILABLE (and its resume position) and
   // refuses new ones, then waits until every stream is done or `deadline`
@@ -130,6 +159,7 @@ class EventBridgeService final
   EventLog* const log_;
   Metrics* const metrics_;
   const SubscribeLimits limits_;
+  const ServerFacts facts_;
   // What a reload changes. Lock order: mu_, then config_mu_.
   absl::Mutex config_mu_;
   std::shared_ptr<const Authorizer> authorizer_ ABSL_GUARDED_BY(config_mu_);

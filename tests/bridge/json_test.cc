@@ -14,8 +14,8 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gtest/gtest.h"
-#include "hookbridge/v1/ckbox.pb.h"
-#include "hookbridge/v1/ckeditor.pb.h"
+#include "hookbridge/ckbox/v1/ckbox.pb.h"
+#include "hookbridge/ckeditor/v1/ckeditor.pb.h"
 #include "hookbridge/v1/event.pb.h"
 #include "hookbridge/v1/service.pb.h"
 
@@ -28,7 +28,7 @@ using ::testing::HasSubstr;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
-namespace ck = v1::ckeditor;
+namespace ck = ckeditor::v1;
 
 Struct Json(absl::string_view text) {
   absl::StatusOr<Struct> parsed = ParseJsonObject(text);
@@ -399,14 +399,14 @@ TEST(StructToMessageTest, OtherKindsAreRejectedForStrings) {
 }
 
 TEST(StructToMessageTest, FillsRepeatedStrings) {
-  v1::ckbox::AssetUploaded::Asset asset;
+  ckbox::v1::AssetUploaded::Asset asset;
   ASSERT_TRUE(Convert(R"({"tags": ["a", 2, "c"]})", &asset).ok());
   EXPECT_THAT(asset.tags(), ::testing::ElementsAre("a", "2", "c"));
   ASSERT_TRUE(Convert(R"({"tags": []})", &asset).ok());
 }
 
 TEST(StructToMessageTest, RepeatedFieldRequiresAnArray) {
-  v1::ckbox::AssetUploaded::Asset asset;
+  ckbox::v1::AssetUploaded::Asset asset;
   absl::Status status = Convert(R"({"tags": "a"})", &asset);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("payload.tags: expected an array, got a string"));
@@ -533,7 +533,7 @@ TEST(StructToMessageTest, CopiesFreeFormObjectsIntoStructs) {
 }
 
 TEST(StructToMessageTest, FillsStringMaps) {
-  v1::ckbox::AssetUploaded::Asset asset;
+  ckbox::v1::AssetUploaded::Asset asset;
   ASSERT_TRUE(Convert(R"({"images_urls": {"80": "https://h/80.webp", "160": 160,
                                           "default": "https://h/d", "gone": null}})",
                       &asset)
@@ -544,7 +544,7 @@ TEST(StructToMessageTest, FillsStringMaps) {
 }
 
 TEST(StructToMessageTest, MapErrorsNameTheKey) {
-  v1::ckbox::AssetUploaded::Asset asset;
+  ckbox::v1::AssetUploaded::Asset asset;
   absl::Status status = Convert(R"({"images_urls": {"80": {"u": 1}}})", &asset);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("payload.images_urls.80: expected a string"));

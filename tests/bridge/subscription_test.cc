@@ -223,6 +223,44 @@ TEST_F(SmallLogSubscriptionTest, CursorEvictedWhileLaggingIsOutOfRange) {
   EXPECT_EQ(sub->cursor(), 0u);
 }
 
+TEST_F(SmallLogSubscriptionTest, WithGapsAllowedALaggingCursorStepsOverTheEvictedOnce) {
+  v1::SubscribeRequest request = After(0);
+  request.set_allow_gaps(true);
+  std::unique_ptr<Subscription> sub = Subscribe(request);
+  ASSERT_NE(sub, nullptr);
+  Append("a");
+  EXPECT_THAT(Next(*sub), ElementsAre(1));
+  for (int i = 0; i < 5; ++i) Append("a");  // 2..6; 2 and 3 are evicted unread
+  // The gap first, alone: nothing delivered with it and no wake-up needed.
+  EXPECT_THAT(Next(*sub), IsEmpty());
+  std::optional<Subscription::Gap> gap = sub->TakeGap();
+  ASSERT_TRUE(gap.has_value());
+  EXPECT_EQ(gap->first, 2u);
+  EXPECT_EQ(gap->last, 3u);
+  EXPECT_EQ(sub->cursor(), 3u);
+  EXPECT_FALSE(sub->TakeGap().has_value());
+  EXPECT_THAT(Next(*sub), ElementsAre(4, 5, 6));
+  EXPECT_FALSE(sub->TakeGap().has_value());
+}
+
+TEST_F(SmallLogSubscriptionTest, WithGapsAllowedAnEvictedStartIsAGapNotAnError) {
+  for (int i = 0; i < 5; ++i) Append("a", "d", kT0 + absl::Seconds(i));
+  for (v1::SubscribeRequest request : {After(1), Since(kT0)}) {
+    request.set_allow_gaps(true);
+    std::unique_ptr<Subscription> sub = Subscribe(request);
+    ASSERT_NE(sub, nullptr);
+    EXPECT_THAT(Next(*sub), IsEmpty());
+    std::optional<Subscription::Gap> gap = sub->TakeGap();
+    ASSERT_TRUE(gap.has_value());
+    EXPECT_EQ(gap->last, 2u);
+    EXPECT_THAT(Next(*sub), ElementsAre(3, 4, 5));
+  }
+  // A position after the end stays an error.
+  v1::SubscribeRequest beyond = After(9);
+  beyond.set_allow_gaps(true);
+  EXPECT_EQ(SubscribeError(beyond).code(), absl::StatusCode::kOutOfRange);
+}
+
 // ---- batching and filters --------------------------------------------------------
 
 TEST_F(SubscriptionTest, NextReturnsAtMostMax) {

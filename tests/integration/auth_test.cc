@@ -138,7 +138,7 @@ TEST_F(AuthTest, RequestInsideTheGrantStreamsOnlyGrantedEvents) {
 }
 
 TEST_F(AuthTest, ListEventTypesNeedsAToken) {
-  auto stub = v1::EventBridge::NewStub(
+  auto stub = v1::EventBridgeService::NewStub(
       grpc::CreateChannel(process_->grpc_target(), grpc::InsecureChannelCredentials()));
   v1::ListEventTypesResponse response;
   grpc::ClientContext anonymous;

@@ -41,7 +41,8 @@ TEST(GrpcServicesTest, HealthReportsServingForTheServerAndTheEventBridge) {
   grpc::Status status;
   EXPECT_EQ(Check(channel, "", &status), HealthCheckResponse::SERVING);
   EXPECT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(Check(channel, "hookbridge.v1.EventBridge", &status), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Check(channel, "hookbridge.v1.EventBridgeService", &status),
+            HealthCheckResponse::SERVING);
   EXPECT_TRUE(status.ok()) << status.error_message();
   Check(channel, "no.such.Service", &status);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
@@ -61,12 +62,12 @@ TEST(GrpcServicesTest, ReflectionListsServicesAndServesTheirDescriptors) {
   ASSERT_TRUE(stream->Read(&response));
   std::set<std::string> services;
   for (const auto& s : response.list_services_response().service()) services.insert(s.name());
-  EXPECT_TRUE(services.count("hookbridge.v1.EventBridge"));
+  EXPECT_TRUE(services.count("hookbridge.v1.EventBridgeService"));
   EXPECT_TRUE(services.count("grpc.health.v1.Health"));
 
   // A generic client can learn the whole schema, typed payloads included.
   reflection::ServerReflectionRequest symbol;
-  symbol.set_file_containing_symbol("hookbridge.v1.EventBridge");
+  symbol.set_file_containing_symbol("hookbridge.v1.EventBridgeService");
   ASSERT_TRUE(stream->Write(symbol));
   ASSERT_TRUE(stream->Read(&response));
   ASSERT_GT(response.file_descriptor_response().file_descriptor_proto_size(), 0);
@@ -84,7 +85,7 @@ TEST(GrpcServicesTest, ReflectionListsServicesAndServesTheirDescriptors) {
   }
   EXPECT_TRUE(has_subscribe);
   EXPECT_TRUE(files.count("hookbridge/v1/service.proto"));
-  EXPECT_TRUE(files.count("hookbridge/v1/ckeditor.proto"));
+  EXPECT_TRUE(files.count("hookbridge/ckeditor/v1/ckeditor.proto"));
   stream->WritesDone();
   EXPECT_TRUE(stream->Finish().ok());
 }

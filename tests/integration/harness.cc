@@ -104,10 +104,12 @@ std::string ReadTestdata(const std::string& relative_path) {
   return text.str();
 }
 
-std::string LoopbackListeners(const std::string& http_extra) {
+std::string LoopbackListeners(const std::string& http_extra, const std::string& grpc_extra) {
   return "http: { listen: \"127.0.0.1:0\"" + (http_extra.empty() ? "" : ", " + http_extra) +
          " }\n"
-         "grpc: { listen: \"127.0.0.1:0\" }\n"
+         "grpc: { listen: \"127.0.0.1:0\"" +
+         (grpc_extra.empty() ? "" : ", " + grpc_extra) +
+         " }\n"
          "admin: { listen: \"127.0.0.1:0\" }\n"
          "logging: { level: debug }\n";
 }
@@ -127,8 +129,8 @@ std::string ExportBody(const std::string& doc, const std::string& removed_at) {
 }
 
 std::string CkeditorConfig(const std::string& secret, const std::string& extra,
-                           const std::string& http_extra) {
-  return LoopbackListeners(http_extra) + extra +
+                           const std::string& http_extra, const std::string& grpc_extra) {
+  return LoopbackListeners(http_extra, grpc_extra) + extra +
          "sources:\n"
          "  - name: ckeditor\n"
          "    provider: ckeditor-cloud-services\n"
@@ -363,7 +365,7 @@ double WaitForMetric(int admin_port, const std::string& series, double expected,
 
 Subscriber::Subscriber(const std::string& target, const v1::SubscribeRequest& request,
                        const grpc::ChannelArguments& channel_args, const std::string& token)
-    : stub_(v1::EventBridge::NewStub(
+    : stub_(v1::EventBridgeService::NewStub(
           grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channel_args))) {
   if (!token.empty()) AddBearer(&context_, token);
   context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
@@ -375,13 +377,36 @@ Subscriber::Subscriber(const std::string& target, const v1::SubscribeRequest& re
   }
 }
 
-bool Subscriber::Read(v1::Event* event) { return reader_->Read(event); }
+bool Subscriber::Read(v1::Event* event) {
+  while (next_ == buffered_.events_size()) {
+    buffered_.Clear();
+    next_ = 0;
+    if (!reader_->Read(&buffered_)) return false;
+    if (buffered_.events_size() > 0) ++event_responses_;
+    if (buffered_.has_heartbeat()) heartbeats_.push_back(buffered_.heartbeat());
+    if (buffered_.has_gap()) gaps_.push_back(buffered_.gap());
+  }
+  *event = std::move(*buffered_.mutable_events(next_++));
+  return true;
+}
+
+bool Subscriber::ReadResponse(v1::SubscribeResponse* response) {
+  if (next_ < buffered_.events_size()) {
+    response->Clear();
+    for (int i = next_; i < buffered_.events_size(); ++i) {
+      *response->add_events() = std::move(*buffered_.mutable_events(i));
+    }
+    next_ = buffered_.events_size();
+    return true;
+  }
+  return reader_->Read(response);
+}
 
 std::vector<v1::Event> Subscriber::ReadN(int n) {
   std::vector<v1::Event> events;
   for (int i = 0; i < n; ++i) {
     v1::Event event;
-    if (!reader_->Read(&event)) {
+    if (!Read(&event)) {
       ADD_FAILURE() << "stream ended after " << i << " of " << n << " events";
       break;
     }

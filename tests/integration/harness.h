@@ -127,8 +127,10 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 pid_t SpawnBackground(const std::vector<std::string>& argv, const std::string& log_path);
 
 // The http/grpc/admin sections listening on 127.0.0.1:0; `http_extra` adds
-// keys to the http section (e.g. "max_body_bytes: 1KiB").
-std::string LoopbackListeners(const std::string& http_extra = "");
+// keys to the http section (e.g. "max_body_bytes: 1KiB"), `grpc_extra` to
+// the grpc section.
+std::string LoopbackListeners(const std::string& http_extra = "",
+                              const std::string& grpc_extra = "");
 
 // A CKEditor comment.added body about document `doc` whose comment holds
 // `content`, spliced in as is (it may carry escapes or raw bytes).
@@ -139,9 +141,10 @@ std::string CommentAddedBody(const std::string& doc, const std::string& content 
 std::string ExportBody(const std::string& doc, const std::string& removed_at);
 
 // A one-source config with secret `secret` for source `ckeditor`, plus
-// `extra` YAML at the top level and `http_extra` keys in the http section.
+// `extra` YAML at the top level and `http_extra` / `grpc_extra` keys in the
+// http / grpc section.
 std::string CkeditorConfig(const std::string& secret, const std::string& extra = "",
-                           const std::string& http_extra = "");
+                           const std::string& http_extra = "", const std::string& grpc_extra = "");
 
 struct HttpResponse {
   int status = 0;
@@ -211,7 +214,8 @@ bool Eventually(F condition, absl::Duration timeout = absl::Seconds(30)) {
 double WaitForMetric(int admin_port, const std::string& series, double expected,
                      absl::Duration timeout = absl::Seconds(10));
 
-// An open Subscribe stream.
+// An open Subscribe stream, read event by event: the events of each
+// SubscribeResponse in order; Heartbeats and Gaps are kept aside.
 class Subscriber {
  public:
   // Opens the stream and waits for the server to establish it (the
@@ -224,6 +228,13 @@ class Subscriber {
 
   // Reads the next event; false when the stream ended (see Finish()).
   bool Read(v1::Event* event);
+  // Reads the next response as the server sent it (events not yet returned
+  // by Read come first, as one response); false when the stream ended.
+  bool ReadResponse(v1::SubscribeResponse* response);
+  // How many responses held events, and the control messages seen by Read.
+  int event_responses() const { return event_responses_; }
+  const std::vector<v1::Heartbeat>& heartbeats() const { return heartbeats_; }
+  const std::vector<v1::Gap>& gaps() const { return gaps_; }
   // Reads exactly n events or fails the test.
   std::vector<v1::Event> ReadN(int n);
   grpc::Status Finish();
@@ -235,10 +246,15 @@ class Subscriber {
   std::string Trailer(const std::string& key) const;
 
  private:
-  std::unique_ptr<v1::EventBridge::Stub> stub_;
+  std::unique_ptr<v1::EventBridgeService::Stub> stub_;
   grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<v1::Event>> reader_;
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader_;
   std::string start_after_;
+  v1::SubscribeResponse buffered_;  // events of the last response not yet read
+  int next_ = 0;
+  int event_responses_ = 0;
+  std::vector<v1::Heartbeat> heartbeats_;
+  std::vector<v1::Gap> gaps_;
 };
 
 }  // namespace hookbridge::testing

@@ -41,7 +41,7 @@ grpc::health::v1::HealthCheckResponse::ServingStatus Health(const HookbridgeProc
 
 constexpr auto kServing = grpc::health::v1::HealthCheckResponse::SERVING;
 constexpr auto kNotServing = grpc::health::v1::HealthCheckResponse::NOT_SERVING;
-constexpr char kEventBridge[] = "hookbridge.v1.EventBridge";
+constexpr char kEventBridge[] = "hookbridge.v1.EventBridgeService";
 
 class JetStreamTest : public ::testing::Test {
  protected:
@@ -79,6 +79,31 @@ TEST_F(JetStreamTest, AWebhookTakenByOneReplicaReachesASubscriberOfTheOther) {
   EXPECT_EQ(events[0].sequence(), 1u);
   EXPECT_EQ(events[0].source(), "ckeditor");
   EXPECT_EQ(events[0].type(), "comment.added");
+}
+
+TEST_F(JetStreamTest, TheMaximumEventSizeIsTheNatsServersMaxPayload) {
+  auto a = StartReplica();
+  ASSERT_NE(a, nullptr);
+  // nats-server's default max_payload is 1 MiB: an event larger than that
+  // is refused up front (413), not accepted and then failed by NATS.
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(a->grpc_target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  AddBearer(&context);
+  v1::GetServerInfoResponse info;
+  ASSERT_TRUE(stub->GetServerInfo(&context, v1::GetServerInfoRequest(), &info).ok());
+  EXPECT_EQ(info.log_backend(), "jetstream");
+  EXPECT_EQ(info.max_event_bytes(), (1u << 20) - 1024);
+
+  HttpClient http(a->http_port());
+  HttpResponse big =
+      http.PostSigned(kPath, CommentAddedBody("big", std::string(600 << 10, 'x')), kSecret);
+  EXPECT_EQ(big.status, 413) << big.body;
+  EXPECT_THAT(big.body, HasSubstr("grpc.max_event_bytes"));
+  HttpResponse fits =
+      http.PostSigned(kPath, CommentAddedBody("fits", std::string(400 << 10, 'x')), kSecret);
+  EXPECT_EQ(fits.status, 200) << fits.body;
+  EXPECT_THAT(fits.body, HasSubstr("\"sequence\":1"));
 }
 
 TEST_F(JetStreamTest, TheSameDeliverySentToBothReplicasIsAppendedOnce) {

@@ -306,7 +306,7 @@ TEST_F(ProvidersTest, OneSubscriberFiltersAcrossProvidersAndGetsExactlyTheMatche
 }
 
 TEST_F(ProvidersTest, ListEventTypesDescribesEveryProvider) {
-  auto stub = v1::EventBridge::NewStub(
+  auto stub = v1::EventBridgeService::NewStub(
       grpc::CreateChannel(process_->grpc_target(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
   AddBearer(&context);
@@ -326,17 +326,17 @@ TEST_F(ProvidersTest, ListEventTypesDescribesEveryProvider) {
   };
   const v1::ProviderEventTypes* ckeditor = find(v1::PROVIDER_CKEDITOR_CLOUD_SERVICES);
   ASSERT_NE(ckeditor, nullptr);
-  EXPECT_EQ(message_of(*ckeditor, "comment.added"), "hookbridge.v1.ckeditor.CommentAdded");
+  EXPECT_EQ(message_of(*ckeditor, "comment.added"), "hookbridge.ckeditor.v1.CommentAdded");
   EXPECT_EQ(message_of(*ckeditor, "document.removed"),
-            "hookbridge.v1.ckeditor.CollaborationDocumentRemoved");
+            "hookbridge.ckeditor.v1.CollaborationDocumentRemoved");
   EXPECT_THAT(ckeditor->sources(), ::testing::ElementsAre("ckeditor"));
   const v1::ProviderEventTypes* docspace = find(v1::PROVIDER_ONLYOFFICE_DOCSPACE);
   ASSERT_NE(docspace, nullptr);
-  EXPECT_EQ(message_of(*docspace, "file.created"), "hookbridge.v1.docspace.File");
+  EXPECT_EQ(message_of(*docspace, "file.created"), "hookbridge.docspace.v1.File");
   EXPECT_EQ(docspace->event_types_size(), 36);
   const v1::ProviderEventTypes* cand = find(v1::PROVIDER_CAND);
   ASSERT_NE(cand, nullptr);
-  EXPECT_EQ(message_of(*cand, "MOIM:payment.paid"), "hookbridge.v1.cand.PaymentPaid");
+  EXPECT_EQ(message_of(*cand, "MOIM:payment.paid"), "hookbridge.cand.v1.PaymentPaid");
   const v1::ProviderEventTypes* github = find(v1::PROVIDER_GITHUB);
   ASSERT_NE(github, nullptr);
   EXPECT_EQ(github->event_types_size(), 0);

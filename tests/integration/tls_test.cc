@@ -74,7 +74,7 @@ class Stream {
     grpc::ChannelArguments args;
     // A connection of its own, not one shared with an earlier channel.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    stub_ = v1::EventBridge::NewStub(grpc::CreateCustomChannel(target, credentials, args));
+    stub_ = v1::EventBridgeService::NewStub(grpc::CreateCustomChannel(target, credentials, args));
     AddBearer(&context_);
     context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     v1::SubscribeRequest request;
@@ -90,8 +90,11 @@ class Stream {
 
   // The subject of the next event ("" if the stream ended).
   std::string NextSubject() {
-    v1::Event event;
-    return reader_->Read(&event) ? event.subject() : "";
+    while (next_ == response_.events_size()) {
+      next_ = 0;
+      if (!reader_->Read(&response_)) return "";
+    }
+    return response_.events(next_++).subject();
   }
 
   grpc::Status Finish() { return reader_->Finish(); }
@@ -118,9 +121,11 @@ class Stream {
   }
 
  private:
-  std::unique_ptr<v1::EventBridge::Stub> stub_;
+  std::unique_ptr<v1::EventBridgeService::Stub> stub_;
   grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<v1::Event>> reader_;
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader_;
+  v1::SubscribeResponse response_;  // its events from next_ on are unread
+  int next_ = 0;
 };
 
 class TlsTest : public ::testing::Test {

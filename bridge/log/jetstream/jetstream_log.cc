@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 #include <utility>
 
@@ -110,6 +111,9 @@ struct JetStreamLog::Core {
 
   natsConnection* conn = nullptr;
   jsCtx* js = nullptr;
+  // The server's max_payload (headers and data of one message), once
+  // connected.
+  std::atomic<int64_t> max_payload{0};
   natsSubscription* tail = nullptr;
   absl::Notification closed;
   // Set once the tail's message handler has returned for the last time.
@@ -203,6 +207,7 @@ absl::Status JetStreamLog::Core::Connect() {
     conn = nullptr;
     return absl::UnavailableError(NatsError(absl::StrCat("cannot connect to ", options.url), s));
   }
+  max_payload = natsConnection_GetMaxPayload(conn);
   jsOptions js_opts;
   jsOptions_Init(&js_opts);
   js_opts.Wait = Millis(options.request_timeout);
@@ -578,6 +583,14 @@ absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(Options options
 }
 
 JetStreamLog::JetStreamLog(std::unique_ptr<Core> core) : core_(std::move(core)) {}
+
+uint64_t JetStreamLog::max_record_bytes() const {
+  // The headers Append sets (Nats-Msg-Id, the event's size) take well
+  // under 1 KiB.
+  constexpr int64_t kHeaderRoom = 1024;
+  const int64_t payload = core_->max_payload.load();
+  return payload > kHeaderRoom ? static_cast<uint64_t>(payload - kHeaderRoom) : 0;
+}
 
 JetStreamLog::~JetStreamLog() {
   Core& c = *core_;

@@ -97,6 +97,8 @@ class JetStreamLog : public EventLog {
   absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
   LogStats Stats() override;
   bool shared() const override { return true; }
+  // The NATS server's max_payload, less room for the message's headers.
+  uint64_t max_record_bytes() const override;
 
   // The one subject filter (nats-server 2.9 takes one per consumer) that
   // takes every event `selector` selects: `<prefix>.<source>.<type tokens>`

@@ -108,7 +108,7 @@ class DocspaceSource : public Source {
     if (std::optional<std::string> id = IdAtPath(delivery, "id")) event->set_id(*std::move(id));
 
     std::vector<std::string> metadata_errors;
-    v1::docspace::DocspaceEvent metadata;
+    docspace::v1::DocspaceEvent metadata;
     FillKeyByKey(delivery, metadata.mutable_event(), "event", &metadata_errors);
     if (auto webhook = fields.find("webhook"); webhook != fields.end()) {
       if (webhook->second.kind_case() == Value::kStructValue) {
@@ -121,7 +121,7 @@ class DocspaceSource : public Source {
     }
 
     // The delivery metadata is kept whether or not the payload is typed.
-    v1::docspace::DocspaceEvent* container = event->mutable_docspace();
+    docspace::v1::DocspaceEvent* container = event->mutable_docspace();
     container->mutable_event()->Swap(metadata.mutable_event());
     if (metadata.has_webhook()) container->mutable_webhook()->Swap(metadata.mutable_webhook());
 

@@ -239,13 +239,13 @@ TEST(DescribeEventTypesTest, CkeditorCommentAdded) {
   EXPECT_EQ(ckeditor->provider(), v1::PROVIDER_CKEDITOR_CLOUD_SERVICES);
   const v1::EventType* added = FindType(*ckeditor, "comment.added");
   ASSERT_NE(added, nullptr);
-  EXPECT_EQ(added->message(), "hookbridge.v1.ckeditor.CommentAdded");
+  EXPECT_EQ(added->message(), "hookbridge.ckeditor.v1.CommentAdded");
   EXPECT_EQ(added->field(), "ckeditor.comment_added");
 
   // A legacy name is listed with its successor's message.
   const v1::EventType* legacy = FindType(*ckeditor, "document.user.connected");
   ASSERT_NE(legacy, nullptr);
-  EXPECT_EQ(legacy->message(), "hookbridge.v1.ckeditor.CollaborationUserConnected");
+  EXPECT_EQ(legacy->message(), "hookbridge.ckeditor.v1.CollaborationUserConnected");
   EXPECT_EQ(legacy->field(), "ckeditor.collaboration_user_connected");
 }
 
@@ -257,11 +257,11 @@ TEST(DescribeEventTypesTest, CandTypesIncludeTheModule) {
   EXPECT_EQ(static_cast<size_t>(cand->event_types_size()), kCandCatalog.events.size());
   const v1::EventType* voted = FindType(*cand, "MOIM:product.voted");
   ASSERT_NE(voted, nullptr);
-  EXPECT_EQ(voted->message(), "hookbridge.v1.cand.ProductVoted");
+  EXPECT_EQ(voted->message(), "hookbridge.cand.v1.ProductVoted");
   EXPECT_EQ(voted->field(), "cand.product_voted");
   const v1::EventType* paid = FindType(*cand, "MOIM:payment.paid");
   ASSERT_NE(paid, nullptr);
-  EXPECT_EQ(paid->message(), "hookbridge.v1.cand.PaymentPaid");
+  EXPECT_EQ(paid->message(), "hookbridge.cand.v1.PaymentPaid");
   EXPECT_EQ(FindType(*cand, "MOIM:payment.cancelled"), nullptr);  // untyped
 }
 

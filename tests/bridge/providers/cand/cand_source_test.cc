@@ -126,7 +126,7 @@ TEST(CandCatalogTest, BelongsToCand) {
   EXPECT_EQ(kCandCatalog.event_field, "cand");
   const FieldDescriptor* field = v1::Event::descriptor()->FindFieldByName("cand");
   ASSERT_NE(field, nullptr);
-  EXPECT_EQ(field->message_type(), v1::cand::CandEvent::descriptor());
+  EXPECT_EQ(field->message_type(), cand::v1::CandEvent::descriptor());
 }
 
 TEST(CandCatalogTest, HasEveryDocumentedTypedEvent) {
@@ -160,7 +160,7 @@ TEST(CandCatalogTest, HasEveryDocumentedTypedEvent) {
 }
 
 TEST(CandCatalogTest, EveryRowNamesAPayloadFieldOfCandEvent) {
-  const Descriptor* container = v1::cand::CandEvent::descriptor();
+  const Descriptor* container = cand::v1::CandEvent::descriptor();
   std::set<absl::string_view> types;
   for (const TypedEventSpec& spec : kCandCatalog.events) {
     EXPECT_TRUE(types.insert(spec.type).second) << "duplicate row " << spec.type;
@@ -180,7 +180,7 @@ TEST(CandCatalogTest, EveryRowNamesAPayloadFieldOfCandEvent) {
 
 TEST(CandCatalogTest, CoversEveryPayloadFieldOfCandEvent) {
   const google::protobuf::OneofDescriptor* payload =
-      v1::cand::CandEvent::descriptor()->FindOneofByName("payload");
+      cand::v1::CandEvent::descriptor()->FindOneofByName("payload");
   ASSERT_NE(payload, nullptr);
   std::set<absl::string_view> used;
   for (const TypedEventSpec& spec : kCandCatalog.events) used.insert(spec.field);
@@ -240,7 +240,7 @@ TEST(CandSourceTest, TypeIsModuleColonType) {
 
 TEST(CandSourceTest, ContextIsTypedAndNamesTheEnvironment) {
   v1::Event event = DecodeTyped("product.created", R"({"id": "P0H3K5LZA"})");
-  const v1::cand::Context& context = event.cand().context();
+  const cand::v1::Context& context = event.cand().context();
   EXPECT_EQ(context.origin_community_id(), "G0IZUDWCL");
   EXPECT_EQ(context.user_id(), "U0ORIG7KX");
   EXPECT_EQ(context.community_id(), "G1MNBS5TQ");
@@ -338,7 +338,7 @@ TEST(CandSourceTest, ProductVotedKeepsVotedAsSent) {
     v1::Event event =
         DecodeTyped("product.voted", absl::StrCat(R"({"id": "P0H3K5LZA", "voted": )", json, "}"));
     ASSERT_TRUE(event.cand().has_product_voted()) << json;
-    const v1::cand::ProductVoted& voted = event.cand().product_voted();
+    const cand::v1::ProductVoted& voted = event.cand().product_voted();
     EXPECT_EQ(voted.id(), "P0H3K5LZA") << json;
     ASSERT_TRUE(voted.has_voted()) << json;
     EXPECT_EQ(voted.voted().kind_case(), kind) << json;
@@ -371,7 +371,7 @@ TEST(CandSourceTest, PaymentPaidWithNestedPurchases) {
                                             {"id": "PI0D4RS6W", "productId": "P0J8M2NBC"}]},
       {"id": "PC0G7HQ1P", "purchaseItems": [{"id": "PI0E9TU2X", "productId": "P0J8M2NBC"}]}]})");
   ASSERT_TRUE(event.cand().has_payment_paid());
-  const v1::cand::PaymentPaid& paid = event.cand().payment_paid();
+  const cand::v1::PaymentPaid& paid = event.cand().payment_paid();
   EXPECT_EQ(paid.id(), "PM0A8XK2B");
   EXPECT_EQ(event.subject(), "PM0A8XK2B");
   ASSERT_EQ(paid.purchases_size(), 2);
@@ -403,7 +403,7 @@ TEST(CandSourceTest, SubscriptionSubscribed) {
       DecodeTyped("subscription.subscribed",
                   R"({"id": "SB0T5YH7U", "productId": "P0J8M2NBC", "isRenewal": true})");
   ASSERT_TRUE(event.cand().has_subscription_subscribed());
-  const v1::cand::SubscriptionSubscribed& subscribed = event.cand().subscription_subscribed();
+  const cand::v1::SubscriptionSubscribed& subscribed = event.cand().subscription_subscribed();
   EXPECT_EQ(subscribed.id(), "SB0T5YH7U");
   EXPECT_EQ(subscribed.product_id(), "P0J8M2NBC");
   EXPECT_TRUE(subscribed.is_renewal());

@@ -126,7 +126,7 @@ TEST(DocspaceSourceTest, DecodesTheEnvelope) {
   EXPECT_EQ(event.environment_id(), "");
   EXPECT_FALSE(event.has_sent_at());
   ASSERT_EQ(event.payload_case(), v1::Event::kDocspace);
-  const v1::docspace::DocspaceEvent& docspace = event.docspace();
+  const docspace::v1::DocspaceEvent& docspace = event.docspace();
 
   EXPECT_EQ(docspace.event().id(), 5012);
   EXPECT_EQ(docspace.event().create_on().seconds(), 1741079730);
@@ -281,14 +281,14 @@ TEST(DocspaceSourceTest, ThirdPartyEntryIdsAreText) {
 }
 
 TEST(DocspaceSourceTest, EveryGroupDecodesIntoItsMessage) {
-  const std::pair<const char*, v1::docspace::DocspaceEvent::PayloadCase> kCases[] = {
-      {"user.invited", v1::docspace::DocspaceEvent::kUser},
-      {"group.updated", v1::docspace::DocspaceEvent::kGroup},
-      {"file.downloaded", v1::docspace::DocspaceEvent::kFile},
-      {"folder.downloaded", v1::docspace::DocspaceEvent::kFolder},
-      {"room.archived", v1::docspace::DocspaceEvent::kRoom},
-      {"form.stopped", v1::docspace::DocspaceEvent::kForm},
-      {"agent.deleted", v1::docspace::DocspaceEvent::kAgent},
+  const std::pair<const char*, docspace::v1::DocspaceEvent::PayloadCase> kCases[] = {
+      {"user.invited", docspace::v1::DocspaceEvent::kUser},
+      {"group.updated", docspace::v1::DocspaceEvent::kGroup},
+      {"file.downloaded", docspace::v1::DocspaceEvent::kFile},
+      {"folder.downloaded", docspace::v1::DocspaceEvent::kFolder},
+      {"room.archived", docspace::v1::DocspaceEvent::kRoom},
+      {"form.stopped", docspace::v1::DocspaceEvent::kForm},
+      {"agent.deleted", docspace::v1::DocspaceEvent::kAgent},
   };
   for (const auto& [trigger, expected] : kCases) {
     v1::Event event;
@@ -314,7 +314,7 @@ TEST(DocspaceSourceTest, FormSubmitCarriesBothFormsAndTheOriginalAsSubject) {
                      &event)
                   .ok());
   ASSERT_TRUE(event.docspace().has_form());
-  const v1::docspace::Form& form = event.docspace().form();
+  const docspace::v1::Form& form = event.docspace().form();
   EXPECT_EQ(form.original_form().id(), "310");
   EXPECT_EQ(form.submitted_form().id(), "355");
   EXPECT_EQ(form.submitted_form().parent_id(), "352");
@@ -386,7 +386,7 @@ TEST(DocspaceSourceTest, OlderEntryPayloadKeepsAuthorAndDates) {
                      &event)
                   .ok());
   EXPECT_EQ(event.decode_error(), "");
-  const v1::docspace::Folder& folder = event.docspace().folder();
+  const docspace::v1::Folder& folder = event.docspace().folder();
   EXPECT_EQ(folder.root_id(), "5");
   EXPECT_EQ(folder.create_by(), "66faa6e4-f133-11ea-b126-00ffeec8b4ef");
   EXPECT_EQ(folder.create_on().seconds(), 1730534400);
@@ -480,13 +480,13 @@ TEST(DocspaceCatalogTest, BelongsToTheDocspaceContainer) {
   const FieldDescriptor* container =
       v1::Event::descriptor()->FindFieldByName(std::string(kDocspaceCatalog.event_field));
   ASSERT_NE(container, nullptr);
-  EXPECT_EQ(container->message_type(), v1::docspace::DocspaceEvent::descriptor());
+  EXPECT_EQ(container->message_type(), docspace::v1::DocspaceEvent::descriptor());
   ASSERT_EQ(kDocspaceCatalog.untyped_subject_paths.size(), 1u);
   EXPECT_EQ(kDocspaceCatalog.untyped_subject_paths[0], "id");
 }
 
 TEST(DocspaceCatalogTest, RowsAndPayloadFieldsMatchOneToOne) {
-  const Descriptor* container = v1::docspace::DocspaceEvent::descriptor();
+  const Descriptor* container = docspace::v1::DocspaceEvent::descriptor();
   const google::protobuf::OneofDescriptor* payload = container->FindOneofByName("payload");
   ASSERT_NE(payload, nullptr);
   std::set<std::string> used;
@@ -504,7 +504,7 @@ TEST(DocspaceCatalogTest, RowsAndPayloadFieldsMatchOneToOne) {
 }
 
 TEST(DocspaceCatalogTest, SubjectPathsNameStringFields) {
-  const Descriptor* container = v1::docspace::DocspaceEvent::descriptor();
+  const Descriptor* container = docspace::v1::DocspaceEvent::descriptor();
   for (const TypedEventSpec& spec : kDocspaceCatalog.events) {
     const Descriptor* message = container->FindFieldByName(std::string(spec.field))->message_type();
     const FieldDescriptor* leaf = nullptr;
@@ -538,8 +538,8 @@ void ExpectRepeats(const Descriptor* copy, const Descriptor* original) {
 }
 
 TEST(DocspaceSchemaTest, FormRepeatsFileAndAddsTheSubmittedPair) {
-  const Descriptor* form = v1::docspace::Form::descriptor();
-  const Descriptor* file = v1::docspace::File::descriptor();
+  const Descriptor* form = docspace::v1::Form::descriptor();
+  const Descriptor* file = docspace::v1::File::descriptor();
   ExpectRepeats(form, file);
   EXPECT_EQ(form->field_count(), file->field_count() + 2);
   EXPECT_EQ(form->FindFieldByName("original_form")->message_type(), file);
@@ -548,9 +548,9 @@ TEST(DocspaceSchemaTest, FormRepeatsFileAndAddsTheSubmittedPair) {
 
 TEST(DocspaceSchemaTest, EntriesShareTheirCommonFields) {
   // Fields 1-19 and 80-84 are the same in every entry message.
-  const Descriptor* file = v1::docspace::File::descriptor();
+  const Descriptor* file = docspace::v1::File::descriptor();
   for (const Descriptor* entry :
-       {v1::docspace::Folder::descriptor(), v1::docspace::Room::descriptor()}) {
+       {docspace::v1::Folder::descriptor(), docspace::v1::Room::descriptor()}) {
     for (int i = 0; i < file->field_count(); ++i) {
       const FieldDescriptor* want = file->field(i);
       if (want->number() >= 30 && want->number() < 80) continue;
