@@ -25,7 +25,9 @@ function(add_proto_library target)
     list(APPEND generated ${outs})
   endforeach()
   add_library(${target} STATIC ${generated})
-  target_include_directories(${target} PUBLIC ${gen_dir})
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${gen_dir}>
+                                             $<INSTALL_INTERFACE:include>)
+  set_target_properties(${target} PROPERTIES HOOKBRIDGE_GEN_DIR ${gen_dir})
   target_link_libraries(${target} PUBLIC protobuf::libprotobuf gRPC::grpc++)
   # Generated code is not ours to warn about.
   target_compile_options(${target} PRIVATE -w)

@@ -74,13 +74,14 @@ fi
 
 if has_stage asan; then
   begin "asan tests"
-  # Not under ASan: the tests whose subject is another process (the Python,
-  # Node and Go clients; a real Prometheus scraping /metrics) and the
+  # Not under ASan: the tests whose subject is another process (the client
+  # libraries' CLIs and the installed C++ client package; a real Prometheus
+  # scraping /metrics) and the
   # deployment checks and the console's browser test. The server paths they
   # reach (Subscribe, /metrics, /ui and /api/*) are what the C++ integration
   # tests drive as well.
   ctest --test-dir build-asan --output-on-failure --parallel "$jobs" --timeout 300 \
-    -L 'unit|integration' -E 'ClientsTest|PrometheusTest'
+    -L 'unit|integration' -E 'ClientsTest|PrometheusTest|cpp_client_package'
   done_stage "asan tests"
 fi
 

@@ -324,6 +324,33 @@ pid_t SpawnBackground(const std::vector<std::string>& argv, const std::string& l
   return pid;
 }
 
+BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env,
+                                     const std::string& out_path, const std::string& err_path) {
+  const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out >= 0 && err >= 0) {
+    pid_ = Spawn(argv, env, out, err);
+  } else {
+    ADD_FAILURE() << "cannot open " << out_path << " or " << err_path;
+  }
+  if (out >= 0) close(out);
+  if (err >= 0) close(err);
+}
+
+BackgroundCommand::~BackgroundCommand() {
+  if (pid_ > 0 && !reaped_) Stop(SIGKILL);
+}
+
+int BackgroundCommand::Stop(int signal) {
+  if (pid_ <= 0 || reaped_) return -1;
+  if (signal != 0) kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped_ = true;
+  return ExitCode(status);
+}
+
 double MetricValue(int admin_port, const std::string& series) {
   HttpClient client(admin_port);
   HttpResponse response = client.Send("GET", "/metrics");

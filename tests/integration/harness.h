@@ -126,6 +126,25 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 // if it cannot start). The caller stops and reaps it.
 pid_t SpawnBackground(const std::vector<std::string>& argv, const std::string& log_path);
 
+// A program running in the background with `env` added, its stdout and
+// stderr written to files (created or truncated) while it runs.
+class BackgroundCommand {
+ public:
+  BackgroundCommand(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env, const std::string& out_path,
+                    const std::string& err_path);
+  // Stops it with SIGKILL if it still runs.
+  ~BackgroundCommand();
+  // Sends `signal` (unless 0) and waits for the exit; its exit code, or
+  // 128 + the signal that ended it.
+  int Stop(int signal);
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
 // The http/grpc/admin sections listening on 127.0.0.1:0; `http_extra` adds
 // keys to the http section (e.g. "max_body_bytes: 1KiB"), `grpc_extra` to
 // the grpc section.

@@ -531,7 +531,7 @@ TEST(TailTest, PrintsEachEventAsOneJsonLine) {
       RunCommand({BinaryPath("hookbridge-tail"), "--target", process->grpc_target()});
   EXPECT_EQ(anonymous.exit_code, 1);
   EXPECT_THAT(anonymous.err, HasSubstr("authorization: Bearer <token>"));
-  EXPECT_THAT(anonymous.err, HasSubstr("code 16"));  // UNAUTHENTICATED
+  EXPECT_THAT(anonymous.err, HasSubstr("error: UNAUTHENTICATED: "));
 }
 
 }  // namespace
