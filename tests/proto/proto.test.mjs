@@ -89,3 +89,31 @@ function listProtos(dir = protoDir) {
     return e.name.endsWith('.proto') ? [p] : [];
   });
 }
+
+// API v1 does not break: the image of proto/ as v1 was released
+// (tests/proto/api-v1.binpb, `buf build --exclude-source-info`) is the
+// baseline of `buf breaking` (FILE rules, proto/buf.yaml). Additions pass;
+// a renumbered, renamed or retyped field, a removed message or RPC fail.
+const baseline = path.join(here, 'api-v1.binpb');
+
+test('buf breaking against API v1 finds nothing', () => {
+  const r = run('breaking', '--against', baseline);
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+});
+
+test('buf breaking against API v1 catches a breaking change', () => {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'hookbridge-proto-'));
+  try {
+    fs.cpSync(protoDir, copy, { recursive: true });
+    const service = path.join(copy, 'hookbridge/v1/service.proto');
+    const text = fs.readFileSync(service, 'utf8');
+    const changed = text.replace('bool include_raw = 8;', 'bool include_raw = 18;');
+    assert.notEqual(changed, text);
+    fs.writeFileSync(service, changed);
+    const r = spawnSync(buf, ['breaking', '--against', baseline], { cwd: copy, encoding: 'utf8' });
+    assert.notEqual(r.status, 0, 'a renumbered field passed');
+    assert.match(r.stdout, /include_raw/);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
