@@ -83,7 +83,8 @@ class FakeServer(service_pb2_grpc.EventBridgeServiceServicer):
     `script()`; with none queued it sends start-after 0 and hangs."""
 
     def __init__(self, *, heartbeat_interval: float = 30.0, max_response_bytes: int = 0,
-                 token: Optional[str] = None, credentials: Optional[grpc.ServerCredentials] = None):
+                 token: Optional[str] = None, credentials: Optional[grpc.ServerCredentials] = None,
+                 port: int = 0):
         self.info = service_pb2.GetServerInfoResponse(
             version="test", log_backend="memory", max_response_bytes=max_response_bytes
         )
@@ -100,7 +101,7 @@ class FakeServer(service_pb2_grpc.EventBridgeServiceServicer):
             options=[("grpc.max_send_message_length", -1)],
         )
         service_pb2_grpc.add_EventBridgeServiceServicer_to_server(self, self._server)
-        address = "127.0.0.1:0"
+        address = f"127.0.0.1:{port}"
         if credentials is not None:
             self.port = self._server.add_secure_port(address, credentials)
         else:

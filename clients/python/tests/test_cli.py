@@ -69,6 +69,22 @@ class CliTest(unittest.TestCase):
         with open(self.cursor) as f:
             self.assertEqual(f.read(), "3\n")
 
+    def test_json_mapping(self):
+        from hookbridge._cli import event_json
+
+        e = event(3, subject="s")
+        e.untyped.update({"n": 1, "f": 1.5, "big": 1e300, "list": [2, "x", None], "t": True})
+        e.raw_body = "é".encode()
+        e.received_at.FromSeconds(0)
+        line = event_json(e)
+        self.assertNotIn("\n", line)
+        self.assertEqual(json.loads(line), {
+            "id": "d-3", "sequence": "3", "source": "gh", "type": "issues", "subject": "s",
+            "received_at": "1970-01-01T00:00:00Z", "raw_body": "w6k=",
+            "untyped": {"n": 1, "f": 1.5, "big": 1e300, "list": [2, "x", None], "t": True},
+        })
+        self.assertIn('"n":1,', line)
+
     def test_filters_and_flags(self):
         self.server.script(start(4), events(5), hang())
         result = self.run_cli("--types", "a,b", "--types", "c", "--sources", "gh",

@@ -259,6 +259,30 @@ class SubscriptionTest(unittest.TestCase):
         self.assertEqual(len(self.reconnects), 4)
         self.assertEqual(backoff.attempt, 0)  # reset by the last stream's response
 
+    def test_reconnects_promptly_once_the_server_is_back(self):
+        # Each attempt after a failure connects anew: gRPC's own, slower
+        # reconnect backoff does not delay the subscription's.
+        self.server.stop()
+        subscription = self.subscribe(earliest=True, backoff=hookbridge.Backoff(0.01, 0.05))
+        back = []
+
+        def restart():
+            time.sleep(3)
+            server = FakeServer(port=self.server.port)
+            server.script(start(0), events(1), hang())
+            back.append((server, time.monotonic()))
+
+        threading.Thread(target=restart).start()
+        try:
+            self.assertEqual(next(subscription).sequence, 1)
+            self.assertLess(time.monotonic() - back[0][1], 1.0)
+            self.assertGreater(len(self.reconnects), 10)
+            self.assertTrue(all(e.code == grpc.StatusCode.UNAVAILABLE for e, _ in self.reconnects))
+        finally:
+            subscription.close()
+            if back:
+                back[0][0].stop()
+
     def test_idle_stream_is_replaced(self):
         self.server.info.heartbeat_interval.FromMilliseconds(50)
         self.server.script(start(0), events(1), hang())  # then silence

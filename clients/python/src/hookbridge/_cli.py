@@ -103,11 +103,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _integral_floats_as_ints(value: Any) -> Any:
+    """1.0 -> 1, as the other protobuf JSON printers write whole doubles
+    (Struct numbers are doubles; Python's json would print 1.0)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, dict):
+        return {k: _integral_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(v) for v in value]
+    return value
+
+
+def event_json(event: Any) -> str:
+    """One line of JSON: the protobuf JSON mapping with proto field names."""
+    record = json_format.MessageToDict(event, preserving_proto_field_name=True)
+    return json.dumps(_integral_floats_as_ints(record), ensure_ascii=False, separators=(",", ":"))
+
+
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    # gRPC's own log lines would mix with the stderr lines above; its
+    # errors reach them anyway (set GRPC_VERBOSITY=ERROR to see its log).
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     parser = _parser()
     args = parser.parse_args(argv)
     if args.server_name and not (args.ca or args.tls):
@@ -158,9 +179,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     printed = 0
     try:
         for event in subscription:
-            record = json_format.MessageToDict(event, preserving_proto_field_name=True)
-            line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-            out.write(line.encode("utf-8") + b"\n")
+            out.write(event_json(event).encode("utf-8") + b"\n")
             out.flush()
             printed += 1
             if args.count and printed >= args.count:

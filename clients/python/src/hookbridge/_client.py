@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Deque, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Deque, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 import grpc
 from google.protobuf import timestamp_pb2
@@ -34,9 +34,11 @@ DEFAULT_TARGET = "localhost:50051"
 IDLE_HEARTBEATS = 3
 # gRPC's receive limit is a C int.
 _MAX_RECEIVE_LIMIT = 2**31 - 1
-# gRPC waits up to 2 minutes between connection attempts, and fails calls
-# at once meanwhile: a server back after a restart would be seen late. Its
-# waits follow the subscription's instead (100 ms doubling to 10 s).
+# gRPC waits up to 2 minutes between connection attempts of a channel and
+# fails calls at once meanwhile: a server back after a restart would be seen
+# late. Shorter waits for the shared channel; a subscription makes a new
+# channel (with its own connection) for each attempt after a failure, so
+# its own backoff decides when to connect.
 _CHANNEL_DEFAULTS = (
     ("grpc.initial_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 10_000),
@@ -107,34 +109,43 @@ class Client:
         )
         self.call_timeout = call_timeout
         self._lock = threading.Lock()
-        self._channels: Dict[Optional[int], grpc.Channel] = {}
+        self._channel: Optional[grpc.Channel] = None
         self._subscriptions: "weakref.WeakSet[Subscription]" = weakref.WeakSet()
         self._closed = False
 
     # -- channels
 
-    def channel(self, receive_limit: Optional[int] = None) -> grpc.Channel:
-        """The channel whose receive limit is `receive_limit` bytes (gRPC's
-        default when None), made on first use and shared."""
+    @property
+    def channel(self) -> grpc.Channel:
+        """The channel of the unary calls, made on first use."""
         with self._lock:
             if self._closed:
                 raise ValueError("the client is closed")
-            channel = self._channels.get(receive_limit)
-            if channel is None:
-                options = list(self._options)
-                if receive_limit is not None:
-                    options.append(("grpc.max_receive_message_length", receive_limit))
-                if self._credentials is not None:
-                    channel = grpc.secure_channel(self.target, self._credentials, options)
-                else:
-                    channel = grpc.insecure_channel(self.target, options)
-                self._channels[receive_limit] = channel
-            return channel
+            if self._channel is None:
+                self._channel = self._make_channel(self._options)
+            return self._channel
 
-    def stub(self, receive_limit: Optional[int] = None) -> service_pb2_grpc.EventBridgeServiceStub:
-        """The generated stub, for calls this class does not wrap. Pass
-        `metadata=client.metadata` to authenticate."""
-        return service_pb2_grpc.EventBridgeServiceStub(self.channel(receive_limit))
+    def new_channel(self, receive_limit: Optional[int] = None) -> grpc.Channel:
+        """A channel of its own (its own connection), whose receive limit is
+        `receive_limit` bytes (gRPC's default when None). The caller closes
+        it."""
+        options = list(self._options) + [("grpc.use_local_subchannel_pool", 1)]
+        if receive_limit is not None:
+            options.append(("grpc.max_receive_message_length", receive_limit))
+        with self._lock:
+            if self._closed:
+                raise ValueError("the client is closed")
+            return self._make_channel(options)
+
+    def _make_channel(self, options: list) -> grpc.Channel:
+        if self._credentials is not None:
+            return grpc.secure_channel(self.target, self._credentials, options)
+        return grpc.insecure_channel(self.target, options)
+
+    def stub(self) -> service_pb2_grpc.EventBridgeServiceStub:
+        """The generated stub on the shared channel, for calls this class
+        does not wrap. Pass `metadata=client.metadata` to authenticate."""
+        return service_pb2_grpc.EventBridgeServiceStub(self.channel)
 
     @property
     def metadata(self) -> Tuple[Tuple[str, str], ...]:
@@ -260,9 +271,8 @@ class Client:
             subscription.cancel()
         with self._lock:
             self._closed = True
-            channels = list(self._channels.values())
-            self._channels.clear()
-        for channel in channels:
+            channel, self._channel = self._channel, None
+        if channel is not None:
             channel.close()
 
     def __enter__(self) -> "Client":
@@ -395,6 +405,9 @@ class Subscription(Iterator[event_pb2.Event]):
         self._cancelled = threading.Event()
         self._call: Any = None  # the RPC in progress, for cancel()
         self._stream: Any = None  # the established Subscribe call
+        self._channel: Optional[grpc.Channel] = None  # this subscription's own
+        self._channel_limit: Optional[int] = None
+        self._fresh_channel = False  # the next attempt needs a new channel
         self._watchdog = _IdleWatchdog()
         weakref.finalize(self, self._watchdog.stop)
         self._idle_timeout: Optional[float] = None
@@ -463,9 +476,10 @@ class Subscription(Iterator[event_pb2.Event]):
             call.cancel()
 
     def close(self) -> None:
-        """Cancels and releases the subscription's thread."""
+        """Cancels and releases the subscription's connection and thread."""
         self.cancel()
         self._watchdog.stop()
+        self._replace_channel(None, make=False)
 
     def __enter__(self) -> "Subscription":
         return self
@@ -528,9 +542,34 @@ class Subscription(Iterator[event_pb2.Event]):
             return  # cancel()
         except grpc.RpcError as error:
             self._stream_ended(error)
+        except ValueError:
+            if not self._cancelled.is_set():
+                raise
+            # closed meanwhile
+
+    def _replace_channel(self, limit: Optional[int], *, make: bool = True) -> None:
+        """Closes this subscription's channel; makes a new one with the
+        receive limit `limit` if `make`."""
+        channel = self._client.new_channel(limit) if make else None
+        with self._lock:
+            old, self._channel, self._channel_limit = self._channel, channel, limit
+        if old is not None:
+            old.close()
+
+    def _stub(self) -> service_pb2_grpc.EventBridgeServiceStub:
+        with self._lock:
+            channel = self._channel
+        if channel is None:
+            raise ValueError("the subscription is closed")
+        return service_pb2_grpc.EventBridgeServiceStub(channel)
 
     def _get_server_info(self) -> service_pb2.GetServerInfoResponse:
-        future = self._client.stub().GetServerInfo.future(
+        if self._channel is None or self._fresh_channel:
+            # After a failure, a new connection: the old channel would wait
+            # out gRPC's own backoff before it connects again.
+            self._replace_channel(self._channel_limit)
+            self._fresh_channel = False
+        future = self._stub().GetServerInfo.future(
             service_pb2.GetServerInfoRequest(),
             metadata=self._client.metadata,
             timeout=self._client.call_timeout,
@@ -551,7 +590,9 @@ class Subscription(Iterator[event_pb2.Event]):
         request.CopyFrom(self._request)
         if self._position is not None:
             request.after_sequence = self._position
-        stream = self._client.stub(limit).Subscribe(request, metadata=self._client.metadata)
+        if limit != self._channel_limit:
+            self._replace_channel(limit)
+        stream = self._stub().Subscribe(request, metadata=self._client.metadata)
         self._set_call(stream)
         self._stream = stream
         self._delivered = False
@@ -617,6 +658,7 @@ class Subscription(Iterator[event_pb2.Event]):
             self._call = None
         if self._cancelled.is_set():
             return
+        self._fresh_channel = True
         error = SubscriptionError.from_call(call)
         if error.code == grpc.StatusCode.CANCELLED and self._watchdog.fired(call):
             error = SubscriptionError(
@@ -644,3 +686,4 @@ class Subscription(Iterator[event_pb2.Event]):
             call, self._call, self._stream = self._call, None, None
         if call is not None:
             call.cancel()
+        self._replace_channel(None, make=False)
