@@ -670,6 +670,7 @@ class Subscription(Iterator[event_pb2.Event]):
             self._advance(error.resume_after, save=True)
         if not (error.retryable or error.code == grpc.StatusCode.OK):
             self._done = True
+            self._finish()
             raise error from None
         delay = self._backoff.next_delay()
         if error.retry_delay is not None:
