@@ -159,9 +159,9 @@ class PipInstallTest(unittest.TestCase):
     grpcio and protobuf: nothing to download, so it works offline."""
 
     def test_pip_install_into_a_fresh_venv(self):
-        try:
-            import ensurepip  # noqa: F401
-        except ImportError:
+        import importlib.util
+
+        if importlib.util.find_spec("ensurepip") is None:
             self.skipTest("no ensurepip (Debian: python3-venv)")
         with tempfile.TemporaryDirectory() as tmp:
             venv = os.path.join(tmp, "venv")

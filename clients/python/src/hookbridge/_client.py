@@ -268,7 +268,7 @@ class Client:
         with self._lock:
             subscriptions = list(self._subscriptions)
         for subscription in subscriptions:
-            subscription.cancel()
+            subscription.close()
         with self._lock:
             self._closed = True
             channel, self._channel = self._channel, None
