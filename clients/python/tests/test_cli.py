@@ -1,0 +1,225 @@
+"""hookbridge-subscribe (python -m hookbridge) against the fake server:
+flags, stdout JSON lines, stderr lines, exit codes, the cursor file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import grpc
+
+from fake_server import FakeServer, end, event, events, gap, hang, response, start
+from hookbridge.v1 import service_pb2
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.server = FakeServer()
+        self.tmp = tempfile.TemporaryDirectory()
+        self.cursor = os.path.join(self.tmp.name, "c.cursor")
+
+    def tearDown(self):
+        self.server.stop()
+        self.tmp.cleanup()
+
+    def env(self, **extra):
+        env = dict(os.environ)
+        env.pop("HOOKBRIDGE_TOKEN", None)
+        env.pop("HOOKBRIDGE_TARGET", None)
+        env.update(extra)
+        return env
+
+    def run_cli(self, *args, env=None, timeout=20):
+        return subprocess.run(
+            [sys.executable, "-m", "hookbridge", "--target", self.server.target, *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or self.env(),
+            timeout=timeout, text=True,
+        )
+
+    def test_prints_events_as_json_lines_and_saves_the_cursor(self):
+        message = service_pb2.SubscribeResponse(events=[
+            event(1, environment_id="env-1", subject="doc-1"), event(2, "comment.added")])
+        message.events[1].ckeditor.comment_added.comment.id = "c1"
+        self.server.script(start(0), response(message), hang())
+        result = self.run_cli("--earliest", "--count", "2", "--cursor", self.cursor)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        self.assertEqual(len(lines), 2)
+        first, second = map(json.loads, lines)
+        self.assertEqual(first["sequence"], "1")
+        self.assertEqual(first["environment_id"], "env-1")  # proto field names
+        self.assertEqual(second["ckeditor"]["comment_added"]["comment"]["id"], "c1")
+        self.assertEqual(result.stderr, "subscribed: streaming events after sequence 0\n")
+        with open(self.cursor) as f:
+            self.assertEqual(f.read(), "2\n")
+
+        # Started again: resumes after the cursor.
+        self.server.script(start(2), events(3), hang())
+        result = self.run_cli("--earliest", "--count", "1", "--cursor", self.cursor)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.server.requests[1].after_sequence, 2)
+        self.assertEqual(json.loads(result.stdout)["sequence"], "3")
+        with open(self.cursor) as f:
+            self.assertEqual(f.read(), "3\n")
+
+    def test_json_mapping(self):
+        from hookbridge._cli import event_json
+
+        e = event(3, subject="s")
+        e.untyped.update({"n": 1, "f": 1.5, "big": 1e300, "list": [2, "x", None], "t": True})
+        e.raw_body = "é".encode()
+        e.received_at.FromSeconds(0)
+        line = event_json(e)
+        self.assertNotIn("\n", line)
+        self.assertEqual(json.loads(line), {
+            "id": "d-3", "sequence": "3", "source": "gh", "type": "issues", "subject": "s",
+            "received_at": "1970-01-01T00:00:00Z", "raw_body": "w6k=",
+            "untyped": {"n": 1, "f": 1.5, "big": 1e300, "list": [2, "x", None], "t": True},
+        })
+        self.assertRegex(line, r'"n":1[,}]')
+
+    def test_filters_and_flags(self):
+        self.server.script(start(4), events(5), hang())
+        result = self.run_cli("--types", "a,b", "--types", "c", "--sources", "gh",
+                              "--subjects", "s1,s2", "--environment-ids", "e",
+                              "--after", "4", "--include-raw", "--allow-gaps", "--count", "1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        request = self.server.requests[0]
+        self.assertEqual(list(request.types), ["a", "b", "c"])
+        self.assertEqual(list(request.sources), ["gh"])
+        self.assertEqual(list(request.subjects), ["s1", "s2"])
+        self.assertEqual(list(request.environment_ids), ["e"])
+        self.assertEqual(request.after_sequence, 4)
+        self.assertTrue(request.include_raw)
+        self.assertTrue(request.allow_gaps)
+
+    def test_live_by_default(self):
+        self.server.script(start(10), events(11), hang())
+        result = self.run_cli("--count", "1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIsNone(self.server.requests[0].WhichOneof("start"))
+
+    def test_token_and_target_from_the_environment(self):
+        self.server.token = "tok"
+        self.server.script(start(0), events(1), hang())
+        result = subprocess.run(
+            [sys.executable, "-m", "hookbridge", "--count", "1"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=20,
+            env=self.env(HOOKBRIDGE_TOKEN="tok", HOOKBRIDGE_TARGET=self.server.target),
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.server.subscribe_metadata[0]["authorization"], "Bearer tok")
+
+    def test_error_line_and_exit_1(self):
+        self.server.script(start(0), events(1),
+                           end(grpc.StatusCode.OUT_OF_RANGE, "fell behind", resume_after=5))
+        result = self.run_cli("--earliest", "--cursor", self.cursor)
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stderr.splitlines(), [
+            "subscribed: streaming events after sequence 0",
+            "error: OUT_OF_RANGE: fell behind (hookbridge-resume-after: 5)",
+        ])
+        with open(self.cursor) as f:
+            self.assertEqual(f.read(), "5\n")
+
+    def test_error_without_trailer(self):
+        self.server.token = "tok"
+        result = self.run_cli()
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stderr, "error: UNAUTHENTICATED: no or an unknown bearer token\n")
+
+    def test_reconnecting_and_gap_lines(self):
+        self.server.script(start(0), events(1), end(grpc.StatusCode.UNAVAILABLE, "bye", resume_after=3))
+        self.server.script(start(3), gap(4, 6), events(7), hang())
+        result = self.run_cli("--earliest", "--allow-gaps", "--count", "2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stderr.splitlines()
+        self.assertEqual(lines[0], "subscribed: streaming events after sequence 0")
+        self.assertRegex(lines[1], r"^reconnecting in \d+ ms: UNAVAILABLE: bye \(hookbridge-resume-after: 3\)$")
+        self.assertEqual(lines[2:], [
+            "subscribed: streaming events after sequence 3",
+            "gap: sequences 4..6 were not retained",
+        ])
+        self.assertEqual([json.loads(l)["sequence"] for l in result.stdout.splitlines()], ["1", "7"])
+
+    def test_signals_end_cleanly(self):
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            self.server.script(start(0), events(1), hang())
+            process = subprocess.Popen(
+                [sys.executable, "-m", "hookbridge", "--target", self.server.target, "--earliest",
+                 "--cursor", self.cursor],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env(),
+            )
+            try:
+                self.assertEqual(process.stderr.readline(), "subscribed: streaming events after sequence 0\n")
+                self.assertEqual(json.loads(process.stdout.readline())["sequence"], "1")
+                deadline = time.monotonic() + 5
+                while not os.path.exists(self.cursor) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                began = time.monotonic()
+                process.send_signal(signum)
+                self.assertEqual(process.wait(10), 0)
+                self.assertLess(time.monotonic() - began, 3)
+                self.assertEqual(process.stderr.read(), "")
+            finally:
+                process.kill()
+                process.wait()
+                process.stdout.close()
+                process.stderr.close()
+            with open(self.cursor) as f:
+                self.assertEqual(f.read(), "1\n")
+            os.unlink(self.cursor)
+
+    def test_signal_while_waiting_to_reconnect(self):
+        self.server.script(start(0), end(grpc.StatusCode.UNAVAILABLE, "later", retry_delay=60))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hookbridge", "--target", self.server.target],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env(),
+        )
+        try:
+            process.stderr.readline()
+            self.assertRegex(process.stderr.readline(), r"^reconnecting in \d+ ms: UNAVAILABLE: later\n$")
+            process.send_signal(signal.SIGTERM)
+            self.assertEqual(process.wait(10), 0)
+        finally:
+            process.kill()
+            process.wait()
+            process.stdout.close()
+            process.stderr.close()
+
+    def test_usage_errors_exit_2(self):
+        for args in (["--earliest", "--after", "1"], ["--count", "x"], ["--after", "-1"],
+                     ["--server-name", "x"], ["--tls", "--ca", "f"], ["--bogus"],
+                     ["--ca", os.path.join(self.tmp.name, "missing.pem")]):
+            result = self.run_cli(*args)
+            self.assertEqual(result.returncode, 2, args)
+            self.assertEqual(result.stdout, "")
+            self.assertIn("usage:", result.stderr)
+
+    def test_malformed_cursor_file(self):
+        with open(self.cursor, "w") as f:
+            f.write("garbage\n")
+        result = self.run_cli("--cursor", self.cursor)
+        self.assertEqual(result.returncode, 1)
+        self.assertTrue(result.stderr.startswith(f"error: cursor {self.cursor}: "), result.stderr)
+
+    def test_help(self):
+        result = subprocess.run([sys.executable, "-m", "hookbridge", "--help"],
+                                stdout=subprocess.PIPE, text=True, timeout=20)
+        self.assertEqual(result.returncode, 0)
+        for flag in ("--target", "--ca", "--tls", "--server-name", "--types", "--sources",
+                     "--subjects", "--environment-ids", "--cursor", "--earliest", "--after",
+                     "--include-raw", "--allow-gaps", "--count"):
+            self.assertIn(flag, result.stdout)
+        self.assertTrue(re.match(r"usage: hookbridge-subscribe ", result.stdout))
+
+
+if __name__ == "__main__":
+    unittest.main()
