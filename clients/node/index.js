@@ -13,7 +13,7 @@ const {
   START_AFTER_HEADER,
   RESUME_AFTER_TRAILER,
 } = require('./lib/status');
-const { messageToJSON } = require('./lib/json');
+const { messageToJSON, structToJSON } = require('./lib/json');
 const { loadRoot } = require('./lib/proto');
 
 // The protobuf JSON form (proto field names) of an event the library handed
@@ -38,5 +38,6 @@ module.exports = {
   RESUME_AFTER_TRAILER,
   eventToJSON,
   messageToJSON,
+  structToJSON,
   loadRoot,
 };

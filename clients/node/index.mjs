@@ -20,6 +20,7 @@ export const {
   RESUME_AFTER_TRAILER,
   eventToJSON,
   messageToJSON,
+  structToJSON,
   loadRoot,
 } = hookbridge;
 export default hookbridge;

@@ -50,21 +50,41 @@ function numberToJSON(value) {
   return value;
 }
 
+// google.protobuf.Value. The well-known types come from protobufjs' bundled
+// definitions, whose field names are camelCase (numberValue, as with
+// @grpc/proto-loader); snake_case is accepted too.
+const VALUE_KINDS = {
+  nullValue: 'null',
+  null_value: 'null',
+  numberValue: 'number',
+  number_value: 'number',
+  stringValue: 'string',
+  string_value: 'string',
+  boolValue: 'bool',
+  bool_value: 'bool',
+  structValue: 'struct',
+  struct_value: 'struct',
+  listValue: 'list',
+  list_value: 'list',
+};
+
 function structValueToJSON(value) {
   if (value === null || value === undefined) return null;
-  const kind = value.kind || ['null_value', 'number_value', 'string_value', 'bool_value', 'struct_value', 'list_value']
-    .find((name) => value[name] !== undefined && value[name] !== null);
-  switch (kind) {
-    case 'number_value':
-      return numberToJSON(value.number_value);
-    case 'string_value':
-      return value.string_value;
-    case 'bool_value':
-      return value.bool_value;
-    case 'struct_value':
-      return structToJSON(value.struct_value);
-    case 'list_value':
-      return listToJSON(value.list_value);
+  let field = value.kind;
+  if (!field || value[field] === undefined) {
+    field = Object.keys(VALUE_KINDS).find((name) => value[name] !== undefined && value[name] !== null);
+  }
+  const inner = field === undefined ? undefined : value[field];
+  switch (VALUE_KINDS[field]) {
+    case 'number':
+      return numberToJSON(inner);
+    case 'string':
+    case 'bool':
+      return inner;
+    case 'struct':
+      return structToJSON(inner);
+    case 'list':
+      return listToJSON(inner);
     default:
       return null;
   }
@@ -100,7 +120,7 @@ for (const wrapper of ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 
 }
 
 function anyToJSON(type, object) {
-  const url = object.type_url || '';
+  const url = object.type_url || object.typeUrl || '';
   let inner;
   try {
     inner = type.root.lookupType(url.slice(url.lastIndexOf('/') + 1));
@@ -165,4 +185,4 @@ function messageToJSON(type, object) {
   return out;
 }
 
-module.exports = { messageToJSON, timestampToJSON, durationToJSON };
+module.exports = { messageToJSON, structToJSON, structValueToJSON, timestampToJSON, durationToJSON };

@@ -16,15 +16,22 @@ const {
 } = require('./status');
 
 // Reads one Subscribe call into a queue that the subscription drains at its
-// own pace: the call is paused while `highWaterMark` responses wait, and
-// its end is queued after every response that came before it.
+// own pace; the call's end is queued after every response that came before
+// it.
+//
+// The call is never paused: grpc-js drops the messages it has not handed
+// to a paused stream when the status arrives, which would lose events the
+// server counts as delivered (its resume-after trailer includes them).
+// Instead, when `maxQueued` responses wait, the reader cancels the call
+// (`overflowed`) and the subscription resubscribes from its position once
+// the queue is drained.
 class StreamReader {
-  constructor(call, { highWaterMark = 16 } = {}) {
+  constructor(call, { maxQueued = 64 } = {}) {
     this.call = call;
-    this.highWaterMark = highWaterMark;
+    this.maxQueued = maxQueued;
     this.queue = [];
     this.waiter = null;
-    this.paused = false;
+    this.overflowed = false;
     this.status = null;
     this.ended = false;
     this.finished = false;
@@ -32,9 +39,9 @@ class StreamReader {
     call.on('metadata', (metadata) => this._push({ kind: 'metadata', metadata }));
     call.on('data', (response) => {
       this._push({ kind: 'response', response });
-      if (this.queue.length >= this.highWaterMark && !this.paused) {
-        this.paused = true;
-        call.pause();
+      if (this.queue.length >= this.maxQueued && !this.overflowed) {
+        this.overflowed = true;
+        call.cancel();
       }
     });
     // A failed call emits 'error' and 'status'; the status says it all.
@@ -43,7 +50,7 @@ class StreamReader {
       this.status = status;
       this._maybeFinish();
     });
-    // 'end' comes once every received response was read.
+    // 'end' comes once every received response was emitted.
     call.on('end', () => {
       this.ended = true;
       this._maybeFinish();
@@ -68,16 +75,12 @@ class StreamReader {
   }
 
   // The next item: {kind: 'metadata' | 'response' | 'end' | 'idle' |
-  // 'aborted'}. 'idle' when nothing arrived for idleMs (0: never).
+  // 'aborted'}. 'idle' when nothing arrived for idleMs (0: never), counted
+  // from the last arrival or, when the queue held something, from now.
   next(idleMs, signal) {
     if (this.queue.length > 0) {
       const item = this.queue.shift();
-      if (this.paused && this.queue.length <= this.highWaterMark / 2) {
-        this.paused = false;
-        // The call was held back by us: time the silence from now on.
-        this.lastActivity = Date.now();
-        this.call.resume();
-      }
+      if (this.queue.length === 0) this.lastActivity = Date.now();
       return Promise.resolve(item);
     }
     return new Promise((resolve) => {
@@ -160,6 +163,9 @@ function list(value, name) {
 //   backoff       {initialMs, maxMs, multiplier, random} (100 ms .. 10 s)
 //   idleTimeoutMs reconnect after this long without a message (default:
 //                 3 x the server's heartbeat_interval; 0: never)
+//   maxBufferedResponses  responses read ahead of the consumer (default 64);
+//                 past that the stream is ended and resumed when they
+//                 are consumed
 class Subscription extends EventEmitter {
   constructor(client, options = {}) {
     super();
@@ -265,6 +271,7 @@ class Subscription extends EventEmitter {
       while (!signal.aborted) {
         let ended = null;
         let prepared = null;
+        let overflowed = false;
         try {
           prepared = await this._client._prepareStream(signal);
         } catch (error) {
@@ -275,7 +282,9 @@ class Subscription extends EventEmitter {
         if (prepared) {
           this.serverInfo = prepared.info;
           const idleMs = options.idleTimeoutMs ?? prepared.heartbeatMs * 3;
-          const reader = new StreamReader(this._client._openSubscribe(this._request(), prepared.receiveLimit));
+          const reader = new StreamReader(this._client._openSubscribe(this._request(), prepared.receiveLimit), {
+            maxQueued: options.maxBufferedResponses,
+          });
           this._reader = reader;
           try {
             while (!ended) {
@@ -289,6 +298,10 @@ class Subscription extends EventEmitter {
                   details: `no event or heartbeat for ${idleMs} ms`,
                 };
               } else if (item.kind === 'end') {
+                if (reader.overflowed) {
+                  overflowed = true;
+                  break;
+                }
                 ended = describeStatus(item.status);
               } else if (item.kind === 'metadata') {
                 const startAfter = sequenceFrom(item.metadata, START_AFTER_HEADER);
@@ -328,6 +341,9 @@ class Subscription extends EventEmitter {
           }
         }
         if (signal.aborted) return;
+        // The consumer fell behind and the buffered responses were all
+        // handed out: continue from the position at once.
+        if (overflowed) continue;
         if (ended.resumeAfter !== undefined) this._position.advance(ended.resumeAfter);
         if (ended.code === Status.OK) {
           ended = { ...ended, codeName: 'OK', details: ended.details || 'the server ended the stream' };

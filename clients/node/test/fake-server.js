@@ -72,7 +72,7 @@ function fail(call, code, details, { resumeAfter, retryDelayMs, errorInfo } = {}
 // Starts a server. `subscribe(call, index)` runs for each Subscribe call
 // (index from 0); `info` is the GetServerInfoResponse. Resolves to
 // {target, requests, close()}; requests collects the SubscribeRequests.
-async function startServer({ subscribe, info = {}, infoError, serverOptions = {} }) {
+async function startServer({ subscribe, info = {}, infoError, serverOptions = {}, credentials }) {
   const server = new grpc.Server(serverOptions);
   const state = { requests: [], metadata: [], infoCalls: 0, calls: [] };
   server.addService(SERVICE, {
@@ -102,7 +102,7 @@ async function startServer({ subscribe, info = {}, infoError, serverOptions = {}
     ListEventTypes: (call, callback) => callback(null, { providers: [] }),
   });
   const port = await new Promise((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', credentials || grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
   return {
     target: `127.0.0.1:${port}`,

@@ -410,3 +410,30 @@ test('a slow consumer gets every response received before the stream failed', as
   assert.deepEqual(seen, Array.from({ length: 41 }, (_, i) => i + 1));
   assert.deepEqual(server.requests.map((r) => r.after_sequence), ['0', '40']);
 });
+
+test('a consumer far behind is resumed from its position instead of buffering without bound', async (t) => {
+  const server = await startServer({
+    subscribe(call) {
+      const after = Number(call.request.after_sequence || 0);
+      for (let n = after + 1; n <= 20; n += 1) call.write({ events: [event(n)] });
+    },
+  });
+  const client = new Client(server.target);
+  t.after(() => {
+    client.close();
+    server.close();
+  });
+  const seen = [];
+  const reconnects = [];
+  const sub = client.subscribe({ afterSequence: 0, maxBufferedResponses: 4, onReconnecting: (i) => reconnects.push(i) });
+  for await (const e of sub) {
+    seen.push(Number(e.sequence));
+    await new Promise((r) => setTimeout(r, 5));
+    if (seen.length === 20) break;
+  }
+  assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.ok(server.requests.length > 1, 'resubscribed');
+  assert.deepEqual(reconnects, []);
+  const afters = server.requests.map((r) => Number(r.after_sequence));
+  assert.deepEqual(afters, [...afters].sort((a, b) => a - b));
+});
