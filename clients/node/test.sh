@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the Node.js client's tests (no hookbridge server needed): the unit
+# tests (node --test, with an in-process fake server), the type check of
+# the declarations (tsc --noEmit), and a check that types/generated matches
+# proto/. Exits non-zero on any failure.
+#
+#   clients/node/test.sh
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+"$here/build.sh" >/dev/null
+cd "$here"
+
+status=0
+
+echo "== types: tsc --noEmit"
+if ! node_modules/.bin/tsc --noEmit -p tsconfig.json; then
+  echo "test.sh: the type check failed" >&2
+  status=1
+fi
+
+echo "== types: generated declarations up to date with proto/"
+fresh="$(mktemp -d)"
+trap 'rm -rf "$fresh"' EXIT
+node scripts/generate-types.js "$fresh/generated"
+if ! diff -r types/generated "$fresh/generated" >/dev/null; then
+  echo "test.sh: types/generated is stale: run 'npm run generate-types' in clients/node" >&2
+  status=1
+fi
+
+echo "== unit tests: node --test"
+if ! node --test test/*.test.js; then
+  status=1
+fi
+
+exit "$status"

@@ -1,0 +1,6 @@
+export interface MemberJoined {
+    'id'?: (string);
+}
+export interface MemberJoined__Output {
+    'id': (string);
+}

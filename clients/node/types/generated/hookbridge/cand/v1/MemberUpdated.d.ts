@@ -1,0 +1,6 @@
+export interface MemberUpdated {
+    'id'?: (string);
+}
+export interface MemberUpdated__Output {
+    'id': (string);
+}

@@ -1,0 +1,6 @@
+export interface ProductCreated {
+    'id'?: (string);
+}
+export interface ProductCreated__Output {
+    'id': (string);
+}

@@ -1,0 +1,6 @@
+export interface ProductUpdated {
+    'id'?: (string);
+}
+export interface ProductUpdated__Output {
+    'id': (string);
+}

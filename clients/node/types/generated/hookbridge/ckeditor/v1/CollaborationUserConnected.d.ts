@@ -1,0 +1,24 @@
+import type { DocumentRef as _hookbridge_ckeditor_v1_DocumentRef, DocumentRef__Output as _hookbridge_ckeditor_v1_DocumentRef__Output } from '../../../hookbridge/ckeditor/v1/DocumentRef';
+import type { UserRef as _hookbridge_ckeditor_v1_UserRef, UserRef__Output as _hookbridge_ckeditor_v1_UserRef__Output } from '../../../hookbridge/ckeditor/v1/UserRef';
+export interface CollaborationUserConnected {
+    'document'?: (_hookbridge_ckeditor_v1_DocumentRef | null);
+    /**
+     * The user who connected.
+     */
+    'user'?: (_hookbridge_ckeditor_v1_UserRef | null);
+    /**
+     * Users connected after this change.
+     */
+    'connected_users'?: (_hookbridge_ckeditor_v1_UserRef)[];
+}
+export interface CollaborationUserConnected__Output {
+    'document': (_hookbridge_ckeditor_v1_DocumentRef__Output | null);
+    /**
+     * The user who connected.
+     */
+    'user': (_hookbridge_ckeditor_v1_UserRef__Output | null);
+    /**
+     * Users connected after this change.
+     */
+    'connected_users': (_hookbridge_ckeditor_v1_UserRef__Output)[];
+}

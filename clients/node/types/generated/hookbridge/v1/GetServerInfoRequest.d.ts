@@ -1,0 +1,4 @@
+export interface GetServerInfoRequest {
+}
+export interface GetServerInfoRequest__Output {
+}

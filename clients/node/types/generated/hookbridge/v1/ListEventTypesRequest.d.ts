@@ -1,0 +1,4 @@
+export interface ListEventTypesRequest {
+}
+export interface ListEventTypesRequest__Output {
+}
