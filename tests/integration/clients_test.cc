@@ -166,8 +166,7 @@ class ClientsTest : public ::testing::TestWithParam<std::string> {
     } else if (language == "python") {
       argv.push_back(ClientBuildDir("python") + "/venv/bin/hookbridge-subscribe");
     } else if (language == "node") {
-      argv.insert(argv.end(),
-                  {"/usr/bin/env", "node", SourcePath("clients/node/bin/hookbridge-subscribe.js")});
+      argv.push_back(ClientBuildDir("node") + "/bin/hookbridge-subscribe");
     } else {
       argv.push_back(ClientBuildDir("go") + "/bin/hookbridge-subscribe");
     }
@@ -383,7 +382,7 @@ TEST_P(ClientsTest, ReceivesA5MiBEventAndNeverOneOverTheMaximum) {
 
 std::string LanguageName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
-INSTANTIATE_TEST_SUITE_P(Clients, ClientsTest, ::testing::Values("cpp", "python"), LanguageName);
+INSTANTIATE_TEST_SUITE_P(Clients, ClientsTest, ::testing::Values("cpp", "python", "node"), LanguageName);
 
 }  // namespace
 }  // namespace hookbridge::testing
