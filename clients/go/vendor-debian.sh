@@ -79,6 +79,7 @@ while read -r path version; do
   ln -s "$gocode/$path" "$new/$path"
 done <<<"$requirements"
 cp "$expected" "$new/modules.txt"
+chmod 644 "$new/modules.txt"
 chmod 755 "$new"
 rm -rf "$vendor.old"
 if [ -e "$vendor" ]; then mv "$vendor" "$vendor.old"; fi
