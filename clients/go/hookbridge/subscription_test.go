@@ -447,15 +447,16 @@ func TestSilentStreamIsReplacedAfterThreeHeartbeatIntervals(t *testing.T) {
 
 func TestHeartbeatsKeepAQuietStream(t *testing.T) {
 	srv, client := start(t, func(s *fakeserver.Stream) error {
-		for i := 0; i < 8; i++ {
-			time.Sleep(15 * time.Millisecond)
+		// 400 ms in all, more than the 300 ms a silent stream is given.
+		for i := 0; i < 20; i++ {
+			time.Sleep(20 * time.Millisecond)
 			s.Heartbeat(0, 0)
 		}
 		s.Events(fakeserver.Event(1, "a"))
 		return s.Wait()
 	})
 	info := proto(srv)
-	info.HeartbeatInterval = durationpb.New(20 * time.Millisecond)
+	info.HeartbeatInterval = durationpb.New(100 * time.Millisecond)
 	srv.SetInfo(info, nil)
 	reconnects := 0
 	sub := client.Subscribe(context.Background(), hookbridge.Filter{}, fast,
