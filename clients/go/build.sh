@@ -45,7 +45,7 @@ case $mode in
     export GOFLAGS=-mod=mod ;;
   *) echo "build.sh: HOOKBRIDGE_GO_MODE must be vendor or mod, not $mode" >&2; exit 2 ;;
 esac
-export GOWORK=off
+export GOWORK=off GO111MODULE=on
 export GOCACHE=${GOCACHE:-$out/cache} # with the build, not in $HOME
 
 stamp=$(mktemp "$out/.stamp.XXXXXX") # taken before reading any input

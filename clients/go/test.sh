@@ -38,7 +38,7 @@ case $mode in
     export GOFLAGS=-mod=mod ;;
   *) echo "test.sh: HOOKBRIDGE_GO_MODE must be vendor or mod, not $mode" >&2; exit 2 ;;
 esac
-export GOWORK=off
+export GOWORK=off GO111MODULE=on
 export GOCACHE=${GOCACHE:-$out/cache}
 cd "$here"
 
