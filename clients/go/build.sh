@@ -1,45 +1,56 @@
 #!/usr/bin/env bash
-# Generates the Go messages and gRPC stubs for proto/ and builds the example
-# client, with Debian's Go toolchain and gRPC packages (GOPATH mode, no
-# module downloads), into OUT_DIR (default build/clients/go):
+# Builds the hookbridge-subscribe CLI of the Go client into OUT_DIR (default
+# build/clients/go):
 #
 #   clients/go/build.sh [OUT_DIR]
-#   build/clients/go/bin/hookbridge-subscriber -target localhost:50051 ...
+#   OUT_DIR/bin/hookbridge-subscribe --target localhost:50051 --types 'comment.*' ...
 #
-# OUT_DIR is a GOPATH: the stubs land in src/<go_package import path>, i.e.
-# src/hookbridge/gen/hookbridge/v1/... . Does nothing when the binary is newer
-# than every .proto, .go file and this script; safe to run concurrently (the
-# build and the tests both call it).
+# Offline with Debian's Go packages when they are installed (the module's
+# requirements as vendor/ links into /usr/share/gocode, made by
+# vendor-debian.sh; -mod=vendor, GOPROXY=off), else in plain module mode
+# (which downloads the requirements, or finds them in the module cache).
+# HOOKBRIDGE_GO_MODE=vendor or =mod forces either. The generated code is
+# committed (gen/), so no protoc is needed here; test.sh checks it is
+# current.
+#
+# Does nothing when the binary is newer than every input; safe to run
+# concurrently (flock on OUT_DIR/.lock; vendor/ has its own lock).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${1:-$repo/build/clients/go}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-binary=$out/bin/hookbridge-subscriber
+binary=$out/bin/hookbridge-subscribe
 
-# One build at a time per output directory.
 exec 9>"$out/.lock"
 flock 9
 
+# Newer inputs than the binary: Go sources, go.mod/go.sum, these scripts.
 if [ -x "$binary" ] &&
-   [ -z "$(find "$repo/proto" "$here" -newer "$binary" \( -name '*.proto' -o -name '*.go' -o -name build.sh \) -print -quit)" ]; then
+   [ -z "$(find "$here" -path "$here/vendor" -prune -o -newer "$binary" \
+      \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' -o -name '*.sh' \) -print -quit)" ]; then
   exit 0
 fi
 
-export GO111MODULE=off
-export GOPATH=$out:/usr/share/gocode   # generated stubs, then Debian's Go packages
-export GOCACHE=$out/cache              # kept with the build, not in $HOME
-export GOFLAGS=
+mode=${HOOKBRIDGE_GO_MODE:-}
+if [ -z "$mode" ]; then
+  if [ -d "${GOCODE:-/usr/share/gocode/src}/google.golang.org/grpc" ]; then mode=vendor; else mode=mod; fi
+fi
+case $mode in
+  vendor)
+    "$here/vendor-debian.sh"
+    export GOFLAGS=-mod=vendor GOPROXY=off ;;
+  mod)
+    export GOFLAGS=-mod=mod ;;
+  *) echo "build.sh: HOOKBRIDGE_GO_MODE must be vendor or mod, not $mode" >&2; exit 2 ;;
+esac
+export GOWORK=off GO111MODULE=on
+export GOCACHE=${GOCACHE:-$out/cache} # with the build, not in $HOME
 
-stamp=$(mktemp "$out/.stamp.XXXXXX")   # taken before reading any input
-trap 'rm -f "$stamp"' EXIT
-rm -rf "$out/src/github.com/hookbridge"
-mkdir -p "$out/src" "$out/bin"
-# protoc-gen-go places each file by its go_package option under --go_out.
-protoc -I "$repo/proto" -I /usr/include \
-  --go_out="$out/src" --go-grpc_out="$out/src" \
-  "$repo"/proto/hookbridge/v1/*.proto "$repo"/proto/hookbridge/*/v1/*.proto
-(cd "$here" && go build -o "$binary.tmp" .)
+stamp=$(mktemp "$out/.stamp.XXXXXX") # taken before reading any input
+trap 'rm -f "$stamp" "$binary.tmp"' EXIT
+mkdir -p "$out/bin"
+(cd "$here" && go build -trimpath -o "$binary.tmp" ./cmd/hookbridge-subscribe)
 touch -r "$stamp" "$binary.tmp"
 mv "$binary.tmp" "$binary"

@@ -1,0 +1,260 @@
+// Command hookbridge-subscribe subscribes to hookbridge and prints each
+// matching event as one line of JSON (the protobuf JSON mapping with the
+// proto field names), reconnecting by itself, and keeps a cursor file when
+// asked to:
+//
+//	hookbridge-subscribe --target HOST:PORT [--ca FILE | --tls] [--server-name NAME]
+//	    [--types a,b] [--sources a,b] [--subjects a,b] [--environment-ids a,b]
+//	    [--cursor FILE] [--earliest | --after N] [--include-raw] [--allow-gaps]
+//	    [--count N]
+//
+// The token comes from $HOOKBRIDGE_TOKEN, the default target from
+// $HOOKBRIDGE_TARGET (else localhost:50051). Exit status: 0 after --count
+// events or on SIGINT/SIGTERM, 1 after an error, 2 for a usage error.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/hookbridge/hookbridge/clients/go/hookbridge"
+)
+
+const usageText = `usage: hookbridge-subscribe --target HOST:PORT [--ca FILE | --tls] [--server-name NAME]
+    [--types a,b] [--sources a,b] [--subjects a,b] [--environment-ids a,b]
+    [--cursor FILE] [--earliest | --after N] [--include-raw] [--allow-gaps]
+    [--count N]
+
+Prints each matching event as one JSON line. The token comes from
+$HOOKBRIDGE_TOKEN; --target defaults to $HOOKBRIDGE_TARGET or localhost:50051.
+List flags take comma-separated values and may repeat.
+`
+
+// listFlag collects comma-separated values; the flag may repeat.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(value string) error {
+	for _, item := range strings.Split(value, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*l = append(*l, item)
+		}
+	}
+	return nil
+}
+
+// options is the parsed command line.
+type options struct {
+	target     string
+	ca         string
+	tls        bool
+	serverName string
+	filter     hookbridge.Filter
+	cursor     string
+	earliest   bool
+	after      uint64
+	hasAfter   bool
+	includeRaw bool
+	allowGaps  bool
+	count      uint64
+}
+
+// usageError is a bad command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// parse reads the command line; getenv supplies the default target.
+func parse(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("hookbridge-subscribe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	target := getenv("HOOKBRIDGE_TARGET")
+	if target == "" {
+		target = "localhost:50051"
+	}
+	var types, sources, subjects, environments listFlag
+	var after, count string
+	fs.StringVar(&o.target, "target", target, "hookbridge gRPC address HOST:PORT")
+	fs.StringVar(&o.ca, "ca", "", "TLS, trusting the CA certificates in `FILE`")
+	fs.BoolVar(&o.tls, "tls", false, "TLS, trusting the system's root certificates")
+	fs.StringVar(&o.serverName, "server-name", "", "expect this `NAME` in the server's certificate (TLS only)")
+	fs.Var(&types, "types", "event types or patterns, e.g. 'comment.*'")
+	fs.Var(&sources, "sources", "source names")
+	fs.Var(&subjects, "subjects", "subjects (document, asset, file ids)")
+	fs.Var(&environments, "environment-ids", "provider environment ids")
+	fs.StringVar(&o.cursor, "cursor", "", "resume after the sequence in `FILE` and keep it there")
+	fs.BoolVar(&o.earliest, "earliest", false, "start at the oldest retained event (without a stored cursor)")
+	fs.StringVar(&after, "after", "", "start after sequence `N` (without a stored cursor)")
+	fs.BoolVar(&o.includeRaw, "include-raw", false, "include each event's original request body")
+	fs.BoolVar(&o.allowGaps, "allow-gaps", false, "report evicted events as gaps and go on instead of failing")
+	fs.StringVar(&count, "count", "", "exit 0 after `N` events (0: no limit)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	o.filter = hookbridge.Filter{Types: types, Sources: sources, Subjects: subjects, EnvironmentIDs: environments}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.target == "" {
+		return nil, usageError{"--target is empty"}
+	}
+	if set["ca"] && o.ca == "" {
+		return nil, usageError{"--ca needs a file"}
+	}
+	if set["ca"] && set["tls"] {
+		return nil, usageError{"--ca and --tls exclude each other (--ca implies TLS)"}
+	}
+	if set["server-name"] && !set["ca"] && !o.tls {
+		return nil, usageError{"--server-name needs --ca or --tls"}
+	}
+	if set["after"] {
+		n, err := strconv.ParseUint(after, 10, 64)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("--after %q: not a sequence number", after)}
+		}
+		o.after, o.hasAfter = n, true
+	}
+	if o.hasAfter && o.earliest {
+		return nil, usageError{"--earliest and --after exclude each other"}
+	}
+	if set["count"] {
+		n, err := strconv.ParseUint(count, 10, 64)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("--count %q: not a number", count)}
+		}
+		o.count = n
+	}
+	return o, nil
+}
+
+// jsonLine renders an event as one line of JSON with the proto field names.
+func jsonLine(ev *hookbridge.Event) ([]byte, error) {
+	data, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	// protojson varies its whitespace on purpose; make it one compact line.
+	var line bytes.Buffer
+	if err := json.Compact(&line, data); err != nil {
+		return nil, err
+	}
+	line.WriteByte('\n')
+	return line.Bytes(), nil
+}
+
+// run is the program; it returns the exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	o, err := parse(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "hookbridge-subscribe: %v\n", err)
+			fmt.Fprint(stderr, usageText)
+		} // else the flag package printed the error and the usage
+		return 2
+	}
+
+	dialOpts := []hookbridge.Option{}
+	if token := getenv("HOOKBRIDGE_TOKEN"); token != "" {
+		dialOpts = append(dialOpts, hookbridge.WithToken(token))
+	}
+	if o.ca != "" || o.tls {
+		dialOpts = append(dialOpts, hookbridge.WithTLS(o.ca))
+	}
+	if o.serverName != "" {
+		dialOpts = append(dialOpts, hookbridge.WithServerName(o.serverName))
+	}
+	client, err := hookbridge.Dial(ctx, o.target, dialOpts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	defer client.Close()
+
+	subOpts := []hookbridge.SubscribeOption{
+		hookbridge.OnSubscribed(func(startAfter uint64) {
+			fmt.Fprintf(stderr, "subscribed: streaming events after sequence %d\n", startAfter)
+		}),
+		hookbridge.OnReconnect(func(wait time.Duration, cause *hookbridge.Error) {
+			fmt.Fprintf(stderr, "reconnecting in %d ms: %v\n", wait.Milliseconds(), cause)
+		}),
+	}
+	switch {
+	case o.earliest:
+		subOpts = append(subOpts, hookbridge.Earliest())
+	case o.hasAfter:
+		subOpts = append(subOpts, hookbridge.AfterSequence(o.after))
+	}
+	if o.cursor != "" {
+		subOpts = append(subOpts, hookbridge.WithCursorStore(hookbridge.NewFileCursorStore(o.cursor)))
+	}
+	if o.includeRaw {
+		subOpts = append(subOpts, hookbridge.IncludeRaw())
+	}
+	if o.allowGaps {
+		subOpts = append(subOpts, hookbridge.AllowGaps(func(g hookbridge.Gap) {
+			fmt.Fprintf(stderr, "gap: sequences %d..%d were not retained\n", g.First, g.Last)
+		}))
+	}
+
+	sub := client.Subscribe(ctx, o.filter, subOpts...)
+	defer sub.Close()
+	var printed uint64
+	for sub.Next() {
+		line, err := jsonLine(sub.Event())
+		if err != nil {
+			fmt.Fprintf(stderr, "error: rendering event %d: %v\n", sub.Event().GetSequence(), err)
+			return 1
+		}
+		if _, err := stdout.Write(line); err != nil {
+			fmt.Fprintf(stderr, "error: writing to stdout: %v\n", err)
+			return 1
+		}
+		printed++
+		if o.count > 0 && printed >= o.count {
+			// The event is printed: it is handled, save the cursor.
+			if err := sub.Commit(); err != nil {
+				fmt.Fprintf(stderr, "error: %v\n", err)
+				return 1
+			}
+			return 0
+		}
+	}
+	if err := sub.Err(); err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	return 0 // cancelled: SIGINT or SIGTERM
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Regenerates the Go code for proto/ into clients/go/gen (committed, so that
+# `go get` of the module works), or into DIR/gen when a directory is given
+# (test.sh does that to check that the committed files are up to date):
+#
+#   clients/go/generate.sh [DIR]
+#
+# Needs protoc, protoc-gen-go and protoc-gen-go-grpc (Debian:
+# protobuf-compiler, libprotobuf-dev for the well-known .proto files,
+# protoc-gen-go, protoc-gen-go-grpc). Each file lands under its go_package
+# import path with the module prefix stripped: gen/hookbridge/v1 (package
+# hookbridgev1) and gen/hookbridge/<provider>/v1 (package <provider>v1).
+#
+# proto/google/rpc is not generated: its go_package is genproto's
+# (google.golang.org/genproto/googleapis/rpc/...), which grpc-go itself links;
+# a second copy of the same message names would be a registration conflict.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+dest=${1:-$here}
+module=github.com/hookbridge/hookbridge/clients/go
+
+# The directory with the well-known types (google/protobuf/*.proto).
+include=
+for dir in /usr/include /usr/local/include; do
+  if [ -f "$dir/google/protobuf/timestamp.proto" ]; then include=$dir; break; fi
+done
+if [ -z "$include" ]; then
+  echo "generate.sh: google/protobuf/timestamp.proto not found (install libprotobuf-dev)" >&2
+  exit 1
+fi
+
+mkdir -p "$dest"
+tmp=$(mktemp -d "$dest/.gen.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+(cd "$repo/proto" && find hookbridge -name '*.proto' | LC_ALL=C sort) > "$tmp/files"
+mapfile -t files < "$tmp/files"
+(cd "$repo/proto" &&
+  protoc -I . -I "$include" \
+    --go_out="$tmp" --go_opt=module=$module,paths=import \
+    --go-grpc_out="$tmp" --go-grpc_opt=module=$module,paths=import \
+    "${files[@]}")
+rm -rf "$dest/gen"
+mv "$tmp/gen" "$dest/gen"
