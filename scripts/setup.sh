@@ -29,7 +29,7 @@ if ! $build_only; then
     curl unzip python3
     # clients in other languages, run by the tests
     python3-grpcio python3-protobuf python3-venv
-    golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
+    golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev
     protoc-gen-go protoc-gen-go-grpc
     # a real Prometheus (and promtool) for the metrics tests
     prometheus
