@@ -512,15 +512,21 @@ absl::StatusOr<Grant> EventBridgeService::Authenticate(grpc::CallbackServerConte
   return **grant;
 }
 
+grpc::ServerUnaryReactor* EventBridgeService::StartUnary(grpc::CallbackServerContext* context,
+                                                         bool* refused) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Grant> grant = Authenticate(context, nullptr);
+  *refused = !grant.ok();
+  if (*refused) reactor->Finish(ToGrpcStatus(grant.status()));
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* EventBridgeService::ListEventTypes(
     grpc::CallbackServerContext* context, const v1::ListEventTypesRequest* request,
     v1::ListEventTypesResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Grant> grant = Authenticate(context, nullptr);
-  if (!grant.ok()) {
-    reactor->Finish(ToGrpcStatus(grant.status()));
-    return reactor;
-  }
+  bool refused = false;
+  grpc::ServerUnaryReactor* reactor = StartUnary(context, &refused);
+  if (refused) return reactor;
   std::shared_ptr<const v1::ListEventTypesResponse> event_types;
   {
     absl::MutexLock lock(&config_mu_);
@@ -534,12 +540,9 @@ grpc::ServerUnaryReactor* EventBridgeService::ListEventTypes(
 grpc::ServerUnaryReactor* EventBridgeService::GetServerInfo(grpc::CallbackServerContext* context,
                                                             const v1::GetServerInfoRequest* request,
                                                             v1::GetServerInfoResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Grant> grant = Authenticate(context, nullptr);
-  if (!grant.ok()) {
-    reactor->Finish(ToGrpcStatus(grant.status()));
-    return reactor;
-  }
+  bool refused = false;
+  grpc::ServerUnaryReactor* reactor = StartUnary(context, &refused);
+  if (refused) return reactor;
   response->set_version(facts_.version);
   response->set_log_backend(facts_.log_backend);
   response->set_max_event_bytes(limits_.max_event_bytes);

@@ -154,6 +154,9 @@ class EventBridgeService final : public v1::EventBridgeService::WithRawCallbackM
   // is set to the authorizer that decided.
   absl::StatusOr<Grant> Authenticate(grpc::CallbackServerContext* context,
                                      std::shared_ptr<const Authorizer>* used);
+  // The reactor of a unary call, already finished (`*refused` set) when
+  // the call's token is not accepted.
+  grpc::ServerUnaryReactor* StartUnary(grpc::CallbackServerContext* context, bool* refused);
   std::shared_ptr<const Authorizer> authorizer() ABSL_LOCKS_EXCLUDED(config_mu_);
 
   EventLog* const log_;

@@ -382,7 +382,8 @@ TEST_P(ClientsTest, ReceivesA5MiBEventAndNeverOneOverTheMaximum) {
 
 std::string LanguageName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
-INSTANTIATE_TEST_SUITE_P(Clients, ClientsTest, ::testing::Values("cpp", "python", "node", "go"), LanguageName);
+INSTANTIATE_TEST_SUITE_P(Clients, ClientsTest, ::testing::Values("cpp", "python", "node", "go"),
+                         LanguageName);
 
 }  // namespace
 }  // namespace hookbridge::testing

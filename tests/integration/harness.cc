@@ -351,6 +351,16 @@ int BackgroundCommand::Stop(int signal) {
   return ExitCode(status);
 }
 
+grpc::Status GetServerInfo(const std::string& target, v1::GetServerInfoResponse* response,
+                           const std::string& token) {
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  if (!token.empty()) AddBearer(&context, token);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return stub->GetServerInfo(&context, v1::GetServerInfoRequest(), response);
+}
+
 double MetricValue(int admin_port, const std::string& series) {
   HttpClient client(admin_port);
   HttpResponse response = client.Send("GET", "/metrics");

@@ -45,6 +45,10 @@ std::string AuthSection(const std::vector<TestToken>& tokens);
 // Adds `authorization: Bearer <token>` to a call.
 void AddBearer(grpc::ClientContext* context, const std::string& token = kTestToken);
 
+// GetServerInfo on `target` with `token` (none if empty).
+grpc::Status GetServerInfo(const std::string& target, v1::GetServerInfoResponse* response,
+                           const std::string& token = kTestToken);
+
 // A running hookbridge process. The destructor stops it with SIGTERM and
 // fails the test if it does not exit 0.
 class HookbridgeProcess {

@@ -86,12 +86,8 @@ TEST_F(JetStreamTest, TheMaximumEventSizeIsTheNatsServersMaxPayload) {
   ASSERT_NE(a, nullptr);
   // nats-server's default max_payload is 1 MiB: an event larger than that
   // is refused up front (413), not accepted and then failed by NATS.
-  auto stub = v1::EventBridgeService::NewStub(
-      grpc::CreateChannel(a->grpc_target(), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  AddBearer(&context);
   v1::GetServerInfoResponse info;
-  ASSERT_TRUE(stub->GetServerInfo(&context, v1::GetServerInfoRequest(), &info).ok());
+  ASSERT_TRUE(GetServerInfo(a->grpc_target(), &info).ok());
   EXPECT_EQ(info.log_backend(), "jetstream");
   EXPECT_EQ(info.max_event_bytes(), (1u << 20) - 1024);
 

@@ -29,17 +29,6 @@ v1::SubscribeRequest FromStart() {
   return request;
 }
 
-// GetServerInfo with kTestToken (or `token`; none if empty).
-grpc::Status ServerInfo(const std::string& target, v1::GetServerInfoResponse* response,
-                        const std::string& token = kTestToken) {
-  auto stub = v1::EventBridgeService::NewStub(
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  if (!token.empty()) AddBearer(&context, token);
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  return stub->GetServerInfo(&context, v1::GetServerInfoRequest(), response);
-}
-
 TEST(SubscribeTest, ReplayComesInFullBatchesInSequenceOrder) {
   auto process = HookbridgeProcess::Start(CkeditorConfig(kSecret));
   ASSERT_NE(process, nullptr);
@@ -169,7 +158,7 @@ TEST(SubscribeTest, GetServerInfoSaysVersionBackendAndLimits) {
   HttpClient http(process->http_port());
   ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc"), kSecret).status, 200);
   v1::GetServerInfoResponse info;
-  grpc::Status status = ServerInfo(process->grpc_target(), &info);
+  grpc::Status status = GetServerInfo(process->grpc_target(), &info);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_FALSE(info.version().empty());
   EXPECT_EQ(info.log_backend(), "memory");
@@ -183,7 +172,7 @@ TEST(SubscribeTest, GetServerInfoSaysVersionBackendAndLimits) {
   EXPECT_EQ(info.first_sequence(), 1u);
   EXPECT_EQ(info.last_sequence(), 1u);
 
-  EXPECT_EQ(ServerInfo(process->grpc_target(), &info, "").error_code(),
+  EXPECT_EQ(GetServerInfo(process->grpc_target(), &info, "").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
@@ -234,7 +223,7 @@ TEST(SubscribeTest, A5MiBEventReachesAClientThatTakesItsLimitFromGetServerInfo) 
     EXPECT_EQ(defaults.Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   }
   v1::GetServerInfoResponse info;
-  ASSERT_TRUE(ServerInfo(process->grpc_target(), &info).ok());
+  ASSERT_TRUE(GetServerInfo(process->grpc_target(), &info).ok());
   EXPECT_EQ(info.max_event_bytes(), 32u << 20);
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(static_cast<int>(info.max_response_bytes()));
