@@ -8,6 +8,17 @@
 //
 // Reaches the OS only through an Env, so tests inject failed writes and
 // syncs and cut power (tests/bridge/log/fault_env.h).
+//
+// Files: <dir>/<name>.snapshot (the state as of the last compaction, always
+// replaced whole: temp file, sync, rename, directory sync) and
+// <dir>/<name>.journal (the records since), both framed with CRC-32C; the
+// format is described in consumer_store.cc.
+//
+// Threads: state() and the four recording calls are not synchronized with
+// each other; their owner serializes them (the consumer's lock). Each store
+// has one writer thread; every `done` runs on it, never inside the call
+// that made the record (so a caller may hold its own lock while recording,
+// and `done` may take it), and never with a lock of the store held.
 #ifndef HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_STORE_H_
 #define HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_STORE_H_
 
@@ -64,22 +75,30 @@ class ConsumerStore {
 
   // Opens the consumer's store, recovering it after a crash (a torn last
   // journal record is cut off; a corrupt one is an error naming the file).
-  // NOT_FOUND when the consumer has no store yet (see Create).
+  // NOT_FOUND when the consumer has no store yet (see Create); DATA_LOSS
+  // naming the file and offset when a record before the journal's last one,
+  // or the snapshot, is corrupt; INVALID_ARGUMENT for a name that is not
+  // [a-z0-9][a-z0-9_.-]{0,62} (as for Create and Remove).
   static absl::StatusOr<std::unique_ptr<ConsumerStore>> Open(const Options& options);
   // Creates the store of a new consumer with `config` and `ack_floor`
   // (its start position), durably; ALREADY_EXISTS if there is one.
   static absl::StatusOr<std::unique_ptr<ConsumerStore>> Create(const Options& options,
                                                                std::string config,
                                                                uint64_t ack_floor);
-  // Removes the consumer's files (DeleteConsumer).
+  // Removes the consumer's files (DeleteConsumer); NOT_FOUND if it has no
+  // store. Not while a ConsumerStore of it is open.
   static absl::Status Remove(const Options& options);
-  // The names of the consumers with a store in `dir`.
+  // The names of the consumers with a store (a snapshot) in `dir`, sorted;
+  // none if `dir` does not exist.
   static absl::StatusOr<std::vector<std::string>> List(Env* env, const std::string& dir);
 
   ~ConsumerStore();
 
   // The state as recovered by Open/Create, updated by every call below
-  // (whether or not it is durable yet).
+  // (whether or not it is durable yet). After a failure it goes on being
+  // updated while nothing more is durable: it may be ahead of what a
+  // reopen recovers (which has every record confirmed with OK, and may
+  // have some that failed).
   const ConsumerSnapshot& state() const;
 
   // Records `sequences` as acknowledged and the floor as `ack_floor`
@@ -87,7 +106,11 @@ class ConsumerStore {
   // are dropped from the state. `done` runs once the record is durable (OK)
   // or failed; records made while a sync is in progress share the next one
   // (group commit). After a failure every later call fails too (the store
-  // must be reopened), like the file log.
+  // must be reopened), like the file log: `done` gets UNAVAILABLE naming
+  // the file and what failed. When the journal has grown past
+  // compact_bytes, the writer compacts it after the record is durable.
+  // The destructor completes (writes, syncs, runs `done` for) every record
+  // made before it.
   void Acknowledge(std::vector<uint64_t> sequences, uint64_t ack_floor,
                    std::function<void(absl::Status)> done);
   // Records a dead letter (durable when `done` runs with OK).
