@@ -47,7 +47,11 @@ bool Covers(const std::vector<std::string>& grant, absl::string_view requested) 
 absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Create(const AuthConfig& config) {
   std::unique_ptr<Authorizer> authorizer(new Authorizer());
   authorizer->enabled_ = config.enabled;
-  authorizer->everything_ = Grant{"_auth_disabled", {std::string(kAll)}, {std::string(kAll)}};
+  authorizer->everything_ = Grant{"_auth_disabled",
+                                  {std::string(kAll)},
+                                  {std::string(kAll)},
+                                  {std::string(kAll)},
+                                  /*manage_consumers=*/true};
   absl::flat_hash_set<std::string> names;
   for (size_t i = 0; i < config.tokens.size(); ++i) {
     const TokenConfig& token = config.tokens[i];
@@ -62,13 +66,32 @@ absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Create(const AuthConfig&
             absl::StrCat(path, ".types[", j, "]: ", p.status().message()));
       }
     }
-    Grant grant{token.name, token.sources, token.types};
+    Grant grant{token.name, token.sources, token.types, token.consumers, token.manage_consumers};
     if (!authorizer->grants_.emplace(token.sha256, std::move(grant)).second) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ".sha256: the same token is configured twice"));
     }
   }
   return authorizer;
+}
+
+absl::Status Authorizer::AuthorizeConsumer(const Grant& grant, const std::string& name,
+                                           const v1::SubscribeRequest& filter, bool manage) {
+  if (manage && !grant.manage_consumers) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "token \"", grant.name, "\" may not manage consumers (auth.tokens[].manage_consumers)"));
+  }
+  if (!GrantsAll(grant.consumers) &&
+      std::find(grant.consumers.begin(), grant.consumers.end(), name) == grant.consumers.end()) {
+    return absl::PermissionDeniedError(absl::StrCat("token \"", grant.name,
+                                                    "\" may not use consumer \"", name,
+                                                    "\" (auth.tokens[].consumers)"));
+  }
+  if (absl::Status inside = Authorize(grant, filter); !inside.ok()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("consumer \"", name, "\" reads more than the token may: ", inside.message()));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<const Grant*> Authorizer::Authenticate(const std::string* authorization) const {

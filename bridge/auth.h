@@ -30,6 +30,10 @@ struct Grant {
   std::vector<std::string> sources;
   // Event type patterns (as in SubscribeRequest.types), or {"*"} for all.
   std::vector<std::string> types;
+  // Durable consumers it may consume, or {"*"}.
+  std::vector<std::string> consumers = {"*"};
+  // May create, delete and seek consumers and redrive dead letters.
+  bool manage_consumers = false;
 };
 
 // Immutable after Create; thread-safe.
@@ -49,6 +53,12 @@ class Authorizer {
   // PermissionDenied, naming what is outside the grant, unless every source
   // and type the request can match is covered by `grant`.
   static absl::Status Authorize(const Grant& grant, const v1::SubscribeRequest& request);
+
+  // PermissionDenied unless `grant` may consume the consumer `name` whose
+  // filter is `filter` (named in its consumers, and the filter inside its
+  // sources and types); with `manage`, unless it may also manage consumers.
+  static absl::Status AuthorizeConsumer(const Grant& grant, const std::string& name,
+                                        const v1::SubscribeRequest& filter, bool manage);
 
   // The token names, for metric labels.
   std::vector<std::string> TokenNames() const;

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
 #include "bridge/config_section.h"
+#include "bridge/consumer/consumer_set.h"
 #include "bridge/crypto.h"
 #include "bridge/json.h"
 #include "bridge/log/backend.h"
@@ -531,7 +532,8 @@ absl::Status ReadAuth(const Reader& r, const YAML::Node& node, AuthConfig* auth)
   if (!tokens.IsSequence()) return r.Error("auth.tokens", "must be a list");
   for (size_t i = 0; i < tokens.size(); ++i) {
     const std::string path = absl::StrCat("auth.tokens[", i, "]");
-    HB_RETURN_IF_ERROR(r.CheckKeys(tokens[i], path, {"name", "sha256", "sources", "types"}));
+    HB_RETURN_IF_ERROR(r.CheckKeys(
+        tokens[i], path, {"name", "sha256", "sources", "types", "consumers", "manage_consumers"}));
     TokenConfig token;
     for (const char* key : {"name", "sha256"}) {
       if (!tokens[i][key]) return r.Error(Reader::Join(path, key), "is required");
@@ -549,7 +551,107 @@ absl::Status ReadAuth(const Reader& r, const YAML::Node& node, AuthConfig* auth)
         ReadStringList(r, tokens[i]["sources"], Reader::Join(path, "sources"), &token.sources));
     HB_RETURN_IF_ERROR(
         ReadStringList(r, tokens[i]["types"], Reader::Join(path, "types"), &token.types));
+    if (tokens[i]["consumers"]) {
+      token.consumers.clear();
+      HB_RETURN_IF_ERROR(ReadStringList(r, tokens[i]["consumers"], Reader::Join(path, "consumers"),
+                                        &token.consumers));
+    }
+    if (tokens[i]["manage_consumers"]) {
+      std::string manage;
+      const std::string key = Reader::Join(path, "manage_consumers");
+      HB_ASSIGN_OR_RETURN(manage, r.String(tokens[i]["manage_consumers"], key));
+      if (manage != "true" && manage != "false") return r.Error(key, "must be true or false");
+      token.manage_consumers = manage == "true";
+    }
     auth->tokens.push_back(std::move(token));
+  }
+  return absl::OkStatus();
+}
+
+// `consumers:`: each entry as the ConsumerConfig CreateConsumer takes.
+absl::Status ReadConsumers(const Reader& r, const YAML::Node& node,
+                           std::vector<v1::ConsumerConfig>* consumers) {
+  if (!node) return absl::OkStatus();
+  if (!node.IsSequence()) return r.Error("consumers", "must be a list");
+  std::set<std::string> names;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string path = absl::StrCat("consumers[", i, "]");
+    const YAML::Node c = node[i];
+    HB_RETURN_IF_ERROR(
+        r.CheckKeys(c, path,
+                    {"name", "sources", "types", "environment_ids", "subjects", "start",
+                     "ack_deadline", "max_deliveries", "ordering", "max_outstanding"}));
+    v1::ConsumerConfig config;
+    if (!c["name"]) return r.Error(Reader::Join(path, "name"), "is required");
+    HB_ASSIGN_OR_RETURN(*config.mutable_name(), r.String(c["name"], Reader::Join(path, "name")));
+    if (!names.insert(config.name()).second) {
+      return r.Error(Reader::Join(path, "name"),
+                     absl::StrCat("\"", config.name(), "\" is declared twice"));
+    }
+    for (const char* key : {"sources", "types", "environment_ids", "subjects"}) {
+      if (!c[key]) continue;  // any
+      std::vector<std::string> values;
+      HB_RETURN_IF_ERROR(ReadStringList(r, c[key], Reader::Join(path, key), &values));
+      auto* field = std::string(key) == "sources"    ? config.mutable_sources()
+                    : std::string(key) == "types"    ? config.mutable_types()
+                    : std::string(key) == "subjects" ? config.mutable_subjects()
+                                                     : config.mutable_environment_ids();
+      for (std::string& v : values) field->Add(std::move(v));
+    }
+    if (c["start"]) {
+      const std::string key = Reader::Join(path, "start");
+      std::string start;
+      HB_ASSIGN_OR_RETURN(start, r.String(c["start"], key));
+      uint64_t after = 0;
+      absl::Time since;
+      std::string error;
+      if (start == "latest") {
+        config.set_latest(true);
+      } else if (start == "earliest") {
+        config.set_earliest(true);
+      } else if (absl::SimpleAtoi(start, &after)) {
+        config.set_after_sequence(after);
+      } else if (absl::ParseTime(absl::RFC3339_full, start, &since, &error)) {
+        const int64_t nanos = absl::ToUnixNanos(since);
+        config.mutable_since()->set_seconds(nanos / 1000000000);
+        config.mutable_since()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+      } else {
+        return r.Error(key, "must be latest, earliest, a sequence or an RFC 3339 time");
+      }
+    }
+    if (c["ack_deadline"]) {
+      absl::Duration d;
+      HB_ASSIGN_OR_RETURN(d, r.Duration(c["ack_deadline"], Reader::Join(path, "ack_deadline")));
+      const int64_t nanos = absl::ToInt64Nanoseconds(d);
+      config.mutable_ack_deadline()->set_seconds(nanos / 1000000000);
+      config.mutable_ack_deadline()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+    }
+    if (c["max_deliveries"]) {
+      uint64_t v = 0;
+      HB_ASSIGN_OR_RETURN(v, r.Uint(c["max_deliveries"], Reader::Join(path, "max_deliveries")));
+      if (v > 1000) return r.Error(Reader::Join(path, "max_deliveries"), "must be at most 1000");
+      config.set_max_deliveries(static_cast<uint32_t>(v));
+    }
+    if (c["max_outstanding"]) {
+      uint64_t v = 0;
+      HB_ASSIGN_OR_RETURN(v, r.Uint(c["max_outstanding"], Reader::Join(path, "max_outstanding")));
+      config.set_max_outstanding(static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX)));
+    }
+    if (c["ordering"]) {
+      std::string ordering;
+      HB_ASSIGN_OR_RETURN(ordering, r.String(c["ordering"], Reader::Join(path, "ordering")));
+      if (ordering == "per_subject") {
+        config.set_ordering(v1::CONSUMER_ORDERING_PER_SUBJECT);
+      } else if (ordering == "none") {
+        config.set_ordering(v1::CONSUMER_ORDERING_NONE);
+      } else {
+        return r.Error(Reader::Join(path, "ordering"), "must be none or per_subject");
+      }
+    }
+    if (absl::Status valid = ValidateConsumerConfig(config); !valid.ok()) {
+      return r.Error(path, valid.message());
+    }
+    consumers->push_back(std::move(config));
   }
   return absl::OkStatus();
 }
@@ -558,9 +660,9 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   Reader r(env);
   Config config;
   if (!root || root.IsNull()) return r.Error("(top level)", "the config is empty");
-  HB_RETURN_IF_ERROR(r.CheckKeys(
-      root, "",
-      {"http", "grpc", "admin", "log", "dedup", "sources", "logging", "shutdown_timeout", "auth"}));
+  HB_RETURN_IF_ERROR(r.CheckKeys(root, "",
+                                 {"http", "grpc", "admin", "log", "dedup", "sources", "logging",
+                                  "shutdown_timeout", "auth", "consumers"}));
   if (root["shutdown_timeout"]) {
     HB_ASSIGN_OR_RETURN(config.shutdown_timeout,
                         r.Duration(root["shutdown_timeout"], "shutdown_timeout"));
@@ -642,6 +744,7 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   }
   // Last, as in the default config file: errors come in the file's order.
   HB_RETURN_IF_ERROR(ReadAuth(r, root["auth"], &config.auth));
+  HB_RETURN_IF_ERROR(ReadConsumers(r, root["consumers"], &config.consumers));
   return config;
 }
 
@@ -684,6 +787,19 @@ std::vector<std::pair<std::string, std::string>> DescribeConfig(const Config& co
   out.emplace_back("auth.tokens", config.auth.tokens.empty()
                                       ? "[]"
                                       : absl::StrCat(config.auth.tokens.size(), " tokens"));
+  const TokenConfig token;
+  out.emplace_back("auth.tokens[].consumers",
+                   absl::StrCat("[\"", absl::StrJoin(token.consumers, "\", \""), "\"]"));
+  out.emplace_back("auth.tokens[].manage_consumers", boolean(token.manage_consumers));
+  // What a declared consumer without the key gets (consumer_set.h).
+  for (const char* list : {"sources", "types", "environment_ids", "subjects"}) {
+    out.emplace_back(absl::StrCat("consumers[].", list), "[]");
+  }
+  out.emplace_back("consumers[].start", "latest");
+  out.emplace_back("consumers[].ack_deadline", FormatConfigDuration(kDefaultAckDeadline));
+  out.emplace_back("consumers[].max_deliveries", absl::StrCat(kDefaultMaxDeliveries));
+  out.emplace_back("consumers[].ordering", "none");
+  out.emplace_back("consumers[].max_outstanding", absl::StrCat(kDefaultMaxOutstanding));
   out.emplace_back("shutdown_timeout", FormatConfigDuration(config.shutdown_timeout));
   out.emplace_back("logging.level", config.log_level);
   if (!config.sources.empty()) {

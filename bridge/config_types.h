@@ -14,6 +14,7 @@
 
 #include "absl/time/time.h"
 #include "bridge/rate_limit.h"
+#include "hookbridge/v1/service.pb.h"
 
 namespace hookbridge {
 
@@ -173,6 +174,11 @@ struct TokenConfig {
   std::vector<std::string> sources;
   // Event type patterns, or ["*"] for all.
   std::vector<std::string> types;
+  // Durable consumers it may consume (whose filter must also lie inside
+  // sources and types), or ["*"].
+  std::vector<std::string> consumers = {"*"};
+  // May create, delete and seek consumers and redrive their dead letters.
+  bool manage_consumers = false;
 };
 
 // Subscriber authentication. On by default: a Subscribe without a valid
@@ -190,6 +196,8 @@ struct Config {
   DedupConfig dedup;
   std::vector<SourceConfig> sources;
   AuthConfig auth;
+  // Durable consumers declared here: created at start, checked on reload.
+  std::vector<v1::ConsumerConfig> consumers;
   // debug, info, warn or error.
   std::string log_level = "info";
   // On SIGTERM: how long to wait for requests in progress and open streams

@@ -146,6 +146,19 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   }
   log_ = *std::move(opened);
   HB_ASSIGN_OR_RETURN(ingestor_, Ingestor::Create(c, log_.get()));
+  // Durable consumers: their stores next to the log, the declared ones
+  // created or checked.
+  if (const LogBackend* backend = FindLogBackend(c.log.backend);
+      backend != nullptr && backend->consumer_dir != nullptr) {
+    HB_ASSIGN_OR_RETURN(consumers_,
+                        ConsumerSet::Open({log_.get(), backend->consumer_dir(c.log.options)}));
+    HB_RETURN_IF_ERROR(consumers_->Declare(c.consumers));
+  } else if (!c.consumers.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "consumers: the ", c.log.backend,
+        " log backend keeps no durable consumers yet (they must be shared by every replica); "
+        "use the file or memory backend, or remove `consumers:`"));
+  }
   WarnAboutAuth(c.auth);
   const std::vector<SourceInfo> sources = ingestor_->sources();
   metrics_ = std::make_unique<Metrics>(sources);
@@ -161,7 +174,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
       log_.get(), metrics_.get(), sources, prepared.authorizer,
       SubscribeLimits{c.grpc.max_subscribers, c.grpc.max_filter_patterns,
                       ingestor_->max_event_bytes(), c.grpc.heartbeat_interval},
-      ServerFacts{HOOKBRIDGE_VERSION, c.log.backend});
+      ServerFacts{HOOKBRIDGE_VERSION, c.log.backend}, consumers_.get());
   console_handler_ = std::make_unique<ConsoleHandler>(console_.get(), log_.get(),
                                                       [this] { return service_->Subscribers(); });
   if (const LogBackend* backend = FindLogBackend(c.log.backend); backend != nullptr) {
@@ -325,6 +338,18 @@ bool Server::Reload(absl::string_view trigger) {
     ReloadRejected(trigger, prepared.status());
     return false;
   }
+  // Declared consumers: new ones created; a changed one refuses the reload.
+  if (consumers_ != nullptr) {
+    if (absl::Status s = consumers_->Declare(merged.consumers); !s.ok()) {
+      ReloadRejected(trigger, s);
+      return false;
+    }
+  } else if (!merged.consumers.empty()) {
+    ReloadRejected(trigger, absl::FailedPreconditionError(
+                                absl::StrCat("consumers: the ", merged.log.backend,
+                                             " log backend keeps no durable consumers yet")));
+    return false;
+  }
   // Everything that can fail has been checked (Prepare built every source
   // and the token table); from here the new config is applied.
   if (absl::Status s = ingestor_->Reconfigure(merged); !s.ok()) {
@@ -394,6 +419,8 @@ void Server::Stop() {
   if (grpc_server_ != nullptr) grpc_server_->Shutdown(absl::ToChronoTime(absl::Now()));
   http_.reset();
   if (ingestor_ != nullptr) ingestor_->StopFollowing();
+  // Their journals are flushed and closed; they read the log.
+  consumers_.reset();
   // Last: completes any queued append and closes the log files.
   log_.reset();
   if (grpc_server_ != nullptr) Log(LogLevel::kInfo, "stopped");

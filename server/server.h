@@ -25,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "bridge/auth.h"
 #include "bridge/config.h"
+#include "bridge/consumer/consumer_set.h"
 #include "bridge/ingest.h"
 #include "bridge/log/event_log.h"
 #include "server/console/console.h"
@@ -119,6 +120,8 @@ class Server {
 
   // Destroyed in reverse: the log last.
   std::unique_ptr<EventLog> log_;
+  // Before the log goes: they read it.
+  std::unique_ptr<ConsumerSet> consumers_;
   std::unique_ptr<Ingestor> ingestor_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Console> console_;

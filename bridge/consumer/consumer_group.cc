@@ -95,6 +95,7 @@ std::vector<ConsumerGroup::Delivery> ConsumerGroup::Take(MemberId member, absl::
       continue;
     }
     if (entry.member != 0 || entry.not_before > now) continue;
+    if (entry.last_member == member && members_.size() > 1) continue;  // another's turn
     delayed_.erase({entry.not_before, seq});
     entry.not_before = absl::InfinitePast();
     if (entry.deliveries > 0) ++redeliveries_;
@@ -185,6 +186,7 @@ void ConsumerGroup::Release(uint64_t seq, Entry& entry) {
   if (auto m = members_.find(entry.member); m != members_.end() && m->second.outstanding > 0) {
     m->second.outstanding--;
   }
+  entry.last_member = entry.member;
   entry.member = 0;
 }
 

@@ -9,9 +9,11 @@
 // serializes the calls and passes the time.
 //
 // Rules:
-// - An event is outstanding at one member at a time. It goes back (ready
-//   for any member) when its deadline passes, when the member negatively
-//   acknowledges it (after the nack's delay), or when the member leaves.
+// - An event is outstanding at one member at a time. It goes back when its
+//   deadline passes, when the member negatively acknowledges it (after the
+//   nack's delay), or when the member leaves; then it goes to another
+//   member if the group has one (the member that had it may be stuck), or
+//   to the same one again.
 // - Each hand-out is a delivery. An event that goes back after
 //   `max_deliveries` deliveries (0: unlimited) becomes a dead letter
 //   instead, and no longer holds anything up.
@@ -154,9 +156,10 @@ class ConsumerGroup {
     uint32_t expiries = 0;
     uint32_t nacks = 0;
     std::string last_reason;
-    MemberId member = 0;    // 0: not outstanding
-    absl::Time deadline;    // while outstanding
-    absl::Time not_before;  // while waiting after a nack
+    MemberId member = 0;       // 0: not outstanding
+    MemberId last_member = 0;  // who had it last
+    absl::Time deadline;       // while outstanding
+    absl::Time not_before;     // while waiting after a nack
   };
   struct Member {
     uint32_t outstanding = 0;

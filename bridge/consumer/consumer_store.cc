@@ -422,6 +422,10 @@ class ConsumerStore::Impl {
   const ConsumerSnapshot& state() const { return state_; }
   ConsumerSnapshot* mutable_state() { return &state_; }
 
+  // Serializes the public calls that change the state (they may come from
+  // several threads: the members of a consumer acknowledge concurrently).
+  absl::Mutex calls_mu;
+
   // Queues a record made after its change was applied to state_.
   void Record(RecordType type, absl::string_view payload, std::function<void(absl::Status)> done);
 
@@ -777,6 +781,7 @@ const ConsumerSnapshot& ConsumerStore::state() const { return impl_->state(); }
 
 void ConsumerStore::Acknowledge(std::vector<uint64_t> sequences, uint64_t ack_floor,
                                 std::function<void(absl::Status)> done) {
+  absl::MutexLock calls(&impl_->calls_mu);
   ConsumerSnapshot* state = impl_->mutable_state();
   ApplyAcknowledge(state, sequences, ack_floor);
   // What the call changed: the floor as it is now and the sequences kept.
@@ -792,6 +797,7 @@ void ConsumerStore::Acknowledge(std::vector<uint64_t> sequences, uint64_t ack_fl
 
 void ConsumerStore::AddDeadLetter(uint64_t sequence, StoredDeadLetter letter,
                                   std::function<void(absl::Status)> done) {
+  absl::MutexLock calls(&impl_->calls_mu);
   Encoder e;
   e.U64(sequence);
   PutDeadLetter(letter, &e);
@@ -801,6 +807,7 @@ void ConsumerStore::AddDeadLetter(uint64_t sequence, StoredDeadLetter letter,
 
 void ConsumerStore::RemoveDeadLetters(std::vector<uint64_t> sequences,
                                       std::function<void(absl::Status)> done) {
+  absl::MutexLock calls(&impl_->calls_mu);
   Encoder e;
   e.Count(sequences.size());
   for (uint64_t s : sequences) {
@@ -811,6 +818,7 @@ void ConsumerStore::RemoveDeadLetters(std::vector<uint64_t> sequences,
 }
 
 void ConsumerStore::Seek(uint64_t ack_floor, std::function<void(absl::Status)> done) {
+  absl::MutexLock calls(&impl_->calls_mu);
   ApplySeek(impl_->mutable_state(), ack_floor);
   Encoder e;
   e.U64(ack_floor);

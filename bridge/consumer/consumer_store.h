@@ -95,10 +95,10 @@ class ConsumerStore {
   ~ConsumerStore();
 
   // The state as recovered by Open/Create, updated by every call below
-  // (whether or not it is durable yet). After a failure it goes on being
-  // updated while nothing more is durable: it may be ahead of what a
-  // reopen recovers (which has every record confirmed with OK, and may
-  // have some that failed).
+  // (whether or not it is durable yet). Read it only while no call below
+  // runs; the calls themselves may come from several threads at once. After a failure it goes on
+  // being updated while nothing more is durable: it may be ahead of what a reopen recovers (which
+  // has every record confirmed with OK, and may have some that failed).
   const ConsumerSnapshot& state() const;
 
   // Records `sequences` as acknowledged and the floor as `ack_floor`

@@ -55,6 +55,10 @@ struct LogBackend {
   absl::StatusOr<OpenedLog> (*open)(const std::any& options);
   // The configured size limit (0: none), for hookbridge_log_retention_bytes.
   uint64_t (*retention_bytes)(const std::any& options);
+  // Where durable consumers keep their state next to this log (empty: in
+  // memory, lost with the process like the log). Null: this backend keeps
+  // no durable consumers.
+  std::string (*consumer_dir)(const std::any& options);
 };
 
 absl::Span<const LogBackend> LogBackends();

@@ -7,14 +7,17 @@
 namespace hookbridge {
 namespace {
 
-// name, keys, parse, describe, open, retention_bytes
+std::string InMemory(const std::any&) { return ""; }
+
+// name, keys, parse, describe, open, retention_bytes, consumer_dir
 const LogBackend kLogBackends[] = {
     {"file", kFileLogKeys, &ParseFileLogOptions, &DescribeFileLogOptions, &OpenFileLog,
-     &FileLogRetentionBytes},
+     &FileLogRetentionBytes, &FileLogConsumerDir},
     {"memory", kMemoryLogKeys, &ParseMemoryLogOptions, &DescribeMemoryLogOptions, &OpenMemoryLog,
-     &MemoryLogRetentionBytes},
+     &MemoryLogRetentionBytes, &InMemory},
+    // Its consumers must live in NATS, shared by the replicas: not yet.
     {"jetstream", kJetStreamLogKeys, &ParseJetStreamLogOptions, &DescribeJetStreamLogOptions,
-     &OpenJetStreamLog, &JetStreamLogRetentionBytes},
+     &OpenJetStreamLog, &JetStreamLogRetentionBytes, nullptr},
 };
 
 // A `log:` mapping with no keys: parsing it gives a backend's defaults.

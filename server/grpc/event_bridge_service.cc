@@ -469,11 +469,13 @@ v1::ListEventTypesResponse DescribeSources(const std::vector<SourceInfo>& source
 EventBridgeService::EventBridgeService(EventLog* log, Metrics* metrics,
                                        const std::vector<SourceInfo>& sources,
                                        std::shared_ptr<const Authorizer> authorizer,
-                                       SubscribeLimits limits, ServerFacts facts)
+                                       SubscribeLimits limits, ServerFacts facts,
+                                       ConsumerSet* consumers)
     : log_(log),
       metrics_(metrics),
       limits_(limits),
       facts_(std::move(facts)),
+      consumers_(consumers),
       authorizer_(std::move(authorizer)),
       event_types_(std::make_shared<const v1::ListEventTypesResponse>(DescribeSources(sources))) {}
 
@@ -623,7 +625,10 @@ bool EventBridgeService::Shutdown(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   shutting_down_ = true;
   for (SubscribeReactor* reactor : reactors_) reactor->BeginShutdown();
-  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return reactors_.empty(); };
+  for (ConsumeReactor* reactor : consume_reactors_) BeginShutdown(reactor);
+  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return reactors_.empty() && consume_reactors_.empty();
+  };
   return mu_.AwaitWithDeadline(absl::Condition(&all_done), deadline);
 }
 

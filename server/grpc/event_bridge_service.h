@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bridge/auth.h"
+#include "bridge/consumer/consumer_set.h"
 #include "bridge/ingest.h"
 #include "bridge/log/event_log.h"
 #include "hookbridge/v1/service.grpc.pb.h"
@@ -91,18 +92,36 @@ inline constexpr size_t kMaxBatchBytes = 1 << 20;
 // `max_event_bytes`: one such event behind its field header, or a batch.
 uint64_t MaxResponseBytes(uint64_t max_event_bytes);
 
-class EventBridgeService final : public v1::EventBridgeService::WithRawCallbackMethod_Subscribe<
-                                     v1::EventBridgeService::WithCallbackMethod_ListEventTypes<
-                                         v1::EventBridgeService::WithCallbackMethod_GetServerInfo<
-                                             v1::EventBridgeService::Service>>> {
+class ConsumeReactor;
+// Ends a Consume stream with UNAVAILABLE (server/grpc/consumers.cc).
+void BeginShutdown(ConsumeReactor* reactor);
+
+// The generated service with every method on the callback API.
+using EventBridgeServiceBase = v1::EventBridgeService::WithRawCallbackMethod_Subscribe<
+    v1::EventBridgeService::WithCallbackMethod_ListEventTypes<
+        v1::EventBridgeService::WithCallbackMethod_GetServerInfo<
+            v1::EventBridgeService::WithRawCallbackMethod_Consume<
+                v1::EventBridgeService::WithCallbackMethod_CreateConsumer<
+                    v1::EventBridgeService::WithCallbackMethod_GetConsumer<
+                        v1::EventBridgeService::WithCallbackMethod_ListConsumers<
+                            v1::EventBridgeService::WithCallbackMethod_DeleteConsumer<
+                                v1::EventBridgeService::WithCallbackMethod_SeekConsumer<
+                                    v1::EventBridgeService::WithCallbackMethod_ListDeadLetters<
+                                        v1::EventBridgeService::
+                                            WithCallbackMethod_RedriveDeadLetters<
+                                                v1::EventBridgeService::Service>>>>>>>>>>>;
+
+class EventBridgeService final : public EventBridgeServiceBase {
  public:
   // `log` and `metrics` must outlive the service; `sources` are the
   // configured sources, for ListEventTypes. Every call is authenticated
   // (authorization: Bearer <token>) and Subscribe authorized against the
   // token's grant, then checked against `limits`.
+  // `consumers` (if not null) must outlive the service: the durable
+  // consumers that Consume and the consumer RPCs serve (server/grpc/consumers.cc).
   EventBridgeService(EventLog* log, Metrics* metrics, const std::vector<SourceInfo>& sources,
                      std::shared_ptr<const Authorizer> authorizer, SubscribeLimits limits,
-                     ServerFacts facts = {});
+                     ServerFacts facts = {}, ConsumerSet* consumers = nullptr);
 
   // Applies a reloaded config: new calls are authenticated with
   // `authorizer` and ListEventTypes lists `sources`. Every open stream is
@@ -123,6 +142,30 @@ class EventBridgeService final : public v1::EventBridgeService::WithRawCallbackM
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
+
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Consume(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* CreateConsumer(grpc::CallbackServerContext* context,
+                                           const v1::CreateConsumerRequest* request,
+                                           v1::CreateConsumerResponse* response) override;
+  grpc::ServerUnaryReactor* GetConsumer(grpc::CallbackServerContext* context,
+                                        const v1::GetConsumerRequest* request,
+                                        v1::GetConsumerResponse* response) override;
+  grpc::ServerUnaryReactor* ListConsumers(grpc::CallbackServerContext* context,
+                                          const v1::ListConsumersRequest* request,
+                                          v1::ListConsumersResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteConsumer(grpc::CallbackServerContext* context,
+                                           const v1::DeleteConsumerRequest* request,
+                                           v1::DeleteConsumerResponse* response) override;
+  grpc::ServerUnaryReactor* SeekConsumer(grpc::CallbackServerContext* context,
+                                         const v1::SeekConsumerRequest* request,
+                                         v1::SeekConsumerResponse* response) override;
+  grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* context,
+                                            const v1::ListDeadLettersRequest* request,
+                                            v1::ListDeadLettersResponse* response) override;
+  grpc::ServerUnaryReactor* RedriveDeadLetters(grpc::CallbackServerContext* context,
+                                               const v1::RedriveDeadLettersRequest* request,
+                                               v1::RedriveDeadLettersResponse* response) override;
 
   // Sends a Heartbeat on every stream that has written nothing for
   // heartbeat_interval and has nothing to write. Call about once a second.
@@ -145,6 +188,17 @@ class EventBridgeService final : public v1::EventBridgeService::WithRawCallbackM
 
  private:
   friend class SubscribeReactor;
+  friend class ConsumeReactor;
+  // The consumer `name` if the call's token may use it (and manage
+  // consumers, with `manage`): NOT_FOUND, UNAUTHENTICATED or
+  // PERMISSION_DENIED otherwise.
+  absl::StatusOr<std::shared_ptr<Consumer>> AuthorizedConsumer(grpc::CallbackServerContext* context,
+                                                               const std::string& name,
+                                                               bool manage);
+  // The consumer as the API describes it.
+  v1::Consumer Describe(Consumer& consumer);
+  absl::Status RegisterConsume(ConsumeReactor* reactor);
+  void UnregisterConsume(ConsumeReactor* reactor);
   // UNAVAILABLE if the service is shutting down, RESOURCE_EXHAUSTED when
   // limits_.max_subscribers streams are open.
   absl::Status Register(SubscribeReactor* reactor);
@@ -163,6 +217,7 @@ class EventBridgeService final : public v1::EventBridgeService::WithRawCallbackM
   Metrics* const metrics_;
   const SubscribeLimits limits_;
   const ServerFacts facts_;
+  ConsumerSet* const consumers_;
   // What a reload changes. Lock order: mu_, then config_mu_.
   absl::Mutex config_mu_;
   std::shared_ptr<const Authorizer> authorizer_ ABSL_GUARDED_BY(config_mu_);
@@ -170,6 +225,7 @@ class EventBridgeService final : public v1::EventBridgeService::WithRawCallbackM
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<SubscribeReactor*> reactors_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<ConsumeReactor*> consume_reactors_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hookbridge

@@ -187,6 +187,7 @@ TEST_F(ConfigDocsTest, EveryAcceptedKeyIsDocumentedAndEveryDocumentedKeyExists) 
       {"auth", "auth: { zzz: 1 }\n" + m},
       {"auth.tokens[]", "auth: { tokens: [ { zzz: 1 } ] }\n" + m},
       {"sources[]", "sources: [ { zzz: 1 } ]\n"},
+      {"consumers[]", "consumers: [ { zzz: 1 } ]\n" + m},
       {"sources[].rate_limit",
        "sources: [ { name: a, provider: ckbox, secrets: [s], rate_limit: { zzz: 1 } } ]\n"},
   };

@@ -1097,3 +1097,56 @@ TEST(ParseByteSizeTest, RejectsOtherText) {
 
 }  // namespace
 }  // namespace hookbridge
+
+namespace hookbridge {
+namespace {
+
+TEST(ParseConfigTest, DeclaredConsumers) {
+  const std::string yaml = absl::StrCat(R"(
+consumers:
+  - name: indexer
+    sources: ["docs"]
+    types: ["comment.*"]
+    start: 42
+    ack_deadline: 45s
+    max_deliveries: 0
+    ordering: per_subject
+    max_outstanding: 10
+  - name: audit
+    start: "2026-01-02T03:04:05Z"
+)",
+                                        kMinimal);
+  absl::StatusOr<Config> config = ParseConfig(yaml, Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->consumers.size(), 2u);
+  const v1::ConsumerConfig& indexer = config->consumers[0];
+  EXPECT_EQ(indexer.name(), "indexer");
+  EXPECT_THAT(indexer.sources(), ::testing::ElementsAre("docs"));
+  EXPECT_THAT(indexer.types(), ::testing::ElementsAre("comment.*"));
+  EXPECT_EQ(indexer.after_sequence(), 42u);
+  EXPECT_EQ(indexer.ack_deadline().seconds(), 45);
+  ASSERT_TRUE(indexer.has_max_deliveries());
+  EXPECT_EQ(indexer.max_deliveries(), 0u);  // unlimited, not unset
+  EXPECT_EQ(indexer.ordering(), v1::CONSUMER_ORDERING_PER_SUBJECT);
+  EXPECT_EQ(indexer.max_outstanding(), 10u);
+  const v1::ConsumerConfig& audit = config->consumers[1];
+  EXPECT_EQ(audit.since().seconds(), 1767323045);
+  EXPECT_TRUE(audit.types().empty());
+  EXPECT_FALSE(audit.has_max_deliveries());
+}
+
+TEST(ParseConfigTest, BadConsumersNameTheKey) {
+  const std::string m(kMinimal);
+  ExpectErrorNaming("consumers: [ { name: a, ordering: fifo } ]\n" + m, "consumers[0].ordering");
+  ExpectErrorNaming("consumers: [ { name: a, start: yesterday } ]\n" + m, "consumers[0].start");
+  ExpectErrorNaming("consumers: [ { name: Bad Name } ]\n" + m, "consumers[0]");
+  ExpectErrorNaming("consumers: [ { name: a }, { name: a } ]\n" + m, "declared twice");
+  ExpectErrorNaming("consumers: [ { name: a, ack_deadline: 0s } ]\n" + m, "ack_deadline");
+  ExpectErrorNaming("consumers: [ { types: [x] } ]\n" + m, "consumers[0].name");
+  ExpectErrorNaming("auth: { tokens: [ { name: t, sha256: \"" + std::string(64, 'a') +
+                        "\", sources: [\"*\"], types: [\"*\"], manage_consumers: maybe } ] }\n" + m,
+                    "manage_consumers");
+}
+
+}  // namespace
+}  // namespace hookbridge

@@ -91,4 +91,9 @@ uint64_t FileLogRetentionBytes(const std::any& any) {
   return std::any_cast<const FileLog::Options&>(any).retention_bytes;
 }
 
+std::string FileLogConsumerDir(const std::any& any) {
+  const std::string& dir = std::any_cast<const FileLog::Options&>(any).dir;
+  return dir.empty() || dir.back() == '/' ? dir + "consumers" : dir + "/consumers";
+}
+
 }  // namespace hookbridge

@@ -20,6 +20,8 @@ absl::StatusOr<std::any> ParseFileLogOptions(const ConfigSection& log);
 ConfigValues DescribeFileLogOptions(const std::any& options);
 absl::StatusOr<OpenedLog> OpenFileLog(const std::any& options);
 uint64_t FileLogRetentionBytes(const std::any& options);
+// <log.dir>/consumers: the durable consumers' stores.
+std::string FileLogConsumerDir(const std::any& options);
 
 }  // namespace hookbridge
 

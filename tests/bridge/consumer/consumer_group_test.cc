@@ -97,6 +97,8 @@ TEST(ConsumerGroupTest, AnEventWhoseDeadlinePassedGoesToAnotherMember) {
   group.Expire(kT0 + absl::Seconds(50));
   EXPECT_EQ(group.outstanding(1), 0u);
   group.AddMember(2);
+  // Not back to the member that let it expire while another is there.
+  EXPECT_THAT(group.Take(1, kT0 + absl::Seconds(51), 10), IsEmpty());
   std::vector<ConsumerGroup::Delivery> again = group.Take(2, kT0 + absl::Seconds(51), 10);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].attempt, 2u);

@@ -1,0 +1,149 @@
+// A durable consumer at run time: its ConsumerGroup fed from the event log,
+// its members, and the journal that makes its acknowledgements and dead
+// letters durable. Thread-safe: the gRPC streams of its members call in
+// from their threads, the log wakes it from an appending thread, and a
+// timer (ConsumerSet) expires deadlines.
+#ifndef HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_H_
+#define HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "bridge/consumer/consumer_group.h"
+#include "bridge/consumer/consumer_store.h"
+#include "bridge/filter.h"
+#include "bridge/log/event_log.h"
+
+namespace hookbridge {
+
+// Where a consumer's progress is made durable. Each call's `done` runs once
+// the change is durable (OK) or cannot be (an error), possibly on another
+// thread.
+class ConsumerJournal {
+ public:
+  virtual ~ConsumerJournal() = default;
+  virtual void Acknowledge(std::vector<uint64_t> sequences, uint64_t ack_floor,
+                           std::function<void(absl::Status)> done) = 0;
+  virtual void AddDeadLetter(uint64_t sequence, StoredDeadLetter letter,
+                             std::function<void(absl::Status)> done) = 0;
+  virtual void RemoveDeadLetters(std::vector<uint64_t> sequences,
+                                 std::function<void(absl::Status)> done) = 0;
+  virtual void Seek(uint64_t ack_floor, std::function<void(absl::Status)> done) = 0;
+  // The state to start from.
+  virtual const ConsumerSnapshot& state() const = 0;
+};
+
+// A journal that keeps nothing beyond the process (the memory log's
+// consumers, which are lost on restart like their events).
+std::unique_ptr<ConsumerJournal> NewMemoryJournal(std::string config, uint64_t ack_floor);
+// A journal over a ConsumerStore (the file log's consumers).
+std::unique_ptr<ConsumerJournal> NewStoreJournal(std::unique_ptr<ConsumerStore> store);
+
+class Consumer {
+ public:
+  using MemberId = ConsumerGroup::MemberId;
+
+  struct Options {
+    std::string name;
+    EventFilter filter;
+    ConsumerPolicy policy;
+  };
+
+  struct Stats {
+    ConsumerGroup::Stats group;
+    // Matching events not yet read from the log, at most: the log's last
+    // sequence minus the scan position (every event counted as matching).
+    uint64_t unscanned = 0;
+    uint64_t lost_to_retention = 0;
+  };
+
+  // Starts from `journal`'s state. `log` must outlive the consumer.
+  Consumer(EventLog* log, Options options, std::unique_ptr<ConsumerJournal> journal);
+  ~Consumer();
+
+  const std::string& name() const { return options_.name; }
+  const Options& options() const { return options_; }
+  // The config it was created with (opaque bytes, see ConsumerSnapshot).
+  const std::string& config() const { return journal_->state().config; }
+
+  // A member joins; `wake` is called (from any thread, never under the
+  // consumer's lock) whenever it may have events to take or acknowledgement
+  // confirmations to send. Returns its id.
+  MemberId Join(std::string name, std::function<void()> wake);
+  // The member leaves: its outstanding events go to the others.
+  void Leave(MemberId member);
+
+  // Up to `max` events for `member` now (reading the log as needed).
+  // An error only when the log fails.
+  absl::Status Take(MemberId member, size_t max, std::vector<ConsumerGroup::Delivery>* out);
+
+  // Acknowledgements. `rejected` gets the sequences not outstanding at the
+  // member; `confirmed` runs (from any thread) with the accepted ones once
+  // they are durable, or with an error.
+  void Ack(MemberId member, const std::vector<uint64_t>& sequences, std::vector<uint64_t>* rejected,
+           std::function<void(std::vector<uint64_t>, absl::Status)> confirmed);
+  void Nack(MemberId member, const std::vector<uint64_t>& sequences, absl::Duration delay,
+            const std::string& reason, std::vector<uint64_t>* rejected);
+  void Extend(MemberId member, const std::vector<uint64_t>& sequences,
+              std::vector<uint64_t>* rejected);
+
+  // Deadlines passed by `now` take events back; members are woken.
+  void Expire(absl::Time now);
+  std::optional<absl::Time> NextDue();
+
+  // Moves the consumer (SeekConsumer) to after `ack_floor`.
+  void Seek(uint64_t ack_floor, std::function<void(absl::Status)> done);
+  // The dead letters, oldest first: at most `max` above `after`.
+  std::vector<std::pair<uint64_t, StoredDeadLetter>> DeadLetters(uint64_t after, size_t max);
+  // Delivers dead letters again (all when `sequences` is empty); `done`
+  // gets how many once that is durable.
+  void Redrive(const std::vector<uint64_t>& sequences,
+               std::function<void(uint64_t, absl::Status)> done);
+
+  Stats stats();
+
+  // DeleteConsumer: members' streams end with NOT_FOUND, and `on_destroy`
+  // runs once the consumer is destroyed (its journal closed), to remove
+  // its files.
+  void MarkDeleted(std::function<void()> on_destroy);
+
+ private:
+  class Waker;
+  // Reads the log into the group while the window has room.
+  absl::Status Fill() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Persists the dead letters the group made since the last call.
+  void RecordDeadLetters() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Calls every member's wake, outside the lock.
+  void WakeAll() ABSL_LOCKS_EXCLUDED(mu_);
+
+  EventLog* const log_;
+  const Options options_;
+  const ReadSelector selector_;
+  std::unique_ptr<ConsumerJournal> journal_;  // reset only by the destructor
+  const std::shared_ptr<Waker> waker_;
+
+  absl::Mutex mu_;
+  ConsumerGroup group_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, StoredDeadLetter> dead_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<MemberId, std::function<void()>> wakes_ ABSL_GUARDED_BY(mu_);
+  MemberId next_member_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t lost_to_retention_ ABSL_GUARDED_BY(mu_) = 0;
+  bool deleted_ ABSL_GUARDED_BY(mu_) = false;
+  std::function<void()> on_destroy_ ABSL_GUARDED_BY(mu_);
+  std::vector<RecordPtr> scratch_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_H_

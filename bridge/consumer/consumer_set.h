@@ -1,0 +1,87 @@
+// The durable consumers of a server: created from the config's
+// `consumers:` (declared) or by CreateConsumer, kept in stores next to the
+// file log (or in memory with the memory log), and a timer thread that
+// expires their deadlines.
+#ifndef HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_SET_H_
+#define HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_SET_H_
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "bridge/consumer/consumer.h"
+#include "bridge/log/env.h"
+#include "bridge/log/event_log.h"
+#include "hookbridge/v1/service.pb.h"
+
+namespace hookbridge {
+
+// The defaults of ConsumerConfig's unset fields.
+inline constexpr absl::Duration kDefaultAckDeadline = absl::Seconds(30);
+inline constexpr uint32_t kDefaultMaxDeliveries = 5;
+inline constexpr uint32_t kDefaultMaxOutstanding = 1000;
+
+// Checks a consumer config: its name, filter and bounds. INVALID_ARGUMENT
+// naming the field.
+absl::Status ValidateConsumerConfig(const v1::ConsumerConfig& config);
+
+// The filter of `config` as a SubscribeRequest (for EventFilter and for
+// checking it against a token's grant).
+v1::SubscribeRequest ConsumerFilterRequest(const v1::ConsumerConfig& config);
+
+class ConsumerSet {
+ public:
+  struct Options {
+    EventLog* log = nullptr;
+    // Where the stores live; empty: consumers are kept in memory only.
+    std::string dir;
+    Env* env = nullptr;  // null: Env::Default()
+  };
+
+  // Opens the stores found in `options.dir` and starts the timer.
+  static absl::StatusOr<std::unique_ptr<ConsumerSet>> Open(Options options);
+  ~ConsumerSet();
+
+  // Creates a consumer, resolving its start position against the log now.
+  // The same config again returns the existing consumer; another config
+  // under the same name is ALREADY_EXISTS (for a declared one: a message
+  // saying a declared consumer's config cannot change).
+  absl::StatusOr<std::shared_ptr<Consumer>> Create(const v1::ConsumerConfig& config, bool declared);
+  std::shared_ptr<Consumer> Find(const std::string& name);
+  // In name order.
+  std::vector<std::shared_ptr<Consumer>> List();
+  // NOT_FOUND, or FAILED_PRECONDITION for a declared consumer.
+  absl::Status Delete(const std::string& name);
+  // Whether `name` is declared in the config (not created by an RPC).
+  bool IsDeclared(const std::string& name);
+
+  // Creates the declared consumers that do not exist, checks that those
+  // that do have the declared config, and marks the others as created by
+  // RPC. All checked before anything changes.
+  absl::Status Declare(const std::vector<v1::ConsumerConfig>& declared);
+
+ private:
+  explicit ConsumerSet(Options options);
+  std::shared_ptr<Consumer> Make(const v1::ConsumerConfig& config,
+                                 std::unique_ptr<ConsumerJournal> journal);
+  // The ack floor `config`'s start position means now.
+  absl::StatusOr<uint64_t> StartFloor(const v1::ConsumerConfig& config);
+  void RunTimer();
+
+  const Options options_;
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<Consumer>> consumers_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> declared_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread timer_;
+};
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_SET_H_

@@ -1,0 +1,392 @@
+// Durable consumers on the real binary: members of a group share the
+// events, acknowledgements are confirmed once durable and survive SIGKILL,
+// unacknowledged events go to another member after their deadline, nacks
+// redeliver, dead letters can be listed and redriven, and per-subject
+// ordering holds across members that take their time.
+#include <signal.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/harness.h"
+
+namespace hookbridge::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kSecret[] = "consumers-secret";
+constexpr char kPath[] = "/webhooks/ckeditor";
+
+// One member of a consumer's group: a Consume stream.
+class Member {
+ public:
+  Member(const std::string& target, const std::string& consumer, const std::string& id = "")
+      : stub_(v1::EventBridgeService::NewStub(
+            grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))) {
+    AddBearer(&context_);
+    context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    stream_ = stub_->Consume(&context_);
+    v1::ConsumeRequest start;
+    start.mutable_start()->set_consumer(consumer);
+    start.mutable_start()->set_member_id(id);
+    stream_->Write(start);
+  }
+
+  // The next response; false when the stream ended.
+  bool Read(v1::ConsumeResponse* response) { return stream_->Read(response); }
+
+  void Ack(const std::vector<uint64_t>& sequences) {
+    v1::ConsumeRequest request;
+    for (uint64_t s : sequences) request.mutable_ack()->add_sequences(s);
+    std::lock_guard<std::mutex> lock(write_mu_);
+    stream_->Write(request);
+  }
+  void Nack(const std::vector<uint64_t>& sequences, const std::string& reason) {
+    v1::ConsumeRequest request;
+    for (uint64_t s : sequences) request.mutable_nack()->add_sequences(s);
+    request.mutable_nack()->set_reason(reason);
+    std::lock_guard<std::mutex> lock(write_mu_);
+    stream_->Write(request);
+  }
+  // Stops sending; the server ends the stream.
+  grpc::Status Close() {
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      stream_->WritesDone();
+    }
+    v1::ConsumeResponse drain;
+    while (stream_->Read(&drain)) {
+    }
+    return stream_->Finish();
+  }
+  void Cancel() { context_.TryCancel(); }
+  grpc::Status Finish() { return stream_->Finish(); }
+
+  // Reads until an event arrives: its deliveries (and the responses'
+  // confirmations, added to `confirmed`).
+  std::vector<v1::ConsumedEvent> NextEvents(std::set<uint64_t>* confirmed = nullptr) {
+    v1::ConsumeResponse response;
+    while (Read(&response)) {
+      if (confirmed != nullptr) {
+        for (uint64_t s : response.acknowledged().sequences()) confirmed->insert(s);
+      }
+      if (response.events_size() > 0) {
+        return {response.events().begin(), response.events().end()};
+      }
+    }
+    return {};
+  }
+
+ private:
+  std::unique_ptr<v1::EventBridgeService::Stub> stub_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::ConsumeRequest, v1::ConsumeResponse>> stream_;
+  std::mutex write_mu_;
+};
+
+std::string ConsumerYaml(const std::string& name, const std::string& extra) {
+  return absl::StrCat("consumers:\n  - { name: ", name, ", start: earliest", extra, " }\n");
+}
+
+v1::Consumer GetConsumer(const std::string& target, const std::string& name) {
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  AddBearer(&context);
+  v1::GetConsumerRequest request;
+  request.set_name(name);
+  v1::GetConsumerResponse response;
+  grpc::Status status = stub->GetConsumer(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.consumer();
+}
+
+void PostMany(HttpClient& http, int first, int last, const std::string& subject_prefix = "doc-",
+              int subjects = 0) {
+  for (int i = first; i <= last; ++i) {
+    const std::string subject =
+        subjects > 0 ? absl::StrCat(subject_prefix, i % subjects) : absl::StrCat(subject_prefix, i);
+    HttpResponse response =
+        http.PostSigned(kPath, CommentAddedBody(subject, absl::StrCat("n", i)), kSecret);
+    ASSERT_EQ(response.status, 200) << response.body;
+  }
+}
+
+TEST(ConsumersTest, ThreeMembersShareEveryEventEachAcknowledgedOnce) {
+  auto process = HookbridgeProcess::Start(CkeditorConfig(
+      kSecret, ConsumerYaml("indexer", ", max_outstanding: 50"), "rate_limit: { per_second: 0 }"));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  constexpr int kEvents = 3000;
+  PostMany(http, 1, kEvents);
+
+  absl::Mutex mu;
+  std::map<uint64_t, int> acked_by;  // confirmed acknowledgements
+  std::vector<int> share(3, 0);
+  std::vector<std::unique_ptr<Member>> members;
+  for (int m = 0; m < 3; ++m) {
+    members.push_back(
+        std::make_unique<Member>(process->grpc_target(), "indexer", absl::StrCat("member-", m)));
+  }
+  std::vector<std::thread> threads;
+  for (int m = 0; m < 3; ++m) {
+    threads.emplace_back([&, m] {
+      Member& member = *members[m];
+      v1::ConsumeResponse response;
+      while (member.Read(&response)) {
+        std::vector<uint64_t> sequences;
+        for (const v1::ConsumedEvent& e : response.events()) {
+          sequences.push_back(e.event().sequence());
+        }
+        if (!sequences.empty()) member.Ack(sequences);
+        absl::MutexLock lock(&mu);
+        share[m] += static_cast<int>(sequences.size());
+        for (uint64_t s : response.acknowledged().sequences()) ++acked_by[s];
+      }
+    });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.AwaitWithTimeout(
+        absl::Condition(
+            +[](std::map<uint64_t, int>* a) { return a->size() == kEvents; }, &acked_by),
+        absl::Seconds(60));
+  }
+  for (auto& member : members) member->Cancel();
+  for (std::thread& t : threads) t.join();
+  for (auto& member : members) member->Finish();
+  for (auto& [s, n] : acked_by) EXPECT_EQ(n, 1) << s;
+  EXPECT_EQ(acked_by.size(), static_cast<size_t>(kEvents));
+  for (int m = 0; m < 3; ++m) EXPECT_GT(share[m], 0) << "member " << m << " got nothing";
+  EXPECT_EQ(share[0] + share[1] + share[2], kEvents);  // nothing delivered twice
+  v1::Consumer consumer = GetConsumer(process->grpc_target(), "indexer");
+  EXPECT_EQ(consumer.ack_floor(), static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(consumer.pending(), 0u);
+  EXPECT_TRUE(consumer.declared());
+}
+
+TEST(ConsumersTest, AnUnacknowledgedEventGoesToAnotherMemberAfterItsDeadline) {
+  auto process =
+      HookbridgeProcess::Start(CkeditorConfig(kSecret, ConsumerYaml("slow", ", ack_deadline: 1s")));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  PostMany(http, 1, 3);
+  // The first member takes the events and hangs (no ack, stream open).
+  Member hung(process->grpc_target(), "slow", "hung");
+  std::vector<v1::ConsumedEvent> held = hung.NextEvents();
+  ASSERT_EQ(held.size(), 3u);
+  EXPECT_EQ(held[0].delivery_attempt(), 1u);
+  // Another member gets them once the deadline passed, as second attempts.
+  Member other(process->grpc_target(), "slow", "other");
+  std::vector<v1::ConsumedEvent> again;
+  while (again.size() < 3) {
+    std::vector<v1::ConsumedEvent> more = other.NextEvents();
+    ASSERT_FALSE(more.empty());
+    again.insert(again.end(), more.begin(), more.end());
+  }
+  for (const v1::ConsumedEvent& e : again) EXPECT_EQ(e.delivery_attempt(), 2u);
+  // The hung member's late ack is rejected, the other's confirmed.
+  hung.Ack({1});
+  v1::ConsumeResponse response;
+  ASSERT_TRUE(hung.Read(&response));
+  EXPECT_THAT(response.rejected().sequences(), ::testing::ElementsAre(1u));
+  other.Ack({1, 2, 3});
+  std::set<uint64_t> confirmed;
+  while (confirmed.size() < 3 && other.Read(&response)) {
+    for (uint64_t s : response.acknowledged().sequences()) confirmed.insert(s);
+  }
+  EXPECT_EQ(confirmed, (std::set<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(GetConsumer(process->grpc_target(), "slow").redeliveries(), 3u);
+  hung.Cancel();
+  other.Cancel();
+}
+
+TEST(ConsumersTest, NackRedeliversAndTheLastDeliveryMakesADeadLetterThatCanBeRedriven) {
+  auto process = HookbridgeProcess::Start(
+      CkeditorConfig(kSecret, ConsumerYaml("fragile", ", max_deliveries: 2")));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  PostMany(http, 1, 1);
+  Member member(process->grpc_target(), "fragile");
+  for (uint32_t attempt = 1; attempt <= 2; ++attempt) {
+    std::vector<v1::ConsumedEvent> events = member.NextEvents();
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].delivery_attempt(), attempt);
+    member.Nack({1}, absl::StrCat("cannot index, try ", attempt));
+  }
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(process->grpc_target(), grpc::InsecureChannelCredentials()));
+  v1::ListDeadLettersResponse dead;
+  ASSERT_TRUE(Eventually([&] {
+    grpc::ClientContext context;
+    AddBearer(&context);
+    v1::ListDeadLettersRequest request;
+    request.set_consumer("fragile");
+    dead.Clear();
+    return stub->ListDeadLetters(&context, request, &dead).ok() && dead.dead_letters_size() == 1;
+  }));
+  EXPECT_EQ(dead.dead_letters(0).event().sequence(), 1u);
+  EXPECT_EQ(dead.dead_letters(0).deliveries(), 2u);
+  EXPECT_EQ(dead.dead_letters(0).negative_acknowledgements(), 2u);
+  EXPECT_EQ(dead.dead_letters(0).last_reason(), "cannot index, try 2");
+  EXPECT_EQ(dead.dead_letters(0).event().type(), "comment.added");
+  EXPECT_EQ(GetConsumer(process->grpc_target(), "fragile").ack_floor(), 1u);
+
+  // The test token may not redrive: it does not manage consumers.
+  {
+    grpc::ClientContext context;
+    AddBearer(&context);
+    v1::RedriveDeadLettersRequest request;
+    request.set_consumer("fragile");
+    v1::RedriveDeadLettersResponse response;
+    EXPECT_EQ(stub->RedriveDeadLetters(&context, request, &response).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  member.Cancel();
+}
+
+TEST(ConsumersTest, ConfirmedAcknowledgementsSurviveSigkillAndNothingIsLost) {
+  char dir[] = "/tmp/hookbridge-consumers-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string config = CkeditorConfig(
+      kSecret,
+      absl::StrCat(ConsumerYaml("durable", ""), "log: { backend: file, dir: \"", dir, "\" }\n"));
+  std::set<uint64_t> confirmed;
+  std::set<uint64_t> delivered;
+  {
+    auto process = HookbridgeProcess::Start(config);
+    ASSERT_NE(process, nullptr);
+    HttpClient http(process->http_port());
+    PostMany(http, 1, 200);
+    Member member(process->grpc_target(), "durable");
+    // Acknowledge the first 120 events seen, and wait until 100 are
+    // confirmed; then kill the server without warning.
+    std::vector<uint64_t> acked;
+    v1::ConsumeResponse response;
+    while (confirmed.size() < 100 && member.Read(&response)) {
+      for (uint64_t s : response.acknowledged().sequences()) confirmed.insert(s);
+      std::vector<uint64_t> now;
+      for (const v1::ConsumedEvent& e : response.events()) {
+        delivered.insert(e.event().sequence());
+        if (acked.size() < 120) {
+          acked.push_back(e.event().sequence());
+          now.push_back(e.event().sequence());
+        }
+      }
+      if (!now.empty()) member.Ack(now);
+    }
+    ASSERT_GE(confirmed.size(), 100u);
+    EXPECT_EQ(process->Stop(SIGKILL), 128 + SIGKILL);
+    member.Cancel();
+  }
+  auto process = HookbridgeProcess::Start(config);
+  ASSERT_NE(process, nullptr);
+  Member member(process->grpc_target(), "durable");
+  std::set<uint64_t> after;
+  while (confirmed.size() + after.size() < 200) {
+    std::vector<v1::ConsumedEvent> events = member.NextEvents();
+    ASSERT_FALSE(events.empty());
+    for (const v1::ConsumedEvent& e : events) {
+      EXPECT_EQ(confirmed.count(e.event().sequence()), 0u)
+          << "confirmed event " << e.event().sequence() << " delivered again";
+      after.insert(e.event().sequence());
+    }
+  }
+  // Every event is confirmed or delivered again: none lost.
+  for (uint64_t s = 1; s <= 200; ++s) {
+    EXPECT_EQ(confirmed.count(s) + after.count(s), 1u) << s;
+  }
+  member.Cancel();
+  process.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ConsumersTest, PerSubjectOrderingHoldsAcrossMembersThatTakeTheirTime) {
+  auto process = HookbridgeProcess::Start(CkeditorConfig(
+      kSecret, ConsumerYaml("ordered", ", ordering: per_subject, max_outstanding: 2")));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  constexpr int kEvents = 300;
+  PostMany(http, 1, kEvents, "doc-", 5);  // subject doc-(i % 5)
+
+  absl::Mutex mu;
+  std::map<std::string, uint64_t> last_acked;  // per subject
+  std::map<std::string, bool> in_flight;
+  int done = 0;
+  bool failed = false;
+  std::vector<std::unique_ptr<Member>> members;
+  for (int m = 0; m < 3; ++m) {
+    members.push_back(std::make_unique<Member>(process->grpc_target(), "ordered"));
+  }
+  std::vector<std::thread> threads;
+  for (int m = 0; m < 3; ++m) {
+    threads.emplace_back([&, m] {
+      std::mt19937 random(m + 1);
+      Member& member = *members[m];
+      for (;;) {
+        std::vector<v1::ConsumedEvent> events = member.NextEvents();
+        if (events.empty()) break;  // cancelled
+        for (const v1::ConsumedEvent& e : events) {
+          const std::string subject = e.event().subject();
+          {
+            absl::MutexLock lock(&mu);
+            // Another member holds this subject, or an older one is not
+            // acknowledged yet: the guarantee is broken.
+            if (in_flight[subject] || e.event().sequence() <= last_acked[subject]) failed = true;
+            in_flight[subject] = true;
+          }
+          absl::SleepFor(absl::Microseconds(random() % 2000));  // processing
+          {
+            absl::MutexLock lock(&mu);
+            in_flight[subject] = false;
+            last_acked[subject] = e.event().sequence();
+            ++done;
+          }
+          member.Ack({e.event().sequence()});
+        }
+      }
+    });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.AwaitWithTimeout(absl::Condition(
+                            +[](int* d) { return *d >= kEvents; }, &done),
+                        absl::Seconds(60));
+  }
+  for (auto& member : members) member->Cancel();
+  for (std::thread& t : threads) t.join();
+  for (auto& member : members) member->Finish();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(done, kEvents);
+  EXPECT_FALSE(failed);
+}
+
+TEST(ConsumersTest, UnknownConsumerIsNotFoundAndAFirstMessageMustNameOne) {
+  auto process = HookbridgeProcess::Start(CkeditorConfig(kSecret));
+  ASSERT_NE(process, nullptr);
+  Member unknown(process->grpc_target(), "nobody");
+  v1::ConsumeResponse response;
+  EXPECT_FALSE(unknown.Read(&response));
+  grpc::Status status = unknown.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(status.error_message(), HasSubstr("nobody"));
+  Member nameless(process->grpc_target(), "");
+  EXPECT_FALSE(nameless.Read(&response));
+  EXPECT_EQ(nameless.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace hookbridge::testing
