@@ -81,7 +81,7 @@ absl::StatusOr<std::unique_ptr<ConsumerSet>> ConsumerSet::Open(Options options) 
   if (options.env == nullptr) options.env = Env::Default();
   std::unique_ptr<ConsumerSet> set(new ConsumerSet(options));
   if (!options.dir.empty()) {
-    HB_RETURN_IF_ERROR(options.env->CreateDirs(options.dir));
+    // The directory is made with the first consumer (none: none).
     std::vector<std::string> names;
     HB_ASSIGN_OR_RETURN(names, ConsumerStore::List(options.env, options.dir));
     for (const std::string& name : names) {
@@ -170,6 +170,7 @@ absl::StatusOr<std::shared_ptr<Consumer>> ConsumerSet::Create(const v1::Consumer
     journal = NewMemoryJournal(Serialized(config), floor);
   } else {
     ConsumerStore::Options store_options{options_.env, options_.dir, config.name()};
+    HB_RETURN_IF_ERROR(options_.env->CreateDirs(options_.dir));
     std::unique_ptr<ConsumerStore> store;
     HB_ASSIGN_OR_RETURN(store, ConsumerStore::Create(store_options, Serialized(config), floor));
     journal = NewStoreJournal(std::move(store));

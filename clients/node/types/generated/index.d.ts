@@ -124,16 +124,44 @@ export declare namespace hookbridge {
         }
     }
     namespace v1 {
+        type Acknowledge = import('./hookbridge/v1/Acknowledge').Acknowledge__Output;
+        type ConsumeRequest = import('./hookbridge/v1/ConsumeRequest').ConsumeRequest__Output;
+        type ConsumeResponse = import('./hookbridge/v1/ConsumeResponse').ConsumeResponse__Output;
+        type ConsumeStart = import('./hookbridge/v1/ConsumeStart').ConsumeStart__Output;
+        type ConsumedEvent = import('./hookbridge/v1/ConsumedEvent').ConsumedEvent__Output;
+        type Consumer = import('./hookbridge/v1/Consumer').Consumer__Output;
+        type ConsumerConfig = import('./hookbridge/v1/ConsumerConfig').ConsumerConfig__Output;
+        type ConsumerOrdering = import('./hookbridge/v1/ConsumerOrdering').ConsumerOrdering__Output;
+        type CreateConsumerRequest = import('./hookbridge/v1/CreateConsumerRequest').CreateConsumerRequest__Output;
+        type CreateConsumerResponse = import('./hookbridge/v1/CreateConsumerResponse').CreateConsumerResponse__Output;
+        type DeadLetter = import('./hookbridge/v1/DeadLetter').DeadLetter__Output;
+        type DeleteConsumerRequest = import('./hookbridge/v1/DeleteConsumerRequest').DeleteConsumerRequest__Output;
+        type DeleteConsumerResponse = import('./hookbridge/v1/DeleteConsumerResponse').DeleteConsumerResponse__Output;
         type Event = import('./hookbridge/v1/Event').Event__Output;
         type EventType = import('./hookbridge/v1/EventType').EventType__Output;
+        type ExtendDeadline = import('./hookbridge/v1/ExtendDeadline').ExtendDeadline__Output;
         type Gap = import('./hookbridge/v1/Gap').Gap__Output;
+        type GetConsumerRequest = import('./hookbridge/v1/GetConsumerRequest').GetConsumerRequest__Output;
+        type GetConsumerResponse = import('./hookbridge/v1/GetConsumerResponse').GetConsumerResponse__Output;
         type GetServerInfoRequest = import('./hookbridge/v1/GetServerInfoRequest').GetServerInfoRequest__Output;
         type GetServerInfoResponse = import('./hookbridge/v1/GetServerInfoResponse').GetServerInfoResponse__Output;
         type Heartbeat = import('./hookbridge/v1/Heartbeat').Heartbeat__Output;
+        type ListConsumersRequest = import('./hookbridge/v1/ListConsumersRequest').ListConsumersRequest__Output;
+        type ListConsumersResponse = import('./hookbridge/v1/ListConsumersResponse').ListConsumersResponse__Output;
+        type ListDeadLettersRequest = import('./hookbridge/v1/ListDeadLettersRequest').ListDeadLettersRequest__Output;
+        type ListDeadLettersResponse = import('./hookbridge/v1/ListDeadLettersResponse').ListDeadLettersResponse__Output;
         type ListEventTypesRequest = import('./hookbridge/v1/ListEventTypesRequest').ListEventTypesRequest__Output;
         type ListEventTypesResponse = import('./hookbridge/v1/ListEventTypesResponse').ListEventTypesResponse__Output;
+        type NegativeAcknowledge = import('./hookbridge/v1/NegativeAcknowledge').NegativeAcknowledge__Output;
         type Provider = import('./hookbridge/v1/Provider').Provider__Output;
         type ProviderEventTypes = import('./hookbridge/v1/ProviderEventTypes').ProviderEventTypes__Output;
+        type RedriveDeadLettersRequest = import('./hookbridge/v1/RedriveDeadLettersRequest').RedriveDeadLettersRequest__Output;
+        type RedriveDeadLettersResponse = import('./hookbridge/v1/RedriveDeadLettersResponse').RedriveDeadLettersResponse__Output;
+        type RejectedSequences = import('./hookbridge/v1/RejectedSequences').RejectedSequences__Output;
+        type SeekConsumerRequest = import('./hookbridge/v1/SeekConsumerRequest').SeekConsumerRequest__Output;
+        type SeekConsumerResponse = import('./hookbridge/v1/SeekConsumerResponse').SeekConsumerResponse__Output;
+        type SequenceRange = import('./hookbridge/v1/SequenceRange').SequenceRange__Output;
+        type SequenceSet = import('./hookbridge/v1/SequenceSet').SequenceSet__Output;
         type SubscribeRequest = import('./hookbridge/v1/SubscribeRequest').SubscribeRequest__Output;
         type SubscribeResponse = import('./hookbridge/v1/SubscribeResponse').SubscribeResponse__Output;
     }

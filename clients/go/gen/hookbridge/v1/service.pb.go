@@ -25,6 +25,62 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// How a consumer orders the events of one subject.
+type ConsumerOrdering int32
+
+const (
+	// The same as CONSUMER_ORDERING_NONE.
+	ConsumerOrdering_CONSUMER_ORDERING_UNSPECIFIED ConsumerOrdering = 0
+	// Events are handed out as members have room, in any order across the
+	// group (each member still receives them in sequence order).
+	ConsumerOrdering_CONSUMER_ORDERING_NONE ConsumerOrdering = 1
+	// Events with the same `subject` are delivered in sequence order and at
+	// most one per subject is outstanding across the whole group; different
+	// subjects proceed in parallel. Events without a subject are unordered.
+	ConsumerOrdering_CONSUMER_ORDERING_PER_SUBJECT ConsumerOrdering = 2
+)
+
+// Enum value maps for ConsumerOrdering.
+var (
+	ConsumerOrdering_name = map[int32]string{
+		0: "CONSUMER_ORDERING_UNSPECIFIED",
+		1: "CONSUMER_ORDERING_NONE",
+		2: "CONSUMER_ORDERING_PER_SUBJECT",
+	}
+	ConsumerOrdering_value = map[string]int32{
+		"CONSUMER_ORDERING_UNSPECIFIED": 0,
+		"CONSUMER_ORDERING_NONE":        1,
+		"CONSUMER_ORDERING_PER_SUBJECT": 2,
+	}
+)
+
+func (x ConsumerOrdering) Enum() *ConsumerOrdering {
+	p := new(ConsumerOrdering)
+	*p = x
+	return p
+}
+
+func (x ConsumerOrdering) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ConsumerOrdering) Descriptor() protoreflect.EnumDescriptor {
+	return file_hookbridge_v1_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ConsumerOrdering) Type() protoreflect.EnumType {
+	return &file_hookbridge_v1_service_proto_enumTypes[0]
+}
+
+func (x ConsumerOrdering) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ConsumerOrdering.Descriptor instead.
+func (ConsumerOrdering) EnumDescriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{0}
+}
+
 // Filters: an empty list means "any". Values within one list are alternatives
 // (OR); different lists must all match (AND).
 type SubscribeRequest struct {
@@ -777,6 +833,1814 @@ func (x *GetServerInfoResponse) GetLastSequence() uint64 {
 	return 0
 }
 
+// What a consumer is: fixed at creation, except through SeekConsumer.
+type ConsumerConfig struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// [a-z0-9][a-z0-9_.-]{0,62}: a metric label and a file name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The filter, as in SubscribeRequest.
+	Types          []string `protobuf:"bytes,2,rep,name=types,proto3" json:"types,omitempty"`
+	Sources        []string `protobuf:"bytes,3,rep,name=sources,proto3" json:"sources,omitempty"`
+	EnvironmentIds []string `protobuf:"bytes,4,rep,name=environment_ids,json=environmentIds,proto3" json:"environment_ids,omitempty"`
+	Subjects       []string `protobuf:"bytes,5,rep,name=subjects,proto3" json:"subjects,omitempty"`
+	// Where the consumer starts when it is created. None: latest.
+	//
+	// Types that are assignable to Start:
+	//
+	//	*ConsumerConfig_Latest
+	//	*ConsumerConfig_Earliest
+	//	*ConsumerConfig_AfterSequence
+	//	*ConsumerConfig_Since
+	Start isConsumerConfig_Start `protobuf_oneof:"start"`
+	// How long a member holds an event before it goes to another member (or
+	// back to it) unacknowledged. Unset: 30 s.
+	AckDeadline *durationpb.Duration `protobuf:"bytes,10,opt,name=ack_deadline,json=ackDeadline,proto3" json:"ack_deadline,omitempty"`
+	// Deliveries of an event before it becomes a dead letter. Unset: 5;
+	// 0: unlimited.
+	MaxDeliveries *uint32          `protobuf:"varint,11,opt,name=max_deliveries,json=maxDeliveries,proto3,oneof" json:"max_deliveries,omitempty"`
+	Ordering      ConsumerOrdering `protobuf:"varint,12,opt,name=ordering,proto3,enum=hookbridge.v1.ConsumerOrdering" json:"ordering,omitempty"`
+	// Unacknowledged events one member holds at most. Unset: 1,000.
+	MaxOutstanding *uint32 `protobuf:"varint,13,opt,name=max_outstanding,json=maxOutstanding,proto3,oneof" json:"max_outstanding,omitempty"`
+}
+
+func (x *ConsumerConfig) Reset() {
+	*x = ConsumerConfig{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[10]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ConsumerConfig) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsumerConfig) ProtoMessage() {}
+
+func (x *ConsumerConfig) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[10]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsumerConfig.ProtoReflect.Descriptor instead.
+func (*ConsumerConfig) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ConsumerConfig) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ConsumerConfig) GetTypes() []string {
+	if x != nil {
+		return x.Types
+	}
+	return nil
+}
+
+func (x *ConsumerConfig) GetSources() []string {
+	if x != nil {
+		return x.Sources
+	}
+	return nil
+}
+
+func (x *ConsumerConfig) GetEnvironmentIds() []string {
+	if x != nil {
+		return x.EnvironmentIds
+	}
+	return nil
+}
+
+func (x *ConsumerConfig) GetSubjects() []string {
+	if x != nil {
+		return x.Subjects
+	}
+	return nil
+}
+
+func (m *ConsumerConfig) GetStart() isConsumerConfig_Start {
+	if m != nil {
+		return m.Start
+	}
+	return nil
+}
+
+func (x *ConsumerConfig) GetLatest() bool {
+	if x, ok := x.GetStart().(*ConsumerConfig_Latest); ok {
+		return x.Latest
+	}
+	return false
+}
+
+func (x *ConsumerConfig) GetEarliest() bool {
+	if x, ok := x.GetStart().(*ConsumerConfig_Earliest); ok {
+		return x.Earliest
+	}
+	return false
+}
+
+func (x *ConsumerConfig) GetAfterSequence() uint64 {
+	if x, ok := x.GetStart().(*ConsumerConfig_AfterSequence); ok {
+		return x.AfterSequence
+	}
+	return 0
+}
+
+func (x *ConsumerConfig) GetSince() *timestamppb.Timestamp {
+	if x, ok := x.GetStart().(*ConsumerConfig_Since); ok {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ConsumerConfig) GetAckDeadline() *durationpb.Duration {
+	if x != nil {
+		return x.AckDeadline
+	}
+	return nil
+}
+
+func (x *ConsumerConfig) GetMaxDeliveries() uint32 {
+	if x != nil && x.MaxDeliveries != nil {
+		return *x.MaxDeliveries
+	}
+	return 0
+}
+
+func (x *ConsumerConfig) GetOrdering() ConsumerOrdering {
+	if x != nil {
+		return x.Ordering
+	}
+	return ConsumerOrdering_CONSUMER_ORDERING_UNSPECIFIED
+}
+
+func (x *ConsumerConfig) GetMaxOutstanding() uint32 {
+	if x != nil && x.MaxOutstanding != nil {
+		return *x.MaxOutstanding
+	}
+	return 0
+}
+
+type isConsumerConfig_Start interface {
+	isConsumerConfig_Start()
+}
+
+type ConsumerConfig_Latest struct {
+	// Only events appended after the consumer is created.
+	Latest bool `protobuf:"varint,6,opt,name=latest,proto3,oneof"`
+}
+
+type ConsumerConfig_Earliest struct {
+	// The oldest event still retained.
+	Earliest bool `protobuf:"varint,7,opt,name=earliest,proto3,oneof"`
+}
+
+type ConsumerConfig_AfterSequence struct {
+	// Events with a sequence greater than this one.
+	AfterSequence uint64 `protobuf:"varint,8,opt,name=after_sequence,json=afterSequence,proto3,oneof"`
+}
+
+type ConsumerConfig_Since struct {
+	// Events appended at or after this time.
+	Since *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=since,proto3,oneof"`
+}
+
+func (*ConsumerConfig_Latest) isConsumerConfig_Start() {}
+
+func (*ConsumerConfig_Earliest) isConsumerConfig_Start() {}
+
+func (*ConsumerConfig_AfterSequence) isConsumerConfig_Start() {}
+
+func (*ConsumerConfig_Since) isConsumerConfig_Start() {}
+
+// A consumer and where it is.
+type Consumer struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Config *ConsumerConfig `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// Declared in the server's config (`consumers:`), not created by an RPC.
+	Declared bool `protobuf:"varint,2,opt,name=declared,proto3" json:"declared,omitempty"`
+	// Every matching event up to this sequence is acknowledged (or dead).
+	AckFloor uint64 `protobuf:"varint,3,opt,name=ack_floor,json=ackFloor,proto3" json:"ack_floor,omitempty"`
+	// Events delivered and not yet acknowledged, plus matching events not yet
+	// delivered (counted up to the log's last sequence).
+	Pending uint64 `protobuf:"varint,4,opt,name=pending,proto3" json:"pending,omitempty"`
+	// Of those, delivered to a member and not yet acknowledged.
+	Outstanding uint64 `protobuf:"varint,5,opt,name=outstanding,proto3" json:"outstanding,omitempty"`
+	// When the oldest pending event was appended; unset when none is pending.
+	OldestPendingAppendedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=oldest_pending_appended_at,json=oldestPendingAppendedAt,proto3" json:"oldest_pending_appended_at,omitempty"`
+	// Deliveries after the first, since the server started.
+	Redeliveries uint64 `protobuf:"varint,7,opt,name=redeliveries,proto3" json:"redeliveries,omitempty"`
+	// Events in the dead-letter list now.
+	DeadLetters uint64 `protobuf:"varint,8,opt,name=dead_letters,json=deadLetters,proto3" json:"dead_letters,omitempty"`
+	// Members connected now (to this server).
+	Members uint32 `protobuf:"varint,9,opt,name=members,proto3" json:"members,omitempty"`
+	// Matching events the log's retention removed before this consumer
+	// acknowledged them.
+	LostToRetention uint64 `protobuf:"varint,10,opt,name=lost_to_retention,json=lostToRetention,proto3" json:"lost_to_retention,omitempty"`
+}
+
+func (x *Consumer) Reset() {
+	*x = Consumer{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[11]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *Consumer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Consumer) ProtoMessage() {}
+
+func (x *Consumer) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[11]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Consumer.ProtoReflect.Descriptor instead.
+func (*Consumer) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Consumer) GetConfig() *ConsumerConfig {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *Consumer) GetDeclared() bool {
+	if x != nil {
+		return x.Declared
+	}
+	return false
+}
+
+func (x *Consumer) GetAckFloor() uint64 {
+	if x != nil {
+		return x.AckFloor
+	}
+	return 0
+}
+
+func (x *Consumer) GetPending() uint64 {
+	if x != nil {
+		return x.Pending
+	}
+	return 0
+}
+
+func (x *Consumer) GetOutstanding() uint64 {
+	if x != nil {
+		return x.Outstanding
+	}
+	return 0
+}
+
+func (x *Consumer) GetOldestPendingAppendedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OldestPendingAppendedAt
+	}
+	return nil
+}
+
+func (x *Consumer) GetRedeliveries() uint64 {
+	if x != nil {
+		return x.Redeliveries
+	}
+	return 0
+}
+
+func (x *Consumer) GetDeadLetters() uint64 {
+	if x != nil {
+		return x.DeadLetters
+	}
+	return 0
+}
+
+func (x *Consumer) GetMembers() uint32 {
+	if x != nil {
+		return x.Members
+	}
+	return 0
+}
+
+func (x *Consumer) GetLostToRetention() uint64 {
+	if x != nil {
+		return x.LostToRetention
+	}
+	return 0
+}
+
+// The first message of a Consume stream names the consumer; later messages
+// acknowledge, negatively acknowledge, or extend deadlines.
+type ConsumeRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// Types that are assignable to Request:
+	//
+	//	*ConsumeRequest_Start
+	//	*ConsumeRequest_Ack
+	//	*ConsumeRequest_Nack
+	//	*ConsumeRequest_Extend
+	Request isConsumeRequest_Request `protobuf_oneof:"request"`
+}
+
+func (x *ConsumeRequest) Reset() {
+	*x = ConsumeRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[12]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ConsumeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsumeRequest) ProtoMessage() {}
+
+func (x *ConsumeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[12]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsumeRequest.ProtoReflect.Descriptor instead.
+func (*ConsumeRequest) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (m *ConsumeRequest) GetRequest() isConsumeRequest_Request {
+	if m != nil {
+		return m.Request
+	}
+	return nil
+}
+
+func (x *ConsumeRequest) GetStart() *ConsumeStart {
+	if x, ok := x.GetRequest().(*ConsumeRequest_Start); ok {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *ConsumeRequest) GetAck() *Acknowledge {
+	if x, ok := x.GetRequest().(*ConsumeRequest_Ack); ok {
+		return x.Ack
+	}
+	return nil
+}
+
+func (x *ConsumeRequest) GetNack() *NegativeAcknowledge {
+	if x, ok := x.GetRequest().(*ConsumeRequest_Nack); ok {
+		return x.Nack
+	}
+	return nil
+}
+
+func (x *ConsumeRequest) GetExtend() *ExtendDeadline {
+	if x, ok := x.GetRequest().(*ConsumeRequest_Extend); ok {
+		return x.Extend
+	}
+	return nil
+}
+
+type isConsumeRequest_Request interface {
+	isConsumeRequest_Request()
+}
+
+type ConsumeRequest_Start struct {
+	Start *ConsumeStart `protobuf:"bytes,1,opt,name=start,proto3,oneof"`
+}
+
+type ConsumeRequest_Ack struct {
+	Ack *Acknowledge `protobuf:"bytes,2,opt,name=ack,proto3,oneof"`
+}
+
+type ConsumeRequest_Nack struct {
+	Nack *NegativeAcknowledge `protobuf:"bytes,3,opt,name=nack,proto3,oneof"`
+}
+
+type ConsumeRequest_Extend struct {
+	Extend *ExtendDeadline `protobuf:"bytes,4,opt,name=extend,proto3,oneof"`
+}
+
+func (*ConsumeRequest_Start) isConsumeRequest_Request() {}
+
+func (*ConsumeRequest_Ack) isConsumeRequest_Request() {}
+
+func (*ConsumeRequest_Nack) isConsumeRequest_Request() {}
+
+func (*ConsumeRequest_Extend) isConsumeRequest_Request() {}
+
+type ConsumeStart struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Consumer string `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+	// Names the member in metrics, logs and the console (e.g. the pod name).
+	// Optional; the server makes one up without it.
+	MemberId string `protobuf:"bytes,2,opt,name=member_id,json=memberId,proto3" json:"member_id,omitempty"`
+}
+
+func (x *ConsumeStart) Reset() {
+	*x = ConsumeStart{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[13]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ConsumeStart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsumeStart) ProtoMessage() {}
+
+func (x *ConsumeStart) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[13]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsumeStart.ProtoReflect.Descriptor instead.
+func (*ConsumeStart) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ConsumeStart) GetConsumer() string {
+	if x != nil {
+		return x.Consumer
+	}
+	return ""
+}
+
+func (x *ConsumeStart) GetMemberId() string {
+	if x != nil {
+		return x.MemberId
+	}
+	return ""
+}
+
+// Inclusive range of sequences.
+type SequenceRange struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	First uint64 `protobuf:"varint,1,opt,name=first,proto3" json:"first,omitempty"`
+	Last  uint64 `protobuf:"varint,2,opt,name=last,proto3" json:"last,omitempty"`
+}
+
+func (x *SequenceRange) Reset() {
+	*x = SequenceRange{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[14]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *SequenceRange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SequenceRange) ProtoMessage() {}
+
+func (x *SequenceRange) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[14]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SequenceRange.ProtoReflect.Descriptor instead.
+func (*SequenceRange) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SequenceRange) GetFirst() uint64 {
+	if x != nil {
+		return x.First
+	}
+	return 0
+}
+
+func (x *SequenceRange) GetLast() uint64 {
+	if x != nil {
+		return x.Last
+	}
+	return 0
+}
+
+// Acknowledges events outstanding at this member: they are done and are
+// never delivered to this consumer again once the server confirms.
+type Acknowledge struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Sequences []uint64         `protobuf:"varint,1,rep,packed,name=sequences,proto3" json:"sequences,omitempty"`
+	Ranges    []*SequenceRange `protobuf:"bytes,2,rep,name=ranges,proto3" json:"ranges,omitempty"`
+}
+
+func (x *Acknowledge) Reset() {
+	*x = Acknowledge{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[15]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *Acknowledge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Acknowledge) ProtoMessage() {}
+
+func (x *Acknowledge) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[15]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Acknowledge.ProtoReflect.Descriptor instead.
+func (*Acknowledge) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Acknowledge) GetSequences() []uint64 {
+	if x != nil {
+		return x.Sequences
+	}
+	return nil
+}
+
+func (x *Acknowledge) GetRanges() []*SequenceRange {
+	if x != nil {
+		return x.Ranges
+	}
+	return nil
+}
+
+// Gives events back: they are delivered again (to any member) after
+// `delay` (unset: at once), counting as a delivery. `reason` is kept with a
+// dead letter.
+type NegativeAcknowledge struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Sequences []uint64             `protobuf:"varint,1,rep,packed,name=sequences,proto3" json:"sequences,omitempty"`
+	Delay     *durationpb.Duration `protobuf:"bytes,2,opt,name=delay,proto3" json:"delay,omitempty"`
+	Reason    string               `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (x *NegativeAcknowledge) Reset() {
+	*x = NegativeAcknowledge{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[16]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *NegativeAcknowledge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NegativeAcknowledge) ProtoMessage() {}
+
+func (x *NegativeAcknowledge) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[16]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NegativeAcknowledge.ProtoReflect.Descriptor instead.
+func (*NegativeAcknowledge) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *NegativeAcknowledge) GetSequences() []uint64 {
+	if x != nil {
+		return x.Sequences
+	}
+	return nil
+}
+
+func (x *NegativeAcknowledge) GetDelay() *durationpb.Duration {
+	if x != nil {
+		return x.Delay
+	}
+	return nil
+}
+
+func (x *NegativeAcknowledge) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// Restarts the ack deadline of events outstanding at this member.
+type ExtendDeadline struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Sequences []uint64 `protobuf:"varint,1,rep,packed,name=sequences,proto3" json:"sequences,omitempty"`
+}
+
+func (x *ExtendDeadline) Reset() {
+	*x = ExtendDeadline{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[17]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ExtendDeadline) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendDeadline) ProtoMessage() {}
+
+func (x *ExtendDeadline) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[17]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendDeadline.ProtoReflect.Descriptor instead.
+func (*ExtendDeadline) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ExtendDeadline) GetSequences() []uint64 {
+	if x != nil {
+		return x.Sequences
+	}
+	return nil
+}
+
+// One message of a Consume stream: exactly one of the fields below.
+type ConsumeResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// Events handed to this member, in sequence order.
+	Events []*ConsumedEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Acknowledgements now durable: these events are never delivered to this
+	// consumer again, whatever happens to the server.
+	Acknowledged *SequenceSet `protobuf:"bytes,2,opt,name=acknowledged,proto3" json:"acknowledged,omitempty"`
+	// Acknowledgements, negative acknowledgements or extensions of events
+	// not outstanding at this member (already acknowledged, redelivered to
+	// another member after the deadline, or never delivered): ignored.
+	Rejected *RejectedSequences `protobuf:"bytes,3,opt,name=rejected,proto3" json:"rejected,omitempty"`
+	// Sent when the stream has been idle for the heartbeat interval.
+	Heartbeat *Heartbeat `protobuf:"bytes,4,opt,name=heartbeat,proto3" json:"heartbeat,omitempty"`
+	// Matching events the log's retention removed before the consumer
+	// acknowledged them.
+	Gap *Gap `protobuf:"bytes,5,opt,name=gap,proto3" json:"gap,omitempty"`
+}
+
+func (x *ConsumeResponse) Reset() {
+	*x = ConsumeResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[18]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ConsumeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsumeResponse) ProtoMessage() {}
+
+func (x *ConsumeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[18]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsumeResponse.ProtoReflect.Descriptor instead.
+func (*ConsumeResponse) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ConsumeResponse) GetEvents() []*ConsumedEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ConsumeResponse) GetAcknowledged() *SequenceSet {
+	if x != nil {
+		return x.Acknowledged
+	}
+	return nil
+}
+
+func (x *ConsumeResponse) GetRejected() *RejectedSequences {
+	if x != nil {
+		return x.Rejected
+	}
+	return nil
+}
+
+func (x *ConsumeResponse) GetHeartbeat() *Heartbeat {
+	if x != nil {
+		return x.Heartbeat
+	}
+	return nil
+}
+
+func (x *ConsumeResponse) GetGap() *Gap {
+	if x != nil {
+		return x.Gap
+	}
+	return nil
+}
+
+type ConsumedEvent struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Event *Event `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	// 1 for the first delivery of this event to this consumer.
+	DeliveryAttempt uint32 `protobuf:"varint,2,opt,name=delivery_attempt,json=deliveryAttempt,proto3" json:"delivery_attempt,omitempty"`
+}
+
+func (x *ConsumedEvent) Reset() {
+	*x = ConsumedEvent{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[19]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ConsumedEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsumedEvent) ProtoMessage() {}
+
+func (x *ConsumedEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[19]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsumedEvent.ProtoReflect.Descriptor instead.
+func (*ConsumedEvent) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ConsumedEvent) GetEvent() *Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *ConsumedEvent) GetDeliveryAttempt() uint32 {
+	if x != nil {
+		return x.DeliveryAttempt
+	}
+	return 0
+}
+
+type SequenceSet struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Sequences []uint64         `protobuf:"varint,1,rep,packed,name=sequences,proto3" json:"sequences,omitempty"`
+	Ranges    []*SequenceRange `protobuf:"bytes,2,rep,name=ranges,proto3" json:"ranges,omitempty"`
+}
+
+func (x *SequenceSet) Reset() {
+	*x = SequenceSet{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[20]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *SequenceSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SequenceSet) ProtoMessage() {}
+
+func (x *SequenceSet) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[20]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SequenceSet.ProtoReflect.Descriptor instead.
+func (*SequenceSet) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *SequenceSet) GetSequences() []uint64 {
+	if x != nil {
+		return x.Sequences
+	}
+	return nil
+}
+
+func (x *SequenceSet) GetRanges() []*SequenceRange {
+	if x != nil {
+		return x.Ranges
+	}
+	return nil
+}
+
+type RejectedSequences struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Sequences []uint64 `protobuf:"varint,1,rep,packed,name=sequences,proto3" json:"sequences,omitempty"`
+	Reason    string   `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (x *RejectedSequences) Reset() {
+	*x = RejectedSequences{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[21]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *RejectedSequences) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectedSequences) ProtoMessage() {}
+
+func (x *RejectedSequences) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[21]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectedSequences.ProtoReflect.Descriptor instead.
+func (*RejectedSequences) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RejectedSequences) GetSequences() []uint64 {
+	if x != nil {
+		return x.Sequences
+	}
+	return nil
+}
+
+func (x *RejectedSequences) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// An event delivered max_deliveries times without an acknowledgement.
+type DeadLetter struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Event      *Event `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	Deliveries uint32 `protobuf:"varint,2,opt,name=deliveries,proto3" json:"deliveries,omitempty"`
+	// The deadline expiries and negative acknowledgements that made it dead,
+	// and the last reason a member gave.
+	DeadlineExpiries         uint32                 `protobuf:"varint,3,opt,name=deadline_expiries,json=deadlineExpiries,proto3" json:"deadline_expiries,omitempty"`
+	NegativeAcknowledgements uint32                 `protobuf:"varint,4,opt,name=negative_acknowledgements,json=negativeAcknowledgements,proto3" json:"negative_acknowledgements,omitempty"`
+	LastReason               string                 `protobuf:"bytes,5,opt,name=last_reason,json=lastReason,proto3" json:"last_reason,omitempty"`
+	DeadAt                   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=dead_at,json=deadAt,proto3" json:"dead_at,omitempty"`
+}
+
+func (x *DeadLetter) Reset() {
+	*x = DeadLetter{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[22]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DeadLetter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeadLetter) ProtoMessage() {}
+
+func (x *DeadLetter) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[22]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeadLetter.ProtoReflect.Descriptor instead.
+func (*DeadLetter) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DeadLetter) GetEvent() *Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *DeadLetter) GetDeliveries() uint32 {
+	if x != nil {
+		return x.Deliveries
+	}
+	return 0
+}
+
+func (x *DeadLetter) GetDeadlineExpiries() uint32 {
+	if x != nil {
+		return x.DeadlineExpiries
+	}
+	return 0
+}
+
+func (x *DeadLetter) GetNegativeAcknowledgements() uint32 {
+	if x != nil {
+		return x.NegativeAcknowledgements
+	}
+	return 0
+}
+
+func (x *DeadLetter) GetLastReason() string {
+	if x != nil {
+		return x.LastReason
+	}
+	return ""
+}
+
+func (x *DeadLetter) GetDeadAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DeadAt
+	}
+	return nil
+}
+
+type CreateConsumerRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Config *ConsumerConfig `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+}
+
+func (x *CreateConsumerRequest) Reset() {
+	*x = CreateConsumerRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[23]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *CreateConsumerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateConsumerRequest) ProtoMessage() {}
+
+func (x *CreateConsumerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[23]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateConsumerRequest.ProtoReflect.Descriptor instead.
+func (*CreateConsumerRequest) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CreateConsumerRequest) GetConfig() *ConsumerConfig {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+type CreateConsumerResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Consumer *Consumer `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+}
+
+func (x *CreateConsumerResponse) Reset() {
+	*x = CreateConsumerResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[24]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *CreateConsumerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateConsumerResponse) ProtoMessage() {}
+
+func (x *CreateConsumerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[24]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateConsumerResponse.ProtoReflect.Descriptor instead.
+func (*CreateConsumerResponse) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CreateConsumerResponse) GetConsumer() *Consumer {
+	if x != nil {
+		return x.Consumer
+	}
+	return nil
+}
+
+type GetConsumerRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+}
+
+func (x *GetConsumerRequest) Reset() {
+	*x = GetConsumerRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[25]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetConsumerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConsumerRequest) ProtoMessage() {}
+
+func (x *GetConsumerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[25]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConsumerRequest.ProtoReflect.Descriptor instead.
+func (*GetConsumerRequest) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetConsumerRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type GetConsumerResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Consumer *Consumer `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+}
+
+func (x *GetConsumerResponse) Reset() {
+	*x = GetConsumerResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[26]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetConsumerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConsumerResponse) ProtoMessage() {}
+
+func (x *GetConsumerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[26]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConsumerResponse.ProtoReflect.Descriptor instead.
+func (*GetConsumerResponse) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetConsumerResponse) GetConsumer() *Consumer {
+	if x != nil {
+		return x.Consumer
+	}
+	return nil
+}
+
+type ListConsumersRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *ListConsumersRequest) Reset() {
+	*x = ListConsumersRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[27]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListConsumersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConsumersRequest) ProtoMessage() {}
+
+func (x *ListConsumersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[27]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConsumersRequest.ProtoReflect.Descriptor instead.
+func (*ListConsumersRequest) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{27}
+}
+
+type ListConsumersResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Consumers []*Consumer `protobuf:"bytes,1,rep,name=consumers,proto3" json:"consumers,omitempty"`
+}
+
+func (x *ListConsumersResponse) Reset() {
+	*x = ListConsumersResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[28]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListConsumersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConsumersResponse) ProtoMessage() {}
+
+func (x *ListConsumersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[28]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConsumersResponse.ProtoReflect.Descriptor instead.
+func (*ListConsumersResponse) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ListConsumersResponse) GetConsumers() []*Consumer {
+	if x != nil {
+		return x.Consumers
+	}
+	return nil
+}
+
+type DeleteConsumerRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+}
+
+func (x *DeleteConsumerRequest) Reset() {
+	*x = DeleteConsumerRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[29]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DeleteConsumerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteConsumerRequest) ProtoMessage() {}
+
+func (x *DeleteConsumerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[29]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteConsumerRequest.ProtoReflect.Descriptor instead.
+func (*DeleteConsumerRequest) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *DeleteConsumerRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type DeleteConsumerResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *DeleteConsumerResponse) Reset() {
+	*x = DeleteConsumerResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[30]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DeleteConsumerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteConsumerResponse) ProtoMessage() {}
+
+func (x *DeleteConsumerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[30]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteConsumerResponse.ProtoReflect.Descriptor instead.
+func (*DeleteConsumerResponse) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{30}
+}
+
+// Moves a consumer: everything before the new position counts as
+// acknowledged, everything after it as not yet delivered. Events
+// outstanding at members are taken back.
+type SeekConsumerRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Types that are assignable to Position:
+	//
+	//	*SeekConsumerRequest_Latest
+	//	*SeekConsumerRequest_Earliest
+	//	*SeekConsumerRequest_AfterSequence
+	//	*SeekConsumerRequest_Since
+	Position isSeekConsumerRequest_Position `protobuf_oneof:"position"`
+}
+
+func (x *SeekConsumerRequest) Reset() {
+	*x = SeekConsumerRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[31]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *SeekConsumerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeekConsumerRequest) ProtoMessage() {}
+
+func (x *SeekConsumerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[31]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeekConsumerRequest.ProtoReflect.Descriptor instead.
+func (*SeekConsumerRequest) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *SeekConsumerRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (m *SeekConsumerRequest) GetPosition() isSeekConsumerRequest_Position {
+	if m != nil {
+		return m.Position
+	}
+	return nil
+}
+
+func (x *SeekConsumerRequest) GetLatest() bool {
+	if x, ok := x.GetPosition().(*SeekConsumerRequest_Latest); ok {
+		return x.Latest
+	}
+	return false
+}
+
+func (x *SeekConsumerRequest) GetEarliest() bool {
+	if x, ok := x.GetPosition().(*SeekConsumerRequest_Earliest); ok {
+		return x.Earliest
+	}
+	return false
+}
+
+func (x *SeekConsumerRequest) GetAfterSequence() uint64 {
+	if x, ok := x.GetPosition().(*SeekConsumerRequest_AfterSequence); ok {
+		return x.AfterSequence
+	}
+	return 0
+}
+
+func (x *SeekConsumerRequest) GetSince() *timestamppb.Timestamp {
+	if x, ok := x.GetPosition().(*SeekConsumerRequest_Since); ok {
+		return x.Since
+	}
+	return nil
+}
+
+type isSeekConsumerRequest_Position interface {
+	isSeekConsumerRequest_Position()
+}
+
+type SeekConsumerRequest_Latest struct {
+	Latest bool `protobuf:"varint,2,opt,name=latest,proto3,oneof"`
+}
+
+type SeekConsumerRequest_Earliest struct {
+	Earliest bool `protobuf:"varint,3,opt,name=earliest,proto3,oneof"`
+}
+
+type SeekConsumerRequest_AfterSequence struct {
+	AfterSequence uint64 `protobuf:"varint,4,opt,name=after_sequence,json=afterSequence,proto3,oneof"`
+}
+
+type SeekConsumerRequest_Since struct {
+	Since *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=since,proto3,oneof"`
+}
+
+func (*SeekConsumerRequest_Latest) isSeekConsumerRequest_Position() {}
+
+func (*SeekConsumerRequest_Earliest) isSeekConsumerRequest_Position() {}
+
+func (*SeekConsumerRequest_AfterSequence) isSeekConsumerRequest_Position() {}
+
+func (*SeekConsumerRequest_Since) isSeekConsumerRequest_Position() {}
+
+type SeekConsumerResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Consumer *Consumer `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+}
+
+func (x *SeekConsumerResponse) Reset() {
+	*x = SeekConsumerResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[32]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *SeekConsumerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeekConsumerResponse) ProtoMessage() {}
+
+func (x *SeekConsumerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[32]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeekConsumerResponse.ProtoReflect.Descriptor instead.
+func (*SeekConsumerResponse) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *SeekConsumerResponse) GetConsumer() *Consumer {
+	if x != nil {
+		return x.Consumer
+	}
+	return nil
+}
+
+type ListDeadLettersRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Consumer string `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+	// At most this many, oldest first (unset: 100).
+	PageSize uint32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Dead letters with a sequence above this one.
+	AfterSequence uint64 `protobuf:"varint,3,opt,name=after_sequence,json=afterSequence,proto3" json:"after_sequence,omitempty"`
+}
+
+func (x *ListDeadLettersRequest) Reset() {
+	*x = ListDeadLettersRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[33]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListDeadLettersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersRequest) ProtoMessage() {}
+
+func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[33]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListDeadLettersRequest) GetConsumer() string {
+	if x != nil {
+		return x.Consumer
+	}
+	return ""
+}
+
+func (x *ListDeadLettersRequest) GetPageSize() uint32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListDeadLettersRequest) GetAfterSequence() uint64 {
+	if x != nil {
+		return x.AfterSequence
+	}
+	return 0
+}
+
+type ListDeadLettersResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	DeadLetters []*DeadLetter `protobuf:"bytes,1,rep,name=dead_letters,json=deadLetters,proto3" json:"dead_letters,omitempty"`
+}
+
+func (x *ListDeadLettersResponse) Reset() {
+	*x = ListDeadLettersResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[34]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListDeadLettersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersResponse) ProtoMessage() {}
+
+func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[34]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListDeadLettersResponse) GetDeadLetters() []*DeadLetter {
+	if x != nil {
+		return x.DeadLetters
+	}
+	return nil
+}
+
+// Delivers dead letters again as if new (their delivery counts restart).
+type RedriveDeadLettersRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Consumer string `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+	// Empty: all of them.
+	Sequences []uint64 `protobuf:"varint,2,rep,packed,name=sequences,proto3" json:"sequences,omitempty"`
+}
+
+func (x *RedriveDeadLettersRequest) Reset() {
+	*x = RedriveDeadLettersRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[35]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *RedriveDeadLettersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLettersRequest) ProtoMessage() {}
+
+func (x *RedriveDeadLettersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[35]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLettersRequest.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLettersRequest) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RedriveDeadLettersRequest) GetConsumer() string {
+	if x != nil {
+		return x.Consumer
+	}
+	return ""
+}
+
+func (x *RedriveDeadLettersRequest) GetSequences() []uint64 {
+	if x != nil {
+		return x.Sequences
+	}
+	return nil
+}
+
+type RedriveDeadLettersResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// How many went back to the consumer.
+	Redriven uint64 `protobuf:"varint,1,opt,name=redriven,proto3" json:"redriven,omitempty"`
+}
+
+func (x *RedriveDeadLettersResponse) Reset() {
+	*x = RedriveDeadLettersResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_hookbridge_v1_service_proto_msgTypes[36]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *RedriveDeadLettersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLettersResponse) ProtoMessage() {}
+
+func (x *RedriveDeadLettersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookbridge_v1_service_proto_msgTypes[36]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLettersResponse.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLettersResponse) Descriptor() ([]byte, []int) {
+	return file_hookbridge_v1_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *RedriveDeadLettersResponse) GetRedriven() uint64 {
+	if x != nil {
+		return x.Redriven
+	}
+	return 0
+}
+
 var File_hookbridge_v1_service_proto protoreflect.FileDescriptor
 
 var file_hookbridge_v1_service_proto_rawDesc = []byte{
@@ -883,36 +2747,313 @@ var file_hookbridge_v1_service_proto_rawDesc = []byte{
 	0x28, 0x04, 0x52, 0x0d, 0x66, 0x69, 0x72, 0x73, 0x74, 0x53, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63,
 	0x65, 0x12, 0x23, 0x0a, 0x0d, 0x6c, 0x61, 0x73, 0x74, 0x5f, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e,
 	0x63, 0x65, 0x18, 0x0a, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0c, 0x6c, 0x61, 0x73, 0x74, 0x53, 0x65,
-	0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x32, 0xa1, 0x02, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74,
-	0x42, 0x72, 0x69, 0x64, 0x67, 0x65, 0x53, 0x65, 0x72, 0x76, 0x69, 0x63, 0x65, 0x12, 0x50, 0x0a,
-	0x09, 0x53, 0x75, 0x62, 0x73, 0x63, 0x72, 0x69, 0x62, 0x65, 0x12, 0x1f, 0x2e, 0x68, 0x6f, 0x6f,
+	0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x22, 0xb3, 0x04, 0x0a, 0x0e, 0x43, 0x6f, 0x6e, 0x73, 0x75,
+	0x6d, 0x65, 0x72, 0x43, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d,
+	0x65, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x14, 0x0a,
+	0x05, 0x74, 0x79, 0x70, 0x65, 0x73, 0x18, 0x02, 0x20, 0x03, 0x28, 0x09, 0x52, 0x05, 0x74, 0x79,
+	0x70, 0x65, 0x73, 0x12, 0x18, 0x0a, 0x07, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x73, 0x18, 0x03,
+	0x20, 0x03, 0x28, 0x09, 0x52, 0x07, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x73, 0x12, 0x27, 0x0a,
+	0x0f, 0x65, 0x6e, 0x76, 0x69, 0x72, 0x6f, 0x6e, 0x6d, 0x65, 0x6e, 0x74, 0x5f, 0x69, 0x64, 0x73,
+	0x18, 0x04, 0x20, 0x03, 0x28, 0x09, 0x52, 0x0e, 0x65, 0x6e, 0x76, 0x69, 0x72, 0x6f, 0x6e, 0x6d,
+	0x65, 0x6e, 0x74, 0x49, 0x64, 0x73, 0x12, 0x1a, 0x0a, 0x08, 0x73, 0x75, 0x62, 0x6a, 0x65, 0x63,
+	0x74, 0x73, 0x18, 0x05, 0x20, 0x03, 0x28, 0x09, 0x52, 0x08, 0x73, 0x75, 0x62, 0x6a, 0x65, 0x63,
+	0x74, 0x73, 0x12, 0x18, 0x0a, 0x06, 0x6c, 0x61, 0x74, 0x65, 0x73, 0x74, 0x18, 0x06, 0x20, 0x01,
+	0x28, 0x08, 0x48, 0x00, 0x52, 0x06, 0x6c, 0x61, 0x74, 0x65, 0x73, 0x74, 0x12, 0x1c, 0x0a, 0x08,
+	0x65, 0x61, 0x72, 0x6c, 0x69, 0x65, 0x73, 0x74, 0x18, 0x07, 0x20, 0x01, 0x28, 0x08, 0x48, 0x00,
+	0x52, 0x08, 0x65, 0x61, 0x72, 0x6c, 0x69, 0x65, 0x73, 0x74, 0x12, 0x27, 0x0a, 0x0e, 0x61, 0x66,
+	0x74, 0x65, 0x72, 0x5f, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x18, 0x08, 0x20, 0x01,
+	0x28, 0x04, 0x48, 0x00, 0x52, 0x0d, 0x61, 0x66, 0x74, 0x65, 0x72, 0x53, 0x65, 0x71, 0x75, 0x65,
+	0x6e, 0x63, 0x65, 0x12, 0x32, 0x0a, 0x05, 0x73, 0x69, 0x6e, 0x63, 0x65, 0x18, 0x09, 0x20, 0x01,
+	0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74,
+	0x6f, 0x62, 0x75, 0x66, 0x2e, 0x54, 0x69, 0x6d, 0x65, 0x73, 0x74, 0x61, 0x6d, 0x70, 0x48, 0x00,
+	0x52, 0x05, 0x73, 0x69, 0x6e, 0x63, 0x65, 0x12, 0x3c, 0x0a, 0x0c, 0x61, 0x63, 0x6b, 0x5f, 0x64,
+	0x65, 0x61, 0x64, 0x6c, 0x69, 0x6e, 0x65, 0x18, 0x0a, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x19, 0x2e,
+	0x67, 0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x62, 0x75, 0x66, 0x2e,
+	0x44, 0x75, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x0b, 0x61, 0x63, 0x6b, 0x44, 0x65, 0x61,
+	0x64, 0x6c, 0x69, 0x6e, 0x65, 0x12, 0x2a, 0x0a, 0x0e, 0x6d, 0x61, 0x78, 0x5f, 0x64, 0x65, 0x6c,
+	0x69, 0x76, 0x65, 0x72, 0x69, 0x65, 0x73, 0x18, 0x0b, 0x20, 0x01, 0x28, 0x0d, 0x48, 0x01, 0x52,
+	0x0d, 0x6d, 0x61, 0x78, 0x44, 0x65, 0x6c, 0x69, 0x76, 0x65, 0x72, 0x69, 0x65, 0x73, 0x88, 0x01,
+	0x01, 0x12, 0x3b, 0x0a, 0x08, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x69, 0x6e, 0x67, 0x18, 0x0c, 0x20,
+	0x01, 0x28, 0x0e, 0x32, 0x1f, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65,
+	0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x4f, 0x72, 0x64, 0x65,
+	0x72, 0x69, 0x6e, 0x67, 0x52, 0x08, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x69, 0x6e, 0x67, 0x12, 0x2c,
+	0x0a, 0x0f, 0x6d, 0x61, 0x78, 0x5f, 0x6f, 0x75, 0x74, 0x73, 0x74, 0x61, 0x6e, 0x64, 0x69, 0x6e,
+	0x67, 0x18, 0x0d, 0x20, 0x01, 0x28, 0x0d, 0x48, 0x02, 0x52, 0x0e, 0x6d, 0x61, 0x78, 0x4f, 0x75,
+	0x74, 0x73, 0x74, 0x61, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x88, 0x01, 0x01, 0x42, 0x07, 0x0a, 0x05,
+	0x73, 0x74, 0x61, 0x72, 0x74, 0x42, 0x11, 0x0a, 0x0f, 0x5f, 0x6d, 0x61, 0x78, 0x5f, 0x64, 0x65,
+	0x6c, 0x69, 0x76, 0x65, 0x72, 0x69, 0x65, 0x73, 0x42, 0x12, 0x0a, 0x10, 0x5f, 0x6d, 0x61, 0x78,
+	0x5f, 0x6f, 0x75, 0x74, 0x73, 0x74, 0x61, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x22, 0x9c, 0x03, 0x0a,
+	0x08, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x12, 0x35, 0x0a, 0x06, 0x63, 0x6f, 0x6e,
+	0x66, 0x69, 0x67, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x68, 0x6f, 0x6f, 0x6b,
+	0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d,
+	0x65, 0x72, 0x43, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x52, 0x06, 0x63, 0x6f, 0x6e, 0x66, 0x69, 0x67,
+	0x12, 0x1a, 0x0a, 0x08, 0x64, 0x65, 0x63, 0x6c, 0x61, 0x72, 0x65, 0x64, 0x18, 0x02, 0x20, 0x01,
+	0x28, 0x08, 0x52, 0x08, 0x64, 0x65, 0x63, 0x6c, 0x61, 0x72, 0x65, 0x64, 0x12, 0x1b, 0x0a, 0x09,
+	0x61, 0x63, 0x6b, 0x5f, 0x66, 0x6c, 0x6f, 0x6f, 0x72, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x08, 0x61, 0x63, 0x6b, 0x46, 0x6c, 0x6f, 0x6f, 0x72, 0x12, 0x18, 0x0a, 0x07, 0x70, 0x65, 0x6e,
+	0x64, 0x69, 0x6e, 0x67, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x07, 0x70, 0x65, 0x6e, 0x64,
+	0x69, 0x6e, 0x67, 0x12, 0x20, 0x0a, 0x0b, 0x6f, 0x75, 0x74, 0x73, 0x74, 0x61, 0x6e, 0x64, 0x69,
+	0x6e, 0x67, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x6f, 0x75, 0x74, 0x73, 0x74, 0x61,
+	0x6e, 0x64, 0x69, 0x6e, 0x67, 0x12, 0x57, 0x0a, 0x1a, 0x6f, 0x6c, 0x64, 0x65, 0x73, 0x74, 0x5f,
+	0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x5f, 0x61, 0x70, 0x70, 0x65, 0x6e, 0x64, 0x65, 0x64,
+	0x5f, 0x61, 0x74, 0x18, 0x06, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x6f, 0x67,
+	0x6c, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x62, 0x75, 0x66, 0x2e, 0x54, 0x69, 0x6d, 0x65,
+	0x73, 0x74, 0x61, 0x6d, 0x70, 0x52, 0x17, 0x6f, 0x6c, 0x64, 0x65, 0x73, 0x74, 0x50, 0x65, 0x6e,
+	0x64, 0x69, 0x6e, 0x67, 0x41, 0x70, 0x70, 0x65, 0x6e, 0x64, 0x65, 0x64, 0x41, 0x74, 0x12, 0x22,
+	0x0a, 0x0c, 0x72, 0x65, 0x64, 0x65, 0x6c, 0x69, 0x76, 0x65, 0x72, 0x69, 0x65, 0x73, 0x18, 0x07,
+	0x20, 0x01, 0x28, 0x04, 0x52, 0x0c, 0x72, 0x65, 0x64, 0x65, 0x6c, 0x69, 0x76, 0x65, 0x72, 0x69,
+	0x65, 0x73, 0x12, 0x21, 0x0a, 0x0c, 0x64, 0x65, 0x61, 0x64, 0x5f, 0x6c, 0x65, 0x74, 0x74, 0x65,
+	0x72, 0x73, 0x18, 0x08, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x64, 0x65, 0x61, 0x64, 0x4c, 0x65,
+	0x74, 0x74, 0x65, 0x72, 0x73, 0x12, 0x18, 0x0a, 0x07, 0x6d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x73,
+	0x18, 0x09, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x07, 0x6d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x73, 0x12,
+	0x2a, 0x0a, 0x11, 0x6c, 0x6f, 0x73, 0x74, 0x5f, 0x74, 0x6f, 0x5f, 0x72, 0x65, 0x74, 0x65, 0x6e,
+	0x74, 0x69, 0x6f, 0x6e, 0x18, 0x0a, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0f, 0x6c, 0x6f, 0x73, 0x74,
+	0x54, 0x6f, 0x52, 0x65, 0x74, 0x65, 0x6e, 0x74, 0x69, 0x6f, 0x6e, 0x22, 0xf3, 0x01, 0x0a, 0x0e,
+	0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x33,
+	0x0a, 0x05, 0x73, 0x74, 0x61, 0x72, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1b, 0x2e,
+	0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f,
+	0x6e, 0x73, 0x75, 0x6d, 0x65, 0x53, 0x74, 0x61, 0x72, 0x74, 0x48, 0x00, 0x52, 0x05, 0x73, 0x74,
+	0x61, 0x72, 0x74, 0x12, 0x2e, 0x0a, 0x03, 0x61, 0x63, 0x6b, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b,
+	0x32, 0x1a, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31,
+	0x2e, 0x41, 0x63, 0x6b, 0x6e, 0x6f, 0x77, 0x6c, 0x65, 0x64, 0x67, 0x65, 0x48, 0x00, 0x52, 0x03,
+	0x61, 0x63, 0x6b, 0x12, 0x38, 0x0a, 0x04, 0x6e, 0x61, 0x63, 0x6b, 0x18, 0x03, 0x20, 0x01, 0x28,
+	0x0b, 0x32, 0x22, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76,
+	0x31, 0x2e, 0x4e, 0x65, 0x67, 0x61, 0x74, 0x69, 0x76, 0x65, 0x41, 0x63, 0x6b, 0x6e, 0x6f, 0x77,
+	0x6c, 0x65, 0x64, 0x67, 0x65, 0x48, 0x00, 0x52, 0x04, 0x6e, 0x61, 0x63, 0x6b, 0x12, 0x37, 0x0a,
+	0x06, 0x65, 0x78, 0x74, 0x65, 0x6e, 0x64, 0x18, 0x04, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1d, 0x2e,
+	0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x45, 0x78,
+	0x74, 0x65, 0x6e, 0x64, 0x44, 0x65, 0x61, 0x64, 0x6c, 0x69, 0x6e, 0x65, 0x48, 0x00, 0x52, 0x06,
+	0x65, 0x78, 0x74, 0x65, 0x6e, 0x64, 0x42, 0x09, 0x0a, 0x07, 0x72, 0x65, 0x71, 0x75, 0x65, 0x73,
+	0x74, 0x22, 0x47, 0x0a, 0x0c, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x53, 0x74, 0x61, 0x72,
+	0x74, 0x12, 0x1a, 0x0a, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x12, 0x1b, 0x0a,
+	0x09, 0x6d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x5f, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x08, 0x6d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x49, 0x64, 0x22, 0x39, 0x0a, 0x0d, 0x53, 0x65,
+	0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x52, 0x61, 0x6e, 0x67, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x66,
+	0x69, 0x72, 0x73, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x66, 0x69, 0x72, 0x73,
+	0x74, 0x12, 0x12, 0x0a, 0x04, 0x6c, 0x61, 0x73, 0x74, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x04, 0x6c, 0x61, 0x73, 0x74, 0x22, 0x61, 0x0a, 0x0b, 0x41, 0x63, 0x6b, 0x6e, 0x6f, 0x77, 0x6c,
+	0x65, 0x64, 0x67, 0x65, 0x12, 0x1c, 0x0a, 0x09, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65,
+	0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x04, 0x52, 0x09, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63,
+	0x65, 0x73, 0x12, 0x34, 0x0a, 0x06, 0x72, 0x61, 0x6e, 0x67, 0x65, 0x73, 0x18, 0x02, 0x20, 0x03,
+	0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e,
+	0x76, 0x31, 0x2e, 0x53, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x52, 0x61, 0x6e, 0x67, 0x65,
+	0x52, 0x06, 0x72, 0x61, 0x6e, 0x67, 0x65, 0x73, 0x22, 0x7c, 0x0a, 0x13, 0x4e, 0x65, 0x67, 0x61,
+	0x74, 0x69, 0x76, 0x65, 0x41, 0x63, 0x6b, 0x6e, 0x6f, 0x77, 0x6c, 0x65, 0x64, 0x67, 0x65, 0x12,
+	0x1c, 0x0a, 0x09, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x73, 0x18, 0x01, 0x20, 0x03,
+	0x28, 0x04, 0x52, 0x09, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x73, 0x12, 0x2f, 0x0a,
+	0x05, 0x64, 0x65, 0x6c, 0x61, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x19, 0x2e, 0x67,
+	0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x62, 0x75, 0x66, 0x2e, 0x44,
+	0x75, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x05, 0x64, 0x65, 0x6c, 0x61, 0x79, 0x12, 0x16,
+	0x0a, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
+	0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x22, 0x2e, 0x0a, 0x0e, 0x45, 0x78, 0x74, 0x65, 0x6e, 0x64,
+	0x44, 0x65, 0x61, 0x64, 0x6c, 0x69, 0x6e, 0x65, 0x12, 0x1c, 0x0a, 0x09, 0x73, 0x65, 0x71, 0x75,
+	0x65, 0x6e, 0x63, 0x65, 0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x04, 0x52, 0x09, 0x73, 0x65, 0x71,
+	0x75, 0x65, 0x6e, 0x63, 0x65, 0x73, 0x22, 0xa3, 0x02, 0x0a, 0x0f, 0x43, 0x6f, 0x6e, 0x73, 0x75,
+	0x6d, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x34, 0x0a, 0x06, 0x65, 0x76,
+	0x65, 0x6e, 0x74, 0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x68, 0x6f, 0x6f,
+	0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75,
+	0x6d, 0x65, 0x64, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x52, 0x06, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x73,
+	0x12, 0x3e, 0x0a, 0x0c, 0x61, 0x63, 0x6b, 0x6e, 0x6f, 0x77, 0x6c, 0x65, 0x64, 0x67, 0x65, 0x64,
+	0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69,
+	0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x53,
+	0x65, 0x74, 0x52, 0x0c, 0x61, 0x63, 0x6b, 0x6e, 0x6f, 0x77, 0x6c, 0x65, 0x64, 0x67, 0x65, 0x64,
+	0x12, 0x3c, 0x0a, 0x08, 0x72, 0x65, 0x6a, 0x65, 0x63, 0x74, 0x65, 0x64, 0x18, 0x03, 0x20, 0x01,
+	0x28, 0x0b, 0x32, 0x20, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e,
+	0x76, 0x31, 0x2e, 0x52, 0x65, 0x6a, 0x65, 0x63, 0x74, 0x65, 0x64, 0x53, 0x65, 0x71, 0x75, 0x65,
+	0x6e, 0x63, 0x65, 0x73, 0x52, 0x08, 0x72, 0x65, 0x6a, 0x65, 0x63, 0x74, 0x65, 0x64, 0x12, 0x36,
+	0x0a, 0x09, 0x68, 0x65, 0x61, 0x72, 0x74, 0x62, 0x65, 0x61, 0x74, 0x18, 0x04, 0x20, 0x01, 0x28,
+	0x0b, 0x32, 0x18, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76,
+	0x31, 0x2e, 0x48, 0x65, 0x61, 0x72, 0x74, 0x62, 0x65, 0x61, 0x74, 0x52, 0x09, 0x68, 0x65, 0x61,
+	0x72, 0x74, 0x62, 0x65, 0x61, 0x74, 0x12, 0x24, 0x0a, 0x03, 0x67, 0x61, 0x70, 0x18, 0x05, 0x20,
+	0x01, 0x28, 0x0b, 0x32, 0x12, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65,
+	0x2e, 0x76, 0x31, 0x2e, 0x47, 0x61, 0x70, 0x52, 0x03, 0x67, 0x61, 0x70, 0x22, 0x66, 0x0a, 0x0d,
+	0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x64, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x12, 0x2a, 0x0a,
+	0x05, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x14, 0x2e, 0x68,
+	0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x45, 0x76, 0x65,
+	0x6e, 0x74, 0x52, 0x05, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x12, 0x29, 0x0a, 0x10, 0x64, 0x65, 0x6c,
+	0x69, 0x76, 0x65, 0x72, 0x79, 0x5f, 0x61, 0x74, 0x74, 0x65, 0x6d, 0x70, 0x74, 0x18, 0x02, 0x20,
+	0x01, 0x28, 0x0d, 0x52, 0x0f, 0x64, 0x65, 0x6c, 0x69, 0x76, 0x65, 0x72, 0x79, 0x41, 0x74, 0x74,
+	0x65, 0x6d, 0x70, 0x74, 0x22, 0x61, 0x0a, 0x0b, 0x53, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65,
+	0x53, 0x65, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x73,
+	0x18, 0x01, 0x20, 0x03, 0x28, 0x04, 0x52, 0x09, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65,
+	0x73, 0x12, 0x34, 0x0a, 0x06, 0x72, 0x61, 0x6e, 0x67, 0x65, 0x73, 0x18, 0x02, 0x20, 0x03, 0x28,
+	0x0b, 0x32, 0x1c, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76,
+	0x31, 0x2e, 0x53, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x52, 0x61, 0x6e, 0x67, 0x65, 0x52,
+	0x06, 0x72, 0x61, 0x6e, 0x67, 0x65, 0x73, 0x22, 0x49, 0x0a, 0x11, 0x52, 0x65, 0x6a, 0x65, 0x63,
+	0x74, 0x65, 0x64, 0x53, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x73, 0x12, 0x1c, 0x0a, 0x09,
+	0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x04, 0x52,
+	0x09, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x73, 0x12, 0x16, 0x0a, 0x06, 0x72, 0x65,
+	0x61, 0x73, 0x6f, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x72, 0x65, 0x61, 0x73,
+	0x6f, 0x6e, 0x22, 0x98, 0x02, 0x0a, 0x0a, 0x44, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74, 0x65,
+	0x72, 0x12, 0x2a, 0x0a, 0x05, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b,
+	0x32, 0x14, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31,
+	0x2e, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x52, 0x05, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x12, 0x1e, 0x0a,
+	0x0a, 0x64, 0x65, 0x6c, 0x69, 0x76, 0x65, 0x72, 0x69, 0x65, 0x73, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x0d, 0x52, 0x0a, 0x64, 0x65, 0x6c, 0x69, 0x76, 0x65, 0x72, 0x69, 0x65, 0x73, 0x12, 0x2b, 0x0a,
+	0x11, 0x64, 0x65, 0x61, 0x64, 0x6c, 0x69, 0x6e, 0x65, 0x5f, 0x65, 0x78, 0x70, 0x69, 0x72, 0x69,
+	0x65, 0x73, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x10, 0x64, 0x65, 0x61, 0x64, 0x6c, 0x69,
+	0x6e, 0x65, 0x45, 0x78, 0x70, 0x69, 0x72, 0x69, 0x65, 0x73, 0x12, 0x3b, 0x0a, 0x19, 0x6e, 0x65,
+	0x67, 0x61, 0x74, 0x69, 0x76, 0x65, 0x5f, 0x61, 0x63, 0x6b, 0x6e, 0x6f, 0x77, 0x6c, 0x65, 0x64,
+	0x67, 0x65, 0x6d, 0x65, 0x6e, 0x74, 0x73, 0x18, 0x04, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x18, 0x6e,
+	0x65, 0x67, 0x61, 0x74, 0x69, 0x76, 0x65, 0x41, 0x63, 0x6b, 0x6e, 0x6f, 0x77, 0x6c, 0x65, 0x64,
+	0x67, 0x65, 0x6d, 0x65, 0x6e, 0x74, 0x73, 0x12, 0x1f, 0x0a, 0x0b, 0x6c, 0x61, 0x73, 0x74, 0x5f,
+	0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x18, 0x05, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0a, 0x6c, 0x61,
+	0x73, 0x74, 0x52, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x12, 0x33, 0x0a, 0x07, 0x64, 0x65, 0x61, 0x64,
+	0x5f, 0x61, 0x74, 0x18, 0x06, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x6f, 0x67,
+	0x6c, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x62, 0x75, 0x66, 0x2e, 0x54, 0x69, 0x6d, 0x65,
+	0x73, 0x74, 0x61, 0x6d, 0x70, 0x52, 0x06, 0x64, 0x65, 0x61, 0x64, 0x41, 0x74, 0x22, 0x4e, 0x0a,
+	0x15, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52,
+	0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x35, 0x0a, 0x06, 0x63, 0x6f, 0x6e, 0x66, 0x69, 0x67,
+	0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69,
+	0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x43,
+	0x6f, 0x6e, 0x66, 0x69, 0x67, 0x52, 0x06, 0x63, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x22, 0x4d, 0x0a,
+	0x16, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x33, 0x0a, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75,
+	0x6d, 0x65, 0x72, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x17, 0x2e, 0x68, 0x6f, 0x6f, 0x6b,
+	0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d,
+	0x65, 0x72, 0x52, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x22, 0x28, 0x0a, 0x12,
+	0x47, 0x65, 0x74, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x71, 0x75, 0x65,
+	0x73, 0x74, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x4a, 0x0a, 0x13, 0x47, 0x65, 0x74, 0x43, 0x6f, 0x6e,
+	0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x33, 0x0a,
+	0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32,
+	0x17, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e,
+	0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d,
+	0x65, 0x72, 0x22, 0x16, 0x0a, 0x14, 0x4c, 0x69, 0x73, 0x74, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d,
+	0x65, 0x72, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x22, 0x4e, 0x0a, 0x15, 0x4c, 0x69,
+	0x73, 0x74, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x12, 0x35, 0x0a, 0x09, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x73,
+	0x18, 0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x17, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69,
+	0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52,
+	0x09, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x73, 0x22, 0x2b, 0x0a, 0x15, 0x44, 0x65,
+	0x6c, 0x65, 0x74, 0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x71, 0x75,
+	0x65, 0x73, 0x74, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x18, 0x0a, 0x16, 0x44, 0x65, 0x6c, 0x65, 0x74,
+	0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
+	0x65, 0x22, 0xca, 0x01, 0x0a, 0x13, 0x53, 0x65, 0x65, 0x6b, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d,
+	0x65, 0x72, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d,
+	0x65, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x18, 0x0a,
+	0x06, 0x6c, 0x61, 0x74, 0x65, 0x73, 0x74, 0x18, 0x02, 0x20, 0x01, 0x28, 0x08, 0x48, 0x00, 0x52,
+	0x06, 0x6c, 0x61, 0x74, 0x65, 0x73, 0x74, 0x12, 0x1c, 0x0a, 0x08, 0x65, 0x61, 0x72, 0x6c, 0x69,
+	0x65, 0x73, 0x74, 0x18, 0x03, 0x20, 0x01, 0x28, 0x08, 0x48, 0x00, 0x52, 0x08, 0x65, 0x61, 0x72,
+	0x6c, 0x69, 0x65, 0x73, 0x74, 0x12, 0x27, 0x0a, 0x0e, 0x61, 0x66, 0x74, 0x65, 0x72, 0x5f, 0x73,
+	0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x48, 0x00, 0x52,
+	0x0d, 0x61, 0x66, 0x74, 0x65, 0x72, 0x53, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65, 0x12, 0x32,
+	0x0a, 0x05, 0x73, 0x69, 0x6e, 0x63, 0x65, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1a, 0x2e,
+	0x67, 0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x62, 0x75, 0x66, 0x2e,
+	0x54, 0x69, 0x6d, 0x65, 0x73, 0x74, 0x61, 0x6d, 0x70, 0x48, 0x00, 0x52, 0x05, 0x73, 0x69, 0x6e,
+	0x63, 0x65, 0x42, 0x0a, 0x0a, 0x08, 0x70, 0x6f, 0x73, 0x69, 0x74, 0x69, 0x6f, 0x6e, 0x22, 0x4b,
+	0x0a, 0x14, 0x53, 0x65, 0x65, 0x6b, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65,
+	0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x33, 0x0a, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d,
+	0x65, 0x72, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x17, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62,
+	0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65,
+	0x72, 0x52, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x22, 0x78, 0x0a, 0x16, 0x4c,
+	0x69, 0x73, 0x74, 0x44, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74, 0x65, 0x72, 0x73, 0x52, 0x65,
+	0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x1a, 0x0a, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65,
+	0x72, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x08, 0x63, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65,
+	0x72, 0x12, 0x1b, 0x0a, 0x09, 0x70, 0x61, 0x67, 0x65, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x08, 0x70, 0x61, 0x67, 0x65, 0x53, 0x69, 0x7a, 0x65, 0x12, 0x25,
+	0x0a, 0x0e, 0x61, 0x66, 0x74, 0x65, 0x72, 0x5f, 0x73, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x63, 0x65,
+	0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0d, 0x61, 0x66, 0x74, 0x65, 0x72, 0x53, 0x65, 0x71,
+	0x75, 0x65, 0x6e, 0x63, 0x65, 0x22, 0x57, 0x0a, 0x17, 0x4c, 0x69, 0x73, 0x74, 0x44, 0x65, 0x61,
+	0x64, 0x4c, 0x65, 0x74, 0x74, 0x65, 0x72, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x12, 0x3c, 0x0a, 0x0c, 0x64, 0x65, 0x61, 0x64, 0x5f, 0x6c, 0x65, 0x74, 0x74, 0x65, 0x72, 0x73,
+	0x18, 0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x19, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69,
+	0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74, 0x65,
+	0x72, 0x52, 0x0b, 0x64, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74, 0x65, 0x72, 0x73, 0x22, 0x55,
+	0x0a, 0x19, 0x52, 0x65, 0x64, 0x72, 0x69, 0x76, 0x65, 0x44, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74,
+	0x74, 0x65, 0x72, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x1a, 0x0a, 0x08, 0x63,
+	0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x08, 0x63,
+	0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x12, 0x1c, 0x0a, 0x09, 0x73, 0x65, 0x71, 0x75, 0x65,
+	0x6e, 0x63, 0x65, 0x73, 0x18, 0x02, 0x20, 0x03, 0x28, 0x04, 0x52, 0x09, 0x73, 0x65, 0x71, 0x75,
+	0x65, 0x6e, 0x63, 0x65, 0x73, 0x22, 0x38, 0x0a, 0x1a, 0x52, 0x65, 0x64, 0x72, 0x69, 0x76, 0x65,
+	0x44, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74, 0x65, 0x72, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x12, 0x1a, 0x0a, 0x08, 0x72, 0x65, 0x64, 0x72, 0x69, 0x76, 0x65, 0x6e, 0x18,
+	0x01, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x72, 0x65, 0x64, 0x72, 0x69, 0x76, 0x65, 0x6e, 0x2a,
+	0x74, 0x0a, 0x10, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x4f, 0x72, 0x64, 0x65, 0x72,
+	0x69, 0x6e, 0x67, 0x12, 0x21, 0x0a, 0x1d, 0x43, 0x4f, 0x4e, 0x53, 0x55, 0x4d, 0x45, 0x52, 0x5f,
+	0x4f, 0x52, 0x44, 0x45, 0x52, 0x49, 0x4e, 0x47, 0x5f, 0x55, 0x4e, 0x53, 0x50, 0x45, 0x43, 0x49,
+	0x46, 0x49, 0x45, 0x44, 0x10, 0x00, 0x12, 0x1a, 0x0a, 0x16, 0x43, 0x4f, 0x4e, 0x53, 0x55, 0x4d,
+	0x45, 0x52, 0x5f, 0x4f, 0x52, 0x44, 0x45, 0x52, 0x49, 0x4e, 0x47, 0x5f, 0x4e, 0x4f, 0x4e, 0x45,
+	0x10, 0x01, 0x12, 0x21, 0x0a, 0x1d, 0x43, 0x4f, 0x4e, 0x53, 0x55, 0x4d, 0x45, 0x52, 0x5f, 0x4f,
+	0x52, 0x44, 0x45, 0x52, 0x49, 0x4e, 0x47, 0x5f, 0x50, 0x45, 0x52, 0x5f, 0x53, 0x55, 0x42, 0x4a,
+	0x45, 0x43, 0x54, 0x10, 0x02, 0x32, 0x85, 0x08, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x42,
+	0x72, 0x69, 0x64, 0x67, 0x65, 0x53, 0x65, 0x72, 0x76, 0x69, 0x63, 0x65, 0x12, 0x50, 0x0a, 0x09,
+	0x53, 0x75, 0x62, 0x73, 0x63, 0x72, 0x69, 0x62, 0x65, 0x12, 0x1f, 0x2e, 0x68, 0x6f, 0x6f, 0x6b,
+	0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x75, 0x62, 0x73, 0x63, 0x72,
+	0x69, 0x62, 0x65, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x20, 0x2e, 0x68, 0x6f, 0x6f,
 	0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x75, 0x62, 0x73, 0x63,
-	0x72, 0x69, 0x62, 0x65, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x20, 0x2e, 0x68, 0x6f,
-	0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x75, 0x62, 0x73,
-	0x63, 0x72, 0x69, 0x62, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x30, 0x01, 0x12,
-	0x5d, 0x0a, 0x0e, 0x4c, 0x69, 0x73, 0x74, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x54, 0x79, 0x70, 0x65,
-	0x73, 0x12, 0x24, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76,
-	0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x54, 0x79, 0x70, 0x65, 0x73,
-	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x25, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72,
-	0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x45, 0x76, 0x65, 0x6e,
-	0x74, 0x54, 0x79, 0x70, 0x65, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x5a,
-	0x0a, 0x0d, 0x47, 0x65, 0x74, 0x53, 0x65, 0x72, 0x76, 0x65, 0x72, 0x49, 0x6e, 0x66, 0x6f, 0x12,
-	0x23, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e,
-	0x47, 0x65, 0x74, 0x53, 0x65, 0x72, 0x76, 0x65, 0x72, 0x49, 0x6e, 0x66, 0x6f, 0x52, 0x65, 0x71,
-	0x75, 0x65, 0x73, 0x74, 0x1a, 0x24, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67,
-	0x65, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x74, 0x53, 0x65, 0x72, 0x76, 0x65, 0x72, 0x49, 0x6e,
-	0x66, 0x6f, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x42, 0xa6, 0x01, 0x0a, 0x11, 0x63,
-	0x6f, 0x6d, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31,
-	0x42, 0x0c, 0x53, 0x65, 0x72, 0x76, 0x69, 0x63, 0x65, 0x50, 0x72, 0x6f, 0x74, 0x6f, 0x50, 0x01,
-	0x5a, 0x4a, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x68, 0x6f, 0x6f,
-	0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2f, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64,
-	0x67, 0x65, 0x2f, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74, 0x73, 0x2f, 0x67, 0x6f, 0x2f, 0x67, 0x65,
-	0x6e, 0x2f, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2f, 0x76, 0x31, 0x3b,
-	0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x76, 0x31, 0xa2, 0x02, 0x03, 0x48,
-	0x42, 0x58, 0xaa, 0x02, 0x0d, 0x48, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e,
-	0x56, 0x31, 0xca, 0x02, 0x0d, 0x48, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x5c,
-	0x56, 0x31, 0xea, 0x02, 0x0e, 0x48, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x3a,
-	0x3a, 0x56, 0x31, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x72, 0x69, 0x62, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x30, 0x01, 0x12, 0x5d,
+	0x0a, 0x0e, 0x4c, 0x69, 0x73, 0x74, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x54, 0x79, 0x70, 0x65, 0x73,
+	0x12, 0x24, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31,
+	0x2e, 0x4c, 0x69, 0x73, 0x74, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x54, 0x79, 0x70, 0x65, 0x73, 0x52,
+	0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x25, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69,
+	0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x45, 0x76, 0x65, 0x6e, 0x74,
+	0x54, 0x79, 0x70, 0x65, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x5a, 0x0a,
+	0x0d, 0x47, 0x65, 0x74, 0x53, 0x65, 0x72, 0x76, 0x65, 0x72, 0x49, 0x6e, 0x66, 0x6f, 0x12, 0x23,
+	0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x47,
+	0x65, 0x74, 0x53, 0x65, 0x72, 0x76, 0x65, 0x72, 0x49, 0x6e, 0x66, 0x6f, 0x52, 0x65, 0x71, 0x75,
+	0x65, 0x73, 0x74, 0x1a, 0x24, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65,
+	0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x74, 0x53, 0x65, 0x72, 0x76, 0x65, 0x72, 0x49, 0x6e, 0x66,
+	0x6f, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x4c, 0x0a, 0x07, 0x43, 0x6f, 0x6e,
+	0x73, 0x75, 0x6d, 0x65, 0x12, 0x1d, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67,
+	0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x52, 0x65, 0x71, 0x75,
+	0x65, 0x73, 0x74, 0x1a, 0x1e, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65,
+	0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x28, 0x01, 0x30, 0x01, 0x12, 0x5d, 0x0a, 0x0e, 0x43, 0x72, 0x65, 0x61, 0x74,
+	0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x12, 0x24, 0x2e, 0x68, 0x6f, 0x6f, 0x6b,
+	0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65,
+	0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a,
+	0x25, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e,
+	0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65,
+	0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x54, 0x0a, 0x0b, 0x47, 0x65, 0x74, 0x43, 0x6f, 0x6e,
+	0x73, 0x75, 0x6d, 0x65, 0x72, 0x12, 0x21, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64,
+	0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x74, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65,
+	0x72, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x22, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62,
+	0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x74, 0x43, 0x6f, 0x6e, 0x73,
+	0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x5a, 0x0a, 0x0d,
+	0x4c, 0x69, 0x73, 0x74, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x73, 0x12, 0x23, 0x2e,
+	0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x4c, 0x69,
+	0x73, 0x74, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65,
+	0x73, 0x74, 0x1a, 0x24, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e,
+	0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x73,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x5d, 0x0a, 0x0e, 0x44, 0x65, 0x6c, 0x65,
+	0x74, 0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x12, 0x24, 0x2e, 0x68, 0x6f, 0x6f,
+	0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x74,
+	0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74,
+	0x1a, 0x25, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31,
+	0x2e, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x57, 0x0a, 0x0c, 0x53, 0x65, 0x65, 0x6b, 0x43,
+	0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x12, 0x22, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72,
+	0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x65, 0x65, 0x6b, 0x43, 0x6f, 0x6e, 0x73,
+	0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x23, 0x2e, 0x68, 0x6f,
+	0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x65, 0x65, 0x6b,
+	0x43, 0x6f, 0x6e, 0x73, 0x75, 0x6d, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x12, 0x60, 0x0a, 0x0f, 0x4c, 0x69, 0x73, 0x74, 0x44, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74,
+	0x65, 0x72, 0x73, 0x12, 0x25, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65,
+	0x2e, 0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x44, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74,
+	0x65, 0x72, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x26, 0x2e, 0x68, 0x6f, 0x6f,
+	0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x44,
+	0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74, 0x65, 0x72, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e,
+	0x73, 0x65, 0x12, 0x69, 0x0a, 0x12, 0x52, 0x65, 0x64, 0x72, 0x69, 0x76, 0x65, 0x44, 0x65, 0x61,
+	0x64, 0x4c, 0x65, 0x74, 0x74, 0x65, 0x72, 0x73, 0x12, 0x28, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62,
+	0x72, 0x69, 0x64, 0x67, 0x65, 0x2e, 0x76, 0x31, 0x2e, 0x52, 0x65, 0x64, 0x72, 0x69, 0x76, 0x65,
+	0x44, 0x65, 0x61, 0x64, 0x4c, 0x65, 0x74, 0x74, 0x65, 0x72, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65,
+	0x73, 0x74, 0x1a, 0x29, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2e,
+	0x76, 0x31, 0x2e, 0x52, 0x65, 0x64, 0x72, 0x69, 0x76, 0x65, 0x44, 0x65, 0x61, 0x64, 0x4c, 0x65,
+	0x74, 0x74, 0x65, 0x72, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x42, 0xa6, 0x01,
+	0x0a, 0x11, 0x63, 0x6f, 0x6d, 0x2e, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65,
+	0x2e, 0x76, 0x31, 0x42, 0x0c, 0x53, 0x65, 0x72, 0x76, 0x69, 0x63, 0x65, 0x50, 0x72, 0x6f, 0x74,
+	0x6f, 0x50, 0x01, 0x5a, 0x4a, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f,
+	0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2f, 0x68, 0x6f, 0x6f, 0x6b, 0x62,
+	0x72, 0x69, 0x64, 0x67, 0x65, 0x2f, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74, 0x73, 0x2f, 0x67, 0x6f,
+	0x2f, 0x67, 0x65, 0x6e, 0x2f, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x2f,
+	0x76, 0x31, 0x3b, 0x68, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x76, 0x31, 0xa2,
+	0x02, 0x03, 0x48, 0x42, 0x58, 0xaa, 0x02, 0x0d, 0x48, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64,
+	0x67, 0x65, 0x2e, 0x56, 0x31, 0xca, 0x02, 0x0d, 0x48, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64,
+	0x67, 0x65, 0x5c, 0x56, 0x31, 0xea, 0x02, 0x0e, 0x48, 0x6f, 0x6f, 0x6b, 0x62, 0x72, 0x69, 0x64,
+	0x67, 0x65, 0x3a, 0x3a, 0x56, 0x31, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -927,43 +3068,115 @@ func file_hookbridge_v1_service_proto_rawDescGZIP() []byte {
 	return file_hookbridge_v1_service_proto_rawDescData
 }
 
-var file_hookbridge_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_hookbridge_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_hookbridge_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_hookbridge_v1_service_proto_goTypes = []interface{}{
-	(*SubscribeRequest)(nil),       // 0: hookbridge.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),      // 1: hookbridge.v1.SubscribeResponse
-	(*Heartbeat)(nil),              // 2: hookbridge.v1.Heartbeat
-	(*Gap)(nil),                    // 3: hookbridge.v1.Gap
-	(*ListEventTypesRequest)(nil),  // 4: hookbridge.v1.ListEventTypesRequest
-	(*ListEventTypesResponse)(nil), // 5: hookbridge.v1.ListEventTypesResponse
-	(*ProviderEventTypes)(nil),     // 6: hookbridge.v1.ProviderEventTypes
-	(*EventType)(nil),              // 7: hookbridge.v1.EventType
-	(*GetServerInfoRequest)(nil),   // 8: hookbridge.v1.GetServerInfoRequest
-	(*GetServerInfoResponse)(nil),  // 9: hookbridge.v1.GetServerInfoResponse
-	(*timestamppb.Timestamp)(nil),  // 10: google.protobuf.Timestamp
-	(*Event)(nil),                  // 11: hookbridge.v1.Event
-	(Provider)(0),                  // 12: hookbridge.v1.Provider
-	(*durationpb.Duration)(nil),    // 13: google.protobuf.Duration
+	(ConsumerOrdering)(0),              // 0: hookbridge.v1.ConsumerOrdering
+	(*SubscribeRequest)(nil),           // 1: hookbridge.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),          // 2: hookbridge.v1.SubscribeResponse
+	(*Heartbeat)(nil),                  // 3: hookbridge.v1.Heartbeat
+	(*Gap)(nil),                        // 4: hookbridge.v1.Gap
+	(*ListEventTypesRequest)(nil),      // 5: hookbridge.v1.ListEventTypesRequest
+	(*ListEventTypesResponse)(nil),     // 6: hookbridge.v1.ListEventTypesResponse
+	(*ProviderEventTypes)(nil),         // 7: hookbridge.v1.ProviderEventTypes
+	(*EventType)(nil),                  // 8: hookbridge.v1.EventType
+	(*GetServerInfoRequest)(nil),       // 9: hookbridge.v1.GetServerInfoRequest
+	(*GetServerInfoResponse)(nil),      // 10: hookbridge.v1.GetServerInfoResponse
+	(*ConsumerConfig)(nil),             // 11: hookbridge.v1.ConsumerConfig
+	(*Consumer)(nil),                   // 12: hookbridge.v1.Consumer
+	(*ConsumeRequest)(nil),             // 13: hookbridge.v1.ConsumeRequest
+	(*ConsumeStart)(nil),               // 14: hookbridge.v1.ConsumeStart
+	(*SequenceRange)(nil),              // 15: hookbridge.v1.SequenceRange
+	(*Acknowledge)(nil),                // 16: hookbridge.v1.Acknowledge
+	(*NegativeAcknowledge)(nil),        // 17: hookbridge.v1.NegativeAcknowledge
+	(*ExtendDeadline)(nil),             // 18: hookbridge.v1.ExtendDeadline
+	(*ConsumeResponse)(nil),            // 19: hookbridge.v1.ConsumeResponse
+	(*ConsumedEvent)(nil),              // 20: hookbridge.v1.ConsumedEvent
+	(*SequenceSet)(nil),                // 21: hookbridge.v1.SequenceSet
+	(*RejectedSequences)(nil),          // 22: hookbridge.v1.RejectedSequences
+	(*DeadLetter)(nil),                 // 23: hookbridge.v1.DeadLetter
+	(*CreateConsumerRequest)(nil),      // 24: hookbridge.v1.CreateConsumerRequest
+	(*CreateConsumerResponse)(nil),     // 25: hookbridge.v1.CreateConsumerResponse
+	(*GetConsumerRequest)(nil),         // 26: hookbridge.v1.GetConsumerRequest
+	(*GetConsumerResponse)(nil),        // 27: hookbridge.v1.GetConsumerResponse
+	(*ListConsumersRequest)(nil),       // 28: hookbridge.v1.ListConsumersRequest
+	(*ListConsumersResponse)(nil),      // 29: hookbridge.v1.ListConsumersResponse
+	(*DeleteConsumerRequest)(nil),      // 30: hookbridge.v1.DeleteConsumerRequest
+	(*DeleteConsumerResponse)(nil),     // 31: hookbridge.v1.DeleteConsumerResponse
+	(*SeekConsumerRequest)(nil),        // 32: hookbridge.v1.SeekConsumerRequest
+	(*SeekConsumerResponse)(nil),       // 33: hookbridge.v1.SeekConsumerResponse
+	(*ListDeadLettersRequest)(nil),     // 34: hookbridge.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),    // 35: hookbridge.v1.ListDeadLettersResponse
+	(*RedriveDeadLettersRequest)(nil),  // 36: hookbridge.v1.RedriveDeadLettersRequest
+	(*RedriveDeadLettersResponse)(nil), // 37: hookbridge.v1.RedriveDeadLettersResponse
+	(*timestamppb.Timestamp)(nil),      // 38: google.protobuf.Timestamp
+	(*Event)(nil),                      // 39: hookbridge.v1.Event
+	(Provider)(0),                      // 40: hookbridge.v1.Provider
+	(*durationpb.Duration)(nil),        // 41: google.protobuf.Duration
 }
 var file_hookbridge_v1_service_proto_depIdxs = []int32{
-	10, // 0: hookbridge.v1.SubscribeRequest.since:type_name -> google.protobuf.Timestamp
-	11, // 1: hookbridge.v1.SubscribeResponse.events:type_name -> hookbridge.v1.Event
-	2,  // 2: hookbridge.v1.SubscribeResponse.heartbeat:type_name -> hookbridge.v1.Heartbeat
-	3,  // 3: hookbridge.v1.SubscribeResponse.gap:type_name -> hookbridge.v1.Gap
-	6,  // 4: hookbridge.v1.ListEventTypesResponse.providers:type_name -> hookbridge.v1.ProviderEventTypes
-	12, // 5: hookbridge.v1.ProviderEventTypes.provider:type_name -> hookbridge.v1.Provider
-	7,  // 6: hookbridge.v1.ProviderEventTypes.event_types:type_name -> hookbridge.v1.EventType
-	13, // 7: hookbridge.v1.GetServerInfoResponse.heartbeat_interval:type_name -> google.protobuf.Duration
-	0,  // 8: hookbridge.v1.EventBridgeService.Subscribe:input_type -> hookbridge.v1.SubscribeRequest
-	4,  // 9: hookbridge.v1.EventBridgeService.ListEventTypes:input_type -> hookbridge.v1.ListEventTypesRequest
-	8,  // 10: hookbridge.v1.EventBridgeService.GetServerInfo:input_type -> hookbridge.v1.GetServerInfoRequest
-	1,  // 11: hookbridge.v1.EventBridgeService.Subscribe:output_type -> hookbridge.v1.SubscribeResponse
-	5,  // 12: hookbridge.v1.EventBridgeService.ListEventTypes:output_type -> hookbridge.v1.ListEventTypesResponse
-	9,  // 13: hookbridge.v1.EventBridgeService.GetServerInfo:output_type -> hookbridge.v1.GetServerInfoResponse
-	11, // [11:14] is the sub-list for method output_type
-	8,  // [8:11] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	38, // 0: hookbridge.v1.SubscribeRequest.since:type_name -> google.protobuf.Timestamp
+	39, // 1: hookbridge.v1.SubscribeResponse.events:type_name -> hookbridge.v1.Event
+	3,  // 2: hookbridge.v1.SubscribeResponse.heartbeat:type_name -> hookbridge.v1.Heartbeat
+	4,  // 3: hookbridge.v1.SubscribeResponse.gap:type_name -> hookbridge.v1.Gap
+	7,  // 4: hookbridge.v1.ListEventTypesResponse.providers:type_name -> hookbridge.v1.ProviderEventTypes
+	40, // 5: hookbridge.v1.ProviderEventTypes.provider:type_name -> hookbridge.v1.Provider
+	8,  // 6: hookbridge.v1.ProviderEventTypes.event_types:type_name -> hookbridge.v1.EventType
+	41, // 7: hookbridge.v1.GetServerInfoResponse.heartbeat_interval:type_name -> google.protobuf.Duration
+	38, // 8: hookbridge.v1.ConsumerConfig.since:type_name -> google.protobuf.Timestamp
+	41, // 9: hookbridge.v1.ConsumerConfig.ack_deadline:type_name -> google.protobuf.Duration
+	0,  // 10: hookbridge.v1.ConsumerConfig.ordering:type_name -> hookbridge.v1.ConsumerOrdering
+	11, // 11: hookbridge.v1.Consumer.config:type_name -> hookbridge.v1.ConsumerConfig
+	38, // 12: hookbridge.v1.Consumer.oldest_pending_appended_at:type_name -> google.protobuf.Timestamp
+	14, // 13: hookbridge.v1.ConsumeRequest.start:type_name -> hookbridge.v1.ConsumeStart
+	16, // 14: hookbridge.v1.ConsumeRequest.ack:type_name -> hookbridge.v1.Acknowledge
+	17, // 15: hookbridge.v1.ConsumeRequest.nack:type_name -> hookbridge.v1.NegativeAcknowledge
+	18, // 16: hookbridge.v1.ConsumeRequest.extend:type_name -> hookbridge.v1.ExtendDeadline
+	15, // 17: hookbridge.v1.Acknowledge.ranges:type_name -> hookbridge.v1.SequenceRange
+	41, // 18: hookbridge.v1.NegativeAcknowledge.delay:type_name -> google.protobuf.Duration
+	20, // 19: hookbridge.v1.ConsumeResponse.events:type_name -> hookbridge.v1.ConsumedEvent
+	21, // 20: hookbridge.v1.ConsumeResponse.acknowledged:type_name -> hookbridge.v1.SequenceSet
+	22, // 21: hookbridge.v1.ConsumeResponse.rejected:type_name -> hookbridge.v1.RejectedSequences
+	3,  // 22: hookbridge.v1.ConsumeResponse.heartbeat:type_name -> hookbridge.v1.Heartbeat
+	4,  // 23: hookbridge.v1.ConsumeResponse.gap:type_name -> hookbridge.v1.Gap
+	39, // 24: hookbridge.v1.ConsumedEvent.event:type_name -> hookbridge.v1.Event
+	15, // 25: hookbridge.v1.SequenceSet.ranges:type_name -> hookbridge.v1.SequenceRange
+	39, // 26: hookbridge.v1.DeadLetter.event:type_name -> hookbridge.v1.Event
+	38, // 27: hookbridge.v1.DeadLetter.dead_at:type_name -> google.protobuf.Timestamp
+	11, // 28: hookbridge.v1.CreateConsumerRequest.config:type_name -> hookbridge.v1.ConsumerConfig
+	12, // 29: hookbridge.v1.CreateConsumerResponse.consumer:type_name -> hookbridge.v1.Consumer
+	12, // 30: hookbridge.v1.GetConsumerResponse.consumer:type_name -> hookbridge.v1.Consumer
+	12, // 31: hookbridge.v1.ListConsumersResponse.consumers:type_name -> hookbridge.v1.Consumer
+	38, // 32: hookbridge.v1.SeekConsumerRequest.since:type_name -> google.protobuf.Timestamp
+	12, // 33: hookbridge.v1.SeekConsumerResponse.consumer:type_name -> hookbridge.v1.Consumer
+	23, // 34: hookbridge.v1.ListDeadLettersResponse.dead_letters:type_name -> hookbridge.v1.DeadLetter
+	1,  // 35: hookbridge.v1.EventBridgeService.Subscribe:input_type -> hookbridge.v1.SubscribeRequest
+	5,  // 36: hookbridge.v1.EventBridgeService.ListEventTypes:input_type -> hookbridge.v1.ListEventTypesRequest
+	9,  // 37: hookbridge.v1.EventBridgeService.GetServerInfo:input_type -> hookbridge.v1.GetServerInfoRequest
+	13, // 38: hookbridge.v1.EventBridgeService.Consume:input_type -> hookbridge.v1.ConsumeRequest
+	24, // 39: hookbridge.v1.EventBridgeService.CreateConsumer:input_type -> hookbridge.v1.CreateConsumerRequest
+	26, // 40: hookbridge.v1.EventBridgeService.GetConsumer:input_type -> hookbridge.v1.GetConsumerRequest
+	28, // 41: hookbridge.v1.EventBridgeService.ListConsumers:input_type -> hookbridge.v1.ListConsumersRequest
+	30, // 42: hookbridge.v1.EventBridgeService.DeleteConsumer:input_type -> hookbridge.v1.DeleteConsumerRequest
+	32, // 43: hookbridge.v1.EventBridgeService.SeekConsumer:input_type -> hookbridge.v1.SeekConsumerRequest
+	34, // 44: hookbridge.v1.EventBridgeService.ListDeadLetters:input_type -> hookbridge.v1.ListDeadLettersRequest
+	36, // 45: hookbridge.v1.EventBridgeService.RedriveDeadLetters:input_type -> hookbridge.v1.RedriveDeadLettersRequest
+	2,  // 46: hookbridge.v1.EventBridgeService.Subscribe:output_type -> hookbridge.v1.SubscribeResponse
+	6,  // 47: hookbridge.v1.EventBridgeService.ListEventTypes:output_type -> hookbridge.v1.ListEventTypesResponse
+	10, // 48: hookbridge.v1.EventBridgeService.GetServerInfo:output_type -> hookbridge.v1.GetServerInfoResponse
+	19, // 49: hookbridge.v1.EventBridgeService.Consume:output_type -> hookbridge.v1.ConsumeResponse
+	25, // 50: hookbridge.v1.EventBridgeService.CreateConsumer:output_type -> hookbridge.v1.CreateConsumerResponse
+	27, // 51: hookbridge.v1.EventBridgeService.GetConsumer:output_type -> hookbridge.v1.GetConsumerResponse
+	29, // 52: hookbridge.v1.EventBridgeService.ListConsumers:output_type -> hookbridge.v1.ListConsumersResponse
+	31, // 53: hookbridge.v1.EventBridgeService.DeleteConsumer:output_type -> hookbridge.v1.DeleteConsumerResponse
+	33, // 54: hookbridge.v1.EventBridgeService.SeekConsumer:output_type -> hookbridge.v1.SeekConsumerResponse
+	35, // 55: hookbridge.v1.EventBridgeService.ListDeadLetters:output_type -> hookbridge.v1.ListDeadLettersResponse
+	37, // 56: hookbridge.v1.EventBridgeService.RedriveDeadLetters:output_type -> hookbridge.v1.RedriveDeadLettersResponse
+	46, // [46:57] is the sub-list for method output_type
+	35, // [35:46] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_hookbridge_v1_service_proto_init() }
@@ -1093,24 +3306,367 @@ func file_hookbridge_v1_service_proto_init() {
 				return nil
 			}
 		}
+		file_hookbridge_v1_service_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ConsumerConfig); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*Consumer); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[12].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ConsumeRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[13].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ConsumeStart); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[14].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*SequenceRange); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[15].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*Acknowledge); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[16].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*NegativeAcknowledge); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[17].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ExtendDeadline); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[18].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ConsumeResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[19].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ConsumedEvent); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[20].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*SequenceSet); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[21].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*RejectedSequences); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[22].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DeadLetter); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[23].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*CreateConsumerRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[24].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*CreateConsumerResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[25].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GetConsumerRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[26].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GetConsumerResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[27].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListConsumersRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[28].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListConsumersResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[29].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DeleteConsumerRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[30].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DeleteConsumerResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[31].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*SeekConsumerRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[32].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*SeekConsumerResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[33].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListDeadLettersRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[34].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListDeadLettersResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[35].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*RedriveDeadLettersRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_hookbridge_v1_service_proto_msgTypes[36].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*RedriveDeadLettersResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
 	}
 	file_hookbridge_v1_service_proto_msgTypes[0].OneofWrappers = []interface{}{
 		(*SubscribeRequest_AfterSequence)(nil),
 		(*SubscribeRequest_Since)(nil),
 		(*SubscribeRequest_Earliest)(nil),
 	}
+	file_hookbridge_v1_service_proto_msgTypes[10].OneofWrappers = []interface{}{
+		(*ConsumerConfig_Latest)(nil),
+		(*ConsumerConfig_Earliest)(nil),
+		(*ConsumerConfig_AfterSequence)(nil),
+		(*ConsumerConfig_Since)(nil),
+	}
+	file_hookbridge_v1_service_proto_msgTypes[12].OneofWrappers = []interface{}{
+		(*ConsumeRequest_Start)(nil),
+		(*ConsumeRequest_Ack)(nil),
+		(*ConsumeRequest_Nack)(nil),
+		(*ConsumeRequest_Extend)(nil),
+	}
+	file_hookbridge_v1_service_proto_msgTypes[31].OneofWrappers = []interface{}{
+		(*SeekConsumerRequest_Latest)(nil),
+		(*SeekConsumerRequest_Earliest)(nil),
+		(*SeekConsumerRequest_AfterSequence)(nil),
+		(*SeekConsumerRequest_Since)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_hookbridge_v1_service_proto_rawDesc,
-			NumEnums:      0,
-			NumMessages:   10,
+			NumEnums:      1,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_hookbridge_v1_service_proto_goTypes,
 		DependencyIndexes: file_hookbridge_v1_service_proto_depIdxs,
+		EnumInfos:         file_hookbridge_v1_service_proto_enumTypes,
 		MessageInfos:      file_hookbridge_v1_service_proto_msgTypes,
 	}.Build()
 	File_hookbridge_v1_service_proto = out.File

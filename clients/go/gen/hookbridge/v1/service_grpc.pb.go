@@ -55,6 +55,29 @@ type EventBridgeServiceClient interface {
 	// The server's version, event log and limits. A client sets its receive
 	// limit to max_response_bytes before it subscribes.
 	GetServerInfo(ctx context.Context, in *GetServerInfoRequest, opts ...grpc.CallOption) (*GetServerInfoResponse, error)
+	// Consumes events of a durable consumer as one member of its group: the
+	// first request names the consumer, later ones acknowledge events,
+	// negatively acknowledge them or extend their deadline. Each event is
+	// outstanding at one member at a time; the server confirms
+	// acknowledgements once they are durable.
+	//
+	// Errors: NOT_FOUND (no such consumer), INVALID_ARGUMENT (the first
+	// request is not a ConsumeStart), PERMISSION_DENIED (the token may not
+	// consume it), UNAVAILABLE (shutting down; reconnect: unacknowledged
+	// events go to the other members or come back).
+	Consume(ctx context.Context, opts ...grpc.CallOption) (EventBridgeService_ConsumeClient, error)
+	// Creates a consumer; ALREADY_EXISTS if the name is taken by one with
+	// another config (the same config again is not an error).
+	CreateConsumer(ctx context.Context, in *CreateConsumerRequest, opts ...grpc.CallOption) (*CreateConsumerResponse, error)
+	GetConsumer(ctx context.Context, in *GetConsumerRequest, opts ...grpc.CallOption) (*GetConsumerResponse, error)
+	ListConsumers(ctx context.Context, in *ListConsumersRequest, opts ...grpc.CallOption) (*ListConsumersResponse, error)
+	// Deletes a consumer created by CreateConsumer (a declared one is
+	// FAILED_PRECONDITION: remove it from the config); its members' streams
+	// end with NOT_FOUND.
+	DeleteConsumer(ctx context.Context, in *DeleteConsumerRequest, opts ...grpc.CallOption) (*DeleteConsumerResponse, error)
+	SeekConsumer(ctx context.Context, in *SeekConsumerRequest, opts ...grpc.CallOption) (*SeekConsumerResponse, error)
+	ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error)
+	RedriveDeadLetters(ctx context.Context, in *RedriveDeadLettersRequest, opts ...grpc.CallOption) (*RedriveDeadLettersResponse, error)
 }
 
 type eventBridgeServiceClient struct {
@@ -115,6 +138,100 @@ func (c *eventBridgeServiceClient) GetServerInfo(ctx context.Context, in *GetSer
 	return out, nil
 }
 
+func (c *eventBridgeServiceClient) Consume(ctx context.Context, opts ...grpc.CallOption) (EventBridgeService_ConsumeClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_EventBridgeService_serviceDesc.Streams[1], "/hookbridge.v1.EventBridgeService/Consume", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &eventBridgeServiceConsumeClient{stream}
+	return x, nil
+}
+
+type EventBridgeService_ConsumeClient interface {
+	Send(*ConsumeRequest) error
+	Recv() (*ConsumeResponse, error)
+	grpc.ClientStream
+}
+
+type eventBridgeServiceConsumeClient struct {
+	grpc.ClientStream
+}
+
+func (x *eventBridgeServiceConsumeClient) Send(m *ConsumeRequest) error {
+	return x.ClientStream.SendMsg(m)
+}
+
+func (x *eventBridgeServiceConsumeClient) Recv() (*ConsumeResponse, error) {
+	m := new(ConsumeResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (c *eventBridgeServiceClient) CreateConsumer(ctx context.Context, in *CreateConsumerRequest, opts ...grpc.CallOption) (*CreateConsumerResponse, error) {
+	out := new(CreateConsumerResponse)
+	err := c.cc.Invoke(ctx, "/hookbridge.v1.EventBridgeService/CreateConsumer", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *eventBridgeServiceClient) GetConsumer(ctx context.Context, in *GetConsumerRequest, opts ...grpc.CallOption) (*GetConsumerResponse, error) {
+	out := new(GetConsumerResponse)
+	err := c.cc.Invoke(ctx, "/hookbridge.v1.EventBridgeService/GetConsumer", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *eventBridgeServiceClient) ListConsumers(ctx context.Context, in *ListConsumersRequest, opts ...grpc.CallOption) (*ListConsumersResponse, error) {
+	out := new(ListConsumersResponse)
+	err := c.cc.Invoke(ctx, "/hookbridge.v1.EventBridgeService/ListConsumers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *eventBridgeServiceClient) DeleteConsumer(ctx context.Context, in *DeleteConsumerRequest, opts ...grpc.CallOption) (*DeleteConsumerResponse, error) {
+	out := new(DeleteConsumerResponse)
+	err := c.cc.Invoke(ctx, "/hookbridge.v1.EventBridgeService/DeleteConsumer", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *eventBridgeServiceClient) SeekConsumer(ctx context.Context, in *SeekConsumerRequest, opts ...grpc.CallOption) (*SeekConsumerResponse, error) {
+	out := new(SeekConsumerResponse)
+	err := c.cc.Invoke(ctx, "/hookbridge.v1.EventBridgeService/SeekConsumer", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *eventBridgeServiceClient) ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error) {
+	out := new(ListDeadLettersResponse)
+	err := c.cc.Invoke(ctx, "/hookbridge.v1.EventBridgeService/ListDeadLetters", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *eventBridgeServiceClient) RedriveDeadLetters(ctx context.Context, in *RedriveDeadLettersRequest, opts ...grpc.CallOption) (*RedriveDeadLettersResponse, error) {
+	out := new(RedriveDeadLettersResponse)
+	err := c.cc.Invoke(ctx, "/hookbridge.v1.EventBridgeService/RedriveDeadLetters", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // EventBridgeServiceServer is the server API for EventBridgeService service.
 // All implementations must embed UnimplementedEventBridgeServiceServer
 // for forward compatibility
@@ -157,6 +274,29 @@ type EventBridgeServiceServer interface {
 	// The server's version, event log and limits. A client sets its receive
 	// limit to max_response_bytes before it subscribes.
 	GetServerInfo(context.Context, *GetServerInfoRequest) (*GetServerInfoResponse, error)
+	// Consumes events of a durable consumer as one member of its group: the
+	// first request names the consumer, later ones acknowledge events,
+	// negatively acknowledge them or extend their deadline. Each event is
+	// outstanding at one member at a time; the server confirms
+	// acknowledgements once they are durable.
+	//
+	// Errors: NOT_FOUND (no such consumer), INVALID_ARGUMENT (the first
+	// request is not a ConsumeStart), PERMISSION_DENIED (the token may not
+	// consume it), UNAVAILABLE (shutting down; reconnect: unacknowledged
+	// events go to the other members or come back).
+	Consume(EventBridgeService_ConsumeServer) error
+	// Creates a consumer; ALREADY_EXISTS if the name is taken by one with
+	// another config (the same config again is not an error).
+	CreateConsumer(context.Context, *CreateConsumerRequest) (*CreateConsumerResponse, error)
+	GetConsumer(context.Context, *GetConsumerRequest) (*GetConsumerResponse, error)
+	ListConsumers(context.Context, *ListConsumersRequest) (*ListConsumersResponse, error)
+	// Deletes a consumer created by CreateConsumer (a declared one is
+	// FAILED_PRECONDITION: remove it from the config); its members' streams
+	// end with NOT_FOUND.
+	DeleteConsumer(context.Context, *DeleteConsumerRequest) (*DeleteConsumerResponse, error)
+	SeekConsumer(context.Context, *SeekConsumerRequest) (*SeekConsumerResponse, error)
+	ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error)
+	RedriveDeadLetters(context.Context, *RedriveDeadLettersRequest) (*RedriveDeadLettersResponse, error)
 	mustEmbedUnimplementedEventBridgeServiceServer()
 }
 
@@ -172,6 +312,30 @@ func (UnimplementedEventBridgeServiceServer) ListEventTypes(context.Context, *Li
 }
 func (UnimplementedEventBridgeServiceServer) GetServerInfo(context.Context, *GetServerInfoRequest) (*GetServerInfoResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetServerInfo not implemented")
+}
+func (UnimplementedEventBridgeServiceServer) Consume(EventBridgeService_ConsumeServer) error {
+	return status.Errorf(codes.Unimplemented, "method Consume not implemented")
+}
+func (UnimplementedEventBridgeServiceServer) CreateConsumer(context.Context, *CreateConsumerRequest) (*CreateConsumerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateConsumer not implemented")
+}
+func (UnimplementedEventBridgeServiceServer) GetConsumer(context.Context, *GetConsumerRequest) (*GetConsumerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetConsumer not implemented")
+}
+func (UnimplementedEventBridgeServiceServer) ListConsumers(context.Context, *ListConsumersRequest) (*ListConsumersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListConsumers not implemented")
+}
+func (UnimplementedEventBridgeServiceServer) DeleteConsumer(context.Context, *DeleteConsumerRequest) (*DeleteConsumerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteConsumer not implemented")
+}
+func (UnimplementedEventBridgeServiceServer) SeekConsumer(context.Context, *SeekConsumerRequest) (*SeekConsumerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SeekConsumer not implemented")
+}
+func (UnimplementedEventBridgeServiceServer) ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListDeadLetters not implemented")
+}
+func (UnimplementedEventBridgeServiceServer) RedriveDeadLetters(context.Context, *RedriveDeadLettersRequest) (*RedriveDeadLettersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RedriveDeadLetters not implemented")
 }
 func (UnimplementedEventBridgeServiceServer) mustEmbedUnimplementedEventBridgeServiceServer() {}
 
@@ -243,6 +407,158 @@ func _EventBridgeService_GetServerInfo_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _EventBridgeService_Consume_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(EventBridgeServiceServer).Consume(&eventBridgeServiceConsumeServer{stream})
+}
+
+type EventBridgeService_ConsumeServer interface {
+	Send(*ConsumeResponse) error
+	Recv() (*ConsumeRequest, error)
+	grpc.ServerStream
+}
+
+type eventBridgeServiceConsumeServer struct {
+	grpc.ServerStream
+}
+
+func (x *eventBridgeServiceConsumeServer) Send(m *ConsumeResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func (x *eventBridgeServiceConsumeServer) Recv() (*ConsumeRequest, error) {
+	m := new(ConsumeRequest)
+	if err := x.ServerStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func _EventBridgeService_CreateConsumer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateConsumerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventBridgeServiceServer).CreateConsumer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hookbridge.v1.EventBridgeService/CreateConsumer",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventBridgeServiceServer).CreateConsumer(ctx, req.(*CreateConsumerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EventBridgeService_GetConsumer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetConsumerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventBridgeServiceServer).GetConsumer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hookbridge.v1.EventBridgeService/GetConsumer",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventBridgeServiceServer).GetConsumer(ctx, req.(*GetConsumerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EventBridgeService_ListConsumers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListConsumersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventBridgeServiceServer).ListConsumers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hookbridge.v1.EventBridgeService/ListConsumers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventBridgeServiceServer).ListConsumers(ctx, req.(*ListConsumersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EventBridgeService_DeleteConsumer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteConsumerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventBridgeServiceServer).DeleteConsumer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hookbridge.v1.EventBridgeService/DeleteConsumer",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventBridgeServiceServer).DeleteConsumer(ctx, req.(*DeleteConsumerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EventBridgeService_SeekConsumer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SeekConsumerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventBridgeServiceServer).SeekConsumer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hookbridge.v1.EventBridgeService/SeekConsumer",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventBridgeServiceServer).SeekConsumer(ctx, req.(*SeekConsumerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EventBridgeService_ListDeadLetters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListDeadLettersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventBridgeServiceServer).ListDeadLetters(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hookbridge.v1.EventBridgeService/ListDeadLetters",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventBridgeServiceServer).ListDeadLetters(ctx, req.(*ListDeadLettersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EventBridgeService_RedriveDeadLetters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RedriveDeadLettersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventBridgeServiceServer).RedriveDeadLetters(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hookbridge.v1.EventBridgeService/RedriveDeadLetters",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventBridgeServiceServer).RedriveDeadLetters(ctx, req.(*RedriveDeadLettersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _EventBridgeService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "hookbridge.v1.EventBridgeService",
 	HandlerType: (*EventBridgeServiceServer)(nil),
@@ -255,12 +571,46 @@ var _EventBridgeService_serviceDesc = grpc.ServiceDesc{
 			MethodName: "GetServerInfo",
 			Handler:    _EventBridgeService_GetServerInfo_Handler,
 		},
+		{
+			MethodName: "CreateConsumer",
+			Handler:    _EventBridgeService_CreateConsumer_Handler,
+		},
+		{
+			MethodName: "GetConsumer",
+			Handler:    _EventBridgeService_GetConsumer_Handler,
+		},
+		{
+			MethodName: "ListConsumers",
+			Handler:    _EventBridgeService_ListConsumers_Handler,
+		},
+		{
+			MethodName: "DeleteConsumer",
+			Handler:    _EventBridgeService_DeleteConsumer_Handler,
+		},
+		{
+			MethodName: "SeekConsumer",
+			Handler:    _EventBridgeService_SeekConsumer_Handler,
+		},
+		{
+			MethodName: "ListDeadLetters",
+			Handler:    _EventBridgeService_ListDeadLetters_Handler,
+		},
+		{
+			MethodName: "RedriveDeadLetters",
+			Handler:    _EventBridgeService_RedriveDeadLetters_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "Subscribe",
 			Handler:       _EventBridgeService_Subscribe_Handler,
 			ServerStreams: true,
+		},
+		{
+			StreamName:    "Consume",
+			Handler:       _EventBridgeService_Consume_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "hookbridge/v1/service.proto",

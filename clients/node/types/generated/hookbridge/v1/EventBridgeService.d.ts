@@ -1,12 +1,36 @@
 import type { MethodDefinition } from '@grpc/proto-loader';
+import type { ConsumeRequest as _hookbridge_v1_ConsumeRequest, ConsumeRequest__Output as _hookbridge_v1_ConsumeRequest__Output } from '../../hookbridge/v1/ConsumeRequest';
+import type { ConsumeResponse as _hookbridge_v1_ConsumeResponse, ConsumeResponse__Output as _hookbridge_v1_ConsumeResponse__Output } from '../../hookbridge/v1/ConsumeResponse';
+import type { CreateConsumerRequest as _hookbridge_v1_CreateConsumerRequest, CreateConsumerRequest__Output as _hookbridge_v1_CreateConsumerRequest__Output } from '../../hookbridge/v1/CreateConsumerRequest';
+import type { CreateConsumerResponse as _hookbridge_v1_CreateConsumerResponse, CreateConsumerResponse__Output as _hookbridge_v1_CreateConsumerResponse__Output } from '../../hookbridge/v1/CreateConsumerResponse';
+import type { DeleteConsumerRequest as _hookbridge_v1_DeleteConsumerRequest, DeleteConsumerRequest__Output as _hookbridge_v1_DeleteConsumerRequest__Output } from '../../hookbridge/v1/DeleteConsumerRequest';
+import type { DeleteConsumerResponse as _hookbridge_v1_DeleteConsumerResponse, DeleteConsumerResponse__Output as _hookbridge_v1_DeleteConsumerResponse__Output } from '../../hookbridge/v1/DeleteConsumerResponse';
+import type { GetConsumerRequest as _hookbridge_v1_GetConsumerRequest, GetConsumerRequest__Output as _hookbridge_v1_GetConsumerRequest__Output } from '../../hookbridge/v1/GetConsumerRequest';
+import type { GetConsumerResponse as _hookbridge_v1_GetConsumerResponse, GetConsumerResponse__Output as _hookbridge_v1_GetConsumerResponse__Output } from '../../hookbridge/v1/GetConsumerResponse';
 import type { GetServerInfoRequest as _hookbridge_v1_GetServerInfoRequest, GetServerInfoRequest__Output as _hookbridge_v1_GetServerInfoRequest__Output } from '../../hookbridge/v1/GetServerInfoRequest';
 import type { GetServerInfoResponse as _hookbridge_v1_GetServerInfoResponse, GetServerInfoResponse__Output as _hookbridge_v1_GetServerInfoResponse__Output } from '../../hookbridge/v1/GetServerInfoResponse';
+import type { ListConsumersRequest as _hookbridge_v1_ListConsumersRequest, ListConsumersRequest__Output as _hookbridge_v1_ListConsumersRequest__Output } from '../../hookbridge/v1/ListConsumersRequest';
+import type { ListConsumersResponse as _hookbridge_v1_ListConsumersResponse, ListConsumersResponse__Output as _hookbridge_v1_ListConsumersResponse__Output } from '../../hookbridge/v1/ListConsumersResponse';
+import type { ListDeadLettersRequest as _hookbridge_v1_ListDeadLettersRequest, ListDeadLettersRequest__Output as _hookbridge_v1_ListDeadLettersRequest__Output } from '../../hookbridge/v1/ListDeadLettersRequest';
+import type { ListDeadLettersResponse as _hookbridge_v1_ListDeadLettersResponse, ListDeadLettersResponse__Output as _hookbridge_v1_ListDeadLettersResponse__Output } from '../../hookbridge/v1/ListDeadLettersResponse';
 import type { ListEventTypesRequest as _hookbridge_v1_ListEventTypesRequest, ListEventTypesRequest__Output as _hookbridge_v1_ListEventTypesRequest__Output } from '../../hookbridge/v1/ListEventTypesRequest';
 import type { ListEventTypesResponse as _hookbridge_v1_ListEventTypesResponse, ListEventTypesResponse__Output as _hookbridge_v1_ListEventTypesResponse__Output } from '../../hookbridge/v1/ListEventTypesResponse';
+import type { RedriveDeadLettersRequest as _hookbridge_v1_RedriveDeadLettersRequest, RedriveDeadLettersRequest__Output as _hookbridge_v1_RedriveDeadLettersRequest__Output } from '../../hookbridge/v1/RedriveDeadLettersRequest';
+import type { RedriveDeadLettersResponse as _hookbridge_v1_RedriveDeadLettersResponse, RedriveDeadLettersResponse__Output as _hookbridge_v1_RedriveDeadLettersResponse__Output } from '../../hookbridge/v1/RedriveDeadLettersResponse';
+import type { SeekConsumerRequest as _hookbridge_v1_SeekConsumerRequest, SeekConsumerRequest__Output as _hookbridge_v1_SeekConsumerRequest__Output } from '../../hookbridge/v1/SeekConsumerRequest';
+import type { SeekConsumerResponse as _hookbridge_v1_SeekConsumerResponse, SeekConsumerResponse__Output as _hookbridge_v1_SeekConsumerResponse__Output } from '../../hookbridge/v1/SeekConsumerResponse';
 import type { SubscribeRequest as _hookbridge_v1_SubscribeRequest, SubscribeRequest__Output as _hookbridge_v1_SubscribeRequest__Output } from '../../hookbridge/v1/SubscribeRequest';
 import type { SubscribeResponse as _hookbridge_v1_SubscribeResponse, SubscribeResponse__Output as _hookbridge_v1_SubscribeResponse__Output } from '../../hookbridge/v1/SubscribeResponse';
 export interface EventBridgeServiceDefinition {
+    Consume: MethodDefinition<_hookbridge_v1_ConsumeRequest, _hookbridge_v1_ConsumeResponse, _hookbridge_v1_ConsumeRequest__Output, _hookbridge_v1_ConsumeResponse__Output>;
+    CreateConsumer: MethodDefinition<_hookbridge_v1_CreateConsumerRequest, _hookbridge_v1_CreateConsumerResponse, _hookbridge_v1_CreateConsumerRequest__Output, _hookbridge_v1_CreateConsumerResponse__Output>;
+    DeleteConsumer: MethodDefinition<_hookbridge_v1_DeleteConsumerRequest, _hookbridge_v1_DeleteConsumerResponse, _hookbridge_v1_DeleteConsumerRequest__Output, _hookbridge_v1_DeleteConsumerResponse__Output>;
+    GetConsumer: MethodDefinition<_hookbridge_v1_GetConsumerRequest, _hookbridge_v1_GetConsumerResponse, _hookbridge_v1_GetConsumerRequest__Output, _hookbridge_v1_GetConsumerResponse__Output>;
     GetServerInfo: MethodDefinition<_hookbridge_v1_GetServerInfoRequest, _hookbridge_v1_GetServerInfoResponse, _hookbridge_v1_GetServerInfoRequest__Output, _hookbridge_v1_GetServerInfoResponse__Output>;
+    ListConsumers: MethodDefinition<_hookbridge_v1_ListConsumersRequest, _hookbridge_v1_ListConsumersResponse, _hookbridge_v1_ListConsumersRequest__Output, _hookbridge_v1_ListConsumersResponse__Output>;
+    ListDeadLetters: MethodDefinition<_hookbridge_v1_ListDeadLettersRequest, _hookbridge_v1_ListDeadLettersResponse, _hookbridge_v1_ListDeadLettersRequest__Output, _hookbridge_v1_ListDeadLettersResponse__Output>;
     ListEventTypes: MethodDefinition<_hookbridge_v1_ListEventTypesRequest, _hookbridge_v1_ListEventTypesResponse, _hookbridge_v1_ListEventTypesRequest__Output, _hookbridge_v1_ListEventTypesResponse__Output>;
+    RedriveDeadLetters: MethodDefinition<_hookbridge_v1_RedriveDeadLettersRequest, _hookbridge_v1_RedriveDeadLettersResponse, _hookbridge_v1_RedriveDeadLettersRequest__Output, _hookbridge_v1_RedriveDeadLettersResponse__Output>;
+    SeekConsumer: MethodDefinition<_hookbridge_v1_SeekConsumerRequest, _hookbridge_v1_SeekConsumerResponse, _hookbridge_v1_SeekConsumerRequest__Output, _hookbridge_v1_SeekConsumerResponse__Output>;
     Subscribe: MethodDefinition<_hookbridge_v1_SubscribeRequest, _hookbridge_v1_SubscribeResponse, _hookbridge_v1_SubscribeRequest__Output, _hookbridge_v1_SubscribeResponse__Output>;
 }

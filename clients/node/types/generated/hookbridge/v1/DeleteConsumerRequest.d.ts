@@ -1,0 +1,6 @@
+export interface DeleteConsumerRequest {
+    'name'?: (string);
+}
+export interface DeleteConsumerRequest__Output {
+    'name': (string);
+}

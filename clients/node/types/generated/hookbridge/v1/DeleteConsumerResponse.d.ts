@@ -1,0 +1,4 @@
+export interface DeleteConsumerResponse {
+}
+export interface DeleteConsumerResponse__Output {
+}

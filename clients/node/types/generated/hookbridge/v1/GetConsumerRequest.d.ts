@@ -1,0 +1,6 @@
+export interface GetConsumerRequest {
+    'name'?: (string);
+}
+export interface GetConsumerRequest__Output {
+    'name': (string);
+}

@@ -1,0 +1,4 @@
+export interface ListConsumersRequest {
+}
+export interface ListConsumersRequest__Output {
+}
