@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 
 namespace hookbridge {
 
@@ -37,6 +38,15 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration delay) {
   info.mutable_retry_delay()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
   status.SetPayload(kRetryInfoTypeUrl, absl::Cord(info.SerializeAsString()));
   return status;
+}
+
+std::optional<uint64_t> OldestRetainedSequence(const absl::Status& status) {
+  std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
+  if (!info.has_value() || info->reason() != kReasonEventsNotRetained) return std::nullopt;
+  auto it = info->metadata().find("oldest_sequence");
+  uint64_t oldest = 0;
+  if (it == info->metadata().end() || !absl::SimpleAtoi(it->second, &oldest)) return std::nullopt;
+  return oldest;
 }
 
 }  // namespace hookbridge

@@ -33,6 +33,10 @@ inline constexpr absl::string_view kReasonLogUnavailable = "EVENT_LOG_UNAVAILABL
 // The ErrorInfo `status` carries, if any.
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status);
 
+// The oldest retained sequence, if `status` says the records asked for
+// were evicted (reason EVENTS_NOT_RETAINED with `oldest_sequence`).
+std::optional<uint64_t> OldestRetainedSequence(const absl::Status& status);
+
 // Adds `key: value` to the ErrorInfo of `status`, creating one with
 // `reason` when it has none. An OK status is returned as it is.
 absl::Status WithErrorMetadata(absl::Status status, absl::string_view reason, absl::string_view key,

@@ -13,16 +13,6 @@ namespace {
 // holds besides the records it is writing.
 constexpr size_t kReadBatch = 256;
 
-// The oldest retained sequence, if `status` says the records asked for
-// were evicted (NotRetainedError in bridge/log/tail_window.h).
-std::optional<uint64_t> OldestRetained(const absl::Status& status) {
-  std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
-  if (!info.has_value() || info->reason() != kReasonEventsNotRetained) return std::nullopt;
-  auto it = info->metadata().find("oldest_sequence");
-  uint64_t oldest = 0;
-  if (it == info->metadata().end() || !absl::SimpleAtoi(it->second, &oldest)) return std::nullopt;
-  return oldest;
-}
 }  // namespace
 
 // The log holds a weak reference to this, not to the subscription, so a
@@ -93,7 +83,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Create(
   // An evicted one is a gap if the request allows gaps.
   std::vector<RecordPtr> none;
   if (absl::Status checked = log->Read(cursor, 0, &none, nullptr);
-      !checked.ok() && !(request.allow_gaps() && OldestRetained(checked).has_value())) {
+      !checked.ok() && !(request.allow_gaps() && OldestRetainedSequence(checked).has_value())) {
     return checked;
   }
 
@@ -125,7 +115,8 @@ absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
     if (absl::Status read = log_->ReadSelected(cursor_, kReadBatch, selector_, &scratch_, &through,
                                                found == 0 ? waker_ : std::shared_ptr<Waker>());
         !read.ok()) {
-      const std::optional<uint64_t> oldest = allow_gaps_ ? OldestRetained(read) : std::nullopt;
+      const std::optional<uint64_t> oldest =
+          allow_gaps_ ? OldestRetainedSequence(read) : std::nullopt;
       if (!oldest.has_value() || *oldest <= cursor_ + 1) return read;
       // Deliver what came before the gap first; the next call comes back
       // here.

@@ -67,17 +67,6 @@ class StoreJournal : public ConsumerJournal {
   const ConsumerSnapshot start_;
 };
 
-// The oldest retained sequence, if `status` says the records asked for
-// were evicted.
-std::optional<uint64_t> OldestRetained(const absl::Status& status) {
-  std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
-  if (!info.has_value() || info->reason() != kReasonEventsNotRetained) return std::nullopt;
-  auto it = info->metadata().find("oldest_sequence");
-  uint64_t oldest = 0;
-  if (it == info->metadata().end() || !absl::SimpleAtoi(it->second, &oldest)) return std::nullopt;
-  return oldest;
-}
-
 std::set<uint64_t> Keys(const std::map<uint64_t, StoredDeadLetter>& dead) {
   std::set<uint64_t> keys;
   for (const auto& [sequence, letter] : dead) keys.insert(sequence);
@@ -169,7 +158,7 @@ absl::Status Consumer::Fill() {
     absl::Status read = log_->ReadSelected(group_.scan_position(), kReadBatch, selector_, &scratch_,
                                            &through, waker_);
     if (!read.ok()) {
-      const std::optional<uint64_t> oldest = OldestRetained(read);
+      const std::optional<uint64_t> oldest = OldestRetainedSequence(read);
       if (!oldest.has_value() || *oldest <= group_.scan_position() + 1) return read;
       // Evicted before the consumer acknowledged them: counted, not hidden.
       const uint64_t unscanned = *oldest - 1 - group_.scan_position();

@@ -7,16 +7,6 @@
 namespace hookbridge {
 namespace {
 
-bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > 63) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-'))) return false;
-  }
-  return true;
-}
-
 absl::Duration AckDeadline(const v1::ConsumerConfig& config) {
   if (!config.has_ack_deadline()) return kDefaultAckDeadline;
   return absl::Seconds(config.ack_deadline().seconds()) +
@@ -55,7 +45,7 @@ v1::SubscribeRequest ConsumerFilterRequest(const v1::ConsumerConfig& config) {
 }
 
 absl::Status ValidateConsumerConfig(const v1::ConsumerConfig& config) {
-  if (!ValidName(config.name())) {
+  if (!IsConsumerName(config.name())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "name: \"", config.name(), "\" is not a consumer name ([a-z0-9][a-z0-9_.-]{0,62})"));
   }

@@ -317,18 +317,8 @@ struct Paths {
   std::string journal;
 };
 
-bool ValidName(absl::string_view name) {
-  if (name.empty() || name.size() > 63) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-'))) return false;
-  }
-  return true;
-}
-
 absl::Status CheckName(absl::string_view name) {
-  if (ValidName(name)) return absl::OkStatus();
+  if (IsConsumerName(name)) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       "invalid consumer name \"", absl::CHexEscape(name),
       "\": 1 to 63 characters of a-z, 0-9, '_', '.' and '-', starting with a letter or digit"));
@@ -769,12 +759,22 @@ absl::StatusOr<std::vector<std::string>> ConsumerStore::List(Env* env, const std
     return absl::FailedPreconditionError(Failed("cannot list", children.status()));
   std::vector<std::string> names;
   for (absl::string_view child : *children) {
-    if (absl::ConsumeSuffix(&child, kSnapshotSuffix) && ValidName(child)) {
+    if (absl::ConsumeSuffix(&child, kSnapshotSuffix) && IsConsumerName(child)) {
       names.emplace_back(child);
     }
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+bool IsConsumerName(absl::string_view name) {
+  if (name.empty() || name.size() > 63) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-'))) return false;
+  }
+  return true;
 }
 
 const ConsumerSnapshot& ConsumerStore::state() const { return impl_->state(); }

@@ -32,6 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bridge/log/env.h"
 
@@ -59,6 +60,10 @@ struct ConsumerSnapshot {
   // letter stays until redriven, whatever the floor).
   std::map<uint64_t, StoredDeadLetter> dead_letters;
 };
+
+// Whether `name` is a consumer name: [a-z0-9][a-z0-9_.-]{0,62} (a metric
+// label and a file name).
+bool IsConsumerName(absl::string_view name);
 
 class ConsumerStore {
  public:
