@@ -145,6 +145,21 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     Pump();
   }
 
+  // Writes a Heartbeat (the log's head, the consumer's ack floor) if the
+  // stream has been silent since `silent_since` and has nothing to write.
+  void MaybeHeartbeat(absl::Time silent_since, uint64_t head) {
+    absl::MutexLock lock(&shared_->mu);
+    if (consumer_ == nullptr || finished_ || write_in_flight_ || cancelled_ || shutting_down_ ||
+        !end_.ok() || last_write_ > silent_since) {
+      return;
+    }
+    v1::ConsumeResponse response;
+    const uint64_t floor = consumer_->stats().group.ack_floor;
+    response.mutable_heartbeat()->set_resume_after(floor);
+    response.mutable_heartbeat()->set_head_sequence(std::max(head, floor));
+    WriteMessage(response);
+  }
+
  private:
   // The first request: which consumer, as which member.
   void Start(const v1::ConsumeRequest& request) {
@@ -305,6 +320,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     }
     buffer_ = grpc::ByteBuffer(slices_.data(), slices_.size());
     write_in_flight_ = true;
+    last_write_ = absl::Now();
     StartWrite(&buffer_);
   }
 
@@ -314,6 +330,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     slices_.emplace_back(response.SerializeAsString());
     buffer_ = grpc::ByteBuffer(slices_.data(), slices_.size());
     write_in_flight_ = true;
+    last_write_ = absl::Now();
     StartWrite(&buffer_);
   }
 
@@ -340,6 +357,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   std::vector<grpc::Slice> slices_ ABSL_GUARDED_BY(shared_->mu);
   grpc::ByteBuffer buffer_ ABSL_GUARDED_BY(shared_->mu);
   bool write_in_flight_ ABSL_GUARDED_BY(shared_->mu) = false;
+  absl::Time last_write_ ABSL_GUARDED_BY(shared_->mu) = absl::Now();
   bool reads_done_ ABSL_GUARDED_BY(shared_->mu) = false;
   bool cancelled_ ABSL_GUARDED_BY(shared_->mu) = false;
   bool shutting_down_ ABSL_GUARDED_BY(shared_->mu) = false;
@@ -348,6 +366,10 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
 };
 
 void BeginShutdown(ConsumeReactor* reactor) { reactor->BeginShutdown(); }
+
+void MaybeHeartbeat(ConsumeReactor* reactor, absl::Time silent_since, uint64_t head) {
+  reactor->MaybeHeartbeat(silent_since, head);
+}
 
 absl::Status EventBridgeService::RegisterConsume(ConsumeReactor* reactor) {
   absl::MutexLock lock(&mu_);

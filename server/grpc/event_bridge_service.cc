@@ -572,6 +572,7 @@ void EventBridgeService::SendHeartbeats(absl::Time now) {
   const absl::Time silent_since = now - limits_.heartbeat_interval;
   absl::MutexLock lock(&mu_);
   for (SubscribeReactor* reactor : reactors_) reactor->MaybeHeartbeat(silent_since, head);
+  for (ConsumeReactor* reactor : consume_reactors_) MaybeHeartbeat(reactor, silent_since, head);
 }
 
 absl::Status EventBridgeService::Register(SubscribeReactor* reactor) {

@@ -95,6 +95,8 @@ uint64_t MaxResponseBytes(uint64_t max_event_bytes);
 class ConsumeReactor;
 // Ends a Consume stream with UNAVAILABLE (server/grpc/consumers.cc).
 void BeginShutdown(ConsumeReactor* reactor);
+// Sends a Consume stream silent since `silent_since` a Heartbeat.
+void MaybeHeartbeat(ConsumeReactor* reactor, absl::Time silent_since, uint64_t head);
 
 // The generated service with every method on the callback API.
 using EventBridgeServiceBase = v1::EventBridgeService::WithRawCallbackMethod_Subscribe<

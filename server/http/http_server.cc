@@ -371,12 +371,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // posted write, so that whatever holds the callback afterwards no longer
     // keeps the session, and with it a socket of this server's io_context,
     // alive: the last reference is always released on an I/O thread, before
-    // the server stops.
+    // the server stops. It posts through the io_context's own executor, not
+    // a copy of the session's strand: a strand copy left on this thread
+    // could be the strand's last reference once the session is gone, and
+    // outlive the server.
     options_.handler->Handle(
         std::move(request), [self = this->shared_from_this()](HttpResponse response) mutable {
-          auto executor = self->stream_.get_executor();
-          net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
-            self->Write(std::move(response));
+          auto& context = static_cast<net::io_context&>(
+              net::query(self->stream_.get_executor(), net::execution::context));
+          net::post(context.get_executor(), [self = std::move(self),
+                                             response = std::move(response)]() mutable {
+            Session* session = self.get();
+            net::dispatch(session->stream_.get_executor(),
+                          [self = std::move(self), response = std::move(response)]() mutable {
+                            self->Write(std::move(response));
+                          });
           });
         });
   }

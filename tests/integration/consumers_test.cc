@@ -374,6 +374,28 @@ TEST(ConsumersTest, PerSubjectOrderingHoldsAcrossMembersThatTakeTheirTime) {
   EXPECT_FALSE(failed);
 }
 
+TEST(ConsumersTest, AnIdleMemberGetsHeartbeatsWithTheAckFloor) {
+  auto process = HookbridgeProcess::Start(
+      CkeditorConfig(kSecret, ConsumerYaml("quiet", ""), "", "heartbeat_interval: 1s"));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  PostMany(http, 1, 2);
+  Member member(process->grpc_target(), "quiet");
+  std::vector<v1::ConsumedEvent> events = member.NextEvents();
+  ASSERT_EQ(events.size(), 2u);
+  member.Ack({1, 2});
+  // Confirmations, then silence: a heartbeat with the head and the floor.
+  v1::ConsumeResponse response;
+  bool heard = false;
+  while (!heard && member.Read(&response)) {
+    ASSERT_EQ(response.events_size(), 0);
+    heard = response.has_heartbeat() && response.heartbeat().resume_after() == 2;
+    if (heard) EXPECT_EQ(response.heartbeat().head_sequence(), 2u);
+  }
+  EXPECT_TRUE(heard);
+  member.Cancel();
+}
+
 TEST(ConsumersTest, UnknownConsumerIsNotFoundAndAFirstMessageMustNameOne) {
   auto process = HookbridgeProcess::Start(CkeditorConfig(kSecret));
   ASSERT_NE(process, nullptr);
