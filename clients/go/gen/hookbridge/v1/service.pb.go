@@ -1569,7 +1569,8 @@ type ConsumeResponse struct {
 	// not outstanding at this member (already acknowledged, redelivered to
 	// another member after the deadline, or never delivered): ignored.
 	Rejected *RejectedSequences `protobuf:"bytes,3,opt,name=rejected,proto3" json:"rejected,omitempty"`
-	// Sent when the stream has been idle for the heartbeat interval.
+	// Sent when the stream has been idle for the heartbeat interval; its
+	// resume_after is the consumer's ack floor.
 	Heartbeat *Heartbeat `protobuf:"bytes,4,opt,name=heartbeat,proto3" json:"heartbeat,omitempty"`
 	// Matching events the log's retention removed before the consumer
 	// acknowledged them.

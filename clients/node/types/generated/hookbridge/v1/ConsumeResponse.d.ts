@@ -23,7 +23,8 @@ export interface ConsumeResponse {
      */
     'rejected'?: (_hookbridge_v1_RejectedSequences | null);
     /**
-     * Sent when the stream has been idle for the heartbeat interval.
+     * Sent when the stream has been idle for the heartbeat interval; its
+     * resume_after is the consumer's ack floor.
      */
     'heartbeat'?: (_hookbridge_v1_Heartbeat | null);
     /**
@@ -52,7 +53,8 @@ export interface ConsumeResponse__Output {
      */
     'rejected': (_hookbridge_v1_RejectedSequences__Output | null);
     /**
-     * Sent when the stream has been idle for the heartbeat interval.
+     * Sent when the stream has been idle for the heartbeat interval; its
+     * resume_after is the consumer's ack floor.
      */
     'heartbeat': (_hookbridge_v1_Heartbeat__Output | null);
     /**
