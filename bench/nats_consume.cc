@@ -115,7 +115,7 @@ struct Shared {
   std::vector<std::atomic<uint8_t>> seen;  // by stream sequence, 1..events
   std::atomic<int64_t> acknowledged{0};    // distinct sequences acknowledged
   std::atomic<bool> done{false};
-  std::atomic<int64_t> acked_all_ns{0};    // when the last distinct one was acknowledged
+  std::atomic<int64_t> acked_all_ns{0};  // when the last distinct one was acknowledged
   std::atomic<bool> go{false};
 };
 
@@ -190,8 +190,7 @@ void RunMember(Member& m, Shared& shared) {
         ++m.out_of_range;
       } else if (shared.seen[seq].exchange(1, std::memory_order_relaxed) != 0) {
         ++m.duplicates;
-      } else if (shared.acknowledged.fetch_add(1, std::memory_order_acq_rel) + 1 ==
-                 shared.events) {
+      } else if (shared.acknowledged.fetch_add(1, std::memory_order_acq_rel) + 1 == shared.events) {
         shared.acked_all_ns.store(NowNs(), std::memory_order_release);
         shared.done.store(true, std::memory_order_release);
       }
@@ -429,23 +428,23 @@ int Run() {
       absl::StrAppend(&error_list, error_list.empty() ? "" : ",", "\"", quoted, "\"");
     }
     std::ofstream out(json_path);
-    out << absl::StrCat(
-        "{\"label\":\"", label, "\",\"system\":\"nats\",\"ack\":\"", ack,
-        "\",\"members\":", members, ",\"batch\":", batch, ",\"events\":", events,
-        ",\"event_bytes\":", bytes, ",\"publish_s\":", publish_s,
-        ",\"publish_per_s\":", static_cast<double>(events) / publish_s,
-        ",\"publish_server_cpu_s\":", publish_server_cpu,
-        ",\"publish_client_cpu_s\":", publish_self_cpu, ",\"seconds\":", elapsed,
-        ",\"members_seconds\":", members_elapsed, ",\"events_per_s\":", rate,
-        ",\"server_cpu_s\":", server_cpu, ",\"client_cpu_s\":", self_cpu,
-        ",\"server_us_per_event\":", server_cpu * per_event,
-        ",\"client_us_per_event\":", self_cpu * per_event, ",\"acknowledged\":", acknowledged,
-        ",\"received\":", received, ",\"fetches\":", fetches,
-        ",\"member_counts\":[", absl::StrJoin(counts, ","), "],\"duplicates\":", duplicates,
-        ",\"redelivered\":", redelivered, ",\"fetch_errors\":", fetch_errors,
-        ",\"ack_errors\":", ack_errors, ",\"ack_floor\":", ack_floor,
-        ",\"confirmed\":", confirmed ? "true" : "false", ",\"errors\":[", error_list,
-        "],\"ok\":", success ? "true" : "false", "}\n");
+    out << absl::StrCat("{\"label\":\"", label, "\",\"system\":\"nats\",\"ack\":\"", ack,
+                        "\",\"members\":", members, ",\"batch\":", batch, ",\"events\":", events,
+                        ",\"event_bytes\":", bytes, ",\"publish_s\":", publish_s,
+                        ",\"publish_per_s\":", static_cast<double>(events) / publish_s,
+                        ",\"publish_server_cpu_s\":", publish_server_cpu,
+                        ",\"publish_client_cpu_s\":", publish_self_cpu, ",\"seconds\":", elapsed,
+                        ",\"members_seconds\":", members_elapsed, ",\"events_per_s\":", rate,
+                        ",\"server_cpu_s\":", server_cpu, ",\"client_cpu_s\":", self_cpu,
+                        ",\"server_us_per_event\":", server_cpu * per_event,
+                        ",\"client_us_per_event\":", self_cpu * per_event,
+                        ",\"acknowledged\":", acknowledged, ",\"received\":", received,
+                        ",\"fetches\":", fetches, ",\"member_counts\":[",
+                        absl::StrJoin(counts, ","), "],\"duplicates\":", duplicates,
+                        ",\"redelivered\":", redelivered, ",\"fetch_errors\":", fetch_errors,
+                        ",\"ack_errors\":", ack_errors, ",\"ack_floor\":", ack_floor,
+                        ",\"confirmed\":", confirmed ? "true" : "false", ",\"errors\":[",
+                        error_list, "],\"ok\":", success ? "true" : "false", "}\n");
     if (!out) Die("cannot write " + json_path);
   }
 
