@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -84,6 +85,35 @@ void WarnAboutAuth(const AuthConfig& auth) {
         "subscriber authentication is on and no tokens are configured: every "
         "Subscribe is refused (see auth.tokens, hookbridge --mint-token)");
   }
+}
+
+// The consumers' figures for a scrape (none when the backend has none).
+std::vector<Metrics::ConsumerReport> ConsumerReports(ConsumerSet* consumers) {
+  std::vector<Metrics::ConsumerReport> out;
+  if (consumers == nullptr) return out;
+  const absl::Time now = absl::Now();
+  for (const std::shared_ptr<Consumer>& consumer : consumers->List()) {
+    const Consumer::Stats stats = consumer->stats();
+    Metrics::ConsumerReport& r = out.emplace_back();
+    r.name = consumer->name();
+    r.ack_floor = stats.group.ack_floor;
+    r.pending = stats.group.pending + stats.unscanned;
+    r.outstanding = stats.group.outstanding;
+    r.dead_letters = stats.group.dead_letters;
+    r.members = stats.group.members;
+    if (stats.group.oldest_pending_appended_at.has_value()) {
+      r.oldest_pending_age_seconds =
+          std::max(0.0, absl::ToDoubleSeconds(now - *stats.group.oldest_pending_appended_at));
+    }
+    r.delivered = stats.counters.delivered;
+    r.redelivered = stats.group.redeliveries;
+    r.acknowledged = stats.counters.acknowledged;
+    r.negative_acknowledgements = stats.counters.negative_acknowledgements;
+    r.rejected = stats.counters.rejected;
+    r.dead_lettered = stats.counters.dead_lettered;
+    r.lost_to_retention = stats.counters.lost_to_retention;
+  }
+  return out;
 }
 
 }  // namespace
@@ -175,15 +205,16 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
       SubscribeLimits{c.grpc.max_subscribers, c.grpc.max_filter_patterns,
                       ingestor_->max_event_bytes(), c.grpc.heartbeat_interval},
       ServerFacts{HOOKBRIDGE_VERSION, c.log.backend}, consumers_.get());
-  console_handler_ = std::make_unique<ConsoleHandler>(console_.get(), log_.get(),
-                                                      [this] { return service_->Subscribers(); });
+  console_handler_ = std::make_unique<ConsoleHandler>(
+      console_.get(), log_.get(), [this] { return service_->Subscribers(); }, consumers_.get());
   if (const LogBackend* backend = FindLogBackend(c.log.backend); backend != nullptr) {
     metrics_->SetLogRetentionBytes(backend->retention_bytes(c.log.options));
   }
   admin_ = std::make_unique<AdminHandler>(
       [this] {
         const LogStats stats = log_->Stats();
-        return metrics_->Serialize(stats, service_->MaxLag(stats.last_sequence));
+        return metrics_->Serialize(stats, service_->MaxLag(stats.last_sequence),
+                                   ConsumerReports(consumers_.get()));
       },
       log_.get(), &ready_, console_handler_.get());
 

@@ -12,6 +12,8 @@ namespace {
 
 // Records read from the log per read while filling the window.
 constexpr size_t kReadBatch = 256;
+// Gaps kept for members that have not been told yet.
+constexpr size_t kMaxGaps = 64;
 
 class MemoryJournal : public ConsumerJournal {
  public:
@@ -138,6 +140,7 @@ Consumer::MemberId Consumer::Join(std::string name, std::function<void()> wake) 
   const MemberId member = next_member_++;
   group_.AddMember(member);
   wakes_.emplace(member, std::move(wake));
+  members_.emplace(member, MemberState{MemberInfo{std::move(name), absl::Now(), 0}, gaps_told_});
   return member;
 }
 
@@ -146,6 +149,7 @@ void Consumer::Leave(MemberId member) {
     absl::MutexLock lock(&mu_);
     group_.RemoveMember(member, absl::Now());
     wakes_.erase(member);
+    members_.erase(member);
     RecordDeadLetters();
   }
   WakeAll();
@@ -160,9 +164,17 @@ absl::Status Consumer::Fill() {
     if (!read.ok()) {
       const std::optional<uint64_t> oldest = OldestRetainedSequence(read);
       if (!oldest.has_value() || *oldest <= group_.scan_position() + 1) return read;
-      // Evicted before the consumer acknowledged them: counted, not hidden.
+      // Evicted before the consumer acknowledged them: counted and told
+      // to the members, not hidden.
       const uint64_t unscanned = *oldest - 1 - group_.scan_position();
-      lost_to_retention_ += group_.Skip(*oldest - 1) + unscanned;
+      const GapNotice gap{group_.ack_floor() + 1, *oldest - 1};
+      counters_.lost_to_retention += group_.Skip(*oldest - 1) + unscanned;
+      gaps_.push_back(gap);
+      if (gaps_.size() > kMaxGaps) {
+        gaps_.pop_front();
+        ++gaps_base_;
+      }
+      gap_wake_ = true;
       continue;
     }
     if (through <= group_.scan_position()) break;  // at the end: the waker is registered
@@ -183,6 +195,7 @@ absl::Status Consumer::Take(MemberId member, size_t max,
   if (deleted_) return absl::NotFoundError(absl::StrCat("consumer \"", name(), "\" was deleted"));
   absl::Status filled = Fill();
   std::vector<ConsumerGroup::Delivery> taken = group_.Take(member, absl::Now(), max);
+  counters_.delivered += taken.size();
   out->insert(out->end(), std::make_move_iterator(taken.begin()),
               std::make_move_iterator(taken.end()));
   // What the window held can still go out when the log fails.
@@ -198,6 +211,8 @@ void Consumer::Ack(MemberId member, const std::vector<uint64_t>& sequences,
     absl::MutexLock lock(&mu_);
     outcome = group_.Ack(member, sequences);
     floor = group_.ack_floor();
+    counters_.acknowledged += outcome.accepted.size();
+    counters_.rejected += outcome.rejected.size();
   }
   rejected->insert(rejected->end(), outcome.rejected.begin(), outcome.rejected.end());
   if (outcome.accepted.empty()) return;
@@ -215,6 +230,8 @@ void Consumer::Nack(MemberId member, const std::vector<uint64_t>& sequences, abs
   {
     absl::MutexLock lock(&mu_);
     ConsumerGroup::Outcome outcome = group_.Nack(member, sequences, delay, reason, absl::Now());
+    counters_.negative_acknowledgements += outcome.accepted.size();
+    counters_.rejected += outcome.rejected.size();
     rejected->insert(rejected->end(), outcome.rejected.begin(), outcome.rejected.end());
     RecordDeadLetters();
   }
@@ -225,6 +242,7 @@ void Consumer::Extend(MemberId member, const std::vector<uint64_t>& sequences,
                       std::vector<uint64_t>* rejected) {
   absl::MutexLock lock(&mu_);
   ConsumerGroup::Outcome outcome = group_.Extend(member, sequences, absl::Now());
+  counters_.rejected += outcome.rejected.size();
   rejected->insert(rejected->end(), outcome.rejected.begin(), outcome.rejected.end());
 }
 
@@ -295,16 +313,58 @@ void Consumer::Redrive(const std::vector<uint64_t>& sequences,
 Consumer::Stats Consumer::stats() {
   const uint64_t last = log_->Stats().last_sequence;
   absl::MutexLock lock(&mu_);
+  // A log that fails now is reported by the members' streams.
+  if (!deleted_) Fill().IgnoreError();
   Stats stats;
   stats.group = group_.stats();
   stats.group.dead_letters = dead_.size();
   stats.unscanned = last > group_.scan_position() ? last - group_.scan_position() : 0;
-  stats.lost_to_retention = lost_to_retention_;
+  stats.counters = counters_;
   return stats;
+}
+
+std::vector<Consumer::MemberInfo> Consumer::Members() {
+  absl::MutexLock lock(&mu_);
+  std::vector<MemberInfo> out;
+  out.reserve(members_.size());
+  for (const auto& [id, member] : members_) {
+    out.push_back(member.info);
+    out.back().outstanding = group_.outstanding(id);
+  }
+  return out;
+}
+
+uint64_t Consumer::RetainFrom() {
+  absl::MutexLock lock(&mu_);
+  const uint64_t after_floor = group_.ack_floor() + 1;
+  return dead_.empty() ? after_floor : std::min(after_floor, dead_.begin()->first);
+}
+
+std::vector<Consumer::GapNotice> Consumer::TakeGaps(MemberId member) {
+  absl::MutexLock lock(&mu_);
+  auto it = members_.find(member);
+  const uint64_t end = gaps_base_ + gaps_.size();
+  if (it == members_.end() || it->second.next_gap >= end) return {};
+  const uint64_t from = std::max(it->second.next_gap, gaps_base_);
+  std::vector<GapNotice> out(gaps_.begin() + static_cast<ptrdiff_t>(from - gaps_base_),
+                             gaps_.end());
+  it->second.next_gap = end;
+  gaps_told_ = std::max(gaps_told_, end);
+  return out;
+}
+
+void Consumer::WakeIfGaps() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!gap_wake_) return;
+    gap_wake_ = false;
+  }
+  WakeAll();
 }
 
 void Consumer::RecordDeadLetters() {
   for (ConsumerGroup::DeadLetter& letter : group_.TakeNewDeadLetters()) {
+    ++counters_.dead_lettered;
     dead_.emplace(letter.record->sequence, letter.why);
     journal_->AddDeadLetter(letter.record->sequence, std::move(letter.why), [](absl::Status) {});
   }

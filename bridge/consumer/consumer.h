@@ -7,6 +7,7 @@
 #define HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -60,12 +61,39 @@ class Consumer {
     ConsumerPolicy policy;
   };
 
+  // Running totals since the consumer was opened in this process (the
+  // hookbridge_consumer_*_total counters).
+  struct Counters {
+    uint64_t delivered = 0;     // deliveries, first ones and redeliveries
+    uint64_t acknowledged = 0;  // acknowledgements accepted
+    uint64_t negative_acknowledgements = 0;
+    // Acks, nacks and extensions of events not outstanding at the member.
+    uint64_t rejected = 0;
+    uint64_t dead_lettered = 0;
+    // Matching events (at most: unscanned ones all counted) the log's
+    // retention removed before they were acknowledged.
+    uint64_t lost_to_retention = 0;
+  };
+
   struct Stats {
     ConsumerGroup::Stats group;
     // Matching events not yet read from the log, at most: the log's last
     // sequence minus the scan position (every event counted as matching).
     uint64_t unscanned = 0;
-    uint64_t lost_to_retention = 0;
+    Counters counters;
+  };
+
+  struct MemberInfo {
+    std::string name;
+    absl::Time joined_at;
+    uint32_t outstanding = 0;
+  };
+
+  // Sequences the log's retention removed before the consumer acknowledged
+  // them, told to the members in a Gap.
+  struct GapNotice {
+    uint64_t first = 0;
+    uint64_t last = 0;
   };
 
   // Starts from `journal`'s state. `log` must outlive the consumer.
@@ -111,7 +139,21 @@ class Consumer {
   void Redrive(const std::vector<uint64_t>& sequences,
                std::function<void(uint64_t, absl::Status)> done);
 
+  // Reads ahead into the window first, so that the oldest pending event is
+  // known even while no member is connected.
   Stats stats();
+  // Connected members, in join order.
+  std::vector<MemberInfo> Members();
+  // The oldest sequence the consumer still needs from the log: after the
+  // ack floor, or its oldest dead letter (kept to be listed and redriven).
+  uint64_t RetainFrom();
+
+  // Gaps found since the member last asked (a member that joins gets those
+  // no member has been told of yet).
+  std::vector<GapNotice> TakeGaps(MemberId member);
+  // Wakes the members if a gap was found since the last call (a gap found
+  // while one member's Take read the log reaches the others this way).
+  void WakeIfGaps();
 
   // DeleteConsumer: members' streams end with NOT_FOUND, and `on_destroy`
   // runs once the consumer is destroyed (its journal closed), to remove
@@ -137,8 +179,18 @@ class Consumer {
   ConsumerGroup group_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, StoredDeadLetter> dead_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<MemberId, std::function<void()>> wakes_ ABSL_GUARDED_BY(mu_);
+  struct MemberState {
+    MemberInfo info;
+    uint64_t next_gap = 0;  // id of the first gap not told to this member
+  };
+  std::map<MemberId, MemberState> members_ ABSL_GUARDED_BY(mu_);
   MemberId next_member_ ABSL_GUARDED_BY(mu_) = 1;
-  uint64_t lost_to_retention_ ABSL_GUARDED_BY(mu_) = 0;
+  Counters counters_ ABSL_GUARDED_BY(mu_);
+  // The last kMaxGaps gaps; gaps_.front() has id gaps_base_.
+  std::deque<GapNotice> gaps_ ABSL_GUARDED_BY(mu_);
+  uint64_t gaps_base_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t gaps_told_ ABSL_GUARDED_BY(mu_) = 0;  // ids below were told to someone
+  bool gap_wake_ ABSL_GUARDED_BY(mu_) = false;
   bool deleted_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void()> on_destroy_ ABSL_GUARDED_BY(mu_);
   std::vector<RecordPtr> scratch_ ABSL_GUARDED_BY(mu_);

@@ -1,5 +1,7 @@
 #include "bridge/consumer/consumer_set.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "bridge/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -88,6 +90,10 @@ absl::StatusOr<std::unique_ptr<ConsumerSet>> ConsumerSet::Open(Options options) 
       set->consumers_.emplace(name, std::move(consumer));
     }
   }
+  {
+    absl::MutexLock lock(&set->mu_);
+    set->UpdateHoldLocked();
+  }
   set->timer_ = std::thread([raw = set.get()] { raw->RunTimer(); });
   return set;
 }
@@ -153,6 +159,10 @@ absl::StatusOr<std::shared_ptr<Consumer>> ConsumerSet::Create(const v1::Consumer
                    "(delete it first, or give the new one another name)"
                  : " exists with another config"));
   }
+  if (consumers_.size() >= kMaxConsumers) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("there are ", consumers_.size(), " consumers, the most a server keeps"));
+  }
   uint64_t floor = 0;
   HB_ASSIGN_OR_RETURN(floor, StartFloor(config));
   std::unique_ptr<ConsumerJournal> journal;
@@ -168,6 +178,7 @@ absl::StatusOr<std::shared_ptr<Consumer>> ConsumerSet::Create(const v1::Consumer
   std::shared_ptr<Consumer> consumer = Make(config, std::move(journal));
   consumers_.emplace(config.name(), consumer);
   if (declared) declared_.insert(config.name());
+  UpdateHoldLocked();
   return consumer;
 }
 
@@ -202,6 +213,7 @@ absl::Status ConsumerSet::Delete(const std::string& name) {
     if (!options.dir.empty()) ConsumerStore::Remove(options).IgnoreError();
   });
   consumers_.erase(it);
+  UpdateHoldLocked();
   return absl::OkStatus();
 }
 
@@ -240,8 +252,17 @@ void ConsumerSet::RunTimer() {
     for (const std::shared_ptr<Consumer>& consumer : List()) {
       std::optional<absl::Time> due = consumer->NextDue();
       if (due.has_value() && *due <= now) consumer->Expire(now);
+      consumer->WakeIfGaps();
     }
+    absl::MutexLock lock(&mu_);
+    UpdateHoldLocked();
   }
+}
+
+void ConsumerSet::UpdateHoldLocked() {
+  uint64_t hold = UINT64_MAX;
+  for (const auto& [name, consumer] : consumers_) hold = std::min(hold, consumer->RetainFrom());
+  options_.log->HoldFrom(hold);
 }
 
 }  // namespace hookbridge

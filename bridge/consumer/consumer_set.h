@@ -26,6 +26,8 @@ namespace hookbridge {
 inline constexpr absl::Duration kDefaultAckDeadline = absl::Seconds(30);
 inline constexpr uint32_t kDefaultMaxDeliveries = 5;
 inline constexpr uint32_t kDefaultMaxOutstanding = 1000;
+// Consumers a server keeps at most (each is a metric label value).
+inline constexpr size_t kMaxConsumers = 1000;
 
 // Checks a consumer config: its name, filter and bounds. INVALID_ARGUMENT
 // naming the field.
@@ -73,6 +75,8 @@ class ConsumerSet {
   // The ack floor `config`'s start position means now.
   absl::StatusOr<uint64_t> StartFloor(const v1::ConsumerConfig& config);
   void RunTimer();
+  // Tells the log what the consumers still need (EventLog::HoldFrom).
+  void UpdateHoldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Options options_;
   absl::Mutex mu_;

@@ -171,6 +171,12 @@ class EventLog {
 
   virtual LogStats Stats() = 0;
 
+  // Asks the log to keep the records from `sequence` on that only their age
+  // would delete (durable consumers have not acknowledged them yet);
+  // retention by size deletes them still. UINT64_MAX: no hold (the
+  // default). A log without retention by age ignores it.
+  virtual void HoldFrom(uint64_t sequence) {}
+
   // True when other processes append to this log too (JetStream): what a
   // process knows about recent events must then be learned from the log.
   virtual bool shared() const { return false; }

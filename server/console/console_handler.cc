@@ -28,6 +28,8 @@ constexpr absl::string_view kContentSecurityPolicy =
     "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 // Subscribers listed at most (the count says how many there are).
 constexpr size_t kMaxSubscribersListed = 1000;
+// Dead letters listed per consumer at most (dead_letters says how many).
+constexpr size_t kMaxDeadLettersListed = 20;
 
 HttpResponse Json(int status, std::string body) {
   HttpResponse response;
@@ -142,8 +144,9 @@ absl::string_view ContentType(absl::string_view name) {
 
 }  // namespace
 
-ConsoleHandler::ConsoleHandler(Console* console, EventLog* log, SubscriberLister subscribers)
-    : console_(console), log_(log), subscribers_(std::move(subscribers)) {}
+ConsoleHandler::ConsoleHandler(Console* console, EventLog* log, SubscriberLister subscribers,
+                               ConsumerSet* consumers)
+    : console_(console), log_(log), subscribers_(std::move(subscribers)), consumers_(consumers) {}
 
 bool ConsoleHandler::enabled() const { return console_->enabled(); }
 
@@ -161,12 +164,14 @@ void ConsoleHandler::Handle(const HttpRequest& request, const HttpResponder& res
   if (!absl::ConsumePrefix(&api, kApiPrefix)) return respond(Asset(path));
   if (api == "sources") return respond(Sources());
   if (api == "subscribers") return respond(Subscribers());
+  if (api == "consumers") return respond(Consumers());
   if (api == "deliveries") return respond(Deliveries(query));
   if (api == "deliveries/stream") return respond(Stream(request, query));
   if (absl::ConsumePrefix(&api, "deliveries/")) return respond(Detail(api));
   respond(JsonError(404,
                     "not found: the console API has /api/sources, /api/deliveries, "
-                    "/api/deliveries/<id>, /api/deliveries/stream and /api/subscribers"));
+                    "/api/deliveries/<id>, /api/deliveries/stream, /api/subscribers and "
+                    "/api/consumers"));
 }
 
 HttpResponse ConsoleHandler::Asset(absl::string_view path) const {
@@ -378,6 +383,87 @@ HttpResponse ConsoleHandler::Subscribers() const {
         behind_since.has_value() ? std::max(0.0, absl::ToDoubleSeconds(now - *behind_since)) : 0.0;
     absl::StrAppend(&body, ",\"position\":", s.position, ",\"lag_events\":", lag_events,
                     ",\"lag_seconds\":", lag_seconds, "}");
+  }
+  body.append("]}\n");
+  return Json(200, std::move(body));
+}
+
+HttpResponse ConsoleHandler::Consumers() const {
+  const LogStats stats = log_->Stats();
+  const absl::Time now = absl::Now();
+  std::string body =
+      absl::StrCat("{\"last_sequence\":", stats.last_sequence,
+                   ",\"available\":", consumers_ != nullptr ? "true" : "false", ",\"consumers\":[");
+  const std::vector<std::shared_ptr<Consumer>> consumers =
+      consumers_ != nullptr ? consumers_->List() : std::vector<std::shared_ptr<Consumer>>();
+  for (size_t i = 0; i < consumers.size(); ++i) {
+    Consumer& consumer = *consumers[i];
+    v1::ConsumerConfig config;
+    config.ParseFromString(consumer.config());
+    const Consumer::Stats s = consumer.stats();
+    if (i > 0) body.push_back(',');
+    body.append("{\"name\":");
+    AppendJsonString(&body, consumer.name());
+    absl::StrAppend(&body,
+                    ",\"declared\":", consumers_->IsDeclared(consumer.name()) ? "true" : "false");
+    AppendStringList("sources", {config.sources().begin(), config.sources().end()}, &body);
+    AppendStringList("types", {config.types().begin(), config.types().end()}, &body);
+    AppendStringList("environment_ids",
+                     {config.environment_ids().begin(), config.environment_ids().end()}, &body);
+    AppendStringList("subjects", {config.subjects().begin(), config.subjects().end()}, &body);
+    const ConsumerPolicy& policy = consumer.options().policy;
+    absl::StrAppend(
+        &body, ",\"ordering\":\"",
+        config.ordering() == v1::CONSUMER_ORDERING_PER_SUBJECT ? "per_subject" : "none",
+        "\",\"ack_deadline_seconds\":", absl::ToDoubleSeconds(policy.ack_deadline),
+        ",\"max_deliveries\":", policy.max_deliveries,
+        ",\"max_outstanding\":", policy.max_outstanding, ",\"ack_floor\":", s.group.ack_floor,
+        ",\"pending\":", s.group.pending + s.unscanned, ",\"outstanding\":", s.group.outstanding,
+        ",\"oldest_pending_age_seconds\":",
+        s.group.oldest_pending_appended_at.has_value()
+            ? std::max(0.0, absl::ToDoubleSeconds(now - *s.group.oldest_pending_appended_at))
+            : 0.0,
+        ",\"delivered\":", s.counters.delivered, ",\"redeliveries\":", s.group.redeliveries,
+        ",\"acknowledged\":", s.counters.acknowledged, ",\"rejected\":", s.counters.rejected,
+        ",\"lost_to_retention\":", s.counters.lost_to_retention,
+        ",\"dead_letter_count\":", s.group.dead_letters, ",\"members\":[");
+    const std::vector<Consumer::MemberInfo> members = consumer.Members();
+    for (size_t m = 0; m < members.size(); ++m) {
+      if (m > 0) body.push_back(',');
+      body.append("{\"name\":");
+      AppendJsonString(&body, members[m].name);
+      body.push_back(',');
+      AppendTimeFields("joined", members[m].joined_at, &body);
+      absl::StrAppend(&body, ",\"outstanding\":", members[m].outstanding, "}");
+    }
+    body.append("],\"dead_letters\":[");
+    const auto letters = consumer.DeadLetters(0, kMaxDeadLettersListed);
+    for (size_t d = 0; d < letters.size(); ++d) {
+      const auto& [sequence, letter] = letters[d];
+      v1::Event event;
+      std::vector<RecordPtr> one;
+      if (log_->Read(sequence - 1, 1, &one, nullptr).ok() && !one.empty() &&
+          one[0]->sequence == sequence) {
+        event.ParseFromString(one[0]->event_bytes);
+      }
+      if (d > 0) body.push_back(',');
+      absl::StrAppend(&body, "{\"sequence\":", sequence, ",\"source\":");
+      AppendJsonString(&body, event.source());
+      body.append(",\"type\":");
+      AppendJsonString(&body, event.type());
+      body.append(",\"subject\":");
+      AppendJsonString(&body, event.subject());
+      absl::StrAppend(&body, ",\"retained\":", event.sequence() == sequence ? "true" : "false",
+                      ",\"deliveries\":", letter.deliveries,
+                      ",\"deadline_expiries\":", letter.deadline_expiries,
+                      ",\"negative_acknowledgements\":", letter.negative_acknowledgements,
+                      ",\"last_reason\":");
+      AppendJsonString(&body, letter.last_reason);
+      body.push_back(',');
+      AppendTimeFields("dead", letter.dead_at, &body);
+      body.push_back('}');
+    }
+    body.append("]}");
   }
   body.append("]}\n");
   return Json(200, std::move(body));

@@ -1,6 +1,6 @@
 // The operator console on the admin listener: the page (/ui) and its JSON
 // API (/api/sources, /api/deliveries, /api/deliveries/<id>,
-// /api/deliveries/stream, /api/subscribers). Read-only: GET and HEAD only.
+// /api/deliveries/stream, /api/subscribers, /api/consumers). Read-only: GET and HEAD only.
 // It has the admin listener's exposure and no authentication of its own
 // (docs/SECURITY.md); docs/CONSOLE.md describes every endpoint.
 #ifndef HOOKBRIDGE_SERVER_CONSOLE_CONSOLE_HANDLER_H_
@@ -9,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "bridge/consumer/consumer_set.h"
 #include "bridge/log/event_log.h"
 #include "server/console/console.h"
 #include "server/grpc/event_bridge_service.h"
@@ -21,8 +22,10 @@ class ConsoleHandler {
   // The open subscription streams (empty before the gRPC service exists).
   using SubscriberLister = std::function<std::vector<SubscriberInfo>()>;
 
-  // `console` and `log` must outlive the handler.
-  ConsoleHandler(Console* console, EventLog* log, SubscriberLister subscribers);
+  // `console`, `log` and `consumers` (null: the backend keeps none) must
+  // outlive the handler.
+  ConsoleHandler(Console* console, EventLog* log, SubscriberLister subscribers,
+                 ConsumerSet* consumers);
 
   // Whether `path` belongs to the console: /ui, /ui/..., /api/...
   static bool Serves(absl::string_view path);
@@ -42,10 +45,12 @@ class ConsoleHandler {
   HttpResponse Detail(absl::string_view id) const;
   HttpResponse Stream(const HttpRequest& request, absl::string_view query) const;
   HttpResponse Subscribers() const;
+  HttpResponse Consumers() const;
 
   Console* const console_;
   EventLog* const log_;
   const SubscriberLister subscribers_;
+  ConsumerSet* const consumers_;
 };
 
 }  // namespace hookbridge

@@ -1,6 +1,7 @@
 // The durable consumers' side of EventBridgeService: the Consume stream
 // (one ConsumeReactor per member) and the consumer RPCs.
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -292,13 +293,17 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
       return WriteMessage(response);
     }
     if (reads_done_) return FinishLocked(grpc::Status::OK);
+    if (WriteGap()) return;
     std::vector<ConsumerGroup::Delivery> deliveries;
     if (absl::Status taken = consumer_->Take(member_, kMaxConsumeBatch, &deliveries); !taken.ok()) {
       if (taken.code() == absl::StatusCode::kNotFound) return FinishLocked(ToGrpcStatus(taken));
       return FinishLocked(ToGrpcStatus(
           absl::UnavailableError(absl::StrCat("the event log failed: ", taken.message()))));
     }
-    if (deliveries.empty()) return;  // woken when there is more
+    if (deliveries.empty()) {
+      WriteGap();  // the read may have found one
+      return;      // woken when there is more
+    }
     slices_.clear();
     for (ConsumerGroup::Delivery& d : deliveries) {
       // ConsumeResponse.events (1) = ConsumedEvent { event (1), attempt (2) }.
@@ -322,6 +327,21 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     write_in_flight_ = true;
     last_write_ = absl::Now();
     StartWrite(&buffer_);
+  }
+
+  // Writes the next Gap the consumer found (retention removed events it
+  // had not acknowledged), if any.
+  bool WriteGap() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared_->mu) {
+    if (gaps_.empty()) {
+      for (const Consumer::GapNotice& gap : consumer_->TakeGaps(member_)) gaps_.push_back(gap);
+      if (gaps_.empty()) return false;
+    }
+    v1::ConsumeResponse response;
+    response.mutable_gap()->set_first_sequence(gaps_.front().first);
+    response.mutable_gap()->set_last_sequence(gaps_.front().last);
+    gaps_.pop_front();
+    WriteMessage(response);
+    return true;
   }
 
   void WriteMessage(const v1::ConsumeResponse& response)
@@ -353,6 +373,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   std::vector<uint64_t> confirmed_ ABSL_GUARDED_BY(shared_->mu);
   std::vector<uint64_t> rejected_ ABSL_GUARDED_BY(shared_->mu);
   std::string rejected_reason_ ABSL_GUARDED_BY(shared_->mu);
+  std::deque<Consumer::GapNotice> gaps_ ABSL_GUARDED_BY(shared_->mu);
   std::vector<RecordPtr> in_flight_ ABSL_GUARDED_BY(shared_->mu);
   std::vector<grpc::Slice> slices_ ABSL_GUARDED_BY(shared_->mu);
   grpc::ByteBuffer buffer_ ABSL_GUARDED_BY(shared_->mu);
@@ -411,7 +432,7 @@ v1::Consumer EventBridgeService::Describe(Consumer& consumer) {
   out.set_redeliveries(stats.group.redeliveries);
   out.set_dead_letters(stats.group.dead_letters);
   out.set_members(stats.group.members);
-  out.set_lost_to_retention(stats.lost_to_retention);
+  out.set_lost_to_retention(stats.counters.lost_to_retention);
   return out;
 }
 

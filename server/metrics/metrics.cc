@@ -110,6 +110,43 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
   for (size_t i = 0; i < kSubscribeRejections; ++i) {
     rejections_[i] = &rejections.Add({{"reason", reasons[i]}});
   }
+  const std::array<std::pair<const char*, const char*>, kConsumerGauges> gauges = {{
+      {"hookbridge_consumer_ack_floor",
+       "Every event of the consumer up to this sequence is acknowledged or dead."},
+      {"hookbridge_consumer_pending_events",
+       "Events of the consumer delivered and not acknowledged, plus matching events not yet "
+       "delivered (events not yet read from the log all counted as matching)."},
+      {"hookbridge_consumer_outstanding_events",
+       "Events of the consumer delivered to a member and not yet acknowledged."},
+      {"hookbridge_consumer_oldest_pending_age_seconds",
+       "Age of the consumer's oldest pending event (0 when none is pending)."},
+      {"hookbridge_consumer_members", "Members connected to the consumer on this server."},
+      {"hookbridge_consumer_dead_letters", "Events in the consumer's dead-letter list."},
+  }};
+  for (size_t i = 0; i < kConsumerGauges; ++i) {
+    consumer_gauges_[i] =
+        &BuildGauge().Name(gauges[i].first).Help(gauges[i].second).Register(*registry_);
+  }
+  const std::array<std::pair<const char*, const char*>, kConsumerCounters> counters = {{
+      {"hookbridge_consumer_delivered_total",
+       "Events delivered to the consumer's members, redeliveries included."},
+      {"hookbridge_consumer_redelivered_total",
+       "Deliveries after an event's first (deadline passed, nack, member gone)."},
+      {"hookbridge_consumer_acknowledged_total", "Acknowledgements accepted."},
+      {"hookbridge_consumer_nacked_total", "Negative acknowledgements accepted."},
+      {"hookbridge_consumer_rejected_acks_total",
+       "Acknowledgements, nacks and deadline extensions of events not outstanding at the "
+       "member that sent them (reported in its stream and ignored)."},
+      {"hookbridge_consumer_dead_lettered_total",
+       "Events that became dead letters after max_deliveries."},
+      {"hookbridge_consumer_lost_to_retention_total",
+       "Events of the consumer the log's retention by size deleted before they were "
+       "acknowledged (the members get a Gap)."},
+  }};
+  for (size_t i = 0; i < kConsumerCounters; ++i) {
+    consumer_counters_[i] =
+        &BuildCounter().Name(counters[i].first).Help(counters[i].second).Register(*registry_);
+  }
   std::vector<std::string> names;
   for (const SourceInfo& s : sources) names.push_back(s.name);
   names.emplace_back(kUnknownSource);
@@ -237,7 +274,54 @@ void Metrics::SetLogRetentionBytes(uint64_t bytes) {
   log_retention_bytes_.Set(static_cast<double>(bytes));
 }
 
-std::string Metrics::Serialize(const LogStats& log_stats, uint64_t subscriber_max_lag) {
+void Metrics::UpdateConsumers(const std::vector<ConsumerReport>& consumers) {
+  absl::MutexLock lock(&consumers_mu_);
+  absl::flat_hash_map<std::string, ConsumerSeries> next;
+  for (const ConsumerReport& c : consumers) {
+    const std::array<double, kConsumerGauges> gauges = {
+        static_cast<double>(c.ack_floor),   static_cast<double>(c.pending),
+        static_cast<double>(c.outstanding), c.oldest_pending_age_seconds,
+        static_cast<double>(c.members),     static_cast<double>(c.dead_letters)};
+    const std::array<uint64_t, kConsumerCounters> totals = {
+        c.delivered, c.redelivered,   c.acknowledged,     c.negative_acknowledgements,
+        c.rejected,  c.dead_lettered, c.lost_to_retention};
+    const prometheus::Labels labels = {{"consumer", c.name}};
+    ConsumerSeries series;
+    if (auto it = consumer_series_.find(c.name); it != consumer_series_.end()) {
+      series = it->second;
+      consumer_series_.erase(it);
+    } else {
+      for (size_t i = 0; i < kConsumerGauges; ++i)
+        series.gauges[i] = &consumer_gauges_[i]->Add(labels);
+      for (size_t i = 0; i < kConsumerCounters; ++i) {
+        series.counters[i] = &consumer_counters_[i]->Add(labels);
+      }
+    }
+    for (size_t i = 0; i < kConsumerGauges; ++i) series.gauges[i]->Set(gauges[i]);
+    for (size_t i = 0; i < kConsumerCounters; ++i) {
+      if (totals[i] < series.reported[i]) {  // opened again (deleted and created): a reset
+        consumer_counters_[i]->Remove(series.counters[i]);
+        series.counters[i] = &consumer_counters_[i]->Add(labels);
+        series.reported[i] = 0;
+      }
+      series.counters[i]->Increment(static_cast<double>(totals[i] - series.reported[i]));
+      series.reported[i] = totals[i];
+    }
+    next.emplace(c.name, series);
+  }
+  // Consumers deleted since the last scrape.
+  for (const auto& [name, series] : consumer_series_) {
+    for (size_t i = 0; i < kConsumerGauges; ++i) consumer_gauges_[i]->Remove(series.gauges[i]);
+    for (size_t i = 0; i < kConsumerCounters; ++i) {
+      consumer_counters_[i]->Remove(series.counters[i]);
+    }
+  }
+  consumer_series_ = std::move(next);
+}
+
+std::string Metrics::Serialize(const LogStats& log_stats, uint64_t subscriber_max_lag,
+                               const std::vector<ConsumerReport>& consumers) {
+  UpdateConsumers(consumers);
   subscriber_max_lag_.Set(static_cast<double>(subscriber_max_lag));
   log_events_.Set(static_cast<double>(log_stats.events));
   log_bytes_.Set(static_cast<double>(log_stats.bytes));

@@ -101,10 +101,33 @@ class Metrics {
   // hookbridge_config_generation (the config in force; 1 at start).
   void ConfigReloaded(bool applied, uint64_t generation);
 
-  // The text exposition format, after refreshing the log gauges and
+  // One durable consumer, as a scrape finds it (hookbridge_consumer_*,
+  // label consumer: names come from the config and CreateConsumer, at most
+  // kMaxConsumers of them).
+  struct ConsumerReport {
+    std::string name;
+    uint64_t ack_floor = 0;
+    uint64_t pending = 0;
+    uint64_t outstanding = 0;
+    uint64_t dead_letters = 0;  // in the list now
+    uint32_t members = 0;
+    double oldest_pending_age_seconds = 0;  // 0: nothing pending
+    // Totals since the consumer was opened by this process.
+    uint64_t delivered = 0;
+    uint64_t redelivered = 0;
+    uint64_t acknowledged = 0;
+    uint64_t negative_acknowledgements = 0;
+    uint64_t rejected = 0;
+    uint64_t dead_lettered = 0;
+    uint64_t lost_to_retention = 0;
+  };
+
+  // The text exposition format, after refreshing the log gauges,
   // hookbridge_subscriber_max_lag_events (how many events the furthest
-  // behind open stream still has to read; 0 without streams).
-  std::string Serialize(const LogStats& log_stats, uint64_t subscriber_max_lag);
+  // behind open stream still has to read; 0 without streams) and the
+  // consumers' series (those of consumers no longer in `consumers` go).
+  std::string Serialize(const LogStats& log_stats, uint64_t subscriber_max_lag,
+                        const std::vector<ConsumerReport>& consumers = {});
 
  private:
   struct SourceCounters {
@@ -151,6 +174,20 @@ class Metrics {
   prometheus::Counter& subscriptions_rejected_;
   // By SubscribeRejection.
   std::array<prometheus::Counter*, kSubscribeRejections> rejections_{};
+
+  // hookbridge_consumer_*: gauges set and counters advanced at each scrape.
+  static constexpr size_t kConsumerGauges = 6;
+  static constexpr size_t kConsumerCounters = 7;
+  struct ConsumerSeries {
+    std::array<prometheus::Gauge*, kConsumerGauges> gauges{};
+    std::array<prometheus::Counter*, kConsumerCounters> counters{};
+    std::array<uint64_t, kConsumerCounters> reported{};
+  };
+  void UpdateConsumers(const std::vector<ConsumerReport>& consumers);
+  std::array<prometheus::Family<prometheus::Gauge>*, kConsumerGauges> consumer_gauges_{};
+  std::array<prometheus::Family<prometheus::Counter>*, kConsumerCounters> consumer_counters_{};
+  absl::Mutex consumers_mu_;
+  absl::flat_hash_map<std::string, ConsumerSeries> consumer_series_ ABSL_GUARDED_BY(consumers_mu_);
 
   prometheus::Family<prometheus::Counter>& reloads_family_;
   prometheus::Counter& reloads_applied_;

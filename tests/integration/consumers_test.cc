@@ -19,6 +19,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/integration/harness.h"
 
@@ -256,6 +258,84 @@ TEST(ConsumersTest, NackRedeliversAndTheLastDeliveryMakesADeadLetterThatCanBeRed
               grpc::StatusCode::PERMISSION_DENIED);
   }
   member.Cancel();
+}
+
+// GET `target` on the admin port, parsed (a test failure unless 200).
+google::protobuf::Struct GetJson(int admin_port, const std::string& target) {
+  HttpClient client(admin_port);
+  HttpResponse response = client.Send("GET", target);
+  EXPECT_EQ(response.status, 200) << target << ": " << response.body;
+  google::protobuf::Struct out;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(response.body, &out).ok())
+      << response.body;
+  return out;
+}
+
+const google::protobuf::Value& Field(const google::protobuf::Struct& s, const std::string& key) {
+  static const google::protobuf::Value kNull;
+  auto it = s.fields().find(key);
+  EXPECT_NE(it, s.fields().end()) << "no field " << key;
+  return it == s.fields().end() ? kNull : it->second;
+}
+
+TEST(ConsumersTest, MetricsAndTheConsoleShowWhereAConsumerIs) {
+  auto process = HookbridgeProcess::Start(
+      CkeditorConfig(kSecret, ConsumerYaml("search", ", max_deliveries: 1")));
+  ASSERT_NE(process, nullptr);
+  const int admin = process->admin_port();
+  HttpClient http(process->http_port());
+  PostMany(http, 1, 5);
+  // Before any member: everything pending, the oldest event's age known.
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_pending_events{consumer=\"search\"}"), 5);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_members{consumer=\"search\"}"), 0);
+  EXPECT_GE(
+      MetricValue(admin, "hookbridge_consumer_oldest_pending_age_seconds{consumer=\"search\"}"), 0);
+
+  Member member(process->grpc_target(), "search", "pod-a");
+  std::vector<v1::ConsumedEvent> events;
+  while (events.size() < 5) {
+    std::vector<v1::ConsumedEvent> more = member.NextEvents();
+    ASSERT_FALSE(more.empty());
+    events.insert(events.end(), more.begin(), more.end());
+  }
+  member.Ack({1, 2, 3, 42});           // 42 was never delivered: rejected
+  member.Nack({4}, "schema changed");  // max_deliveries 1: dead at once
+  EXPECT_EQ(WaitForMetric(admin, "hookbridge_consumer_acknowledged_total{consumer=\"search\"}", 3),
+            3);
+  EXPECT_EQ(WaitForMetric(admin, "hookbridge_consumer_dead_letters{consumer=\"search\"}", 1), 1);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_delivered_total{consumer=\"search\"}"), 5);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_rejected_acks_total{consumer=\"search\"}"), 1);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_nacked_total{consumer=\"search\"}"), 1);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_dead_lettered_total{consumer=\"search\"}"), 1);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_outstanding_events{consumer=\"search\"}"), 1);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_pending_events{consumer=\"search\"}"), 1);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_ack_floor{consumer=\"search\"}"), 4);
+  EXPECT_EQ(MetricValue(admin, "hookbridge_consumer_members{consumer=\"search\"}"), 1);
+
+  google::protobuf::Struct page = GetJson(admin, "/api/consumers");
+  EXPECT_TRUE(Field(page, "available").bool_value());
+  ASSERT_EQ(Field(page, "consumers").list_value().values_size(), 1);
+  const google::protobuf::Struct& c =
+      Field(page, "consumers").list_value().values(0).struct_value();
+  EXPECT_EQ(Field(c, "name").string_value(), "search");
+  EXPECT_TRUE(Field(c, "declared").bool_value());
+  EXPECT_EQ(Field(c, "ack_floor").number_value(), 4);
+  EXPECT_EQ(Field(c, "outstanding").number_value(), 1);
+  EXPECT_EQ(Field(c, "dead_letter_count").number_value(), 1);
+  ASSERT_EQ(Field(c, "members").list_value().values_size(), 1);
+  const auto& m = Field(c, "members").list_value().values(0).struct_value();
+  EXPECT_EQ(Field(m, "name").string_value(), "pod-a");
+  EXPECT_EQ(Field(m, "outstanding").number_value(), 1);
+  ASSERT_EQ(Field(c, "dead_letters").list_value().values_size(), 1);
+  const auto& d = Field(c, "dead_letters").list_value().values(0).struct_value();
+  EXPECT_EQ(Field(d, "sequence").number_value(), 4);
+  EXPECT_EQ(Field(d, "type").string_value(), "comment.added");
+  EXPECT_EQ(Field(d, "subject").string_value(), "doc-4");
+  EXPECT_EQ(Field(d, "last_reason").string_value(), "schema changed");
+  EXPECT_EQ(Field(d, "negative_acknowledgements").number_value(), 1);
+  member.Cancel();
+  member.Finish();
+  EXPECT_EQ(WaitForMetric(admin, "hookbridge_consumer_members{consumer=\"search\"}", 0), 0);
 }
 
 TEST(ConsumersTest, ConfirmedAcknowledgementsSurviveSigkillAndNothingIsLost) {

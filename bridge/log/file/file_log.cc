@@ -471,8 +471,10 @@ void FileLog::ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* remove
   while (segments_.size() > 1) {
     const Segment& oldest = *segments_.front();
     const bool too_big = options_.retention_bytes > 0 && total_bytes_ > options_.retention_bytes;
+    // By age only what no durable consumer still needs (HoldFrom).
     const bool too_old = options_.retention_age != absl::InfiniteDuration() &&
-                         oldest.last_appended_at < now - options_.retention_age;
+                         oldest.last_appended_at < now - options_.retention_age &&
+                         oldest.last_sequence < hold_from_.load(std::memory_order_relaxed);
     if (!too_big && !too_old) break;
     total_bytes_ -= oldest.size;
     total_records_ -= oldest.records;

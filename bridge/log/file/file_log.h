@@ -101,6 +101,10 @@ class FileLog : public EventLog {
                     const std::shared_ptr<LogWaiter>& waiter) override;
   absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
   LogStats Stats() override;
+  // Retention by age spares segments holding `sequence` or later.
+  void HoldFrom(uint64_t sequence) override {
+    hold_from_.store(sequence, std::memory_order_relaxed);
+  }
 
  private:
   struct Segment;
@@ -152,6 +156,7 @@ class FileLog : public EventLog {
   uint64_t total_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t total_records_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> syncs_{0};
+  std::atomic<uint64_t> hold_from_{UINT64_MAX};
   // Set by the first write or sync error; every later append gets it.
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
 

@@ -398,6 +398,51 @@ TEST_F(FileLogFaultTest, ClockJumpedForwardAppliesRetentionByAge) {
   EXPECT_EQ(log->PositionAt(kT0).status().code(), absl::StatusCode::kOutOfRange);
 }
 
+// Durable consumers hold what they have not acknowledged (HoldFrom):
+// retention by age spares the segments holding it, retention by size does
+// not.
+TEST_F(FileLogFaultTest, HoldFromSparesUnacknowledgedSegmentsFromRetentionByAgeOnly) {
+  env_.SetTime(kT0);
+  FileLog::Options options = Options();
+  options.segment_bytes = 4096;
+  options.retention_age = absl::Hours(1);
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  log->HoldFrom(12);  // a consumer has acknowledged up to 11
+  for (int i = 1; i <= 30; ++i) {
+    ASSERT_EQ(*Append(*log, Encoded(i, kT0, 300)), static_cast<uint64_t>(i));
+  }
+  env_.AdvanceTime(absl::Hours(2));
+  ASSERT_EQ(*Append(*log, Encoded(31, kT0 + absl::Hours(2), 300)), 31u);
+  // Segments wholly before 12 went; the one holding 12 and later stay.
+  const uint64_t first = log->Stats().first_sequence;
+  EXPECT_GT(first, 1u);
+  EXPECT_LE(first, 12u);
+  std::vector<RecordPtr> records;
+  ASSERT_TRUE(log->Read(11, 100, &records, nullptr).ok());
+  EXPECT_EQ(records.size(), 20u);
+
+  // The consumer catches up: the next check deletes what it no longer needs.
+  log->HoldFrom(UINT64_MAX);
+  env_.AdvanceTime(absl::Seconds(11));
+  ASSERT_EQ(*Append(*log, Encoded(32, kT0 + absl::Hours(2), 300)), 32u);
+  EXPECT_GT(log->Stats().first_sequence, 12u);
+
+  // Size still wins over a hold.
+  FileLog::Options sized = Options();
+  sized.dir = dir_ + "/sized";
+  sized.segment_bytes = 4096;
+  sized.retention_bytes = 3 * 4096;
+  auto small = Open(sized);
+  ASSERT_NE(small, nullptr);
+  small->HoldFrom(1);
+  for (int i = 1; i <= 100; ++i) {
+    ASSERT_EQ(*Append(*small, Encoded(i, kT0, 300)), static_cast<uint64_t>(i));
+  }
+  EXPECT_GT(small->Stats().first_sequence, 1u);
+  EXPECT_LE(small->Stats().bytes, sized.retention_bytes);
+}
+
 TEST_F(FileLogFaultTest, ClockSetBackKeepsRecordsAndTimeOrder) {
   env_.SetTime(kT0 + absl::Hours(24));
   FileLog::Options options = Options();

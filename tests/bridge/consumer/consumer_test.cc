@@ -1,0 +1,124 @@
+// Consumer over a real (memory) log: what its members are told when the
+// log's retention removes events it has not acknowledged, and the figures
+// the metrics and the console read.
+#include "bridge/consumer/consumer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "bridge/log/memory/memory_log.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hookbridge {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+void AppendEvents(EventLog& log, int count) {
+  for (int i = 0; i < count; ++i) {
+    EncodedEvent event;
+    event.id = absl::StrCat("e", i);
+    event.type = "comment.added";
+    event.source = "ckeditor";
+    event.received_at = absl::Now();
+    event.body = "x";
+    absl::Notification done;
+    log.Append(std::move(event), [&](absl::StatusOr<uint64_t> sequence) {
+      ASSERT_TRUE(sequence.ok()) << sequence.status();
+      done.Notify();
+    });
+    done.WaitForNotification();
+  }
+}
+
+std::unique_ptr<Consumer> NewConsumer(EventLog* log, uint64_t ack_floor) {
+  Consumer::Options options{"indexer", *EventFilter::FromRequest(v1::SubscribeRequest()),
+                            ConsumerPolicy()};
+  return std::make_unique<Consumer>(log, std::move(options), NewMemoryJournal("", ack_floor));
+}
+
+std::vector<uint64_t> Take(Consumer& consumer, Consumer::MemberId member, size_t max) {
+  std::vector<ConsumerGroup::Delivery> deliveries;
+  EXPECT_TRUE(consumer.Take(member, max, &deliveries).ok());
+  std::vector<uint64_t> out;
+  for (const auto& d : deliveries) out.push_back(d.record->sequence);
+  return out;
+}
+
+TEST(ConsumerTest, RetentionRemovingUnacknowledgedEventsIsToldToEveryMemberAndCounted) {
+  MemoryLog log(MemoryLog::Options{10, 1 << 20});
+  auto consumer = NewConsumer(&log, 0);
+  const Consumer::MemberId a = consumer->Join("a", [] {});
+  const Consumer::MemberId b = consumer->Join("b", [] {});
+  AppendEvents(log, 30);  // 1..20 evicted before the consumer read them
+
+  EXPECT_THAT(Take(*consumer, a, 2), ElementsAre(21, 22));
+  std::vector<Consumer::GapNotice> gaps = consumer->TakeGaps(a);
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].first, 1u);
+  EXPECT_EQ(gaps[0].last, 20u);
+  EXPECT_THAT(consumer->TakeGaps(a), IsEmpty());  // told once
+  gaps = consumer->TakeGaps(b);                   // and to each member
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].last, 20u);
+  EXPECT_EQ(consumer->stats().counters.lost_to_retention, 20u);
+
+  // A member that joins later is not told again what others were told.
+  const Consumer::MemberId c = consumer->Join("c", [] {});
+  EXPECT_THAT(consumer->TakeGaps(c), IsEmpty());
+}
+
+TEST(ConsumerTest, GapFoundWhileNoMemberListenedGoesToTheNextMember) {
+  MemoryLog log(MemoryLog::Options{10, 1 << 20});
+  auto consumer = NewConsumer(&log, 0);
+  AppendEvents(log, 25);
+  EXPECT_EQ(consumer->stats().counters.lost_to_retention, 15u);  // a scrape read ahead
+  const Consumer::MemberId a = consumer->Join("a", [] {});
+  std::vector<Consumer::GapNotice> gaps = consumer->TakeGaps(a);
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].first, 1u);
+  EXPECT_EQ(gaps[0].last, 15u);
+}
+
+TEST(ConsumerTest, CountersMembersAndWhatTheLogMustKeep) {
+  MemoryLog log(MemoryLog::Options{1000, 1 << 20});
+  auto consumer = NewConsumer(&log, 0);
+  AppendEvents(log, 10);
+  const Consumer::MemberId a = consumer->Join("pod-a", [] {});
+  EXPECT_EQ(consumer->RetainFrom(), 1u);
+  EXPECT_THAT(Take(*consumer, a, 4), ElementsAre(1, 2, 3, 4));
+  std::vector<uint64_t> rejected;
+  absl::Notification confirmed;
+  consumer->Ack(a, {1, 2, 9}, &rejected, [&](std::vector<uint64_t> accepted, absl::Status status) {
+    EXPECT_TRUE(status.ok());
+    EXPECT_THAT(accepted, ElementsAre(1, 2));
+    confirmed.Notify();
+  });
+  confirmed.WaitForNotification();
+  EXPECT_THAT(rejected, ElementsAre(9));
+  rejected.clear();
+  consumer->Nack(a, {3}, absl::ZeroDuration(), "bad", &rejected);
+  EXPECT_THAT(rejected, IsEmpty());
+  EXPECT_EQ(consumer->RetainFrom(), 3u);
+
+  const Consumer::Stats stats = consumer->stats();
+  EXPECT_EQ(stats.counters.delivered, 4u);
+  EXPECT_EQ(stats.counters.acknowledged, 2u);
+  EXPECT_EQ(stats.counters.negative_acknowledgements, 1u);
+  EXPECT_EQ(stats.counters.rejected, 1u);
+  EXPECT_EQ(stats.group.ack_floor, 2u);
+  const std::vector<Consumer::MemberInfo> members = consumer->Members();
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(members[0].name, "pod-a");
+  EXPECT_EQ(members[0].outstanding, 1u);  // 4; 3 went back
+  consumer->Leave(a);
+  EXPECT_THAT(consumer->Members(), IsEmpty());
+}
+
+}  // namespace
+}  // namespace hookbridge
