@@ -96,6 +96,8 @@ grpc: { listen: "127.0.0.1:0" }
 admin: { listen: "127.0.0.1:0" }
 log: { backend: memory }
 auth: { enabled: false }
+consumers:
+  - { name: invoices, sources: [billing], types: ["invoice.*"], start: earliest, ordering: per_subject }
 sources:
   - name: billing
     provider: standard-webhooks
@@ -249,6 +251,27 @@ test('the Sources view counts deliveries by outcome', async () => {
 
   await page.locator('[data-testid="tab-subscribers"]').click();
   await page.locator('[data-testid="subscribers-empty"]').waitFor();
+});
+
+test('the Consumers view shows a declared consumer with its filter and position', async () => {
+  const api = await (await fetch(`http://127.0.0.1:${server.admin}/api/consumers`)).json();
+  assert.equal(api.available, true);
+  assert.equal(api.consumers.length, 1);
+  const invoices = api.consumers[0];
+  assert.ok(invoices.pending >= 1, JSON.stringify(invoices));  // the invoice.paid accepted before
+  await page.locator('[data-testid="tab-consumers"]').click();
+  const row = page.locator('[data-testid="consumer-row"][data-consumer="invoices"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /declared/);
+  assert.equal(await row.locator('[data-testid="consumer-filter"]').textContent(),
+    'sources: billing; types: invoice.*');
+  assert.match(await row.textContent(), /per subject/);
+  assert.equal(Number(await row.locator('[data-testid="consumer-pending"]').textContent()) >= invoices.pending, true);
+  assert.equal(await row.locator('[data-testid="consumer-members"]').textContent(), 'none connected');
+  assert.equal(await row.locator('[data-testid="consumer-dead-letters"]').textContent(), '0');
+  assert.notEqual(await row.locator('[data-testid="consumer-oldest"]').textContent(), '–');
+  assert.equal(await page.locator('[data-testid="consumers-empty"]').isHidden(), true);
+  await page.screenshot({ path: path.join(artifactDir, 'console-consumers.png'), animations: 'disabled' });
 });
 
 test('a reloaded config shows in the Sources view: new sources, generation, a refused reload', async () => {

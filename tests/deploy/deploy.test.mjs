@@ -241,7 +241,8 @@ async function checkRendering(objects,
   const tokenEnv = new Set();
   for (const t of config.auth.tokens ?? []) {
     assert.ok(config.auth.enabled, 'tokens only when auth is enabled');
-    assert.deepEqual(Object.keys(t).sort(), ['name', 'sha256', 'sources', 'types']);
+    assert.deepEqual(Object.keys(t).filter((k) => !['consumers', 'manage_consumers'].includes(k)).sort(),
+      ['name', 'sha256', 'sources', 'types']);
     const m = /^\$\{(HOOKBRIDGE_TOKEN_SHA256_[A-Z0-9_]+)\}$/.exec(t.sha256);
     assert.ok(m, `token ${t.name}: sha256 is a reference, not a value`);
     assert.equal(m[1], `HOOKBRIDGE_TOKEN_SHA256_${t.name.toUpperCase().replaceAll('-', '_')}`);
@@ -623,6 +624,35 @@ test('subscriber tokens: grants in the ConfigMap, each SHA-256 from the token Se
     { name: 'webhook-secrets', key: 'audit-sha256' });
 });
 
+const consumers = [{ name: 'indexer', sources: ['ckeditor'], types: ['comment.*'], start: 'earliest',
+  ack_deadline: '1m', max_deliveries: 3, ordering: 'per_subject', max_outstanding: 100 }];
+const withConsumers = {
+  config: { consumers },
+  subscriberAuth: { tokens: [
+    { name: 'search-indexer', sources: ['*'], types: ['*'], consumers: ['indexer'] },
+    { name: 'ops', sources: ['*'], types: ['*'], manage_consumers: true },
+  ] },
+};
+
+test('durable consumers: declared in values, granted per token, shown in NOTES, refused with JetStream', async () => {
+  const values = withConsumers;
+  const { objects } = renderOk(values);
+  const { config } = await checkRendering(objects);
+  assert.deepEqual(config.consumers, consumers);
+  assert.deepEqual(config.auth.tokens.map((t) => [t.name, t.consumers, t.manage_consumers]),
+    [['search-indexer', ['indexer'], undefined], ['ops', undefined, true]]);
+
+  const notes = renderNotes(values);
+  assert.match(notes, /Durable consumers: indexer\. Each replica of a service consumes one with\n\s+HOOKBRIDGE_TOKEN=<token> hookbridge-tail --target hb-hookbridge\.hooks\.svc:50051 --consumer indexer --member "\$HOSTNAME"/);
+  assert.match(notes, /hookbridge-ctl --target localhost:50051 consumers get indexer/);
+  assert.match(renderNotes({}), /declare durable consumers in config\.consumers/);
+
+  renderFails({ config: { consumers, log: { backend: 'jetstream' } } },
+    /config\.consumers: durable consumers need the file or memory log for now/);
+  renderFails({ subscriberAuth: { tokens: [{ name: 'r', sources: ['*'], types: ['*'], manage_consumers: 'sometimes' }] } },
+    /subscriberAuth\.tokens\[0\] \(r\): manage_consumers must be true or false/);
+});
+
 test('subscriberAuth.enabled false renders auth { enabled: false } and no token variables', async () => {
   const { objects } = renderOk({ subscriberAuth: { ...withTokens.subscriberAuth, enabled: false } });
   const { config, container: c } = await checkRendering(objects);
@@ -834,7 +864,7 @@ test('hookbridge starts on the configs the chart renders', { skip: !haveBinary &
   makeCertificates(tlsDir);
   const renders = [
     {}, manySources, { config: { log: { backend: 'memory' } } }, { subscriberAuth: { enabled: false } },
-    withTokens, { ...withTokens, ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } },
+    withTokens, withConsumers, { ...withTokens, ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } },
     { tls: { http: { existingSecret: 'webhooks-tls' }, mountPath: tlsDir } },
   ];
   for (const values of renders) {
@@ -854,7 +884,8 @@ test('hookbridge starts on the configs the chart renders', { skip: !haveBinary &
 test('hookbridge --check-config accepts the configs the chart renders and names what is wrong', { skip: !haveBinary && `${hookbridgeBin} is not built` }, () => {
   const tlsDir = path.join(tmpDir, 'tls-check');
   makeCertificates(tlsDir);
-  for (const values of [{}, manySources, withTokens, { ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } }]) {
+  for (const values of [{}, manySources, withTokens, withConsumers,
+    { ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } }]) {
     const config = renderedConfig(renderOk(values).objects);
     const file = path.join(tmpDir, `check-${++valuesCounter}.yaml`);
     fs.writeFileSync(file, YAML.stringify(config));

@@ -164,8 +164,8 @@ names, sources and types.
 {{- range $k, $v := $t -}}
 {{- if has $k (list "sha256" "token" "hash" "secret") -}}
 {{- fail (printf "%s: %s never goes into values: hookbridge reads the token's SHA-256 (hookbridge --mint-token %s prints both) from key %s of the Secret %s" $where $k $name (toString $key) ($secret | default "in subscriberAuth.existingSecret")) -}}
-{{- else if not (has $k (list "name" "sources" "types" "key")) -}}
-{{- fail (printf "%s: unknown key %q; a token has name, sources, types and optionally key" $where $k) -}}
+{{- else if not (has $k (list "name" "sources" "types" "key" "consumers" "manage_consumers")) -}}
+{{- fail (printf "%s: unknown key %q; a token has name, sources, types and optionally key, consumers and manage_consumers" $where $k) -}}
 {{- end -}}
 {{- end -}}
 {{- range $field := list "sources" "types" -}}
@@ -190,7 +190,15 @@ names, sources and types.
 {{- end -}}
 {{- $keys = append $keys $key -}}
 {{- $env := printf "HOOKBRIDGE_TOKEN_SHA256_%s" (upper (replace "-" "_" $name)) -}}
-{{- $out = append $out (dict "name" $name "key" $key "env" $env "sources" (get $t "sources") "types" (get $t "types")) -}}
+{{- $consumers := get $t "consumers" | default list -}}
+{{- if not (kindIs "slice" $consumers) -}}
+{{- fail (printf "%s: consumers must be a list of consumer names (or [\"*\"], the default)" $where) -}}
+{{- end -}}
+{{- $manage := get $t "manage_consumers" | default false -}}
+{{- if not (kindIs "bool" $manage) -}}
+{{- fail (printf "%s: manage_consumers must be true or false" $where) -}}
+{{- end -}}
+{{- $out = append $out (dict "name" $name "key" $key "env" $env "sources" (get $t "sources") "types" (get $t "types") "consumers" $consumers "manage_consumers" $manage) -}}
 {{- end -}}
 {{- if and $out (not $secret) -}}
 {{- fail "subscriberAuth.existingSecret: name the Secret that holds each token's SHA-256 (or set secrets.existingSecret)" -}}
@@ -279,6 +287,12 @@ auth:
       sha256: {{ printf "${%s}" .env | quote }}
       sources: {{ toJson .sources }}
       types: {{ toJson .types }}
+      {{- with .consumers }}
+      consumers: {{ toJson . }}
+      {{- end }}
+      {{- if .manage_consumers }}
+      manage_consumers: true
+      {{- end }}
     {{- end }}
   {{- end }}
 log:
@@ -316,6 +330,9 @@ by the ConfigMap, which every mode renders.
 {{- end -}}
 {{- if and (eq $backend "jetstream") (not (get (get .Values.config.log "jetstream" | default dict) "url")) -}}
 {{- fail "config.log.jetstream.url is required with config.log.backend: jetstream: the NATS servers (e.g. nats://nats:4222)" -}}
+{{- end -}}
+{{- if and (eq $backend "jetstream") .Values.config.consumers -}}
+{{- fail "config.consumers: durable consumers need the file or memory log for now; hookbridge refuses them with config.log.backend: jetstream" -}}
 {{- end -}}
 {{- if and (ne $backend "jetstream") (gt (int .Values.replicaCount) 1) -}}
 {{- fail (printf "replicaCount: %d needs config.log.backend: jetstream (scale-out mode); the %s log lives in a single pod, so single-node mode runs exactly one replica" (int .Values.replicaCount) $backend) -}}

@@ -413,14 +413,83 @@
     $('subscribers-empty').hidden = data.subscribers.length > 0;
   }
 
+  // ---- consumers ---------------------------------------------------------
+
+  function formatAge(seconds) {
+    if (!seconds) return '–';
+    if (seconds < 120) return `${seconds.toFixed(0)} s`;
+    if (seconds < 7200) return `${(seconds / 60).toFixed(0)} min`;
+    return `${(seconds / 3600).toFixed(1)} h`;
+  }
+
+  function deadLetterTable(c) {
+    const body = el('tbody');
+    for (const d of c.dead_letters) {
+      body.append(el('tr', { 'data-testid': 'dead-letter-row', 'data-sequence': d.sequence },
+        el('td', { class: 'num', text: d.sequence }),
+        el('td', { text: d.type || (d.retained ? '' : '(no longer in the log)') }),
+        el('td', { class: 'mono', text: d.subject }),
+        el('td', { class: 'num', text: d.deliveries }),
+        el('td', { class: 'num', text: d.deadline_expiries }),
+        el('td', { class: 'num', text: d.negative_acknowledgements }),
+        el('td', { 'data-testid': 'dead-letter-reason', text: d.last_reason }),
+        timeCell(d.dead_at, d.dead_at_ms)));
+    }
+    const shown = c.dead_letters.length < c.dead_letter_count
+      ? ` (the oldest ${c.dead_letters.length} of ${c.dead_letter_count})` : '';
+    return el('section', { class: 'dead', 'data-testid': 'dead-letters-of', 'data-consumer': c.name },
+      el('h3', { text: `Dead letters of ${c.name}${shown}` }),
+      el('div', { class: 'table-wrap' },
+        el('table', { class: 'grid' },
+          el('thead', {}, el('tr', {}, ...['Seq', 'Type', 'Subject', 'Deliveries', 'Deadline expiries',
+            'Nacks', 'Last reason', 'Dead since'].map((h) => el('th', { text: h })))),
+          body)));
+  }
+
+  async function loadConsumers() {
+    let data;
+    try {
+      data = await getJson('/api/consumers');
+    } catch (e) {
+      showError(e.message);
+      return;
+    }
+    $('consumers-last-sequence').textContent = data.available
+      ? `Last sequence in the log: ${data.last_sequence}.`
+      : 'This log backend keeps no durable consumers.';
+    const body = $('consumers');
+    body.replaceChildren();
+    const dead = $('dead-letters');
+    dead.replaceChildren();
+    for (const c of data.consumers) {
+      const members = c.members.map((m) => `${m.name} (${m.outstanding})`).join(', ');
+      body.append(el('tr', { 'data-testid': 'consumer-row', 'data-consumer': c.name },
+        el('td', { class: 'mono' }, c.name, c.declared ? el('span', { class: 'hint', text: ' declared' }) : null),
+        el('td', { class: 'mono', 'data-testid': 'consumer-filter', text: filterText(c) }),
+        el('td', { text: c.ordering === 'per_subject' ? 'per subject' : 'none' }),
+        el('td', { class: 'num', 'data-testid': 'consumer-ack-floor', text: c.ack_floor }),
+        el('td', { class: 'num', 'data-testid': 'consumer-pending', text: c.pending }),
+        el('td', { class: 'num', 'data-testid': 'consumer-outstanding', text: c.outstanding }),
+        el('td', { class: 'num', 'data-testid': 'consumer-oldest', text: formatAge(c.oldest_pending_age_seconds) }),
+        el('td', { 'data-testid': 'consumer-members', text: members || 'none connected' }),
+        el('td', { class: 'num', text: c.redeliveries }),
+        el('td', { class: 'num', 'data-testid': 'consumer-dead-letters', text: c.dead_letter_count }),
+        el('td', { class: 'num', text: c.lost_to_retention })));
+      if (c.dead_letters.length) dead.append(deadLetterTable(c));
+    }
+    $('consumers-empty').hidden = data.consumers.length > 0;
+  }
+
   // ---- views -------------------------------------------------------------
+
+  const VIEWS = ['deliveries', 'sources', 'subscribers', 'consumers'];
 
   function showView(view) {
     state.view = view;
     for (const button of document.querySelectorAll('.tabs button')) {
       button.setAttribute('aria-selected', String(button.dataset.view === view));
     }
-    for (const name of ['deliveries', 'sources', 'subscribers']) {
+    for (const name of VIEWS) {
       $(`view-${name}`).hidden = name !== view;
     }
     if (location.hash !== `#${view}`) history.replaceState(null, '', `#${view}`);
@@ -438,6 +507,7 @@
   function refreshView() {
     if (state.view === 'sources') loadSources();
     else if (state.view === 'subscribers') loadSubscribers();
+    else if (state.view === 'consumers') loadConsumers();
     else refreshRingStats();
   }
 
@@ -468,7 +538,7 @@
     $('detail-close').addEventListener('click', closeDetail);
     await loadSources();  // fills the filter choices
     const hash = location.hash.replace('#', '');
-    showView(['deliveries', 'sources', 'subscribers'].includes(hash) ? hash : 'deliveries');
+    showView(VIEWS.includes(hash) ? hash : 'deliveries');
     await loadDeliveries();
     setInterval(tick, 5000);
     setInterval(refreshView, POLL_MS);
