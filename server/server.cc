@@ -181,7 +181,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   if (const LogBackend* backend = FindLogBackend(c.log.backend);
       backend != nullptr && backend->consumer_dir != nullptr) {
     HB_ASSIGN_OR_RETURN(consumers_,
-                        ConsumerSet::Open({log_.get(), backend->consumer_dir(c.log.options)}));
+                        LocalConsumerSet::Open({log_.get(), backend->consumer_dir(c.log.options)}));
     HB_RETURN_IF_ERROR(consumers_->Declare(c.consumers));
   } else if (!c.consumers.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(

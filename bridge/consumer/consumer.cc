@@ -88,9 +88,9 @@ std::unique_ptr<ConsumerJournal> NewStoreJournal(std::unique_ptr<ConsumerStore> 
 // Registered with the log when the window had room and the log had nothing
 // more: wakes the members when it grows. The log holds it weakly; Close()
 // stops it.
-class Consumer::Waker : public LogWaiter {
+class LocalConsumer::Waker : public LogWaiter {
  public:
-  explicit Waker(Consumer* consumer) : consumer_(consumer) {}
+  explicit Waker(LocalConsumer* consumer) : consumer_(consumer) {}
   void OnLogGrew() override {
     absl::MutexLock lock(&mu_);
     if (consumer_ != nullptr) consumer_->WakeAll();
@@ -102,20 +102,21 @@ class Consumer::Waker : public LogWaiter {
 
  private:
   absl::Mutex mu_;
-  Consumer* consumer_ ABSL_GUARDED_BY(mu_);
+  LocalConsumer* consumer_ ABSL_GUARDED_BY(mu_);
 };
 
-Consumer::Consumer(EventLog* log, Options options, std::unique_ptr<ConsumerJournal> journal)
-    : log_(log),
-      options_(std::move(options)),
-      selector_(options_.filter.Selector()),
+LocalConsumer::LocalConsumer(EventLog* log, Options options,
+                             std::unique_ptr<ConsumerJournal> journal)
+    : Consumer(std::move(options)),
+      log_(log),
+      selector_(this->options().filter.Selector()),
       journal_(std::move(journal)),
       waker_(std::make_shared<Waker>(this)),
-      group_(options_.policy, journal_->state().ack_floor, journal_->state().acknowledged,
+      group_(this->options().policy, journal_->state().ack_floor, journal_->state().acknowledged,
              Keys(journal_->state().dead_letters)),
       dead_(journal_->state().dead_letters) {}
 
-Consumer::~Consumer() {
+LocalConsumer::~LocalConsumer() {
   waker_->Close();
   journal_.reset();  // its writer is done before the files go
   std::function<void()> on_destroy;
@@ -126,7 +127,7 @@ Consumer::~Consumer() {
   if (on_destroy) on_destroy();
 }
 
-void Consumer::MarkDeleted(std::function<void()> on_destroy) {
+void LocalConsumer::MarkDeleted(std::function<void()> on_destroy) {
   {
     absl::MutexLock lock(&mu_);
     deleted_ = true;
@@ -135,7 +136,7 @@ void Consumer::MarkDeleted(std::function<void()> on_destroy) {
   WakeAll();
 }
 
-Consumer::MemberId Consumer::Join(std::string name, std::function<void()> wake) {
+Consumer::MemberId LocalConsumer::Join(std::string name, std::function<void()> wake) {
   absl::MutexLock lock(&mu_);
   const MemberId member = next_member_++;
   group_.AddMember(member);
@@ -144,7 +145,7 @@ Consumer::MemberId Consumer::Join(std::string name, std::function<void()> wake) 
   return member;
 }
 
-void Consumer::Leave(MemberId member) {
+void LocalConsumer::Leave(MemberId member) {
   {
     absl::MutexLock lock(&mu_);
     group_.RemoveMember(member, absl::Now());
@@ -155,7 +156,7 @@ void Consumer::Leave(MemberId member) {
   WakeAll();
 }
 
-absl::Status Consumer::Fill() {
+absl::Status LocalConsumer::Fill() {
   while (group_.wants_records()) {
     scratch_.clear();
     uint64_t through = group_.scan_position();
@@ -181,7 +182,7 @@ absl::Status Consumer::Fill() {
     std::vector<RecordPtr> matching;
     matching.reserve(scratch_.size());
     for (RecordPtr& record : scratch_) {
-      if (options_.filter.Matches(*record)) matching.push_back(std::move(record));
+      if (options().filter.Matches(*record)) matching.push_back(std::move(record));
     }
     group_.Offer(matching, through);
   }
@@ -189,8 +190,8 @@ absl::Status Consumer::Fill() {
   return absl::OkStatus();
 }
 
-absl::Status Consumer::Take(MemberId member, size_t max,
-                            std::vector<ConsumerGroup::Delivery>* out) {
+absl::Status LocalConsumer::Take(MemberId member, size_t max,
+                                 std::vector<ConsumerGroup::Delivery>* out) {
   absl::MutexLock lock(&mu_);
   if (deleted_) return absl::NotFoundError(absl::StrCat("consumer \"", name(), "\" was deleted"));
   absl::Status filled = Fill();
@@ -202,9 +203,9 @@ absl::Status Consumer::Take(MemberId member, size_t max,
   return taken.empty() ? filled : absl::OkStatus();
 }
 
-void Consumer::Ack(MemberId member, const std::vector<uint64_t>& sequences,
-                   std::vector<uint64_t>* rejected,
-                   std::function<void(std::vector<uint64_t>, absl::Status)> confirmed) {
+void LocalConsumer::Ack(MemberId member, const std::vector<uint64_t>& sequences,
+                        std::vector<uint64_t>* rejected,
+                        std::function<void(std::vector<uint64_t>, absl::Status)> confirmed) {
   ConsumerGroup::Outcome outcome;
   uint64_t floor = 0;
   {
@@ -225,8 +226,9 @@ void Consumer::Ack(MemberId member, const std::vector<uint64_t>& sequences,
   WakeAll();
 }
 
-void Consumer::Nack(MemberId member, const std::vector<uint64_t>& sequences, absl::Duration delay,
-                    const std::string& reason, std::vector<uint64_t>* rejected) {
+void LocalConsumer::Nack(MemberId member, const std::vector<uint64_t>& sequences,
+                         absl::Duration delay, const std::string& reason,
+                         std::vector<uint64_t>* rejected) {
   {
     absl::MutexLock lock(&mu_);
     ConsumerGroup::Outcome outcome = group_.Nack(member, sequences, delay, reason, absl::Now());
@@ -238,15 +240,15 @@ void Consumer::Nack(MemberId member, const std::vector<uint64_t>& sequences, abs
   WakeAll();
 }
 
-void Consumer::Extend(MemberId member, const std::vector<uint64_t>& sequences,
-                      std::vector<uint64_t>* rejected) {
+void LocalConsumer::Extend(MemberId member, const std::vector<uint64_t>& sequences,
+                           std::vector<uint64_t>* rejected) {
   absl::MutexLock lock(&mu_);
   ConsumerGroup::Outcome outcome = group_.Extend(member, sequences, absl::Now());
   counters_.rejected += outcome.rejected.size();
   rejected->insert(rejected->end(), outcome.rejected.begin(), outcome.rejected.end());
 }
 
-void Consumer::Expire(absl::Time now) {
+void LocalConsumer::Expire(absl::Time now) {
   {
     absl::MutexLock lock(&mu_);
     group_.Expire(now);
@@ -255,12 +257,12 @@ void Consumer::Expire(absl::Time now) {
   WakeAll();
 }
 
-std::optional<absl::Time> Consumer::NextDue() {
+std::optional<absl::Time> LocalConsumer::NextDue() {
   absl::MutexLock lock(&mu_);
   return group_.NextDue();
 }
 
-void Consumer::Seek(uint64_t ack_floor, std::function<void(absl::Status)> done) {
+void LocalConsumer::Seek(uint64_t ack_floor, std::function<void(absl::Status)> done) {
   {
     absl::MutexLock lock(&mu_);
     group_.Seek(ack_floor);
@@ -269,8 +271,8 @@ void Consumer::Seek(uint64_t ack_floor, std::function<void(absl::Status)> done) 
   WakeAll();
 }
 
-std::vector<std::pair<uint64_t, StoredDeadLetter>> Consumer::DeadLetters(uint64_t after,
-                                                                         size_t max) {
+std::vector<std::pair<uint64_t, StoredDeadLetter>> LocalConsumer::DeadLetters(uint64_t after,
+                                                                              size_t max) {
   absl::MutexLock lock(&mu_);
   std::vector<std::pair<uint64_t, StoredDeadLetter>> out;
   for (auto it = dead_.upper_bound(after); it != dead_.end() && out.size() < max; ++it) {
@@ -279,8 +281,8 @@ std::vector<std::pair<uint64_t, StoredDeadLetter>> Consumer::DeadLetters(uint64_
   return out;
 }
 
-void Consumer::Redrive(const std::vector<uint64_t>& sequences,
-                       std::function<void(uint64_t, absl::Status)> done) {
+void LocalConsumer::Redrive(const std::vector<uint64_t>& sequences,
+                            std::function<void(uint64_t, absl::Status)> done) {
   std::vector<uint64_t> chosen;
   {
     absl::MutexLock lock(&mu_);
@@ -310,7 +312,7 @@ void Consumer::Redrive(const std::vector<uint64_t>& sequences,
   WakeAll();
 }
 
-Consumer::Stats Consumer::stats() {
+Consumer::Stats LocalConsumer::stats() {
   const uint64_t last = log_->Stats().last_sequence;
   absl::MutexLock lock(&mu_);
   // A log that fails now is reported by the members' streams.
@@ -323,7 +325,7 @@ Consumer::Stats Consumer::stats() {
   return stats;
 }
 
-std::vector<Consumer::MemberInfo> Consumer::Members() {
+std::vector<Consumer::MemberInfo> LocalConsumer::Members() {
   absl::MutexLock lock(&mu_);
   std::vector<MemberInfo> out;
   out.reserve(members_.size());
@@ -334,13 +336,13 @@ std::vector<Consumer::MemberInfo> Consumer::Members() {
   return out;
 }
 
-uint64_t Consumer::RetainFrom() {
+uint64_t LocalConsumer::RetainFrom() {
   absl::MutexLock lock(&mu_);
   const uint64_t after_floor = group_.ack_floor() + 1;
   return dead_.empty() ? after_floor : std::min(after_floor, dead_.begin()->first);
 }
 
-std::vector<Consumer::GapNotice> Consumer::TakeGaps(MemberId member) {
+std::vector<Consumer::GapNotice> LocalConsumer::TakeGaps(MemberId member) {
   absl::MutexLock lock(&mu_);
   auto it = members_.find(member);
   const uint64_t end = gaps_base_ + gaps_.size();
@@ -353,7 +355,7 @@ std::vector<Consumer::GapNotice> Consumer::TakeGaps(MemberId member) {
   return out;
 }
 
-void Consumer::WakeIfGaps() {
+void LocalConsumer::WakeIfGaps() {
   {
     absl::MutexLock lock(&mu_);
     if (!gap_wake_) return;
@@ -362,7 +364,7 @@ void Consumer::WakeIfGaps() {
   WakeAll();
 }
 
-void Consumer::RecordDeadLetters() {
+void LocalConsumer::RecordDeadLetters() {
   for (ConsumerGroup::DeadLetter& letter : group_.TakeNewDeadLetters()) {
     ++counters_.dead_lettered;
     dead_.emplace(letter.record->sequence, letter.why);
@@ -370,7 +372,7 @@ void Consumer::RecordDeadLetters() {
   }
 }
 
-void Consumer::WakeAll() {
+void LocalConsumer::WakeAll() {
   std::vector<std::function<void()>> wakes;
   {
     absl::MutexLock lock(&mu_);

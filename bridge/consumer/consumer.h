@@ -1,8 +1,8 @@
-// A durable consumer at run time: its ConsumerGroup fed from the event log,
-// its members, and the journal that makes its acknowledgements and dead
-// letters durable. Thread-safe: the gRPC streams of its members call in
-// from their threads, the log wakes it from an appending thread, and a
-// timer (ConsumerSet) expires deadlines.
+// A durable consumer at run time. LocalConsumer: its ConsumerGroup fed from
+// the event log, its members, and the journal that makes its
+// acknowledgements and dead letters durable. Thread-safe: the gRPC streams
+// of its members call in from their threads, the log wakes it from an
+// appending thread, and a timer (LocalConsumerSet) expires deadlines.
 #ifndef HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_H_
 #define HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_H_
 
@@ -51,6 +51,10 @@ std::unique_ptr<ConsumerJournal> NewMemoryJournal(std::string config, uint64_t a
 // A journal over a ConsumerStore (the file log's consumers).
 std::unique_ptr<ConsumerJournal> NewStoreJournal(std::unique_ptr<ConsumerStore> store);
 
+// A durable consumer as the Consume stream and the consumer RPCs see it.
+// LocalConsumer keeps its group in this process (file and memory logs);
+// JetStreamConsumer leaves it to a JetStream durable consumer shared by
+// every replica. Thread-safe.
 class Consumer {
  public:
   using MemberId = ConsumerGroup::MemberId;
@@ -96,61 +100,121 @@ class Consumer {
     uint64_t last = 0;
   };
 
-  // Starts from `journal`'s state. `log` must outlive the consumer.
-  Consumer(EventLog* log, Options options, std::unique_ptr<ConsumerJournal> journal);
-  ~Consumer();
+  explicit Consumer(Options options) : options_(std::move(options)) {}
+  virtual ~Consumer() = default;
 
   const std::string& name() const { return options_.name; }
   const Options& options() const { return options_; }
-  // The config it was created with (opaque bytes, see ConsumerSnapshot).
-  const std::string& config() const { return journal_->state().config; }
+  // The config it was created with (a serialized hookbridge.v1.ConsumerConfig).
+  virtual const std::string& config() const = 0;
 
   // A member joins; `wake` is called (from any thread, never under the
   // consumer's lock) whenever it may have events to take or acknowledgement
   // confirmations to send. Returns its id.
-  MemberId Join(std::string name, std::function<void()> wake);
+  virtual MemberId Join(std::string name, std::function<void()> wake) = 0;
   // The member leaves: its outstanding events go to the others.
-  void Leave(MemberId member);
+  virtual void Leave(MemberId member) = 0;
+
+  // Up to `max` events for `member` now. Never blocks on the network. An
+  // error when the log fails (NOT_FOUND once the consumer is deleted).
+  virtual absl::Status Take(MemberId member, size_t max,
+                            std::vector<ConsumerGroup::Delivery>* out) = 0;
+
+  // Acknowledgements. `rejected` gets the sequences not outstanding at the
+  // member; `confirmed` runs (from any thread) with the accepted ones once
+  // they are durable, or with an error.
+  virtual void Ack(MemberId member, const std::vector<uint64_t>& sequences,
+                   std::vector<uint64_t>* rejected,
+                   std::function<void(std::vector<uint64_t>, absl::Status)> confirmed) = 0;
+  virtual void Nack(MemberId member, const std::vector<uint64_t>& sequences, absl::Duration delay,
+                    const std::string& reason, std::vector<uint64_t>* rejected) = 0;
+  virtual void Extend(MemberId member, const std::vector<uint64_t>& sequences,
+                      std::vector<uint64_t>* rejected) = 0;
+
+  // Moves the consumer (SeekConsumer) to after `ack_floor`.
+  virtual void Seek(uint64_t ack_floor, std::function<void(absl::Status)> done) = 0;
+  // The dead letters, oldest first: at most `max` above `after`.
+  virtual std::vector<std::pair<uint64_t, StoredDeadLetter>> DeadLetters(uint64_t after,
+                                                                         size_t max) = 0;
+  // Delivers dead letters again (all when `sequences` is empty); `done`
+  // gets how many once that is durable.
+  virtual void Redrive(const std::vector<uint64_t>& sequences,
+                       std::function<void(uint64_t, absl::Status)> done) = 0;
+
+  virtual Stats stats() = 0;
+  // Members connected to this server, in join order.
+  virtual std::vector<MemberInfo> Members() = 0;
+  // Gaps found since the member last asked (a member that joins gets those
+  // no member has been told of yet).
+  virtual std::vector<GapNotice> TakeGaps(MemberId member) = 0;
+
+  // DeleteConsumer: members' streams end with NOT_FOUND, and `on_destroy`
+  // runs once the consumer is destroyed (its state closed), to remove what
+  // it kept.
+  virtual void MarkDeleted(std::function<void()> on_destroy) = 0;
+
+ private:
+  const Options options_;
+};
+
+// A consumer whose group lives in this process, fed from the event log,
+// its progress made durable by a ConsumerJournal.
+class LocalConsumer : public Consumer {
+ public:
+  // Starts from `journal`'s state. `log` must outlive the consumer.
+  LocalConsumer(EventLog* log, Options options, std::unique_ptr<ConsumerJournal> journal);
+  ~LocalConsumer() override;
+
+  const std::string& config() const override { return journal_->state().config; }
+
+  // A member joins; `wake` is called (from any thread, never under the
+  // consumer's lock) whenever it may have events to take or acknowledgement
+  // confirmations to send. Returns its id.
+  MemberId Join(std::string name, std::function<void()> wake) override;
+  // The member leaves: its outstanding events go to the others.
+  void Leave(MemberId member) override;
 
   // Up to `max` events for `member` now (reading the log as needed).
   // An error only when the log fails.
-  absl::Status Take(MemberId member, size_t max, std::vector<ConsumerGroup::Delivery>* out);
+  absl::Status Take(MemberId member, size_t max,
+                    std::vector<ConsumerGroup::Delivery>* out) override;
 
   // Acknowledgements. `rejected` gets the sequences not outstanding at the
   // member; `confirmed` runs (from any thread) with the accepted ones once
   // they are durable, or with an error.
   void Ack(MemberId member, const std::vector<uint64_t>& sequences, std::vector<uint64_t>* rejected,
-           std::function<void(std::vector<uint64_t>, absl::Status)> confirmed);
+           std::function<void(std::vector<uint64_t>, absl::Status)> confirmed) override;
   void Nack(MemberId member, const std::vector<uint64_t>& sequences, absl::Duration delay,
-            const std::string& reason, std::vector<uint64_t>* rejected);
+            const std::string& reason, std::vector<uint64_t>* rejected) override;
   void Extend(MemberId member, const std::vector<uint64_t>& sequences,
-              std::vector<uint64_t>* rejected);
+              std::vector<uint64_t>* rejected) override;
 
   // Deadlines passed by `now` take events back; members are woken.
   void Expire(absl::Time now);
   std::optional<absl::Time> NextDue();
 
   // Moves the consumer (SeekConsumer) to after `ack_floor`.
-  void Seek(uint64_t ack_floor, std::function<void(absl::Status)> done);
+  void Seek(uint64_t ack_floor, std::function<void(absl::Status)> done) override;
   // The dead letters, oldest first: at most `max` above `after`.
-  std::vector<std::pair<uint64_t, StoredDeadLetter>> DeadLetters(uint64_t after, size_t max);
+  std::vector<std::pair<uint64_t, StoredDeadLetter>> DeadLetters(uint64_t after,
+                                                                 size_t max) override;
   // Delivers dead letters again (all when `sequences` is empty); `done`
   // gets how many once that is durable.
   void Redrive(const std::vector<uint64_t>& sequences,
-               std::function<void(uint64_t, absl::Status)> done);
+               std::function<void(uint64_t, absl::Status)> done) override;
 
   // Reads ahead into the window first, so that the oldest pending event is
   // known even while no member is connected.
-  Stats stats();
+  Stats stats() override;
   // Connected members, in join order.
-  std::vector<MemberInfo> Members();
+  std::vector<MemberInfo> Members() override;
   // The oldest sequence the consumer still needs from the log: after the
   // ack floor, or its oldest dead letter (kept to be listed and redriven).
   uint64_t RetainFrom();
 
   // Gaps found since the member last asked (a member that joins gets those
   // no member has been told of yet).
-  std::vector<GapNotice> TakeGaps(MemberId member);
+  std::vector<GapNotice> TakeGaps(MemberId member) override;
   // Wakes the members if a gap was found since the last call (a gap found
   // while one member's Take read the log reaches the others this way).
   void WakeIfGaps();
@@ -158,7 +222,7 @@ class Consumer {
   // DeleteConsumer: members' streams end with NOT_FOUND, and `on_destroy`
   // runs once the consumer is destroyed (its journal closed), to remove
   // its files.
-  void MarkDeleted(std::function<void()> on_destroy);
+  void MarkDeleted(std::function<void()> on_destroy) override;
 
  private:
   class Waker;
@@ -170,7 +234,6 @@ class Consumer {
   void WakeAll() ABSL_LOCKS_EXCLUDED(mu_);
 
   EventLog* const log_;
-  const Options options_;
   const ReadSelector selector_;
   std::unique_ptr<ConsumerJournal> journal_;  // reset only by the destructor
   const std::shared_ptr<Waker> waker_;

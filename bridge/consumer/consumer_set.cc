@@ -69,9 +69,9 @@ absl::Status ValidateConsumerConfig(const v1::ConsumerConfig& config) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<ConsumerSet>> ConsumerSet::Open(Options options) {
+absl::StatusOr<std::unique_ptr<LocalConsumerSet>> LocalConsumerSet::Open(Options options) {
   if (options.env == nullptr) options.env = Env::Default();
-  std::unique_ptr<ConsumerSet> set(new ConsumerSet(options));
+  std::unique_ptr<LocalConsumerSet> set(new LocalConsumerSet(options));
   if (!options.dir.empty()) {
     // The directory is made with the first consumer (none: none).
     std::vector<std::string> names;
@@ -85,7 +85,8 @@ absl::StatusOr<std::unique_ptr<ConsumerSet>> ConsumerSet::Open(Options options) 
         return absl::DataLossError(
             absl::StrCat("consumer ", name, ": its stored config cannot be read"));
       }
-      std::shared_ptr<Consumer> consumer = set->Make(config, NewStoreJournal(std::move(store)));
+      std::shared_ptr<LocalConsumer> consumer =
+          set->Make(config, NewStoreJournal(std::move(store)));
       absl::MutexLock lock(&set->mu_);
       set->consumers_.emplace(name, std::move(consumer));
     }
@@ -98,9 +99,9 @@ absl::StatusOr<std::unique_ptr<ConsumerSet>> ConsumerSet::Open(Options options) 
   return set;
 }
 
-ConsumerSet::ConsumerSet(Options options) : options_(std::move(options)) {}
+LocalConsumerSet::LocalConsumerSet(Options options) : options_(std::move(options)) {}
 
-ConsumerSet::~ConsumerSet() {
+LocalConsumerSet::~LocalConsumerSet() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
@@ -108,14 +109,17 @@ ConsumerSet::~ConsumerSet() {
   if (timer_.joinable()) timer_.join();
 }
 
-std::shared_ptr<Consumer> ConsumerSet::Make(const v1::ConsumerConfig& config,
-                                            std::unique_ptr<ConsumerJournal> journal) {
-  Consumer::Options options{config.name(), *EventFilter::FromRequest(ConsumerFilterRequest(config)),
-                            PolicyOf(config)};
-  return std::make_shared<Consumer>(options_.log, std::move(options), std::move(journal));
+Consumer::Options ConsumerOptions(const v1::ConsumerConfig& config) {
+  return Consumer::Options{config.name(), *EventFilter::FromRequest(ConsumerFilterRequest(config)),
+                           PolicyOf(config)};
 }
 
-absl::StatusOr<uint64_t> ConsumerSet::StartFloor(const v1::ConsumerConfig& config) {
+std::shared_ptr<LocalConsumer> LocalConsumerSet::Make(const v1::ConsumerConfig& config,
+                                                      std::unique_ptr<ConsumerJournal> journal) {
+  return std::make_shared<LocalConsumer>(options_.log, ConsumerOptions(config), std::move(journal));
+}
+
+absl::StatusOr<uint64_t> LocalConsumerSet::StartFloor(const v1::ConsumerConfig& config) {
   const LogStats stats = options_.log->Stats();
   switch (config.start_case()) {
     case v1::ConsumerConfig::kEarliest:
@@ -144,8 +148,8 @@ absl::StatusOr<uint64_t> ConsumerSet::StartFloor(const v1::ConsumerConfig& confi
   return stats.last_sequence;
 }
 
-absl::StatusOr<std::shared_ptr<Consumer>> ConsumerSet::Create(const v1::ConsumerConfig& config,
-                                                              bool declared) {
+absl::StatusOr<std::shared_ptr<Consumer>> LocalConsumerSet::Create(const v1::ConsumerConfig& config,
+                                                                   bool declared) {
   HB_RETURN_IF_ERROR(ValidateConsumerConfig(config));
   absl::MutexLock lock(&mu_);
   if (auto it = consumers_.find(config.name()); it != consumers_.end()) {
@@ -175,32 +179,32 @@ absl::StatusOr<std::shared_ptr<Consumer>> ConsumerSet::Create(const v1::Consumer
     HB_ASSIGN_OR_RETURN(store, ConsumerStore::Create(store_options, Serialized(config), floor));
     journal = NewStoreJournal(std::move(store));
   }
-  std::shared_ptr<Consumer> consumer = Make(config, std::move(journal));
+  std::shared_ptr<LocalConsumer> consumer = Make(config, std::move(journal));
   consumers_.emplace(config.name(), consumer);
   if (declared) declared_.insert(config.name());
   UpdateHoldLocked();
   return consumer;
 }
 
-std::shared_ptr<Consumer> ConsumerSet::Find(const std::string& name) {
+std::shared_ptr<Consumer> LocalConsumerSet::Find(const std::string& name) {
   absl::MutexLock lock(&mu_);
   auto it = consumers_.find(name);
   return it == consumers_.end() ? nullptr : it->second;
 }
 
-std::vector<std::shared_ptr<Consumer>> ConsumerSet::List() {
+std::vector<std::shared_ptr<Consumer>> LocalConsumerSet::List() {
   absl::MutexLock lock(&mu_);
   std::vector<std::shared_ptr<Consumer>> out;
   for (const auto& [name, consumer] : consumers_) out.push_back(consumer);
   return out;
 }
 
-bool ConsumerSet::IsDeclared(const std::string& name) {
+bool LocalConsumerSet::IsDeclared(const std::string& name) {
   absl::MutexLock lock(&mu_);
   return declared_.count(name) > 0;
 }
 
-absl::Status ConsumerSet::Delete(const std::string& name) {
+absl::Status LocalConsumerSet::Delete(const std::string& name) {
   absl::MutexLock lock(&mu_);
   auto it = consumers_.find(name);
   if (it == consumers_.end()) return absl::NotFoundError(absl::StrCat("no consumer ", name));
@@ -217,7 +221,7 @@ absl::Status ConsumerSet::Delete(const std::string& name) {
   return absl::OkStatus();
 }
 
-absl::Status ConsumerSet::Declare(const std::vector<v1::ConsumerConfig>& declared) {
+absl::Status LocalConsumerSet::Declare(const std::vector<v1::ConsumerConfig>& declared) {
   // Every declared one is valid and, where it exists, unchanged: or nothing
   // changes.
   {
@@ -240,7 +244,7 @@ absl::Status ConsumerSet::Declare(const std::vector<v1::ConsumerConfig>& declare
   return absl::OkStatus();
 }
 
-void ConsumerSet::RunTimer() {
+void LocalConsumerSet::RunTimer() {
   // Deadlines are expired within about 50 ms of passing.
   for (;;) {
     {
@@ -249,7 +253,12 @@ void ConsumerSet::RunTimer() {
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Milliseconds(50))) return;
     }
     const absl::Time now = absl::Now();
-    for (const std::shared_ptr<Consumer>& consumer : List()) {
+    std::vector<std::shared_ptr<LocalConsumer>> consumers;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const auto& [name, consumer] : consumers_) consumers.push_back(consumer);
+    }
+    for (const std::shared_ptr<LocalConsumer>& consumer : consumers) {
       std::optional<absl::Time> due = consumer->NextDue();
       if (due.has_value() && *due <= now) consumer->Expire(now);
       consumer->WakeIfGaps();
@@ -259,7 +268,7 @@ void ConsumerSet::RunTimer() {
   }
 }
 
-void ConsumerSet::UpdateHoldLocked() {
+void LocalConsumerSet::UpdateHoldLocked() {
   uint64_t hold = UINT64_MAX;
   for (const auto& [name, consumer] : consumers_) hold = std::min(hold, consumer->RetainFrom());
   options_.log->HoldFrom(hold);

@@ -1,7 +1,5 @@
-// The durable consumers of a server: created from the config's
-// `consumers:` (declared) or by CreateConsumer, kept in stores next to the
-// file log (or in memory with the memory log), and a timer thread that
-// expires their deadlines.
+// The durable consumers of a server: the ConsumerSet interface, the local
+// implementation, and the checks and defaults every implementation shares.
 #ifndef HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_SET_H_
 #define HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_SET_H_
 
@@ -37,7 +35,37 @@ absl::Status ValidateConsumerConfig(const v1::ConsumerConfig& config);
 // checking it against a token's grant).
 v1::SubscribeRequest ConsumerFilterRequest(const v1::ConsumerConfig& config);
 
+// The durable consumers of a server. LocalConsumerSet keeps them in this
+// process (stores next to the file log, or in memory with the memory log);
+// JetStreamConsumerSet keeps them in NATS, shared by every replica.
 class ConsumerSet {
+ public:
+  virtual ~ConsumerSet() = default;
+
+  // Creates a consumer, resolving its start position against the log now.
+  // The same config again returns the existing consumer; another config
+  // under the same name is ALREADY_EXISTS (for a declared one: a message
+  // saying a declared consumer's config cannot change).
+  virtual absl::StatusOr<std::shared_ptr<Consumer>> Create(const v1::ConsumerConfig& config,
+                                                           bool declared) = 0;
+  virtual std::shared_ptr<Consumer> Find(const std::string& name) = 0;
+  // In name order.
+  virtual std::vector<std::shared_ptr<Consumer>> List() = 0;
+  // NOT_FOUND, or FAILED_PRECONDITION for a declared consumer.
+  virtual absl::Status Delete(const std::string& name) = 0;
+  // Whether `name` is declared in the config (not created by an RPC).
+  virtual bool IsDeclared(const std::string& name) = 0;
+
+  // Creates the declared consumers that do not exist, checks that those
+  // that do have the declared config, and marks the others as created by
+  // RPC. All checked before anything changes.
+  virtual absl::Status Declare(const std::vector<v1::ConsumerConfig>& declared) = 0;
+};
+
+// Consumers created from the config's `consumers:` (declared) or by
+// CreateConsumer, kept in stores next to the file log (or in memory with
+// the memory log), and a timer thread that expires their deadlines.
+class LocalConsumerSet : public ConsumerSet {
  public:
   struct Options {
     EventLog* log = nullptr;
@@ -47,31 +75,21 @@ class ConsumerSet {
   };
 
   // Opens the stores found in `options.dir` and starts the timer.
-  static absl::StatusOr<std::unique_ptr<ConsumerSet>> Open(Options options);
-  ~ConsumerSet();
+  static absl::StatusOr<std::unique_ptr<LocalConsumerSet>> Open(Options options);
+  ~LocalConsumerSet() override;
 
-  // Creates a consumer, resolving its start position against the log now.
-  // The same config again returns the existing consumer; another config
-  // under the same name is ALREADY_EXISTS (for a declared one: a message
-  // saying a declared consumer's config cannot change).
-  absl::StatusOr<std::shared_ptr<Consumer>> Create(const v1::ConsumerConfig& config, bool declared);
-  std::shared_ptr<Consumer> Find(const std::string& name);
-  // In name order.
-  std::vector<std::shared_ptr<Consumer>> List();
-  // NOT_FOUND, or FAILED_PRECONDITION for a declared consumer.
-  absl::Status Delete(const std::string& name);
-  // Whether `name` is declared in the config (not created by an RPC).
-  bool IsDeclared(const std::string& name);
-
-  // Creates the declared consumers that do not exist, checks that those
-  // that do have the declared config, and marks the others as created by
-  // RPC. All checked before anything changes.
-  absl::Status Declare(const std::vector<v1::ConsumerConfig>& declared);
+  absl::StatusOr<std::shared_ptr<Consumer>> Create(const v1::ConsumerConfig& config,
+                                                   bool declared) override;
+  std::shared_ptr<Consumer> Find(const std::string& name) override;
+  std::vector<std::shared_ptr<Consumer>> List() override;
+  absl::Status Delete(const std::string& name) override;
+  bool IsDeclared(const std::string& name) override;
+  absl::Status Declare(const std::vector<v1::ConsumerConfig>& declared) override;
 
  private:
-  explicit ConsumerSet(Options options);
-  std::shared_ptr<Consumer> Make(const v1::ConsumerConfig& config,
-                                 std::unique_ptr<ConsumerJournal> journal);
+  explicit LocalConsumerSet(Options options);
+  std::shared_ptr<LocalConsumer> Make(const v1::ConsumerConfig& config,
+                                      std::unique_ptr<ConsumerJournal> journal);
   // The ack floor `config`'s start position means now.
   absl::StatusOr<uint64_t> StartFloor(const v1::ConsumerConfig& config);
   void RunTimer();
@@ -80,11 +98,14 @@ class ConsumerSet {
 
   const Options options_;
   absl::Mutex mu_;
-  std::map<std::string, std::shared_ptr<Consumer>> consumers_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<LocalConsumer>> consumers_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> declared_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread timer_;
 };
+
+// The filter and policy of `config` (defaults applied), for a Consumer.
+Consumer::Options ConsumerOptions(const v1::ConsumerConfig& config);
 
 }  // namespace hookbridge
 

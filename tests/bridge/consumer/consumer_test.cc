@@ -36,10 +36,10 @@ void AppendEvents(EventLog& log, int count) {
   }
 }
 
-std::unique_ptr<Consumer> NewConsumer(EventLog* log, uint64_t ack_floor) {
+std::unique_ptr<LocalConsumer> NewConsumer(EventLog* log, uint64_t ack_floor) {
   Consumer::Options options{"indexer", *EventFilter::FromRequest(v1::SubscribeRequest()),
                             ConsumerPolicy()};
-  return std::make_unique<Consumer>(log, std::move(options), NewMemoryJournal("", ack_floor));
+  return std::make_unique<LocalConsumer>(log, std::move(options), NewMemoryJournal("", ack_floor));
 }
 
 std::vector<uint64_t> Take(Consumer& consumer, Consumer::MemberId member, size_t max) {
