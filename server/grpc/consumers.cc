@@ -294,15 +294,24 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     }
     if (reads_done_) return FinishLocked(grpc::Status::OK);
     if (WriteGap()) return;
-    std::vector<ConsumerGroup::Delivery> deliveries;
-    if (absl::Status taken = consumer_->Take(member_, kMaxConsumeBatch, &deliveries); !taken.ok()) {
-      if (taken.code() == absl::StatusCode::kNotFound) return FinishLocked(ToGrpcStatus(taken));
-      return FinishLocked(ToGrpcStatus(
-          absl::UnavailableError(absl::StrCat("the event log failed: ", taken.message()))));
-    }
+    std::vector<ConsumerGroup::Delivery> deliveries = std::move(held_);
+    held_.clear();
     if (deliveries.empty()) {
-      WriteGap();  // the read may have found one
-      return;      // woken when there is more
+      absl::Status taken = consumer_->Take(member_, kMaxConsumeBatch, &deliveries);
+      if (!taken.ok()) {
+        if (taken.code() == absl::StatusCode::kNotFound) return FinishLocked(ToGrpcStatus(taken));
+        return FinishLocked(ToGrpcStatus(
+            absl::UnavailableError(absl::StrCat("the event log failed: ", taken.message()))));
+      }
+      // The read may have found a gap: it goes before the events after it.
+      if (!deliveries.empty()) {
+        for (const Consumer::GapNotice& gap : consumer_->TakeGaps(member_)) gaps_.push_back(gap);
+        if (!gaps_.empty()) held_ = std::move(deliveries);
+      }
+      if (deliveries.empty()) {
+        WriteGap();
+        return;  // woken when there is more
+      }
     }
     slices_.clear();
     for (ConsumerGroup::Delivery& d : deliveries) {
@@ -374,6 +383,8 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   std::vector<uint64_t> rejected_ ABSL_GUARDED_BY(shared_->mu);
   std::string rejected_reason_ ABSL_GUARDED_BY(shared_->mu);
   std::deque<Consumer::GapNotice> gaps_ ABSL_GUARDED_BY(shared_->mu);
+  // Taken from the consumer, to be written after the gaps before them.
+  std::vector<ConsumerGroup::Delivery> held_ ABSL_GUARDED_BY(shared_->mu);
   std::vector<RecordPtr> in_flight_ ABSL_GUARDED_BY(shared_->mu);
   std::vector<grpc::Slice> slices_ ABSL_GUARDED_BY(shared_->mu);
   grpc::ByteBuffer buffer_ ABSL_GUARDED_BY(shared_->mu);

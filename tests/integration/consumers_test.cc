@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -336,6 +337,50 @@ TEST(ConsumersTest, MetricsAndTheConsoleShowWhereAConsumerIs) {
   member.Cancel();
   member.Finish();
   EXPECT_EQ(WaitForMetric(admin, "hookbridge_consumer_members{consumer=\"search\"}", 0), 0);
+}
+
+TEST(ConsumersTest, EventsRetentionBySizeRemovedBeforeTheyWereAcknowledgedArriveAsAGap) {
+  char dir[] = "/tmp/hookbridge-consumers-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  // Small segments and a small size limit: most of what is posted goes
+  // before the consumer's first member connects.
+  auto process = HookbridgeProcess::Start(
+      CkeditorConfig(kSecret,
+                     absl::StrCat(ConsumerYaml("slow", ""), "log: { backend: file, dir: \"", dir,
+                                  "\", segment_bytes: 4KiB, retention: { bytes: 16KiB } }\n"),
+                     "rate_limit: { per_second: 0 }"));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  PostMany(http, 1, 120);
+  v1::GetServerInfoResponse info;
+  ASSERT_TRUE(GetServerInfo(process->grpc_target(), &info).ok());
+  const uint64_t first = info.first_sequence();
+  ASSERT_GT(first, 1u) << "retention removed nothing";
+
+  Member member(process->grpc_target(), "slow");
+  v1::ConsumeResponse response;
+  std::optional<v1::Gap> gap;
+  std::vector<uint64_t> sequences;
+  while (sequences.size() < 120 - first + 1 && member.Read(&response)) {
+    if (response.has_gap()) {
+      EXPECT_TRUE(sequences.empty()) << "the gap comes before the events after it";
+      gap = response.gap();
+    }
+    for (const v1::ConsumedEvent& e : response.events()) sequences.push_back(e.event().sequence());
+  }
+  ASSERT_TRUE(gap.has_value());
+  EXPECT_EQ(gap->first_sequence(), 1u);
+  EXPECT_EQ(gap->last_sequence(), first - 1);
+  ASSERT_FALSE(sequences.empty());
+  EXPECT_EQ(sequences.front(), first);
+  EXPECT_EQ(sequences.back(), 120u);
+  EXPECT_EQ(MetricValue(process->admin_port(),
+                        "hookbridge_consumer_lost_to_retention_total{consumer=\"slow\"}"),
+            static_cast<double>(first - 1));
+  EXPECT_EQ(GetConsumer(process->grpc_target(), "slow").lost_to_retention(), first - 1);
+  member.Cancel();
+  member.Finish();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ConsumersTest, ConfirmedAcknowledgementsSurviveSigkillAndNothingIsLost) {
