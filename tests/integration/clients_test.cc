@@ -6,7 +6,9 @@
 // duplicate; TLS with a custom CA and a token; a 5 MiB event (past gRPC's
 // default receive limit) received, and one over the server's maximum
 // refused with 413 and never seen; errors retrying cannot fix reported as
-// `error: CODE: message` with exit status 1.
+// `error: CODE: message` with exit status 1; durable consumers (--consumer):
+// two members sharing one, each event acknowledged once, nacks bringing an
+// event back until it is a dead letter, an unknown consumer NOT_FOUND.
 #include <signal.h>
 #include <stdlib.h>
 
@@ -173,6 +175,26 @@ class ClientsTest : public ::testing::TestWithParam<std::string> {
     argv.insert(argv.end(), {"--target", target, "--cursor", cursor_});
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
+  }
+
+  // The CLI consuming durable consumer `consumer` as member `member`
+  // (--consumer mode: no cursor, no filter), then `args`.
+  std::vector<std::string> ConsumeCommand(const std::string& target, const std::string& consumer,
+                                          const std::string& member,
+                                          const std::vector<std::string>& args) const {
+    std::vector<std::string> argv = Command(target, {});
+    argv.resize(argv.size() - 2);  // no --cursor
+    argv.insert(argv.end(), {"--consumer", consumer, "--member", member});
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+
+  // Runs `argv` to its end with the test token; one that hangs is stopped
+  // after 60 s (exit code 124).
+  CommandResult RunArgv(const std::vector<std::string>& command) {
+    std::vector<std::string> argv = {"/usr/bin/timeout", "60"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    return RunCommand(argv, {{"HOOKBRIDGE_TOKEN", kTestToken}});
   }
 
   // Runs the CLI to its end; one that hangs is stopped after 60 s (exit
@@ -381,6 +403,127 @@ TEST_P(ClientsTest, ReceivesA5MiBEventAndNeverOneOverTheMaximum) {
 }
 
 std::string LanguageName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+// ---- durable consumers (--consumer) ------------------------------------
+
+// The `event` object of a printed ConsumedEvent line, and its attempt.
+struct Consumed {
+  PrintedEvent event;
+  int attempt = 0;
+};
+
+std::vector<Consumed> ParseConsumed(const std::string& out) {
+  std::vector<Consumed> out_events;
+  for (const PrintedEvent& line : ParseLines(out)) {
+    Consumed c;
+    auto event = line.json.fields().find("event");
+    EXPECT_NE(event, line.json.fields().end()) << line.line;
+    if (event != line.json.fields().end()) c.event.json = event->second.struct_value();
+    c.event.line = line.line;
+    auto attempt = line.json.fields().find("delivery_attempt");
+    if (attempt != line.json.fields().end()) {
+      c.attempt = attempt->second.has_number_value()
+                      ? static_cast<int>(attempt->second.number_value())
+                      : std::atoi(attempt->second.string_value().c_str());
+    }
+    out_events.push_back(std::move(c));
+  }
+  return out_events;
+}
+
+v1::Consumer DescribeConsumer(const std::string& target, const std::string& name) {
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  AddBearer(&context);
+  v1::GetConsumerRequest request;
+  request.set_name(name);
+  v1::GetConsumerResponse response;
+  grpc::Status status = stub->GetConsumer(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.consumer();
+}
+
+TEST_P(ClientsTest, TwoMembersConsumeADurableConsumerEachEventAcknowledgedOnce) {
+  auto process = HookbridgeProcess::Start(CkeditorConfig(
+      kSecret, "consumers:\n  - { name: workers, start: earliest, max_outstanding: 4 }\n"));
+  ASSERT_NE(process, nullptr);
+  const std::string target = process->grpc_target();
+  const std::string a_out = dir_ + "/a.out", a_err = dir_ + "/a.err";
+  const std::string b_out = dir_ + "/b.out", b_err = dir_ + "/b.err";
+  const std::map<std::string, std::string> env = {{"HOOKBRIDGE_TOKEN", kTestToken}};
+  BackgroundCommand a(ConsumeCommand(target, "workers", "member-a", {}), env, a_out, a_err);
+  BackgroundCommand b(ConsumeCommand(target, "workers", "member-b", {}), env, b_out, b_err);
+  ASSERT_TRUE(Eventually([&] {
+    return absl::StrContains(ReadText(a_err), "consuming: workers as member member-a") &&
+           absl::StrContains(ReadText(b_err), "consuming: workers as member member-b");
+  })) << ReadText(a_err)
+      << ReadText(b_err);
+  HttpClient http(process->http_port());
+  constexpr int kEvents = 40;
+  for (int n = 1; n <= kEvents; ++n) Post(http, "comment.added", absl::StrCat("doc-", n), n);
+  // Every acknowledgement confirmed: the consumer's ack floor is the last.
+  ASSERT_TRUE(Eventually([&] {
+    return DescribeConsumer(target, "workers").ack_floor() == static_cast<uint64_t>(kEvents);
+  })) << ReadText(a_err)
+      << ReadText(b_err);
+  EXPECT_EQ(a.Stop(SIGTERM), 0) << ReadText(a_err);
+  EXPECT_EQ(b.Stop(SIGTERM), 0) << ReadText(b_err);
+  std::map<std::string, int> printed;
+  for (const std::string& out : {a_out, b_out}) {
+    for (const Consumed& c : ParseConsumed(ReadText(out))) {
+      ++printed[c.event.Field("sequence")];
+      EXPECT_EQ(c.attempt, 1) << c.event.line;
+      EXPECT_EQ(c.event.Field("type"), "comment.added");
+    }
+  }
+  EXPECT_EQ(printed.size(), static_cast<size_t>(kEvents));
+  for (const auto& [sequence, times] : printed) EXPECT_EQ(times, 1) << sequence;
+  const v1::Consumer consumer = DescribeConsumer(target, "workers");
+  EXPECT_EQ(consumer.pending(), 0u);
+  EXPECT_EQ(consumer.redeliveries(), 0u);
+}
+
+TEST_P(ClientsTest, NackedEventsComeBackThenBecomeADeadLetter) {
+  auto process = HookbridgeProcess::Start(CkeditorConfig(
+      kSecret, "consumers:\n  - { name: fragile, start: earliest, max_deliveries: 2 }\n"));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  Post(http, "comment.added", "doc-1", 1);
+  // --nack gives every event back: event 1 comes twice, then it is dead.
+  CommandResult nacking = RunArgv(
+      ConsumeCommand(process->grpc_target(), "fragile", "nacker", {"--nack", "--count", "2"}));
+  ASSERT_EQ(nacking.exit_code, 0) << nacking.err;
+  std::vector<Consumed> events = ParseConsumed(nacking.out);
+  ASSERT_EQ(events.size(), 2u) << nacking.out;
+  EXPECT_EQ(events[0].event.Field("sequence"), "1");
+  EXPECT_EQ(events[0].attempt, 1);
+  EXPECT_EQ(events[1].event.Field("sequence"), "1");
+  EXPECT_EQ(events[1].attempt, 2);
+  ASSERT_TRUE(Eventually(
+      [&] { return DescribeConsumer(process->grpc_target(), "fragile").dead_letters() == 1; }));
+  // The next member gets what comes after, not the dead letter.
+  Post(http, "comment.added", "doc-2", 2);
+  CommandResult acking =
+      RunArgv(ConsumeCommand(process->grpc_target(), "fragile", "acker", {"--count", "1"}));
+  ASSERT_EQ(acking.exit_code, 0) << acking.err;
+  std::vector<Consumed> next = ParseConsumed(acking.out);
+  ASSERT_EQ(next.size(), 1u) << acking.out;
+  EXPECT_EQ(next[0].event.Field("sequence"), "2");
+  EXPECT_EQ(DescribeConsumer(process->grpc_target(), "fragile").ack_floor(), 2u);
+}
+
+TEST_P(ClientsTest, AnUnknownConsumerEndsWithNotFound) {
+  auto process = HookbridgeProcess::Start(CkeditorConfig(kSecret));
+  ASSERT_NE(process, nullptr);
+  CommandResult r = RunArgv(ConsumeCommand(process->grpc_target(), "nobody", "m", {}));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("error: NOT_FOUND"));
+  // Subscription flags do not go with --consumer.
+  CommandResult usage =
+      RunArgv(ConsumeCommand(process->grpc_target(), "nobody", "m", {"--types", "comment.*"}));
+  EXPECT_EQ(usage.exit_code, 2) << usage.err;
+}
 
 INSTANTIATE_TEST_SUITE_P(Clients, ClientsTest, ::testing::Values("cpp", "python", "node", "go"),
                          LanguageName);
