@@ -745,6 +745,14 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   // Last, as in the default config file: errors come in the file's order.
   HB_RETURN_IF_ERROR(ReadAuth(r, root["auth"], &config.auth));
   HB_RETURN_IF_ERROR(ReadConsumers(r, root["consumers"], &config.consumers));
+  if (const LogBackend* backend = FindLogBackend(config.log.backend);
+      backend != nullptr && backend->check_consumer != nullptr) {
+    for (size_t i = 0; i < config.consumers.size(); ++i) {
+      if (absl::Status supported = backend->check_consumer(config.consumers[i]); !supported.ok()) {
+        return r.Error(absl::StrCat("consumers[", i, "]"), supported.message());
+      }
+    }
+  }
   return config;
 }
 

@@ -178,16 +178,9 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   HB_ASSIGN_OR_RETURN(ingestor_, Ingestor::Create(c, log_.get()));
   // Durable consumers: their stores next to the log, the declared ones
   // created or checked.
-  if (const LogBackend* backend = FindLogBackend(c.log.backend);
-      backend != nullptr && backend->consumer_dir != nullptr) {
-    HB_ASSIGN_OR_RETURN(consumers_,
-                        LocalConsumerSet::Open({log_.get(), backend->consumer_dir(c.log.options)}));
+  if (const LogBackend* backend = FindLogBackend(c.log.backend); backend != nullptr) {
+    HB_ASSIGN_OR_RETURN(consumers_, backend->open_consumers(c.log.options, log_.get()));
     HB_RETURN_IF_ERROR(consumers_->Declare(c.consumers));
-  } else if (!c.consumers.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "consumers: the ", c.log.backend,
-        " log backend keeps no durable consumers yet (they must be shared by every replica); "
-        "use the file or memory backend, or remove `consumers:`"));
   }
   WarnAboutAuth(c.auth);
   const std::vector<SourceInfo> sources = ingestor_->sources();

@@ -21,6 +21,7 @@
 #include "absl/types/span.h"
 #include "bridge/config_section.h"
 #include "bridge/config_types.h"
+#include "bridge/consumer/consumer_set.h"
 #include "bridge/log/event_log.h"
 
 namespace hookbridge {
@@ -55,10 +56,13 @@ struct LogBackend {
   absl::StatusOr<OpenedLog> (*open)(const std::any& options);
   // The configured size limit (0: none), for hookbridge_log_retention_bytes.
   uint64_t (*retention_bytes)(const std::any& options);
-  // Where durable consumers keep their state next to this log (empty: in
-  // memory, lost with the process like the log). Null: this backend keeps
-  // no durable consumers.
-  std::string (*consumer_dir)(const std::any& options);
+  // Opens the durable consumers of the log `log` that `options` opened
+  // (state next to the log, in memory, or in NATS).
+  absl::StatusOr<std::unique_ptr<ConsumerSet>> (*open_consumers)(const std::any& options,
+                                                                 EventLog* log);
+  // What this backend's consumers cannot do: FailedPrecondition naming it,
+  // checked with the config. Null: they can do everything.
+  absl::Status (*check_consumer)(const v1::ConsumerConfig& config);
 };
 
 absl::Span<const LogBackend> LogBackends();

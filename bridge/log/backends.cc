@@ -3,21 +3,28 @@
 #include "bridge/log/file/file_backend.h"
 #include "bridge/log/jetstream/jetstream_backend.h"
 #include "bridge/log/memory/memory_backend.h"
+#include "bridge/status_macros.h"
 
 namespace hookbridge {
 namespace {
 
-std::string InMemory(const std::any&) { return ""; }
+absl::StatusOr<std::unique_ptr<ConsumerSet>> OpenMemoryLogConsumers(const std::any&,
+                                                                    EventLog* log) {
+  std::unique_ptr<LocalConsumerSet> set;
+  HB_ASSIGN_OR_RETURN(set, LocalConsumerSet::Open({log, ""}));
+  return std::unique_ptr<ConsumerSet>(std::move(set));
+}
 
-// name, keys, parse, describe, open, retention_bytes, consumer_dir
+// name, keys, parse, describe, open, retention_bytes, open_consumers,
+// check_consumer
 const LogBackend kLogBackends[] = {
     {"file", kFileLogKeys, &ParseFileLogOptions, &DescribeFileLogOptions, &OpenFileLog,
-     &FileLogRetentionBytes, &FileLogConsumerDir},
+     &FileLogRetentionBytes, &OpenFileLogConsumers, nullptr},
     {"memory", kMemoryLogKeys, &ParseMemoryLogOptions, &DescribeMemoryLogOptions, &OpenMemoryLog,
-     &MemoryLogRetentionBytes, &InMemory},
-    // Its consumers must live in NATS, shared by the replicas: not yet.
+     &MemoryLogRetentionBytes, &OpenMemoryLogConsumers, nullptr},
     {"jetstream", kJetStreamLogKeys, &ParseJetStreamLogOptions, &DescribeJetStreamLogOptions,
-     &OpenJetStreamLog, &JetStreamLogRetentionBytes, nullptr},
+     &OpenJetStreamLog, &JetStreamLogRetentionBytes, &OpenJetStreamLogConsumers,
+     &CheckJetStreamLogConsumer},
 };
 
 // A `log:` mapping with no keys: parsing it gives a backend's defaults.

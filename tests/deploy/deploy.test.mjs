@@ -634,7 +634,7 @@ const withConsumers = {
   ] },
 };
 
-test('durable consumers: declared in values, granted per token, shown in NOTES, refused with JetStream', async () => {
+test('durable consumers: declared in values, granted per token, shown in NOTES, per_subject refused with JetStream', async () => {
   const values = withConsumers;
   const { objects } = renderOk(values);
   const { config } = await checkRendering(objects);
@@ -648,7 +648,9 @@ test('durable consumers: declared in values, granted per token, shown in NOTES, 
   assert.match(renderNotes({}), /declare durable consumers in config\.consumers/);
 
   renderFails({ config: { consumers, log: { backend: 'jetstream' } } },
-    /config\.consumers: durable consumers need the file or memory log for now/);
+    /config\.consumers\[0\] \(indexer\): ordering: per_subject is not available with config\.log\.backend: jetstream/);
+  const shared = renderOk({ config: { consumers: [{ ...consumers[0], ordering: 'none' }], log: { backend: 'jetstream' } } });
+  assert.equal(renderedConfig(shared.objects).consumers[0].ordering, 'none');
   renderFails({ subscriberAuth: { tokens: [{ name: 'r', sources: ['*'], types: ['*'], manage_consumers: 'sometimes' }] } },
     /subscriberAuth\.tokens\[0\] \(r\): manage_consumers must be true or false/);
 });

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -24,6 +26,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/integration/harness.h"
+#include "tests/testing/nats_server.h"
 
 namespace hookbridge::testing {
 namespace {
@@ -533,6 +536,280 @@ TEST(ConsumersTest, UnknownConsumerIsNotFoundAndAFirstMessageMustNameOne) {
   Member nameless(process->grpc_target(), "");
   EXPECT_FALSE(nameless.Read(&response));
   EXPECT_EQ(nameless.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// ---- the JetStream backend: consumer state in NATS, members on replicas ----
+
+class JetStreamConsumersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (NatsServer::Binary().empty()) {
+      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it): "
+                      "durable consumers on the jetstream backend are not tested";
+    }
+    ASSERT_TRUE(nats_.Start().ok());
+  }
+
+  // A replica on the shared stream, with `consumers` declared; its test
+  // token may manage consumers.
+  std::unique_ptr<HookbridgeProcess> StartReplica(const std::string& consumers) {
+    return HookbridgeProcess::Start(CkeditorConfig(
+        kSecret,
+        absl::StrCat(
+            "log: { backend: jetstream, url: \"", nats_.url(),
+            "\", stream: CT, subject_prefix: ct }\n", consumers,
+            AuthSection({{"test", kTestToken, "[\"*\"]", "[\"*\"]", ", manage_consumers: true"}})),
+        "rate_limit: { per_second: 0 }"));
+  }
+
+  NatsServer nats_;
+};
+
+// Reads `member`'s stream on a thread: acknowledges what it gets (unless
+// `ack` is false) and records deliveries and confirmations.
+class Reader {
+ public:
+  Reader(std::unique_ptr<Member> member, bool ack) : member_(std::move(member)) {
+    thread_ = std::thread([this, ack] {
+      v1::ConsumeResponse response;
+      while (member_->Read(&response)) {
+        std::vector<uint64_t> sequences;
+        for (const v1::ConsumedEvent& e : response.events()) {
+          sequences.push_back(e.event().sequence());
+        }
+        if (ack && !sequences.empty()) member_->Ack(sequences);
+        absl::MutexLock lock(&mu_);
+        for (uint64_t s : sequences) ++delivered_[s];
+        for (uint64_t s : response.acknowledged().sequences()) ++confirmed_[s];
+        for (const v1::SequenceRange& r : response.acknowledged().ranges()) {
+          for (uint64_t s = r.first(); s <= r.last(); ++s) ++confirmed_[s];
+        }
+      }
+    });
+  }
+  ~Reader() { Stop(); }
+  void Stop() {
+    if (!thread_.joinable()) return;
+    member_->Cancel();
+    thread_.join();
+    member_->Finish();
+  }
+  // Waits until `condition` holds for the deliveries and confirmations.
+  bool Await(std::function<bool(const std::map<uint64_t, int>& delivered,
+                                const std::map<uint64_t, int>& confirmed)>
+                 condition,
+             absl::Duration timeout = absl::Seconds(60)) {
+    return Eventually(
+        [&] {
+          absl::MutexLock lock(&mu_);
+          return condition(delivered_, confirmed_);
+        },
+        timeout);
+  }
+  std::map<uint64_t, int> delivered() {
+    absl::MutexLock lock(&mu_);
+    return delivered_;
+  }
+  std::map<uint64_t, int> confirmed() {
+    absl::MutexLock lock(&mu_);
+    return confirmed_;
+  }
+
+ private:
+  std::unique_ptr<Member> member_;
+  std::thread thread_;
+  absl::Mutex mu_;
+  std::map<uint64_t, int> delivered_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, int> confirmed_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(JetStreamConsumersTest, MembersOnTwoReplicasShareOneConsumerEachEventAcknowledgedOnce) {
+  const std::string consumers =
+      "consumers:\n  - { name: workers, start: earliest, max_outstanding: 10 }\n";
+  auto a = StartReplica(consumers);
+  auto b = StartReplica(consumers);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  Reader on_a(std::make_unique<Member>(a->grpc_target(), "workers", "on-a"), true);
+  Reader on_b(std::make_unique<Member>(b->grpc_target(), "workers", "on-b"), true);
+  HttpClient http(a->http_port());
+  constexpr int kEvents = 300;
+  PostMany(http, 1, kEvents);
+  std::map<uint64_t, int> confirmed;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        confirmed = on_a.confirmed();
+        for (const auto& [s, n] : on_b.confirmed()) confirmed[s] += n;
+        return confirmed.size() == kEvents;
+      },
+      absl::Seconds(60)))
+      << confirmed.size() << " of " << kEvents << " confirmed";
+  for (const auto& [s, n] : confirmed) EXPECT_EQ(n, 1) << s;
+  EXPECT_GT(on_a.delivered().size(), 0u) << "the member on replica a got nothing";
+  EXPECT_GT(on_b.delivered().size(), 0u) << "the member on replica b got nothing";
+  // Either replica tells where the consumer is.
+  EXPECT_EQ(GetConsumer(b->grpc_target(), "workers").ack_floor(), static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(GetConsumer(a->grpc_target(), "workers").pending(), 0u);
+}
+
+TEST_F(JetStreamConsumersTest, AReplicaDiesAndItsMembersEventsReachTheOtherReplica) {
+  const std::string consumers =
+      "consumers:\n  - { name: workers, start: earliest, ack_deadline: 2s, max_outstanding: 20 "
+      "}\n";
+  auto a = StartReplica(consumers);
+  auto b = StartReplica(consumers);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  // The member on a takes events and never acknowledges them.
+  Reader holder(std::make_unique<Member>(a->grpc_target(), "workers", "holder"), false);
+  HttpClient http(b->http_port());
+  constexpr int kEvents = 60;
+  PostMany(http, 1, kEvents);
+  ASSERT_TRUE(holder.Await([](const auto& delivered, const auto&) { return !delivered.empty(); }));
+  const std::map<uint64_t, int> held = holder.delivered();
+  a->Stop(SIGKILL);
+  holder.Stop();
+  // A member on b gets everything, the held events after their deadline.
+  Reader worker(std::make_unique<Member>(b->grpc_target(), "workers", "worker"), true);
+  ASSERT_TRUE(worker.Await([](const auto&, const auto& confirmed) {
+    return confirmed.size() == kEvents;
+  })) << worker.confirmed().size()
+      << " of " << kEvents;
+  const std::map<uint64_t, int> delivered = worker.delivered();
+  for (const auto& [s, n] : held) EXPECT_EQ(delivered.count(s), 1u) << s;
+  // The member of the dead replica comes back through b and shares what comes next.
+  Reader back(std::make_unique<Member>(b->grpc_target(), "workers", "holder"), true);
+  PostMany(http, kEvents + 1, kEvents + 40, "later-");
+  std::map<uint64_t, int> later;
+  ASSERT_TRUE(Eventually([&] {
+    later.clear();
+    for (const auto& [s, n] : worker.confirmed())
+      if (s > kEvents) later[s] += n;
+    for (const auto& [s, n] : back.confirmed())
+      if (s > kEvents) later[s] += n;
+    return later.size() == 40;
+  }));
+  for (const auto& [s, n] : later) EXPECT_EQ(n, 1) << s;
+}
+
+TEST_F(JetStreamConsumersTest, NacksMakeADeadLetterThatRedriveDeliversAgainAndSeekMovesIt) {
+  const std::string consumers =
+      "consumers:\n  - { name: fragile, start: earliest, max_deliveries: 2 }\n";
+  auto a = StartReplica(consumers);
+  auto b = StartReplica(consumers);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  HttpClient http(a->http_port());
+  PostMany(http, 1, 1);
+  {
+    Member member(a->grpc_target(), "fragile");
+    for (uint32_t attempt = 1; attempt <= 2; ++attempt) {
+      std::vector<v1::ConsumedEvent> events = member.NextEvents();
+      ASSERT_EQ(events.size(), 1u);
+      EXPECT_EQ(events[0].event().sequence(), 1u);
+      EXPECT_EQ(events[0].delivery_attempt(), attempt);
+      member.Nack({1}, absl::StrCat("cannot index, try ", attempt));
+    }
+    member.Cancel();
+    member.Finish();
+  }
+  // The third delivery finds it dead (a member must be pulling).
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(b->grpc_target(), grpc::InsecureChannelCredentials()));
+  v1::ListDeadLettersResponse dead;
+  {
+    Reader puller(std::make_unique<Member>(b->grpc_target(), "fragile", "puller"), true);
+    ASSERT_TRUE(Eventually([&] {
+      grpc::ClientContext context;
+      AddBearer(&context);
+      v1::ListDeadLettersRequest request;
+      request.set_consumer("fragile");
+      dead.Clear();
+      return stub->ListDeadLetters(&context, request, &dead).ok() && dead.dead_letters_size() == 1;
+    }));
+    EXPECT_TRUE(puller.delivered().empty());
+  }
+  EXPECT_EQ(dead.dead_letters(0).event().sequence(), 1u);
+  EXPECT_EQ(dead.dead_letters(0).deliveries(), 2u);
+  EXPECT_EQ(dead.dead_letters(0).negative_acknowledgements(), 2u);
+  EXPECT_EQ(dead.dead_letters(0).last_reason(), "cannot index, try 2");
+  EXPECT_EQ(dead.dead_letters(0).event().type(), "comment.added");
+  EXPECT_EQ(GetConsumer(a->grpc_target(), "fragile").dead_letters(), 1u);
+
+  // Redriven (through replica b), it is delivered again, as if new.
+  {
+    grpc::ClientContext context;
+    AddBearer(&context);
+    v1::RedriveDeadLettersRequest request;
+    request.set_consumer("fragile");
+    v1::RedriveDeadLettersResponse response;
+    ASSERT_TRUE(stub->RedriveDeadLetters(&context, request, &response).ok());
+    EXPECT_EQ(response.redriven(), 1u);
+  }
+  {
+    Member member(a->grpc_target(), "fragile");
+    std::vector<v1::ConsumedEvent> events = member.NextEvents();
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].event().sequence(), 1u);
+    EXPECT_EQ(events[0].delivery_attempt(), 1u);
+    std::set<uint64_t> confirmed;
+    member.Ack({1});
+    while (confirmed.empty()) {
+      v1::ConsumeResponse response;
+      ASSERT_TRUE(member.Read(&response));
+      for (uint64_t s : response.acknowledged().sequences()) confirmed.insert(s);
+    }
+    member.Cancel();
+    member.Finish();
+  }
+  EXPECT_EQ(GetConsumer(b->grpc_target(), "fragile").dead_letters(), 0u);
+
+  // Seek back to the start: event 1 comes again.
+  PostMany(http, 2, 3);
+  {
+    grpc::ClientContext context;
+    AddBearer(&context);
+    v1::SeekConsumerRequest request;
+    request.set_name("fragile");
+    request.set_earliest(true);
+    v1::SeekConsumerResponse response;
+    ASSERT_TRUE(stub->SeekConsumer(&context, request, &response).ok());
+  }
+  Member member(a->grpc_target(), "fragile");
+  std::vector<v1::ConsumedEvent> events = member.NextEvents();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].event().sequence(), 1u);
+  member.Cancel();
+  member.Finish();
+}
+
+TEST_F(JetStreamConsumersTest, PerSubjectOrderingIsRefusedWithTheReason) {
+  // The config is refused as it is checked (so also at start and reload).
+  char dir[] = "/tmp/hookbridge-consumers-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/hookbridge.yaml";
+  std::ofstream(path) << CkeditorConfig(
+      kSecret, absl::StrCat("log: { backend: jetstream, url: \"", nats_.url(), "\" }\n",
+                            "consumers:\n  - { name: ordered, ordering: per_subject }\n"));
+  CommandResult check = RunCommand({BinaryPath("hookbridge"), "--check-config", path});
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(check.exit_code, 2) << check.err;
+  EXPECT_THAT(check.err, HasSubstr("consumers[0]: consumer ordered: ordering: per_subject is not "
+                                   "available with the jetstream log backend"));
+  // CreateConsumer says the same.
+  auto a = StartReplica("");
+  ASSERT_NE(a, nullptr);
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(a->grpc_target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  AddBearer(&context);
+  v1::CreateConsumerRequest request;
+  request.mutable_config()->set_name("ordered");
+  request.mutable_config()->set_ordering(v1::CONSUMER_ORDERING_PER_SUBJECT);
+  v1::CreateConsumerResponse response;
+  grpc::Status status = stub->CreateConsumer(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("per_subject is not available with the jetstream"));
 }
 
 }  // namespace

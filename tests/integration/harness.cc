@@ -379,7 +379,7 @@ std::string AuthSection(const std::vector<TestToken>& tokens) {
   std::string yaml = "auth:\n  tokens:\n";
   for (const TestToken& t : tokens) {
     absl::StrAppend(&yaml, "    - { name: ", t.name, ", sha256: \"", HexEncode(Sha256({t.token})),
-                    "\", sources: ", t.sources, ", types: ", t.types, " }\n");
+                    "\", sources: ", t.sources, ", types: ", t.types, t.extra, " }\n");
   }
   return yaml;
 }

@@ -39,6 +39,8 @@ struct TestToken {
   std::string token;
   std::string sources = "[\"*\"]";  // YAML flow list
   std::string types = "[\"*\"]";
+  // More keys of the entry, e.g. ", manage_consumers: true".
+  std::string extra = "";
 };
 std::string AuthSection(const std::vector<TestToken>& tokens);
 

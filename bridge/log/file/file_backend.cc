@@ -91,9 +91,14 @@ uint64_t FileLogRetentionBytes(const std::any& any) {
   return std::any_cast<const FileLog::Options&>(any).retention_bytes;
 }
 
-std::string FileLogConsumerDir(const std::any& any) {
+absl::StatusOr<std::unique_ptr<ConsumerSet>> OpenFileLogConsumers(const std::any& any,
+                                                                  EventLog* log) {
   const std::string& dir = std::any_cast<const FileLog::Options&>(any).dir;
-  return dir.empty() || dir.back() == '/' ? dir + "consumers" : dir + "/consumers";
+  std::unique_ptr<LocalConsumerSet> set;
+  HB_ASSIGN_OR_RETURN(
+      set, LocalConsumerSet::Open(
+               {log, dir.empty() || dir.back() == '/' ? dir + "consumers" : dir + "/consumers"}));
+  return std::unique_ptr<ConsumerSet>(std::move(set));
 }
 
 }  // namespace hookbridge

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bridge/log/jetstream/jetstream_consumers.h"
 #include "bridge/log/jetstream/jetstream_log.h"
 #include "bridge/status_macros.h"
 
@@ -89,6 +90,18 @@ absl::StatusOr<OpenedLog> OpenJetStreamLog(const std::any& any) {
 
 uint64_t JetStreamLogRetentionBytes(const std::any& any) {
   return std::any_cast<const JetStreamLog::Options&>(any).max_bytes;
+}
+
+absl::StatusOr<std::unique_ptr<ConsumerSet>> OpenJetStreamLogConsumers(const std::any& any,
+                                                                       EventLog* log) {
+  std::unique_ptr<JetStreamConsumerSet> set;
+  HB_ASSIGN_OR_RETURN(
+      set, JetStreamConsumerSet::Open(std::any_cast<const JetStreamLog::Options&>(any), log));
+  return std::unique_ptr<ConsumerSet>(std::move(set));
+}
+
+absl::Status CheckJetStreamLogConsumer(const v1::ConsumerConfig& config) {
+  return JetStreamConsumerSet::CheckSupported(config);
 }
 
 }  // namespace hookbridge

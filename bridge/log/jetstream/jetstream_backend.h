@@ -19,6 +19,11 @@ absl::StatusOr<std::any> ParseJetStreamLogOptions(const ConfigSection& log);
 ConfigValues DescribeJetStreamLogOptions(const std::any& options);
 absl::StatusOr<OpenedLog> OpenJetStreamLog(const std::any& options);
 uint64_t JetStreamLogRetentionBytes(const std::any& options);
+// The durable consumers, kept in NATS (JetStreamConsumerSet).
+absl::StatusOr<std::unique_ptr<ConsumerSet>> OpenJetStreamLogConsumers(const std::any& options,
+                                                                       EventLog* log);
+// FailedPrecondition for per-subject ordering.
+absl::Status CheckJetStreamLogConsumer(const v1::ConsumerConfig& config);
 
 }  // namespace hookbridge
 

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "bridge/error_info.h"
+#include "bridge/log/jetstream/jetstream_record.h"
 #include "bridge/log/tail_window.h"
 #include "bridge/status_macros.h"
 
@@ -25,8 +26,6 @@ namespace {
 // How long one fetch request may wait before it is asked again.
 constexpr absl::Duration kFetchRound = absl::Milliseconds(500);
 
-// Where the event ends and its raw body field begins in a stored message.
-constexpr char kEventBytesHeader[] = "Hookbridge-Event-Bytes";
 // How often waiting appends are checked against their deadline.
 constexpr absl::Duration kExpiryInterval = absl::Milliseconds(100);
 // How often the stream's state (first sequence, size) is refreshed.
@@ -38,13 +37,6 @@ constexpr absl::Duration kEphemeralInactiveThreshold = absl::Minutes(1);
 int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
 int64_t Nanos(absl::Duration d) {
   return d == absl::InfiniteDuration() ? 0 : absl::ToInt64Nanoseconds(d);
-}
-
-// The client library's message for `s`, with its last error's details.
-std::string NatsError(absl::string_view what, natsStatus s) {
-  const char* detail = nats_GetLastError(nullptr);
-  return absl::StrCat(what, ": ", natsStatus_GetText(s),
-                      detail != nullptr && *detail != '\0' ? absl::StrCat(" (", detail, ")") : "");
 }
 
 bool ValidTokenChar(char c) {
@@ -70,7 +62,20 @@ absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromMessage(natsMsg* msg) {
   const uint64_t sequence = meta->Sequence.Stream;
   const absl::Time stored_at = absl::FromUnixNanos(meta->Timestamp);
   jsMsgMetaData_Destroy(meta);
+  return RecordFromStoredMessage(msg, sequence, stored_at);
+}
 
+}  // namespace
+
+// The client library's message for `s`, with its last error's details.
+std::string NatsError(absl::string_view what, natsStatus s) {
+  const char* detail = nats_GetLastError(nullptr);
+  return absl::StrCat(what, ": ", natsStatus_GetText(s),
+                      detail != nullptr && *detail != '\0' ? absl::StrCat(" (", detail, ")") : "");
+}
+
+absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromStoredMessage(natsMsg* msg, uint64_t sequence,
+                                                                   absl::Time stored_at) {
   const char* value = nullptr;
   uint64_t event_size = 0;
   const int size = natsMsg_GetDataLength(msg);
@@ -98,8 +103,6 @@ absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromMessage(natsMsg* msg) {
   RecordPtr record = MakeRecord(std::move(encoded), sequence, stored_at);
   return std::const_pointer_cast<LogRecord>(record);
 }
-
-}  // namespace
 
 struct JetStreamLog::Core {
   explicit Core(Options o)

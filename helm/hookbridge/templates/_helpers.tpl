@@ -331,8 +331,12 @@ by the ConfigMap, which every mode renders.
 {{- if and (eq $backend "jetstream") (not (get (get .Values.config.log "jetstream" | default dict) "url")) -}}
 {{- fail "config.log.jetstream.url is required with config.log.backend: jetstream: the NATS servers (e.g. nats://nats:4222)" -}}
 {{- end -}}
-{{- if and (eq $backend "jetstream") .Values.config.consumers -}}
-{{- fail "config.consumers: durable consumers need the file or memory log for now; hookbridge refuses them with config.log.backend: jetstream" -}}
+{{- if eq $backend "jetstream" -}}
+{{- range $i, $c := (.Values.config.consumers | default list) -}}
+{{- if eq (toString (get $c "ordering")) "per_subject" -}}
+{{- fail (printf "config.consumers[%d] (%s): ordering: per_subject is not available with config.log.backend: jetstream (JetStream cannot hold one event per subject outstanding across the replicas); use ordering: none, or the file backend" $i (toString (get $c "name"))) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if and (ne $backend "jetstream") (gt (int .Values.replicaCount) 1) -}}
 {{- fail (printf "replicaCount: %d needs config.log.backend: jetstream (scale-out mode); the %s log lives in a single pod, so single-node mode runs exactly one replica" (int .Values.replicaCount) $backend) -}}

@@ -1,0 +1,31 @@
+// How the JetStream backend stores an event in a stream message, for the
+// log and the durable consumers of that backend (both link the NATS
+// client; nothing else includes this header).
+#ifndef HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_JETSTREAM_RECORD_H_
+#define HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_JETSTREAM_RECORD_H_
+
+#include <nats/nats.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "bridge/log/event_log.h"
+
+namespace hookbridge {
+
+// Where the event ends and its raw body field begins in a stored message.
+inline constexpr char kEventBytesHeader[] = "Hookbridge-Event-Bytes";
+
+// The record of a message hookbridge stored, as event `sequence` appended
+// at `stored_at`. InvalidArgument for a message hookbridge did not write.
+absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromStoredMessage(natsMsg* msg, uint64_t sequence,
+                                                                   absl::Time stored_at);
+
+// "<what>: <NATS status text> (<last error>)".
+std::string NatsError(absl::string_view what, natsStatus s);
+
+}  // namespace hookbridge
+
+#endif  // HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_JETSTREAM_RECORD_H_
