@@ -1,4 +1,4 @@
-"""The client and its subscriptions."""
+"""The client, its subscriptions and consumers."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import datetime
 import logging
 import threading
 import weakref
-from typing import Any, Callable, Deque, Iterable, Iterator, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Deque, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar, Union
 
 import grpc
 from google.protobuf import timestamp_pb2
 
 from hookbridge._backoff import Backoff
+from hookbridge._consumer import Consumer, ConsumingHandler, RejectedHandler
 from hookbridge._cursor import CursorStore
 from hookbridge._errors import (
     START_AFTER_KEY,
@@ -20,7 +21,7 @@ from hookbridge._errors import (
     metadata_value,
     parse_sequence,
 )
-from hookbridge._stream import IDLE_HEARTBEATS, _Stream
+from hookbridge._stream import IDLE_HEARTBEATS, GapHandler, ReconnectHandler, _Stream
 from hookbridge.v1 import event_pb2, service_pb2, service_pb2_grpc
 
 __all__ = ["Client", "Subscription", "DEFAULT_TARGET", "IDLE_HEARTBEATS"]
@@ -40,10 +41,9 @@ _CHANNEL_DEFAULTS = (
 )
 
 Strings = Union[str, Iterable[str]]
-GapHandler = Callable[[service_pb2.Gap], Any]
 SubscribedHandler = Callable[[int], Any]
-ReconnectHandler = Callable[[SubscriptionError, float], Any]
 HeartbeatHandler = Callable[[service_pb2.Heartbeat], Any]
+_StreamT = TypeVar("_StreamT", bound=_Stream)
 
 
 def _strings(value: Optional[Strings]) -> list:
@@ -72,7 +72,7 @@ class Client:
             (GetServerInfo, ListEventTypes).
 
     Use it as a context manager, or call `close()`: closing cancels the
-    subscriptions it made.
+    subscriptions and consumers it made.
     """
 
     def __init__(
@@ -105,7 +105,7 @@ class Client:
         self.call_timeout = call_timeout
         self._lock = threading.Lock()
         self._channel: Optional[grpc.Channel] = None
-        self._subscriptions: "weakref.WeakSet[Subscription]" = weakref.WeakSet()
+        self._streams: "weakref.WeakSet[_Stream]" = weakref.WeakSet()
         self._closed = False
 
     # -- channels
@@ -250,20 +250,74 @@ class Client:
             on_heartbeat=on_heartbeat,
             backoff=backoff,
         )
+        return self._track(subscription)
+
+    # -- consuming
+
+    def consume(
+        self,
+        consumer: str,
+        member_id: Optional[str] = None,
+        *,
+        on_gap: Optional[GapHandler] = None,
+        on_rejected: Optional[RejectedHandler] = None,
+        on_consuming: Optional[ConsumingHandler] = None,
+        on_reconnect: Optional[ReconnectHandler] = None,
+        backoff: Optional[Backoff] = None,
+        flush_timeout: float = 5.0,
+        max_ack_delay: float = 0.01,
+    ) -> Consumer:
+        """Joins the group of the durable consumer `consumer` as a member;
+        iterate over the result for its messages (see `Consumer`).
+
+        `member_id` names the member in the server's metrics, logs and
+        console (e.g. the pod name); None lets the server choose.
+
+        Callbacks: `on_gap(gap)` for events the log's retention removed
+        before the consumer acknowledged them (logged when None);
+        `on_rejected(rejected)` with a RejectedSequences (logged when None;
+        runs in the consumer's reader thread); `on_consuming()` whenever a
+        stream is established; `on_reconnect(error, delay)` before waiting
+        `delay` seconds to reconnect. `backoff` sets the waits between
+        attempts (default 100 ms doubling to 10 s, full jitter).
+
+        `flush_timeout`: how long closing waits for confirmations.
+        `max_ack_delay`: how long a queued acknowledgement waits for others
+        to go in the same request while the application is busy.
+        """
+        if not consumer:
+            raise ValueError("consume: the consumer's name is required")
+        return self._track(
+            Consumer(
+                self,
+                consumer,
+                member_id,
+                on_gap=on_gap,
+                on_rejected=on_rejected,
+                on_consuming=on_consuming,
+                on_reconnect=on_reconnect,
+                backoff=backoff,
+                flush_timeout=flush_timeout,
+                max_ack_delay=max_ack_delay,
+            )
+        )
+
+    def _track(self, stream: _StreamT) -> _StreamT:
         with self._lock:
             if self._closed:
                 raise ValueError("the client is closed")
-            self._subscriptions.add(subscription)
-        return subscription
+            self._streams.add(stream)
+        return stream
 
     # -- lifetime
 
     def close(self) -> None:
-        """Cancels the subscriptions and closes the channels."""
+        """Closes the subscriptions and consumers (a consumer flushes first,
+        for at most its flush_timeout) and the channels."""
         with self._lock:
-            subscriptions = list(self._subscriptions)
-        for subscription in subscriptions:
-            subscription.close()
+            streams = list(self._streams)
+        for stream in streams:
+            stream.close()
         with self._lock:
             self._closed = True
             channel, self._channel = self._channel, None

@@ -28,6 +28,9 @@ IDLE_HEARTBEATS = 3
 # gRPC's receive limit is a C int.
 _MAX_RECEIVE_LIMIT = 2**31 - 1
 
+GapHandler = Callable[[service_pb2.Gap], Any]
+ReconnectHandler = Callable[[SubscriptionError, float], Any]
+
 class _IdleWatchdog:
     """Cancels a call that waits for a message longer than a timeout. One
     thread per stream, started on first use; the reader arms it before each
@@ -117,7 +120,7 @@ class _Stream:
         self,
         client: "Client",
         *,
-        on_reconnect: Optional[Callable[[SubscriptionError, float], Any]] = None,
+        on_reconnect: Optional[ReconnectHandler] = None,
         backoff: Optional[Backoff] = None,
     ):
         self._client = client
