@@ -421,6 +421,12 @@ class Consumer(_Stream, Iterator[ConsumerMessage]):
         super().cancel()
         self._inbox.put(("wake", None))
 
+    def close(self, timeout: Optional[float] = None) -> None:
+        """Cancels, flushes and ends the stream within `timeout` seconds
+        (None: `flush_timeout`), and releases the connection and threads."""
+        self.cancel()
+        self._finish(timeout)
+
     def __enter__(self) -> "Consumer":
         return self
 
@@ -499,14 +505,16 @@ class Consumer(_Stream, Iterator[ConsumerMessage]):
         # a heartbeat (it fed the watchdog), or a response this client does
         # not know: nothing more
 
-    def _finish(self) -> None:
+    def _finish(self, timeout: Optional[float] = None) -> None:
         """Flushes, half-closes and waits for the server to end the stream
-        (all within `flush_timeout`), then releases the rest."""
+        (all within `timeout`, None: `flush_timeout`), then releases the
+        rest."""
+        timeout = self.flush_timeout if timeout is None else timeout
         with self._cond:
             stream = self._current
         if stream is not None and not stream.closed:
-            deadline = time.monotonic() + self.flush_timeout
-            self.flush(self.flush_timeout)
+            deadline = time.monotonic() + timeout
+            self.flush(timeout)
             with self._cond:
                 stream.half_close()
                 while not stream.closed:
