@@ -27,6 +27,18 @@ async function endOnHalfClose(call) {
   call.end();
 }
 
+// A Consume script: accepts, sends these events, confirms them once they
+// are all acknowledged, and ends the call when the client half-closes.
+function confirming(sequences) {
+  return async (call) => {
+    accept(call);
+    call.write(consumed(sequences));
+    await until(call, (c) => acked(c).length >= sequences.length);
+    confirm(call, sequences);
+    await endOnHalfClose(call);
+  };
+}
+
 // A promise and the function that resolves it.
 function gate() {
   let open;
@@ -206,13 +218,7 @@ test('nack with delay and reason, extend, and a second settlement does nothing',
 });
 
 test('acknowledging after extending in one turn drops the extension', async (t) => {
-  const { server, client } = await setup(t, async (call) => {
-    accept(call);
-    call.write(consumed([1]));
-    await until(call, (c) => acked(c).length >= 1);
-    confirm(call, [1]);
-    await endOnHalfClose(call);
-  });
+  const { server, client } = await setup(t, confirming([1]));
   const consumer = client.consume('indexer', { backoff: FAST });
   const [message] = await take(consumer, 1);
   message.extend();
@@ -327,13 +333,7 @@ test('NOT_FOUND ends consumption with an error carrying the code and message', a
 });
 
 test('aborting flushes, half-closes and ends the iteration without an error', async (t) => {
-  const { server, client } = await setup(t, async (call) => {
-    accept(call);
-    call.write(consumed([1]));
-    await until(call, (c) => acked(c).length >= 1);
-    confirm(call, [1]);
-    await endOnHalfClose(call);
-  });
+  const { server, client } = await setup(t, confirming([1]));
   const controller = new AbortController();
   const reconnects = [];
   const consumer = client.consume('indexer', { signal: controller.signal, onReconnecting: (i) => reconnects.push(i) });

@@ -7,12 +7,14 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import unittest
 from concurrent import futures
 from typing import Any, List, Optional, Sequence, Tuple
 
 import grpc
 from google.protobuf import duration_pb2
 
+import hookbridge
 from hookbridge._errors import error_details_pb2, status_pb2
 from hookbridge.v1 import event_pb2, service_pb2, service_pb2_grpc
 
@@ -345,6 +347,57 @@ class FakeServer(service_pb2_grpc.EventBridgeServiceServicer):
                 context.abort(code, details)
 
 
+class FakeServerTestCase(unittest.TestCase):
+    """A test with a FakeServer, a Client of it, and the reconnects its
+    streams report, (error, delay) pairs."""
+
+    #: Backoff quick enough for tests.
+    FAST = dict(initial=0.001, maximum=0.005)
+
+    def setUp(self) -> None:
+        self.server = FakeServer()
+        self.client = hookbridge.Client(self.server.target)
+        self.reconnects: list = []
+        self._guards: List[threading.Timer] = []
+
+    def tearDown(self) -> None:
+        for guard in self._guards:
+            guard.cancel()
+        self.client.close()
+        self.server.stop()
+
+    def stream_options(self, options: dict) -> dict:
+        """`options` with the quick backoff and reconnects recorded, unless
+        given."""
+        options.setdefault("backoff", hookbridge.Backoff(**self.FAST))
+        options.setdefault("on_reconnect", lambda error, delay: self.reconnects.append((error, delay)))
+        return options
+
+    def next_in_thread(self, stream: Any) -> Tuple[threading.Thread, list]:
+        """Calls next(stream) in a thread (started): the thread, and the list
+        that gets what it returned, or "stopped"."""
+        outcome: list = []
+
+        def iterate() -> None:
+            try:
+                outcome.append(next(stream))
+            except StopIteration:
+                outcome.append("stopped")
+
+        thread = threading.Thread(target=iterate)
+        thread.start()
+        return thread, outcome
+
+    def guarded(self, stream: Any, seconds: float = 10) -> Any:
+        """A test whose stream never brings what it waits for fails instead
+        of hanging: the stream is cancelled after `seconds`."""
+        guard = threading.Timer(seconds, stream.cancel)
+        guard.daemon = True
+        guard.start()
+        self._guards.append(guard)
+        return stream
+
+
 def _timedelta(seconds: float) -> Any:
     import datetime
 
@@ -354,6 +407,7 @@ def _timedelta(seconds: float) -> Any:
 __all__ = [
     "ConsumeStream",
     "FakeServer",
+    "FakeServerTestCase",
     "accept",
     "await_acks",
     "confirm",

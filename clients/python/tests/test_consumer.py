@@ -13,7 +13,7 @@ import grpc
 
 import hookbridge
 from fake_server import (
-    FakeServer,
+    FakeServerTestCase,
     accept,
     await_acks,
     confirm,
@@ -27,7 +27,6 @@ from fake_server import (
 from hookbridge._consumer import sequence_runs
 from hookbridge.v1 import service_pb2
 
-FAST = dict(initial=0.001, maximum=0.005)
 # Long enough that only the rule under test sends queued requests.
 NEVER = 600.0
 
@@ -40,31 +39,10 @@ class SequenceRunsTest(unittest.TestCase):
         self.assertEqual(sequence_runs([2**64 - 1, 2**64 - 2]), ([], [(2**64 - 2, 2**64 - 1)]))
 
 
-class ConsumerTest(unittest.TestCase):
-    def setUp(self):
-        self.server = FakeServer()
-        self.client = hookbridge.Client(self.server.target)
-        self.reconnects = []
-        self.guards = []
-
-    def tearDown(self):
-        for guard in self.guards:
-            guard.cancel()
-        self.client.close()
-        self.server.stop()
-
+class ConsumerTest(FakeServerTestCase):
     def consume(self, name="indexer", member_id="m-1", **kwargs):
-        kwargs.setdefault("backoff", hookbridge.Backoff(**FAST))
-        kwargs.setdefault("on_reconnect", lambda error, delay: self.reconnects.append(error))
         kwargs.setdefault("max_ack_delay", NEVER)
-        consumer = self.client.consume(name, member_id, **kwargs)
-        # A test whose stream never brings what it waits for fails instead
-        # of hanging: the consumer is cancelled after a while.
-        guard = threading.Timer(20, consumer.cancel)
-        guard.daemon = True
-        guard.start()
-        self.guards.append(guard)
-        return consumer
+        return self.guarded(self.client.consume(name, member_id, **self.stream_options(kwargs)), 20)
 
     def take(self, consumer, n):
         return [next(consumer) for _ in range(n)]
@@ -214,9 +192,7 @@ class ConsumerTest(unittest.TestCase):
                                    end(grpc.StatusCode.UNAVAILABLE, "shutting down", retry_delay=0.01))
         self.server.consume_script(accept(), consumed(1, attempt=2), await_acks(1), confirm(1), hang())
         with hookbridge.Client(self.server.target, token="secret") as client:
-            consumer = client.consume("indexer", "pod-7", backoff=hookbridge.Backoff(**FAST),
-                                      on_reconnect=lambda e, d: self.reconnects.append(e),
-                                      max_ack_delay=NEVER)
+            consumer = client.consume("indexer", "pod-7", max_ack_delay=NEVER, **self.stream_options({}))
             with consumer:
                 first, second = self.take(consumer, 2)
                 self.assertTrue(first.ack())  # queued on the first stream
@@ -229,9 +205,9 @@ class ConsumerTest(unittest.TestCase):
                 self.assertFalse(consumer.flush(10))
                 self.assertEqual(consumer.confirmed, 1)
                 self.assertTrue(consumer.flush(10))
-        self.assertEqual([(e.code, e.message) for e in self.reconnects],
+        self.assertEqual([(e.code, e.message) for e, _ in self.reconnects],
                          [(grpc.StatusCode.UNAVAILABLE, "shutting down")])
-        self.assertIsInstance(self.reconnects[0], hookbridge.ConsumerError)
+        self.assertIsInstance(self.reconnects[0][0], hookbridge.ConsumerError)
         streams = self.server.consume_streams
         self.assertEqual([(s.start.consumer, s.start.member_id) for s in streams],
                          [("indexer", "pod-7")] * 2)
@@ -245,8 +221,9 @@ class ConsumerTest(unittest.TestCase):
         self.server.consume_script(accept(), consumed(2), hang())
         with self.consume() as consumer:
             self.assertEqual([m.sequence for m in self.take(consumer, 2)], [1, 2])
-        self.assertEqual(self.reconnects[0].code, grpc.StatusCode.DEADLINE_EXCEEDED)
-        self.assertIn("no event or heartbeat", self.reconnects[0].message)
+        error = self.reconnects[0][0]
+        self.assertEqual(error.code, grpc.StatusCode.DEADLINE_EXCEEDED)
+        self.assertIn("no event or heartbeat", error.message)
 
     # -- errors
 
@@ -285,16 +262,7 @@ class ConsumerTest(unittest.TestCase):
         self.server.consume_script(accept(), consumed(1), await_acks(1), confirm(1), hang())
         consumer = self.consume()
         message = next(consumer)
-        outcome = []
-
-        def iterate():
-            try:
-                outcome.append(next(consumer))
-            except StopIteration:
-                outcome.append("stopped")
-
-        thread = threading.Thread(target=iterate)
-        thread.start()
+        thread, outcome = self.next_in_thread(consumer)
         message.ack()
         began = time.monotonic()
         consumer.cancel()
