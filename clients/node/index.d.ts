@@ -23,6 +23,9 @@ export type Gap = hookbridge.v1.Gap;
 export type Provider = hookbridge.v1.Provider;
 export type GetServerInfoResponse = hookbridge.v1.GetServerInfoResponse;
 export type ListEventTypesResponse = hookbridge.v1.ListEventTypesResponse;
+/** One event of a durable consumer, as the server hands it to a member. */
+export type ConsumedEvent = hookbridge.v1.ConsumedEvent;
+export type RejectedSequences = hookbridge.v1.RejectedSequences;
 
 export interface ClientOptions {
   /** Bearer token, sent as `authorization: Bearer <token>` on every call. */
@@ -168,6 +171,96 @@ export class Subscription extends EventEmitter implements AsyncIterableIterator<
   once(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 
+export interface ConsumeOptions {
+  /** Names the member in the server's metrics, logs and console (e.g. the pod name); default: the server chooses. */
+  memberId?: string;
+  /** Ends consumption cleanly: the loop ends without an error, after a flush of at most flushTimeoutMs. */
+  signal?: AbortSignal;
+  /** A Consume stream was established (the first, and after each reconnect). */
+  onConsuming?: () => void | Promise<void>;
+  /**
+   * Acknowledgements (or nacks, extensions) of events no longer outstanding at
+   * this member, e.g. redelivered elsewhere after their deadline: ignored by the
+   * server. Called as the response arrives; throwing ends consumption with that error.
+   */
+  onRejected?: (rejected: RejectedSequences) => void | Promise<void>;
+  /** Events the log's retention removed before the consumer acknowledged them. */
+  onGap?: (gap: Gap) => void | Promise<void>;
+  onReconnecting?: (info: ReconnectInfo) => void | Promise<void>;
+  backoff?: BackoffOptions;
+  /** Reconnect after this long without a message (default: 3 x heartbeat_interval; 0: never). */
+  idleTimeoutMs?: number;
+  /** How long closing waits for confirmations and the end of the stream (default 5000). */
+  flushTimeoutMs?: number;
+}
+
+export interface NackOptions {
+  /** Deliver it again after this long (default: at once). */
+  delayMs?: number;
+  /** Kept if the event becomes a dead letter. */
+  reason?: string;
+}
+
+/**
+ * One event handed to this member. ack(), nack() and extend() queue a request
+ * (sent once the event loop turns, several per message) and return true; they
+ * return false and do nothing once the message was acknowledged or negatively
+ * acknowledged, or when its stream has ended (the event comes again).
+ */
+export class ConsumerMessage {
+  /** The ConsumedEvent as received. */
+  readonly consumedEvent: ConsumedEvent;
+  readonly event: Event;
+  /** 1 for the first delivery of this event to the consumer. */
+  readonly deliveryAttempt: number;
+  readonly sequence: Sequence;
+  /** The event is done. */
+  ack(): boolean;
+  /** Give it back, to be delivered again (to any member). */
+  nack(options?: NackOptions): boolean;
+  /** Restart its ack deadline (long processing); may be repeated. */
+  extend(): boolean;
+}
+
+/** A member of a durable consumer's group: iterate it with `for await`. */
+export class Consumer extends EventEmitter implements AsyncIterableIterator<ConsumerMessage> {
+  readonly name: string;
+  readonly memberId: string | null;
+  /** How long closing waits for confirmations (default 5000). */
+  flushTimeoutMs: number;
+  /** Acknowledgements the server confirmed as durable, on every stream. */
+  readonly confirmed: number;
+  /** Sequences the server rejected. */
+  readonly rejected: number;
+  /** The GetServerInfo of the current connection. */
+  serverInfo: GetServerInfoResponse | null;
+  /**
+   * Sends what is queued and resolves true once every acknowledgement sent was
+   * answered (and none was dropped with an ended stream since the previous
+   * flush); false when timeoutMs (default: no bound) passed first.
+   */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Cancels, flushes, half-closes and waits for the end of the stream, within timeoutMs (default flushTimeoutMs). */
+  close(timeoutMs?: number): Promise<void>;
+  /** Ends consumption: a pending next() resolves as done; the stream ends after a bounded flush. */
+  cancel(): void;
+  next(): Promise<IteratorResult<ConsumerMessage, undefined>>;
+  return(value?: unknown): Promise<IteratorResult<ConsumerMessage, undefined>>;
+  throw(error?: unknown): Promise<IteratorResult<ConsumerMessage, undefined>>;
+  [Symbol.asyncIterator](): this;
+
+  on(event: 'consuming', listener: () => void): this;
+  on(event: 'rejected', listener: (rejected: RejectedSequences) => void): this;
+  on(event: 'gap', listener: (gap: Gap) => void): this;
+  on(event: 'reconnecting', listener: (info: ReconnectInfo) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  once(event: 'consuming', listener: () => void): this;
+  once(event: 'rejected', listener: (rejected: RejectedSequences) => void): this;
+  once(event: 'gap', listener: (gap: Gap) => void): this;
+  once(event: 'reconnecting', listener: (info: ReconnectInfo) => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
 /** The subscription ended with a status it does not retry. */
 export class SubscriptionError extends Error {
   /** gRPC status code. */
@@ -185,6 +278,9 @@ export class SubscriptionError extends Error {
   metadata?: Metadata;
 }
 
+/** Consumption ended with a status it does not retry (NOT_FOUND, PERMISSION_DENIED, ...). */
+export class ConsumerError extends SubscriptionError {}
+
 export class Client {
   /** target: 'host:port' or a gRPC target URI. */
   constructor(target: string, options?: ClientOptions);
@@ -193,10 +289,12 @@ export class Client {
   getServerInfo(options?: CallOptions): Promise<GetServerInfoResponse>;
   listEventTypes(options?: CallOptions): Promise<ListEventTypesResponse>;
   subscribe(options?: SubscribeOptions): Subscription;
+  /** Joins the group of the durable consumer `consumer` as a member. */
+  consume(consumer: string, options?: ConsumeOptions): Consumer;
   /** The protobufjs Type of an API message, e.g. 'hookbridge.v1.Event'. */
   messageType(name: string): Type;
-  /** Cancels the open subscriptions and closes the channels. */
-  close(): void;
+  /** Cancels the open subscriptions, closes the consumers (each flushes first) and the channels. */
+  close(): Promise<void>;
 }
 
 /** Sequence position that only moves forward. */
@@ -209,6 +307,11 @@ export class Position {
 
 export function toSequence(value: SequenceLike, what?: string): Sequence;
 export function compareSequences(a: SequenceLike, b: SequenceLike): -1 | 0 | 1;
+/** Distinct sequences, ascending, as single ones and contiguous runs of two or more. */
+export function sequenceRuns(sequences: Iterable<SequenceLike>): {
+  singles: Sequence[];
+  runs: { first: Sequence; last: Sequence }[];
+};
 export function isRetryable(code: status | number): boolean;
 export const RETRYABLE_CODES: ReadonlySet<number>;
 export const START_AFTER_HEADER: 'hookbridge-start-after';

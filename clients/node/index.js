@@ -1,11 +1,13 @@
 'use strict';
-// @hookbridge/client: subscribe to hookbridge's typed event stream.
+// @hookbridge/client: subscribe to hookbridge's typed event stream, or
+// consume a durable consumer's events as a member of its group.
 
 const { Client } = require('./lib/client');
 const { Subscription } = require('./lib/subscription');
+const { Consumer, ConsumerMessage, ConsumerError } = require('./lib/consumer');
 const { FileCursorStore, MemoryCursorStore } = require('./lib/cursor');
 const { Backoff } = require('./lib/backoff');
-const { Position, toSequence, compareSequences } = require('./lib/sequence');
+const { Position, toSequence, compareSequences, sequenceRuns } = require('./lib/sequence');
 const {
   SubscriptionError,
   RETRYABLE_CODES,
@@ -26,12 +28,16 @@ module.exports = {
   Client,
   Subscription,
   SubscriptionError,
+  Consumer,
+  ConsumerMessage,
+  ConsumerError,
   FileCursorStore,
   MemoryCursorStore,
   Backoff,
   Position,
   toSequence,
   compareSequences,
+  sequenceRuns,
   isRetryable,
   RETRYABLE_CODES,
   START_AFTER_HEADER,

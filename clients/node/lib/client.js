@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const grpc = require('@grpc/grpc-js');
 const { loadRoot, codec } = require('./proto');
 const { Subscription } = require('./subscription');
+const { Consumer } = require('./consumer');
 
 const SERVICE = '/hookbridge.v1.EventBridgeService/';
 const MAX_INT32 = 2147483647;
@@ -62,12 +63,14 @@ class Client {
       getServerInfoResponse: codec(root.lookupType('hookbridge.v1.GetServerInfoResponse')),
       listEventTypesRequest: codec(root.lookupType('hookbridge.v1.ListEventTypesRequest')),
       listEventTypesResponse: codec(root.lookupType('hookbridge.v1.ListEventTypesResponse')),
+      consumeRequest: codec(root.lookupType('hookbridge.v1.ConsumeRequest')),
+      consumeResponse: codec(root.lookupType('hookbridge.v1.ConsumeResponse')),
     };
     // Unary calls use the default receive limit; streams get a channel of
     // their own whose limit is the server's max_response_bytes.
     this._unary = new grpc.Client(target, this._credentials, this._channelOptions);
     this._streamChannels = new Map();
-    this._subscriptions = new Set();
+    this._streams = new Set(); // subscriptions and consumers
     this._closed = false;
   }
 
@@ -162,25 +165,49 @@ class Client {
     );
   }
 
+  _openConsume(receiveLimit) {
+    const c = this._codecs;
+    return this._streamChannel(receiveLimit).makeBidiStreamRequest(
+      `${SERVICE}Consume`,
+      c.consumeRequest.serialize,
+      c.consumeResponse.deserialize,
+      this._metadata(),
+      {},
+    );
+  }
+
   // Subscribes; iterate the result with `for await`. See Subscription for
   // the options.
   subscribe(options = {}) {
+    return this._track(() => new Subscription(this, options));
+  }
+
+  // Joins the group of the durable consumer `consumer` as a member; iterate
+  // the result with `for await`. See Consumer for the options.
+  consume(consumer, options = {}) {
+    return this._track(() => new Consumer(this, consumer, options));
+  }
+
+  _track(make) {
     if (this._closed) throw new Error('Client is closed');
-    const subscription = new Subscription(this, options);
-    this._subscriptions.add(subscription);
-    return subscription;
+    const stream = make();
+    this._streams.add(stream);
+    return stream;
   }
 
-  _forget(subscription) {
-    this._subscriptions.delete(subscription);
+  _forget(stream) {
+    this._streams.delete(stream);
   }
 
-  // Cancels the open subscriptions and closes the channels.
-  close() {
+  // Cancels the open subscriptions, closes the consumers (each flushes
+  // first, for at most its flushTimeoutMs) and the channels; resolves once
+  // done.
+  async close() {
     this._closed = true;
-    for (const subscription of this._subscriptions) subscription.cancel();
-    this._subscriptions.clear();
+    const streams = [...this._streams];
+    this._streams.clear();
     this._unary.close();
+    await Promise.allSettled(streams.map((stream) => (stream.close ? stream.close() : stream.cancel())));
     for (const channel of this._streamChannels.values()) channel.close();
     this._streamChannels.clear();
   }

@@ -47,4 +47,31 @@ class Position {
   }
 }
 
-module.exports = { toSequence, compareSequences, Position };
+// The distinct `sequences` (decimal strings), ascending, as single ones and
+// contiguous runs of two or more: an Acknowledge's `sequences` and
+// `ranges` ({first, last}).
+function sequenceRuns(sequences) {
+  const sorted = [...new Set(sequences)].map((s) => BigInt(s)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const singles = [];
+  const runs = [];
+  let first = null;
+  let last = null;
+  const close = () => {
+    if (first === null) return;
+    if (first === last) singles.push(first.toString());
+    else runs.push({ first: first.toString(), last: last.toString() });
+  };
+  for (const s of sorted) {
+    if (last !== null && s === last + 1n) {
+      last = s;
+      continue;
+    }
+    close();
+    first = s;
+    last = s;
+  }
+  close();
+  return { singles, runs };
+}
+
+module.exports = { toSequence, compareSequences, sequenceRuns, Position };

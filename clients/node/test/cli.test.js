@@ -9,7 +9,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const grpc = require('@grpc/grpc-js');
 const { parse } = require('../lib/cli');
-const { startServer, event, startAfter, fail } = require('./fake-server');
+const { startServer, event, startAfter, fail, consumed, acked, until } = require('./fake-server');
 
 const BIN = path.join(__dirname, '..', 'bin', 'hookbridge-subscribe.js');
 
@@ -177,4 +177,167 @@ test('TLS with a CA file and a server name', async (t) => {
   const plain = await done;
   assert.equal(plain.code, 0);
   assert.match(plain.stderr, /^reconnecting in \d+ ms: UNAVAILABLE: /);
+});
+
+// -- --consumer
+
+function accept(call) {
+  call.sendMetadata(new grpc.Metadata());
+}
+
+async function endOnHalfClose(call) {
+  await until(call, (c) => c.clientDone);
+  call.end();
+}
+
+test('parse: consumer flags; subscription flags with --consumer and consumer flags without it are usage errors', async () => {
+  const o = parse(['--consumer', 'indexer', '--member', 'm', '--nack', '--nack-delay', '1500', '--count', '2'], {});
+  assert.deepEqual([o.consumer, o.member, o.nack, o.nackDelayMs, o.noAck, o.count], ['indexer', 'm', true, 1500, false, 2]);
+  for (const args of [
+    ['--consumer', 'c', '--types', 'a'],
+    ['--consumer', 'c', '--sources', 'a'],
+    ['--consumer', 'c', '--subjects', 'a'],
+    ['--consumer', 'c', '--environment-ids', 'a'],
+    ['--consumer', 'c', '--earliest'],
+    ['--consumer', 'c', '--after', '3'],
+    ['--consumer', 'c', '--cursor', 'f'],
+    ['--consumer', 'c', '--include-raw'],
+    ['--consumer', 'c', '--allow-gaps'],
+    ['--member', 'm'],
+    ['--nack'],
+    ['--no-ack'],
+    ['--consumer', 'c', '--nack', '--no-ack'],
+    ['--consumer', 'c', '--nack-delay', '5'],
+    ['--consumer', 'c', '--nack', '--nack-delay', '-5'],
+    ['--consumer', ''],
+  ]) {
+    const { code, stdout, stderr } = await run(args).done;
+    assert.equal(code, 2, args.join(' '));
+    assert.equal(stdout, '');
+    assert.match(stderr, /usage: hookbridge-subscribe/);
+  }
+});
+
+test('--consumer prints ConsumedEvents, acknowledges them and exits 0 once they are confirmed', async (t) => {
+  const server = await startServer({
+    async consume(call) {
+      accept(call);
+      call.write(consumed([1, 2]));
+      await until(call, (c) => acked(c).length >= 2);
+      call.write({ acknowledged: { sequences: ['1', '2'] } });
+      await endOnHalfClose(call);
+    },
+  });
+  t.after(() => server.close());
+  const r = await run(['--target', server.target, '--consumer', 'indexer', '--member', 'm-1', '--count', '2'], {
+    env: { HOOKBRIDGE_TOKEN: 'tok' },
+  }).done;
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => [l.event.sequence, l.delivery_attempt]), [['1', 1], ['2', 1]]);
+  assert.equal(lines[0].event.id, 'id-1');
+  assert.equal(r.stderr, 'consuming: indexer as member m-1\n');
+  const [call] = server.consumeCalls;
+  assert.deepEqual(call.start, { consumer: 'indexer', member_id: 'm-1' });
+  assert.deepEqual(acked(call).sort(), [1, 2]);
+  assert.equal(call.metadata.get('authorization')[0], 'Bearer tok');
+  assert.equal(call.halfClosed, true);
+});
+
+test('--consumer --count exits 1 when the acknowledgements are not confirmed', async (t) => {
+  const server = await startServer({
+    consume(call) {
+      accept(call);
+      call.write(consumed([1]));
+    },
+  });
+  t.after(() => server.close());
+  const r = await run(['--target', server.target, '--consumer', 'indexer', '--count', '1']).done;
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    'consuming: indexer as member (server-chosen)',
+    'error: DEADLINE_EXCEEDED: acknowledgements not confirmed (within 5 s, or before their stream ended)',
+  ]);
+  assert.deepEqual(server.consumeCalls[0].start, { consumer: 'indexer' });
+});
+
+test('--consumer --nack, --nack-delay and --no-ack', async (t) => {
+  const server = await startServer({
+    consume(call, index) {
+      accept(call);
+      call.write(consumed(index === 0 ? [1, 2] : [3]));
+      endOnHalfClose(call);
+    },
+  });
+  t.after(() => server.close());
+  const nacked = await run(['--target', server.target, '--consumer', 'indexer', '--nack', '--nack-delay', '1500', '--count', '2']).done;
+  assert.equal(nacked.code, 0, nacked.stderr);
+  const first = server.consumeCalls[0];
+  assert.deepEqual(acked(first), []);
+  const nacks = first.requests.filter((r) => r.nack).map((r) => r.nack);
+  assert.deepEqual(nacks.flatMap((n) => n.sequences).sort(), ['1', '2']);
+  for (const n of nacks) {
+    assert.equal(n.reason, 'hookbridge-subscribe --nack');
+    assert.deepEqual(n.delay, { seconds: '1', nanos: 500000000 });
+  }
+  const left = await run(['--target', server.target, '--consumer', 'indexer', '--no-ack', '--count', '1']).done;
+  assert.equal(left.code, 0, left.stderr);
+  assert.equal(JSON.parse(left.stdout).event.sequence, '3');
+  assert.deepEqual(server.consumeCalls[1].requests, []);
+});
+
+test('--consumer rejected, gap, reconnecting and error lines', async (t) => {
+  const server = await startServer({
+    async consume(call, index) {
+      if (index > 0) {
+        fail(call, grpc.status.NOT_FOUND, 'no consumer "indexer"');
+        return;
+      }
+      accept(call);
+      call.write(consumed([1]));
+      await until(call, (c) => acked(c).length >= 1);
+      call.write({ rejected: { sequences: ['1'], reason: 'redelivered' } });
+      call.write({ gap: { first_sequence: '4', last_sequence: '6' } });
+      fail(call, grpc.status.UNAVAILABLE, 'shutting down');
+    },
+  });
+  t.after(() => server.close());
+  const r = await run(['--target', server.target, '--consumer', 'indexer', '--member', 'm']).done;
+  assert.equal(r.code, 1);
+  assert.equal(JSON.parse(r.stdout).event.sequence, '1');
+  const lines = r.stderr.trim().split('\n');
+  assert.deepEqual(lines.slice(0, 3), [
+    'consuming: indexer as member m',
+    'rejected: 1 sequences: redelivered',
+    'gap: sequences 4..6 were not retained',
+  ]);
+  assert.match(lines[3], /^reconnecting in \d+ ms: UNAVAILABLE: shutting down$/);
+  assert.deepEqual(lines.slice(4), ['error: NOT_FOUND: no consumer "indexer"']);
+});
+
+test('--consumer: SIGTERM flushes the acknowledgements, then exits 0', async (t) => {
+  const server = await startServer({
+    async consume(call) {
+      accept(call);
+      call.write(consumed([1]));
+      await until(call, (c) => acked(c).length >= 1);
+      call.write({ acknowledged: { sequences: ['1'] } });
+      await endOnHalfClose(call);
+    },
+  });
+  t.after(() => server.close());
+  let signalled = false;
+  const { done } = run(['--target', server.target, '--consumer', 'indexer'], {
+    onStderr: (text, child) => {
+      if (text.includes('consuming:') && !signalled) {
+        signalled = true;
+        until(server.consumeCalls[0], (c) => acked(c).length >= 1).then(() => child.kill('SIGTERM'));
+      }
+    },
+  });
+  const r = await done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).event.sequence, '1');
+  assert.equal(r.stderr, 'consuming: indexer as member (server-chosen)\n');
+  assert.equal(server.consumeCalls[0].halfClosed, true);
 });

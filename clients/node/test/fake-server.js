@@ -1,19 +1,19 @@
 'use strict';
-// An in-process EventBridgeService for the tests: each Subscribe call is
-// handed to the test's script, which writes responses and ends the call as
-// hookbridge would.
+// An in-process EventBridgeService for the tests: each Subscribe and
+// Consume call is handed to the test's script, which writes responses and
+// ends the call as hookbridge would.
 
 const grpc = require('@grpc/grpc-js');
 const { loadRoot, CONVERSION } = require('../lib/proto');
 
 const root = loadRoot();
 
-function method(name, requestType, responseType, responseStream) {
+function method(name, requestType, responseType, responseStream, requestStream = false) {
   const req = root.lookupType(requestType);
   const res = root.lookupType(responseType);
   return {
     path: `/hookbridge.v1.EventBridgeService/${name}`,
-    requestStream: false,
+    requestStream,
     responseStream,
     requestSerialize: (o) => Buffer.from(req.encode(req.fromObject(o)).finish()),
     requestDeserialize: (b) => req.toObject(req.decode(b), { ...CONVERSION, defaults: false }),
@@ -26,6 +26,7 @@ const SERVICE = {
   Subscribe: method('Subscribe', 'hookbridge.v1.SubscribeRequest', 'hookbridge.v1.SubscribeResponse', true),
   GetServerInfo: method('GetServerInfo', 'hookbridge.v1.GetServerInfoRequest', 'hookbridge.v1.GetServerInfoResponse', false),
   ListEventTypes: method('ListEventTypes', 'hookbridge.v1.ListEventTypesRequest', 'hookbridge.v1.ListEventTypesResponse', false),
+  Consume: method('Consume', 'hookbridge.v1.ConsumeRequest', 'hookbridge.v1.ConsumeResponse', true, true),
 };
 
 // A minimal Event object of sequence `n`.
@@ -40,7 +41,39 @@ function startAfter(n) {
   return md;
 }
 
-// Ends a Subscribe call with `code`, `details` and optional trailers:
+// A ConsumeResponse with these events, delivered for the attempt-th time.
+function consumed(sequences, attempt = 1) {
+  return { events: sequences.map((n) => ({ event: event(n), delivery_attempt: attempt })) };
+}
+
+// Every sequence a Consume call acknowledged, ranges expanded, in order.
+function acked(call) {
+  const out = [];
+  for (const r of call.requests) {
+    if (!r.ack) continue;
+    out.push(...(r.ack.sequences || []).map(Number));
+    for (const { first, last } of r.ack.ranges || []) {
+      for (let n = Number(first); n <= Number(last); n += 1) out.push(n);
+    }
+  }
+  return out;
+}
+
+// Resolves once `condition(call)` holds, checked on each request the call
+// brings and when the client stops sending.
+function until(call, condition) {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!condition(call)) return;
+      call.removeListener('request', check);
+      resolve();
+    };
+    call.on('request', check);
+    check();
+  });
+}
+
+// Ends a Subscribe or Consume call with `code`, `details` and optional trailers:
 // resumeAfter (hookbridge-resume-after), retryDelayMs (RetryInfo in
 // grpc-status-details-bin), errorInfo ({reason, metadata}).
 function fail(call, code, details, { resumeAfter, retryDelayMs, errorInfo } = {}) {
@@ -70,12 +103,42 @@ function fail(call, code, details, { resumeAfter, retryDelayMs, errorInfo } = {}
 }
 
 // Starts a server. `subscribe(call, index)` runs for each Subscribe call
-// (index from 0); `info` is the GetServerInfoResponse. Resolves to
-// {target, requests, close()}; requests collects the SubscribeRequests.
-async function startServer({ subscribe, info = {}, infoError, serverOptions = {}, credentials }) {
+// (index from 0), `consume(call, index)` for each Consume call once its
+// first request arrived (`call.start`; the later ones are collected in
+// `call.requests`, each emitting 'request'; `call.clientDone` once the
+// client half-closed (`call.halfClosed`) or went away); `info` is the GetServerInfoResponse.
+// Resolves to {target, requests, consumeCalls, close()}; requests collects
+// the SubscribeRequests.
+async function startServer({ subscribe, consume, info = {}, infoError, serverOptions = {}, credentials }) {
   const server = new grpc.Server(serverOptions);
-  const state = { requests: [], metadata: [], infoCalls: 0, calls: [] };
+  const state = { requests: [], metadata: [], infoCalls: 0, calls: [], consumeCalls: [] };
   server.addService(SERVICE, {
+    Consume: (call) => {
+      call.requests = [];
+      call.clientDone = false;
+      call.on('data', (request) => {
+        if (!call.first) {
+          call.first = request;
+          call.start = request.start;
+          state.consumeCalls.push(call);
+          consume(call, state.consumeCalls.length - 1);
+          return;
+        }
+        call.requests.push(request);
+        call.emit('request');
+      });
+      const done = () => {
+        if (call.clientDone) return;
+        call.clientDone = true;
+        call.emit('request');
+      };
+      call.on('end', () => {
+        call.halfClosed = true;
+        done();
+      });
+      call.on('cancelled', done);
+      call.on('error', () => {});
+    },
     Subscribe: (call) => {
       state.requests.push(call.request);
       state.metadata.push(call.metadata);
@@ -112,4 +175,4 @@ async function startServer({ subscribe, info = {}, infoError, serverOptions = {}
   };
 }
 
-module.exports = { startServer, event, startAfter, fail, root };
+module.exports = { startServer, event, startAfter, fail, consumed, acked, until, root };

@@ -1,7 +1,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { Position, toSequence, compareSequences } = require('..');
+const { Position, toSequence, compareSequences, sequenceRuns } = require('..');
 
 test('toSequence normalizes strings, numbers and bigints', () => {
   assert.equal(toSequence('007'), '7');
@@ -32,4 +32,20 @@ test('the position only moves forward', () => {
   assert.equal(p.covers('9007199254740994'), false);
   assert.equal(p.advance(undefined), false);
   assert.equal(new Position('0').covers('0'), true);
+});
+
+test('sequenceRuns: distinct sequences as singles and contiguous runs', () => {
+  assert.deepEqual(sequenceRuns([]), { singles: [], runs: [] });
+  assert.deepEqual(sequenceRuns(['5']), { singles: ['5'], runs: [] });
+  assert.deepEqual(sequenceRuns(['3', '1', '2', '2', '7', '9', '10']), {
+    singles: ['7'],
+    runs: [
+      { first: '1', last: '3' },
+      { first: '9', last: '10' },
+    ],
+  });
+  assert.deepEqual(sequenceRuns(['18446744073709551615', '18446744073709551614']), {
+    singles: [],
+    runs: [{ first: '18446744073709551614', last: '18446744073709551615' }],
+  });
 });

@@ -1,6 +1,16 @@
 // Compiled by `tsc --noEmit` (test.sh), never run: the declarations describe
 // the API the way an application uses it.
-import { Client, FileCursorStore, SubscriptionError, eventToJSON, structToJSON, type Event, type hookbridge } from '..';
+import {
+  Client,
+  ConsumerError,
+  FileCursorStore,
+  SubscriptionError,
+  eventToJSON,
+  structToJSON,
+  type ConsumerMessage,
+  type Event,
+  type hookbridge,
+} from '..';
 
 async function consume(signal: AbortSignal): Promise<string | null> {
   const client = new Client('localhost:50051', { token: 't', caFile: 'ca.pem', serverName: 'hookbridge.internal' });
@@ -42,3 +52,41 @@ async function consume(signal: AbortSignal): Promise<string | null> {
 }
 
 void consume;
+
+async function member(signal: AbortSignal): Promise<number> {
+  const client = new Client('localhost:50051', { token: 't' });
+  const consumer = client.consume('indexer', {
+    memberId: 'pod-1',
+    signal,
+    onRejected: (rejected) => console.error(rejected.sequences.length, rejected.reason),
+    onGap: (gap) => console.error(gap.first_sequence),
+  });
+  consumer.on('consuming', () => console.error('consuming'));
+  try {
+    for await (const message of consumer) {
+      const handled: ConsumerMessage = message;
+      const attempt: number = message.deliveryAttempt;
+      const sequence: string = message.sequence;
+      const type: string = message.event.type;
+      void [handled, attempt, sequence, type];
+      if (attempt > 3) {
+        const queued: boolean = message.nack({ delayMs: 30000, reason: 'later' });
+        void queued;
+      } else {
+        message.extend();
+        message.ack();
+      }
+    }
+    const confirmed: boolean = await consumer.flush(5000);
+    void confirmed;
+  } catch (error) {
+    if (error instanceof ConsumerError) return error.code;
+    throw error;
+  } finally {
+    await consumer.close();
+    await client.close();
+  }
+  return consumer.confirmed;
+}
+
+void member;

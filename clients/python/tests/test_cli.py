@@ -10,12 +10,28 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
 import grpc
 
-from fake_server import FakeServer, end, event, events, gap, hang, response, start
+from fake_server import (
+    FakeServer,
+    accept,
+    await_acks,
+    confirm,
+    consumed,
+    end,
+    event,
+    events,
+    gap,
+    hang,
+    reject,
+    response,
+    start,
+    wait,
+)
 from hookbridge.v1 import service_pb2
 
 
@@ -210,13 +226,121 @@ class CliTest(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertTrue(result.stderr.startswith(f"error: cursor {self.cursor}: "), result.stderr)
 
+    # -- --consumer
+
+    def test_consumer_prints_consumed_events_acknowledges_and_exits_once_confirmed(self):
+        self.server.consume_script(accept(), consumed(1, 2), await_acks(2), confirm(1, 2), hang())
+        result = self.run_cli("--consumer", "indexer", "--member", "m-1", "--count", "2",
+                              env=self.env(HOOKBRIDGE_TOKEN="tok"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        self.assertEqual([(l["event"]["sequence"], l["delivery_attempt"]) for l in lines], [("1", 1), ("2", 1)])
+        self.assertEqual(lines[0]["event"]["id"], "d-1")  # proto field names, the whole event
+        self.assertEqual(result.stderr, "consuming: indexer as member m-1\n")
+        stream = self.server.consume_stream(0)
+        self.assertEqual((stream.start.consumer, stream.start.member_id), ("indexer", "m-1"))
+        self.assertEqual(sorted(stream.acked()), [1, 2])
+        self.assertEqual(stream.metadata["authorization"], "Bearer tok")
+        self.assertTrue(stream.client_done)  # half-closed, not cancelled
+
+    def test_consumer_count_fails_when_not_confirmed(self):
+        self.server.consume_script(accept(), consumed(1), wait(threading.Event()))
+        result = self.run_cli("--consumer", "indexer", "--count", "1")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stderr.splitlines(), [
+            "consuming: indexer as member (server-chosen)",
+            "error: DEADLINE_EXCEEDED: acknowledgements not confirmed (within 5 s, or before their stream ended)",
+        ])
+        self.assertEqual(self.server.consume_stream(0).start.member_id, "")
+
+    def test_consumer_nack_and_no_ack(self):
+        self.server.consume_script(accept(), consumed(1, 2), hang())
+        result = self.run_cli("--consumer", "indexer", "--nack", "--nack-delay", "1500", "--count", "2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        stream = self.server.consume_stream(0)
+        self.assertEqual(stream.acked(), [])
+        nacks = stream.of_kind("nack")
+        self.assertEqual(sorted(s for n in nacks for s in n.sequences), [1, 2])
+        self.assertEqual({(n.reason, n.delay.ToMilliseconds()) for n in nacks},
+                         {("hookbridge-subscribe --nack", 1500)})
+
+        self.server.consume_script(accept(), consumed(3), hang())
+        result = self.run_cli("--consumer", "indexer", "--no-ack", "--count", "1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["event"]["sequence"], "3")
+        self.assertEqual(self.server.consume_stream(1).requests, [])
+
+    def test_consumer_rejected_reconnecting_gap_and_error_lines(self):
+        handed = threading.Event()
+        lost = service_pb2.ConsumeResponse(gap=service_pb2.Gap(first_sequence=4, last_sequence=6))
+        self.server.consume_script(accept(), consumed(1), await_acks(1), reject(1, reason="redelivered"),
+                                   response(lost), wait(handed),
+                                   end(grpc.StatusCode.UNAVAILABLE, "shutting down"))
+        self.server.consume_script(end(grpc.StatusCode.NOT_FOUND, 'no consumer "indexer"'))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hookbridge", "--target", self.server.target, "--consumer", "indexer",
+             "--member", "m"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env(),
+        )
+        try:
+            self.assertEqual(process.stderr.readline(), "consuming: indexer as member m\n")
+            self.assertEqual(process.stderr.readline(), "rejected: 1 sequences: redelivered\n")
+            self.assertEqual(process.stderr.readline(), "gap: sequences 4..6 were not retained\n")
+            handed.set()
+            self.assertEqual(process.wait(20), 1)
+            rest = process.stderr.read().splitlines()
+            self.assertRegex(rest[0], r"^reconnecting in \d+ ms: UNAVAILABLE: shutting down$")
+            self.assertEqual(rest[1:], ['error: NOT_FOUND: no consumer "indexer"'])
+            self.assertEqual(json.loads(process.stdout.read())["event"]["sequence"], "1")
+        finally:
+            process.kill()
+            process.wait()
+            process.stdout.close()
+            process.stderr.close()
+
+    def test_consumer_signal_ends_cleanly_after_flushing(self):
+        self.server.consume_script(accept(), consumed(1), await_acks(1), confirm(1), hang())
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hookbridge", "--target", self.server.target, "--consumer", "indexer"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env(),
+        )
+        try:
+            self.assertEqual(json.loads(process.stdout.readline())["event"]["sequence"], "1")
+            stream = self.server.consume_stream(0)
+            self.assertTrue(stream.wait_for(lambda: stream.acked() == [1]))
+            process.send_signal(signal.SIGTERM)
+            self.assertEqual(process.wait(10), 0)
+            self.assertEqual(process.stderr.read(), "consuming: indexer as member (server-chosen)\n")
+            self.assertTrue(stream.ended.wait(10))
+            self.assertTrue(stream.client_done)
+        finally:
+            process.kill()
+            process.wait()
+            process.stdout.close()
+            process.stderr.close()
+
+    def test_consumer_usage_errors_exit_2(self):
+        for args in (["--consumer", "c", "--types", "a"], ["--consumer", "c", "--sources", "a"],
+                     ["--consumer", "c", "--subjects", "a"], ["--consumer", "c", "--environment-ids", "a"],
+                     ["--consumer", "c", "--earliest"], ["--consumer", "c", "--after", "3"],
+                     ["--consumer", "c", "--cursor", self.cursor], ["--consumer", "c", "--include-raw"],
+                     ["--consumer", "c", "--allow-gaps"], ["--member", "m"], ["--nack"], ["--no-ack"],
+                     ["--consumer", "c", "--nack", "--no-ack"], ["--consumer", "c", "--nack-delay", "5"],
+                     ["--consumer", "c", "--nack", "--nack-delay", "-5"], ["--consumer", ""]):
+            result = self.run_cli(*args)
+            self.assertEqual(result.returncode, 2, args)
+            self.assertEqual(result.stdout, "")
+            self.assertIn("usage:", result.stderr)
+        self.assertEqual(self.server.consume_streams, [])
+
     def test_help(self):
         result = subprocess.run([sys.executable, "-m", "hookbridge", "--help"],
                                 stdout=subprocess.PIPE, text=True, timeout=20)
         self.assertEqual(result.returncode, 0)
         for flag in ("--target", "--ca", "--tls", "--server-name", "--types", "--sources",
                      "--subjects", "--environment-ids", "--cursor", "--earliest", "--after",
-                     "--include-raw", "--allow-gaps", "--count"):
+                     "--include-raw", "--allow-gaps", "--count", "--consumer", "--member", "--nack",
+                     "--nack-delay", "--no-ack"):
             self.assertIn(flag, result.stdout)
         self.assertTrue(re.match(r"usage: hookbridge-subscribe ", result.stdout))
 

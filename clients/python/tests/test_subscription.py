@@ -13,6 +13,7 @@ import grpc
 import hookbridge
 from fake_server import (
     FakeServer,
+    FakeServerTestCase,
     end,
     event,
     events,
@@ -26,8 +27,6 @@ from fake_server import (
 )
 from hookbridge.v1 import service_pb2
 
-FAST = dict(initial=0.001, maximum=0.005)
-
 
 class RecordingStore(hookbridge.MemoryCursorStore):
     def __init__(self, sequence=None):
@@ -39,30 +38,9 @@ class RecordingStore(hookbridge.MemoryCursorStore):
         super().save(sequence)
 
 
-class SubscriptionTest(unittest.TestCase):
-    def setUp(self):
-        self.server = FakeServer()
-        self.client = hookbridge.Client(self.server.target)
-        self.reconnects = []
-        self.guards = []
-
-    def tearDown(self):
-        for guard in self.guards:
-            guard.cancel()
-        self.client.close()
-        self.server.stop()
-
+class SubscriptionTest(FakeServerTestCase):
     def subscribe(self, **kwargs):
-        kwargs.setdefault("backoff", hookbridge.Backoff(**FAST))
-        kwargs.setdefault("on_reconnect", lambda error, delay: self.reconnects.append((error, delay)))
-        subscription = self.client.subscribe(**kwargs)
-        # A test whose stream never brings what it waits for fails instead
-        # of hanging: the subscription is cancelled after a while.
-        guard = threading.Timer(10, subscription.cancel)
-        guard.daemon = True
-        guard.start()
-        self.guards.append(guard)
-        return subscription
+        return self.guarded(self.client.subscribe(**self.stream_options(kwargs)))
 
     def take(self, subscription, n):
         return [next(subscription).sequence for _ in range(n)]
@@ -150,16 +128,7 @@ class SubscriptionTest(unittest.TestCase):
         self.assertEqual(store.saves, [5, 8])
         self.assertEqual(self.server.requests[1].after_sequence, 5)
         flag.set()
-        outcome = []
-
-        def iterate():
-            try:
-                outcome.append(next(subscription))
-            except StopIteration:
-                outcome.append("stopped")
-
-        thread = threading.Thread(target=iterate)
-        thread.start()
+        thread, outcome = self.next_in_thread(subscription)
         self._wait_for(lambda: len(self.server.requests) == 3)
         subscription.cancel()
         thread.join(5)

@@ -4,9 +4,12 @@
         [--types a,b] [--sources a,b] [--subjects a,b] [--environment-ids a,b]
         [--cursor FILE] [--earliest | --after N] [--include-raw] [--allow-gaps]
         [--count N]
+    hookbridge-subscribe --target HOST:PORT ... --consumer NAME [--member ID]
+        [--nack] [--nack-delay MS] [--no-ack] [--count N]
 
 The token comes from $HOOKBRIDGE_TOKEN. stdout: one event per line (the
-protobuf JSON mapping with the proto field names). stderr: `subscribed:`,
+protobuf JSON mapping with the proto field names; with --consumer, the
+ConsumedEvent). stderr: `subscribed:` (or `consuming:` and `rejected:`),
 `reconnecting in`, `gap:` and `error:` lines. Exit status: 0 after --count
 events or on SIGINT/SIGTERM, 1 after `error:`, 2 for a usage error.
 """
@@ -27,6 +30,12 @@ from hookbridge._cursor import FileCursorStore
 from hookbridge._errors import SubscriptionError
 
 PROG = "hookbridge-subscribe"
+# The reason a --nack gives.
+NACK_REASON = "hookbridge-subscribe --nack"
+# Flags of a subscription, which a consumer has in its own config.
+_SUBSCRIPTION_ONLY = ("types", "sources", "subjects", "environment_ids", "cursor", "earliest",
+                      "after", "include_raw", "allow_gaps")
+_CONSUMER_ONLY = ("member", "nack", "nack_delay", "no_ack")
 
 
 def _comma_list(value: str) -> List[str]:
@@ -98,9 +107,41 @@ def _parser() -> argparse.ArgumentParser:
         help="report events lost to retention as a gap and go on, instead of failing",
     )
     parser.add_argument(
-        "--count", type=_sequence, default=0, metavar="N", help="exit after N events (0: never)"
+        "--count", type=_sequence, default=0, metavar="N",
+        help="exit after N events (0: never); with --consumer, once their acknowledgements are confirmed",
     )
+    consumer = parser.add_argument_group(
+        "durable consumer",
+        "consume a consumer's events as one member of its group, instead of subscribing "
+        "(the filter and start flags above do not apply: the consumer has its own)",
+    )
+    consumer.add_argument("--consumer", metavar="NAME", help="the consumer to consume")
+    consumer.add_argument("--member", metavar="ID", help="this member's id (default: the server chooses)")
+    settle = consumer.add_mutually_exclusive_group()
+    settle.add_argument("--nack", action="store_true",
+                        help=f"negatively acknowledge each event (reason {NACK_REASON!r}) instead")
+    settle.add_argument("--no-ack", action="store_true",
+                        help="leave each event unacknowledged until its deadline")
+    consumer.add_argument("--nack-delay", type=_sequence, metavar="MS",
+                          help="with --nack: deliver the event again after MS milliseconds")
     return parser
+
+
+def _check_modes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Subscription flags with --consumer, consumer flags without it: usage
+    errors."""
+    default = parser.parse_args([])
+    wrong = _SUBSCRIPTION_ONLY if args.consumer is not None else _CONSUMER_ONLY
+    for dest in wrong:
+        if getattr(args, dest) != getattr(default, dest):
+            flag = "--" + dest.replace("_", "-")
+            if args.consumer is not None:
+                parser.error(f"{flag}: not with --consumer (the consumer has its own filter and position)")
+            parser.error(f"{flag} needs --consumer")
+    if args.consumer == "":
+        parser.error("--consumer: a name is required")
+    if args.nack_delay is not None and not args.nack:
+        parser.error("--nack-delay needs --nack")
 
 
 def _integral_floats_as_ints(value: Any) -> Any:
@@ -133,6 +174,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.server_name and not (args.ca or args.tls):
         parser.error("--server-name needs --ca or --tls")
+    _check_modes(parser, args)
     try:
         client = Client(
             args.target,
@@ -147,43 +189,71 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def on_gap(gap: Any) -> None:
         _stderr(f"gap: sequences {gap.first_sequence}..{gap.last_sequence} were not retained")
 
+    def on_reconnect(error: SubscriptionError, delay: float) -> None:
+        _stderr(f"reconnecting in {round(delay * 1000)} ms: {error}")
+
+    def on_rejected(rejected: Any) -> None:
+        _stderr(f"rejected: {len(rejected.sequences)} sequences: {rejected.reason}")
+
+    def on_consuming() -> None:
+        _stderr(f"consuming: {args.consumer} as member {args.member or '(server-chosen)'}")
+
     try:
-        subscription = client.subscribe(
-            types=args.types,
-            sources=args.sources,
-            subjects=args.subjects,
-            environment_ids=args.environment_ids,
-            after_sequence=args.after,
-            earliest=args.earliest,
-            include_raw=args.include_raw,
-            allow_gaps=args.allow_gaps,
-            cursor_store=FileCursorStore(args.cursor) if args.cursor else None,
-            on_gap=on_gap,
-            on_subscribed=lambda n: _stderr(f"subscribed: streaming events after sequence {n}"),
-            on_reconnect=lambda error, delay: _stderr(
-                f"reconnecting in {round(delay * 1000)} ms: {error}"
-            ),
-        )
+        if args.consumer is not None:
+            stream: Any = client.consume(
+                args.consumer,
+                args.member,
+                on_gap=on_gap,
+                on_rejected=on_rejected,
+                on_consuming=on_consuming,
+                on_reconnect=on_reconnect,
+            )
+        else:
+            stream = client.subscribe(
+                types=args.types,
+                sources=args.sources,
+                subjects=args.subjects,
+                environment_ids=args.environment_ids,
+                after_sequence=args.after,
+                earliest=args.earliest,
+                include_raw=args.include_raw,
+                allow_gaps=args.allow_gaps,
+                cursor_store=FileCursorStore(args.cursor) if args.cursor else None,
+                on_gap=on_gap,
+                on_subscribed=lambda n: _stderr(f"subscribed: streaming events after sequence {n}"),
+                on_reconnect=on_reconnect,
+            )
     except (OSError, ValueError) as error:
         _stderr(f"error: cursor {args.cursor}: {error}")
         client.close()
         return 1
 
     def stop(signum: int, frame: Any) -> None:
-        subscription.cancel()
+        stream.cancel()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
     out = sys.stdout.buffer
     printed = 0
+    consumed = args.consumer is not None
     try:
-        for event in subscription:
-            out.write(event_json(event).encode("utf-8") + b"\n")
+        for item in stream:
+            out.write(event_json(item.consumed_event if consumed else item).encode("utf-8") + b"\n")
             out.flush()
+            if consumed:
+                _settle(item, args)
             printed += 1
             if args.count and printed >= args.count:
-                subscription.commit()
+                if not consumed:
+                    stream.commit()
+                elif not stream.flush(stream.flush_timeout):
+                    _stderr(
+                        f"error: DEADLINE_EXCEEDED: acknowledgements not confirmed (within "
+                        f"{stream.flush_timeout:g} s, or before their stream ended)"
+                    )
+                    stream.close(0)  # no second wait
+                    return 1
                 break
     except SubscriptionError as error:
         _stderr(f"error: {error}")
@@ -195,9 +265,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _stderr(f"error: {error}")
         return 1
     finally:
-        subscription.close()
+        stream.close()
         client.close()
     return 0
+
+
+def _settle(message: Any, args: argparse.Namespace) -> None:
+    """What the CLI does with a consumer's message once it is printed."""
+    if args.nack:
+        delay = None if args.nack_delay is None else args.nack_delay / 1000
+        message.nack(delay, NACK_REASON)
+    elif not args.no_ack:
+        message.ack()
 
 
 if __name__ == "__main__":

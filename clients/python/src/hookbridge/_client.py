@@ -1,4 +1,4 @@
-"""The client and its subscriptions."""
+"""The client, its subscriptions and consumers."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import collections
 import datetime
 import logging
 import threading
-import time
 import weakref
-from typing import Any, Callable, Deque, Iterable, Iterator, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Deque, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar, Union
 
 import grpc
 from google.protobuf import timestamp_pb2
 
 from hookbridge._backoff import Backoff
+from hookbridge._consumer import Consumer, ConsumingHandler, RejectedHandler
 from hookbridge._cursor import CursorStore
 from hookbridge._errors import (
     START_AFTER_KEY,
@@ -21,6 +21,7 @@ from hookbridge._errors import (
     metadata_value,
     parse_sequence,
 )
+from hookbridge._stream import IDLE_HEARTBEATS, GapHandler, ReconnectHandler, _Stream
 from hookbridge.v1 import event_pb2, service_pb2, service_pb2_grpc
 
 __all__ = ["Client", "Subscription", "DEFAULT_TARGET", "IDLE_HEARTBEATS"]
@@ -29,11 +30,6 @@ logger = logging.getLogger("hookbridge")
 
 #: The target when none is given.
 DEFAULT_TARGET = "localhost:50051"
-#: A stream that brings nothing (no event, no heartbeat) for this many
-#: heartbeat intervals is given up and resumed on a new one.
-IDLE_HEARTBEATS = 3
-# gRPC's receive limit is a C int.
-_MAX_RECEIVE_LIMIT = 2**31 - 1
 # gRPC waits up to 2 minutes between connection attempts of a channel and
 # fails calls at once meanwhile: a server back after a restart would be seen
 # late. Shorter waits for the shared channel; a subscription makes a new
@@ -45,10 +41,9 @@ _CHANNEL_DEFAULTS = (
 )
 
 Strings = Union[str, Iterable[str]]
-GapHandler = Callable[[service_pb2.Gap], Any]
 SubscribedHandler = Callable[[int], Any]
-ReconnectHandler = Callable[[SubscriptionError, float], Any]
 HeartbeatHandler = Callable[[service_pb2.Heartbeat], Any]
+_StreamT = TypeVar("_StreamT", bound=_Stream)
 
 
 def _strings(value: Optional[Strings]) -> list:
@@ -77,7 +72,7 @@ class Client:
             (GetServerInfo, ListEventTypes).
 
     Use it as a context manager, or call `close()`: closing cancels the
-    subscriptions it made.
+    subscriptions and consumers it made.
     """
 
     def __init__(
@@ -110,7 +105,7 @@ class Client:
         self.call_timeout = call_timeout
         self._lock = threading.Lock()
         self._channel: Optional[grpc.Channel] = None
-        self._subscriptions: "weakref.WeakSet[Subscription]" = weakref.WeakSet()
+        self._streams: "weakref.WeakSet[_Stream]" = weakref.WeakSet()
         self._closed = False
 
     # -- channels
@@ -255,20 +250,74 @@ class Client:
             on_heartbeat=on_heartbeat,
             backoff=backoff,
         )
+        return self._track(subscription)
+
+    # -- consuming
+
+    def consume(
+        self,
+        consumer: str,
+        member_id: Optional[str] = None,
+        *,
+        on_gap: Optional[GapHandler] = None,
+        on_rejected: Optional[RejectedHandler] = None,
+        on_consuming: Optional[ConsumingHandler] = None,
+        on_reconnect: Optional[ReconnectHandler] = None,
+        backoff: Optional[Backoff] = None,
+        flush_timeout: float = 5.0,
+        max_ack_delay: float = 0.01,
+    ) -> Consumer:
+        """Joins the group of the durable consumer `consumer` as a member;
+        iterate over the result for its messages (see `Consumer`).
+
+        `member_id` names the member in the server's metrics, logs and
+        console (e.g. the pod name); None lets the server choose.
+
+        Callbacks: `on_gap(gap)` for events the log's retention removed
+        before the consumer acknowledged them (logged when None);
+        `on_rejected(rejected)` with a RejectedSequences (logged when None;
+        runs in the consumer's reader thread); `on_consuming()` whenever a
+        stream is established; `on_reconnect(error, delay)` before waiting
+        `delay` seconds to reconnect. `backoff` sets the waits between
+        attempts (default 100 ms doubling to 10 s, full jitter).
+
+        `flush_timeout`: how long closing waits for confirmations.
+        `max_ack_delay`: how long a queued acknowledgement waits for others
+        to go in the same request while the application is busy.
+        """
+        if not consumer:
+            raise ValueError("consume: the consumer's name is required")
+        return self._track(
+            Consumer(
+                self,
+                consumer,
+                member_id,
+                on_gap=on_gap,
+                on_rejected=on_rejected,
+                on_consuming=on_consuming,
+                on_reconnect=on_reconnect,
+                backoff=backoff,
+                flush_timeout=flush_timeout,
+                max_ack_delay=max_ack_delay,
+            )
+        )
+
+    def _track(self, stream: _StreamT) -> _StreamT:
         with self._lock:
             if self._closed:
                 raise ValueError("the client is closed")
-            self._subscriptions.add(subscription)
-        return subscription
+            self._streams.add(stream)
+        return stream
 
     # -- lifetime
 
     def close(self) -> None:
-        """Cancels the subscriptions and closes the channels."""
+        """Closes the subscriptions and consumers (a consumer flushes first,
+        for at most its flush_timeout) and the channels."""
         with self._lock:
-            subscriptions = list(self._subscriptions)
-        for subscription in subscriptions:
-            subscription.close()
+            streams = list(self._streams)
+        for stream in streams:
+            stream.close()
         with self._lock:
             self._closed = True
             channel, self._channel = self._channel, None
@@ -285,76 +334,7 @@ class Client:
         return f"Client({self.target!r}, tls={self._credentials is not None})"
 
 
-class _IdleWatchdog:
-    """Cancels a call that waits for a message longer than a timeout. One
-    thread per subscription, started on first use; the reader arms it
-    before each blocking read and disarms it after."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._call: Any = None
-        self._deadline: Optional[float] = None
-        self._fired: Any = None
-        self._sleeping = False  # waiting without a deadline
-        self._stopped = False
-        self._thread: Optional[threading.Thread] = None
-
-    def arm(self, call: Any, timeout: Optional[float]) -> None:
-        if timeout is None:
-            return
-        with self._cond:
-            if self._stopped:
-                return
-            self._call = call
-            self._deadline = time.monotonic() + timeout
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="hookbridge-idle-watchdog", daemon=True
-                )
-                self._thread.start()
-            elif self._sleeping:
-                self._cond.notify()
-
-    def disarm(self) -> None:
-        with self._cond:
-            self._call = None
-            self._deadline = None
-
-    def fired(self, call: Any) -> bool:
-        """Whether the watchdog cancelled `call`."""
-        with self._cond:
-            return self._fired is call
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._call = None
-            self._cond.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while True:
-                    if self._stopped:
-                        return
-                    if self._deadline is None:
-                        self._sleeping = True
-                        self._cond.wait()
-                        self._sleeping = False
-                        continue
-                    remaining = self._deadline - time.monotonic()
-                    if remaining > 0:
-                        self._cond.wait(remaining)
-                        continue
-                    call, self._fired = self._call, self._call
-                    self._call = None
-                    self._deadline = None
-                    break
-            if call is not None:
-                call.cancel()
-
-
-class Subscription(Iterator[event_pb2.Event]):
+class Subscription(_Stream, Iterator[event_pb2.Event]):
     """A subscription: an iterator over the matching events, in sequence
     order, one at a time however the server batched them, across
     reconnections. Made by `Client.subscribe`.
@@ -392,33 +372,16 @@ class Subscription(Iterator[event_pb2.Event]):
         on_heartbeat: Optional[HeartbeatHandler] = None,
         backoff: Optional[Backoff] = None,
     ):
-        self._client = client
+        super().__init__(client, on_reconnect=on_reconnect, backoff=backoff)
         self._request = request
         self._store = cursor_store
         self._on_gap = on_gap
         self._on_subscribed = on_subscribed
-        self._on_reconnect = on_reconnect
         self._on_heartbeat = on_heartbeat
-        self._backoff = backoff if backoff is not None else Backoff()
-
-        self._lock = threading.Lock()
-        self._cancelled = threading.Event()
-        self._call: Any = None  # the RPC in progress, for cancel()
-        self._stream: Any = None  # the established Subscribe call
-        self._channel: Optional[grpc.Channel] = None  # this subscription's own
-        self._channel_limit: Optional[int] = None
-        self._fresh_channel = False  # the next attempt needs a new channel
-        self._watchdog = _IdleWatchdog()
-        weakref.finalize(self, self._watchdog.stop)
-        self._idle_timeout: Optional[float] = None
-        self._delay: Optional[float] = None  # to wait before the next attempt
         self._delivered = False  # the current stream brought a response
-        self._done = False
         self._buffer: Deque[event_pb2.Event] = collections.deque()
         self._handed: Optional[int] = None  # handed out, not yet handled
         self._last_handed: Optional[int] = None
-        #: The last GetServerInfo response.
-        self.server_info: Optional[service_pb2.GetServerInfoResponse] = None
 
         stored = cursor_store.load() if cursor_store is not None else None
         self._stored = stored
@@ -434,10 +397,6 @@ class Subscription(Iterator[event_pb2.Event]):
         for by the server); None until known (live, since or earliest
         before the stream starts)."""
         return self._position
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
 
     def __iter__(self) -> "Subscription":
         return self
@@ -465,21 +424,6 @@ class Subscription(Iterator[event_pb2.Event]):
         to it and the cursor store saves it (before the next event is
         requested)."""
         self._commit_handed()
-
-    def cancel(self) -> None:
-        """Ends the subscription promptly: the iteration stops (no error),
-        no reconnect. Thread-safe; idempotent."""
-        self._cancelled.set()
-        with self._lock:
-            call = self._call
-        if call is not None:
-            call.cancel()
-
-    def close(self) -> None:
-        """Cancels and releases the subscription's connection and thread."""
-        self.cancel()
-        self._watchdog.stop()
-        self._replace_channel(None, make=False)
 
     def __enter__(self) -> "Subscription":
         return self
@@ -520,79 +464,13 @@ class Subscription(Iterator[event_pb2.Event]):
 
     # -- the stream's side
 
-    def _set_call(self, call: Any) -> None:
-        with self._lock:
-            self._call = call
-        if call is not None and self._cancelled.is_set():
-            call.cancel()
-
-    def _connect(self) -> None:
-        """One attempt (after the pending wait): GetServerInfo, then
-        Subscribe until the stream's initial metadata arrives."""
-        if self._delay is not None:
-            delay, self._delay = self._delay, None
-            if self._cancelled.wait(delay):
-                return
-        if self._cancelled.is_set():
-            return
-        try:
-            info = self._get_server_info()
-            self._open(info)
-        except grpc.FutureCancelledError:
-            return  # cancel()
-        except grpc.RpcError as error:
-            self._stream_ended(error)
-        except ValueError:
-            if not self._cancelled.is_set():
-                raise
-            # closed meanwhile
-
-    def _replace_channel(self, limit: Optional[int], *, make: bool = True) -> None:
-        """Closes this subscription's channel; makes a new one with the
-        receive limit `limit` if `make`."""
-        channel = self._client.new_channel(limit) if make else None
-        with self._lock:
-            old, self._channel, self._channel_limit = self._channel, channel, limit
-        if old is not None:
-            old.close()
-
-    def _stub(self) -> service_pb2_grpc.EventBridgeServiceStub:
-        with self._lock:
-            channel = self._channel
-        if channel is None:
-            raise ValueError("the subscription is closed")
-        return service_pb2_grpc.EventBridgeServiceStub(channel)
-
-    def _get_server_info(self) -> service_pb2.GetServerInfoResponse:
-        if self._channel is None or self._fresh_channel:
-            # After a failure, a new connection: the old channel would wait
-            # out gRPC's own backoff before it connects again.
-            self._replace_channel(self._channel_limit)
-            self._fresh_channel = False
-        future = self._stub().GetServerInfo.future(
-            service_pb2.GetServerInfoRequest(),
-            metadata=self._client.metadata,
-            timeout=self._client.call_timeout,
-        )
-        self._set_call(future)
-        try:
-            info = future.result()
-        finally:
-            self._set_call(None)
-        self.server_info = info
-        return info
-
-    def _open(self, info: service_pb2.GetServerInfoResponse) -> None:
-        limit = min(info.max_response_bytes, _MAX_RECEIVE_LIMIT) or None
-        interval = info.heartbeat_interval.ToTimedelta().total_seconds()
-        self._idle_timeout = IDLE_HEARTBEATS * interval if interval > 0 else None
+    def _start(self, stub: service_pb2_grpc.EventBridgeServiceStub) -> None:
+        """Subscribe after the position; waits for the initial metadata."""
         request = service_pb2.SubscribeRequest()
         request.CopyFrom(self._request)
         if self._position is not None:
             request.after_sequence = self._position
-        if limit != self._channel_limit:
-            self._replace_channel(limit)
-        stream = self._stub().Subscribe(request, metadata=self._client.metadata)
+        stream = stub.Subscribe(request, metadata=self._client.metadata)
         self._set_call(stream)
         self._stream = stream
         self._delivered = False
@@ -650,41 +528,6 @@ class Subscription(Iterator[event_pb2.Event]):
             self._advance(gap.last_sequence, save=True)
         # else: a response of a kind this client does not know: skipped
 
-    def _stream_ended(self, call: Any) -> None:
-        """The current attempt ended with `call`'s status: resume later or
-        raise SubscriptionError."""
-        with self._lock:
-            self._stream = None
-            self._call = None
-        if self._cancelled.is_set():
-            return
-        self._fresh_channel = True
-        error = SubscriptionError.from_call(call)
-        if error.code == grpc.StatusCode.CANCELLED and self._watchdog.fired(call):
-            error = SubscriptionError(
-                grpc.StatusCode.DEADLINE_EXCEEDED,
-                f"no event or heartbeat for {self._idle_timeout:g} s",
-                error.resume_after,
-            )
+    def _ended(self, error: SubscriptionError) -> None:
         if error.resume_after is not None:
             self._advance(error.resume_after, save=True)
-        if not (error.retryable or error.code == grpc.StatusCode.OK):
-            self._done = True
-            self._finish()
-            raise error from None
-        delay = self._backoff.next_delay()
-        if error.retry_delay is not None:
-            delay = max(delay, error.retry_delay)
-        self._delay = delay
-        if self._on_reconnect is not None:
-            self._on_reconnect(error, delay)
-        else:
-            logger.warning("hookbridge: reconnecting in %d ms: %s", round(delay * 1000), error)
-
-    def _finish(self) -> None:
-        self._watchdog.stop()
-        with self._lock:
-            call, self._call, self._stream = self._call, None, None
-        if call is not None:
-            call.cancel()
-        self._replace_channel(None, make=False)
