@@ -261,11 +261,11 @@ func TestReconnectDropsStaleMessagesAndAcks(t *testing.T) {
 	if cause.Code != codes.Unavailable || cause.RetryDelay != time.Millisecond {
 		t.Errorf("cause %v", cause)
 	}
-	m2.Ack() // its stream ended: dropped, not sent on the next one
 	m := nextMessage(t, c)
 	if m.Sequence() != 5 || m.DeliveryAttempt != 2 {
 		t.Fatalf("after the reconnect: %d (attempt %d), want 5 (3 was on the old stream)", m.Sequence(), m.DeliveryAttempt)
 	}
+	m2.Ack() // its stream ended: dropped, not sent on the new one
 	m.Ack()
 	rs := <-second
 	if len(rs) != 1 || !equal(rs[0].GetAck().GetSequences(), []uint64{5}) {
