@@ -648,7 +648,7 @@ class ConsumerState : public std::enable_shared_from_this<ConsumerState> {
   bool Next(Message* message) {
     std::unique_lock<std::mutex> lock(mu_);
     while (received_.empty() && !done_) {
-      if (!Idle()) {  // nothing else to handle meanwhile: send them now
+      if (!acks_.empty()) {  // nothing else to handle meanwhile: send them now
         urgent_ = true;
         send_wake_.notify_all();
       }
@@ -756,6 +756,15 @@ class ConsumerState : public std::enable_shared_from_this<ConsumerState> {
     client_->Authorize(context);
     std::unique_ptr<grpc::ClientReaderWriter<v1::ConsumeRequest, v1::ConsumeResponse>> stream =
         setup_.stub->Consume(context);
+    uint64_t epoch = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      epoch = ++epoch_;
+      live_ = true;
+      stream_ = stream.get();
+      stalled_ = false;
+      last_heard_ = std::chrono::steady_clock::now();
+    }
     v1::ConsumeRequest start;
     start.mutable_start()->set_consumer(options_.consumer);
     start.mutable_start()->set_member_id(options_.member_id);
@@ -768,15 +777,6 @@ class ConsumerState : public std::enable_shared_from_this<ConsumerState> {
         options_.on_status("consuming: " + options_.consumer + " as member " +
                            (options_.member_id.empty() ? "(server-chosen)" : options_.member_id));
       }
-    }
-    uint64_t epoch = 0;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      epoch = ++epoch_;
-      live_ = true;
-      stream_ = stream.get();
-      stalled_ = false;
-      last_heard_ = std::chrono::steady_clock::now();
     }
     v1::ConsumeResponse response;
     while (stream->Read(&response)) {
@@ -864,7 +864,7 @@ class ConsumerState : public std::enable_shared_from_this<ConsumerState> {
       if (!due) {
         urgent_ = false;
         auto until = now + std::chrono::milliseconds(250);
-        if (ack_due_.has_value() && *ack_due_ < until) until = *ack_due_;
+        if (ack_due_.has_value() && *ack_due_ > now && *ack_due_ < until) until = *ack_due_;
         send_wake_.wait_until(lock, until);
         continue;
       }

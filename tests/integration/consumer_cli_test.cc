@@ -7,9 +7,7 @@
 // NOT_FOUND); usage errors exit 2, errors exit 1 with an `error:` line.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -65,13 +63,6 @@ std::vector<uint64_t> Sequences(const std::vector<v1::ConsumedEvent>& events) {
   std::vector<uint64_t> out;
   for (const v1::ConsumedEvent& e : events) out.push_back(e.event().sequence());
   return out;
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 class ConsumerCliTest : public ::testing::Test {

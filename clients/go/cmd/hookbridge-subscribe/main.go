@@ -151,9 +151,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*option
 		return nil, usageError{"--server-name needs --ca or --tls"}
 	}
 	if set["after"] {
-		n, err := strconv.ParseUint(after, 10, 64)
+		n, err := number("after", after, "a sequence number", 64)
 		if err != nil {
-			return nil, usageError{fmt.Sprintf("--after %q: not a sequence number", after)}
+			return nil, err
 		}
 		o.after, o.hasAfter = n, true
 	}
@@ -161,9 +161,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*option
 		return nil, usageError{"--earliest and --after exclude each other"}
 	}
 	if set["count"] {
-		n, err := strconv.ParseUint(count, 10, 64)
+		n, err := number("count", count, "a number", 64)
 		if err != nil {
-			return nil, usageError{fmt.Sprintf("--count %q: not a number", count)}
+			return nil, err
 		}
 		o.count = n
 	}
@@ -187,9 +187,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*option
 		return nil, usageError{"--nack and --no-ack exclude each other"}
 	}
 	if set["nack-delay"] {
-		n, err := strconv.ParseUint(nackDelay, 10, 32)
+		n, err := number("nack-delay", nackDelay, "a number of milliseconds", 32)
 		if err != nil {
-			return nil, usageError{fmt.Sprintf("--nack-delay %q: not a number of milliseconds", nackDelay)}
+			return nil, err
 		}
 		if !o.nack {
 			return nil, usageError{"--nack-delay needs --nack"}
@@ -197,6 +197,28 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*option
 		o.nackDelay = time.Duration(n) * time.Millisecond
 	}
 	return o, nil
+}
+
+// number parses the value of --flag as an unsigned number of bits bits.
+func number(flag, value, what string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(value, 10, bits)
+	if err != nil {
+		return 0, usageError{fmt.Sprintf("--%s %q: not %s", flag, value, what)}
+	}
+	return n, nil
+}
+
+// reconnectLine and gapLine print the stderr lines of both modes.
+func reconnectLine(stderr io.Writer) func(time.Duration, *hookbridge.Error) {
+	return func(wait time.Duration, cause *hookbridge.Error) {
+		fmt.Fprintf(stderr, "reconnecting in %d ms: %v\n", wait.Milliseconds(), cause)
+	}
+}
+
+func gapLine(stderr io.Writer) func(hookbridge.Gap) {
+	return func(g hookbridge.Gap) {
+		fmt.Fprintf(stderr, "gap: sequences %d..%d were not retained\n", g.First, g.Last)
+	}
 }
 
 // jsonLine renders a message (an event) as one line of JSON with the proto
@@ -254,9 +276,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		hookbridge.OnSubscribed(func(startAfter uint64) {
 			fmt.Fprintf(stderr, "subscribed: streaming events after sequence %d\n", startAfter)
 		}),
-		hookbridge.OnReconnect(func(wait time.Duration, cause *hookbridge.Error) {
-			fmt.Fprintf(stderr, "reconnecting in %d ms: %v\n", wait.Milliseconds(), cause)
-		}),
+		hookbridge.OnReconnect(reconnectLine(stderr)),
 	}
 	switch {
 	case o.earliest:
@@ -271,9 +291,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		subOpts = append(subOpts, hookbridge.IncludeRaw())
 	}
 	if o.allowGaps {
-		subOpts = append(subOpts, hookbridge.AllowGaps(func(g hookbridge.Gap) {
-			fmt.Fprintf(stderr, "gap: sequences %d..%d were not retained\n", g.First, g.Last)
-		}))
+		subOpts = append(subOpts, hookbridge.AllowGaps(gapLine(stderr)))
 	}
 
 	sub := client.Subscribe(ctx, o.filter, subOpts...)
@@ -316,15 +334,11 @@ func consume(ctx context.Context, client *hookbridge.Client, o *options, stdout,
 			}
 			fmt.Fprintf(stderr, "consuming: %s as member %s\n", o.consumer, member)
 		},
-		OnReconnect: func(wait time.Duration, cause *hookbridge.Error) {
-			fmt.Fprintf(stderr, "reconnecting in %d ms: %v\n", wait.Milliseconds(), cause)
-		},
+		OnReconnect: reconnectLine(stderr),
 		OnRejected: func(sequences []uint64, reason string) {
 			fmt.Fprintf(stderr, "rejected: %d sequences: %s\n", len(sequences), reason)
 		},
-		OnGap: func(g hookbridge.Gap) {
-			fmt.Fprintf(stderr, "gap: sequences %d..%d were not retained\n", g.First, g.Last)
-		},
+		OnGap: gapLine(stderr),
 	})
 	defer c.Close() // flushes what was settled
 	var printed, acked uint64
