@@ -16,17 +16,17 @@ WORKDIR /src
 COPY scripts/ scripts/
 RUN scripts/setup.sh --build-only && rm -rf /var/lib/apt/lists/*
 COPY . .
-# Only the two executables are built; the tests are not even configured.
-RUN HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail" HOOKBRIDGE_BUILD_DIR=/build CMAKE_BUILD_TYPE=Release \
+# Only the executables are built; the tests are not even configured.
+RUN HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail hookbridge-ctl" HOOKBRIDGE_BUILD_DIR=/build CMAKE_BUILD_TYPE=Release \
       scripts/build.sh -DHOOKBRIDGE_BUILD_TESTS=OFF \
- && strip /build/bin/hookbridge /build/bin/hookbridge-tail
+ && strip /build/bin/hookbridge /build/bin/hookbridge-tail /build/bin/hookbridge-ctl
 
 # ---- runtime ---------------------------------------------------------------
 FROM debian:bookworm-slim
 LABEL org.opencontainers.image.title="hookbridge" \
       org.opencontainers.image.description="Signed webhooks in, a typed gRPC event stream out" \
       org.opencontainers.image.licenses="UNLICENSED"
-# Runtime libraries of hookbridge and hookbridge-tail (libstdc++6, libgcc-s1
+# Runtime libraries of hookbridge, hookbridge-tail and hookbridge-ctl (libstdc++6, libgcc-s1
 # and libc6 are in the base image). ca-certificates: for outgoing TLS.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
@@ -37,7 +37,7 @@ RUN apt-get update \
  && useradd --system --uid 10001 --gid hookbridge --home-dir /var/lib/hookbridge \
       --no-create-home --shell /usr/sbin/nologin hookbridge \
  && install -d -o hookbridge -g hookbridge -m 0750 /var/lib/hookbridge
-COPY --from=build /build/bin/hookbridge /build/bin/hookbridge-tail /usr/local/bin/
+COPY --from=build /build/bin/hookbridge /build/bin/hookbridge-tail /build/bin/hookbridge-ctl /usr/local/bin/
 COPY config/hookbridge.yaml /etc/hookbridge/hookbridge.yaml
 
 # The event log (log.dir) lives on the data volume; nothing else is written,

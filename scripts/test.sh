@@ -67,8 +67,8 @@ if has_stage asan || has_stage fuzz; then
       -DHOOKBRIDGE_LIBFUZZER=ON
   fi
   # What the tests run, not the benchmarks or the other languages' clients.
-  cmake --build build-asan --parallel "$jobs" --target hookbridge hookbridge-tail bridge_tests \
-    console_tests integration_tests hookbridge_fuzzers
+  cmake --build build-asan --parallel "$jobs" --target hookbridge hookbridge-tail hookbridge-ctl \
+    bridge_tests client_tests console_tests integration_tests hookbridge_fuzzers
   done_stage "asan build"
 fi
 

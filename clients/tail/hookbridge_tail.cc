@@ -1,12 +1,15 @@
 // hookbridge-tail: subscribes to a hookbridge server and prints each event
-// as one JSON line on stdout (proto field names, e.g. "environment_id").
-// The CLI of the C++ client library (clients/cpp), with the flags and
-// output every client library's CLI has (clients/README.md).
+// as one JSON line on stdout (proto field names, e.g. "environment_id"); or,
+// with --consumer, consumes a durable consumer's events as one member of
+// its group, printing and acknowledging each. The CLI of the C++ client
+// library (clients/cpp), with the flags and output every client library's
+// CLI has (clients/README.md).
 //
 //   HOOKBRIDGE_TOKEN=... hookbridge-tail --target localhost:50051 --types "comment.*"
 //       --cursor comments.cursor --earliest
+//   HOOKBRIDGE_TOKEN=... hookbridge-tail --consumer indexer --member pod-1 --count 10
 //
-// The subscriber token comes from the HOOKBRIDGE_TOKEN environment variable
+// The token comes from the HOOKBRIDGE_TOKEN environment variable
 // (it stays out of the process list) or --token. --ca (or --tls) turns on
 // TLS; --cert_file and --key_file add a client certificate (mutual TLS).
 // Flags may be written with dashes or underscores (--server-name).
@@ -20,19 +23,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "cli.h"
 #include "google/protobuf/util/json_util.h"
 #include "hookbridge/client.h"
 
-ABSL_FLAG(std::string, target, "",
-          "hookbridge gRPC address (default: $HOOKBRIDGE_TARGET or localhost:50051)");
 ABSL_FLAG(std::vector<std::string>, types, {},
           "event types or patterns, comma-separated (e.g. 'comment.*,suggestion.added')");
 ABSL_FLAG(std::vector<std::string>, sources, {}, "source names, comma-separated");
@@ -47,65 +50,168 @@ ABSL_FLAG(bool, earliest, false, "without a stored cursor, start at the oldest r
 ABSL_FLAG(bool, include_raw, false, "also print each event's original request body");
 ABSL_FLAG(bool, allow_gaps, false,
           "when events were evicted before they could be read, say so and go on");
-ABSL_FLAG(int64_t, count, 0, "exit after this many events (0: never)");
-ABSL_FLAG(std::string, token, "",
-          "subscriber token (default: the HOOKBRIDGE_TOKEN environment variable)");
-ABSL_FLAG(bool, tls, false, "connect with TLS, verifying the server against the system's roots");
-ABSL_FLAG(std::string, ca, "", "PEM file of the CA that signed the server's certificate (TLS)");
-ABSL_FLAG(std::string, ca_file, "", "the same as --ca");
-ABSL_FLAG(std::string, server_name, "", "the name the server's certificate must carry");
-ABSL_FLAG(std::string, cert_file, "", "client certificate (PEM), for mutual TLS");
-ABSL_FLAG(std::string, key_file, "", "the client certificate's private key (PEM)");
+ABSL_FLAG(int64_t, count, 0,
+          "exit after this many events (0: never); with --consumer, once their "
+          "acknowledgements are confirmed");
 ABSL_FLAG(bool, list_types, false,
           "print the typed event types of every provider (ListEventTypes) as JSON and exit");
+ABSL_FLAG(std::string, consumer, "",
+          "consume the durable consumer NAME as a member of its group (instead of subscribing)");
+ABSL_FLAG(std::string, member, "", "with --consumer: the member id (default: the server chooses)");
+ABSL_FLAG(bool, nack, false, "with --consumer: negatively acknowledge each event instead");
+ABSL_FLAG(std::string, nack_delay, "", "with --nack: deliver it again after this many ms");
+ABSL_FLAG(bool, no_ack, false,
+          "with --consumer: leave each event unacknowledged until its deadline");
 
 namespace {
 
 namespace hc = hookbridge::client;
+namespace cli = hookbridge::cli;
 
+int Usage(const std::string& message) { return cli::Usage("hookbridge-tail", message); }
 void Error(const grpc::Status& status, std::optional<uint64_t> resume_after = std::nullopt) {
-  std::string line = "error: " + hc::CodeName(status.error_code()) + ": " + status.error_message();
-  if (resume_after.has_value()) {
-    line += " (hookbridge-resume-after: " + std::to_string(*resume_after) + ")";
-  }
-  std::fprintf(stderr, "%s\n", line.c_str());
+  cli::PrintError(status, resume_after);
 }
 
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "hookbridge-tail: %s\n", message.c_str());
-  return 2;
+// Calls `cancel` once SIGINT or SIGTERM arrives, until destroyed.
+class StopOnSignal {
+ public:
+  StopOnSignal(const sigset_t& signals, std::function<void()> cancel)
+      : thread_([this, signals, cancel = std::move(cancel)] {
+          const timespec tick = {0, 200 * 1000 * 1000};
+          while (!done_.load()) {
+            if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+              cancel();
+              return;
+            }
+          }
+        }) {}
+  ~StopOnSignal() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// The --consumer mode: print each event, then settle it.
+int Consume(hc::Client& client, const sigset_t& stop_signals) {
+  hc::ConsumeOptions consume;
+  consume.consumer = absl::GetFlag(FLAGS_consumer);
+  consume.member_id = absl::GetFlag(FLAGS_member);
+  consume.on_status = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  consume.on_rejected = [](const std::vector<uint64_t>& sequences, const std::string& reason) {
+    std::fprintf(stderr, "rejected: %zu sequences: %s\n", sequences.size(), reason.c_str());
+  };
+  consume.on_gap = [](const hookbridge::v1::Gap& gap) {
+    std::fprintf(stderr, "gap: sequences %llu..%llu were not retained\n",
+                 static_cast<unsigned long long>(gap.first_sequence()),
+                 static_cast<unsigned long long>(gap.last_sequence()));
+  };
+  int64_t nack_delay_ms = 0;
+  if (!absl::GetFlag(FLAGS_nack_delay).empty() &&
+      (!absl::SimpleAtoi(absl::GetFlag(FLAGS_nack_delay), &nack_delay_ms) || nack_delay_ms < 0)) {
+    return Usage("--nack-delay: not a number of milliseconds");
+  }
+  const bool nack = absl::GetFlag(FLAGS_nack);
+  const bool no_ack = absl::GetFlag(FLAGS_no_ack);
+  std::unique_ptr<hc::Consumer> consumer = client.Consume(consume);
+  StopOnSignal stop(stop_signals, [&] { consumer->Cancel(); });
+
+  const int64_t count = absl::GetFlag(FLAGS_count);
+  int64_t printed = 0;
+  uint64_t acked = 0;
+  hc::Message message;
+  while ((count == 0 || printed < count) && consumer->Next(&message)) {
+    hookbridge::v1::ConsumedEvent consumed;
+    *consumed.mutable_event() = message.event();
+    consumed.set_delivery_attempt(message.delivery_attempt());
+    std::fprintf(stdout, "%s\n", cli::JsonLine(consumed).c_str());
+    std::fflush(stdout);
+    ++printed;
+    if (no_ack) continue;
+    if (nack) {
+      message.Nack(std::chrono::milliseconds(nack_delay_ms), "hookbridge-tail --nack");
+    } else {
+      message.Ack();
+      ++acked;
+    }
+  }
+  if (count > 0 && printed >= count) {
+    // Until confirmed, or cancelled (the consumer is then over).
+    while (!consumer->Flush(std::chrono::seconds(1))) {
+    }
+    if (consumer->confirmed() < acked) {
+      std::fprintf(stderr,
+                   "error: %llu of %llu acknowledgements were not confirmed (rejected, or their "
+                   "stream ended: those events are delivered again)\n",
+                   static_cast<unsigned long long>(acked - consumer->confirmed()),
+                   static_cast<unsigned long long>(acked));
+      return 1;
+    }
+    return 0;
+  }
+  if (!consumer->status().ok()) {
+    Error(consumer->status());
+    return 1;
+  }
+  return 0;  // cancelled: SIGINT or SIGTERM
+}
+
+// Flags that do not go with --consumer (the consumer has its own filter and
+// position), or only with it.
+std::string ModeConflict() {
+  const bool consumer = !absl::GetFlag(FLAGS_consumer).empty();
+  if (consumer) {
+    const std::vector<std::pair<const char*, bool>> subscription_only = {
+        {"--types", !absl::GetFlag(FLAGS_types).empty()},
+        {"--sources", !absl::GetFlag(FLAGS_sources).empty()},
+        {"--environment-ids", !absl::GetFlag(FLAGS_environment_ids).empty()},
+        {"--subjects", !absl::GetFlag(FLAGS_subjects).empty()},
+        {"--cursor", !absl::GetFlag(FLAGS_cursor).empty()},
+        {"--after", absl::GetFlag(FLAGS_after) >= 0},
+        {"--since", !absl::GetFlag(FLAGS_since).empty()},
+        {"--earliest", absl::GetFlag(FLAGS_earliest)},
+        {"--include-raw", absl::GetFlag(FLAGS_include_raw)},
+        {"--allow-gaps", absl::GetFlag(FLAGS_allow_gaps)},
+        {"--list-types", absl::GetFlag(FLAGS_list_types)},
+    };
+    for (const auto& [flag, set] : subscription_only) {
+      if (set) return std::string(flag) + " does not go with --consumer";
+    }
+    if (absl::GetFlag(FLAGS_nack) && absl::GetFlag(FLAGS_no_ack)) {
+      return "--nack and --no-ack exclude each other";
+    }
+    if (!absl::GetFlag(FLAGS_nack_delay).empty() && !absl::GetFlag(FLAGS_nack)) {
+      return "--nack-delay needs --nack";
+    }
+    return "";
+  }
+  if (!absl::GetFlag(FLAGS_member).empty() || absl::GetFlag(FLAGS_nack) ||
+      absl::GetFlag(FLAGS_no_ack) || !absl::GetFlag(FLAGS_nack_delay).empty()) {
+    return "--member, --nack, --nack-delay and --no-ack need --consumer";
+  }
+  return "";
 }
 
 int Run(const sigset_t& stop_signals) {
-  hc::Options options;
-  options.target = absl::GetFlag(FLAGS_target);
-  if (options.target.empty()) {
-    const char* env = std::getenv("HOOKBRIDGE_TARGET");
-    options.target = env != nullptr && *env != '\0' ? env : "localhost:50051";
-  }
-  options.token = absl::GetFlag(FLAGS_token);
-  if (options.token.empty()) {
-    if (const char* env = std::getenv("HOOKBRIDGE_TOKEN")) options.token = env;
-  }
-  options.tls = absl::GetFlag(FLAGS_tls);
-  options.ca_file =
-      absl::GetFlag(FLAGS_ca).empty() ? absl::GetFlag(FLAGS_ca_file) : absl::GetFlag(FLAGS_ca);
-  options.server_name = absl::GetFlag(FLAGS_server_name);
-  options.cert_file = absl::GetFlag(FLAGS_cert_file);
-  options.key_file = absl::GetFlag(FLAGS_key_file);
+  if (std::string conflict = ModeConflict(); !conflict.empty()) return Usage(conflict);
   std::unique_ptr<hc::Client> client;
-  if (grpc::Status created = hc::Client::Create(options, &client); !created.ok()) {
+  if (grpc::Status created = hc::Client::Create(cli::ConnectionOptions(), &client); !created.ok()) {
     return Usage(created.error_message());
   }
+  if (!absl::GetFlag(FLAGS_consumer).empty()) return Consume(*client, stop_signals);
 
-  google::protobuf::util::JsonPrintOptions json;
-  json.preserve_proto_field_names = true;
   if (absl::GetFlag(FLAGS_list_types)) {
     hookbridge::v1::ListEventTypesResponse types;
     if (grpc::Status status = client->ListEventTypes(&types); !status.ok()) {
       Error(status);
       return 1;
     }
+    google::protobuf::util::JsonPrintOptions json;
+    json.preserve_proto_field_names = true;
     json.add_whitespace = true;
     std::string out;
     google::protobuf::util::MessageToJsonString(types, &out, json);
@@ -151,27 +257,14 @@ int Run(const sigset_t& stop_signals) {
                  static_cast<unsigned long long>(gap.last_sequence()));
   };
   std::unique_ptr<hc::Subscription> events = client->Subscribe(subscribe);
-
-  // SIGINT / SIGTERM cancel the subscription.
-  std::atomic<bool> done{false};
-  std::thread signals([&] {
-    const timespec tick = {0, 200 * 1000 * 1000};
-    while (!done.load()) {
-      if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) {
-        events->Cancel();
-        return;
-      }
-    }
-  });
+  StopOnSignal stop(stop_signals, [&] { events->Cancel(); });
 
   const int64_t count = absl::GetFlag(FLAGS_count);
   int64_t printed = 0;
   int exit_code = 0;
   hookbridge::v1::Event event;
   while ((count == 0 || printed < count) && events->Next(&event)) {
-    std::string line;
-    google::protobuf::util::MessageToJsonString(event, &line, json);
-    std::fprintf(stdout, "%s\n", line.c_str());
+    std::fprintf(stdout, "%s\n", cli::JsonLine(event).c_str());
     std::fflush(stdout);
     ++printed;
     // Printed: only then is the cursor moved past it.
@@ -185,8 +278,6 @@ int Run(const sigset_t& stop_signals) {
     Error(events->status(), events->resume_after());
     exit_code = 1;
   }
-  done = true;
-  signals.join();
   return exit_code;
 }
 
@@ -204,15 +295,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "subscribes to hookbridge and prints each event as a JSON line.\n"
       "  HOOKBRIDGE_TOKEN=<token> hookbridge-tail --target localhost:50051 --types 'comment.*' "
-      "--cursor comments.cursor --earliest");
+      "--cursor comments.cursor --earliest\n"
+      "  HOOKBRIDGE_TOKEN=<token> hookbridge-tail --consumer NAME [--member ID] [--nack] "
+      "[--nack-delay MS] [--no-ack] [--count N]");
   // Flag names as the other client libraries spell them (--server-name).
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--", 2) != 0) continue;
-    for (char* c = argv[i] + 2; *c != '\0' && *c != '='; ++c) {
-      if (*c == '-') *c = '_';
-    }
-  }
-  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
-  if (rest.size() > 1) return Usage(std::string("unexpected argument \"") + rest[1] + "\"");
+  std::vector<std::string> rest;
+  if (!hookbridge::cli::ParseFlags("hookbridge-tail", argc, argv, &rest)) return 2;
+  if (!rest.empty()) return Usage("unexpected argument \"" + rest[0] + "\"");
   return Run(stop_signals);
 }

@@ -14,6 +14,7 @@ test -f "$work/prefix/lib/cmake/hookbridge/hookbridgeConfig.cmake"
 test -f "$work/prefix/include/hookbridge/client.h"
 test -f "$work/prefix/include/hookbridge/v1/service.proto"
 test -x "$work/prefix/bin/hookbridge-tail"
+test -x "$work/prefix/bin/hookbridge-ctl"
 cmake -S "$here" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_BUILD_TYPE=Release >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/consumer" >"$work/build.log" || { cat "$work/build.log"; exit 1; }

@@ -111,13 +111,6 @@ std::vector<std::string> Sequences(const std::vector<PrintedEvent>& events) {
   return out;
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The cursor file's content without the trailing newline ("" if missing).
 std::string ReadCursor(const std::string& path) {
   return std::string(absl::StripAsciiWhitespace(ReadText(path)));

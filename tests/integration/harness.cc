@@ -96,6 +96,13 @@ std::string BinaryPath(const std::string& name) {
   return absl::StrCat(HOOKBRIDGE_BIN_DIR, "/", name);
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::string ReadTestdata(const std::string& relative_path) {
   std::ifstream in(std::string(HOOKBRIDGE_TESTDATA_DIR) + "/" + relative_path);
   EXPECT_TRUE(in.good()) << "missing testdata " << relative_path;

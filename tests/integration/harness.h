@@ -27,6 +27,10 @@ std::string BinaryPath(const std::string& name);
 // Reads a file under tests/testdata.
 std::string ReadTestdata(const std::string& relative_path);
 
+// The content of the file at `path` ("" if it cannot be read), e.g. what a
+// BackgroundCommand wrote so far.
+std::string ReadText(const std::string& path);
+
 // The subscriber token every test process accepts unless its YAML has its
 // own `auth:` section (then the test says which tokens exist). It may read
 // every source and type.

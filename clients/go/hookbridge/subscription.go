@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -162,9 +159,7 @@ type Subscription struct {
 	// The open stream, if any.
 	stream       hookbridgev1.EventBridgeService_SubscribeClient
 	streamCancel context.CancelFunc
-	idle         time.Duration // 3 heartbeat intervals; 0: no watchdog
-	watchdog     *time.Timer
-	idleFired    *atomic.Bool
+	watchdog     *watchdog
 
 	closeOnce sync.Once
 }
@@ -174,7 +169,7 @@ func (c *Client) Subscribe(ctx context.Context, filter Filter, opts ...Subscribe
 	cfg := subscribeConfig{
 		initialBackoff: DefaultInitialBackoff,
 		maxBackoff:     DefaultMaxBackoff,
-		infoTimeout:    15 * time.Second,
+		infoTimeout:    defaultInfoTimeout,
 	}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -347,40 +342,12 @@ func (s *Subscription) request() *hookbridgev1.SubscribeRequest {
 
 // open asks the server for its limits and opens a stream.
 func (s *Subscription) open() *Error {
-	if s.client.conn != nil {
-		// Do not wait out the channel's own reconnect backoff.
-		s.client.conn.ResetConnectBackoff()
+	callOpts, idle, cause := s.client.streamSetup(s.ctx, s.cfg.infoTimeout, 0)
+	if cause != nil {
+		return cause
 	}
-	infoCtx, cancelInfo := context.WithTimeout(s.ctx, s.cfg.infoTimeout)
-	info, err := s.client.api.GetServerInfo(infoCtx, &hookbridgev1.GetServerInfoRequest{})
-	cancelInfo()
-	if err != nil {
-		return NewError(err, nil)
-	}
-	var callOpts []grpc.CallOption
-	// Every response the server may send must fit (gRPC's default is 4 MiB).
-	if limit := info.GetMaxResponseBytes(); limit > 0 {
-		if limit > math.MaxInt32 {
-			limit = math.MaxInt32
-		}
-		callOpts = append(callOpts, grpc.MaxCallRecvMsgSize(int(limit)))
-	}
-	s.idle = 0
-	if hb := info.GetHeartbeatInterval(); hb != nil {
-		if d := hb.AsDuration(); d > 0 {
-			s.idle = 3 * d
-		}
-	}
-
 	streamCtx, cancel := context.WithCancel(s.ctx)
-	fired := new(atomic.Bool)
-	if s.idle > 0 {
-		s.watchdog = time.AfterFunc(s.idle, func() {
-			fired.Store(true)
-			cancel()
-		})
-	}
-	s.streamCancel, s.idleFired = cancel, fired
+	s.streamCancel, s.watchdog = cancel, startWatchdog(idle, cancel)
 	stream, err := s.client.api.Subscribe(streamCtx, s.request(), callOpts...)
 	if err != nil {
 		cause := s.idleError(err)
@@ -402,13 +369,10 @@ func (s *Subscription) open() *Error {
 	return nil
 }
 
-// idleError is the error of a stream the watchdog ended.
+// idleError is the error of a stream the watchdog ended, else err's.
 func (s *Subscription) idleError(err error) *Error {
-	if s.idleFired != nil && s.idleFired.Load() && s.ctx.Err() == nil {
-		return &Error{
-			Code:    codes.DeadlineExceeded,
-			Message: fmt.Sprintf("no event or heartbeat for %v (3 heartbeat intervals)", s.idle),
-		}
+	if cause := s.watchdog.cause(); cause != nil && s.ctx.Err() == nil {
+		return cause
 	}
 	return NewError(err, nil)
 }
@@ -421,7 +385,7 @@ func (s *Subscription) ended(err error) *Error {
 	case errors.Is(err, io.EOF):
 		cause = &Error{Code: codes.OK, Message: "the server ended the stream"}
 		cause.ResumeAfter, cause.HasResumeAfter = resumeAfter(s.stream.Trailer())
-	case s.idleFired.Load() && s.ctx.Err() == nil:
+	case s.watchdog.cause() != nil && s.ctx.Err() == nil:
 		cause = s.idleError(err)
 	default:
 		cause = NewError(err, s.stream.Trailer())
@@ -435,10 +399,7 @@ func (s *Subscription) ended(err error) *Error {
 
 // closeStream cancels the open stream, if any.
 func (s *Subscription) closeStream() {
-	if s.watchdog != nil {
-		s.watchdog.Stop()
-		s.watchdog = nil
-	}
+	s.watchdog.stop()
 	if s.streamCancel != nil {
 		s.streamCancel()
 		s.streamCancel = nil
@@ -466,9 +427,7 @@ func (s *Subscription) wait(cause *Error) bool {
 // handle takes one response: events are queued, a heartbeat or a gap moves
 // the position (and saves it), anything else is skipped.
 func (s *Subscription) handle(resp *hookbridgev1.SubscribeResponse) error {
-	if s.watchdog != nil {
-		s.watchdog.Reset(s.idle)
-	}
+	s.watchdog.heard()
 	s.backoff.reset() // the stream delivers
 	switch {
 	case len(resp.GetEvents()) > 0:

@@ -21,6 +21,21 @@
 //   // Next() returned false: Cancel() was called, or events->status() says
 //   // why the subscription could not go on.
 //
+// Or, as a member of a durable consumer's group (docs/CONSUMERS.md):
+//
+//   hookbridge::client::ConsumeOptions consume;
+//   consume.consumer = "indexer";
+//   consume.member_id = hostname;
+//   std::unique_ptr<hookbridge::client::Consumer> indexer = client->Consume(consume);
+//   hookbridge::client::Message message;
+//   while (indexer->Next(&message)) {
+//     if (Index(message.event())) {
+//       message.Ack();
+//     } else {
+//       message.Nack(std::chrono::minutes(1), "index unavailable");
+//     }
+//   }
+//
 // Installed with the server (`cmake --install`); a CMake project uses it
 // with `find_package(hookbridge CONFIG REQUIRED)` and links
 // `hookbridge::client`. The generated messages of proto/ come with it
@@ -140,6 +155,17 @@ std::chrono::milliseconds RetryDelay(const grpc::Status& status);
 
 class Client;
 
+namespace internal {
+// What a stream needs from GetServerInfo, asked before each one (a
+// restarted server may have other limits): a stub whose channel's receive
+// limit is max_response_bytes plus a margin, and the heartbeat interval.
+struct StreamSetup {
+  std::unique_ptr<v1::EventBridgeService::Stub> stub;
+  uint64_t limit = 0;
+  std::chrono::milliseconds heartbeat_interval{10000};
+};
+}  // namespace internal
+
 // One subscription: events in sequence order, one at a time, across as
 // many streams as reconnecting takes. Next() and Commit() are for one
 // thread; Cancel() may be called from any.
@@ -195,8 +221,7 @@ class Subscription {
   std::chrono::milliseconds least_wait_{0};
   std::mt19937_64 random_;
 
-  std::unique_ptr<v1::EventBridgeService::Stub> stub_;
-  uint64_t stub_limit_ = 0;
+  internal::StreamSetup setup_;
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader_;
   v1::SubscribeResponse response_;
   int next_ = 0;
@@ -211,8 +236,112 @@ class Subscription {
   bool stalled_ = false;
   bool streaming_ = false;  // a Subscribe call is open
   std::chrono::steady_clock::time_point last_heard_;
-  std::chrono::milliseconds heartbeat_interval_{10000};
   std::thread watchdog_;
+};
+
+// What a consumer does (Client::Consume).
+struct ConsumeOptions {
+  // The consumer's name, and this member's id (in the server's metrics,
+  // logs and console, e.g. the pod name; empty: the server makes one up).
+  std::string consumer;
+  std::string member_id;
+
+  // Called from the consumer's thread with one line of progress:
+  // "consuming: NAME as member ID" for each stream established (ID is
+  // "(server-chosen)" without member_id), "reconnecting in M ms: CODE:
+  // message" before each retry.
+  std::function<void(const std::string&)> on_status;
+  // Called from the consumer's thread for each `rejected` response: the
+  // acknowledgements, nacks or extensions of events no longer outstanding at
+  // this member (acknowledged already, or redelivered elsewhere after their
+  // deadline). The server ignored them; not an error.
+  std::function<void(const std::vector<uint64_t>& sequences, const std::string& reason)>
+      on_rejected;
+  // Called from the consumer's thread for each Gap: matching events the
+  // log's retention removed before the consumer acknowledged them.
+  std::function<void(const v1::Gap&)> on_gap;
+
+  // Waits between attempts, as for a subscription.
+  std::chrono::milliseconds initial_backoff{100};
+  std::chrono::milliseconds max_backoff{10000};
+  // How long Cancel() (and the destructor) waits for acknowledgements to
+  // be confirmed before ending the stream; 0: not at all.
+  std::chrono::milliseconds close_timeout{5000};
+};
+
+class ConsumerState;
+
+// One event delivered to this member of a consumer. Settle it with Ack()
+// or Nack(), from any thread; Extend() restarts its ack deadline while it
+// is worked on. Once Ack() or Nack() was called, later calls of any of the
+// three do nothing; so do all three on a message whose stream has ended
+// (the server took the event back and delivers it again). Copies share
+// that state.
+class Message {
+ public:
+  Message() = default;
+
+  const v1::Event& event() const { return event_; }
+  v1::Event* mutable_event() { return &event_; }
+  uint64_t sequence() const { return event_.sequence(); }
+  // 1 for the first delivery of this event to the consumer, 2 for the next...
+  uint32_t delivery_attempt() const { return delivery_attempt_; }
+
+  // The event is done: it is never delivered to this consumer again once
+  // the server confirms (Consumer::confirmed(), Consumer::Flush()). Queued
+  // and sent promptly, with others.
+  void Ack();
+  // Give it back, to be delivered again (to any member) after `delay` (0:
+  // at once); `reason` is kept if it becomes a dead letter.
+  void Nack(std::chrono::milliseconds delay = std::chrono::milliseconds(0),
+            const std::string& reason = "");
+  // Restart its ack deadline.
+  void Extend();
+
+ private:
+  friend class ConsumerState;
+  v1::Event event_;
+  uint32_t delivery_attempt_ = 0;
+  uint64_t epoch_ = 0;  // the stream that delivered it
+  std::shared_ptr<std::atomic<bool>> settled_;
+  std::weak_ptr<ConsumerState> state_;
+};
+
+// This process's membership in a durable consumer's group: the events the
+// server hands to it, across as many Consume streams as reconnecting
+// takes. A stream is open in the background from the start. Next() is for
+// one thread at a time; the rest may be called from any.
+class Consumer {
+ public:
+  // Cancel()s.
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // The next message, blocking until there is one. False when the consumer
+  // is over: after Cancel() (status() is OK) or an error that retrying
+  // cannot fix (status(): NOT_FOUND for an unknown consumer,
+  // PERMISSION_DENIED...).
+  bool Next(Message* message);
+
+  // Sends what was settled and waits until every acknowledgement sent so
+  // far is confirmed, rejected, or lost with its stream (its event is
+  // delivered again); false if `timeout` passed first.
+  bool Flush(std::chrono::milliseconds timeout);
+
+  // Flushes (at most close_timeout), then ends the consumer: the stream
+  // closes, the server gives the unacknowledged events to the other
+  // members, a Next() in progress returns false.
+  void Cancel();
+
+  // Acknowledgements the server has confirmed durable.
+  uint64_t confirmed() const;
+  grpc::Status status() const;
+
+ private:
+  friend class Client;
+  explicit Consumer(std::shared_ptr<ConsumerState> state) : state_(std::move(state)) {}
+  const std::shared_ptr<ConsumerState> state_;
 };
 
 class Client {
@@ -227,10 +356,41 @@ class Client {
   // Starts a subscription; the first stream opens in the first Next().
   std::unique_ptr<Subscription> Subscribe(SubscribeOptions options);
 
+  // Joins a durable consumer's group; the first stream opens at once, in
+  // the background. The client must outlive the consumer.
+  std::unique_ptr<Consumer> Consume(ConsumeOptions options);
+
+  // The consumer RPCs (docs/CONSUMERS.md), each with a 30 s deadline.
+  grpc::Status CreateConsumer(const v1::CreateConsumerRequest& request,
+                              v1::CreateConsumerResponse* response);
+  grpc::Status GetConsumer(const v1::GetConsumerRequest& request,
+                           v1::GetConsumerResponse* response);
+  grpc::Status ListConsumers(v1::ListConsumersResponse* response);
+  grpc::Status DeleteConsumer(const v1::DeleteConsumerRequest& request);
+  grpc::Status SeekConsumer(const v1::SeekConsumerRequest& request,
+                            v1::SeekConsumerResponse* response);
+  grpc::Status ListDeadLetters(const v1::ListDeadLettersRequest& request,
+                               v1::ListDeadLettersResponse* response);
+  grpc::Status RedriveDeadLetters(const v1::RedriveDeadLettersRequest& request,
+                                  v1::RedriveDeadLettersResponse* response);
+
  private:
   friend class Subscription;
+  friend class ConsumerState;
+
+  // Calls GetServerInfo on `context` (authorized here, deadline set) and
+  // updates `setup`.
+  grpc::Status Prepare(grpc::ClientContext* context, uint64_t margin, internal::StreamSetup* setup);
+  using Stub = v1::EventBridgeService::Stub;
+  template <typename Request, typename Response>
+  using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
+
   Client(Options options, std::shared_ptr<grpc::ChannelCredentials> credentials);
   void Authorize(grpc::ClientContext* context) const;
+  // Calls `method` with the token and a deadline.
+  template <typename Request, typename Response>
+  grpc::Status Call(UnaryMethod<Request, Response> method, const Request& request,
+                    Response* response, std::chrono::seconds deadline);
   // A channel whose receive limit is `max_receive_bytes`.
   std::shared_ptr<grpc::Channel> Channel(uint64_t max_receive_bytes) const;
 

@@ -1,12 +1,15 @@
 // Command hookbridge-subscribe subscribes to hookbridge and prints each
 // matching event as one line of JSON (the protobuf JSON mapping with the
 // proto field names), reconnecting by itself, and keeps a cursor file when
-// asked to:
+// asked to; or consumes a durable consumer's events as one member of its
+// group, printing and acknowledging each:
 //
 //	hookbridge-subscribe --target HOST:PORT [--ca FILE | --tls] [--server-name NAME]
 //	    [--types a,b] [--sources a,b] [--subjects a,b] [--environment-ids a,b]
 //	    [--cursor FILE] [--earliest | --after N] [--include-raw] [--allow-gaps]
 //	    [--count N]
+//	hookbridge-subscribe --target HOST:PORT ... --consumer NAME [--member ID]
+//	    [--nack] [--nack-delay MS] [--no-ack] [--count N]
 //
 // The token comes from $HOOKBRIDGE_TOKEN, the default target from
 // $HOOKBRIDGE_TARGET (else localhost:50051). Exit status: 0 after --count
@@ -29,7 +32,9 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
+	hookbridgev1 "github.com/hookbridge/hookbridge/clients/go/gen/hookbridge/v1"
 	"github.com/hookbridge/hookbridge/clients/go/hookbridge"
 )
 
@@ -37,8 +42,12 @@ const usageText = `usage: hookbridge-subscribe --target HOST:PORT [--ca FILE | -
     [--types a,b] [--sources a,b] [--subjects a,b] [--environment-ids a,b]
     [--cursor FILE] [--earliest | --after N] [--include-raw] [--allow-gaps]
     [--count N]
+       hookbridge-subscribe --target HOST:PORT ... --consumer NAME [--member ID]
+    [--nack] [--nack-delay MS] [--no-ack] [--count N]
 
-Prints each matching event as one JSON line. The token comes from
+Prints each matching event as one JSON line; with --consumer, each event of
+the durable consumer NAME as one JSON line of {"event", "delivery_attempt"},
+then acknowledges it (or nacks it, or leaves it alone). The token comes from
 $HOOKBRIDGE_TOKEN; --target defaults to $HOOKBRIDGE_TARGET or localhost:50051.
 List flags take comma-separated values and may repeat.
 `
@@ -71,6 +80,13 @@ type options struct {
 	includeRaw bool
 	allowGaps  bool
 	count      uint64
+
+	// Consumer mode.
+	consumer  string
+	member    string
+	nack      bool
+	nackDelay time.Duration
+	noAck     bool
 }
 
 // usageError is a bad command line (exit status 2).
@@ -93,7 +109,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*option
 		target = "localhost:50051"
 	}
 	var types, sources, subjects, environments listFlag
-	var after, count string
+	var after, count, nackDelay string
 	fs.StringVar(&o.target, "target", target, "hookbridge gRPC address HOST:PORT")
 	fs.StringVar(&o.ca, "ca", "", "TLS, trusting the CA certificates in `FILE`")
 	fs.BoolVar(&o.tls, "tls", false, "TLS, trusting the system's root certificates")
@@ -107,7 +123,12 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*option
 	fs.StringVar(&after, "after", "", "start after sequence `N` (without a stored cursor)")
 	fs.BoolVar(&o.includeRaw, "include-raw", false, "include each event's original request body")
 	fs.BoolVar(&o.allowGaps, "allow-gaps", false, "report evicted events as gaps and go on instead of failing")
-	fs.StringVar(&count, "count", "", "exit 0 after `N` events (0: no limit)")
+	fs.StringVar(&count, "count", "", "exit 0 after `N` events (0: no limit); with --consumer, once their acknowledgements are confirmed")
+	fs.StringVar(&o.consumer, "consumer", "", "consume the durable consumer `NAME` as a member of its group")
+	fs.StringVar(&o.member, "member", "", "with --consumer: the member `ID` (default: the server chooses)")
+	fs.BoolVar(&o.nack, "nack", false, "with --consumer: negatively acknowledge each event instead")
+	fs.StringVar(&nackDelay, "nack-delay", "", "with --nack: deliver it again after `MS` milliseconds")
+	fs.BoolVar(&o.noAck, "no-ack", false, "with --consumer: leave each event unacknowledged until its deadline")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -130,9 +151,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*option
 		return nil, usageError{"--server-name needs --ca or --tls"}
 	}
 	if set["after"] {
-		n, err := strconv.ParseUint(after, 10, 64)
+		n, err := number("after", after, "a sequence number", 64)
 		if err != nil {
-			return nil, usageError{fmt.Sprintf("--after %q: not a sequence number", after)}
+			return nil, err
 		}
 		o.after, o.hasAfter = n, true
 	}
@@ -140,18 +161,70 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*option
 		return nil, usageError{"--earliest and --after exclude each other"}
 	}
 	if set["count"] {
-		n, err := strconv.ParseUint(count, 10, 64)
+		n, err := number("count", count, "a number", 64)
 		if err != nil {
-			return nil, usageError{fmt.Sprintf("--count %q: not a number", count)}
+			return nil, err
 		}
 		o.count = n
+	}
+	if set["consumer"] {
+		if o.consumer == "" {
+			return nil, usageError{"--consumer needs a name"}
+		}
+		for _, name := range []string{"types", "sources", "subjects", "environment-ids", "cursor", "earliest", "after", "include-raw", "allow-gaps"} {
+			if set[name] {
+				return nil, usageError{fmt.Sprintf("--%s does not go with --consumer (the consumer has its own filter and position)", name)}
+			}
+		}
+	} else {
+		for _, name := range []string{"member", "nack", "nack-delay", "no-ack"} {
+			if set[name] {
+				return nil, usageError{fmt.Sprintf("--%s needs --consumer", name)}
+			}
+		}
+	}
+	if o.nack && o.noAck {
+		return nil, usageError{"--nack and --no-ack exclude each other"}
+	}
+	if set["nack-delay"] {
+		n, err := number("nack-delay", nackDelay, "a number of milliseconds", 32)
+		if err != nil {
+			return nil, err
+		}
+		if !o.nack {
+			return nil, usageError{"--nack-delay needs --nack"}
+		}
+		o.nackDelay = time.Duration(n) * time.Millisecond
 	}
 	return o, nil
 }
 
-// jsonLine renders an event as one line of JSON with the proto field names.
-func jsonLine(ev *hookbridge.Event) ([]byte, error) {
-	data, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(ev)
+// number parses the value of --flag as an unsigned number of bits bits.
+func number(flag, value, what string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(value, 10, bits)
+	if err != nil {
+		return 0, usageError{fmt.Sprintf("--%s %q: not %s", flag, value, what)}
+	}
+	return n, nil
+}
+
+// reconnectLine and gapLine print the stderr lines of both modes.
+func reconnectLine(stderr io.Writer) func(time.Duration, *hookbridge.Error) {
+	return func(wait time.Duration, cause *hookbridge.Error) {
+		fmt.Fprintf(stderr, "reconnecting in %d ms: %v\n", wait.Milliseconds(), cause)
+	}
+}
+
+func gapLine(stderr io.Writer) func(hookbridge.Gap) {
+	return func(g hookbridge.Gap) {
+		fmt.Fprintf(stderr, "gap: sequences %d..%d were not retained\n", g.First, g.Last)
+	}
+}
+
+// jsonLine renders a message (an event) as one line of JSON with the proto
+// field names.
+func jsonLine(m proto.Message) ([]byte, error) {
+	data, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
@@ -195,14 +268,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	defer client.Close()
+	if o.consumer != "" {
+		return consume(ctx, client, o, stdout, stderr)
+	}
 
 	subOpts := []hookbridge.SubscribeOption{
 		hookbridge.OnSubscribed(func(startAfter uint64) {
 			fmt.Fprintf(stderr, "subscribed: streaming events after sequence %d\n", startAfter)
 		}),
-		hookbridge.OnReconnect(func(wait time.Duration, cause *hookbridge.Error) {
-			fmt.Fprintf(stderr, "reconnecting in %d ms: %v\n", wait.Milliseconds(), cause)
-		}),
+		hookbridge.OnReconnect(reconnectLine(stderr)),
 	}
 	switch {
 	case o.earliest:
@@ -217,9 +291,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		subOpts = append(subOpts, hookbridge.IncludeRaw())
 	}
 	if o.allowGaps {
-		subOpts = append(subOpts, hookbridge.AllowGaps(func(g hookbridge.Gap) {
-			fmt.Fprintf(stderr, "gap: sequences %d..%d were not retained\n", g.First, g.Last)
-		}))
+		subOpts = append(subOpts, hookbridge.AllowGaps(gapLine(stderr)))
 	}
 
 	sub := client.Subscribe(ctx, o.filter, subOpts...)
@@ -250,6 +322,65 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0 // cancelled: SIGINT or SIGTERM
+}
+
+// consume is the --consumer mode: print each event, then settle it.
+func consume(ctx context.Context, client *hookbridge.Client, o *options, stdout, stderr io.Writer) int {
+	c := client.Consume(ctx, o.consumer, hookbridge.ConsumeOptions{
+		MemberID: o.member,
+		OnConsuming: func(member string) {
+			if member == "" {
+				member = "(server-chosen)"
+			}
+			fmt.Fprintf(stderr, "consuming: %s as member %s\n", o.consumer, member)
+		},
+		OnReconnect: reconnectLine(stderr),
+		OnRejected: func(sequences []uint64, reason string) {
+			fmt.Fprintf(stderr, "rejected: %d sequences: %s\n", len(sequences), reason)
+		},
+		OnGap: gapLine(stderr),
+	})
+	defer c.Close() // flushes what was settled
+	var printed, acked uint64
+	for {
+		msg, err := c.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, hookbridge.ErrConsumerClosed) {
+				return 0 // cancelled: SIGINT or SIGTERM
+			}
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return 1
+		}
+		line, err := jsonLine(&hookbridgev1.ConsumedEvent{Event: msg.Event, DeliveryAttempt: msg.DeliveryAttempt})
+		if err != nil {
+			fmt.Fprintf(stderr, "error: rendering event %d: %v\n", msg.Sequence(), err)
+			return 1
+		}
+		if _, err := stdout.Write(line); err != nil {
+			fmt.Fprintf(stderr, "error: writing to stdout: %v\n", err)
+			return 1
+		}
+		switch {
+		case o.noAck:
+		case o.nack:
+			msg.Nack(o.nackDelay, "hookbridge-subscribe --nack")
+		default:
+			msg.Ack()
+			acked++
+		}
+		printed++
+		if o.count > 0 && printed >= o.count {
+			if c.Flush(ctx) != nil {
+				return 0 // cancelled while waiting
+			}
+			if confirmed := c.Confirmed(); confirmed < acked {
+				fmt.Fprintf(stderr, "error: %d of %d acknowledgements were not confirmed (rejected, or their stream ended: those events are delivered again)\n",
+					acked-confirmed, acked)
+				return 1
+			}
+			return 0
+		}
+	}
 }
 
 func main() {

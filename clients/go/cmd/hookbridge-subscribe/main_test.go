@@ -207,3 +207,135 @@ func TestCancellationExits0(t *testing.T) {
 		t.Fatal("no exit after cancellation")
 	}
 }
+
+func TestConsumerModeUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--consumer", "c", "--types", "a"},
+		{"--consumer", "c", "--earliest"},
+		{"--consumer", "c", "--after", "3"},
+		{"--consumer", "c", "--cursor", "f"},
+		{"--consumer", "c", "--include-raw"},
+		{"--consumer", ""},
+		{"--nack"},
+		{"--member", "m"},
+		{"--no-ack"},
+		{"--consumer", "c", "--nack", "--no-ack"},
+		{"--consumer", "c", "--nack-delay", "5"},
+		{"--consumer", "c", "--nack", "--nack-delay", "soon"},
+	} {
+		var stderr syncBuffer
+		if code := run(context.Background(), args, env(nil), &syncBuffer{}, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr.String())
+		}
+	}
+}
+
+// startConsumer runs a fake server whose Consume calls run script.
+func startConsumer(t *testing.T, script func(*fakeserver.ConsumeStream) error) *fakeserver.Server {
+	t.Helper()
+	srv := startServer(t, nil)
+	srv.SetConsumeScript(script)
+	return srv
+}
+
+func TestConsumerModePrintsAcknowledgesAndWaitsForTheConfirmations(t *testing.T) {
+	srv := startConsumer(t, func(s *fakeserver.ConsumeStream) error {
+		s.Established()
+		s.Events(1, typedEvent(4))
+		s.Events(3, fakeserver.Event(5, "x"))
+		var seqs []uint64
+		for len(seqs) < 2 {
+			r := s.Request(10 * time.Second)
+			if r.GetAck() == nil {
+				return status.Errorf(codes.InvalidArgument, "request %v", r)
+			}
+			seqs = append(seqs, r.GetAck().GetSequences()...)
+			for _, rg := range r.GetAck().GetRanges() {
+				for q := rg.GetFirst(); q <= rg.GetLast(); q++ {
+					seqs = append(seqs, q)
+				}
+			}
+		}
+		s.Rejected("not outstanding at this member", 9)
+		s.Acknowledged(seqs...)
+		return s.Wait()
+	})
+	var stdout, stderr syncBuffer
+	code := run(context.Background(), []string{"--target", srv.Target(), "--consumer", "indexer", "--member", "m1", "--count", "2"},
+		env(map[string]string{"HOOKBRIDGE_TOKEN": "tok"}), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stdout %q", stdout.String())
+	}
+	var first struct {
+		Event           map[string]interface{} `json:"event"`
+		DeliveryAttempt int                    `json:"delivery_attempt"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first.Event["sequence"] != "4" || first.Event["ckeditor"] == nil || first.DeliveryAttempt != 1 {
+		t.Errorf("first line %s", lines[0])
+	}
+	if !strings.Contains(lines[1], `"delivery_attempt":3`) || !strings.Contains(lines[1], `"sequence":"5"`) {
+		t.Errorf("second line %s", lines[1])
+	}
+	if got := stderr.String(); got != "consuming: indexer as member m1\nrejected: 1 sequences: not outstanding at this member\n" {
+		t.Errorf("stderr %q", got)
+	}
+	if start := srv.Starts()[0]; start.GetConsumer() != "indexer" || start.GetMemberId() != "m1" {
+		t.Errorf("start %v", start)
+	}
+}
+
+func TestConsumerModeNacks(t *testing.T) {
+	nacks := make(chan *hookbridgev1.NegativeAcknowledge, 1)
+	srv := startConsumer(t, func(s *fakeserver.ConsumeStream) error {
+		s.Established()
+		s.Events(1, fakeserver.Event(7, "x"))
+		nacks <- s.Request(10 * time.Second).GetNack()
+		return s.Wait()
+	})
+	var stdout, stderr syncBuffer
+	code := run(context.Background(), []string{"--target", srv.Target(), "--consumer", "indexer", "--nack", "--nack-delay", "1500", "--count", "1"},
+		env(nil), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	nack := <-nacks
+	if len(nack.GetSequences()) != 1 || nack.GetSequences()[0] != 7 || nack.GetDelay().AsDuration() != 1500*time.Millisecond ||
+		nack.GetReason() != "hookbridge-subscribe --nack" {
+		t.Errorf("nack %v", nack)
+	}
+	if got := stderr.String(); got != "consuming: indexer as member (server-chosen)\n" {
+		t.Errorf("stderr %q", got)
+	}
+}
+
+func TestConsumerModeErrorLine(t *testing.T) {
+	srv := startConsumer(t, func(s *fakeserver.ConsumeStream) error {
+		if s.Call == 0 {
+			s.Established()
+			return fakeserver.Unavailable("the server is shutting down", 0, 0)
+		}
+		return status.Error(codes.NotFound, `no consumer "indexer"`)
+	})
+	var stdout, stderr syncBuffer
+	code := run(context.Background(), []string{"--target", srv.Target(), "--consumer", "indexer"}, env(nil), &stdout, &stderr)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	want := regexp.MustCompile(`^consuming: indexer as member \(server-chosen\)
+reconnecting in \d+ ms: UNAVAILABLE: the server is shutting down
+error: NOT_FOUND: no consumer "indexer"
+$`)
+	if !want.MatchString(stderr.String()) {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	if stdout.String() != "" {
+		t.Errorf("stdout %q", stdout.String())
+	}
+}

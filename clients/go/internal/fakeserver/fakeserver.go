@@ -84,6 +84,75 @@ func Event(seq uint64, typ string) *hookbridgev1.Event {
 	return &hookbridgev1.Event{Id: "e-" + strconv.FormatUint(seq, 10), Sequence: seq, Source: "test", Type: typ}
 }
 
+// ConsumeStream is what a consume script gets for one Consume call, once
+// its first request (the start) was read.
+type ConsumeStream struct {
+	// Call counts the Consume calls from 0.
+	Call   int
+	Start  *hookbridgev1.ConsumeStart
+	Server hookbridgev1.EventBridgeService_ConsumeServer
+
+	requests chan *hookbridgev1.ConsumeRequest // closed when the client stops sending
+}
+
+// Context is the call's context (done once the client cancels).
+func (s *ConsumeStream) Context() context.Context { return s.Server.Context() }
+
+// Established sends the initial metadata, as the server does once the
+// member joined.
+func (s *ConsumeStream) Established() error { return s.Server.SendHeader(metadata.MD{}) }
+
+// Events sends one response holding these deliveries (events with the
+// given attempt).
+func (s *ConsumeStream) Events(attempt uint32, events ...*hookbridgev1.Event) error {
+	resp := &hookbridgev1.ConsumeResponse{}
+	for _, e := range events {
+		resp.Events = append(resp.Events, &hookbridgev1.ConsumedEvent{Event: e, DeliveryAttempt: attempt})
+	}
+	return s.Server.Send(resp)
+}
+
+// Acknowledged confirms acknowledgements.
+func (s *ConsumeStream) Acknowledged(sequences ...uint64) error {
+	return s.Server.Send(&hookbridgev1.ConsumeResponse{
+		Acknowledged: &hookbridgev1.SequenceSet{Sequences: sequences}})
+}
+
+// Rejected reports requests about events not outstanding at the member.
+func (s *ConsumeStream) Rejected(reason string, sequences ...uint64) error {
+	return s.Server.Send(&hookbridgev1.ConsumeResponse{
+		Rejected: &hookbridgev1.RejectedSequences{Sequences: sequences, Reason: reason}})
+}
+
+// Heartbeat sends a heartbeat.
+func (s *ConsumeStream) Heartbeat(head, ackFloor uint64) error {
+	return s.Server.Send(&hookbridgev1.ConsumeResponse{
+		Heartbeat: &hookbridgev1.Heartbeat{HeadSequence: head, ResumeAfter: ackFloor}})
+}
+
+// Gap sends a gap notice.
+func (s *ConsumeStream) Gap(first, last uint64) error {
+	return s.Server.Send(&hookbridgev1.ConsumeResponse{
+		Gap: &hookbridgev1.Gap{FirstSequence: first, LastSequence: last}})
+}
+
+// Request returns the client's next request; nil when the client stopped
+// sending or nothing came within timeout.
+func (s *ConsumeStream) Request(timeout time.Duration) *hookbridgev1.ConsumeRequest {
+	select {
+	case r := <-s.requests:
+		return r
+	case <-time.After(timeout):
+		return nil
+	}
+}
+
+// Wait blocks until the client cancels the call, and returns its error.
+func (s *ConsumeStream) Wait() error {
+	<-s.Context().Done()
+	return s.Context().Err()
+}
+
 // Server is the fake service.
 type Server struct {
 	hookbridgev1.UnimplementedEventBridgeServiceServer
@@ -94,9 +163,13 @@ type Server struct {
 	InfoErr error
 	// Script runs each Subscribe call; its error is the call's status.
 	Script func(*Stream) error
+	// ConsumeScript runs each Consume call after its first request; its
+	// error is the call's status.
+	ConsumeScript func(*ConsumeStream) error
 
 	mu            sync.Mutex
 	requests      []*hookbridgev1.SubscribeRequest
+	starts        []*hookbridgev1.ConsumeStart
 	authorization []string
 	infoCalls     int
 
@@ -207,4 +280,49 @@ func (s *Server) Subscribe(req *hookbridgev1.SubscribeRequest, stream hookbridge
 		return status.Error(codes.Canceled, "cancelled")
 	}
 	return script(&Stream{Call: call, Request: req, Server: stream})
+}
+
+// SetConsumeScript replaces the script of later Consume calls.
+func (s *Server) SetConsumeScript(script func(*ConsumeStream) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ConsumeScript = script
+}
+
+// Starts are the first requests of the Consume calls so far.
+func (s *Server) Starts() []*hookbridgev1.ConsumeStart {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*hookbridgev1.ConsumeStart(nil), s.starts...)
+}
+
+// Consume reads the start and runs ConsumeScript, with the later requests
+// read in the background.
+func (s *Server) Consume(stream hookbridgev1.EventBridgeService_ConsumeServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.noteAuthorization(stream.Context())
+	call := len(s.starts)
+	s.starts = append(s.starts, first.GetStart())
+	script := s.ConsumeScript
+	s.mu.Unlock()
+	if script == nil {
+		<-stream.Context().Done()
+		return status.Error(codes.Canceled, "cancelled")
+	}
+	requests := make(chan *hookbridgev1.ConsumeRequest, 1024)
+	go func() {
+		defer close(requests)
+		for {
+			r, err := stream.Recv()
+			if err != nil {
+				return
+			}
+			requests <- r
+		}
+	}()
+	return script(&ConsumeStream{Call: call, Start: first.GetStart(), Server: stream, requests: requests})
 }
