@@ -190,12 +190,12 @@ absl::Status LocalConsumer::Fill() {
   return absl::OkStatus();
 }
 
-absl::Status LocalConsumer::Take(MemberId member, size_t max,
+absl::Status LocalConsumer::Take(MemberId member, size_t max, size_t max_bytes,
                                  std::vector<ConsumerGroup::Delivery>* out) {
   absl::MutexLock lock(&mu_);
   if (deleted_) return absl::NotFoundError(absl::StrCat("consumer \"", name(), "\" was deleted"));
   absl::Status filled = Fill();
-  std::vector<ConsumerGroup::Delivery> taken = group_.Take(member, absl::Now(), max);
+  std::vector<ConsumerGroup::Delivery> taken = group_.Take(member, absl::Now(), max, max_bytes);
   counters_.delivered += taken.size();
   out->insert(out->end(), std::make_move_iterator(taken.begin()),
               std::make_move_iterator(taken.end()));

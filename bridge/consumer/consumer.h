@@ -115,9 +115,11 @@ class Consumer {
   // The member leaves: its outstanding events go to the others.
   virtual void Leave(MemberId member) = 0;
 
-  // Up to `max` events for `member` now. Never blocks on the network. An
-  // error when the log fails (NOT_FOUND once the consumer is deleted).
-  virtual absl::Status Take(MemberId member, size_t max,
+  // Up to `max` events for `member` now, no more once their event bytes
+  // reach `max_bytes` (the first whatever its size). Never blocks on the
+  // network. An error when the log fails (NOT_FOUND once the consumer is
+  // deleted).
+  virtual absl::Status Take(MemberId member, size_t max, size_t max_bytes,
                             std::vector<ConsumerGroup::Delivery>* out) = 0;
 
   // Acknowledgements. `rejected` gets the sequences not outstanding at the
@@ -176,7 +178,7 @@ class LocalConsumer : public Consumer {
 
   // Up to `max` events for `member` now (reading the log as needed).
   // An error only when the log fails.
-  absl::Status Take(MemberId member, size_t max,
+  absl::Status Take(MemberId member, size_t max, size_t max_bytes,
                     std::vector<ConsumerGroup::Delivery>* out) override;
 
   // Acknowledgements. `rejected` gets the sequences not outstanding at the

@@ -76,7 +76,7 @@ void ConsumerGroup::RemoveMember(MemberId member, absl::Time now) {
 }
 
 std::vector<ConsumerGroup::Delivery> ConsumerGroup::Take(MemberId member, absl::Time now,
-                                                         size_t max) {
+                                                         size_t max, size_t max_bytes) {
   std::vector<Delivery> out;
   auto m = members_.find(member);
   if (m == members_.end()) return out;
@@ -88,6 +88,7 @@ std::vector<ConsumerGroup::Delivery> ConsumerGroup::Take(MemberId member, absl::
   // With per-subject ordering, only the oldest entry of each subject may
   // go out, and only when none of its subject is outstanding.
   absl::flat_hash_set<absl::string_view> seen_subjects;
+  size_t bytes = 0;
   for (auto& [seq, entry] : entries_) {
     if (out.size() >= max) break;
     if (policy_.per_subject && !entry.record->subject.empty() &&
@@ -96,6 +97,9 @@ std::vector<ConsumerGroup::Delivery> ConsumerGroup::Take(MemberId member, absl::
     }
     if (entry.member != 0 || entry.not_before > now) continue;
     if (entry.last_member == member && members_.size() > 1) continue;  // another's turn
+    const size_t size = entry.record->event_bytes.size();
+    if (!out.empty() && bytes + size > max_bytes) break;
+    bytes += size;
     delayed_.erase({entry.not_before, seq});
     entry.not_before = absl::InfinitePast();
     if (entry.deliveries > 0) ++redeliveries_;

@@ -122,7 +122,10 @@ class ConsumerGroup {
 
   // Up to `max` events for `member` now, oldest first: each becomes
   // outstanding at it with a deadline of now + ack_deadline.
-  std::vector<Delivery> Take(MemberId member, absl::Time now, size_t max);
+  // At most `max` events, and no more once their event bytes reach
+  // `max_bytes` (the first is taken whatever its size).
+  std::vector<Delivery> Take(MemberId member, absl::Time now, size_t max,
+                             size_t max_bytes = SIZE_MAX);
 
   // Acknowledgements: accepted ones are done (persist them with the new
   // ack_floor()).

@@ -2,21 +2,20 @@
 // (one ConsumeReactor per member) and the consumer RPCs.
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bridge/error_info.h"
 #include "bridge/status_macros.h"
 #include "server/grpc/event_bridge_service.h"
 #include "server/logging.h"
 
 namespace hookbridge {
 namespace {
-
-// Events per ConsumeResponse at most.
-constexpr size_t kMaxConsumeBatch = 64;
 
 void AppendVarint(uint64_t value, std::string* out) {
   while (value >= 0x80) {
@@ -181,19 +180,22 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     }
     registered_ = true;
     std::weak_ptr<Shared> weak = shared_;
-    const Consumer::MemberId member = (*consumer)->Join(
-        request.start().member_id().empty() ? context_->peer() : request.start().member_id(),
-        [weak] {
-          if (std::shared_ptr<Shared> shared = weak.lock()) {
-            absl::MutexLock lock(&shared->mu);
-            if (shared->reactor != nullptr) shared->reactor->Pump();
-          }
-        });
+    const std::string member_name =
+        request.start().member_id().empty() ? context_->peer() : request.start().member_id();
+    const Consumer::MemberId member = (*consumer)->Join(member_name, [weak] {
+      if (std::shared_ptr<Shared> shared = weak.lock()) {
+        absl::MutexLock lock(&shared->mu);
+        if (shared->reactor != nullptr) shared->reactor->Pump();
+      }
+    });
     {
       // Pumps before this found no consumer and did nothing: the caller
       // pumps next. The initial metadata goes first, before any write a
       // wake-up may start once consumer_ is set.
       absl::MutexLock lock(&shared_->mu);
+      // The member's name: the client sees that its stream is established,
+      // and which name the server chose when it gave none.
+      context_->AddInitialMetadata("hookbridge-member-id", member_name);
       StartSendInitialMetadata();
       consumer_ = *std::move(consumer);
       member_ = member;
@@ -251,8 +253,8 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     }
     if (!rejected.empty()) {
       absl::MutexLock lock(&shared_->mu);
-      rejected_.insert(rejected_.end(), rejected.begin(), rejected.end());
-      rejected_reason_ = why;
+      std::vector<uint64_t>& list = rejected_[why];
+      list.insert(list.end(), rejected.begin(), rejected.end());
     }
   }
 
@@ -268,9 +270,10 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
     if (!end_.ok()) return FinishLocked(ToGrpcStatus(end_));
     if (shutting_down_) {
-      return FinishLocked(ToGrpcStatus(
+      return FinishLocked(ToGrpcStatus(WithRetryDelay(
           absl::UnavailableError("server is shutting down; reconnect: unacknowledged events "
-                                 "go to the other members or come back")));
+                                 "go to the other members or come back"),
+          absl::Seconds(1))));
     }
     if (consumer_ == nullptr) {  // not started
       if (reads_done_) {
@@ -285,11 +288,12 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
       confirmed_.clear();
       return WriteMessage(response);
     }
-    if (!rejected_.empty()) {
+    if (!rejected_.empty()) {  // one response per reason
       v1::ConsumeResponse response;
-      for (uint64_t s : rejected_) response.mutable_rejected()->add_sequences(s);
-      response.mutable_rejected()->set_reason(rejected_reason_);
-      rejected_.clear();
+      auto first = rejected_.begin();
+      for (uint64_t s : first->second) response.mutable_rejected()->add_sequences(s);
+      response.mutable_rejected()->set_reason(first->first);
+      rejected_.erase(first);
       return WriteMessage(response);
     }
     if (reads_done_) return FinishLocked(grpc::Status::OK);
@@ -297,7 +301,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     std::vector<ConsumerGroup::Delivery> deliveries = std::move(held_);
     held_.clear();
     if (deliveries.empty()) {
-      absl::Status taken = consumer_->Take(member_, kMaxConsumeBatch, &deliveries);
+      absl::Status taken = consumer_->Take(member_, kMaxBatchEvents, kMaxBatchBytes, &deliveries);
       if (!taken.ok()) {
         if (taken.code() == absl::StatusCode::kNotFound) return FinishLocked(ToGrpcStatus(taken));
         return FinishLocked(ToGrpcStatus(
@@ -380,8 +384,8 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   grpc::ByteBuffer in_;  // the read in flight
 
   std::vector<uint64_t> confirmed_ ABSL_GUARDED_BY(shared_->mu);
-  std::vector<uint64_t> rejected_ ABSL_GUARDED_BY(shared_->mu);
-  std::string rejected_reason_ ABSL_GUARDED_BY(shared_->mu);
+  // Rejected sequences by the reason sent with them.
+  std::map<std::string, std::vector<uint64_t>> rejected_ ABSL_GUARDED_BY(shared_->mu);
   std::deque<Consumer::GapNotice> gaps_ ABSL_GUARDED_BY(shared_->mu);
   // Taken from the consumer, to be written after the gaps before them.
   std::vector<ConsumerGroup::Delivery> held_ ABSL_GUARDED_BY(shared_->mu);

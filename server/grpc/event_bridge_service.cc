@@ -36,8 +36,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 }
 
 uint64_t MaxResponseBytes(uint64_t max_event_bytes) {
-  // A field header: one tag byte and a length varint of at most 10.
-  return std::max<uint64_t>(max_event_bytes, kMaxBatchBytes) + 11;
+  // What wraps the largest event, or a full batch, in a response: in a
+  // SubscribeResponse a field header (a tag byte and a length varint of at
+  // most 10); in a ConsumeResponse two of them and the delivery attempt
+  // (a tag byte and a varint of at most 5).
+  constexpr uint64_t kPerEvent = 2 * 11 + 6;
+  return std::max<uint64_t>(max_event_bytes + kPerEvent,
+                            kMaxBatchBytes + kMaxBatchEvents * kPerEvent);
 }
 
 namespace {

@@ -39,9 +39,10 @@ constexpr char kPath[] = "/webhooks/ckeditor";
 // One member of a consumer's group: a Consume stream.
 class Member {
  public:
-  Member(const std::string& target, const std::string& consumer, const std::string& id = "")
-      : stub_(v1::EventBridgeService::NewStub(
-            grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))) {
+  // `max_receive_bytes` 0: gRPC's default limit (4 MiB).
+  Member(const std::string& target, const std::string& consumer, const std::string& id = "",
+         int max_receive_bytes = 0)
+      : stub_(v1::EventBridgeService::NewStub(Channel(target, max_receive_bytes))) {
     AddBearer(&context_);
     context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
     stream_ = stub_->Consume(&context_);
@@ -53,6 +54,13 @@ class Member {
 
   // The next response; false when the stream ended.
   bool Read(v1::ConsumeResponse* response) { return stream_->Read(response); }
+
+  // The server's initial metadata `key` (once a response was read).
+  std::string InitialMetadata(const std::string& key) {
+    const auto& metadata = context_.GetServerInitialMetadata();
+    auto it = metadata.find(key);
+    return it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
+  }
 
   void Ack(const std::vector<uint64_t>& sequences) {
     v1::ConsumeRequest request;
@@ -97,6 +105,12 @@ class Member {
   }
 
  private:
+  static std::shared_ptr<grpc::Channel> Channel(const std::string& target, int max_receive_bytes) {
+    grpc::ChannelArguments args;
+    if (max_receive_bytes > 0) args.SetMaxReceiveMessageSize(max_receive_bytes);
+    return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  }
+
   std::unique_ptr<v1::EventBridgeService::Stub> stub_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::ConsumeRequest, v1::ConsumeResponse>> stream_;
@@ -302,6 +316,7 @@ TEST(ConsumersTest, MetricsAndTheConsoleShowWhereAConsumerIs) {
     ASSERT_FALSE(more.empty());
     events.insert(events.end(), more.begin(), more.end());
   }
+  EXPECT_EQ(member.InitialMetadata("hookbridge-member-id"), "pod-a");
   member.Ack({1, 2, 3, 42});           // 42 was never delivered: rejected
   member.Nack({4}, "schema changed");  // max_deliveries 1: dead at once
   EXPECT_EQ(WaitForMetric(admin, "hookbridge_consumer_acknowledged_total{consumer=\"search\"}", 3),
@@ -340,6 +355,59 @@ TEST(ConsumersTest, MetricsAndTheConsoleShowWhereAConsumerIs) {
   member.Cancel();
   member.Finish();
   EXPECT_EQ(WaitForMetric(admin, "hookbridge_consumer_members{consumer=\"search\"}", 0), 0);
+}
+
+TEST(ConsumersTest, LargeEventsComeInResponsesTheAdvertisedLimitCanRead) {
+  // 2 MiB events at most: ten 600 KiB events are more than one response
+  // may hold.
+  auto process = HookbridgeProcess::Start(CkeditorConfig(
+      kSecret, ConsumerYaml("big", ""), "max_body_bytes: 4MiB", "max_event_bytes: 2MiB"));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  constexpr int kEvents = 10;
+  for (int i = 1; i <= kEvents; ++i) {
+    HttpResponse response = http.PostSigned(
+        kPath, CommentAddedBody(absl::StrCat("doc-", i), std::string(600 << 10, 'x')), kSecret);
+    ASSERT_EQ(response.status, 200) << response.body;
+  }
+  v1::GetServerInfoResponse info;
+  ASSERT_TRUE(GetServerInfo(process->grpc_target(), &info).ok());
+  Member member(process->grpc_target(), "big", "reader",
+                static_cast<int>(info.max_response_bytes()));
+  std::vector<uint64_t> sequences;
+  v1::ConsumeResponse response;
+  int responses = 0;
+  while (sequences.size() < kEvents && member.Read(&response)) {
+    ++responses;
+    for (const v1::ConsumedEvent& e : response.events()) {
+      EXPECT_EQ(e.delivery_attempt(), 1u);
+      sequences.push_back(e.event().sequence());
+    }
+    member.Ack({sequences.end() - response.events_size(), sequences.end()});
+  }
+  EXPECT_EQ(sequences.size(), static_cast<size_t>(kEvents));
+  EXPECT_GT(responses, 1);
+  member.Cancel();
+  grpc::Status status = member.Finish();
+  EXPECT_NE(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+}
+
+TEST(ConsumersTest, RejectionsOfDifferentKindsComeWithTheirOwnReason) {
+  auto process = HookbridgeProcess::Start(CkeditorConfig(kSecret, ConsumerYaml("strict", "")));
+  ASSERT_NE(process, nullptr);
+  Member member(process->grpc_target(), "strict");
+  member.Ack({7});
+  member.Nack({8}, "no");
+  std::map<uint64_t, std::string> reasons;
+  v1::ConsumeResponse response;
+  while (reasons.size() < 2 && member.Read(&response)) {
+    for (uint64_t s : response.rejected().sequences()) reasons[s] = response.rejected().reason();
+  }
+  ASSERT_EQ(reasons.size(), 2u);
+  EXPECT_THAT(reasons[7], HasSubstr("not outstanding at this member"));
+  EXPECT_THAT(reasons[8], HasSubstr("negatively acknowledged"));
+  member.Cancel();
+  member.Finish();
 }
 
 TEST(ConsumersTest, EventsRetentionBySizeRemovedBeforeTheyWereAcknowledgedArriveAsAGap) {

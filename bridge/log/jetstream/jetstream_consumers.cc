@@ -257,7 +257,7 @@ class JetStreamConsumer : public Consumer {
     }
   }
 
-  absl::Status Take(MemberId member, size_t max,
+  absl::Status Take(MemberId member, size_t max, size_t max_bytes,
                     std::vector<ConsumerGroup::Delivery>* out) override {
     absl::MutexLock lock(&mu_);
     if (deleted_) return absl::NotFoundError(absl::StrCat("consumer \"", name(), "\" was deleted"));
@@ -267,7 +267,10 @@ class JetStreamConsumer : public Consumer {
     if (m.ready.empty() && !failure_.ok()) return failure_;
     const absl::Time deadline = absl::Now() + options().policy.ack_deadline;
     size_t taken = 0;
+    size_t bytes = 0;
     while (!m.ready.empty() && taken < max) {
+      const size_t size = m.ready.front().record->event_bytes.size();
+      if (taken > 0 && bytes + size > max_bytes) break;
       ConsumerGroup::Delivery d = std::move(m.ready.front());
       m.ready.pop_front();
       auto held = held_.find(d.record->sequence);
@@ -275,6 +278,7 @@ class JetStreamConsumer : public Consumer {
       held->second.delivered = true;
       held->second.deadline = deadline;
       out->push_back(std::move(d));
+      bytes += size;
       ++taken;
     }
     counters_.delivered += taken;

@@ -44,7 +44,7 @@ std::unique_ptr<LocalConsumer> NewConsumer(EventLog* log, uint64_t ack_floor) {
 
 std::vector<uint64_t> Take(Consumer& consumer, Consumer::MemberId member, size_t max) {
   std::vector<ConsumerGroup::Delivery> deliveries;
-  EXPECT_TRUE(consumer.Take(member, max, &deliveries).ok());
+  EXPECT_TRUE(consumer.Take(member, max, SIZE_MAX, &deliveries).ok());
   std::vector<uint64_t> out;
   for (const auto& d : deliveries) out.push_back(d.record->sequence);
   return out;
