@@ -4,7 +4,10 @@
 // 1); the dead letters listed and redriven, then consumed again and
 // acknowledged; the consumer moved back to a time, the events since then
 // delivered again; deleted while a member is connected (which ends with
-// NOT_FOUND); usage errors exit 2, errors exit 1 with an `error:` line.
+// NOT_FOUND); a member killed while holding events leaves them to the next
+// member at once; usage errors exit 2, errors exit 1 with an `error:` line.
+#include <signal.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -232,6 +235,28 @@ TEST_F(ConsumerCliTest, CreateConsumeDeadLetterRedriveSeekDelete) {
   CommandResult empty = Ctl({"consumers", "list"});
   ASSERT_EQ(empty.exit_code, 0) << empty.err;
   EXPECT_EQ(empty.out, "");
+}
+
+TEST_F(ConsumerCliTest, AMemberKilledWhileHoldingEventsLeavesThemToTheNextMember) {
+  ASSERT_EQ(Ctl({"consumers", "create", "jobs", "--start", "earliest"}).exit_code, 0);
+  for (int n = 1; n <= 5; ++n) Post(n);
+  // A member that takes the events and never acknowledges them, killed.
+  const std::string out = dir_ + "/holder.out", err = dir_ + "/holder.err";
+  std::vector<std::string> holder = {
+      BinaryPath("hookbridge-tail"), "--consumer", "jobs", "--member", "holder", "--no-ack"};
+  BackgroundCommand killed(holder, Env(), out, err);
+  ASSERT_TRUE(Eventually([&] { return ParseLines<v1::ConsumedEvent>(ReadText(out)).size() == 5; }))
+      << ReadText(err);
+  EXPECT_EQ(killed.Stop(SIGKILL), 128 + SIGKILL);
+  // Its connection is gone: the next member gets all five again at once,
+  // each as a second delivery.
+  CommandResult next = Tail({"--consumer", "jobs", "--member", "next", "--count", "5"});
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  std::vector<v1::ConsumedEvent> events = ParseLines<v1::ConsumedEvent>(next.out);
+  EXPECT_THAT(Sequences(events), ElementsAre(1, 2, 3, 4, 5));
+  for (const v1::ConsumedEvent& e : events)
+    EXPECT_EQ(e.delivery_attempt(), 2u) << e.ShortDebugString();
+  EXPECT_EQ(Get("jobs").ack_floor(), 5u);
 }
 
 TEST_F(ConsumerCliTest, UsageErrorsExit2AndRefusalsExit1) {
