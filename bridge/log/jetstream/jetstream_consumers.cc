@@ -522,6 +522,12 @@ class JetStreamConsumer : public Consumer {
   // Whether NATS says this durable is gone (another replica deleted it).
   void NoteDeleted() { MarkDeleted(nullptr); }
 
+  // Asks the threads to end (the destructor waits for them).
+  void BeginStop() {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+
  private:
   struct Member {
     MemberInfo info;
@@ -934,8 +940,13 @@ JetStreamConsumerSet::JetStreamConsumerSet(std::shared_ptr<Nats> nats, EventLog*
     : nats_(std::move(nats)), log_(log) {}
 
 JetStreamConsumerSet::~JetStreamConsumerSet() {
-  absl::MutexLock lock(&mu_);
-  cache_.clear();
+  std::map<std::string, std::shared_ptr<JetStreamConsumer>> cache;
+  {
+    absl::MutexLock lock(&mu_);
+    cache.swap(cache_);
+  }
+  // All pullers told first: each may be waiting for a pull to return.
+  for (auto& [name, consumer] : cache) consumer->BeginStop();
 }
 
 absl::Status JetStreamConsumerSet::CheckSupported(const v1::ConsumerConfig& config) {
