@@ -97,14 +97,11 @@ std::vector<Metrics::ConsumerReport> ConsumerReports(ConsumerSet* consumers) {
     Metrics::ConsumerReport& r = out.emplace_back();
     r.name = consumer->name();
     r.ack_floor = stats.group.ack_floor;
-    r.pending = stats.group.pending + stats.unscanned;
+    r.pending = stats.pending();
     r.outstanding = stats.group.outstanding;
     r.dead_letters = stats.group.dead_letters;
     r.members = stats.group.members;
-    if (stats.group.oldest_pending_appended_at.has_value()) {
-      r.oldest_pending_age_seconds =
-          std::max(0.0, absl::ToDoubleSeconds(now - *stats.group.oldest_pending_appended_at));
-    }
+    r.oldest_pending_age_seconds = stats.oldest_pending_age_seconds(now);
     r.delivered = stats.counters.delivered;
     r.redelivered = stats.group.redeliveries;
     r.acknowledged = stats.counters.acknowledged;

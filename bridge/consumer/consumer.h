@@ -6,6 +6,7 @@
 #ifndef HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_H_
 #define HOOKBRIDGE_BRIDGE_CONSUMER_CONSUMER_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -85,6 +86,15 @@ class Consumer {
     // sequence minus the scan position (every event counted as matching).
     uint64_t unscanned = 0;
     Counters counters;
+
+    // What GetConsumer, the metrics and the console call pending: in the
+    // window and not yet read.
+    uint64_t pending() const { return group.pending + unscanned; }
+    // How long ago the oldest pending event was appended (0: none pending).
+    double oldest_pending_age_seconds(absl::Time now) const {
+      if (!group.oldest_pending_appended_at.has_value()) return 0;
+      return std::max(0.0, absl::ToDoubleSeconds(now - *group.oldest_pending_appended_at));
+    }
   };
 
   struct MemberInfo {

@@ -418,11 +418,8 @@ HttpResponse ConsoleHandler::Consumers() const {
         "\",\"ack_deadline_seconds\":", absl::ToDoubleSeconds(policy.ack_deadline),
         ",\"max_deliveries\":", policy.max_deliveries,
         ",\"max_outstanding\":", policy.max_outstanding, ",\"ack_floor\":", s.group.ack_floor,
-        ",\"pending\":", s.group.pending + s.unscanned, ",\"outstanding\":", s.group.outstanding,
-        ",\"oldest_pending_age_seconds\":",
-        s.group.oldest_pending_appended_at.has_value()
-            ? std::max(0.0, absl::ToDoubleSeconds(now - *s.group.oldest_pending_appended_at))
-            : 0.0,
+        ",\"pending\":", s.pending(), ",\"outstanding\":", s.group.outstanding,
+        ",\"oldest_pending_age_seconds\":", s.oldest_pending_age_seconds(now),
         ",\"delivered\":", s.counters.delivered, ",\"redeliveries\":", s.group.redeliveries,
         ",\"acknowledged\":", s.counters.acknowledged, ",\"rejected\":", s.counters.rejected,
         ",\"lost_to_retention\":", s.counters.lost_to_retention,

@@ -438,7 +438,7 @@ v1::Consumer EventBridgeService::Describe(Consumer& consumer) {
   out.set_declared(consumers_->IsDeclared(consumer.name()));
   const Consumer::Stats stats = consumer.stats();
   out.set_ack_floor(stats.group.ack_floor);
-  out.set_pending(stats.group.pending + stats.unscanned);
+  out.set_pending(stats.pending());
   out.set_outstanding(stats.group.outstanding);
   if (stats.group.oldest_pending_appended_at.has_value()) {
     *out.mutable_oldest_pending_appended_at() =

@@ -424,19 +424,6 @@ std::vector<Consumed> ParseConsumed(const std::string& out) {
   return out_events;
 }
 
-v1::Consumer DescribeConsumer(const std::string& target, const std::string& name) {
-  auto stub = v1::EventBridgeService::NewStub(
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  AddBearer(&context);
-  v1::GetConsumerRequest request;
-  request.set_name(name);
-  v1::GetConsumerResponse response;
-  grpc::Status status = stub->GetConsumer(&context, request, &response);
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  return response.consumer();
-}
-
 TEST_P(ClientsTest, TwoMembersConsumeADurableConsumerEachEventAcknowledgedOnce) {
   auto process = HookbridgeProcess::Start(CkeditorConfig(
       kSecret, "consumers:\n  - { name: workers, start: earliest, max_outstanding: 4 }\n"));
@@ -457,7 +444,7 @@ TEST_P(ClientsTest, TwoMembersConsumeADurableConsumerEachEventAcknowledgedOnce) 
   for (int n = 1; n <= kEvents; ++n) Post(http, "comment.added", absl::StrCat("doc-", n), n);
   // Every acknowledgement confirmed: the consumer's ack floor is the last.
   ASSERT_TRUE(Eventually([&] {
-    return DescribeConsumer(target, "workers").ack_floor() == static_cast<uint64_t>(kEvents);
+    return GetConsumer(target, "workers").ack_floor() == static_cast<uint64_t>(kEvents);
   })) << ReadText(a_err)
       << ReadText(b_err);
   EXPECT_EQ(a.Stop(SIGTERM), 0) << ReadText(a_err);
@@ -472,7 +459,7 @@ TEST_P(ClientsTest, TwoMembersConsumeADurableConsumerEachEventAcknowledgedOnce) 
   }
   EXPECT_EQ(printed.size(), static_cast<size_t>(kEvents));
   for (const auto& [sequence, times] : printed) EXPECT_EQ(times, 1) << sequence;
-  const v1::Consumer consumer = DescribeConsumer(target, "workers");
+  const v1::Consumer consumer = GetConsumer(target, "workers");
   EXPECT_EQ(consumer.pending(), 0u);
   EXPECT_EQ(consumer.redeliveries(), 0u);
 }
@@ -494,7 +481,7 @@ TEST_P(ClientsTest, NackedEventsComeBackThenBecomeADeadLetter) {
   EXPECT_EQ(events[1].event.Field("sequence"), "1");
   EXPECT_EQ(events[1].attempt, 2);
   ASSERT_TRUE(Eventually(
-      [&] { return DescribeConsumer(process->grpc_target(), "fragile").dead_letters() == 1; }));
+      [&] { return GetConsumer(process->grpc_target(), "fragile").dead_letters() == 1; }));
   // The next member gets what comes after, not the dead letter.
   Post(http, "comment.added", "doc-2", 2);
   CommandResult acking =
@@ -503,7 +490,7 @@ TEST_P(ClientsTest, NackedEventsComeBackThenBecomeADeadLetter) {
   std::vector<Consumed> next = ParseConsumed(acking.out);
   ASSERT_EQ(next.size(), 1u) << acking.out;
   EXPECT_EQ(next[0].event.Field("sequence"), "2");
-  EXPECT_EQ(DescribeConsumer(process->grpc_target(), "fragile").ack_floor(), 2u);
+  EXPECT_EQ(GetConsumer(process->grpc_target(), "fragile").ack_floor(), 2u);
 }
 
 TEST_P(ClientsTest, AnUnknownConsumerEndsWithNotFound) {

@@ -121,17 +121,39 @@ std::string ConsumerYaml(const std::string& name, const std::string& extra) {
   return absl::StrCat("consumers:\n  - { name: ", name, ", start: earliest", extra, " }\n");
 }
 
-v1::Consumer GetConsumer(const std::string& target, const std::string& name) {
+// ListDeadLetters of `consumer` (empty when the call fails).
+v1::ListDeadLettersResponse DeadLetters(const std::string& target, const std::string& consumer) {
   auto stub = v1::EventBridgeService::NewStub(
       grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
   AddBearer(&context);
-  v1::GetConsumerRequest request;
-  request.set_name(name);
-  v1::GetConsumerResponse response;
-  grpc::Status status = stub->GetConsumer(&context, request, &response);
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  return response.consumer();
+  v1::ListDeadLettersRequest request;
+  request.set_consumer(consumer);
+  v1::ListDeadLettersResponse response;
+  if (!stub->ListDeadLetters(&context, request, &response).ok()) response.Clear();
+  return response;
+}
+
+// RedriveDeadLetters of all of `consumer`'s dead letters.
+grpc::Status Redrive(const std::string& target, const std::string& consumer,
+                     v1::RedriveDeadLettersResponse* response) {
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  AddBearer(&context);
+  v1::RedriveDeadLettersRequest request;
+  request.set_consumer(consumer);
+  return stub->RedriveDeadLetters(&context, request, response);
+}
+
+// Event 1, negatively acknowledged twice ("cannot index, try 1" and "... 2")
+// with max_deliveries 2.
+void ExpectTwiceNacked(const v1::DeadLetter& letter) {
+  EXPECT_EQ(letter.event().sequence(), 1u);
+  EXPECT_EQ(letter.deliveries(), 2u);
+  EXPECT_EQ(letter.negative_acknowledgements(), 2u);
+  EXPECT_EQ(letter.last_reason(), "cannot index, try 2");
+  EXPECT_EQ(letter.event().type(), "comment.added");
 }
 
 void PostMany(HttpClient& http, int first, int last, const std::string& subject_prefix = "doc-",
@@ -247,34 +269,18 @@ TEST(ConsumersTest, NackRedeliversAndTheLastDeliveryMakesADeadLetterThatCanBeRed
     EXPECT_EQ(events[0].delivery_attempt(), attempt);
     member.Nack({1}, absl::StrCat("cannot index, try ", attempt));
   }
-  auto stub = v1::EventBridgeService::NewStub(
-      grpc::CreateChannel(process->grpc_target(), grpc::InsecureChannelCredentials()));
   v1::ListDeadLettersResponse dead;
   ASSERT_TRUE(Eventually([&] {
-    grpc::ClientContext context;
-    AddBearer(&context);
-    v1::ListDeadLettersRequest request;
-    request.set_consumer("fragile");
-    dead.Clear();
-    return stub->ListDeadLetters(&context, request, &dead).ok() && dead.dead_letters_size() == 1;
+    dead = DeadLetters(process->grpc_target(), "fragile");
+    return dead.dead_letters_size() == 1;
   }));
-  EXPECT_EQ(dead.dead_letters(0).event().sequence(), 1u);
-  EXPECT_EQ(dead.dead_letters(0).deliveries(), 2u);
-  EXPECT_EQ(dead.dead_letters(0).negative_acknowledgements(), 2u);
-  EXPECT_EQ(dead.dead_letters(0).last_reason(), "cannot index, try 2");
-  EXPECT_EQ(dead.dead_letters(0).event().type(), "comment.added");
+  ExpectTwiceNacked(dead.dead_letters(0));
   EXPECT_EQ(GetConsumer(process->grpc_target(), "fragile").ack_floor(), 1u);
 
   // The test token may not redrive: it does not manage consumers.
-  {
-    grpc::ClientContext context;
-    AddBearer(&context);
-    v1::RedriveDeadLettersRequest request;
-    request.set_consumer("fragile");
-    v1::RedriveDeadLettersResponse response;
-    EXPECT_EQ(stub->RedriveDeadLetters(&context, request, &response).error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
-  }
+  v1::RedriveDeadLettersResponse redriven;
+  EXPECT_EQ(Redrive(process->grpc_target(), "fragile", &redriven).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   member.Cancel();
 }
 
@@ -782,38 +788,22 @@ TEST_F(JetStreamConsumersTest, NacksMakeADeadLetterThatRedriveDeliversAgainAndSe
     member.Finish();
   }
   // The third delivery finds it dead (a member must be pulling).
-  auto stub = v1::EventBridgeService::NewStub(
-      grpc::CreateChannel(b->grpc_target(), grpc::InsecureChannelCredentials()));
   v1::ListDeadLettersResponse dead;
   {
     Reader puller(std::make_unique<Member>(b->grpc_target(), "fragile", "puller"), true);
     ASSERT_TRUE(Eventually([&] {
-      grpc::ClientContext context;
-      AddBearer(&context);
-      v1::ListDeadLettersRequest request;
-      request.set_consumer("fragile");
-      dead.Clear();
-      return stub->ListDeadLetters(&context, request, &dead).ok() && dead.dead_letters_size() == 1;
+      dead = DeadLetters(b->grpc_target(), "fragile");
+      return dead.dead_letters_size() == 1;
     }));
     EXPECT_TRUE(puller.delivered().empty());
   }
-  EXPECT_EQ(dead.dead_letters(0).event().sequence(), 1u);
-  EXPECT_EQ(dead.dead_letters(0).deliveries(), 2u);
-  EXPECT_EQ(dead.dead_letters(0).negative_acknowledgements(), 2u);
-  EXPECT_EQ(dead.dead_letters(0).last_reason(), "cannot index, try 2");
-  EXPECT_EQ(dead.dead_letters(0).event().type(), "comment.added");
+  ExpectTwiceNacked(dead.dead_letters(0));
   EXPECT_EQ(GetConsumer(a->grpc_target(), "fragile").dead_letters(), 1u);
 
   // Redriven (through replica b), it is delivered again, as if new.
-  {
-    grpc::ClientContext context;
-    AddBearer(&context);
-    v1::RedriveDeadLettersRequest request;
-    request.set_consumer("fragile");
-    v1::RedriveDeadLettersResponse response;
-    ASSERT_TRUE(stub->RedriveDeadLetters(&context, request, &response).ok());
-    EXPECT_EQ(response.redriven(), 1u);
-  }
+  v1::RedriveDeadLettersResponse redriven;
+  ASSERT_TRUE(Redrive(b->grpc_target(), "fragile", &redriven).ok());
+  EXPECT_EQ(redriven.redriven(), 1u);
   {
     Member member(a->grpc_target(), "fragile");
     std::vector<v1::ConsumedEvent> events = member.NextEvents();
@@ -835,6 +825,8 @@ TEST_F(JetStreamConsumersTest, NacksMakeADeadLetterThatRedriveDeliversAgainAndSe
   // Seek back to the start: event 1 comes again.
   PostMany(http, 2, 3);
   {
+    auto stub = v1::EventBridgeService::NewStub(
+        grpc::CreateChannel(b->grpc_target(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
     AddBearer(&context);
     v1::SeekConsumerRequest request;

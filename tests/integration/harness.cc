@@ -391,6 +391,19 @@ std::string AuthSection(const std::vector<TestToken>& tokens) {
   return yaml;
 }
 
+v1::Consumer GetConsumer(const std::string& target, const std::string& name) {
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  AddBearer(&context);
+  v1::GetConsumerRequest request;
+  request.set_name(name);
+  v1::GetConsumerResponse response;
+  grpc::Status status = stub->GetConsumer(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.consumer();
+}
+
 void AddBearer(grpc::ClientContext* context, const std::string& token) {
   context->AddMetadata("authorization", "Bearer " + token);
 }

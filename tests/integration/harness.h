@@ -51,6 +51,10 @@ std::string AuthSection(const std::vector<TestToken>& tokens);
 // Adds `authorization: Bearer <token>` to a call.
 void AddBearer(grpc::ClientContext* context, const std::string& token = kTestToken);
 
+// GetConsumer `name` on `target` with the test token (a test failure
+// unless it answers).
+v1::Consumer GetConsumer(const std::string& target, const std::string& name);
+
 // GetServerInfo on `target` with `token` (none if empty).
 grpc::Status GetServerInfo(const std::string& target, v1::GetServerInfoResponse* response,
                            const std::string& token = kTestToken);
