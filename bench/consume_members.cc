@@ -41,6 +41,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bench/clock.h"
+#include "bench/json.h"
 #include "hookbridge/v1/service.grpc.pb.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "hookbridge gRPC address");
@@ -56,6 +57,7 @@ ABSL_FLAG(std::string, json, "", "also write the results as JSON to this file");
 namespace {
 
 namespace v1 = hookbridge::v1;
+using hookbridge::bench::JsonStrings;
 using hookbridge::bench::NowNs;
 using hookbridge::bench::ProcessCpuSeconds;
 using hookbridge::bench::SelfCpuSeconds;
@@ -478,15 +480,6 @@ int Run() {
 
   const std::string json_path = absl::GetFlag(FLAGS_json);
   if (!json_path.empty()) {
-    std::string error_list;
-    for (const auto& e : errors) {
-      std::string quoted;
-      for (char c : e) {
-        if (c == '"' || c == '\\') quoted += '\\';
-        if (static_cast<unsigned char>(c) >= 0x20) quoted += c;
-      }
-      absl::StrAppend(&error_list, error_list.empty() ? "" : ",", "\"", quoted, "\"");
-    }
     std::ofstream out(json_path);
     out << absl::StrCat(
         "{\"label\":\"", label,
@@ -502,7 +495,7 @@ int Run() {
         absl::StrJoin(counts, ","), "],\"duplicates\":", duplicates,
         ",\"redelivered\":", redelivered, ",\"rejected\":", rejected,
         ",\"ack_floor\":", state.ack_floor(), ",\"confirmed\":", state_confirmed ? "true" : "false",
-        ",\"errors\":[", error_list, "],\"ok\":", success ? "true" : "false", "}\n");
+        ",\"errors\":[", JsonStrings(errors), "],\"ok\":", success ? "true" : "false", "}\n");
     if (!out) Die("cannot write " + json_path);
   }
   if (!all_ended) {
