@@ -86,10 +86,13 @@ timeout "$hard_limit" "$bin/load_gen" --label consume-post --port "$http_port" \
   || { cat "$work/post.load.out" >&2; echo "load_gen failed" >&2; exit 1; }
 last=$(metric hookbridge_log_last_sequence)
 for m in ${members//,/ }; do
+  # The server's default max_outstanding (1,000 per member), but at most
+  # half a member's share: the first members to join must not take it all.
+  outstanding=$((events / (2 * m) < 1000 ? events / (2 * m) : 1000))
   HOOKBRIDGE_TOKEN=$bench_token timeout "$hard_limit" "$bin/consume_members" \
     --target "127.0.0.1:$grpc_port" --consumer "bench-$m" --members "$m" --last_sequence "$last" \
-    --server_pid "$hb_pid" --timeout_seconds "$limit" --label "hookbridge-$m" \
-    --json "$work/hookbridge-$m.json" || status=1
+    --max_outstanding "$((outstanding > 0 ? outstanding : 1))" --server_pid "$hb_pid" \
+    --timeout_seconds "$limit" --label "hookbridge-$m" --json "$work/hookbridge-$m.json" || status=1
 done
 stop_pid "$hb_pid"
 # The NATS messages: the size of a serialized Event of this run, unless
