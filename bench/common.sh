@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A subscriber token for this run only.
+# A subscriber token for this run only (it may also create consumers).
 bench_token=$(openssl rand -hex 32)
 bench_token_sha256=$(printf %s "$bench_token" | sha256sum | cut -d' ' -f1)
 
@@ -41,7 +41,7 @@ log: $log
 sources:
   - { name: ckeditor, provider: ckeditor-cloud-services, secrets: ["bench-secret"] }
 auth:
-  tokens: [ { name: bench, sha256: "$bench_token_sha256", sources: ["*"], types: ["*"] } ]
+  tokens: [ { name: bench, sha256: "$bench_token_sha256", sources: ["*"], types: ["*"], manage_consumers: true } ]
 YAML
   "$bin/hookbridge" --config "$work/$name/config.yaml" 2>"$work/$name/stderr" &
   hb_pid=$!

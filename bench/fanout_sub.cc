@@ -50,6 +50,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "bench/clock.h"
+#include "bench/json.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "hookbridge/v1/service.pb.h"
@@ -70,6 +71,7 @@ ABSL_FLAG(std::string, json, "", "also write the results as JSON to this file");
 
 namespace {
 
+using hookbridge::bench::JsonStrings;
 using hookbridge::bench::NowNs;
 using hookbridge::bench::ProcessCpuSeconds;
 using hookbridge::bench::SelfCpuSeconds;
@@ -430,15 +432,6 @@ int Run() {
 
   const std::string json_path = absl::GetFlag(FLAGS_json);
   if (!json_path.empty()) {
-    std::string error_json;
-    for (const std::string& e : errors) {
-      std::string escaped;
-      for (char c : e) {
-        if (c == '"' || c == '\\') escaped.push_back('\\');
-        escaped.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
-      }
-      absl::StrAppend(&error_json, error_json.empty() ? "" : ",", "\"", escaped, "\"");
-    }
     std::ofstream out(json_path);
     out << absl::StrCat(
         "{\"label\":\"", label, "\",\"system\":\"hookbridge\",\"mode\":\"", mode,
@@ -447,7 +440,7 @@ int Run() {
         ",\"elapsed_s\":", elapsed, ",\"deliveries_per_s\":", rate, ",\"attach_s\":", attach_s,
         ",\"server_cpu_s\":", server_cpu, ",\"subscriber_cpu_s\":", self_cpu,
         ",\"event_bytes\":", event_bytes, ",\"failed_streams\":", bad_streams,
-        ",\"ok\":", success ? "true" : "false", ",\"errors\":[", error_json, "]}\n");
+        ",\"ok\":", success ? "true" : "false", ",\"errors\":[", JsonStrings(errors), "]}\n");
     if (!out) Die("cannot write " + json_path);
   }
   if (!all_ended) {

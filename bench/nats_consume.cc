@@ -44,6 +44,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bench/clock.h"
+#include "bench/json.h"
 
 ABSL_FLAG(std::string, url, "nats://127.0.0.1:4222", "nats-server URL (JetStream enabled)");
 ABSL_FLAG(std::string, stream, "BENCH_CONSUME", "stream to create (deleted first if it exists)");
@@ -63,6 +64,7 @@ ABSL_FLAG(std::string, json, "", "also write the results as JSON to this file");
 
 namespace {
 
+using hookbridge::bench::JsonStrings;
 using hookbridge::bench::NowNs;
 using hookbridge::bench::ProcessCpuSeconds;
 using hookbridge::bench::SelfCpuSeconds;
@@ -418,15 +420,6 @@ int Run() {
 
   const std::string json_path = absl::GetFlag(FLAGS_json);
   if (!json_path.empty()) {
-    std::string error_list;
-    for (const auto& e : errors) {
-      std::string quoted;
-      for (char c : e) {
-        if (c == '"' || c == '\\') quoted += '\\';
-        if (static_cast<unsigned char>(c) >= 0x20) quoted += c;
-      }
-      absl::StrAppend(&error_list, error_list.empty() ? "" : ",", "\"", quoted, "\"");
-    }
     std::ofstream out(json_path);
     out << absl::StrCat("{\"label\":\"", label, "\",\"system\":\"nats\",\"ack\":\"", ack,
                         "\",\"members\":", members, ",\"batch\":", batch, ",\"events\":", events,
@@ -444,7 +437,7 @@ int Run() {
                         ",\"redelivered\":", redelivered, ",\"fetch_errors\":", fetch_errors,
                         ",\"ack_errors\":", ack_errors, ",\"ack_floor\":", ack_floor,
                         ",\"confirmed\":", confirmed ? "true" : "false", ",\"errors\":[",
-                        error_list, "],\"ok\":", success ? "true" : "false", "}\n");
+                        JsonStrings(errors), "],\"ok\":", success ? "true" : "false", "}\n");
     if (!out) Die("cannot write " + json_path);
   }
 

@@ -19,6 +19,7 @@ void ConsumerGroup::Offer(const std::vector<RecordPtr>& matching, uint64_t throu
     scan_position_ = record->sequence;
     if (skip_.erase(record->sequence) > 0) continue;
     entries_.emplace(record->sequence, Entry{record});
+    ready_.insert(ready_.end(), record->sequence);
   }
   if (through > scan_position_) scan_position_ = through;
   skip_.erase(skip_.begin(), skip_.upper_bound(scan_position_));
@@ -27,6 +28,7 @@ void ConsumerGroup::Offer(const std::vector<RecordPtr>& matching, uint64_t throu
 void ConsumerGroup::Seek(uint64_t ack_floor) {
   for (auto& [member, m] : members_) m.outstanding = 0;
   entries_.clear();
+  ready_.clear();
   deadlines_.clear();
   delayed_.clear();
   skip_.clear();
@@ -40,7 +42,9 @@ void ConsumerGroup::Redrive(const std::vector<RecordPtr>& records) {
       skip_.erase(record->sequence);
       continue;
     }
-    entries_.try_emplace(record->sequence, Entry{record});
+    if (entries_.try_emplace(record->sequence, Entry{record}).second) {
+      ready_.insert(record->sequence);
+    }
   }
 }
 
@@ -55,6 +59,7 @@ uint64_t ConsumerGroup::Skip(uint64_t through) {
     it = entries_.erase(it);
     ++dropped;
   }
+  ready_.erase(ready_.begin(), ready_.upper_bound(through));
   if (through > scan_position_) scan_position_ = through;
   skip_.erase(skip_.begin(), skip_.upper_bound(scan_position_));
   return dropped;
@@ -85,32 +90,59 @@ std::vector<ConsumerGroup::Delivery> ConsumerGroup::Take(MemberId member, absl::
                           : policy_.max_outstanding - m->second.outstanding;
   max = std::min(max, room);
   if (max == 0) return out;
-  // With per-subject ordering, only the oldest entry of each subject may
-  // go out, and only when none of its subject is outstanding.
-  absl::flat_hash_set<absl::string_view> seen_subjects;
+  // Whether `entry` may go to this member now, within `max_bytes` (the
+  // first whatever its size).
   size_t bytes = 0;
-  for (auto& [seq, entry] : entries_) {
-    if (out.size() >= max) break;
-    if (policy_.per_subject && !entry.record->subject.empty() &&
-        !seen_subjects.insert(entry.record->subject).second) {
-      continue;
-    }
-    if (entry.member != 0 || entry.not_before > now) continue;
-    if (entry.last_member == member && members_.size() > 1) continue;  // another's turn
+  auto may_take = [&](const Entry& entry) {
+    if (entry.member != 0 || entry.not_before > now) return false;
+    return entry.last_member != member || members_.size() == 1;  // else another's turn
+  };
+  auto fits = [&](const Entry& entry) {
     const size_t size = entry.record->event_bytes.size();
-    if (!out.empty() && bytes + size > max_bytes) break;
+    if (!out.empty() && bytes + size > max_bytes) return false;
     bytes += size;
-    delayed_.erase({entry.not_before, seq});
-    entry.not_before = absl::InfinitePast();
-    if (entry.deliveries > 0) ++redeliveries_;
-    ++entry.deliveries;
-    entry.member = member;
-    entry.deadline = now + policy_.ack_deadline;
-    deadlines_.emplace(entry.deadline, seq);
-    out.push_back(Delivery{entry.record, entry.deliveries});
+    return true;
+  };
+  if (!policy_.per_subject) {
+    for (auto r = ready_.begin(); r != ready_.end() && out.size() < max;) {
+      Entry& entry = entries_.find(*r)->second;
+      if (!may_take(entry)) {
+        ++r;
+        continue;
+      }
+      if (!fits(entry)) break;
+      out.push_back(HandOut(*r, entry, member, now));
+      r = ready_.erase(r);
+    }
+  } else {
+    // Only the oldest entry of each subject may go out, and only when none
+    // of its subject is outstanding.
+    absl::flat_hash_set<absl::string_view> seen_subjects;
+    for (auto& [seq, entry] : entries_) {
+      if (out.size() >= max) break;
+      if (!entry.record->subject.empty() && !seen_subjects.insert(entry.record->subject).second) {
+        continue;
+      }
+      if (!may_take(entry)) continue;
+      if (!fits(entry)) break;
+      out.push_back(HandOut(seq, entry, member, now));
+      ready_.erase(seq);
+    }
   }
   m->second.outstanding += static_cast<uint32_t>(out.size());
   return out;
+}
+
+ConsumerGroup::Delivery ConsumerGroup::HandOut(uint64_t seq, Entry& entry, MemberId member,
+                                               absl::Time now) {
+  delayed_.erase({entry.not_before, seq});
+  entry.not_before = absl::InfinitePast();
+  if (entry.deliveries > 0) ++redeliveries_;
+  ++entry.deliveries;
+  entry.member = member;
+  entry.deadline = now + policy_.ack_deadline;
+  deadlines_.emplace(entry.deadline, seq);
+  return Delivery{entry.record, entry.deliveries};
 }
 
 ConsumerGroup::Outcome ConsumerGroup::Ack(MemberId member, const std::vector<uint64_t>& sequences) {
@@ -211,6 +243,7 @@ void ConsumerGroup::GoBack(std::map<uint64_t, Entry>::iterator it, absl::Time re
   }
   entry.not_before = ready_at;
   if (ready_at > now) delayed_.emplace(ready_at, it->first);
+  ready_.insert(it->first);
 }
 
 uint64_t ConsumerGroup::ack_floor() const {

@@ -173,11 +173,17 @@ class ConsumerGroup {
   // After a release: the event dies if it had its last delivery, else it
   // is ready at `ready_at`.
   void GoBack(std::map<uint64_t, Entry>::iterator it, absl::Time ready_at, absl::Time now);
+  // Hands the entry out to `member` (Take).
+  Delivery HandOut(uint64_t seq, Entry& entry, MemberId member, absl::Time now);
 
   const ConsumerPolicy policy_;
   uint64_t scan_position_;
   std::set<uint64_t> skip_;  // acknowledged or dead above the scan position
   std::map<uint64_t, Entry> entries_;
+  // The entries not outstanding (some waiting out a nack's delay): what
+  // Take looks through (without per-subject ordering) rather than every
+  // entry.
+  std::set<uint64_t> ready_;
   std::set<std::pair<absl::Time, uint64_t>> deadlines_;  // outstanding
   std::set<std::pair<absl::Time, uint64_t>> delayed_;    // nacked with a delay
   absl::flat_hash_map<MemberId, Member> members_;
