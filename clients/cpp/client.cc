@@ -575,15 +575,13 @@ constexpr size_t kMaxAckBatch = 512;
 // ConsumedEvent wraps the event in a field header and its delivery_attempt.
 constexpr uint64_t kConsumeMargin = 32;
 
-// Whether the call's response began with its trailers (a status and no
-// initial metadata): the server refused the stream before establishing it.
-// The synchronous API does not say; gRPC's callback API asks the core
-// through ClientReactor, whose implementation this borrows.
-bool TrailersOnly(grpc::ClientContext* context) {
-  struct Probe : grpc::internal::ClientReactor {
-    void OnDone(const grpc::Status&) override {}
-  };
-  return Probe().InternalTrailersOnly(context->c_call());
+// The member id the server gave the stream it established (its initial
+// metadata `hookbridge-member-id`); empty when it refused the stream
+// before establishing it.
+std::string EstablishedMember(const grpc::ClientContext& context) {
+  const auto& metadata = context.GetServerInitialMetadata();
+  auto it = metadata.find("hookbridge-member-id");
+  return it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
 }
 
 }  // namespace
@@ -773,7 +771,8 @@ class ConsumerState : public std::enable_shared_from_this<ConsumerState> {
       // stream it refused at once (unknown consumer, not allowed) ends
       // with trailers only.
       stream->WaitForInitialMetadata();
-      if (!TrailersOnly(context) && options_.on_status) {
+      const std::string member = EstablishedMember(*context);
+      if (!member.empty() && options_.on_status) {
         options_.on_status("consuming: " + options_.consumer + " as member " +
                            (options_.member_id.empty() ? "(server-chosen)" : options_.member_id));
       }

@@ -34,7 +34,13 @@ struct Call {
   grpc::ServerContext* context = nullptr;
   Stream* stream = nullptr;
 
-  void Established() { stream->SendInitialMetadata(); }
+  // As the server establishes a stream: its initial metadata names the
+  // member.
+  void Established() {
+    context->AddInitialMetadata("hookbridge-member-id",
+                                start.member_id().empty() ? "ipv4:127.0.0.1:1" : start.member_id());
+    stream->SendInitialMetadata();
+  }
   void Events(uint32_t attempt, const std::vector<uint64_t>& sequences) {
     v1::ConsumeResponse response;
     for (uint64_t s : sequences) {
