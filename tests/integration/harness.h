@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "hookbridge/v1/service.grpc.pb.h"
+#include "tests/testing/eventually.h"
 
 namespace hookbridge::testing {
 
@@ -226,19 +227,6 @@ class HttpClient {
 // GET /metrics and return the value of the sample written exactly as
 // `series` (e.g. `hookbridge_subscribers`), or -1 if absent.
 double MetricValue(int admin_port, const std::string& series);
-
-// Polls `condition` until it holds or `timeout` passes; whether it held.
-// For state another process reaches asynchronously (a bound on a wait, not
-// a timing assumption).
-template <typename F>
-bool Eventually(F condition, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return condition();
-}
 
 // The value of `series` once it equals `expected`, or its last value after
 // `timeout`. Counters such as hookbridge_events_delivered_total are updated

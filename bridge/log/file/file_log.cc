@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "bridge/check.h"
 #include "bridge/log/file/record_format.h"
+#include "bridge/status_macros.h"
 
 namespace hookbridge {
 namespace {
@@ -316,6 +317,11 @@ void FileLog::WriterLoop(absl::Time start) {
         if (!unsynced.empty()) {
           wait = std::min(wait, TimeLeft(now, last_sync, options_.fsync_interval));
         }
+        // While failed, the recovery time is looked at often (by the Env's
+        // clock, which may be stepped).
+        if (!failure_.ok()) {
+          wait = std::min({wait, next_recovery_ - now, absl::Milliseconds(100)});
+        }
         if (wait <= absl::ZeroDuration()) break;
         writer_wake_.WaitWithTimeout(&mu_, wait);
       }
@@ -330,6 +336,7 @@ void FileLog::WriterLoop(absl::Time start) {
     }
     // A segment that cannot be removed is no longer the log's; it is left.
     for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
+    if (!stopping) TryRecovery(env_->NowTime());
 
     if (!batch.empty()) {
       absl::Status status = WriteBatch(&batch);
@@ -390,6 +397,7 @@ absl::Status FileLog::WriteBatch(std::vector<Pending>* batch) {
       absl::StatusOr<std::unique_ptr<WritableFile>> created = env_->NewWritableFile(segment->path);
       if (!created.ok()) return absl::UnavailableError(Failed("cannot create", created.status()));
       active_file_ = *std::move(created);
+      unpublished_.push_back(segment->path);
       absl::StatusOr<std::unique_ptr<RandomAccessFile>> reader =
           env_->NewRandomAccessFile(segment->path);
       if (!reader.ok()) return absl::UnavailableError(Failed("cannot open", reader.status()));
@@ -443,27 +451,96 @@ void FileLog::Publish(std::vector<Pending>* batch) {
     to_wake = waiters_.TakeAll();
   }
   for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
+  // Every record written so far is acknowledged now.
+  unpublished_.clear();
+  failures_in_a_row_ = 0;
   for (Pending& p : *batch) p.done(p.record->sequence);
   batch->clear();
   LogWaiters::WakeAll(to_wake);
 }
 
 void FileLog::Fail(std::vector<Pending>* batch, const absl::Status& status) {
-  // Fail-stop, as databases do on a write or fsync error: nothing written
-  // after it could be trusted. Records of the failed batch that did reach
-  // the disk are found by recovery after a restart; their senders got an
-  // error and retry, and the rebuilt de-duplication window recognises them.
-  const absl::Status failure = absl::UnavailableError(absl::StrCat(
-      "the event log failed and takes no more events until restarted: ", status.message()));
+  ++failures_in_a_row_;
+  const absl::Duration pause =
+      std::min(absl::Seconds(1) * (1 << std::min(failures_in_a_row_ - 1, 5)), absl::Seconds(30));
+  const absl::Status failure = absl::UnavailableError(
+      absl::StrCat("the event log failed (", status.message(),
+                   "); it takes events again once the fault clears (next try in ",
+                   absl::FormatDuration(pause), ")"));
   {
     absl::MutexLock lock(&mu_);
-    if (failure_.ok()) failure_ = failure;
+    failure_ = failure;
     batch->insert(batch->end(), std::make_move_iterator(queue_.begin()),
                   std::make_move_iterator(queue_.end()));
     queue_.clear();
   }
+  // What this group wrote goes first, before its senders hear of the
+  // failure (and retry) and before anything else can happen, a restart
+  // included.
+  discard_attempts_ = 0;
+  discarded_ = Discard().ok();
+  if (!discarded_) ++discard_attempts_;
+  next_recovery_ = env_->NowTime() + pause;
   for (Pending& p : *batch) p.done(failure);
   batch->clear();
+}
+
+absl::Status FileLog::Discard() {
+  active_file_.reset();
+  std::shared_ptr<Segment> last;
+  uint64_t keep = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!segments_.empty()) {
+      last = segments_.back();
+      keep = last->size;
+    }
+  }
+  if (last != nullptr) {
+    // Back to what was acknowledged, durably.
+    HB_RETURN_IF_ERROR(env_->TruncateFile(last->path, keep));
+    absl::StatusOr<std::unique_ptr<WritableFile>> file = env_->NewAppendableFile(last->path);
+    if (!file.ok()) return file.status();
+    HB_RETURN_IF_ERROR((*file)->Sync());
+  }
+  for (const std::string& path : unpublished_) {
+    if (last != nullptr && path == last->path) continue;
+    absl::Status removed = env_->RemoveFile(path);
+    if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
+  }
+  HB_RETURN_IF_ERROR(dir_->Sync());
+  unpublished_.clear();
+  // The next append starts a new segment, with the sequence after the
+  // last acknowledged one.
+  active_.reset();
+  active_size_ = 0;
+  absl::MutexLock lock(&mu_);
+  next_sequence_ = committed_ + 1;
+  return absl::OkStatus();
+}
+
+void FileLog::TryRecovery(absl::Time now) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (failure_.ok() || now < next_recovery_) return;
+  }
+  if (!discarded_) {
+    discarded_ = Discard().ok();
+    if (!discarded_) {
+      ++discard_attempts_;
+      next_recovery_ = now + absl::Seconds(1) * std::min(discard_attempts_, 30);
+      if (discard_attempts_ >= kMaxDiscardAttempts) {
+        // Only a restart (recovery from the files) can make it consistent.
+        absl::MutexLock lock(&mu_);
+        restart_needed_ = true;
+      }
+      return;
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  failure_ = absl::OkStatus();
+  restart_needed_ = false;
+  next_recovery_ = absl::InfiniteFuture();
 }
 
 void FileLog::ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed) {
@@ -622,6 +699,7 @@ LogStats FileLog::Stats() {
   stats.corrupt_records = recovery_.corrupt_records;
   stats.syncs = syncs_.load(std::memory_order_relaxed);
   stats.failure = failure_;
+  stats.restart_needed = restart_needed_;
   return stats;
 }
 

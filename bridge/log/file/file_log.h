@@ -13,6 +13,20 @@
 // catch-up readers seek without scanning and never hold the lock that
 // appends need for more than a lookup.
 //
+// Faults: a write or fdatasync error fails the appends of its group (503 to
+// their senders, who retry) and every later one, and what the group wrote
+// is removed at once (the last acknowledged segment truncated back to what
+// was acknowledged, segments started since deleted): after a failed
+// fdatasync the kernel may report the pages clean without them being on
+// disk, so nothing written since the last good sync is trusted, and a
+// retried delivery is never answered `duplicate` for a record that may be
+// lost. The log then takes appends again after a pause (1 s, doubling with
+// each failure in a row up to 30 s), in a new segment, so it recovers by
+// itself once the fault clears (disk space freed, a transient EIO). If the
+// failed bytes cannot be removed, it keeps trying and after
+// kMaxDiscardAttempts asks for a restart (LogStats.restart_needed: /healthz
+// fails).
+//
 // Retention deletes whole segments (never the one being written), by total
 // size and by age (age by the Env's clock against the records' appended_at
 // times). Recovery at Open() checks every frame's CRC: a torn last
@@ -91,6 +105,10 @@ class FileLog : public EventLog {
   // be read.
   static absl::StatusOr<std::unique_ptr<FileLog>> Open(Options options);
 
+  // Attempts at removing what a failure wrote before the log asks for a
+  // restart.
+  static constexpr int kMaxDiscardAttempts = 5;
+
   // Completes every queued append, then stops the writer.
   ~FileLog() override;
 
@@ -125,8 +143,13 @@ class FileLog : public EventLog {
   // Makes written (and synced) records visible and acknowledges them.
   void Publish(std::vector<Pending>* batch);
   // Fails `batch`, everything queued and every later append with
-  // `status` (fail-stop); what was written stays for recovery to find.
+  // `status` until the log recovers, and removes what was written since the
+  // last acknowledged record. Writer thread.
   void Fail(std::vector<Pending>* batch, const absl::Status& status);
+  // Removes what was written and not acknowledged. Writer thread.
+  absl::Status Discard();
+  // Takes appends again once what failed is discarded. Writer thread.
+  void TryRecovery(absl::Time now);
   void ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t FirstSequenceLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -157,10 +180,21 @@ class FileLog : public EventLog {
   uint64_t total_records_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> syncs_{0};
   std::atomic<uint64_t> hold_from_{UINT64_MAX};
-  // Set by the first write or sync error; every later append gets it.
+  // Set by a write or sync error; every append gets it until the log
+  // recovers.
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  bool restart_needed_ ABSL_GUARDED_BY(mu_) = false;
 
   // Writer thread only.
+  // Failures since the last acknowledged append (the pause before taking
+  // appends again doubles with each), and whether what the last one wrote
+  // is discarded, tries at that, and when to try again.
+  int failures_in_a_row_ = 0;
+  bool discarded_ = true;
+  int discard_attempts_ = 0;
+  absl::Time next_recovery_ = absl::InfiniteFuture();
+  // Segment files created since the last acknowledged append.
+  std::vector<std::string> unpublished_;
   std::shared_ptr<Segment> active_;
   std::unique_ptr<WritableFile> active_file_;
   uint64_t active_size_ = 0;

@@ -17,11 +17,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/bridge/log/fault_env.h"
+#include "tests/testing/eventually.h"
 
 namespace hookbridge {
 namespace {
 
 using ::hookbridge::testing::EnvOp;
+using ::hookbridge::testing::Eventually;
 using ::hookbridge::testing::FaultEnv;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
@@ -131,49 +133,92 @@ class FileLogFaultTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(FileLogFaultTest, FailedFdatasyncRefusesItsAppendAndEveryLaterOne) {
+TEST_F(FileLogFaultTest, FailedFdatasyncDiscardsTheGroupRefusesAppendsThenRecoversByItself) {
+  env_.SetTime(kT0);
   auto log = Open(Options());
   ASSERT_NE(log, nullptr);
   for (int i = 1; i <= 5; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
 
   env_.Inject({.op = EnvOp::kSync, .error = EIO});
-  const int syncs_before = env_.calls(EnvOp::kSync);
   const absl::StatusOr<uint64_t> failed = Append(*log, Encoded(6));
-  EXPECT_EQ(env_.injected(EnvOp::kSync), 1);
   ASSERT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(failed.status().message()),
-              AllOf(HasSubstr("takes no more events until restarted"),
-                    HasSubstr("cannot fdatasync"), HasSubstr("Input/output error")));
+              AllOf(HasSubstr("the event log failed"), HasSubstr("cannot fdatasync"),
+                    HasSubstr("Input/output error"),
+                    HasSubstr("takes events again once the fault clears")));
+  // Record 6 was written, and its sync failed: the kernel may say its pages
+  // are clean without them being on disk, so it is cut off at once, and a
+  // restart does not find it either (a retried delivery must not be
+  // answered `duplicate` for a record that may be lost).
+  EXPECT_EQ(env_.calls(EnvOp::kTruncateFile), 1);
 
-  // Fail-stop: later appends are refused without touching the disk.
+  // While it lasts, appends are refused without touching the disk.
   const int writes_before = env_.calls(EnvOp::kWrite);
   const absl::StatusOr<uint64_t> later = Append(*log, Encoded(7));
   EXPECT_EQ(later.status(), failed.status());
   EXPECT_EQ(env_.calls(EnvOp::kWrite), writes_before);
-  EXPECT_EQ(env_.calls(EnvOp::kSync), syncs_before + 1);
-
-  // What the log reports: the failure (so /readyz and ingest answer 503).
-  // It does not ask for a restart (restart_needed), though only one helps.
-  const LogStats stats = log->Stats();
+  LogStats stats = log->Stats();
   EXPECT_EQ(stats.failure, failed.status());
   EXPECT_FALSE(stats.restart_needed);
   EXPECT_EQ(stats.last_sequence, 5u);
-  EXPECT_EQ(stats.events, 5u);
-  // Readers see exactly what was acknowledged.
   EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
 
-  // A restart recovers every acknowledged record; record 6 was written
-  // before its sync failed, so it is there too (its sender got an error and
-  // retries; de-duplication recognises it). Record 7 never got a sequence.
-  log.reset();
+  // The fault clears: after the pause the log takes events again, the
+  // retried delivery getting the next sequence, in a new segment.
   env_.ClearFaults();
+  const size_t segments = SegmentFiles();
+  env_.AdvanceTime(absl::Seconds(2));
+  ASSERT_TRUE(Eventually([&] { return log->Stats().failure.ok(); }));
+  EXPECT_EQ(*Append(*log, Encoded(6)), 6u);
+  EXPECT_EQ(SegmentFiles(), segments + 1);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6}));
+
+  log.reset();
   log = Open(Options());
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->recovery().records, 6u);
   EXPECT_EQ(log->recovery().corrupt_records, 0u);
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
   EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6}));
-  EXPECT_TRUE(log->Stats().failure.ok());
-  EXPECT_EQ(*Append(*log, Encoded(7)), 7u);
+}
+
+TEST_F(FileLogFaultTest, ARestartAfterAFailedFdatasyncDoesNotFindTheUnsyncedRecord) {
+  auto log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 5; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+  env_.Inject({.op = EnvOp::kSync, .error = EIO, .times = 1});
+  ASSERT_FALSE(Append(*log, Encoded(6)).ok());
+  log.reset();
+  env_.ClearFaults();
+  log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery().records, 5u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(*Append(*log, Encoded(6)), 6u);
+}
+
+TEST_F(FileLogFaultTest, WhatAFailureWroteThatCannotBeRemovedAsksForARestart) {
+  env_.SetTime(kT0);
+  auto log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 3; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
+  env_.Inject({.op = EnvOp::kSync, .error = EIO});
+  env_.Inject({.op = EnvOp::kTruncateFile, .error = EIO});
+  ASSERT_FALSE(Append(*log, Encoded(4)).ok());
+  for (int attempt = 1; attempt < FileLog::kMaxDiscardAttempts; ++attempt) {
+    EXPECT_FALSE(log->Stats().restart_needed) << attempt;
+    const int truncates = env_.calls(EnvOp::kTruncateFile);
+    env_.AdvanceTime(absl::Seconds(60));
+    ASSERT_TRUE(Eventually([&] { return env_.calls(EnvOp::kTruncateFile) > truncates; }));
+  }
+  ASSERT_TRUE(Eventually([&] { return log->Stats().restart_needed; }));
+  EXPECT_FALSE(log->Stats().failure.ok());
+  // Should it pass after all, the log takes events again.
+  env_.ClearFaults();
+  env_.AdvanceTime(absl::Seconds(60));
+  ASSERT_TRUE(Eventually([&] { return log->Stats().failure.ok(); }));
+  EXPECT_FALSE(log->Stats().restart_needed);
+  EXPECT_EQ(*Append(*log, Encoded(4)), 4u);
 }
 
 TEST_F(FileLogFaultTest, NoSpaceRefusesTheAppendAndKeepsWhatWasAcknowledged) {
@@ -187,7 +232,7 @@ TEST_F(FileLogFaultTest, NoSpaceRefusesTheAppendAndKeepsWhatWasAcknowledged) {
   // ENOSPC comes back as UNAVAILABLE, as any write error: the sender retries.
   ASSERT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(failed.status().message()),
-              AllOf(HasSubstr("takes no more events until restarted"), HasSubstr("cannot write"),
+              AllOf(HasSubstr("the event log failed"), HasSubstr("cannot write"),
                     HasSubstr("No space left on device")));
   EXPECT_EQ(Append(*log, Encoded(5)).status(), failed.status());
   EXPECT_EQ(env_.injected(EnvOp::kWrite), 1);  // the refused append wrote nothing
@@ -206,7 +251,7 @@ TEST_F(FileLogFaultTest, NoSpaceRefusesTheAppendAndKeepsWhatWasAcknowledged) {
   EXPECT_EQ(*Append(*log, Encoded(4)), 4u);
 }
 
-TEST_F(FileLogFaultTest, DiskFullInsideARecordLeavesATornTailThatRecoveryCuts) {
+TEST_F(FileLogFaultTest, DiskFullInsideARecordLeavesNoTornTail) {
   auto log = Open(Options());
   ASSERT_NE(log, nullptr);
   for (int i = 1; i <= 3; ++i) ASSERT_EQ(*Append(*log, Encoded(i)), static_cast<uint64_t>(i));
@@ -220,13 +265,14 @@ TEST_F(FileLogFaultTest, DiskFullInsideARecordLeavesATornTailThatRecoveryCuts) {
   EXPECT_THAT(std::string(failed.status().message()), HasSubstr("No space left on device"));
   EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3}));
 
+  // The 10 bytes are cut off at once, not left for recovery.
   log.reset();
   env_.ClearFaults();
   log = Open(Options());
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->recovery().records, 3u);
-  EXPECT_EQ(log->recovery().truncated_bytes, 10u);
-  EXPECT_THAT(log->recovery().findings, ElementsAre(HasSubstr("torn record")));
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+  EXPECT_THAT(log->recovery().findings, IsEmpty());
   EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3}));
   EXPECT_EQ(*Append(*log, Encoded(4)), 4u);
 }
@@ -256,19 +302,21 @@ TEST_F(FileLogFaultTest, FailedDirectorySyncForANewSegmentRefusesTheAppend) {
   ASSERT_NE(log, nullptr);
   env_.Inject({.op = EnvOp::kSyncDir, .error = EIO});
   const absl::StatusOr<uint64_t> failed = Append(*log, Encoded(1));
-  EXPECT_EQ(env_.injected(EnvOp::kSyncDir), 1);
+  // The segment's creation, then its removal (the log asks again later).
+  EXPECT_EQ(env_.injected(EnvOp::kSyncDir), 2);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(failed.status().message()),
               HasSubstr(absl::StrCat("cannot sync ", dir_, ": Input/output error")));
   EXPECT_EQ(log->Stats().failure, failed.status());
 
-  // The segment was created but nothing written to it: recovery removes it.
+  // The segment it created is removed at once.
   log.reset();
   env_.ClearFaults();
   log = Open(Options());
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->recovery().records, 0u);
-  EXPECT_THAT(log->recovery().findings, ElementsAre(HasSubstr("removed empty segment")));
+  EXPECT_THAT(log->recovery().findings, IsEmpty());
+  EXPECT_EQ(SegmentFiles(), 0u);
   EXPECT_EQ(*Append(*log, Encoded(1)), 1u);
 }
 
