@@ -223,7 +223,9 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
   }
 
   // After verification, so a stranger cannot spend a real sender's budget.
-  if (const absl::Duration wait = entry.bucket->TryTake(request.received_at);
+  // By the clock that never steps: a wall clock set back must not starve
+  // the bucket (nor one set forward refill it).
+  if (const absl::Duration wait = entry.bucket->TryTake(request.received_monotonic);
       wait > absl::ZeroDuration()) {
     const RateLimit& limit = entry.bucket->limit();
     result.outcome = Outcome::kRateLimited;

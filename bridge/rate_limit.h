@@ -2,8 +2,9 @@
 //
 // The bucket holds up to `burst` tokens and gains `per_second` tokens a
 // second; each request takes one. Time is passed in by the caller (the
-// ingest path uses the request's receive time), so the bucket has no clock
-// of its own and tests drive it with made-up times.
+// ingest path uses the receive time by the clock that never steps,
+// MonotonicNow()), so the bucket has no clock of its own and tests drive
+// it with made-up times.
 #ifndef HOOKBRIDGE_BRIDGE_RATE_LIMIT_H_
 #define HOOKBRIDGE_BRIDGE_RATE_LIMIT_H_
 

@@ -26,7 +26,11 @@ struct WebhookRequest {
   absl::string_view target;  // path and query as sent, e.g. "/webhooks/docs?a=1"
   std::vector<std::pair<absl::string_view, absl::string_view>> headers;
   absl::string_view body;
+  // When it was received, by the wall clock (timestamps, the event's
+  // received_at) and by a clock that never steps (MonotonicNow(), for the
+  // rate limit).
   absl::Time received_at;
+  absl::Time received_monotonic;
 
   // The value of the first header named `name` (case-insensitive), or
   // nullptr. Only for headers whose repetition is harmless: anything that

@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bridge/monotonic.h"
 #include "server/logging.h"
 
 namespace hookbridge {
@@ -285,6 +286,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     received_at_ = absl::Now();
+    received_monotonic_ = MonotonicNow();
     auto& header = parser_->get();
     // Request smuggling: the body's length must be unambiguous. Beast refuses
     // Content-Length together with Transfer-Encoding: chunked, and repeated
@@ -362,6 +364,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     request.body = std::move(req.body());
     request.received_at = received_at_;
+    request.received_monotonic = received_monotonic_;
     // Nothing more is read until this request is answered.
     Lowest().expires_never();
     state_->tracker->Begin();
@@ -623,6 +626,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::response<http::string_body>> response_;
   std::optional<http::response<http::empty_body>> head_response_;
   absl::Time received_at_;
+  absl::Time received_monotonic_;
   // A streamed response (StartStream), on the strand.
   std::shared_ptr<HttpStream> body_stream_;
   std::optional<net::steady_timer> keepalive_timer_;

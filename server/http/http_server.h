@@ -37,8 +37,10 @@ struct HttpRequest {
   std::string target;  // path and query as sent
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  // When the request's header had been read.
+  // When the request's header had been read: by the wall clock, and by
+  // MonotonicNow() (for durations; it never steps).
   absl::Time received_at;
+  absl::Time received_monotonic;
 };
 
 struct HttpResponse {

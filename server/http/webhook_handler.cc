@@ -183,6 +183,7 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   for (const auto& [key, value] : request.headers) webhook.headers.emplace_back(key, value);
   webhook.body = request.body;
   webhook.received_at = request.received_at;
+  webhook.received_monotonic = request.received_monotonic;
   const absl::Time started = request.received_at;
   // Captured now, on the network thread: the answer may come from the
   // log's thread, which should only have to file it.

@@ -21,6 +21,8 @@ using ::testing::HasSubstr;
 
 constexpr absl::string_view kSecret = "docs-secret";
 constexpr absl::string_view kTarget = "/webhooks/docs";
+// Where the clock that never steps stands for the tests (any origin).
+const absl::Time kMonotonicStart = absl::UnixEpoch() + absl::Hours(5);
 constexpr int64_t kNowMillis = 1559117876761;
 
 constexpr absl::string_view kCommentAdded = R"({"event": "comment.added",
@@ -85,6 +87,7 @@ struct SignedRequest {
     request.headers = {{"X-CS-Timestamp", timestamp}, {"X-CS-Signature", signature}};
     request.body = body;
     request.received_at = absl::FromUnixMillis(kNowMillis);
+    request.received_monotonic = kMonotonicStart;
   }
   SignedRequest(const SignedRequest&) = delete;
 
@@ -376,6 +379,7 @@ TEST_F(IngestTest, RateLimitAppliesPerSourceAfterVerification) {
     SignedRequest request(body, secret, kNowMillis,
                           source == "docs" ? "/webhooks/docs" : "/webhooks/assets");
     request.request.received_at += after;
+    request.request.received_monotonic += after;
     IngestResult result;
     (*ingestor)->Handle(source, request.request, [&](IngestResult r) { result = std::move(r); });
     return result;
@@ -397,6 +401,30 @@ TEST_F(IngestTest, RateLimitAppliesPerSourceAfterVerification) {
   EXPECT_EQ(post("docs", kSecret, absl::Seconds(1)).outcome, Outcome::kAccepted);
   EXPECT_EQ(post("docs", kSecret, absl::Seconds(1)).outcome, Outcome::kRateLimited);
   EXPECT_EQ(log.Stats().last_sequence, 4u);
+}
+
+TEST_F(IngestTest, RateLimitGoesByTheClockThatNeverSteps) {
+  Config config = TestConfig();
+  config.sources[0].rate_limit = RateLimit{1, 1};  // 1 a second
+  MemoryLog log({});
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(config, &log);
+  ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+  int n = 0;
+  // `wall` and `monotonic`: how far each clock moved since the start.
+  auto post = [&](absl::Duration wall, absl::Duration monotonic) {
+    const std::string body = absl::StrCat(R"({"event":"ping","payload":{"id":"m)", ++n, R"("}})");
+    SignedRequest request(body, kSecret, kNowMillis + absl::ToInt64Milliseconds(wall));
+    request.request.received_at += wall;
+    request.request.received_monotonic += monotonic;
+    IngestResult result;
+    (*ingestor)->Handle("docs", request.request, [&](IngestResult r) { result = std::move(r); });
+    return result.outcome;
+  };
+  EXPECT_EQ(post(absl::ZeroDuration(), absl::ZeroDuration()), Outcome::kAccepted);
+  // The wall clock is set back a minute; a second has passed: a token.
+  EXPECT_EQ(post(absl::Minutes(-1), absl::Seconds(1)), Outcome::kAccepted);
+  // Set forward an hour, no time has passed: no token.
+  EXPECT_EQ(post(absl::Hours(1), absl::Seconds(1)), Outcome::kRateLimited);
 }
 
 TEST_F(IngestTest, ReconfigureSwapsSourcesAndKeepsRoutesAlive) {
