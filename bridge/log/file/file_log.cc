@@ -132,6 +132,7 @@ struct FileLog::Segment {
 absl::StatusOr<std::unique_ptr<FileLog>> FileLog::Open(Options options) {
   std::unique_ptr<FileLog> log(new FileLog(std::move(options)));
   if (absl::Status s = log->Recover(); !s.ok()) return s;
+  log->notifier_ = std::thread([raw = log.get()] { raw->NotifierLoop(); });
   log->writer_ =
       std::thread([raw = log.get(), start = log->env_->NowTime()] { raw->WriterLoop(start); });
   return log;
@@ -149,6 +150,12 @@ FileLog::~FileLog() {
     writer_wake_.Signal();
   }
   if (writer_.joinable()) writer_.join();
+  {
+    absl::MutexLock lock(&notify_mu_);
+    notify_stop_ = true;
+    notify_wake_.Signal();
+  }
+  if (notifier_.joinable()) notifier_.join();
 }
 
 absl::Status FileLog::Recover() {
@@ -456,7 +463,25 @@ void FileLog::Publish(std::vector<Pending>* batch) {
   failures_in_a_row_ = 0;
   for (Pending& p : *batch) p.done(p.record->sequence);
   batch->clear();
-  LogWaiters::WakeAll(to_wake);
+  if (!to_wake.empty()) {
+    absl::MutexLock lock(&notify_mu_);
+    to_notify_.insert(to_notify_.end(), std::make_move_iterator(to_wake.begin()),
+                      std::make_move_iterator(to_wake.end()));
+    notify_wake_.Signal();
+  }
+}
+
+void FileLog::NotifierLoop() {
+  for (;;) {
+    std::vector<std::shared_ptr<LogWaiter>> waiters;
+    {
+      absl::MutexLock lock(&notify_mu_);
+      while (to_notify_.empty() && !notify_stop_) notify_wake_.Wait(&notify_mu_);
+      if (to_notify_.empty()) return;  // stopping, nothing left
+      waiters.swap(to_notify_);
+    }
+    LogWaiters::WakeAll(waiters);
+  }
 }
 
 void FileLog::Fail(std::vector<Pending>* batch, const absl::Status& status) {

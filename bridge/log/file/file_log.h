@@ -8,6 +8,10 @@
 // acknowledged, so a subscriber never sees an event that a crash could
 // still take back.
 //
+// Readers waiting for more are told by a thread of their own, never by the
+// writer: however many there are (and however slowly one reacts), group
+// commit does not wait for them.
+//
 // Reads: the most recent records are served from memory; older ones are
 // read from the segment files with pread, starting from a sparse index, so
 // catch-up readers seek without scanning and never hold the lock that
@@ -200,6 +204,14 @@ class FileLog : public EventLog {
   uint64_t active_size_ = 0;
   std::string frame_buffer_;
   std::thread writer_;
+
+  // Waiters to tell that the log grew, for the notifier thread.
+  absl::Mutex notify_mu_;
+  absl::CondVar notify_wake_;
+  std::vector<std::shared_ptr<LogWaiter>> to_notify_ ABSL_GUARDED_BY(notify_mu_);
+  bool notify_stop_ ABSL_GUARDED_BY(notify_mu_) = false;
+  std::thread notifier_;
+  void NotifierLoop();
 };
 
 }  // namespace hookbridge

@@ -290,6 +290,36 @@ TEST_F(FileLogTest, WaiterIsWokenOnlyOnceTheAppendIsDurable) {
   EXPECT_EQ(records.size(), 1u);
 }
 
+TEST_F(FileLogTest, ASlowWaiterDoesNotHoldUpAppends) {
+  auto log = Open(Options());
+  // A reader whose wake-up blocks until released (a stream that takes its
+  // time): the writer must not wait for it.
+  struct Stuck : LogWaiter {
+    void OnLogGrew() override {
+      woken.Notify();
+      release.WaitForNotification();
+    }
+    absl::Notification woken;
+    absl::Notification release;
+  };
+  auto stuck = std::make_shared<Stuck>();
+  std::vector<RecordPtr> records;
+  ASSERT_TRUE(log->Read(0, 10, &records, stuck).ok());
+  Append(*log, Encoded(1));
+  ASSERT_TRUE(stuck->woken.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  // It is still in its wake-up; appends go on.
+  for (int i = 2; i <= 20; ++i) {
+    absl::Notification done;
+    log->Append(Encoded(i), [&](absl::StatusOr<uint64_t> s) {
+      EXPECT_EQ(s.value_or(0), static_cast<uint64_t>(i));
+      done.Notify();
+    });
+    ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)))
+        << "append " << i << " waits for the stuck reader";
+  }
+  stuck->release.Notify();
+}
+
 TEST_F(FileLogTest, IntervalAndNeverPoliciesAcknowledge) {
   for (FileLog::Fsync policy : {FileLog::Fsync::kInterval, FileLog::Fsync::kNever}) {
     fs::remove_all(dir_);
