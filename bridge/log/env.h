@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "bridge/monotonic.h"
 
 namespace hookbridge {
 
@@ -113,6 +114,9 @@ class Env {
   // The current wall-clock time (absl::Now() for the default Env). May
   // jump backwards or forwards.
   virtual absl::Time NowTime() = 0;
+  // A clock that never steps (the steady clock, MonotonicNow()), for
+  // durations: only differences between readings mean anything.
+  virtual absl::Time NowMonotonic() { return MonotonicNow(); }
 };
 
 // The Env of an options struct: `env`, or Env::Default() when it is null.

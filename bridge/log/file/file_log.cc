@@ -134,13 +134,15 @@ absl::StatusOr<std::unique_ptr<FileLog>> FileLog::Open(Options options) {
   if (absl::Status s = log->Recover(); !s.ok()) return s;
   log->notifier_ = std::thread([raw = log.get()] { raw->NotifierLoop(); });
   log->writer_ =
-      std::thread([raw = log.get(), start = log->env_->NowTime()] { raw->WriterLoop(start); });
+      std::thread([raw = log.get(), start = log->env_->NowMonotonic()] { raw->WriterLoop(start); });
   return log;
 }
 
 FileLog::FileLog(Options options)
     : options_(std::move(options)),
       env_(EnvOrDefault(options_.env)),
+      wall_anchor_(env_->NowTime()),
+      monotonic_anchor_(env_->NowMonotonic()),
       cache_(options_.tail_cache_bytes) {}
 
 FileLog::~FileLog() {
@@ -294,7 +296,7 @@ void FileLog::Append(EncodedEvent event, AppendCallback done) {
       rejected = absl::UnavailableError("the event log is closing");
     } else {
       const uint64_t sequence = next_sequence_++;
-      last_appended_at_ = std::max(last_appended_at_, event.received_at);
+      last_appended_at_ = std::max(last_appended_at_, std::min(event.received_at, LogClock()));
       queue_.push_back(Pending{MakeRecord(std::move(event), sequence, last_appended_at_),
                                std::move(done), nullptr, 0});
       writer_wake_.Signal();
@@ -319,7 +321,7 @@ void FileLog::WriterLoop(absl::Time start) {
       // The wait is by the real clock, for as long as the Env's clock says
       // is left.
       while (queue_.empty() && !stopping_) {
-        const absl::Time now = env_->NowTime();
+        const absl::Time now = env_->NowMonotonic();
         absl::Duration wait = TimeLeft(now, last_retention, kRetentionCheckInterval);
         if (!unsynced.empty()) {
           wait = std::min(wait, TimeLeft(now, last_sync, options_.fsync_interval));
@@ -335,7 +337,7 @@ void FileLog::WriterLoop(absl::Time start) {
       stopping = stopping_;
       if (stopping && queue_.empty() && unsynced.empty()) break;
       batch.swap(queue_);
-      const absl::Time now = env_->NowTime();
+      const absl::Time now = env_->NowMonotonic();
       if (TimeLeft(now, last_retention, kRetentionCheckInterval) <= absl::ZeroDuration()) {
         ApplyRetentionLocked(&removed);
         last_retention = now;
@@ -343,7 +345,7 @@ void FileLog::WriterLoop(absl::Time start) {
     }
     // A segment that cannot be removed is no longer the log's; it is left.
     for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
-    if (!stopping) TryRecovery(env_->NowTime());
+    if (!stopping) TryRecovery(env_->NowMonotonic());
 
     if (!batch.empty()) {
       absl::Status status = WriteBatch(&batch);
@@ -364,10 +366,10 @@ void FileLog::WriterLoop(absl::Time start) {
       }
     }
     if (!unsynced.empty() &&
-        (stopping ||
-         TimeLeft(env_->NowTime(), last_sync, options_.fsync_interval) <= absl::ZeroDuration())) {
+        (stopping || TimeLeft(env_->NowMonotonic(), last_sync, options_.fsync_interval) <=
+                         absl::ZeroDuration())) {
       const absl::Status status = SyncActive();
-      last_sync = env_->NowTime();
+      last_sync = env_->NowMonotonic();
       if (!status.ok()) {
         Fail(&unsynced, status);
       } else {
@@ -505,7 +507,7 @@ void FileLog::Fail(std::vector<Pending>* batch, const absl::Status& status) {
   discard_attempts_ = 0;
   discarded_ = Discard().ok();
   if (!discarded_) ++discard_attempts_;
-  next_recovery_ = env_->NowTime() + pause;
+  next_recovery_ = env_->NowMonotonic() + pause;
   for (Pending& p : *batch) p.done(failure);
   batch->clear();
 }
@@ -568,8 +570,12 @@ void FileLog::TryRecovery(absl::Time now) {
   next_recovery_ = absl::InfiniteFuture();
 }
 
+absl::Time FileLog::LogClock() const {
+  return wall_anchor_ + (env_->NowMonotonic() - monotonic_anchor_);
+}
+
 void FileLog::ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed) {
-  const absl::Time now = env_->NowTime();
+  const absl::Time now = LogClock();
   while (segments_.size() > 1) {
     const Segment& oldest = *segments_.front();
     const bool too_big = options_.retention_bytes > 0 && total_bytes_ > options_.retention_bytes;

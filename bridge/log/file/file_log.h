@@ -32,8 +32,14 @@
 // fails).
 //
 // Retention deletes whole segments (never the one being written), by total
-// size and by age (age by the Env's clock against the records' appended_at
-// times). Recovery at Open() checks every frame's CRC: a torn last
+// size and by age. Ages and records' appended_at times are by the log's
+// clock: the wall clock when the log was opened, advanced by the clock that
+// never steps, so a wall clock set forward (and back again) neither deletes
+// every closed segment at once nor leaves appended_at pinned in the
+// future; a record's appended_at is its receive time, but never later than
+// the log's clock and never earlier than the record before it. Pauses
+// (interval syncs, retention checks, recovery) go by the clock that never
+// steps. Recovery at Open() checks every frame's CRC: a torn last
 // record is truncated away; a corrupt record elsewhere is skipped, counted
 // and reported, and the sequences of the records around it are kept (they
 // are stored in the frames), so nothing is ever renumbered.
@@ -139,8 +145,11 @@ class FileLog : public EventLog {
 
   explicit FileLog(Options options);
   absl::Status Recover();
-  // The writer thread; its periodic work is scheduled from `start`.
+  // The writer thread; its periodic work is scheduled from `start` (by the
+  // Env's monotonic clock).
   void WriterLoop(absl::Time start);
+  // The wall clock at Open, advanced by the monotonic clock since.
+  absl::Time LogClock() const;
   // Writes `batch` to the segment files (rolling as needed). Writer thread.
   absl::Status WriteBatch(std::vector<Pending>* batch);
   absl::Status SyncActive();
@@ -164,6 +173,9 @@ class FileLog : public EventLog {
 
   const Options options_;
   Env* const env_;
+  // LogClock()'s anchor: the wall and monotonic clocks at Open.
+  const absl::Time wall_anchor_;
+  const absl::Time monotonic_anchor_;
   Recovery recovery_;
   // options_.dir, kept open to sync the creation of segments.
   std::unique_ptr<Directory> dir_;

@@ -103,11 +103,21 @@ int FaultEnv::injected(EnvOp op) const {
 void FaultEnv::SetTime(absl::Time now) {
   absl::MutexLock lock(&mu_);
   now_ = now;
+  if (!monotonic_.has_value()) monotonic_ = base_->NowMonotonic();
 }
 
 void FaultEnv::AdvanceTime(absl::Duration by) {
   absl::MutexLock lock(&mu_);
   if (!now_.has_value()) now_ = base_->NowTime();
+  if (!monotonic_.has_value()) monotonic_ = base_->NowMonotonic();
+  *now_ += by;
+  if (by > absl::ZeroDuration()) *monotonic_ += by;
+}
+
+void FaultEnv::StepWallClock(absl::Duration by) {
+  absl::MutexLock lock(&mu_);
+  if (!now_.has_value()) now_ = base_->NowTime();
+  if (!monotonic_.has_value()) monotonic_ = base_->NowMonotonic();
   *now_ += by;
 }
 
@@ -117,6 +127,14 @@ absl::Time FaultEnv::NowTime() {
     if (now_.has_value()) return *now_;
   }
   return base_->NowTime();
+}
+
+absl::Time FaultEnv::NowMonotonic() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (monotonic_.has_value()) return *monotonic_;
+  }
+  return base_->NowMonotonic();
 }
 
 FaultEnv::Decision FaultEnv::Decide(EnvOp op, const std::string& path) {

@@ -80,11 +80,14 @@ class FaultEnv : public Env {
   // Operations of kind `op` that a rule failed (or cut short).
   int injected(EnvOp op) const;
 
-  // From now on the clock reads `now`.
+  // From now on the wall clock reads `now`, and the monotonic clock is
+  // driven by AdvanceTime too.
   void SetTime(absl::Time now);
-  // Moves the clock set with SetTime by `by`, which may be negative (a
-  // jump backwards).
+  // Time passes: both clocks move by `by`. A negative `by` is the wall
+  // clock set back (the monotonic clock stands still).
   void AdvanceTime(absl::Duration by);
+  // The wall clock is set forward or back by `by`; no time passes.
+  void StepWallClock(absl::Duration by);
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   absl::StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
@@ -97,6 +100,7 @@ class FaultEnv : public Env {
   absl::Status RenameFile(const std::string& from, const std::string& to) override;
   absl::Status TruncateFile(const std::string& path, uint64_t size) override;
   absl::Time NowTime() override;
+  absl::Time NowMonotonic() override;
 
   // What a rule decided for one operation; for the wrapped files.
   struct Decision {
@@ -113,6 +117,9 @@ class FaultEnv : public Env {
   std::array<int, kEnvOpCount> calls_ ABSL_GUARDED_BY(mu_) = {};
   std::array<int, kEnvOpCount> injected_ ABSL_GUARDED_BY(mu_) = {};
   std::optional<absl::Time> now_ ABSL_GUARDED_BY(mu_);
+  // The monotonic clock while the time is set (it starts where the real
+  // one stood at SetTime).
+  std::optional<absl::Time> monotonic_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hookbridge::testing

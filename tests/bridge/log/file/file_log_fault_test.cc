@@ -414,7 +414,7 @@ TEST_F(FileLogFaultTest, ClockSetBackDoesNotHoldBackIntervalSyncs) {
   EXPECT_GT(env_.calls(EnvOp::kSync), syncs);
 }
 
-TEST_F(FileLogFaultTest, ClockJumpedForwardAppliesRetentionByAge) {
+TEST_F(FileLogFaultTest, TimePassingAppliesRetentionByAge) {
   env_.SetTime(kT0);
   FileLog::Options options = Options();
   options.segment_bytes = 4096;
@@ -489,6 +489,44 @@ TEST_F(FileLogFaultTest, HoldFromSparesUnacknowledgedSegmentsFromRetentionByAgeO
   }
   EXPECT_GT(small->Stats().first_sequence, 1u);
   EXPECT_LE(small->Stats().bytes, sized.retention_bytes);
+}
+
+// The wall clock set forward (a bad NTP step, a VM resumed with a wrong
+// clock) is not time passing: retention by age deletes nothing for it, and
+// records appended meanwhile are not stamped in the future.
+TEST_F(FileLogFaultTest, WallClockSetForwardDeletesNothingAndStampsNothingInTheFuture) {
+  env_.SetTime(kT0);
+  FileLog::Options options = Options();
+  options.segment_bytes = 4096;
+  options.retention_age = absl::Hours(1);
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 30; ++i) {
+    ASSERT_EQ(*Append(*log, Encoded(i, kT0, 300)), static_cast<uint64_t>(i));
+  }
+  ASSERT_GT(SegmentFiles(), 2u);
+
+  env_.StepWallClock(absl::Hours(24));
+  // Senders' receive times follow the wall clock.
+  ASSERT_EQ(*Append(*log, Encoded(31, kT0 + absl::Hours(24), 300)), 31u);
+  EXPECT_EQ(env_.calls(EnvOp::kRemoveFile), 0);
+  EXPECT_EQ(log->Stats().first_sequence, 1u);
+
+  // The clock is corrected; appends go on with times that make sense.
+  env_.StepWallClock(-absl::Hours(24));
+  env_.AdvanceTime(absl::Seconds(1));
+  ASSERT_EQ(*Append(*log, Encoded(32, kT0 + absl::Seconds(1), 300)), 32u);
+  std::vector<RecordPtr> records;
+  ASSERT_TRUE(log->Read(30, 10, &records, nullptr).ok());
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_LE(records[0]->appended_at, kT0 + absl::Seconds(1));
+  EXPECT_LE(records[1]->appended_at, kT0 + absl::Seconds(1));
+  EXPECT_EQ(*log->PositionAt(kT0 + absl::Hours(1)), 32u);
+
+  // An hour really passing deletes what is an hour old.
+  env_.AdvanceTime(absl::Hours(2));
+  ASSERT_EQ(*Append(*log, Encoded(33, kT0 + absl::Hours(2), 300)), 33u);
+  EXPECT_GT(log->Stats().first_sequence, 1u);
 }
 
 TEST_F(FileLogFaultTest, ClockSetBackKeepsRecordsAndTimeOrder) {
