@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -11,12 +13,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bridge/log/file/file_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/bridge/log/fault_env.h"
+#include "tests/bridge/log/power_cut_env.h"
 #include "tests/testing/eventually.h"
 
 namespace hookbridge {
@@ -25,6 +29,8 @@ namespace {
 using ::hookbridge::testing::EnvOp;
 using ::hookbridge::testing::Eventually;
 using ::hookbridge::testing::FaultEnv;
+using ::hookbridge::testing::FaultRule;
+using ::hookbridge::testing::PowerCutEnv;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -35,6 +41,12 @@ namespace fs = std::filesystem;
 const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
 // How long a test waits for a callback before it fails (never a sleep).
 constexpr absl::Duration kWait = absl::Seconds(30);
+// Events of the fault sweeps' workload: 16, or $HOOKBRIDGE_SWEEP_EVENTS
+// (scripts/fault-soak.sh runs them long).
+const int kSweepEvents = [] {
+  const char* events = std::getenv("HOOKBRIDGE_SWEEP_EVENTS");
+  return events != nullptr && std::atoi(events) > 0 ? std::atoi(events) : 16;
+}();
 
 EncodedEvent Encoded(int n, absl::Time received_at = kT0, size_t raw_size = 100) {
   v1::Event event;
@@ -120,6 +132,26 @@ class FileLogFaultTest : public ::testing::Test {
         out.push_back(r->sequence);
       }
       after = records.back()->sequence;
+    }
+  }
+
+  // Events 1..kSweepEvents, each retried as a provider retries (the same event
+  // again after a 503) once the log's pause has passed. Each must end
+  // acknowledged with its own number as sequence: nothing lost, nothing
+  // twice, no sequence skipped.
+  void SweepWorkload(FileLog& log) {
+    for (int i = 1; i <= kSweepEvents; ++i) {
+      absl::StatusOr<uint64_t> result;
+      for (int attempt = 0; attempt < 4 && !result.ok(); ++attempt) {
+        if (attempt > 0) {
+          env_.AdvanceTime(absl::Seconds(31));
+          ASSERT_TRUE(Eventually([&] { return log.Stats().failure.ok(); }))
+              << "event " << i << ": the log did not recover: " << log.Stats().failure;
+        }
+        result = Append(log, Encoded(i, kT0, 250));
+      }
+      ASSERT_TRUE(result.ok()) << "event " << i << ": " << result.status();
+      ASSERT_EQ(*result, static_cast<uint64_t>(i));
     }
   }
 
@@ -318,6 +350,117 @@ TEST_F(FileLogFaultTest, FailedDirectorySyncForANewSegmentRefusesTheAppend) {
   EXPECT_THAT(log->recovery().findings, IsEmpty());
   EXPECT_EQ(SegmentFiles(), 0u);
   EXPECT_EQ(*Append(*log, Encoded(1)), 1u);
+}
+
+TEST_F(FileLogFaultTest, AWriteErrorOrFailedSyncAtAnyPointLosesAndDuplicatesNothing) {
+  env_.SetTime(kT0);
+  FileLog::Options options = Options();
+  options.segment_bytes = 2048;  // several segments: rolls are points too
+  std::vector<uint64_t> expected;
+  for (int i = 1; i <= kSweepEvents; ++i) expected.push_back(i);
+  // How many operations of each kind a clean run makes.
+  std::map<EnvOp, int> points;
+  {
+    auto log = Open(options);
+    ASSERT_NE(log, nullptr);
+    const std::array<EnvOp, 4> ops = {EnvOp::kWrite, EnvOp::kSync, EnvOp::kSyncDir,
+                                      EnvOp::kNewWritableFile};
+    std::map<EnvOp, int> before;
+    for (EnvOp op : ops) before[op] = env_.calls(op);
+    SweepWorkload(*log);
+    for (EnvOp op : ops) points[op] = env_.calls(op) - before[op];
+  }
+  ASSERT_GT(points[EnvOp::kNewWritableFile], 2);
+  struct Fault {
+    const char* name;
+    std::vector<FaultRule> rules;  // `skip` set per point
+  };
+  const std::vector<Fault> faults = {
+      {"ENOSPC on write", {{.op = EnvOp::kWrite, .error = ENOSPC, .times = 1}}},
+      {"EIO on write", {{.op = EnvOp::kWrite, .error = EIO, .times = 1}}},
+      {"a short write, then ENOSPC",
+       {{.op = EnvOp::kWrite, .error = 0, .short_write = 9, .times = 1},
+        {.op = EnvOp::kWrite, .error = ENOSPC, .times = 1}}},
+      {"EIO on fdatasync", {{.op = EnvOp::kSync, .error = EIO, .times = 1}}},
+      {"EIO on the directory's fsync", {{.op = EnvOp::kSyncDir, .error = EIO, .times = 1}}},
+      {"EMFILE creating a segment", {{.op = EnvOp::kNewWritableFile, .error = EMFILE, .times = 1}}},
+  };
+  int scenarios = 0;
+  for (const Fault& fault : faults) {
+    const EnvOp op = fault.rules[0].op;
+    for (int point = 0; point < points[op]; ++point) {
+      SCOPED_TRACE(absl::StrCat(fault.name, ", at operation ", point + 1, " of its kind"));
+      fs::remove_all(dir_);
+      // The first rule skips to the point; a second one (of the same kind)
+      // fails the operation right after the first one's.
+      env_.ClearFaults();
+      FaultRule first = fault.rules[0];
+      first.skip = point;
+      env_.Inject(first);
+      for (size_t r = 1; r < fault.rules.size(); ++r) env_.Inject(fault.rules[r]);
+      {
+        auto log = Open(options);
+        ASSERT_NE(log, nullptr);
+        SweepWorkload(*log);
+        if (HasFatalFailure()) return;
+        EXPECT_EQ(ReadAll(*log, 0), expected);
+      }
+      // And what a restart finds.
+      env_.ClearFaults();
+      auto log = Open(options);
+      ASSERT_NE(log, nullptr);
+      EXPECT_EQ(log->recovery().records, static_cast<uint64_t>(kSweepEvents));
+      EXPECT_EQ(log->recovery().corrupt_records, 0u);
+      EXPECT_EQ(ReadAll(*log, 0), expected);
+      ++scenarios;
+    }
+  }
+  EXPECT_GT(scenarios, 40);
+  std::printf("fault sweep: %d scenarios of %d events\n", scenarios, kSweepEvents);
+}
+
+TEST_F(FileLogFaultTest, APowerCutAtAnyPointKeepsEveryAcknowledgedEventOnceInOrder) {
+  std::vector<uint64_t> all;
+  int cuts = 0;
+  for (int point = 0;; ++point) {
+    SCOPED_TRACE(absl::StrCat("power cut before disk operation ", point + 1));
+    fs::remove_all(dir_);
+    PowerCutEnv power;
+    // Odd points keep a few bytes of each unsynced tail: a torn write.
+    power.CutAfter(point, point % 2 == 1 ? 7 : 0);
+    FileLog::Options options = Options();
+    options.env = &power;
+    options.segment_bytes = 2048;
+    options.retention_age = absl::InfiniteDuration();  // its clock is the real one
+    uint64_t acknowledged = 0;
+    {
+      absl::StatusOr<std::unique_ptr<FileLog>> log = FileLog::Open(options);
+      for (int i = 1; log.ok() && i <= kSweepEvents; ++i) {
+        const absl::StatusOr<uint64_t> result = Append(**log, Encoded(i, kT0, 250));
+        if (!result.ok()) break;
+        ASSERT_EQ(*result, static_cast<uint64_t>(i));
+        acknowledged = *result;
+      }
+    }
+    if (!power.cut()) break;  // the workload ended before the point
+    ++cuts;
+    power.Restart();
+    auto log = Open(options);
+    ASSERT_NE(log, nullptr);
+    // Every acknowledged event, each once, in order (ReadAll checks that
+    // record n is event n); of the rest, at most a prefix of what followed.
+    const std::vector<uint64_t> found = ReadAll(*log, 0);
+    ASSERT_GE(found.size(), acknowledged)
+        << "first " << log->Stats().first_sequence << ", last " << log->Stats().last_sequence
+        << ", findings: " << absl::StrJoin(log->recovery().findings, "; ");
+    for (size_t n = 0; n < found.size(); ++n) EXPECT_EQ(found[n], n + 1);
+    EXPECT_EQ(log->recovery().corrupt_records, 0u);
+    // And the log goes on from there.
+    EXPECT_EQ(*Append(*log, Encoded(static_cast<int>(found.size()) + 1, kT0, 250)),
+              found.size() + 1);
+  }
+  EXPECT_GT(cuts, 30);
+  std::printf("power-cut sweep: %d cuts in a workload of %d events\n", cuts, kSweepEvents);
 }
 
 TEST_F(FileLogFaultTest, ReadErrorIsDataLossForTheReaderOnly) {
