@@ -48,37 +48,13 @@ HttpResponse JsonError(int status, absl::string_view message) {
   return Json(status, std::move(body));
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// application/x-www-form-urlencoded: %XX escapes and '+' for space.
-std::string UrlDecode(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-               HexValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 absl::flat_hash_map<std::string, std::string> ParseQuery(absl::string_view query) {
   absl::flat_hash_map<std::string, std::string> params;
   for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     const size_t eq = pair.find('=');
-    std::string key = UrlDecode(pair.substr(0, eq));
-    std::string value = eq == absl::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
+    std::string key = PercentDecode(pair.substr(0, eq), /*plus_is_space=*/true);
+    std::string value =
+        eq == absl::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
     params.insert_or_assign(std::move(key), std::move(value));
   }
   return params;

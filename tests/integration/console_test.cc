@@ -1,9 +1,10 @@
 // The operator console's JSON API and live tail against the real binary:
 // per-source counts, the delivery listing and its filters, the detail view
 // (the typed event read back from the log, redacted headers, the path token
-// hidden), the ring's bounds, the subscriber list with a real gRPC stream,
-// Server-Sent Events for deliveries sent after connecting, and the console
-// turned off. (tests/console/ drives the page itself in a browser.)
+// hidden, also in mistyped URLs), the ring's bounds, the subscriber list
+// with a real gRPC stream, Server-Sent Events for deliveries sent after
+// connecting, and the console turned off. (tests/console/ drives the page
+// itself in a browser.)
 #include <arpa/inet.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -291,6 +292,118 @@ TEST(ConsoleTest, DetailShowsTheTypedEventAndRedactsCredentials) {
   EXPECT_EQ(Str(all[0], "path"), "/webhooks/cand/\xE2\x80\xA6");
 
   EXPECT_EQ(admin.Send("GET", "/api/deliveries/999").status, 404);
+}
+
+// Senders mistype URLs and send credentials under names no fixed list
+// knows: the path token stays hidden in every URL shape, and credential
+// headers are recognised by what their name looks like, in the listing,
+// the detail view, the live tail, the process log and /metrics.
+TEST(ConsoleTest, MistypedUrlsAndUnlistedCredentialHeadersStayHidden) {
+  auto process = HookbridgeProcess::Start(Config());  // logs at debug level
+  ASSERT_NE(process, nullptr);
+  StreamReader stream(process->admin_port());
+  stream.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  ASSERT_TRUE(stream.ReadUntil(": connected\n\n")) << stream.received();
+
+  const std::string token = kCandToken;
+  const std::string encoded_token = absl::StrReplaceAll(token, {{"-", "%2D"}});
+  const std::vector<std::string> targets = {
+      "//webhooks/cand/" + token,
+      "/webhooks//cand/" + token,
+      "/Webhooks/cand/" + token,
+      "/WEBHOOKS/CAND/" + token,
+      "/webhooks/cand/" + token + "/",
+      "/webhooks/cand/" + token + "/?x=1",
+      "/webhooks/cand/" + encoded_token,
+      "/webhooks/%63and/" + token,
+      "/webhooks/cand%2F" + token,
+      "/webhooks%2Fcand%2F" + token,
+      "/webhooks/cand" + token,
+      "/hookbridge/webhooks/cand/" + token,
+      "/cand/" + token,
+      "/webhooks/" + token,
+      "/webhooks/cand?token=" + token,
+      "http://bridge.example/webhooks/cand/" + token,
+      "/webhooks/cand/" + token.substr(5, 12),  // a near miss: part of the token
+  };
+  HttpClient http(process->http_port());
+  for (const std::string& target : targets) {
+    EXPECT_EQ(http.TrySend("POST", target, "{}").status, 404) << target;
+  }
+  // Credential headers of providers whose names hold none of the old list's
+  // words, and headers that carry the request's path.
+  const std::vector<std::pair<std::string, std::string>> credentials = {
+      {"X-Shopify-Hmac-Sha256", "shopify-hmac-credential"},
+      {"Paypal-Transmission-Sig", "paypal-sig-credential"},
+      {"X-Auth", "x-auth-credential"},
+      {"X-Gitlab-Token", "gitlab-token-credential"},
+      {"X-Session-Id", "session-id-credential"},
+      {"X-Custom-Header", "Bearer bearer-value-credential"},
+      {"X-Original-URI", "/webhooks/cand/" + token},
+      {"Referer", "https://bridge.example/webhooks/cand/" + token + "?a=b"},
+  };
+  auto headers = credentials;
+  headers.emplace_back("X-Request-Id", "request-43");
+  ASSERT_EQ(http.Send("POST", "/webhooks/cand/" + token, "{}", headers).status, 400);
+
+  const size_t sent = targets.size() + 1;
+  ASSERT_TRUE(stream.ReadUntil(absl::StrCat("id: ", sent, "\n"))) << stream.received();
+  ASSERT_TRUE(stream.ReadUntil("}\n\n"));
+  std::vector<Struct> all = Deliveries(process->admin_port());
+  ASSERT_EQ(all.size(), sent);
+  HttpClient admin(process->admin_port());
+  std::string everything = admin.Send("GET", "/api/deliveries").body;
+  for (size_t i = 1; i <= sent; ++i) {
+    everything += admin.Send("GET", absl::StrCat("/api/deliveries/", i)).body;
+  }
+  everything += stream.received();
+  everything += admin.Send("GET", "/metrics").body;
+  everything += process->Stderr();
+  for (const std::string& secret :
+       {token, encoded_token, token.substr(5, 12), std::string("shopify-hmac-credential"),
+        std::string("paypal-sig-credential"), std::string("x-auth-credential"),
+        std::string("gitlab-token-credential"), std::string("session-id-credential"),
+        std::string("bearer-value-credential")}) {
+    EXPECT_THAT(everything, Not(HasSubstr(secret)));
+  }
+
+  // What the operator sees still tells the mistakes apart.
+  std::vector<std::string> paths;
+  for (auto it = all.rbegin(); it != all.rend(); ++it) paths.push_back(Str(*it, "path"));
+  const std::string hidden = "\xE2\x80\xA6";
+  const std::vector<std::string> expected = {
+      "//webhooks/cand/" + hidden,
+      "/webhooks//cand/" + hidden,
+      "/Webhooks/cand/" + hidden,
+      "/WEBHOOKS/CAND/" + hidden,
+      "/webhooks/cand/" + hidden,
+      "/webhooks/cand/" + hidden + "?" + hidden,
+      "/webhooks/cand/" + hidden,
+      "/webhooks/%63and/" + hidden,
+      "/webhooks/" + hidden,
+      "/" + hidden,
+      "/webhooks/" + hidden,
+      "/hookbridge/webhooks/cand/" + hidden,
+      "/cand/" + hidden,
+      "/webhooks/" + hidden,
+      "/webhooks/cand/" + hidden + "?" + hidden,
+      "http://bridge.example/webhooks/cand/" + hidden,
+      "/webhooks/cand/" + hidden,
+      "/webhooks/cand/" + hidden,
+  };
+  EXPECT_EQ(paths, expected);
+  Struct detail = GetJson(process->admin_port(), absl::StrCat("/api/deliveries/", sent));
+  std::map<std::string, std::string> shown;
+  for (const Value& pair : Field(detail, "headers").list_value().values()) {
+    shown[pair.list_value().values(0).string_value()] = pair.list_value().values(1).string_value();
+  }
+  for (const char* name : {"X-Shopify-Hmac-Sha256", "Paypal-Transmission-Sig", "X-Auth",
+                           "X-Gitlab-Token", "X-Session-Id", "X-Custom-Header"}) {
+    EXPECT_EQ(shown[name], "[redacted]") << name;
+  }
+  EXPECT_EQ(shown["X-Original-URI"], "/webhooks/cand/" + hidden);
+  EXPECT_EQ(shown["Referer"], "https://bridge.example/webhooks/cand/" + hidden + "?" + hidden);
+  EXPECT_EQ(shown["X-Request-Id"], "request-43");
 }
 
 TEST(ConsoleTest, RingKeepsTheNewestWithinItsBounds) {
