@@ -3,8 +3,9 @@
 // (the typed event read back from the log, redacted headers, the path token
 // hidden, also in mistyped URLs), the ring's bounds, the subscriber list
 // with a real gRPC stream, Server-Sent Events for deliveries sent after
-// connecting, and the console turned off. (tests/console/ drives the page
-// itself in a browser.)
+// connecting, the Host check against DNS rebinding, the console token, and
+// the console turned off. (tests/console/ drives the page itself in a
+// browser.)
 #include <arpa/inet.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -18,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "bridge/crypto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/harness.h"
@@ -531,7 +533,8 @@ TEST(ConsoleTest, LiveTailStreamsNewDeliveries) {
   ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-0"), kSecret).status, 200);  // id 1
 
   StreamReader stream(process->admin_port());
-  stream.Send("GET /api/deliveries/stream?source=ckeditor&after=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  stream.Send(
+      "GET /api/deliveries/stream?source=ckeditor&after=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   ASSERT_TRUE(stream.ReadUntil(": connected\n\n")) << stream.received();
   EXPECT_THAT(stream.received(), HasSubstr("HTTP/1.1 200 OK\r\n"));
   EXPECT_THAT(stream.received(), HasSubstr("Content-Type: text/event-stream"));
@@ -553,7 +556,7 @@ TEST(ConsoleTest, LiveTailStreamsNewDeliveries) {
 
   // A reconnecting browser says where it was: the ones it missed come first.
   StreamReader again(process->admin_port());
-  again.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 1\r\n\r\n");
+  again.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: 1\r\n\r\n");
   ASSERT_TRUE(again.ReadUntil("id: 3\n")) << again.received();
   EXPECT_THAT(again.received(), HasSubstr("id: 2\n"));
   EXPECT_THAT(again.received(), Not(HasSubstr("id: 1\n")));
@@ -562,7 +565,7 @@ TEST(ConsoleTest, LiveTailStreamsNewDeliveries) {
   EXPECT_EQ(Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams"), 2);
   {
     StreamReader gone(process->admin_port());
-    gone.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    gone.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     ASSERT_TRUE(gone.ReadUntil(": connected\n\n"));
     EXPECT_EQ(Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams"), 3);
   }
@@ -591,12 +594,115 @@ TEST(ConsoleTest, ServesThePageWithAStrictPolicy) {
   HttpResponse script = admin.Send("GET", "/ui/console.js");
   EXPECT_EQ(script.status, 200);
   EXPECT_EQ(script.headers["content-type"], "text/javascript; charset=utf-8");
-  EXPECT_THAT(script.body, HasSubstr("EventSource"));
+  EXPECT_THAT(script.body, HasSubstr("text/event-stream"));
   EXPECT_EQ(admin.Send("GET", "/ui/console.css").headers["content-type"],
             "text/css; charset=utf-8");
   EXPECT_EQ(admin.Send("GET", "/ui/../metrics").status, 404);
   EXPECT_EQ(admin.Send("GET", "/ui/nothing.js").status, 404);
   EXPECT_EQ(admin.Send("GET", "/api/nothing").status, 404);
+}
+
+// DNS rebinding: a web page whose name resolves to the operator's
+// port-forward reads the console as if same-origin, but its requests name
+// the page's host. The console answers only hosts a browser names when it
+// was pointed at the console (localhost, IP addresses, admin.allowed_hosts);
+// the health and metrics endpoints answer any Host, as scrapers use them.
+TEST(ConsoleTest, RefusesHostsADnsRebindingPageWouldSend) {
+  auto process = HookbridgeProcess::Start(Config());
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret).status, 200);
+  HttpClient admin(process->admin_port());
+  const auto host = [](const std::string& name) {
+    return std::vector<std::pair<std::string, std::string>>{{"Host", name}};
+  };
+  for (const char* path : {"/ui", "/ui/console.js", "/api/deliveries", "/api/deliveries/1",
+                           "/api/sources", "/api/deliveries/stream"}) {
+    HttpResponse refused = admin.Send("GET", path, "", host("rebound.example:9090"));
+    EXPECT_EQ(refused.status, 421) << path;
+    EXPECT_THAT(refused.body, HasSubstr("admin.allowed_hosts")) << path;
+    EXPECT_THAT(refused.body, Not(HasSubstr("doc-1"))) << path;
+  }
+  EXPECT_EQ(MetricValue(process->admin_port(),
+                        "hookbridge_console_requests_refused_total{reason=\"host\"}"),
+            6);
+  // What a port-forward or a scrape by pod IP sends.
+  for (const char* name : {"localhost:18080", "127.0.0.1:9090", "[::1]:9090", "10.244.1.7:9090"}) {
+    EXPECT_EQ(admin.Send("GET", "/api/deliveries", "", host(name)).status, 200) << name;
+  }
+  for (const char* path : {"/metrics", "/healthz", "/readyz"}) {
+    EXPECT_EQ(admin.Send("GET", path, "", host("hookbridge-admin.hooks.svc:9090")).status, 200)
+        << path;
+  }
+  StreamReader stream(process->admin_port());
+  stream.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: rebound.example\r\n\r\n");
+  ASSERT_TRUE(stream.ReadUntil("\r\n\r\n")) << stream.received();
+  EXPECT_THAT(stream.received(), HasSubstr("HTTP/1.1 421 "));
+  EXPECT_EQ(Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams"), 0);
+
+  // Names the operator expects, e.g. the Service's in-cluster names, are
+  // added by a reload.
+  process->RewriteConfig(Config("allowed_hosts: [hookbridge-admin.hooks.svc]"));
+  ASSERT_TRUE(process->WaitForStderr("\"msg\":\"config reloaded\"")) << process->Stderr();
+  EXPECT_EQ(
+      admin.Send("GET", "/api/deliveries", "", host("hookbridge-admin.hooks.svc:9090")).status,
+      200);
+  EXPECT_EQ(admin.Send("GET", "/api/deliveries", "", host("rebound.example:9090")).status, 421);
+}
+
+// admin.console_token_sha256: the API needs the bearer token, the page's
+// own files do not (so the page can ask for it); a reload changes it.
+TEST(ConsoleTest, AConsoleTokenGuardsTheApi) {
+  const std::string token = "a-console-token-for-the-test";
+  auto process = HookbridgeProcess::Start(
+      Config(absl::StrCat("console_token_sha256: \"", HexEncode(Sha256({token})), "\"")));
+  ASSERT_NE(process, nullptr);
+  EXPECT_THAT(process->Stderr(), HasSubstr("/ui on the admin listener, with a token"));
+  HttpClient http(process->http_port());
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret).status, 200);
+  HttpClient admin(process->admin_port());
+  const auto bearer = [](const std::string& value) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + value}};
+  };
+  EXPECT_EQ(admin.Send("GET", "/ui").status, 200);
+  EXPECT_EQ(admin.Send("GET", "/ui/console.js").status, 200);
+  for (const char* path : {"/api/deliveries", "/api/deliveries/1", "/api/sources",
+                           "/api/subscribers", "/api/consumers", "/api/deliveries/stream"}) {
+    HttpResponse missing = admin.Send("GET", path);
+    EXPECT_EQ(missing.status, 401) << path;
+    EXPECT_EQ(missing.headers["www-authenticate"], "Bearer realm=\"hookbridge console\"") << path;
+    EXPECT_THAT(missing.body, Not(HasSubstr("doc-1"))) << path;
+    EXPECT_EQ(admin.Send("GET", path, "", bearer("a-console-token-for-the-tesT")).status, 401)
+        << path;
+  }
+  EXPECT_EQ(MetricValue(process->admin_port(),
+                        "hookbridge_console_requests_refused_total{reason=\"token\"}"),
+            12);
+  HttpResponse list = admin.Send("GET", "/api/deliveries", "", bearer(token));
+  EXPECT_EQ(list.status, 200);
+  EXPECT_THAT(list.body, HasSubstr("\"outcome\":\"accepted\""));
+  EXPECT_EQ(admin.Send("GET", "/metrics").status, 200);  // scrapes need no token
+
+  // The live tail takes the token in the same header.
+  StreamReader stream(process->admin_port());
+  stream.Send(absl::StrCat("GET /api/deliveries/stream HTTP/1.1\r\nHost: localhost:9090\r\n",
+                           "Authorization: Bearer ", token, "\r\n\r\n"));
+  ASSERT_TRUE(stream.ReadUntil("id: 1\n")) << stream.received();
+  // The token is never echoed, logged or counted by name.
+  EXPECT_THAT(process->Stderr(), Not(HasSubstr(token)));
+  EXPECT_THAT(admin.Send("GET", "/metrics").body, Not(HasSubstr(token)));
+
+  // A reload to another token refuses the old one; without one, the API is
+  // open again.
+  const std::string next = "the-next-console-token";
+  process->RewriteConfig(
+      Config(absl::StrCat("console_token_sha256: \"", HexEncode(Sha256({next})), "\"")));
+  ASSERT_TRUE(process->WaitForStderr("\"msg\":\"config reloaded\"")) << process->Stderr();
+  EXPECT_EQ(admin.Send("GET", "/api/deliveries", "", bearer(token)).status, 401);
+  EXPECT_EQ(admin.Send("GET", "/api/deliveries", "", bearer(next)).status, 200);
+  process->RewriteConfig(Config());
+  ASSERT_TRUE(process->WaitForStderr("\"msg\":\"config reloaded\"", 2)) << process->Stderr();
+  EXPECT_EQ(admin.Send("GET", "/api/deliveries").status, 200);
 }
 
 TEST(ConsoleTest, TurnedOff) {
