@@ -99,15 +99,19 @@ absl::StatusOr<const Grant*> Authorizer::Authenticate(const std::string* authori
   if (authorization == nullptr || authorization->empty()) {
     return absl::UnauthenticatedError("missing \"authorization: Bearer <token>\" metadata");
   }
-  absl::string_view value = *authorization;
-  if (!absl::StartsWithIgnoreCase(value, "Bearer ")) {
+  const std::optional<absl::string_view> token = BearerToken(*authorization);
+  if (!token.has_value()) {
     return absl::UnauthenticatedError("authorization metadata is not \"Bearer <token>\"");
   }
-  value.remove_prefix(7);
-  value = absl::StripAsciiWhitespace(value);
-  auto it = grants_.find(HexEncode(Sha256({value})));
-  if (value.empty() || it == grants_.end()) return absl::UnauthenticatedError("unknown token");
+  auto it = grants_.find(HexEncode(Sha256({*token})));
+  if (token->empty() || it == grants_.end()) return absl::UnauthenticatedError("unknown token");
   return &it->second;
+}
+
+std::optional<absl::string_view> BearerToken(absl::string_view authorization) {
+  if (!absl::StartsWithIgnoreCase(authorization, "Bearer ")) return std::nullopt;
+  authorization.remove_prefix(7);
+  return absl::StripAsciiWhitespace(authorization);
 }
 
 absl::Status Authorizer::Authorize(const Grant& grant, const v1::SubscribeRequest& request) {

@@ -10,6 +10,7 @@
 #define HOOKBRIDGE_BRIDGE_AUTH_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,11 @@ class Authorizer {
   // SHA-256 of the token (hex) -> grant.
   absl::flat_hash_map<std::string, Grant> grants_;
 };
+
+// The token of an authorization value "Bearer <token>" (the scheme in any
+// case, whitespace around the token dropped; it may be empty), or nullopt
+// when the value is not a Bearer credential.
+std::optional<absl::string_view> BearerToken(absl::string_view authorization);
 
 // A fresh random token (256 bits, URL-safe base64) and the hex SHA-256 the
 // config holds for it.

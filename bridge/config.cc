@@ -165,9 +165,10 @@ class Reader {
 
 absl::Status ReadAdmin(const Reader& r, const YAML::Node& node, AdminConfig* admin) {
   if (!node) return absl::OkStatus();
-  HB_RETURN_IF_ERROR(r.CheckKeys(
-      node, "admin",
-      {"listen", "console", "console_deliveries", "console_bytes", "console_body_preview_bytes"}));
+  HB_RETURN_IF_ERROR(
+      r.CheckKeys(node, "admin",
+                  {"listen", "console", "console_deliveries", "console_bytes",
+                   "console_body_preview_bytes", "allowed_hosts", "console_token_sha256"}));
   if (node["listen"]) HB_ASSIGN_OR_RETURN(admin->listen, r.Listen(node["listen"], "admin.listen"));
   if (node["console"]) {
     std::string console;
@@ -197,6 +198,39 @@ absl::Status ReadAdmin(const Reader& r, const YAML::Node& node, AdminConfig* adm
         r.Bytes(node["console_body_preview_bytes"], "admin.console_body_preview_bytes"));
     if (admin->console_body_preview_bytes > (64u << 10)) {
       return r.Error("admin.console_body_preview_bytes", "must be at most 64KiB");
+    }
+  }
+  if (const YAML::Node hosts = node["allowed_hosts"]) {
+    if (!hosts.IsSequence()) return r.Error("admin.allowed_hosts", "must be a list of host names");
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      const std::string path = absl::StrCat("admin.allowed_hosts[", i, "]");
+      std::string host;
+      HB_ASSIGN_OR_RETURN(host, r.String(hosts[i], path));
+      host = absl::AsciiStrToLower(host);
+      if (absl::EndsWith(host, ".")) host.pop_back();  // "name." is "name"
+      const bool valid = !host.empty() && host.size() <= 253 && host.front() != '.' &&
+                         std::all_of(host.begin(), host.end(), [](char c) {
+                           return absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_';
+                         });
+      if (!valid) {
+        return r.Error(path, absl::StrCat("\"", host,
+                                          "\" is not a host name: give the name alone, without "
+                                          "scheme, port or path (e.g. hookbridge-admin.hooks.svc); "
+                                          "IP addresses and localhost are always allowed"));
+      }
+      admin->allowed_hosts.push_back(std::move(host));
+    }
+  }
+  if (node["console_token_sha256"]) {
+    const char* path = "admin.console_token_sha256";
+    HB_ASSIGN_OR_RETURN(admin->console_token_sha256, r.String(node["console_token_sha256"], path));
+    admin->console_token_sha256 = absl::AsciiStrToLower(admin->console_token_sha256);
+    Sha256Digest digest;
+    if (!admin->console_token_sha256.empty() &&
+        !HexDecodeDigest(admin->console_token_sha256, &digest)) {
+      return r.Error(path,
+                     "must be the 64-digit hex SHA-256 of the console's token (hookbridge "
+                     "--mint-token console prints one)");
     }
   }
   return absl::OkStatus();
@@ -786,6 +820,10 @@ std::vector<std::pair<std::string, std::string>> DescribeConfig(const Config& co
       {"admin.console_bytes", FormatConfigBytes(config.admin.console_bytes)},
       {"admin.console_body_preview_bytes",
        FormatConfigBytes(config.admin.console_body_preview_bytes)},
+      {"admin.allowed_hosts",
+       config.admin.allowed_hosts.empty()
+           ? "[]"
+           : absl::StrCat("[", absl::StrJoin(config.admin.allowed_hosts, ", "), "]")},
   };
   for (const auto& [key, value] : DescribeLog(config.log)) {
     out.emplace_back(absl::StrCat("log.", key), value);

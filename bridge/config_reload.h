@@ -3,7 +3,8 @@
 //
 // Live: sources (added, removed, secrets, tolerances, path tokens, rate
 // limits), http.rate_limit, http.max_json_depth, subscriber tokens and
-// grants (auth), the console (admin.console*), TLS certificate, key and
+// grants (auth), the console (admin.console*, admin.allowed_hosts), TLS
+// certificate, key and
 // client-CA files, logging.level and shutdown_timeout.
 //
 // Restart: listen addresses, the other http.* limits and http.threads,

@@ -101,6 +101,15 @@ struct AdminConfig {
   uint64_t console_bytes = 4ull << 20;
   // Bytes of each request body the console keeps (0: none).
   uint64_t console_body_preview_bytes = 2048;
+  // Host names (lower case, no port) under which the console answers,
+  // besides localhost, IP addresses and admin.listen's host, which it
+  // always answers: a browser page that reaches the listener under any
+  // other name (DNS rebinding) is refused. /metrics, /healthz and /readyz
+  // answer any Host.
+  std::vector<std::string> allowed_hosts;
+  // Lower-case hex SHA-256 of the bearer token the console's API requires;
+  // empty: none.
+  std::string console_token_sha256;
 };
 
 // The event log: a backend, a row of the table in bridge/log/backend.h, and

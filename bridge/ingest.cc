@@ -167,12 +167,12 @@ std::vector<SourceInfo> Ingestor::sources() const { return Snapshot()->infos(); 
 
 Route Ingestor::Resolve(absl::string_view target) const {
   Route route;
+  route.set = Snapshot();
   absl::string_view path = target.substr(0, target.find('?'));
   if (!absl::ConsumePrefix(&path, kWebhookPathPrefix)) return route;
   const size_t slash = path.find('/');
   route.name = path.substr(0, slash);
   if (route.name.empty()) return route;
-  route.set = Snapshot();
   auto it = route.set->entries_.find(route.name);
   if (it == route.set->entries_.end()) return route;
   const SourceSet::Entry& entry = it->second;

@@ -68,7 +68,8 @@ struct Route {
   const SourceInfo* named = nullptr;
   // The source name in the target (for metrics; may be unconfigured).
   absl::string_view name;
-  // Keeps `source` and `named` alive.
+  // The sources in force when the target was resolved (never null from
+  // Resolve); keeps `source` and `named` alive.
   std::shared_ptr<const SourceSet> set;
 };
 

@@ -196,7 +196,8 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
                       ingestor_->max_event_bytes(), c.grpc.heartbeat_interval},
       ServerFacts{HOOKBRIDGE_VERSION, c.log.backend}, consumers_.get());
   console_handler_ = std::make_unique<ConsoleHandler>(
-      console_.get(), log_.get(), [this] { return service_->Subscribers(); }, consumers_.get());
+      console_.get(), log_.get(), [this] { return service_->Subscribers(); }, consumers_.get(),
+      metrics_.get(), c.admin);
   if (const LogBackend* backend = FindLogBackend(c.log.backend); backend != nullptr) {
     metrics_->SetLogRetentionBytes(backend->retention_bytes(c.log.options));
   }
@@ -268,7 +269,10 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
        {"http_port", static_cast<int>(http_port())},
        {"grpc_port", grpc_port_},
        {"admin_port", static_cast<int>(admin_port())},
-       {"console", c.admin.console ? "/ui on the admin listener" : "off"},
+       {"console", !c.admin.console ? "off"
+                   : c.admin.console_token_sha256.empty()
+                       ? "/ui on the admin listener"
+                       : "/ui on the admin listener, with a token"},
        {"log_backend", c.log.backend},
        {"sources", SourceList(sources)},
        {"version", HOOKBRIDGE_VERSION}});
@@ -382,6 +386,7 @@ bool Server::Reload(absl::string_view trigger) {
   metrics_->RegisterTokens(prepared->authorizer->TokenNames());
   const size_t ended = service_->Reconfigure(prepared->authorizer, sources);
   console_->Reconfigure(ConsoleOptions(merged.admin), sources);
+  console_handler_->Reconfigure(merged.admin);
   SetLogLevel(merged.log_level);
   if (merged.auth.enabled != running_.auth.enabled || merged.auth.tokens.empty()) {
     WarnAboutAuth(merged.auth);

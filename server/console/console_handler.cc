@@ -48,37 +48,13 @@ HttpResponse JsonError(int status, absl::string_view message) {
   return Json(status, std::move(body));
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// application/x-www-form-urlencoded: %XX escapes and '+' for space.
-std::string UrlDecode(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-               HexValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 absl::flat_hash_map<std::string, std::string> ParseQuery(absl::string_view query) {
   absl::flat_hash_map<std::string, std::string> params;
   for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     const size_t eq = pair.find('=');
-    std::string key = UrlDecode(pair.substr(0, eq));
-    std::string value = eq == absl::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
+    std::string key = PercentDecode(pair.substr(0, eq), /*plus_is_space=*/true);
+    std::string value =
+        eq == absl::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
     params.insert_or_assign(std::move(key), std::move(value));
   }
   return params;
@@ -145,8 +121,19 @@ absl::string_view ContentType(absl::string_view name) {
 }  // namespace
 
 ConsoleHandler::ConsoleHandler(Console* console, EventLog* log, SubscriberLister subscribers,
-                               ConsumerSet* consumers)
-    : console_(console), log_(log), subscribers_(std::move(subscribers)), consumers_(consumers) {}
+                               ConsumerSet* consumers, Metrics* metrics, const AdminConfig& admin)
+    : console_(console),
+      log_(log),
+      subscribers_(std::move(subscribers)),
+      consumers_(consumers),
+      metrics_(metrics),
+      access_(std::make_shared<const ConsoleAccess>(admin)) {}
+
+void ConsoleHandler::Reconfigure(const AdminConfig& admin) {
+  auto access = std::make_shared<const ConsoleAccess>(admin);
+  absl::MutexLock lock(&access_mu_);
+  access_ = std::move(access);
+}
 
 bool ConsoleHandler::enabled() const { return console_->enabled(); }
 
@@ -160,6 +147,9 @@ void ConsoleHandler::Handle(const HttpRequest& request, const HttpResponder& res
   const absl::string_view path = target.substr(0, question);
   const absl::string_view query =
       question == std::string::npos ? absl::string_view() : target.substr(question + 1);
+  if (std::optional<HttpResponse> refusal = Refusal(request, path)) {
+    return respond(*std::move(refusal));
+  }
   absl::string_view api = path;
   if (!absl::ConsumePrefix(&api, kApiPrefix)) return respond(Asset(path));
   if (api == "sources") return respond(Sources());
@@ -172,6 +162,44 @@ void ConsoleHandler::Handle(const HttpRequest& request, const HttpResponder& res
                     "not found: the console API has /api/sources, /api/deliveries, "
                     "/api/deliveries/<id>, /api/deliveries/stream, /api/subscribers and "
                     "/api/consumers"));
+}
+
+std::optional<HttpResponse> ConsoleHandler::Refusal(const HttpRequest& request,
+                                                    absl::string_view path) const {
+  std::shared_ptr<const ConsoleAccess> access;
+  {
+    absl::MutexLock lock(&access_mu_);
+    access = access_;
+  }
+  const std::string* host = nullptr;
+  const std::string* authorization = nullptr;
+  int hosts = 0;
+  for (const auto& [name, value] : request.headers) {
+    if (absl::EqualsIgnoreCase(name, "Host")) host = &value, ++hosts;
+    if (absl::EqualsIgnoreCase(name, "Authorization")) authorization = &value;
+  }
+  if (hosts != 1 || !access->HostAllowed(*host)) {
+    metrics_->ConsoleRequestRefused(Metrics::ConsoleRefusal::kHost);
+    std::string message =
+        "the console answers only localhost, IP addresses and the names in "
+        "admin.allowed_hosts; this request named the host \"";
+    message.append(host == nullptr ? "" : SafeUtf8Prefix(*host, 256));
+    message.append("\"");
+    return JsonError(421, message);
+  }
+  // The page's own files hold no data: they load without the token, and
+  // the page asks for it.
+  if (absl::StartsWith(path, kApiPrefix) && !access->Authorized(authorization)) {
+    metrics_->ConsoleRequestRefused(Metrics::ConsoleRefusal::kToken);
+    HttpResponse response =
+        JsonError(401, authorization == nullptr
+                           ? "the console needs its token: Authorization: Bearer <token> "
+                             "(admin.console_token_sha256)"
+                           : "wrong console token");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hookbridge console\"");
+    return response;
+  }
+  return std::nullopt;
 }
 
 HttpResponse ConsoleHandler::Asset(absl::string_view path) const {

@@ -6,7 +6,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 
 namespace hookbridge {
 namespace {
@@ -79,13 +78,33 @@ size_t AsciiRun(absl::string_view s) {
 
 bool IsSensitiveHeader(absl::string_view name) {
   // Called for every header of every webhook: no allocation.
-  for (absl::string_view exact : {"authorization", "proxy-authorization", "cookie", "set-cookie"}) {
-    if (absl::EqualsIgnoreCase(name, exact)) return true;
+  if (absl::EqualsIgnoreCase(name, "x-trello-webhook")) return true;
+  for (absl::string_view part : {"auth", "cookie", "credential", "hmac", "key", "passw", "secret",
+                                 "session", "signature", "token"}) {
+    if (ContainsIgnoringCase(name, part)) return true;
   }
-  for (absl::string_view word : {"signature", "secret", "token", "key", "password"}) {
-    if (ContainsIgnoringCase(name, word)) return true;
+  for (size_t i = 0; i < name.size();) {
+    if (!absl::ascii_isalpha(name[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < name.size() && absl::ascii_isalpha(name[end])) ++end;
+    const absl::string_view word = name.substr(i, end - i);
+    for (absl::string_view short_word : {"sig", "pass", "pwd", "jwt"}) {
+      if (absl::EqualsIgnoreCase(word, short_word)) return true;
+    }
+    i = end;
   }
   return false;
+}
+
+bool IsCredentialValue(absl::string_view value) {
+  value = absl::StripLeadingAsciiWhitespace(value);
+  for (absl::string_view scheme : {"bearer ", "basic ", "digest ", "token "}) {
+    if (absl::StartsWithIgnoreCase(value, scheme)) return true;
+  }
+  return absl::StartsWith(value, "eyJ") && std::count(value.begin(), value.end(), '.') >= 2;
 }
 
 std::string SafeUtf8Prefix(absl::string_view text, size_t max_bytes, bool* truncated) {
@@ -119,39 +138,122 @@ std::string SafeUtf8Prefix(absl::string_view text, size_t max_bytes, bool* trunc
   return out;
 }
 
-std::string DisplayPath(absl::string_view target, bool source_has_token) {
-  const size_t query = target.find('?');
-  absl::string_view path = target.substr(0, query);
-  std::string out;
-  absl::string_view rest = path;
-  if (source_has_token && absl::ConsumePrefix(&rest, kWebhookPathPrefix)) {
-    const size_t slash = rest.find('/');
-    out = SafeUtf8Prefix(path.substr(0, kWebhookPathPrefix.size() + rest.substr(0, slash).size()),
-                         kMaxPathBytes);
-    // A token, right or wrong, or none: the same display, so the page never
-    // tells a near miss from a hit.
-    out.append("/\xE2\x80\xA6");  // "/…"
-  } else {
-    bool cut = false;
-    out = SafeUtf8Prefix(path, kMaxPathBytes, &cut);
-    if (cut) out.append("\xE2\x80\xA6");
+namespace {
+
+constexpr char kEllipsis[] = "\xE2\x80\xA6";  // "…"
+
+// Whether `text` holds a run of characters a path token is made of
+// (A-Z a-z 0-9 - _ . ~, as the loader checks them) as long as the shortest
+// path token: it may be one.
+bool MayHoldPathToken(absl::string_view text) {
+  size_t run = 0;
+  for (char c : text) {
+    run = absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ? run + 1 : 0;
+    if (run >= kMinPathTokenLength) return true;
   }
-  if (query != absl::string_view::npos) out.append("?\xE2\x80\xA6");
+  return false;
+}
+
+// Whether `name` could be a source name at all (a-z 0-9 - _, any case).
+bool MayBeSourceName(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string PercentDecode(absl::string_view text, bool plus_is_space) {
+  const auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (plus_is_space && text[i] == '+') {
+      out.push_back(' ');
+    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+               hex(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+std::string DisplayPath(absl::string_view target, const std::vector<SourceInfo>& sources) {
+  const size_t end = target.find_first_of("?#");
+  const absl::string_view path = target.substr(0, end);
+  std::string out;
+  bool after_webhooks = false;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    const absl::string_view segment = path.substr(start, slash - start);
+    const bool last = slash == absl::string_view::npos;
+    const std::string decoded = PercentDecode(segment);
+    const SourceInfo* named = nullptr;
+    for (const SourceInfo& source : sources) {
+      if (absl::EqualsIgnoreCase(decoded, source.name)) named = &source;
+    }
+    const bool names_source = named != nullptr || (after_webhooks && !segment.empty());
+    if (named == nullptr &&
+        (MayHoldPathToken(decoded) || (names_source && !MayBeSourceName(decoded)))) {
+      out.append(kEllipsis);
+    } else {
+      out.append(SafeUtf8Prefix(segment, kMaxPathBytes));
+    }
+    if (names_source) {
+      // What follows the source's name is where its path token goes.
+      if (!last || (named != nullptr && named->has_path_token)) {
+        out.push_back('/');
+        out.append(kEllipsis);
+      }
+      break;
+    }
+    if (last) break;
+    after_webhooks = after_webhooks || absl::EqualsIgnoreCase(decoded, "webhooks");
+    out.push_back('/');
+    if (out.size() > kMaxPathBytes) break;
+    start = slash + 1;
+  }
+  bool cut = false;
+  out = SafeUtf8Prefix(out, kMaxPathBytes, &cut);
+  if (cut) out.append(kEllipsis);
+  if (end != absl::string_view::npos) {
+    out.push_back(target[end]);
+    out.append(kEllipsis);
+  }
   return out;
 }
 
 void CaptureRequest(absl::string_view method, absl::string_view target,
                     const std::vector<std::pair<std::string, std::string>>& headers,
-                    absl::string_view body, bool source_has_token, size_t preview_bytes,
-                    Delivery* delivery) {
+                    absl::string_view body, const std::vector<SourceInfo>& sources,
+                    size_t preview_bytes, Delivery* delivery) {
   delivery->method = SafeUtf8Prefix(method, 32);
-  delivery->path = DisplayPath(target, source_has_token);
+  delivery->path = DisplayPath(target, sources);
   delivery->headers.reserve(headers.size());
   for (const auto& [name, value] : headers) {
     bool cut = false;
-    std::string shown = IsSensitiveHeader(name) ? std::string(kRedacted)
-                                                : SafeUtf8Prefix(value, kMaxHeaderValueBytes, &cut);
-    if (cut) shown.append("\xE2\x80\xA6");
+    std::string shown;
+    if (IsSensitiveHeader(name) || IsCredentialValue(value)) {
+      shown = std::string(kRedacted);
+    } else if (absl::StartsWith(value, "/") || absl::StrContains(value, "://")) {
+      // A path or URL (Referer, X-Original-URI, X-Forwarded-Uri, ...) may
+      // carry a path token.
+      shown = DisplayPath(value, sources);
+    } else {
+      shown = SafeUtf8Prefix(value, kMaxHeaderValueBytes, &cut);
+    }
+    if (cut) shown.append(kEllipsis);
     delivery->headers.emplace_back(SafeUtf8Prefix(name, 256), std::move(shown));
   }
   delivery->body_bytes = body.size();

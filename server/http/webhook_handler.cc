@@ -91,15 +91,22 @@ WebhookHandler::WebhookHandler(Ingestor* ingestor, Metrics* metrics,
                                const std::atomic<bool>* accepting, Console* console)
     : ingestor_(ingestor), metrics_(metrics), accepting_(accepting), console_(console) {}
 
-std::optional<Delivery> WebhookHandler::Capture(const HttpRequest& request,
+namespace {
+// The configured sources `route` was resolved with (none for a Route()).
+const std::vector<SourceInfo>& SourcesOf(const Route& route) {
+  static const std::vector<SourceInfo> kNone;
+  return route.set != nullptr ? route.set->infos() : kNone;
+}
+}  // namespace
+
+std::optional<Delivery> WebhookHandler::Capture(const HttpRequest& request, const Route& route,
                                                 const SourceInfo* source) const {
   if (console_ == nullptr || !console_->enabled()) return std::nullopt;
   Delivery delivery;
   delivery.received_at = request.received_at;
   if (source != nullptr) delivery.source = source->name;
-  CaptureRequest(request.method, request.target, request.headers, request.body,
-                 source != nullptr && source->has_path_token, console_->body_preview_bytes(),
-                 &delivery);
+  CaptureRequest(request.method, request.target, request.headers, request.body, SourcesOf(route),
+                 console_->body_preview_bytes(), &delivery);
   return delivery;
 }
 
@@ -107,11 +114,10 @@ std::optional<Delivery> WebhookHandler::Capture(absl::string_view target,
                                                 absl::Time received_at) const {
   if (console_ == nullptr || !console_->enabled()) return std::nullopt;
   const Route route = ingestor_->Resolve(target);
-  const SourceInfo* source = route.named;
   Delivery delivery;
   delivery.received_at = received_at;
-  if (source != nullptr) delivery.source = source->name;
-  delivery.path = target.empty() ? "" : DisplayPath(target, source && source->has_path_token);
+  if (route.named != nullptr) delivery.source = route.named->name;
+  delivery.path = DisplayPath(target, SourcesOf(route));
   return delivery;
 }
 
@@ -139,13 +145,13 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
       if (request.method != "GET" && request.method != "HEAD") {
         // The console tells the operator; the sender gets the same answer
         // as for an unknown source.
-        Record(Capture(request, route.named),
+        Record(Capture(request, route, route.named),
                Rejection(Outcome::kBadToken, "wrong or missing path token"), 404);
       }
     } else {
       metrics_->WebhookReceived(Metrics::kUnknownSource, Outcome::kUnknownSource);
       if (request.method != "GET" && request.method != "HEAD") {
-        Record(Capture(request, nullptr), result, 404);
+        Record(Capture(request, route, nullptr), result, 404);
       }
     }
     // A wrong path token gets exactly the unknown-source answer, so a
@@ -166,13 +172,13 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
     metrics_->WebhookReceived(source->name, Outcome::kBadMethod);
     const IngestResult result =
         Rejection(Outcome::kBadMethod, absl::StrCat("method ", request.method, " not allowed"));
-    Record(Capture(request, source), result, HttpStatusFor(result.outcome));
+    Record(Capture(request, route, source), result, HttpStatusFor(result.outcome));
     return respond(OutcomeResponse(result));
   }
   if (!accepting_->load(std::memory_order_acquire)) {
     metrics_->WebhookReceived(source->name, Outcome::kUnavailable);
     const IngestResult result = Rejection(Outcome::kUnavailable, "shutting down; retry later");
-    Record(Capture(request, source), result, HttpStatusFor(result.outcome));
+    Record(Capture(request, route, source), result, HttpStatusFor(result.outcome));
     return respond(OutcomeResponse(result));
   }
 
@@ -187,7 +193,7 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   const absl::Time started = request.received_at;
   // Captured now, on the network thread: the answer may come from the
   // log's thread, which should only have to file it.
-  std::optional<Delivery> delivery = Capture(request, source);
+  std::optional<Delivery> delivery = Capture(request, route, source);
   // The route's source set keeps `source` alive until the answer, whatever
   // a config reload does meanwhile.
   ingestor_->Handle(route, webhook,

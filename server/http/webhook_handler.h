@@ -33,9 +33,11 @@ class WebhookHandler : public HttpHandler {
   void OnDropped(ConnectionDrop drop, absl::string_view target) override;
 
  private:
-  // The console's record of a request to `source` (nullptr: none), with
-  // what the request says; nullopt when there is no console.
-  std::optional<Delivery> Capture(const HttpRequest& request, const SourceInfo* source) const;
+  // The console's record of a request resolved to `route`, filed under
+  // `source` (nullptr: none), with what the request says; nullopt when
+  // there is no console.
+  std::optional<Delivery> Capture(const HttpRequest& request, const Route& route,
+                                  const SourceInfo* source) const;
   // The same for a request of which only the target is known.
   std::optional<Delivery> Capture(absl::string_view target, absl::Time received_at) const;
   // Completes `delivery` with `result` answered with `status` and records it.

@@ -76,6 +76,14 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
                                          "did not read fast enough.")
                                    .Register(*registry_)
                                    .Add({})),
+      console_refused_family_(BuildCounter()
+                                  .Name("hookbridge_console_requests_refused_total")
+                                  .Help("Console requests refused, by reason: host (a Host the "
+                                        "console does not answer, 421: DNS rebinding) or token "
+                                        "(no or a wrong admin.console_token_sha256 token, 401).")
+                                  .Register(*registry_)),
+      console_refused_host_(console_refused_family_.Add({{"reason", "host"}})),
+      console_refused_token_(console_refused_family_.Add({{"reason", "token"}})),
       log_retention_bytes_(Gauge("hookbridge_log_retention_bytes",
                                  "Configured size limit of the log (0: none); beyond it the "
                                  "oldest events are deleted.")),
@@ -269,6 +277,9 @@ void Metrics::SubscriberAuth(absl::string_view token, AuthOutcome outcome) {
 
 void Metrics::ConsoleDeliveryEvicted() { console_evicted_.Increment(); }
 void Metrics::ConsoleStreamDropped() { console_streams_dropped_.Increment(); }
+void Metrics::ConsoleRequestRefused(ConsoleRefusal reason) {
+  (reason == ConsoleRefusal::kHost ? console_refused_host_ : console_refused_token_).Increment();
+}
 
 void Metrics::SetLogRetentionBytes(uint64_t bytes) {
   log_retention_bytes_.Set(static_cast<double>(bytes));

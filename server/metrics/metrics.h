@@ -92,6 +92,12 @@ class Metrics {
   // hookbridge_console_streams_dropped_total: live-tail streams ended
   // because the browser did not read fast enough.
   void ConsoleStreamDropped();
+  // hookbridge_console_requests_refused_total{reason}: console requests
+  // answered 421 because of their Host header (reason "host": a page
+  // reaching the admin listener under another name) or 401 for a missing
+  // or wrong console token (reason "token").
+  enum class ConsoleRefusal { kHost, kToken };
+  void ConsoleRequestRefused(ConsoleRefusal reason);
 
   // hookbridge_log_retention_bytes: the configured size limit (0: none).
   void SetLogRetentionBytes(uint64_t bytes);
@@ -166,6 +172,9 @@ class Metrics {
       ABSL_GUARDED_BY(names_mu_);
   prometheus::Counter& console_evicted_;
   prometheus::Counter& console_streams_dropped_;
+  prometheus::Family<prometheus::Counter>& console_refused_family_;
+  prometheus::Counter& console_refused_host_;
+  prometheus::Counter& console_refused_token_;
   prometheus::Gauge& log_retention_bytes_;
   prometheus::Gauge& subscriber_max_lag_;
   prometheus::Histogram& ingest_duration_;

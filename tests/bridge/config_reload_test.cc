@@ -31,6 +31,8 @@ TEST(MergeForReloadTest, LiveChangesPassAndNothingNeedsARestart) {
   next.http.max_json_depth = 8;
   next.admin.console = false;
   next.admin.console_deliveries = 7;
+  next.admin.allowed_hosts = {"console.example"};
+  next.admin.console_token_sha256 = std::string(64, 'a');
   next.log_level = "debug";
   next.shutdown_timeout = absl::Seconds(3);
   next.auth.enabled = false;
@@ -44,6 +46,8 @@ TEST(MergeForReloadTest, LiveChangesPassAndNothingNeedsARestart) {
   EXPECT_EQ(merged.http.max_json_depth, 8);
   EXPECT_FALSE(merged.admin.console);
   EXPECT_EQ(merged.admin.console_deliveries, 7u);
+  EXPECT_EQ(merged.admin.allowed_hosts, std::vector<std::string>{"console.example"});
+  EXPECT_EQ(merged.admin.console_token_sha256, std::string(64, 'a'));
   EXPECT_EQ(merged.log_level, "debug");
   EXPECT_EQ(merged.shutdown_timeout, absl::Seconds(3));
   EXPECT_FALSE(merged.auth.enabled);

@@ -901,6 +901,40 @@ TEST(ParseConfigTest, ConsoleKeys) {
                     "admin.console_body_preview_bytes");
 }
 
+TEST(ParseConfigTest, ConsoleAccessKeys) {
+  absl::StatusOr<Config> defaults = ParseConfig(kMinimal, Env({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_TRUE(defaults->admin.allowed_hosts.empty());
+  EXPECT_EQ(defaults->admin.console_token_sha256, "");
+
+  const std::string hash(64, 'A');
+  absl::StatusOr<Config> config = ParseConfig(
+      absl::StrCat("admin:\n  allowed_hosts: [Hookbridge-Admin.hooks.svc., console.example]\n"
+                   "  console_token_sha256: \"${CONSOLE_SHA}\"\n",
+                   kMinimal),
+      Env({{"CONSOLE_SHA", hash}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->admin.allowed_hosts,
+            (std::vector<std::string>{"hookbridge-admin.hooks.svc", "console.example"}));
+  EXPECT_EQ(config->admin.console_token_sha256, std::string(64, 'a'));
+  // Empty (an unset ${VAR:-}): no token.
+  absl::StatusOr<Config> empty =
+      ParseConfig(absl::StrCat("admin: { console_token_sha256: \"\" }\n", kMinimal), Env({}));
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->admin.console_token_sha256, "");
+
+  for (const char* hosts : {"[\"console.example:9090\"]", "[\"http://console.example\"]",
+                            "[\"[::1]\"]", "[\"\"]", "[\".example\"]", "console.example"}) {
+    ExpectErrorNaming(absl::StrCat("admin: { allowed_hosts: ", hosts, " }\n", kMinimal),
+                      "admin.allowed_hosts");
+  }
+  ExpectErrorNaming(absl::StrCat("admin: { console_token_sha256: abc }\n", kMinimal),
+                    "admin.console_token_sha256");
+  ExpectErrorNaming(
+      absl::StrCat("admin: { console_token_sha256: ", std::string(64, 'g'), " }\n", kMinimal),
+      "admin.console_token_sha256");
+}
+
 TEST(ParseConfigTest, PayloadAndSubscriberLimitsHaveSafeDefaults) {
   absl::StatusOr<Config> config = ParseConfig(kMinimal, Env({}));
   ASSERT_TRUE(config.ok()) << config.status();

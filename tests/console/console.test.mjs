@@ -4,7 +4,9 @@
 // Chromium with playwright-core through the page at /ui on the admin
 // listener: both deliveries appear with the right outcome and reason, the
 // detail view shows the typed event and redacts the signature, filters work,
-// and a webhook sent after the page loaded appears through the live tail.
+// a webhook sent after the page loaded appears through the live tail, a page
+// reaching the console under another name (DNS rebinding) reads nothing, and
+// with a console token the page asks for it and sends it in a header.
 // The page must not log a single error (a Content-Security-Policy violation
 // would be one).
 //
@@ -60,8 +62,8 @@ const pageErrors = [];
 
 // Starts hookbridge on CONFIG (YAML text); resolves once its "listening" line
 // names the ports.
-async function startServer(configText) {
-  const file = path.join(tmpDir, 'hookbridge.yaml');
+async function startServer(configText, name = 'hookbridge.yaml') {
+  const file = path.join(tmpDir, name);
   fs.writeFileSync(file, configText);
   const h = await startHookbridge(hookbridgeBin, file);
   return { http: h.ports.http_port, admin: h.ports.admin_port, stderr: h.stderr, stop: h.stop };
@@ -69,9 +71,9 @@ async function startServer(configText) {
 
 // POSTs a Standard Webhooks delivery of event TYPE with id ID, signed with
 // SECRET at TIMESTAMP (Unix seconds); resolves with the JSON answer.
-async function post({ id, type, data = {}, secret = SECRET, timestamp = Math.floor(Date.now() / 1000) }) {
+async function post({ id, type, data = {}, secret = SECRET, timestamp = Math.floor(Date.now() / 1000), to = server }) {
   const body = JSON.stringify({ type, timestamp: new Date(timestamp * 1000).toISOString(), data });
-  const response = await fetch(`http://127.0.0.1:${server.http}/webhooks/billing`, {
+  const response = await fetch(`http://127.0.0.1:${to.http}/webhooks/billing`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -118,7 +120,9 @@ sources:
     executablePath: chromiumBin,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // A name that resolves to the console, as DNS rebinding makes one.
+      '--host-resolver-rules=MAP rebound.test 127.0.0.1'],
     viewport: { width: 1440, height: 860 },
   });
   page = browser.pages()[0] ?? await browser.newPage();
@@ -310,6 +314,89 @@ test('screenshot of the deliveries view with an event open', async () => {
     fs.copyFileSync(file, path.join(root, 'docs/console.png'));
   }
   console.log(`screenshots in ${artifactDir}`);
+});
+
+test('a page reaching the console under another name (DNS rebinding) reads nothing', async () => {
+  // The attacker's page is at http://rebound.test:<port>, a name made to
+  // resolve to the operator's port-forward: same-origin as far as the
+  // browser knows, so its script could read every answer.
+  const rebound = await browser.newPage();
+  try {
+    const response = await rebound.goto(`http://rebound.test:${server.admin}/ui`);
+    assert.equal(response.status(), 421);
+    const answers = await rebound.evaluate(async () => Promise.all(
+      ['/api/deliveries', '/api/deliveries/1', '/api/sources', '/metrics'].map(async (url) => {
+        const r = await fetch(url);
+        return { url, status: r.status, body: await r.text() };
+      })));
+    for (const { url, status, body } of answers.slice(0, 3)) {
+      assert.equal(status, 421, url);
+      assert.doesNotMatch(body, /msg_paid_1|in_1001|invoice/, url);
+    }
+    // Scrapers name the pod or the Service: /metrics answers any Host.
+    assert.equal(answers[3].status, 200);
+  } finally {
+    await rebound.close();
+  }
+});
+
+test('with a console token the page asks for it and sends it, never in a URL', async () => {
+  const TOKEN = 'console-token-for-the-browser-test-1234';
+  const hash = crypto.createHash('sha256').update(TOKEN).digest('hex');
+  const guarded = await startServer(`
+http: { listen: "127.0.0.1:0" }
+grpc: { listen: "127.0.0.1:0" }
+admin: { listen: "127.0.0.1:0", console_token_sha256: "${hash}" }
+log: { backend: memory }
+auth: { enabled: false }
+sources:
+  - name: billing
+    provider: standard-webhooks
+    secrets: ["${SECRET}"]
+`, 'guarded.yaml');
+  const tab = await browser.newPage();
+  const errors = [];
+  const urls = [];
+  tab.on('pageerror', (error) => errors.push(error.message));
+  tab.on('request', (request) => urls.push(request.url()));
+  try {
+    const before = await post({ id: 'msg_guarded_1', type: 'invoice.paid', data: { id: 'in_7' }, to: guarded });
+    assert.equal(before.outcome, 'accepted');
+    await tab.goto(`http://localhost:${guarded.admin}/ui`);
+    const form = tab.locator('[data-testid="login"]');
+    await form.waitFor();
+    assert.equal(await tab.locator('#main').isHidden(), true, 'nothing shown before the token');
+    assert.equal(await tab.locator('[data-testid="delivery-row"]').count(), 0);
+
+    await tab.locator('[data-testid="login-token"]').fill('not-the-console-token');
+    await tab.locator('[data-testid="login-submit"]').click();
+    await tab.locator('[data-testid="login-message"]', { hasText: 'not accepted' }).waitFor();
+    await tab.screenshot({ path: path.join(artifactDir, 'console-token.png'), animations: 'disabled' });
+
+    await tab.locator('[data-testid="login-token"]').fill(TOKEN);
+    await tab.locator('[data-testid="login-submit"]').click();
+    await tab.locator('[data-testid="delivery-row"][data-outcome="accepted"]').waitFor();
+    assert.equal(await form.isHidden(), true);
+    // The live tail carries the token too.
+    await tab.locator('[data-testid="live-status"][data-state="open"]').waitFor();
+    const live = await post({ id: 'msg_guarded_2', type: 'invoice.created', data: { id: 'in_8' }, to: guarded });
+    assert.equal(live.outcome, 'accepted');
+    await tab.locator('[data-testid="delivery-row"][data-type="invoice.created"]').waitFor();
+
+    // Kept for the tab: a reload does not ask again; "Forget token" does.
+    await tab.reload();
+    await tab.locator('[data-testid="delivery-row"][data-type="invoice.created"]').waitFor();
+    assert.equal(await form.isHidden(), true);
+    await tab.locator('[data-testid="logout"]').click();
+    await form.waitFor();
+    assert.equal(await tab.evaluate(() => sessionStorage.length), 0);
+
+    assert.deepEqual(urls.filter((u) => u.includes(TOKEN)), [], 'the token never goes into a URL');
+    assert.deepEqual(errors, []);
+  } finally {
+    await tab.close();
+    assert.equal(await guarded.stop(), 0, `clean exit on SIGTERM:\n${guarded.stderr()}`);
+  }
 });
 
 test('the page logged no errors (no Content-Security-Policy violation)', () => {

@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,10 +156,15 @@ function durationSeconds(d) {
 const envReferences = (config) =>
   [...new Set([...JSON.stringify(config).matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))];
 
+// The admin Service's in-cluster names, as release hb in namespace hooks has them.
+const adminServiceNames = (domain = 'cluster.local') => ['hb-hookbridge-admin', 'hb-hookbridge-admin.hooks',
+  'hb-hookbridge-admin.hooks.svc', `hb-hookbridge-admin.hooks.svc.${domain}`];
+
 // ---- the properties every rendering must have ---------------------------------
 
 async function checkRendering(objects,
-  { existingSecret = 'hookbridge-webhooks', plainEnv = [], tokenSecret = existingSecret } = {}) {
+  { existingSecret = 'hookbridge-webhooks', plainEnv = [], tokenSecret = existingSecret,
+    consoleSecret = existingSecret, clusterDomain = 'cluster.local' } = {}) {
   await validate(objects);
   const text = YAML.stringify(objects);
   assert.ok(!text.includes(SENTINEL), 'no secret value in the rendered output');
@@ -250,16 +256,25 @@ async function checkRendering(objects,
     assert.ok(t.sources.length > 0 && t.types.length > 0, `token ${t.name}: non-empty grant`);
   }
 
+  // The console answers the admin Service's in-cluster names; its token's
+  // SHA-256, if any, is a reference.
+  assert.deepEqual(config.admin.allowed_hosts.slice(0, 4), adminServiceNames(clusterDomain),
+    'the console answers the admin Service\'s names');
+  if (config.admin.console_token_sha256 !== undefined) {
+    assert.equal(config.admin.console_token_sha256, '${HOOKBRIDGE_CONSOLE_TOKEN_SHA256}');
+  }
+
   // Secrets: every ${NAME} of the config is a secretKeyRef into the existing
-  // Secret (token hashes: into the token Secret), or a declared plain
-  // variable; none has a literal value.
+  // Secret (token hashes: into the token Secret or the console token's), or
+  // a declared plain variable; none has a literal value.
   const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
   for (const name of envReferences(config)) {
     assert.ok(env[name], `${name} is in the environment`);
     if (plainEnv.includes(name)) continue;
     assert.equal(env[name].value, undefined, `${name} has no literal value`);
-    assert.equal(env[name].valueFrom.secretKeyRef.name, tokenEnv.has(name) ? tokenSecret : existingSecret,
-      `${name} comes from the Secret`);
+    const secret = tokenEnv.has(name) ? tokenSecret
+      : name === 'HOOKBRIDGE_CONSOLE_TOKEN_SHA256' ? consoleSecret : existingSecret;
+    assert.equal(env[name].valueFrom.secretKeyRef.name, secret, `${name} comes from the Secret`);
   }
 
   // TLS: every file the config names is in a read-only, whole-directory
@@ -624,6 +639,49 @@ test('subscriber tokens: grants in the ConfigMap, each SHA-256 from the token Se
     { name: 'webhook-secrets', key: 'audit-sha256' });
 });
 
+const withConsole = {
+  config: { admin: { console_body_preview_bytes: '1KiB', allowed_hosts: ['console.example', 'hb-hookbridge-admin'] } },
+  console: { token: { enabled: true } },
+};
+
+test('the console: config.admin keys pass through, the admin Service\'s names are allowed, the token\'s SHA-256 comes from a Secret', async () => {
+  const plain = renderedConfig(renderOk({}).objects);
+  assert.deepEqual(plain.admin, { listen: '0.0.0.0:9090', allowed_hosts: adminServiceNames() });
+
+  const { objects } = renderOk({ ...withConsole, config: { admin: { ...withConsole.config.admin, console: false } } });
+  const { config, container: c } = await checkRendering(objects);
+  assert.deepEqual(config.admin, {
+    listen: '0.0.0.0:9090', console: false, console_body_preview_bytes: '1KiB',
+    allowed_hosts: [...adminServiceNames(), 'console.example'],
+    console_token_sha256: '${HOOKBRIDGE_CONSOLE_TOKEN_SHA256}',
+  });
+  assert.deepEqual(envOf(c).HOOKBRIDGE_CONSOLE_TOKEN_SHA256.valueFrom.secretKeyRef,
+    { name: 'hookbridge-webhooks', key: 'console-token-sha256' });
+
+  const own = renderOk({ console: { token: { enabled: true, existingSecret: 'console-token', key: 'sha256' } },
+    clusterDomain: 'corp.internal' });
+  const r = await checkRendering(own.objects, { consoleSecret: 'console-token', clusterDomain: 'corp.internal' });
+  assert.deepEqual(r.config.admin.allowed_hosts, adminServiceNames('corp.internal'));
+  assert.deepEqual(envOf(r.container).HOOKBRIDGE_CONSOLE_TOKEN_SHA256.valueFrom.secretKeyRef,
+    { name: 'console-token', key: 'sha256' });
+
+  const notes = renderNotes(withConsole);
+  assert.match(notes, /the SHA-256 of the console token from the Secret hookbridge-webhooks/);
+  assert.match(notes, /--from-literal=console-token-sha256=<sha256 of the console token>/);
+  assert.match(notes, /The page asks for the console token/);
+  assert.match(notes, /add other names\s+to config\.admin\.allowed_hosts/);
+  assert.ok(!renderNotes({}).includes('console token'));
+
+  const literal = renderFails({ config: { admin: { console_token_sha256: SENTINEL } } },
+    /config\.admin\.console_token_sha256 is set by the chart from console\.token/);
+  assert.ok(!literal.stderr.includes(SENTINEL), 'the value is not echoed');
+  renderFails({ config: { admin: { allowed_hosts: 'console.example' } } }, /config\.admin\.allowed_hosts: must be a list/);
+  renderFails({ console: { token: { enabled: 'sometimes' } } }, /console\.token\.enabled: must be true or false/);
+  renderFails({ console: { token: { enabled: true, key: 'a/b' } } }, /console\.token\.key: "a\/b" is not a Secret key/);
+  renderFails({ console: { token: { enabled: true } }, extraEnv: [{ name: 'HOOKBRIDGE_CONSOLE_TOKEN_SHA256', value: 'x' }] },
+    /HOOKBRIDGE_CONSOLE_TOKEN_SHA256 carries the console token's SHA-256/);
+});
+
 const consumers = [{ name: 'indexer', sources: ['ckeditor'], types: ['comment.*'], start: 'earliest',
   ack_deadline: '1m', max_deliveries: 3, ordering: 'per_subject', max_outstanding: 100 }];
 const withConsumers = {
@@ -829,6 +887,9 @@ function testEnv(config, tokens = {}) {
     const name = /^\$\{(.+)\}$/.exec(t.sha256)[1];
     env[name] = (tokens[t.name] ?? mintToken(t.name)).sha256;
   }
+  if (config.admin.console_token_sha256) {
+    env.HOOKBRIDGE_CONSOLE_TOKEN_SHA256 = (tokens.console ?? mintToken('console')).sha256;
+  }
   return env;
 }
 
@@ -866,7 +927,8 @@ test('hookbridge starts on the configs the chart renders', { skip: !haveBinary &
   makeCertificates(tlsDir);
   const renders = [
     {}, manySources, { config: { log: { backend: 'memory' } } }, { subscriberAuth: { enabled: false } },
-    withTokens, withConsumers, { ...withTokens, ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } },
+    withTokens, withConsumers, withConsole,
+    { ...withTokens, ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } },
     { tls: { http: { existingSecret: 'webhooks-tls' }, mountPath: tlsDir } },
   ];
   for (const values of renders) {
@@ -886,7 +948,7 @@ test('hookbridge starts on the configs the chart renders', { skip: !haveBinary &
 test('hookbridge --check-config accepts the configs the chart renders and names what is wrong', { skip: !haveBinary && `${hookbridgeBin} is not built` }, () => {
   const tlsDir = path.join(tmpDir, 'tls-check');
   makeCertificates(tlsDir);
-  for (const values of [{}, manySources, withTokens, withConsumers,
+  for (const values of [{}, manySources, withTokens, withConsumers, withConsole,
     { ...withTls, tls: { ...withTls.tls, mountPath: tlsDir } }]) {
     const config = renderedConfig(renderOk(values).objects);
     const file = path.join(tmpDir, `check-${++valuesCounter}.yaml`);
@@ -1055,6 +1117,40 @@ test('the rendered tokens and TLS work against the real binary',
       assert.equal(await h.stop(), 0);
     }
   });
+
+// GET PATH on 127.0.0.1:PORT naming HOST as Host, with HEADERS; resolves
+// with the status (fetch cannot set Host).
+function getStatus(port, pathname, host, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathname, headers: { ...headers, Host: host } },
+      (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('the rendered console settings work against the real binary', { skip: !haveBinary && `${hookbridgeBin} is not built` }, async () => {
+  const config = renderedConfig(renderOk(withConsole).objects);
+  const consoleToken = mintToken('console');
+  const h = await startHookbridge(localConfig(config), testEnv(config, { console: consoleToken }));
+  try {
+    const port = h.ports.admin_port;
+    const bearer = { Authorization: `Bearer ${consoleToken.token}` };
+    // In-cluster names of the admin Service, and what a port-forward sends.
+    for (const host of [...adminServiceNames(), 'console.example', `localhost:${port}`, `10.244.0.9:${port}`]) {
+      assert.equal(await getStatus(port, '/api/deliveries', host, bearer), 200, host);
+    }
+    assert.equal(await getStatus(port, '/api/deliveries', 'rebound.example', bearer), 421);
+    assert.equal(await getStatus(port, '/api/deliveries', 'localhost'), 401);
+    assert.equal(await getStatus(port, '/ui', 'localhost'), 200);
+    // Prometheus scraping the pod by address or by the Service's name.
+    for (const host of [`10.244.0.9:${port}`, 'hb-hookbridge-admin.hooks.svc:9090', 'anything.example']) {
+      assert.equal(await getStatus(port, '/metrics', host), 200, host);
+    }
+  } finally {
+    assert.equal(await h.stop(), 0);
+  }
+});
 
 // ---- the Dockerfile --------------------------------------------------------
 

@@ -1,9 +1,11 @@
 // The operator console's JSON API and live tail against the real binary:
 // per-source counts, the delivery listing and its filters, the detail view
 // (the typed event read back from the log, redacted headers, the path token
-// hidden), the ring's bounds, the subscriber list with a real gRPC stream,
-// Server-Sent Events for deliveries sent after connecting, and the console
-// turned off. (tests/console/ drives the page itself in a browser.)
+// hidden, also in mistyped URLs), the ring's bounds, the subscriber list
+// with a real gRPC stream, Server-Sent Events for deliveries sent after
+// connecting, the Host check against DNS rebinding, the console token, and
+// the console turned off. (tests/console/ drives the page itself in a
+// browser.)
 #include <arpa/inet.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -17,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "bridge/crypto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/harness.h"
@@ -293,6 +296,118 @@ TEST(ConsoleTest, DetailShowsTheTypedEventAndRedactsCredentials) {
   EXPECT_EQ(admin.Send("GET", "/api/deliveries/999").status, 404);
 }
 
+// Senders mistype URLs and send credentials under names no fixed list
+// knows: the path token stays hidden in every URL shape, and credential
+// headers are recognised by what their name looks like, in the listing,
+// the detail view, the live tail, the process log and /metrics.
+TEST(ConsoleTest, MistypedUrlsAndUnlistedCredentialHeadersStayHidden) {
+  auto process = HookbridgeProcess::Start(Config());  // logs at debug level
+  ASSERT_NE(process, nullptr);
+  StreamReader stream(process->admin_port());
+  stream.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  ASSERT_TRUE(stream.ReadUntil(": connected\n\n")) << stream.received();
+
+  const std::string token = kCandToken;
+  const std::string encoded_token = absl::StrReplaceAll(token, {{"-", "%2D"}});
+  const std::vector<std::string> targets = {
+      "//webhooks/cand/" + token,
+      "/webhooks//cand/" + token,
+      "/Webhooks/cand/" + token,
+      "/WEBHOOKS/CAND/" + token,
+      "/webhooks/cand/" + token + "/",
+      "/webhooks/cand/" + token + "/?x=1",
+      "/webhooks/cand/" + encoded_token,
+      "/webhooks/%63and/" + token,
+      "/webhooks/cand%2F" + token,
+      "/webhooks%2Fcand%2F" + token,
+      "/webhooks/cand" + token,
+      "/hookbridge/webhooks/cand/" + token,
+      "/cand/" + token,
+      "/webhooks/" + token,
+      "/webhooks/cand?token=" + token,
+      "http://bridge.example/webhooks/cand/" + token,
+      "/webhooks/cand/" + token.substr(5, 12),  // a near miss: part of the token
+  };
+  HttpClient http(process->http_port());
+  for (const std::string& target : targets) {
+    EXPECT_EQ(http.TrySend("POST", target, "{}").status, 404) << target;
+  }
+  // Credential headers of providers whose names hold none of the old list's
+  // words, and headers that carry the request's path.
+  const std::vector<std::pair<std::string, std::string>> credentials = {
+      {"X-Shopify-Hmac-Sha256", "shopify-hmac-credential"},
+      {"Paypal-Transmission-Sig", "paypal-sig-credential"},
+      {"X-Auth", "x-auth-credential"},
+      {"X-Gitlab-Token", "gitlab-token-credential"},
+      {"X-Session-Id", "session-id-credential"},
+      {"X-Custom-Header", "Bearer bearer-value-credential"},
+      {"X-Original-URI", "/webhooks/cand/" + token},
+      {"Referer", "https://bridge.example/webhooks/cand/" + token + "?a=b"},
+  };
+  auto headers = credentials;
+  headers.emplace_back("X-Request-Id", "request-43");
+  ASSERT_EQ(http.Send("POST", "/webhooks/cand/" + token, "{}", headers).status, 400);
+
+  const size_t sent = targets.size() + 1;
+  ASSERT_TRUE(stream.ReadUntil(absl::StrCat("id: ", sent, "\n"))) << stream.received();
+  ASSERT_TRUE(stream.ReadUntil("}\n\n"));
+  std::vector<Struct> all = Deliveries(process->admin_port());
+  ASSERT_EQ(all.size(), sent);
+  HttpClient admin(process->admin_port());
+  std::string everything = admin.Send("GET", "/api/deliveries").body;
+  for (size_t i = 1; i <= sent; ++i) {
+    everything += admin.Send("GET", absl::StrCat("/api/deliveries/", i)).body;
+  }
+  everything += stream.received();
+  everything += admin.Send("GET", "/metrics").body;
+  everything += process->Stderr();
+  for (const std::string& secret :
+       {token, encoded_token, token.substr(5, 12), std::string("shopify-hmac-credential"),
+        std::string("paypal-sig-credential"), std::string("x-auth-credential"),
+        std::string("gitlab-token-credential"), std::string("session-id-credential"),
+        std::string("bearer-value-credential")}) {
+    EXPECT_THAT(everything, Not(HasSubstr(secret)));
+  }
+
+  // What the operator sees still tells the mistakes apart.
+  std::vector<std::string> paths;
+  for (auto it = all.rbegin(); it != all.rend(); ++it) paths.push_back(Str(*it, "path"));
+  const std::string hidden = "\xE2\x80\xA6";
+  const std::vector<std::string> expected = {
+      "//webhooks/cand/" + hidden,
+      "/webhooks//cand/" + hidden,
+      "/Webhooks/cand/" + hidden,
+      "/WEBHOOKS/CAND/" + hidden,
+      "/webhooks/cand/" + hidden,
+      "/webhooks/cand/" + hidden + "?" + hidden,
+      "/webhooks/cand/" + hidden,
+      "/webhooks/%63and/" + hidden,
+      "/webhooks/" + hidden,
+      "/" + hidden,
+      "/webhooks/" + hidden,
+      "/hookbridge/webhooks/cand/" + hidden,
+      "/cand/" + hidden,
+      "/webhooks/" + hidden,
+      "/webhooks/cand/" + hidden + "?" + hidden,
+      "http://bridge.example/webhooks/cand/" + hidden,
+      "/webhooks/cand/" + hidden,
+      "/webhooks/cand/" + hidden,
+  };
+  EXPECT_EQ(paths, expected);
+  Struct detail = GetJson(process->admin_port(), absl::StrCat("/api/deliveries/", sent));
+  std::map<std::string, std::string> shown;
+  for (const Value& pair : Field(detail, "headers").list_value().values()) {
+    shown[pair.list_value().values(0).string_value()] = pair.list_value().values(1).string_value();
+  }
+  for (const char* name : {"X-Shopify-Hmac-Sha256", "Paypal-Transmission-Sig", "X-Auth",
+                           "X-Gitlab-Token", "X-Session-Id", "X-Custom-Header"}) {
+    EXPECT_EQ(shown[name], "[redacted]") << name;
+  }
+  EXPECT_EQ(shown["X-Original-URI"], "/webhooks/cand/" + hidden);
+  EXPECT_EQ(shown["Referer"], "https://bridge.example/webhooks/cand/" + hidden + "?" + hidden);
+  EXPECT_EQ(shown["X-Request-Id"], "request-43");
+}
+
 TEST(ConsoleTest, RingKeepsTheNewestWithinItsBounds) {
   auto process = HookbridgeProcess::Start(Config("console_deliveries: 3"));
   ASSERT_NE(process, nullptr);
@@ -418,7 +533,8 @@ TEST(ConsoleTest, LiveTailStreamsNewDeliveries) {
   ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-0"), kSecret).status, 200);  // id 1
 
   StreamReader stream(process->admin_port());
-  stream.Send("GET /api/deliveries/stream?source=ckeditor&after=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  stream.Send(
+      "GET /api/deliveries/stream?source=ckeditor&after=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   ASSERT_TRUE(stream.ReadUntil(": connected\n\n")) << stream.received();
   EXPECT_THAT(stream.received(), HasSubstr("HTTP/1.1 200 OK\r\n"));
   EXPECT_THAT(stream.received(), HasSubstr("Content-Type: text/event-stream"));
@@ -440,7 +556,7 @@ TEST(ConsoleTest, LiveTailStreamsNewDeliveries) {
 
   // A reconnecting browser says where it was: the ones it missed come first.
   StreamReader again(process->admin_port());
-  again.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 1\r\n\r\n");
+  again.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: 1\r\n\r\n");
   ASSERT_TRUE(again.ReadUntil("id: 3\n")) << again.received();
   EXPECT_THAT(again.received(), HasSubstr("id: 2\n"));
   EXPECT_THAT(again.received(), Not(HasSubstr("id: 1\n")));
@@ -449,7 +565,7 @@ TEST(ConsoleTest, LiveTailStreamsNewDeliveries) {
   EXPECT_EQ(Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams"), 2);
   {
     StreamReader gone(process->admin_port());
-    gone.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    gone.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     ASSERT_TRUE(gone.ReadUntil(": connected\n\n"));
     EXPECT_EQ(Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams"), 3);
   }
@@ -478,12 +594,115 @@ TEST(ConsoleTest, ServesThePageWithAStrictPolicy) {
   HttpResponse script = admin.Send("GET", "/ui/console.js");
   EXPECT_EQ(script.status, 200);
   EXPECT_EQ(script.headers["content-type"], "text/javascript; charset=utf-8");
-  EXPECT_THAT(script.body, HasSubstr("EventSource"));
+  EXPECT_THAT(script.body, HasSubstr("text/event-stream"));
   EXPECT_EQ(admin.Send("GET", "/ui/console.css").headers["content-type"],
             "text/css; charset=utf-8");
   EXPECT_EQ(admin.Send("GET", "/ui/../metrics").status, 404);
   EXPECT_EQ(admin.Send("GET", "/ui/nothing.js").status, 404);
   EXPECT_EQ(admin.Send("GET", "/api/nothing").status, 404);
+}
+
+// DNS rebinding: a web page whose name resolves to the operator's
+// port-forward reads the console as if same-origin, but its requests name
+// the page's host. The console answers only hosts a browser names when it
+// was pointed at the console (localhost, IP addresses, admin.allowed_hosts);
+// the health and metrics endpoints answer any Host, as scrapers use them.
+TEST(ConsoleTest, RefusesHostsADnsRebindingPageWouldSend) {
+  auto process = HookbridgeProcess::Start(Config());
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret).status, 200);
+  HttpClient admin(process->admin_port());
+  const auto host = [](const std::string& name) {
+    return std::vector<std::pair<std::string, std::string>>{{"Host", name}};
+  };
+  for (const char* path : {"/ui", "/ui/console.js", "/api/deliveries", "/api/deliveries/1",
+                           "/api/sources", "/api/deliveries/stream"}) {
+    HttpResponse refused = admin.Send("GET", path, "", host("rebound.example:9090"));
+    EXPECT_EQ(refused.status, 421) << path;
+    EXPECT_THAT(refused.body, HasSubstr("admin.allowed_hosts")) << path;
+    EXPECT_THAT(refused.body, Not(HasSubstr("doc-1"))) << path;
+  }
+  EXPECT_EQ(MetricValue(process->admin_port(),
+                        "hookbridge_console_requests_refused_total{reason=\"host\"}"),
+            6);
+  // What a port-forward or a scrape by pod IP sends.
+  for (const char* name : {"localhost:18080", "127.0.0.1:9090", "[::1]:9090", "10.244.1.7:9090"}) {
+    EXPECT_EQ(admin.Send("GET", "/api/deliveries", "", host(name)).status, 200) << name;
+  }
+  for (const char* path : {"/metrics", "/healthz", "/readyz"}) {
+    EXPECT_EQ(admin.Send("GET", path, "", host("hookbridge-admin.hooks.svc:9090")).status, 200)
+        << path;
+  }
+  StreamReader stream(process->admin_port());
+  stream.Send("GET /api/deliveries/stream HTTP/1.1\r\nHost: rebound.example\r\n\r\n");
+  ASSERT_TRUE(stream.ReadUntil("\r\n\r\n")) << stream.received();
+  EXPECT_THAT(stream.received(), HasSubstr("HTTP/1.1 421 "));
+  EXPECT_EQ(Num(GetJson(process->admin_port(), "/api/deliveries"), "live_streams"), 0);
+
+  // Names the operator expects, e.g. the Service's in-cluster names, are
+  // added by a reload.
+  process->RewriteConfig(Config("allowed_hosts: [hookbridge-admin.hooks.svc]"));
+  ASSERT_TRUE(process->WaitForStderr("\"msg\":\"config reloaded\"")) << process->Stderr();
+  EXPECT_EQ(
+      admin.Send("GET", "/api/deliveries", "", host("hookbridge-admin.hooks.svc:9090")).status,
+      200);
+  EXPECT_EQ(admin.Send("GET", "/api/deliveries", "", host("rebound.example:9090")).status, 421);
+}
+
+// admin.console_token_sha256: the API needs the bearer token, the page's
+// own files do not (so the page can ask for it); a reload changes it.
+TEST(ConsoleTest, AConsoleTokenGuardsTheApi) {
+  const std::string token = "a-console-token-for-the-test";
+  auto process = HookbridgeProcess::Start(
+      Config(absl::StrCat("console_token_sha256: \"", HexEncode(Sha256({token})), "\"")));
+  ASSERT_NE(process, nullptr);
+  EXPECT_THAT(process->Stderr(), HasSubstr("/ui on the admin listener, with a token"));
+  HttpClient http(process->http_port());
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret).status, 200);
+  HttpClient admin(process->admin_port());
+  const auto bearer = [](const std::string& value) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + value}};
+  };
+  EXPECT_EQ(admin.Send("GET", "/ui").status, 200);
+  EXPECT_EQ(admin.Send("GET", "/ui/console.js").status, 200);
+  for (const char* path : {"/api/deliveries", "/api/deliveries/1", "/api/sources",
+                           "/api/subscribers", "/api/consumers", "/api/deliveries/stream"}) {
+    HttpResponse missing = admin.Send("GET", path);
+    EXPECT_EQ(missing.status, 401) << path;
+    EXPECT_EQ(missing.headers["www-authenticate"], "Bearer realm=\"hookbridge console\"") << path;
+    EXPECT_THAT(missing.body, Not(HasSubstr("doc-1"))) << path;
+    EXPECT_EQ(admin.Send("GET", path, "", bearer("a-console-token-for-the-tesT")).status, 401)
+        << path;
+  }
+  EXPECT_EQ(MetricValue(process->admin_port(),
+                        "hookbridge_console_requests_refused_total{reason=\"token\"}"),
+            12);
+  HttpResponse list = admin.Send("GET", "/api/deliveries", "", bearer(token));
+  EXPECT_EQ(list.status, 200);
+  EXPECT_THAT(list.body, HasSubstr("\"outcome\":\"accepted\""));
+  EXPECT_EQ(admin.Send("GET", "/metrics").status, 200);  // scrapes need no token
+
+  // The live tail takes the token in the same header.
+  StreamReader stream(process->admin_port());
+  stream.Send(absl::StrCat("GET /api/deliveries/stream HTTP/1.1\r\nHost: localhost:9090\r\n",
+                           "Authorization: Bearer ", token, "\r\n\r\n"));
+  ASSERT_TRUE(stream.ReadUntil("id: 1\n")) << stream.received();
+  // The token is never echoed, logged or counted by name.
+  EXPECT_THAT(process->Stderr(), Not(HasSubstr(token)));
+  EXPECT_THAT(admin.Send("GET", "/metrics").body, Not(HasSubstr(token)));
+
+  // A reload to another token refuses the old one; without one, the API is
+  // open again.
+  const std::string next = "the-next-console-token";
+  process->RewriteConfig(
+      Config(absl::StrCat("console_token_sha256: \"", HexEncode(Sha256({next})), "\"")));
+  ASSERT_TRUE(process->WaitForStderr("\"msg\":\"config reloaded\"")) << process->Stderr();
+  EXPECT_EQ(admin.Send("GET", "/api/deliveries", "", bearer(token)).status, 401);
+  EXPECT_EQ(admin.Send("GET", "/api/deliveries", "", bearer(next)).status, 200);
+  process->RewriteConfig(Config());
+  ASSERT_TRUE(process->WaitForStderr("\"msg\":\"config reloaded\"", 2)) << process->Stderr();
+  EXPECT_EQ(admin.Send("GET", "/api/deliveries").status, 200);
 }
 
 TEST(ConsoleTest, TurnedOff) {

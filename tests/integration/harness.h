@@ -192,6 +192,7 @@ class HttpClient {
   explicit HttpClient(int port);
   ~HttpClient();
 
+  // Sends `headers` after Host: 127.0.0.1 (or the Host among them).
   HttpResponse Send(const std::string& method, const std::string& target,
                     const std::string& body = "",
                     const std::vector<std::pair<std::string, std::string>>& headers = {});

@@ -70,8 +70,14 @@ HttpResponse HttpClient::DoSend(const std::string& method, const std::string& ta
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   if (req.method() == http::verb::unknown) req.method_string(method);
   req.set(http::field::host, "127.0.0.1");
-  // In order; a name given twice is sent twice.
-  for (const auto& [k, v] : headers) req.insert(k, v);
+  // In order; a name given twice is sent twice. A Host replaces the default.
+  for (const auto& [k, v] : headers) {
+    if (beast::iequals(k, "Host")) {
+      req.set(http::field::host, v);
+    } else {
+      req.insert(k, v);
+    }
+  }
   req.body() = body;
   req.keep_alive(true);
   if (!body.empty() || method == "POST") req.prepare_payload();

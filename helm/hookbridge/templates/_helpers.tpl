@@ -115,9 +115,58 @@ per subscriber token (its SHA-256), then extraEnv.
       name: {{ $authSecret }}
       key: {{ .key | quote }}
 {{- end }}
+{{- with include "hookbridge.consoleToken" . | fromJson }}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .key | quote }}
+{{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/*
+The console token (console.token), validated, as JSON {secret, key, env}:
+where its SHA-256 is and the variable that carries it into the config; {}
+when it is off.
+*/}}
+{{- define "hookbridge.consoleToken" -}}
+{{- $t := (.Values.console | default dict).token | default dict -}}
+{{- if not (has (toString ($t.enabled | default false)) (list "true" "false")) -}}
+{{- fail "console.token.enabled: must be true or false" -}}
+{{- end -}}
+{{- if $t.enabled -}}
+{{- $secret := $t.existingSecret | default .Values.secrets.existingSecret -}}
+{{- if not $secret -}}
+{{- fail "console.token.existingSecret: name the Secret that holds the console token's SHA-256 (or set secrets.existingSecret)" -}}
+{{- end -}}
+{{- $key := $t.key | default "console-token-sha256" -}}
+{{- if not (and (kindIs "string" $key) (regexMatch "^[-._a-zA-Z0-9]{1,253}$" $key)) -}}
+{{- fail (printf "console.token.key: %q is not a Secret key (a-z, A-Z, 0-9, -, _ and .)" (toString $key)) -}}
+{{- end -}}
+{{- toJson (dict "secret" $secret "key" $key "env" "HOOKBRIDGE_CONSOLE_TOKEN_SHA256") -}}
+{{- else -}}
+{{- toJson dict -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The Host names the console answers besides localhost and IP addresses: the
+admin Service's in-cluster names, then config.admin.allowed_hosts. As a
+JSON list.
+*/}}
+{{- define "hookbridge.consoleHosts" -}}
+{{- $svc := printf "%s-admin" (include "hookbridge.fullname" .) -}}
+{{- $ns := .Release.Namespace -}}
+{{- $hosts := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.%s" $svc $ns (.Values.clusterDomain | default "cluster.local")) -}}
+{{- $extra := (.Values.config.admin | default dict).allowed_hosts | default list -}}
+{{- if not (kindIs "slice" $extra) -}}
+{{- fail "config.admin.allowed_hosts: must be a list of host names" -}}
+{{- end -}}
+{{- range $extra }}{{ if not (has (toString .) $hosts) }}{{ $hosts = append $hosts (toString .) }}{{ end }}{{ end -}}
+{{- toJson $hosts -}}
 {{- end }}
 
 {{/*
@@ -278,6 +327,13 @@ grpc:
   {{- end }}
 admin:
   listen: {{ printf "%s:%d" .Values.listenAddress (int .Values.ports.admin) | quote }}
+  {{- with omit ($c.admin | default dict) "listen" "allowed_hosts" "console_token_sha256" }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+  allowed_hosts: {{ include "hookbridge.consoleHosts" . }}
+  {{- with include "hookbridge.consoleToken" . | fromJson }}
+  console_token_sha256: {{ printf "${%s}" .env | quote }}
+  {{- end }}
 auth:
   enabled: {{ ternary "true" "false" (eq (toString $auth.enabled) "true") }}
   {{- with include "hookbridge.authTokens" . | fromJsonArray }}
@@ -352,6 +408,9 @@ by the ConfigMap, which every mode renders.
 {{- if hasKey .Values.config "auth" -}}
 {{- fail "config.auth is set by the chart from subscriberAuth (README \"Subscriber tokens\"); remove it" -}}
 {{- end -}}
+{{- if hasKey (.Values.config.admin | default dict) "console_token_sha256" -}}
+{{- fail "config.admin.console_token_sha256 is set by the chart from console.token (README \"Console\"); remove it" -}}
+{{- end -}}
 {{- if not (has (toString (.Values.subscriberAuth | default dict).enabled) (list "true" "false")) -}}
 {{- fail "subscriberAuth.enabled: must be true or false" -}}
 {{- end -}}
@@ -362,6 +421,11 @@ by the ConfigMap, which every mode renders.
 {{- range $tokenEnv -}}
 {{- if has . $otherEnv -}}
 {{- fail (printf "%s carries a subscriber token's SHA-256 (subscriberAuth.tokens); config and extraEnv must not use that name" .) -}}
+{{- end -}}
+{{- end -}}
+{{- with include "hookbridge.consoleToken" . | fromJson -}}
+{{- if has .env $otherEnv -}}
+{{- fail (printf "%s carries the console token's SHA-256 (console.token); config and extraEnv must not use that name" .env) -}}
 {{- end -}}
 {{- end -}}
 {{- $tls := .Values.tls | default dict -}}

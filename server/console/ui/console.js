@@ -50,8 +50,80 @@
     $('error').textContent = message || '';
   }
 
+  // ---- the console token ---------------------------------------------------
+  // With admin.console_token_sha256 the API answers 401 without
+  // "Authorization: Bearer <token>". The token is asked for once per tab and
+  // kept in sessionStorage (gone with the tab); every request, the live tail
+  // included, sends it in that header, never in a URL or a cookie.
+
+  const TOKEN_KEY = 'hookbridge-console-token';
+  let login = null;  // while the form is shown: resolves once a token is entered
+  let pageToken = '';  // where sessionStorage is unavailable
+
+  function storedToken() {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) || pageToken;
+    } catch (e) {
+      return pageToken;
+    }
+  }
+
+  function storeToken(token) {
+    pageToken = token;
+    try {
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) {
+      // kept in pageToken only
+    }
+  }
+
+  function withToken(headers) {
+    const token = storedToken();
+    return token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
+  }
+
+  // Shows the token form (once, however many requests wait) and resolves
+  // when a token was entered.
+  function askForToken(message) {
+    if (!login) {
+      login = new Promise((resolve) => {
+        $('login-form').onsubmit = (e) => {
+          e.preventDefault();
+          const token = $('login-token').value.trim();
+          if (!token) return;
+          storeToken(token);
+          $('login-token').value = '';
+          $('login').hidden = true;
+          $('main').hidden = false;
+          $('logout').hidden = false;
+          login = null;
+          resolve();
+        };
+      });
+      $('login-message').textContent = message;
+      $('main').hidden = true;
+      $('logout').hidden = true;
+      $('login').hidden = false;
+      setLive('closed', 'token needed');
+      $('login-token').focus();
+    }
+    return login;
+  }
+
+  // fetch() with the token; a 401 asks for a token and tries again with it.
+  async function apiFetch(url, headers, signal) {
+    for (;;) {
+      const response = await fetch(url, { cache: 'no-store', headers: withToken(headers), signal });
+      if (response.status !== 401) return response;
+      const rejected = storedToken();
+      if (rejected) storeToken('');
+      await askForToken(rejected ? 'That token was not accepted.' : '');
+    }
+  }
+
   async function getJson(url) {
-    const response = await fetch(url, { cache: 'no-store', headers: { Accept: 'application/json' } });
+    const response = await apiFetch(url, { Accept: 'application/json' });
     let body = null;
     try {
       body = await response.json();
@@ -203,7 +275,7 @@
 
   function closeStream() {
     if (state.stream) {
-      state.stream.close();
+      state.stream.controller.abort();
       state.stream = null;
     }
   }
@@ -218,26 +290,78 @@
     // Everything after the newest row shown: nothing recorded between the
     // listing and the stream is missed.
     params.set('after', String(state.newest));
-    const stream = new EventSource(`/api/deliveries/stream?${params}`);
+    const stream = { controller: new AbortController() };
     state.stream = stream;
     setLive('connecting', 'connecting');
-    stream.onopen = () => {
-      if (state.stream === stream) setLive('open', 'live');
-    };
-    stream.onerror = () => {
-      if (state.stream !== stream) return;
-      // EventSource reconnects by itself (with Last-Event-ID).
-      setLive(stream.readyState === EventSource.CLOSED ? 'closed' : 'connecting',
-        stream.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting');
-    };
-    stream.addEventListener('delivery', (event) => {
-      if (state.stream !== stream) return;
+    readStream(stream, `/api/deliveries/stream?${params}`);
+  }
+
+  // One Server-Sent Event: its fields (comment lines dropped, data lines
+  // joined with "\n").
+  function parseEvent(block) {
+    const message = { event: 'message', data: [] };
+    for (const line of block.split('\n')) {
+      if (!line || line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'data') message.data.push(value);
+      else if (field === 'event') message.event = value;
+      else if (field === 'id') message.id = value;
+      else if (field === 'retry' && /^[0-9]+$/.test(value)) message.retry = Number(value);
+    }
+    message.data = message.data.join('\n');
+    return message;
+  }
+
+  // The live tail: the text/event-stream of /api/deliveries/stream read
+  // with fetch, which (unlike EventSource) sends the token in a header.
+  // Like EventSource it reconnects after the server's `retry` with the last
+  // id seen as Last-Event-ID, and gives up on an answer other than 200.
+  async function readStream(stream, url) {
+    const current = () => state.stream === stream;
+    let lastId = '';
+    let retryMs = 3000;
+    while (current()) {
       try {
-        addLive(JSON.parse(event.data));
+        const headers = { Accept: 'text/event-stream' };
+        if (lastId) headers['Last-Event-ID'] = lastId;
+        const response = await apiFetch(url, headers, stream.controller.signal);
+        if (!current()) return;
+        if (!response.ok || !response.body) {
+          setLive('closed', 'disconnected');
+          showError(`live tail: ${response.status}`);
+          return;
+        }
+        setLive('open', 'live');
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const message = parseEvent(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+            if (message.retry) retryMs = message.retry;
+            if (message.id !== undefined) lastId = message.id;
+            if (message.event !== 'delivery' || !current()) continue;
+            try {
+              addLive(JSON.parse(message.data));
+            } catch (e) {
+              showError(`live tail: ${e.message}`);
+            }
+          }
+        }
       } catch (e) {
-        showError(`live tail: ${e.message}`);
+        // A network error, or closeStream aborting the request.
       }
-    });
+      if (!current()) return;
+      setLive('connecting', 'reconnecting');
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
   }
 
   // ---- detail ------------------------------------------------------------
@@ -505,6 +629,7 @@
   }
 
   function refreshView() {
+    if (login) return;  // waiting for the token
     if (state.view === 'sources') loadSources();
     else if (state.view === 'subscribers') loadSubscribers();
     else if (state.view === 'consumers') loadConsumers();
@@ -536,6 +661,11 @@
     });
     $('pause').addEventListener('change', () => ($('pause').checked ? (closeStream(), setLive('paused', 'paused')) : loadDeliveries()));
     $('detail-close').addEventListener('click', closeDetail);
+    $('logout').hidden = !storedToken();
+    $('logout').addEventListener('click', () => {
+      storeToken('');
+      location.reload();
+    });
     await loadSources();  // fills the filter choices
     const hash = location.hash.replace('#', '');
     showView(VIEWS.includes(hash) ? hash : 'deliveries');

@@ -19,6 +19,47 @@ TEST(IsSensitiveHeaderTest, RedactsCredentialsAndEveryProviderSignature) {
   }
 }
 
+TEST(IsSensitiveHeaderTest, JudgesNamesByWhatTheyLookLike) {
+  // Credentials of providers and gateways that no fixed list held.
+  for (const char* name : {"X-Shopify-Hmac-Sha256",
+                           "Paypal-Transmission-Sig",
+                           "X-Auth",
+                           "X-OAuth-Scopes",
+                           "X-Gitlab-Token",
+                           "Private-Token",
+                           "X-Amz-Security-Token",
+                           "Ocp-Apim-Subscription-Key",
+                           "X-Session-Id",
+                           "X-Client-Credentials",
+                           "X-Square-Hmacsha256-Signature",
+                           "X-Sig",
+                           "Sig256",
+                           "X-Pass",
+                           "X-Pwd",
+                           "X-Passwd",
+                           "X-Jwt-Assertion",
+                           "X-Hook-Secret",
+                           "X-Trello-Webhook",
+                           "Authorizations-Count"}) {
+    EXPECT_TRUE(IsSensitiveHeader(name)) << name;
+  }
+  // Short words only as words of their own.
+  for (const char* name : {"X-Signal", "X-Passenger-Count", "X-Design", "Accept-Language",
+                           "X-Request-Id", "Traceparent", "Content-Length", "ke", ""}) {
+    EXPECT_FALSE(IsSensitiveHeader(name)) << name;
+  }
+}
+
+TEST(IsCredentialValueTest, AuthenticationSchemesAndJsonWebTokens) {
+  for (const char* value : {"Bearer abc", "bearer abc", "  Basic dXNlcjpwYXNz", "Digest user=x",
+                            "token ghp_123", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"}) {
+    EXPECT_TRUE(IsCredentialValue(value)) << value;
+  }
+  for (const char* value : {"application/json", "Bearerless", "eyJ-not-a-jwt", "", "42"}) {
+    EXPECT_FALSE(IsCredentialValue(value)) << value;
+  }
+}
+
 TEST(SafeUtf8PrefixTest, ReplacesInvalidBytesAndCutsAtCharacters) {
   bool truncated = true;
   EXPECT_EQ(SafeUtf8Prefix("plain", 100, &truncated), "plain");
@@ -58,37 +99,93 @@ TEST(SafeUtf8PrefixTest, LongAsciiRunsAroundOtherCharacters) {
   EXPECT_TRUE(truncated);
 }
 
-TEST(IsSensitiveHeaderTest, IgnoresCaseWithoutBeingFooledByNearMisses) {
+TEST(IsSensitiveHeaderTest, IgnoresCase) {
   EXPECT_TRUE(IsSensitiveHeader("X-API-KEY"));
   EXPECT_TRUE(IsSensitiveHeader("x-Hub-Signature-256"));
   EXPECT_TRUE(IsSensitiveHeader("AUTHORIZATION"));
-  EXPECT_FALSE(IsSensitiveHeader("authorizations-count"));
-  EXPECT_FALSE(IsSensitiveHeader("ke"));
-  EXPECT_FALSE(IsSensitiveHeader(""));
+  EXPECT_TRUE(IsSensitiveHeader("PAYPAL-TRANSMISSION-SIG"));
+}
+
+const std::string kHidden = "\xE2\x80\xA6";
+
+std::vector<SourceInfo> TestSources() {
+  return {SourceInfo{"docs", nullptr, false}, SourceInfo{"cand", nullptr, true},
+          SourceInfo{"docspace-production", nullptr, false}};
 }
 
 TEST(DisplayPathTest, HidesPathTokensAndQueries) {
-  EXPECT_EQ(DisplayPath("/webhooks/docs", false), "/webhooks/docs");
-  EXPECT_EQ(DisplayPath("/webhooks/docs?sig=abc", false), "/webhooks/docs?\xE2\x80\xA6");
-  EXPECT_EQ(DisplayPath("/webhooks/cand/the-secret-token", true), "/webhooks/cand/\xE2\x80\xA6");
-  EXPECT_EQ(DisplayPath("/webhooks/cand", true), "/webhooks/cand/\xE2\x80\xA6");
-  EXPECT_EQ(DisplayPath("/webhooks/cand/a/b?c", true), "/webhooks/cand/\xE2\x80\xA6?\xE2\x80\xA6");
+  const std::vector<SourceInfo> sources = TestSources();
+  EXPECT_EQ(DisplayPath("/webhooks/docs", sources), "/webhooks/docs");
+  EXPECT_EQ(DisplayPath("/webhooks/docs?sig=abc", sources), "/webhooks/docs?" + kHidden);
+  EXPECT_EQ(DisplayPath("/webhooks/cand/the-secret-token", sources), "/webhooks/cand/" + kHidden);
+  EXPECT_EQ(DisplayPath("/webhooks/cand", sources), "/webhooks/cand/" + kHidden);
+  EXPECT_EQ(DisplayPath("/webhooks/cand/a/b?c", sources),
+            "/webhooks/cand/" + kHidden + "?" + kHidden);
+  EXPECT_EQ(DisplayPath("/webhooks/docspace-production", sources), "/webhooks/docspace-production");
+  EXPECT_EQ(DisplayPath("", sources), "");
   const std::string long_path = "/webhooks/" + std::string(1000, 'x');
-  const std::string shown = DisplayPath(long_path, false);
+  const std::string shown = DisplayPath(long_path, sources);
   EXPECT_LT(shown.size(), 300u);
-  EXPECT_THAT(shown, ::testing::EndsWith("\xE2\x80\xA6"));
+  EXPECT_THAT(shown, ::testing::EndsWith(kHidden));
+  const std::string many = "/a" + std::string(1000, '/') + "b";
+  EXPECT_LT(DisplayPath(many, sources).size(), 300u);
+}
+
+TEST(DisplayPathTest, HidesTheTokenInEveryShapeOfTheUrl) {
+  const std::vector<SourceInfo> sources = TestSources();
+  const std::string token = "abcdefghijklmnop-0123";  // a possible path token
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"//webhooks/cand/" + token, "//webhooks/cand/" + kHidden},
+      {"/webhooks//cand/" + token, "/webhooks//cand/" + kHidden},
+      {"/Webhooks/cand/" + token, "/Webhooks/cand/" + kHidden},
+      {"/webhooks/CAND/" + token, "/webhooks/CAND/" + kHidden},
+      {"/webhooks/cand/" + token + "/", "/webhooks/cand/" + kHidden},
+      {"/webhooks/cand/" + token + "?x", "/webhooks/cand/" + kHidden + "?" + kHidden},
+      {"/webhooks/cand/" + token + "#x", "/webhooks/cand/" + kHidden + "#" + kHidden},
+      {"/webhooks/cand?token=" + token, "/webhooks/cand/" + kHidden + "?" + kHidden},
+      {"/webhooks/%63and/" + token, "/webhooks/%63and/" + kHidden},
+      {"/%77ebhooks/cand/" + token, "/%77ebhooks/cand/" + kHidden},
+      {"/webhooks/cand%2F" + token, "/webhooks/" + kHidden},
+      {"/webhooks/cand%2Fshort", "/webhooks/" + kHidden},
+      {"/webhooks%2Fcand%2F" + token, "/" + kHidden},
+      {"/webhooks/cand" + token, "/webhooks/" + kHidden},
+      {"/webhooks/" + token, "/webhooks/" + kHidden},
+      {"/api/webhooks/cand/short", "/api/webhooks/cand/" + kHidden},
+      {"/hooks/cand/short", "/hooks/cand/" + kHidden},
+      {"/hooks/cnd/" + token, "/hooks/cnd/" + kHidden},
+      {"https://bridge.example/webhooks/cand/" + token,
+       "https://bridge.example/webhooks/cand/" + kHidden},
+      // Unknown source names still show, so a typo can be seen.
+      {"/webhooks/gihtub", "/webhooks/gihtub"},
+      {"/webhooks/gihtub/x", "/webhooks/gihtub/" + kHidden},
+      {"/favicon.ico", "/favicon.ico"},
+  };
+  for (const auto& [target, shown] : cases) {
+    EXPECT_EQ(DisplayPath(target, sources), shown) << target;
+  }
+}
+
+TEST(PercentDecodeTest, EscapesAndPlus) {
+  EXPECT_EQ(PercentDecode("%63and%2Fx%zz%4"), "cand/x%zz%4");
+  EXPECT_EQ(PercentDecode("a+b"), "a+b");
+  EXPECT_EQ(PercentDecode("a+b%2B", /*plus_is_space=*/true), "a b+");
 }
 
 TEST(CaptureRequestTest, RedactsAndPreviews) {
   Delivery delivery;
   CaptureRequest("POST", "/webhooks/cand/tok-123?x=1",
-                 {{"X-CS-Signature", "deadbeef"}, {"Content-Type", "application/json"}},
-                 "0123456789", true, 4, &delivery);
+                 {{"X-CS-Signature", "deadbeef"},
+                  {"Content-Type", "application/json"},
+                  {"X-Forwarded-Uri", "/webhooks/cand/tok-123"},
+                  {"X-Note", "Bearer abc"}},
+                 "0123456789", TestSources(), 4, &delivery);
   EXPECT_EQ(delivery.method, "POST");
-  EXPECT_EQ(delivery.path, "/webhooks/cand/\xE2\x80\xA6?\xE2\x80\xA6");
-  ASSERT_EQ(delivery.headers.size(), 2u);
+  EXPECT_EQ(delivery.path, "/webhooks/cand/" + kHidden + "?" + kHidden);
+  ASSERT_EQ(delivery.headers.size(), 4u);
   EXPECT_EQ(delivery.headers[0].second, kRedacted);
   EXPECT_EQ(delivery.headers[1].second, "application/json");
+  EXPECT_EQ(delivery.headers[2].second, "/webhooks/cand/" + kHidden);
+  EXPECT_EQ(delivery.headers[3].second, kRedacted);
   EXPECT_EQ(delivery.body_preview, "0123");
   EXPECT_TRUE(delivery.body_truncated);
   EXPECT_EQ(delivery.body_bytes, 10u);
