@@ -164,8 +164,9 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   }
   if (request.method != "POST") {
     metrics_->WebhookReceived(source->name, Outcome::kBadMethod);
-    const IngestResult result =
-        Rejection(Outcome::kBadMethod, absl::StrCat("method ", request.method, " not allowed"));
+    // The method is not repeated: it is whatever token the sender chose.
+    const IngestResult result = Rejection(
+        Outcome::kBadMethod, "method not allowed: webhooks are POSTed (GET and HEAD are probes)");
     Record(Capture(request, source), result, HttpStatusFor(result.outcome));
     return respond(OutcomeResponse(result));
   }

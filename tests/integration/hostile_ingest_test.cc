@@ -206,6 +206,46 @@ TEST_F(HostileIngestTest, DeeplyNestedJsonIs400BeforeAnyRecursion) {
   ExpectHealthyAndLogAt(1);
 }
 
+// The "reason" values in a JSON document.
+std::vector<std::string> Reasons(const std::string& json) {
+  std::vector<std::string> reasons;
+  const std::string key = "\"reason\":\"";
+  for (size_t at = json.find(key); at != std::string::npos; at = json.find(key, at + 1)) {
+    std::string reason;
+    for (size_t i = at + key.size(); i < json.size() && json[i] != '"'; ++i) {
+      if (json[i] == '\\') ++i;
+      if (i < json.size()) reason.push_back(json[i]);
+    }
+    reasons.push_back(std::move(reason));
+  }
+  return reasons;
+}
+
+TEST_F(HostileIngestTest, ReasonsGiveOffsetsNeverTheSendersBytes) {
+  // What a sender put in its body or request line is its data (here, a
+  // card number): a reason says where the problem is, not what is there.
+  constexpr char kPrivate[] = "card-4111111111111111";
+  const std::string duplicate_key = absl::StrCat(R"({"event":"comment.added","payload":{")",
+                                                 kPrivate, R"(":1,")", kPrivate, R"(":2}})");
+  HttpResponse r = PostCkeditor(kPath, duplicate_key);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, AllOf(HasSubstr("\"outcome\":\"malformed\""),
+                            HasSubstr("duplicate key (at byte 62)"), Not(HasSubstr("4111"))));
+  r = http_->Send(kPrivate, kPath);
+  EXPECT_EQ(r.status, 405);
+  EXPECT_THAT(r.body, AllOf(HasSubstr("\"outcome\":\"bad_method\""), Not(HasSubstr("4111"))));
+  EXPECT_EQ(r.headers.at("allow"), "GET, HEAD, POST");
+  // Nor in the process log, nor in the reasons the console shows (it shows
+  // the body itself only as the request's preview).
+  ASSERT_TRUE(process_->WaitForStderr("webhook rejected"));
+  EXPECT_THAT(process_->Stderr(), Not(HasSubstr("4111")));
+  HttpClient admin(process_->admin_port());
+  const std::vector<std::string> reasons = Reasons(admin.Send("GET", "/api/deliveries").body);
+  EXPECT_EQ(reasons.size(), 2u);
+  for (const std::string& reason : reasons) EXPECT_THAT(reason, Not(HasSubstr("4111")));
+  ExpectHealthyAndLogAt(0);
+}
+
 // ---- Signatures -------------------------------------------------------------
 
 TEST_F(HostileIngestTest, MissingSignatureHeadersAre401BadSignature) {
