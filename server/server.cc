@@ -222,6 +222,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   admin_options.name = "admin";
   admin_options.address = c.admin.listen;
   admin_options.max_body_bytes = 64 << 10;
+  admin_options.allow_http10 = true;
   admin_options.handler = admin_.get();
   if (prepared.http_tls.has_value()) {
     LogTlsLoaded("http", *prepared.http_tls);

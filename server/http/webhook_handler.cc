@@ -53,6 +53,33 @@ IngestResult Rejection(Outcome outcome, std::string reason) {
   return result;
 }
 
+// The reason given for a request the HTTP layer refused.
+std::string HttpErrorReason(HttpError error) {
+  switch (error) {
+    case HttpError::kBadRequest:
+      return "malformed HTTP request";
+    case HttpError::kHttpVersion:
+      return "webhooks must be sent with HTTP/1.1";
+    case HttpError::kObsFold:
+      return "a header field is folded onto the next line (obsolete line folding)";
+    case HttpError::kBadHost:
+      return "an HTTP/1.1 request must carry exactly one Host header";
+    case HttpError::kContentLength:
+      return "Content-Length must be sent once, as one number, and not with Transfer-Encoding";
+    case HttpError::kTransferEncoding:
+      return "Transfer-Encoding must end in chunked and name it once, in HTTP/1.1";
+    case HttpError::kTransferCoding:
+      return "transfer codings other than chunked are not implemented";
+    case HttpError::kHeaderTooLarge:
+      return "request headers are larger than http.max_header_bytes";
+    case HttpError::kTooManyHeaders:
+      return absl::StrCat("the request has more than ", kMaxHeaderFields, " header fields");
+    case HttpError::kBodyTooLarge:
+      return "request body is larger than http.max_body_bytes";
+  }
+  return "malformed HTTP request";
+}
+
 }  // namespace
 
 int HttpStatusFor(Outcome outcome) {
@@ -218,24 +245,12 @@ HttpResponse WebhookHandler::HandleError(HttpError error, absl::string_view targ
   const Route route = ingestor_->Resolve(target);
   const SourceInfo* source = route.source;
   const absl::string_view label = source != nullptr ? source->name : Metrics::kUnknownSource;
-  IngestResult result;
-  int status = 0;
-  switch (error) {
-    case HttpError::kBodyTooLarge:
-      result = Rejection(Outcome::kTooLarge, "request body is larger than http.max_body_bytes");
-      break;
-    case HttpError::kHeaderTooLarge:
-      result =
-          Rejection(Outcome::kBadRequest, "request headers are larger than http.max_header_bytes");
-      status = 431;
-      break;
-    case HttpError::kBadRequest:
-      result = Rejection(Outcome::kBadRequest, "malformed HTTP request");
-      break;
-  }
+  const IngestResult result =
+      Rejection(error == HttpError::kBodyTooLarge ? Outcome::kTooLarge : Outcome::kBadRequest,
+                HttpErrorReason(error));
   metrics_->WebhookReceived(label, result.outcome);
   HttpResponse response = OutcomeResponse(result);
-  if (status != 0) response.status = status;
+  response.status = HttpErrorStatus(error);
   Record(Capture(target, absl::Now()), result, response.status);
   return response;
 }
