@@ -116,7 +116,13 @@ int HttpStatusFor(Outcome outcome) {
 
 WebhookHandler::WebhookHandler(Ingestor* ingestor, Metrics* metrics,
                                const std::atomic<bool>* accepting, Console* console)
-    : ingestor_(ingestor), metrics_(metrics), accepting_(accepting), console_(console) {}
+    : ingestor_(ingestor),
+      metrics_(metrics),
+      accepting_(accepting),
+      console_(console),
+      rejections_(LogLevel::kInfo, "webhook rejected", kRejectionLinesPerSecond) {}
+
+void WebhookHandler::FlushLogs(absl::Time now) { rejections_.Flush(now); }
 
 std::optional<Delivery> WebhookHandler::Capture(const HttpRequest& request,
                                                 const SourceInfo* source) const {
@@ -229,10 +235,10 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
                              {"id", result.event_id},
                              {"sequence", result.sequence}});
                       } else if (result.outcome != Outcome::kDuplicate) {
-                        Log(LogLevel::kInfo, "webhook rejected",
-                            {{"source", source->name},
-                             {"outcome", OutcomeName(result.outcome)},
-                             {"reason", result.reason}});
+                        rejections_.Log(
+                            absl::Now(),
+                            {{"source", source->name}, {"outcome", OutcomeName(result.outcome)}},
+                            {{"reason", result.reason}});
                       }
                       metrics_->ObserveIngest(absl::Now() - started);
                       HttpResponse response = OutcomeResponse(result);
