@@ -449,6 +449,34 @@ absl::Status ReadLog(const Reader& r, const YAML::Node& node, LogConfig* log) {
   return absl::OkStatus();
 }
 
+// Every event stores its body: a body over grpc.max_event_bytes, or over
+// the largest record the log stores (the file log reads a longer one back
+// as corruption), could never be stored. Unset (`set` false),
+// http.max_body_bytes follows the lower of the two; set, it must be within
+// them.
+absl::Status FitMaxBodyBytes(const Reader& r, bool set, Config* config) {
+  uint64_t limit = config->grpc.max_event_bytes;
+  std::string bound = "grpc.max_event_bytes";
+  const LogBackend* backend = FindLogBackend(config->log.backend);
+  if (backend != nullptr && backend->max_record_bytes != nullptr) {
+    if (const uint64_t record = backend->max_record_bytes(config->log.options); record < limit) {
+      limit = record;
+      bound = absl::StrCat("the largest record the ", backend->name, " log stores");
+    }
+  }
+  uint64_t& body = config->http.max_body_bytes;
+  if (body <= limit) return absl::OkStatus();
+  if (!set) {
+    body = limit;
+    return absl::OkStatus();
+  }
+  return r.Error(
+      "http.max_body_bytes",
+      absl::StrCat(FormatConfigBytes(body), " is more than ", bound, " (", FormatConfigBytes(limit),
+                   "): every event stores its body, so a larger one could never be "
+                   "stored"));
+}
+
 bool ValidSourceName(absl::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
@@ -745,6 +773,8 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   }
   HB_RETURN_IF_ERROR(ReadAdmin(r, root["admin"], &config.admin));
   HB_RETURN_IF_ERROR(ReadLog(r, root["log"], &config.log));
+  HB_RETURN_IF_ERROR(FitMaxBodyBytes(
+      r, root["http"] && root["http"].IsMap() && root["http"]["max_body_bytes"], &config));
   if (const YAML::Node dedup = root["dedup"]) {
     HB_RETURN_IF_ERROR(r.CheckKeys(dedup, "dedup", {"max_entries"}));
     if (dedup["max_entries"]) {

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <limits>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -228,7 +227,8 @@ class JsonParser {
       if (!Consume(':')) return Error("expected ':' after an object key");
       if (fields->find(key) != fields->end()) {
         pos_ = key_at;
-        return Error(absl::StrCat("duplicate key \"", absl::CHexEscape(key), "\""));
+        // Where, not which: a reason never repeats what the body holds.
+        return Error("duplicate key");
       }
       if (absl::Status s = ParseValue(&(*fields)[key]); !s.ok()) return s;
       SkipSpace();

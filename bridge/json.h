@@ -43,9 +43,11 @@ bool IsValidUtf8(absl::string_view text);
 
 // Parses `json`, which must be one JSON object (RFC 8259) nested at most
 // kMaxJsonDepth levels, with strings of valid UTF-8 and paired \u
-// surrogates. InvalidArgument otherwise, with the reason and byte offset.
-// One pass, straight into the Struct; duplicate keys are refused; numbers
-// become doubles; unescaped control characters in strings are accepted.
+// surrogates. InvalidArgument otherwise, with the reason and byte offset
+// (never bytes of `json`: the message reaches the sender, the process log
+// and the console). One pass, straight into the Struct; duplicate keys are
+// refused; numbers become doubles; unescaped control characters in strings
+// are accepted.
 absl::StatusOr<google::protobuf::Struct> ParseJsonObject(absl::string_view json);
 
 // Fills `message` from `object`. `path` names `object` in error messages

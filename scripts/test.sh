@@ -68,7 +68,7 @@ if has_stage asan || has_stage fuzz; then
   fi
   # What the tests run, not the benchmarks or the other languages' clients.
   cmake --build build-asan --parallel "$jobs" --target hookbridge hookbridge-tail hookbridge-ctl \
-    bridge_tests client_tests console_tests integration_tests hookbridge_fuzzers
+    bridge_tests client_tests console_tests server_tests integration_tests hookbridge_fuzzers
   done_stage "asan build"
 fi
 

@@ -223,6 +223,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   admin_options.name = "admin";
   admin_options.address = c.admin.listen;
   admin_options.max_body_bytes = 64 << 10;
+  admin_options.allow_http10 = true;
   admin_options.handler = admin_.get();
   if (prepared.http_tls.has_value()) {
     LogTlsLoaded("http", *prepared.http_tls);
@@ -305,6 +306,7 @@ void Server::Tick() {
     grpc_server_->GetHealthCheckService()->SetServingStatus("", alive_);
   }
   service_->SendHeartbeats(absl::Now());
+  webhooks_->FlushLogs(absl::Now());
   // A ConfigMap update arrives as new file content, without a signal. An
   // unreadable file (mid-update) is looked at again next time.
   absl::StatusOr<std::string> text = ReadConfigText(config_path_);
@@ -449,6 +451,8 @@ void Server::Stop() {
   consumers_.reset();
   // Last: completes any queued append and closes the log files.
   log_.reset();
+  // The last count of left-out lines: no request is handled any more.
+  if (webhooks_ != nullptr) webhooks_->FlushLogs(absl::Now());
   if (grpc_server_ != nullptr) Log(LogLevel::kInfo, "stopped");
 }
 

@@ -63,6 +63,11 @@ struct LogBackend {
   // What this backend's consumers cannot do: FailedPrecondition naming it,
   // checked with the config. Null: they can do everything.
   absl::Status (*check_consumer)(const v1::ConsumerConfig& config);
+  // The largest record a log opened with `options` stores (what its
+  // max_record_bytes() will say), for checking the config against. Null
+  // when there is no fixed limit, or only the opened log knows it (the
+  // NATS server's max_payload).
+  uint64_t (*max_record_bytes)(const std::any& options);
 };
 
 absl::Span<const LogBackend> LogBackends();

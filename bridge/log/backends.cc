@@ -16,15 +16,15 @@ absl::StatusOr<std::unique_ptr<ConsumerSet>> OpenMemoryLogConsumers(const std::a
 }
 
 // name, keys, parse, describe, open, retention_bytes, open_consumers,
-// check_consumer
+// check_consumer, max_record_bytes
 const LogBackend kLogBackends[] = {
     {"file", kFileLogKeys, &ParseFileLogOptions, &DescribeFileLogOptions, &OpenFileLog,
-     &FileLogRetentionBytes, &OpenFileLogConsumers, nullptr},
+     &FileLogRetentionBytes, &OpenFileLogConsumers, nullptr, &FileLogMaxRecordBytes},
     {"memory", kMemoryLogKeys, &ParseMemoryLogOptions, &DescribeMemoryLogOptions, &OpenMemoryLog,
-     &MemoryLogRetentionBytes, &OpenMemoryLogConsumers, nullptr},
+     &MemoryLogRetentionBytes, &OpenMemoryLogConsumers, nullptr, nullptr},
     {"jetstream", kJetStreamLogKeys, &ParseJetStreamLogOptions, &DescribeJetStreamLogOptions,
      &OpenJetStreamLog, &JetStreamLogRetentionBytes, &OpenJetStreamLogConsumers,
-     &CheckJetStreamLogConsumer},
+     &CheckJetStreamLogConsumer, nullptr},
 };
 
 // A `log:` mapping with no keys: parsing it gives a backend's defaults.

@@ -53,7 +53,7 @@ void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
 HttpResponse AdminHandler::HandleError(HttpError error, absl::string_view target) {
   HttpResponse response;
   response.content_type = "text/plain; charset=utf-8";
-  response.status = error == HttpError::kBodyTooLarge ? 413 : 400;
+  response.status = HttpErrorStatus(error);
   response.body = "bad request\n";
   return response;
 }

@@ -58,12 +58,30 @@ struct HttpResponse {
 // Sends the response; call exactly once, from any thread.
 using HttpResponder = std::function<void(HttpResponse)>;
 
-// Why a request could not be read.
+// Why a request could not be read, or was refused once its header was:
+// besides what Beast itself refuses, the HTTP layer refuses what RFC 9112
+// lets a server refuse and what could frame the request differently here
+// than in a proxy in front (request smuggling).
 enum class HttpError {
-  kBadRequest,      // not valid HTTP/1.1
-  kHeaderTooLarge,  // request line plus headers over the limit
-  kBodyTooLarge,    // body over the limit
+  kBadRequest,        // not valid HTTP/1.1 syntax
+  kHttpVersion,       // not HTTP/1.1 (HTTP/1.0 where the listener allows it)
+  kObsFold,           // a header field continued on the next line (obsolete line folding)
+  kBadHost,           // an HTTP/1.1 request without a Host header, or Host repeated
+  kContentLength,     // Content-Length repeated, a list, or with Transfer-Encoding
+  kTransferEncoding,  // Transfer-Encoding not ending in chunked, chunked twice, or in HTTP/1.0
+  kTransferCoding,    // a transfer coding other than chunked (gzip, ...): not implemented
+  kHeaderTooLarge,    // request line plus headers over the limit
+  kTooManyHeaders,    // more than kMaxHeaderFields header fields
+  kBodyTooLarge,      // body over the limit
 };
+
+// The status answering `error`: 400, 413 (body), 431 (header size or
+// count) or 501 (transfer coding).
+int HttpErrorStatus(HttpError error);
+
+// Header fields a request may carry; more are refused (kTooManyHeaders)
+// whatever their size. Webhook senders send a few dozen at most.
+inline constexpr size_t kMaxHeaderFields = 100;
 
 // Why a connection was closed without an answer.
 enum class ConnectionDrop {
@@ -99,6 +117,9 @@ struct HttpListenerOptions {
   uint32_t max_connections = HttpConfig().max_connections;
   // Requests answered per connection; the last answer says Connection: close.
   uint32_t max_requests_per_connection = HttpConfig().max_requests_per_connection;
+  // Whether HTTP/1.0 requests are served (else refused, kHttpVersion).
+  // Health checkers such as HAProxy's still speak it to admin endpoints.
+  bool allow_http10 = false;
   // HTTPS with this certificate; plain HTTP when absent.
   std::optional<TlsMaterial> tls;
   HttpHandler* handler = nullptr;  // not owned; must outlive the server

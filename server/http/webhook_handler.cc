@@ -53,6 +53,33 @@ IngestResult Rejection(Outcome outcome, std::string reason) {
   return result;
 }
 
+// The reason given for a request the HTTP layer refused.
+std::string HttpErrorReason(HttpError error) {
+  switch (error) {
+    case HttpError::kBadRequest:
+      return "malformed HTTP request";
+    case HttpError::kHttpVersion:
+      return "webhooks must be sent with HTTP/1.1";
+    case HttpError::kObsFold:
+      return "a header field is folded onto the next line (obsolete line folding)";
+    case HttpError::kBadHost:
+      return "an HTTP/1.1 request must carry exactly one Host header";
+    case HttpError::kContentLength:
+      return "Content-Length must be sent once, as one number, and not with Transfer-Encoding";
+    case HttpError::kTransferEncoding:
+      return "Transfer-Encoding must end in chunked and name it once, in HTTP/1.1";
+    case HttpError::kTransferCoding:
+      return "transfer codings other than chunked are not implemented";
+    case HttpError::kHeaderTooLarge:
+      return "request headers are larger than http.max_header_bytes";
+    case HttpError::kTooManyHeaders:
+      return absl::StrCat("the request has more than ", kMaxHeaderFields, " header fields");
+    case HttpError::kBodyTooLarge:
+      return "request body is larger than http.max_body_bytes";
+  }
+  return "malformed HTTP request";
+}
+
 }  // namespace
 
 int HttpStatusFor(Outcome outcome) {
@@ -89,7 +116,13 @@ int HttpStatusFor(Outcome outcome) {
 
 WebhookHandler::WebhookHandler(Ingestor* ingestor, Metrics* metrics,
                                const std::atomic<bool>* accepting, Console* console)
-    : ingestor_(ingestor), metrics_(metrics), accepting_(accepting), console_(console) {}
+    : ingestor_(ingestor),
+      metrics_(metrics),
+      accepting_(accepting),
+      console_(console),
+      rejections_(LogLevel::kInfo, "webhook rejected", kRejectionLinesPerSecond) {}
+
+void WebhookHandler::FlushLogs(absl::Time now) { rejections_.Flush(now); }
 
 namespace {
 // The configured sources `route` was resolved with (none for a Route()).
@@ -170,8 +203,9 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   }
   if (request.method != "POST") {
     metrics_->WebhookReceived(source->name, Outcome::kBadMethod);
-    const IngestResult result =
-        Rejection(Outcome::kBadMethod, absl::StrCat("method ", request.method, " not allowed"));
+    // The method is not repeated: it is whatever token the sender chose.
+    const IngestResult result = Rejection(
+        Outcome::kBadMethod, "method not allowed: webhooks are POSTed (GET and HEAD are probes)");
     Record(Capture(request, route, source), result, HttpStatusFor(result.outcome));
     return respond(OutcomeResponse(result));
   }
@@ -208,10 +242,10 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
                              {"id", result.event_id},
                              {"sequence", result.sequence}});
                       } else if (result.outcome != Outcome::kDuplicate) {
-                        Log(LogLevel::kInfo, "webhook rejected",
-                            {{"source", source->name},
-                             {"outcome", OutcomeName(result.outcome)},
-                             {"reason", result.reason}});
+                        rejections_.Log(
+                            absl::Now(),
+                            {{"source", source->name}, {"outcome", OutcomeName(result.outcome)}},
+                            {{"reason", result.reason}});
                       }
                       metrics_->ObserveIngest(absl::Now() - started);
                       HttpResponse response = OutcomeResponse(result);
@@ -224,24 +258,12 @@ HttpResponse WebhookHandler::HandleError(HttpError error, absl::string_view targ
   const Route route = ingestor_->Resolve(target);
   const SourceInfo* source = route.source;
   const absl::string_view label = source != nullptr ? source->name : Metrics::kUnknownSource;
-  IngestResult result;
-  int status = 0;
-  switch (error) {
-    case HttpError::kBodyTooLarge:
-      result = Rejection(Outcome::kTooLarge, "request body is larger than http.max_body_bytes");
-      break;
-    case HttpError::kHeaderTooLarge:
-      result =
-          Rejection(Outcome::kBadRequest, "request headers are larger than http.max_header_bytes");
-      status = 431;
-      break;
-    case HttpError::kBadRequest:
-      result = Rejection(Outcome::kBadRequest, "malformed HTTP request");
-      break;
-  }
+  const IngestResult result =
+      Rejection(error == HttpError::kBodyTooLarge ? Outcome::kTooLarge : Outcome::kBadRequest,
+                HttpErrorReason(error));
   metrics_->WebhookReceived(label, result.outcome);
   HttpResponse response = OutcomeResponse(result);
-  if (status != 0) response.status = status;
+  response.status = HttpErrorStatus(error);
   Record(Capture(target, absl::Now()), result, response.status);
   return response;
 }

@@ -10,6 +10,7 @@
 #include "bridge/ingest.h"
 #include "server/console/console.h"
 #include "server/http/http_server.h"
+#include "server/logging.h"
 #include "server/metrics/metrics.h"
 
 namespace hookbridge {
@@ -32,6 +33,13 @@ class WebhookHandler : public HttpHandler {
   // was read): too_many_connections, timeout or tls_handshake.
   void OnDropped(ConnectionDrop drop, absl::string_view target) override;
 
+  // Logs how many "webhook rejected" lines were left out since the last
+  // call (at most kRejectionLinesPerSecond are written per source and
+  // outcome). Call periodically; thread-safe.
+  void FlushLogs(absl::Time now);
+
+  static constexpr int kRejectionLinesPerSecond = 10;
+
  private:
   // The console's record of a request resolved to `route`, filed under
   // `source` (nullptr: none), with what the request says; nullopt when
@@ -47,6 +55,9 @@ class WebhookHandler : public HttpHandler {
   Metrics* const metrics_;
   const std::atomic<bool>* const accepting_;
   Console* const console_;
+  // "webhook rejected" lines: a flood of bad requests must not become one
+  // of log lines, written on the network threads.
+  LogThrottle rejections_;
 };
 
 }  // namespace hookbridge

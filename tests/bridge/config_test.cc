@@ -411,6 +411,46 @@ sources: [{name: docs, provider: ckeditor-cloud-services, secrets: [s]}]
                     "http.read_timeout");
 }
 
+// Every event stores its body, so a body larger than the largest event
+// could never be stored, and the file log reads a longer record back as
+// corruption: such a limit is refused, saying which bound it is over; the
+// default follows a lower bound.
+TEST(ParseConfigTest, MaxBodyBytesIsBoundedByWhatTheLogCanStore) {
+  struct Case {
+    std::string yaml;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"http: { max_body_bytes: 33MiB }",
+            "http.max_body_bytes: 33MiB is more than grpc.max_event_bytes (32MiB)"},
+           {"http: { max_body_bytes: 2MiB }\ngrpc: { max_event_bytes: 1MiB }",
+            "http.max_body_bytes: 2MiB is more than grpc.max_event_bytes (1MiB)"},
+           {"http: { max_body_bytes: 300MiB }\ngrpc: { max_event_bytes: 1GiB }",
+            "http.max_body_bytes: 300MiB is more than the largest record the file log stores "
+            "(256MiB)"},
+           {"http: { max_body_bytes: 2GiB }\ngrpc: { max_event_bytes: 1GiB }\n"
+            "log: { backend: memory }",
+            "http.max_body_bytes: 2GiB is more than grpc.max_event_bytes (1GiB)"},
+       }) {
+    absl::StatusOr<Config> config = ParseConfig(absl::StrCat(c.yaml, "\n", kMinimal), Env({}));
+    ASSERT_FALSE(config.ok()) << c.yaml;
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(config.status().message(), HasSubstr(c.message)) << c.yaml;
+  }
+  for (const std::string yaml :
+       {"http: { max_body_bytes: 32MiB }",
+        "http: { max_body_bytes: 256MiB }\ngrpc: { max_event_bytes: 1GiB }",
+        "http: { max_body_bytes: 1GiB }\ngrpc: { max_event_bytes: 1GiB }\n"
+        "log: { backend: memory }"}) {
+    absl::StatusOr<Config> config = ParseConfig(absl::StrCat(yaml, "\n", kMinimal), Env({}));
+    EXPECT_TRUE(config.ok()) << yaml << ": " << config.status();
+  }
+  absl::StatusOr<Config> lowered =
+      ParseConfig(absl::StrCat("grpc: { max_event_bytes: 2MiB }\n", kMinimal), Env({}));
+  ASSERT_TRUE(lowered.ok()) << lowered.status();
+  EXPECT_EQ(lowered->http.max_body_bytes, 2u << 20);
+}
+
 TEST(ParseConfigTest, BadSizesAndNumbersAreErrorsNamingTheKey) {
   ExpectErrorNaming(R"(
 http: {max_body_bytes: 10 pages}

@@ -25,6 +25,7 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
@@ -97,9 +98,25 @@ TEST(ParseJsonObjectTest, RejectsWhatRfc8259Rejects) {
   }
 }
 
+// Reasons reach the sender, the process log and the console: they say
+// where, never what the body holds there.
+TEST(ParseJsonObjectTest, ErrorsNeverRepeatTheBody) {
+  for (absl::string_view bad :
+       {R"({"card-4111111111111111":1,"card-4111111111111111":2})",
+        R"({"a":{"card-4111111111111111":1,"card-4111111111111111":2}})",
+        R"({"card-4111111111111111" 1})", R"({"card-4111111111111111")",
+        R"({"a":"card-4111111111111111)", R"({"a":card-4111111111111111})",
+        R"({"a":"card-4111111111111111\x"})", R"({"a":1}card-4111111111111111)"}) {
+    absl::StatusOr<Struct> parsed = ParseJsonObject(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_THAT(parsed.status().message(), HasSubstr("(at byte ")) << bad;
+    EXPECT_THAT(parsed.status().message(), Not(HasSubstr("4111"))) << bad;
+  }
+}
+
 TEST(ParseJsonObjectTest, ErrorsSayWhatAndWhere) {
   EXPECT_THAT(ParseJsonObject("{\"a\":1,\"b\":2,\"a\":3}").status().message(),
-              HasSubstr("duplicate key \"a\" (at byte 13)"));
+              HasSubstr("duplicate key (at byte 13)"));
   EXPECT_THAT(ParseJsonObject("{\"a\":01}").status().message(), HasSubstr("leading zeros"));
   EXPECT_THAT(ParseJsonObject("{\"a\":1e999}").status().message(),
               HasSubstr("outside the range of a double (at byte 5)"));

@@ -367,7 +367,7 @@ TEST(ConsumersTest, LargeEventsComeInResponsesTheAdvertisedLimitCanRead) {
   // 2 MiB events at most: ten 600 KiB events are more than one response
   // may hold.
   auto process = HookbridgeProcess::Start(CkeditorConfig(
-      kSecret, ConsumerYaml("big", ""), "max_body_bytes: 4MiB", "max_event_bytes: 2MiB"));
+      kSecret, ConsumerYaml("big", ""), "max_body_bytes: 2MiB", "max_event_bytes: 2MiB"));
   ASSERT_NE(process, nullptr);
   HttpClient http(process->http_port());
   constexpr int kEvents = 10;

@@ -16,6 +16,7 @@
 namespace hookbridge::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr char kSecret[] = "hostile-secret";
@@ -224,6 +225,154 @@ TEST_F(HostileHttpTest, ContentLengthAndTransferEncodingSmugglingIs400) {
   }
   EXPECT_EQ(Count("ckeditor", "bad_request") + Count(kUnknown, "bad_request"), cases.size());
   EXPECT_EQ(Count("ckeditor", "accepted"), 0);
+  ExpectHealthyAndNothingAppended();
+}
+
+// Each request below is a correctly signed webhook that only its HTTP
+// framing makes unacceptable: a server that let it through would store it.
+
+TEST_F(HostileHttpTest, NotHttp11Is400AndClosed) {
+  const std::string signed_request = SignedRawRequest(kPath, CommentAddedBody("version"), kSecret);
+  // Beast reads HTTP/1.0 and refuses the other versions itself.
+  const std::vector<std::string> versions = {"HTTP/1.0", "HTTP/2.0", "HTTP/0.9", "HTTP/1.2"};
+  for (const std::string& version : versions) {
+    SCOPED_TRACE(version);
+    std::string request = signed_request;
+    request.replace(request.find("HTTP/1.1"), 8, version);
+    RawResponse response = SendAndExpectClose(request);
+    EXPECT_EQ(response.status, 400);
+    EXPECT_THAT(response.body, AllOf(HasSubstr("bad_request"), HasSubstr("HTTP/1.1")));
+  }
+  // A probe too.
+  EXPECT_EQ(SendAndExpectClose("GET /webhooks/ckeditor HTTP/1.0\r\n\r\n").status, 400);
+  EXPECT_EQ(Count("ckeditor", "bad_request") + Count(kUnknown, "bad_request"), versions.size() + 1);
+  // The admin listener still answers HTTP/1.0 health checks.
+  std::unique_ptr<RawConnection> admin = RawConnection::Plain(process_->admin_port());
+  ASSERT_NE(admin, nullptr);
+  ASSERT_TRUE(admin->Write("GET /healthz HTTP/1.0\r\n\r\n"));
+  std::optional<RawResponse> health = admin->ReadResponse();
+  ASSERT_TRUE(health.has_value()) << admin->error();
+  EXPECT_EQ(health->status, 200);
+  ExpectHealthyAndNothingAppended();
+}
+
+// `body` in one chunk, and the last chunk.
+std::string Chunked(const std::string& body) {
+  return absl::StrCat(absl::Hex(body.size()), "\r\n", body, "\r\n0\r\n\r\n");
+}
+
+TEST_F(HostileHttpTest, TransferCodingOtherThanChunkedIs501AndClosed) {
+  // Said to be gzipped under the chunked framing, but sent as it is: a
+  // server that ignored the coding would store it.
+  const std::string body = CommentAddedBody("gzip");
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  const Headers signature = HttpClient::CkeditorHeaders(kPath, body, kSecret);
+  struct Case {
+    std::vector<std::string> transfer_encoding;  // one field each
+    int status;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {{"gzip, chunked"}, 501, "not implemented"},
+      {{"gzip", "chunked"}, 501, "not implemented"},
+      {{"deflate,chunked"}, 501, "not implemented"},
+      {{"identity , CHUNKED"}, 501, "not implemented"},
+      {{"x-custom;level=1", "chunked"}, 501, "not implemented"},
+      // Codings that do not end in one chunked leave the length unknown.
+      {{"chunked, chunked"}, 400, "Transfer-Encoding"},
+      {{"gzip, chunked, chunked"}, 400, "Transfer-Encoding"},
+      // A parameter (chunked has none) that a proxy may not strip.
+      {{"chunked;x=1"}, 400, "Transfer-Encoding"},
+      {{"gzip;q=1, chunked;x=1"}, 400, "Transfer-Encoding"},
+      {{","}, 400, "Transfer-Encoding"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.transfer_encoding.front());
+    Headers headers = signature;
+    for (const std::string& value : c.transfer_encoding) {
+      headers.emplace_back("Transfer-Encoding", value);
+    }
+    RawResponse response = SendAndExpectClose(RawRequest("POST", kPath, headers, Chunked(body)));
+    EXPECT_EQ(response.status, c.status);
+    EXPECT_THAT(response.body, AllOf(HasSubstr("bad_request"), HasSubstr(c.reason)));
+  }
+  EXPECT_EQ(Count("ckeditor", "bad_request"), cases.size());
+  // Plain chunked is still served.
+  Headers chunked = signature;
+  chunked.emplace_back("Transfer-Encoding", "chunked");
+  std::unique_ptr<RawConnection> c = Connect();
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(c->Write(RawRequest("POST", kPath, chunked, Chunked(body))));
+  std::optional<RawResponse> stored = c->ReadResponse();
+  ASSERT_TRUE(stored.has_value()) << c->error();
+  EXPECT_EQ(stored->status, 200) << stored->body;
+  EXPECT_EQ(MetricValue(process_->admin_port(), "hookbridge_log_last_sequence"), 1);
+}
+
+TEST_F(HostileHttpTest, AmbiguousLengthsFoldedLinesAndBadHostAre400AndClosed) {
+  const std::string body = CommentAddedBody("framing");
+  const std::string length = std::to_string(body.size());
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  const Headers signature = HttpClient::CkeditorHeaders(kPath, body, kSecret);
+  struct Case {
+    std::string name;
+    Headers headers;
+    std::string body;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"Content-Length twice",
+       {{"Content-Length", length}, {"Content-Length", length}},
+       body,
+       "Content-Length"},
+      {"Content-Length list", {{"Content-Length", length + ", " + length}}, body, "Content-Length"},
+      {"folded field", {{"Content-Length", length}, {"X-Note", "one\r\n two"}}, body, "folded"},
+      // A proxy that does not unfold sees no chunked here.
+      {"folded Transfer-Encoding",
+       {{"Transfer-Encoding", "\r\n chunked"}},
+       Chunked(body),
+       "folded"},
+      {"Host twice", {{"Content-Length", length}, {"Host", "127.0.0.1"}}, body, "Host"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Headers headers = signature;
+    headers.insert(headers.end(), c.headers.begin(), c.headers.end());
+    RawResponse response = SendAndExpectClose(RawRequest("POST", kPath, headers, c.body));
+    EXPECT_EQ(response.status, 400);
+    EXPECT_THAT(response.body, AllOf(HasSubstr("bad_request"), HasSubstr(c.reason)));
+  }
+  // No Host at all.
+  std::string no_host = SignedRawRequest(kPath, body, kSecret);
+  no_host.erase(no_host.find("Host: 127.0.0.1\r\n"), 17);
+  RawResponse response = SendAndExpectClose(no_host);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("Host"));
+  EXPECT_EQ(Count("ckeditor", "bad_request"), cases.size() + 1);
+  ExpectHealthyAndNothingAppended();
+}
+
+TEST_F(HostileHttpTest, TooManyHeaderFieldsAre431AndClosed) {
+  // Small enough for max_header_bytes: their number is what is refused.
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  const std::string body = CommentAddedBody("fields");
+  Headers headers = HttpClient::CkeditorHeaders(kPath, body, kSecret);
+  headers.emplace_back("Content-Length", std::to_string(body.size()));
+  while (headers.size() < 100) headers.emplace_back(absl::StrCat("X", headers.size()), "v");
+  // With Host, 101.
+  RawResponse response = SendAndExpectClose(RawRequest("POST", kPath, headers, body));
+  EXPECT_EQ(response.status, 431);
+  EXPECT_THAT(response.body, AllOf(HasSubstr("bad_request"), HasSubstr("100 header fields")));
+  EXPECT_EQ(Count("ckeditor", "bad_request"), 1);
+  // A hundred are served.
+  Headers hundred;
+  while (hundred.size() < 99) hundred.emplace_back(absl::StrCat("X", hundred.size()), "v");
+  std::unique_ptr<RawConnection> c = Connect();
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(c->Write(RawRequest("GET", kPath, hundred)));
+  std::optional<RawResponse> probe = c->ReadResponse();
+  ASSERT_TRUE(probe.has_value()) << c->error();
+  EXPECT_EQ(probe->status, 200);
   ExpectHealthyAndNothingAppended();
 }
 

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -206,6 +207,46 @@ TEST_F(HostileIngestTest, DeeplyNestedJsonIs400BeforeAnyRecursion) {
   ExpectHealthyAndLogAt(1);
 }
 
+// The "reason" values in a JSON document.
+std::vector<std::string> Reasons(const std::string& json) {
+  std::vector<std::string> reasons;
+  const std::string key = "\"reason\":\"";
+  for (size_t at = json.find(key); at != std::string::npos; at = json.find(key, at + 1)) {
+    std::string reason;
+    for (size_t i = at + key.size(); i < json.size() && json[i] != '"'; ++i) {
+      if (json[i] == '\\') ++i;
+      if (i < json.size()) reason.push_back(json[i]);
+    }
+    reasons.push_back(std::move(reason));
+  }
+  return reasons;
+}
+
+TEST_F(HostileIngestTest, ReasonsGiveOffsetsNeverTheSendersBytes) {
+  // What a sender put in its body or request line is its data (here, a
+  // card number): a reason says where the problem is, not what is there.
+  constexpr char kPrivate[] = "card-4111111111111111";
+  const std::string duplicate_key = absl::StrCat(R"({"event":"comment.added","payload":{")",
+                                                 kPrivate, R"(":1,")", kPrivate, R"(":2}})");
+  HttpResponse r = PostCkeditor(kPath, duplicate_key);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, AllOf(HasSubstr("\"outcome\":\"malformed\""),
+                            HasSubstr("duplicate key (at byte 62)"), Not(HasSubstr("4111"))));
+  r = http_->Send(kPrivate, kPath);
+  EXPECT_EQ(r.status, 405);
+  EXPECT_THAT(r.body, AllOf(HasSubstr("\"outcome\":\"bad_method\""), Not(HasSubstr("4111"))));
+  EXPECT_EQ(r.headers.at("allow"), "GET, HEAD, POST");
+  // Nor in the process log, nor in the reasons the console shows (it shows
+  // the body itself only as the request's preview).
+  ASSERT_TRUE(process_->WaitForStderr("webhook rejected"));
+  EXPECT_THAT(process_->Stderr(), Not(HasSubstr("4111")));
+  HttpClient admin(process_->admin_port());
+  const std::vector<std::string> reasons = Reasons(admin.Send("GET", "/api/deliveries").body);
+  EXPECT_EQ(reasons.size(), 2u);
+  for (const std::string& reason : reasons) EXPECT_THAT(reason, Not(HasSubstr("4111")));
+  ExpectHealthyAndLogAt(0);
+}
+
 // ---- Signatures -------------------------------------------------------------
 
 TEST_F(HostileIngestTest, MissingSignatureHeadersAre401BadSignature) {
@@ -243,6 +284,63 @@ TEST_F(HostileIngestTest, MissingSignatureHeadersAre401BadSignature) {
   for (const char* source : {"gh", "stripe", "svix"}) {
     EXPECT_EQ(Count(source, "bad_signature"), 1) << source;
   }
+  ExpectHealthyAndLogAt(0);
+}
+
+// The lines of `log` that contain every one of `parts`.
+std::vector<std::string> LogLines(const std::string& log, const std::vector<std::string>& parts) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    bool all = true;
+    for (const std::string& part : parts) all = all && absl::StrContains(line, part);
+    if (all) lines.emplace_back(line);
+  }
+  return lines;
+}
+
+TEST_F(HostileIngestTest, RejectionLogLinesAreRateLimitedWithASummary) {
+  // A flood of forged requests must not become a flood of log lines (each
+  // written on a network thread): per source and outcome a few a second
+  // are written, and the rest are counted in a summary line.
+  constexpr int kFlood = 300;
+  constexpr int kLinesPerSecond = 10;  // the ingress's limit
+  const std::string body = CommentAddedBody("forged");
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < kFlood; ++i) ASSERT_EQ(http_->Send("POST", kPath, body).status, 401);
+  const absl::Duration took = absl::Now() - start;
+  const std::vector<std::string> key = {"\"source\":\"ckeditor\"", "\"outcome\":\"bad_signature\""};
+  auto written = [&] {
+    std::vector<std::string> parts = key;
+    parts.push_back("\"msg\":\"webhook rejected\"");
+    return LogLines(process_->Stderr(), parts).size();
+  };
+  // The summaries come once a second; wait until they account for all.
+  auto suppressed = [&] {
+    std::vector<std::string> parts = key;
+    parts.push_back("\"msg\":\"similar log lines suppressed\"");
+    int64_t sum = 0;
+    for (const std::string& line : LogLines(process_->Stderr(), parts)) {
+      int64_t n = 0;
+      const size_t at = line.find("\"suppressed\":");
+      EXPECT_NE(at, std::string::npos) << line;
+      if (at == std::string::npos) continue;
+      absl::string_view digits = absl::string_view(line).substr(at + 13);
+      digits = digits.substr(0, digits.find_first_not_of("0123456789"));
+      EXPECT_TRUE(absl::SimpleAtoi(digits, &n)) << line;
+      EXPECT_THAT(line, HasSubstr("\"message\":\"webhook rejected\"")) << line;
+      sum += n;
+    }
+    return sum;
+  };
+  int summaries = 1;
+  while (static_cast<int64_t>(written()) + suppressed() < kFlood && !HasFailure()) {
+    ASSERT_TRUE(process_->WaitForStderr("similar log lines suppressed", summaries++))
+        << "written " << written() << ", suppressed " << suppressed();
+  }
+  EXPECT_EQ(static_cast<int64_t>(written()) + suppressed(), kFlood);
+  EXPECT_LE(written(), kLinesPerSecond * (absl::ToInt64Seconds(took) + 2)) << "over " << took;
+  EXPECT_GT(written(), 0u);
+  EXPECT_EQ(Count("ckeditor", "bad_signature"), kFlood);
   ExpectHealthyAndLogAt(0);
 }
 

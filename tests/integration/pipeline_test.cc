@@ -381,7 +381,8 @@ TEST_F(PipelineTest, RejectionsGetStatusReasonAndCounter) {
                    "unknown_source", "no such webhook source"});
   cases.push_back({"not a webhook path", http_->PostSigned("/", body, kSecret), 404,
                    "unknown_source", "no such webhook source"});
-  cases.push_back({"PUT", http_->Send("PUT", kPath, body), 405, "bad_method", "method PUT"});
+  cases.push_back(
+      {"PUT", http_->Send("PUT", kPath, body), 405, "bad_method", "method not allowed"});
 
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

@@ -184,7 +184,7 @@ std::string BigComment(const std::string& doc, size_t bytes) {
 
 TEST(SubscribeTest, AnEventOverTheMaximumIsRefusedWith413AndNeverStored) {
   auto process = HookbridgeProcess::Start(
-      CkeditorConfig(kSecret, "", "max_body_bytes: 4MiB", "max_event_bytes: 1MiB"));
+      CkeditorConfig(kSecret, "", "max_body_bytes: 1MiB", "max_event_bytes: 1MiB"));
   ASSERT_NE(process, nullptr);
   HttpClient http(process->http_port());
   ASSERT_EQ(http.PostSigned(kPath, BigComment("fits", 400 << 10), kSecret).status, 200);

@@ -91,6 +91,10 @@ uint64_t FileLogRetentionBytes(const std::any& any) {
   return std::any_cast<const FileLog::Options&>(any).retention_bytes;
 }
 
+uint64_t FileLogMaxRecordBytes(const std::any& any) {
+  return std::any_cast<const FileLog::Options&>(any).max_record_bytes;
+}
+
 absl::StatusOr<std::unique_ptr<ConsumerSet>> OpenFileLogConsumers(const std::any& any,
                                                                   EventLog* log) {
   const std::string& dir = std::any_cast<const FileLog::Options&>(any).dir;

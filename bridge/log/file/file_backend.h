@@ -20,6 +20,7 @@ absl::StatusOr<std::any> ParseFileLogOptions(const ConfigSection& log);
 ConfigValues DescribeFileLogOptions(const std::any& options);
 absl::StatusOr<OpenedLog> OpenFileLog(const std::any& options);
 uint64_t FileLogRetentionBytes(const std::any& options);
+uint64_t FileLogMaxRecordBytes(const std::any& options);
 // The durable consumers, their stores in <log.dir>/consumers.
 absl::StatusOr<std::unique_ptr<ConsumerSet>> OpenFileLogConsumers(const std::any& options,
                                                                   EventLog* log);

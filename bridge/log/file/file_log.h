@@ -93,7 +93,8 @@ class FileLog : public EventLog {
     uint64_t tail_cache_bytes = 64ull << 20;
     // One sparse index entry per this many bytes of segment.
     uint64_t index_interval_bytes = 64 << 10;
-    // Largest record accepted when reading (bigger lengths are corruption).
+    // Largest record accepted when reading (bigger lengths are corruption),
+    // and so the largest the ingress lets through (max_record_bytes()).
     uint64_t max_record_bytes = 256ull << 20;
   };
 
@@ -133,6 +134,8 @@ class FileLog : public EventLog {
   void HoldFrom(uint64_t sequence) override {
     hold_from_.store(sequence, std::memory_order_relaxed);
   }
+  // Options::max_record_bytes: recovery reads a longer record as corrupt.
+  uint64_t max_record_bytes() const override { return options_.max_record_bytes; }
 
  private:
   struct Segment;

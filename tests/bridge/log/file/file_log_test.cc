@@ -142,6 +142,23 @@ TEST_F(FileLogTest, ReopenKeepsEveryRecordAndContinuesTheSequence) {
   EXPECT_EQ(Append(*log, Encoded(6)), 6u);
 }
 
+// Recovery takes a longer record for corruption, so the log says how long
+// a record may be: the ingress refuses larger events up front.
+TEST_F(FileLogTest, AdvertisesTheLargestRecordItReadsBack) {
+  FileLog::Options options = Options();
+  options.max_record_bytes = 4096;
+  {
+    auto log = Open(options);
+    ASSERT_NE(log, nullptr);
+    EXPECT_EQ(log->max_record_bytes(), 4096u);
+    Append(*log, Encoded(1, kT0, 3900));
+  }
+  auto log = Open(options);
+  EXPECT_EQ(log->recovery().corrupt_records, 0u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(FileLog::Options().max_record_bytes, 256u << 20);
+}
+
 TEST_F(FileLogTest, ConcurrentAppendsShareSyncs) {
   auto log = Open(Options());
   constexpr int kThreads = 8;
