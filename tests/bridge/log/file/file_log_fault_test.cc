@@ -155,6 +155,20 @@ class FileLogFaultTest : public ::testing::Test {
     }
   }
 
+  // A log with 4 KiB segments and retention by age of an hour, holding
+  // events 1..30 appended at kT0 (the clock's time).
+  std::unique_ptr<FileLog> OpenWithAnHourOfRetention() {
+    env_.SetTime(kT0);
+    FileLog::Options options = Options();
+    options.segment_bytes = 4096;
+    options.retention_age = absl::Hours(1);
+    auto log = Open(options);
+    for (int i = 1; log != nullptr && i <= 30; ++i) {
+      EXPECT_EQ(*Append(*log, Encoded(i, kT0, 300)), static_cast<uint64_t>(i));
+    }
+    return log;
+  }
+
   size_t SegmentFiles() {
     size_t n = 0;
     for (const auto& e : fs::directory_iterator(dir_)) n += e.path().extension() == ".log";
@@ -558,15 +572,8 @@ TEST_F(FileLogFaultTest, ClockSetBackDoesNotHoldBackIntervalSyncs) {
 }
 
 TEST_F(FileLogFaultTest, TimePassingAppliesRetentionByAge) {
-  env_.SetTime(kT0);
-  FileLog::Options options = Options();
-  options.segment_bytes = 4096;
-  options.retention_age = absl::Hours(1);
-  auto log = Open(options);
+  auto log = OpenWithAnHourOfRetention();
   ASSERT_NE(log, nullptr);
-  for (int i = 1; i <= 30; ++i) {
-    ASSERT_EQ(*Append(*log, Encoded(i, kT0, 300)), static_cast<uint64_t>(i));
-  }
   const size_t segments = SegmentFiles();
   ASSERT_GT(segments, 2u);
   // Nothing is an hour old by the log's clock.
@@ -638,15 +645,8 @@ TEST_F(FileLogFaultTest, HoldFromSparesUnacknowledgedSegmentsFromRetentionByAgeO
 // clock) is not time passing: retention by age deletes nothing for it, and
 // records appended meanwhile are not stamped in the future.
 TEST_F(FileLogFaultTest, WallClockSetForwardDeletesNothingAndStampsNothingInTheFuture) {
-  env_.SetTime(kT0);
-  FileLog::Options options = Options();
-  options.segment_bytes = 4096;
-  options.retention_age = absl::Hours(1);
-  auto log = Open(options);
+  auto log = OpenWithAnHourOfRetention();
   ASSERT_NE(log, nullptr);
-  for (int i = 1; i <= 30; ++i) {
-    ASSERT_EQ(*Append(*log, Encoded(i, kT0, 300)), static_cast<uint64_t>(i));
-  }
   ASSERT_GT(SegmentFiles(), 2u);
 
   env_.StepWallClock(absl::Hours(24));
