@@ -207,7 +207,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
         return metrics_->Serialize(stats, service_->MaxLag(stats.last_sequence),
                                    ConsumerReports(consumers_.get()));
       },
-      log_.get(), &ready_, console_handler_.get());
+      log_.get(), &ready_, console_handler_.get(), [this] { return RestartNeeded(); });
 
   HttpListenerOptions http_options;
   http_options.name = "http";
@@ -285,6 +285,12 @@ Server::~Server() { Stop(); }
 uint16_t Server::http_port() const { return http_->port(0); }
 uint16_t Server::admin_port() const { return http_->port(1); }
 
+absl::Status Server::RestartNeeded() {
+  const LogStats stats = log_->Stats();
+  if (stats.restart_needed) return stats.failure;
+  return consumers_ != nullptr ? consumers_->failure() : absl::OkStatus();
+}
+
 void Server::Tick() {
   // The EventBridgeService is SERVING while the log takes events; the
   // server ("", what a gRPC liveness probe asks) while no restart is
@@ -301,9 +307,12 @@ void Server::Tick() {
           {{"log_backend", running_.log.backend}, {"error", stats.failure.message()}});
     }
   }
-  if (stats.restart_needed == alive_) {
-    alive_ = !stats.restart_needed;
+  if (const absl::Status restart = RestartNeeded(); restart.ok() != alive_) {
+    alive_ = restart.ok();
     grpc_server_->GetHealthCheckService()->SetServingStatus("", alive_);
+    if (!alive_) {
+      Log(LogLevel::kError, "a restart is needed: /healthz fails", {{"error", restart.message()}});
+    }
   }
   service_->SendHeartbeats(absl::Now());
   webhooks_->FlushLogs(absl::Now());

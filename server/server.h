@@ -70,6 +70,9 @@ class Server {
   // Once a second: the gRPC health service follows the log; a config file
   // whose content changed is reloaded; TLS files whose content changed are
   // loaded for new connections.
+  // Why only a restart helps now (the log cannot recover by itself, or a
+  // consumer's store failed); OK when nothing does.
+  absl::Status RestartNeeded();
   void Tick();
 
   // Re-reads the config file and applies it (see bridge/config_reload.h for

@@ -63,6 +63,7 @@ class StoreJournal : public ConsumerJournal {
   }
   // The state at open: the store's own moves on as changes are recorded.
   const ConsumerSnapshot& state() const override { return start_; }
+  absl::Status failure() const override { return store_->failure(); }
 
  private:
   std::unique_ptr<ConsumerStore> store_;

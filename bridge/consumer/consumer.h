@@ -44,6 +44,8 @@ class ConsumerJournal {
   virtual void Seek(uint64_t ack_floor, std::function<void(absl::Status)> done) = 0;
   // The state to start from.
   virtual const ConsumerSnapshot& state() const = 0;
+  // Not OK once changes can no longer be made durable (see ConsumerStore).
+  virtual absl::Status failure() const { return absl::OkStatus(); }
 };
 
 // A journal that keeps nothing beyond the process (the memory log's
@@ -165,6 +167,10 @@ class Consumer {
   // it kept.
   virtual void MarkDeleted(std::function<void()> on_destroy) = 0;
 
+  // Not OK once its progress can no longer be stored (a disk error): only
+  // a restart recovers it.
+  virtual absl::Status failure() { return absl::OkStatus(); }
+
  private:
   const Options options_;
 };
@@ -235,6 +241,7 @@ class LocalConsumer : public Consumer {
   // runs once the consumer is destroyed (its journal closed), to remove
   // its files.
   void MarkDeleted(std::function<void()> on_destroy) override;
+  absl::Status failure() override { return journal_->failure(); }
 
  private:
   class Waker;

@@ -274,4 +274,15 @@ void LocalConsumerSet::UpdateHoldLocked() {
   options_.log->HoldFrom(hold);
 }
 
+absl::Status LocalConsumerSet::failure() {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, consumer] : consumers_) {
+    absl::Status failure = consumer->failure();
+    if (!failure.ok()) {
+      return absl::Status(failure.code(), absl::StrCat("consumer ", name, ": ", failure.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace hookbridge

@@ -12,6 +12,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "bridge/consumer/consumer.h"
 #include "bridge/log/env.h"
@@ -60,6 +61,11 @@ class ConsumerSet {
   // that do have the declared config, and marks the others as created by
   // RPC. All checked before anything changes.
   virtual absl::Status Declare(const std::vector<v1::ConsumerConfig>& declared) = 0;
+
+  // The first consumer whose progress can no longer be stored (OK: none).
+  // Only a restart recovers it, so /healthz fails while it lasts. Cheap:
+  // asked by every liveness probe.
+  virtual absl::Status failure() { return absl::OkStatus(); }
 };
 
 // Consumers created from the config's `consumers:` (declared) or by
@@ -85,6 +91,7 @@ class LocalConsumerSet : public ConsumerSet {
   absl::Status Delete(const std::string& name) override;
   bool IsDeclared(const std::string& name) override;
   absl::Status Declare(const std::vector<v1::ConsumerConfig>& declared) override;
+  absl::Status failure() override;
 
  private:
   explicit LocalConsumerSet(Options options);

@@ -409,6 +409,10 @@ class ConsumerStore::Impl {
     writer_.join();
   }
 
+  absl::Status failure() {
+    absl::MutexLock lock(&mu_);
+    return failure_;
+  }
   const ConsumerSnapshot& state() const { return state_; }
   ConsumerSnapshot* mutable_state() { return &state_; }
 
@@ -778,6 +782,8 @@ bool IsConsumerName(absl::string_view name) {
 }
 
 const ConsumerSnapshot& ConsumerStore::state() const { return impl_->state(); }
+
+absl::Status ConsumerStore::failure() const { return impl_->failure(); }
 
 void ConsumerStore::Acknowledge(std::vector<uint64_t> sequences, uint64_t ack_floor,
                                 std::function<void(absl::Status)> done) {

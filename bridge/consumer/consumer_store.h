@@ -106,6 +106,10 @@ class ConsumerStore {
   // has every record confirmed with OK, and may have some that failed).
   const ConsumerSnapshot& state() const;
 
+  // Not OK once a write, sync or compaction failed: nothing more becomes
+  // durable until the store is reopened (a restart recovers it).
+  absl::Status failure() const;
+
   // Records `sequences` as acknowledged and the floor as `ack_floor`
   // (which never goes down); acknowledged sequences at or below the floor
   // are dropped from the state. `done` runs once the record is durable (OK)

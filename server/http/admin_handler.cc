@@ -5,8 +5,16 @@
 namespace hookbridge {
 
 AdminHandler::AdminHandler(MetricsRenderer render_metrics, EventLog* log,
-                           const std::atomic<bool>* ready, ConsoleHandler* console)
-    : render_metrics_(std::move(render_metrics)), log_(log), ready_(ready), console_(console) {}
+                           const std::atomic<bool>* ready, ConsoleHandler* console,
+                           RestartCheck restart_needed)
+    : render_metrics_(std::move(render_metrics)),
+      log_(log),
+      restart_needed_(restart_needed ? std::move(restart_needed) : [log] {
+        const LogStats stats = log->Stats();
+        return stats.restart_needed ? stats.failure : absl::OkStatus();
+      }),
+      ready_(ready),
+      console_(console) {}
 
 void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
   HttpResponse response;
@@ -21,11 +29,10 @@ void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = render_metrics_();
   } else if (path == "/healthz") {
-    const LogStats stats = log_->Stats();
-    if (stats.restart_needed) {
+    if (const absl::Status why = restart_needed_(); !why.ok()) {
       // Only a restart helps: let the orchestrator do it.
       response.status = 503;
-      response.body = absl::StrCat("restart needed: ", stats.failure.message(), "\n");
+      response.body = absl::StrCat("restart needed: ", why.message(), "\n");
     } else {
       response.body = "ok\n";
     }

@@ -22,8 +22,11 @@ class AdminHandler : public HttpHandler {
   // Everything must outlive the handler. /readyz answers 200 while `ready`
   // and the log has not failed. `console` serves /ui and /api/*; without
   // it (admin.console: false) they are answered 404.
+  // Why only a restart helps now (OK: it does not), for /healthz.
+  using RestartCheck = std::function<absl::Status()>;
+
   AdminHandler(MetricsRenderer render_metrics, EventLog* log, const std::atomic<bool>* ready,
-               ConsoleHandler* console = nullptr);
+               ConsoleHandler* console = nullptr, RestartCheck restart_needed = nullptr);
 
   void Handle(HttpRequest request, HttpResponder respond) override;
   HttpResponse HandleError(HttpError error, absl::string_view target) override;
@@ -33,6 +36,7 @@ class AdminHandler : public HttpHandler {
  private:
   const MetricsRenderer render_metrics_;
   EventLog* const log_;
+  const RestartCheck restart_needed_;
   const std::atomic<bool>* const ready_;
   ConsoleHandler* const console_;
 };

@@ -3,15 +3,19 @@
 // the metrics and the console read.
 #include "bridge/consumer/consumer.h"
 
+#include <cerrno>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "bridge/consumer/consumer_set.h"
 #include "bridge/log/memory/memory_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/bridge/log/fault_env.h"
 
 namespace hookbridge {
 namespace {
@@ -118,6 +122,48 @@ TEST(ConsumerTest, CountersMembersAndWhatTheLogMustKeep) {
   EXPECT_EQ(members[0].outstanding, 1u);  // 4; 3 went back
   consumer->Leave(a);
   EXPECT_THAT(consumer->Members(), IsEmpty());
+}
+
+// A consumer whose store fails (a disk error) can no longer confirm
+// acknowledgements; only a restart recovers it, so its set says so (and
+// /healthz fails).
+TEST(ConsumerTest, AFailedStoreIsReportedForARestart) {
+  char dir[] = "/tmp/hookbridge-consumer-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  testing::FaultEnv env;
+  MemoryLog log(MemoryLog::Options{1000, 1 << 20});
+  absl::StatusOr<std::unique_ptr<LocalConsumerSet>> set =
+      LocalConsumerSet::Open({&log, std::string(dir) + "/consumers", &env});
+  ASSERT_TRUE(set.ok()) << set.status();
+  v1::ConsumerConfig config;
+  config.set_name("indexer");
+  config.set_earliest(true);
+  absl::StatusOr<std::shared_ptr<Consumer>> consumer = (*set)->Create(config, false);
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  AppendEvents(log, 2);
+  const Consumer::MemberId member = (*consumer)->Join("a", [] {});
+  std::vector<ConsumerGroup::Delivery> deliveries;
+  ASSERT_TRUE((*consumer)->Take(member, 10, SIZE_MAX, &deliveries).ok());
+  ASSERT_EQ(deliveries.size(), 2u);
+  EXPECT_TRUE((*set)->failure().ok());
+
+  env.Inject({.op = testing::EnvOp::kSync, .error = EIO});
+  std::vector<uint64_t> rejected;
+  absl::Notification confirmed;
+  absl::Status status;
+  (*consumer)->Ack(member, {1}, &rejected, [&](std::vector<uint64_t>, absl::Status s) {
+    status = s;
+    confirmed.Notify();
+  });
+  confirmed.WaitForNotification();
+  EXPECT_FALSE(status.ok());
+  const absl::Status failure = (*set)->failure();
+  EXPECT_EQ(failure.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(failure.message()), ::testing::HasSubstr("consumer indexer: "));
+  (*consumer)->Leave(member);
+  consumer->reset();
+  set->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
