@@ -146,8 +146,19 @@ grpc::Status Redrive(const std::string& target, const std::string& consumer,
   return stub->RedriveDeadLetters(&context, request, response);
 }
 
-// Event 1, negatively acknowledged twice ("cannot index, try 1" and "... 2")
-// with max_deliveries 2.
+// Takes event 1 twice through `member`, giving it back each time ("cannot
+// index, try 1", then "... 2").
+void NackTwice(Member& member) {
+  for (uint32_t attempt = 1; attempt <= 2; ++attempt) {
+    std::vector<v1::ConsumedEvent> events = member.NextEvents();
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].event().sequence(), 1u);
+    EXPECT_EQ(events[0].delivery_attempt(), attempt);
+    member.Nack({1}, absl::StrCat("cannot index, try ", attempt));
+  }
+}
+
+// Event 1 after NackTwice with max_deliveries 2.
 void ExpectTwiceNacked(const v1::DeadLetter& letter) {
   EXPECT_EQ(letter.event().sequence(), 1u);
   EXPECT_EQ(letter.deliveries(), 2u);
@@ -263,12 +274,8 @@ TEST(ConsumersTest, NackRedeliversAndTheLastDeliveryMakesADeadLetterThatCanBeRed
   HttpClient http(process->http_port());
   PostMany(http, 1, 1);
   Member member(process->grpc_target(), "fragile");
-  for (uint32_t attempt = 1; attempt <= 2; ++attempt) {
-    std::vector<v1::ConsumedEvent> events = member.NextEvents();
-    ASSERT_EQ(events.size(), 1u);
-    EXPECT_EQ(events[0].delivery_attempt(), attempt);
-    member.Nack({1}, absl::StrCat("cannot index, try ", attempt));
-  }
+  NackTwice(member);
+  if (HasFatalFailure()) return;
   v1::ListDeadLettersResponse dead;
   ASSERT_TRUE(Eventually([&] {
     dead = DeadLetters(process->grpc_target(), "fragile");
@@ -777,13 +784,8 @@ TEST_F(JetStreamConsumersTest, NacksMakeADeadLetterThatRedriveDeliversAgainAndSe
   PostMany(http, 1, 1);
   {
     Member member(a->grpc_target(), "fragile");
-    for (uint32_t attempt = 1; attempt <= 2; ++attempt) {
-      std::vector<v1::ConsumedEvent> events = member.NextEvents();
-      ASSERT_EQ(events.size(), 1u);
-      EXPECT_EQ(events[0].event().sequence(), 1u);
-      EXPECT_EQ(events[0].delivery_attempt(), attempt);
-      member.Nack({1}, absl::StrCat("cannot index, try ", attempt));
-    }
+    NackTwice(member);
+    if (HasFatalFailure()) return;
     member.Cancel();
     member.Finish();
   }

@@ -8,7 +8,6 @@
 #include <thread>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -243,7 +242,7 @@ class JetStreamConsumer : public Consumer {
       for (auto it = held_.begin(); it != held_.end();) {
         if (it->second.member == member) {
           back.push_back(it->second.msg);
-          it = held_.erase(it);
+          it = EraseHeldLocked(it);
         } else {
           ++it;
         }
@@ -533,6 +532,7 @@ class JetStreamConsumer : public Consumer {
     MemberInfo info;
     std::function<void()> wake;
     std::deque<ConsumerGroup::Delivery> ready;  // pulled for it, not taken yet
+    size_t held = 0;                            // its entries in held_ (ready or delivered)
   };
   struct Held {
     MemberId member = 0;
@@ -558,8 +558,21 @@ class JetStreamConsumer : public Consumer {
       }
       accepted->push_back(sequence);
       msgs->push_back(it->second.msg);
-      held_.erase(it);
+      EraseHeldLocked(it);
     }
+  }
+
+  // Erases a held message, keeping its member's count.
+  std::map<uint64_t, Held>::iterator EraseHeldLocked(std::map<uint64_t, Held>::iterator it)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (auto m = members_.find(it->second.member); m != members_.end()) --m->second.held;
+    return held_.erase(it);
+  }
+
+  // What `member` may still be given.
+  size_t RoomOf(const Member& member) const {
+    const size_t limit = options().policy.max_outstanding;
+    return member.held < limit ? limit - member.held : 0;
   }
 
   // Members may have room again: releasing the lock has the puller's
@@ -574,14 +587,8 @@ class JetStreamConsumer : public Consumer {
 
   // Room for more pulled messages over all members here.
   size_t RoomLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    absl::flat_hash_map<MemberId, size_t> held;
-    for (const auto& [sequence, h] : held_) ++held[h.member];
     size_t room = 0;
-    const size_t limit = options().policy.max_outstanding;
-    for (const auto& [id, m] : members_) {
-      const size_t used = held[id];
-      if (used < limit) room += limit - used;
-    }
+    for (const auto& [id, m] : members_) room += RoomOf(m);
     return room;
   }
 
@@ -591,7 +598,10 @@ class JetStreamConsumer : public Consumer {
       absl::MutexLock lock(&mu_);
       for (auto& [sequence, held] : held_) drop.push_back(held.msg);
       held_.clear();
-      for (auto& [id, m] : members_) m.ready.clear();
+      for (auto& [id, m] : members_) {
+        m.ready.clear();
+        m.held = 0;
+      }
       retire_ = true;
     }
     for (natsMsg* msg : drop) natsMsg_Destroy(msg);
@@ -737,14 +747,10 @@ class JetStreamConsumer : public Consumer {
       }
       absl::MutexLock lock(&mu_);
       // The member with the most room.
-      absl::flat_hash_map<MemberId, size_t> used;
-      for (const auto& [s, h] : held_) ++used[h.member];
       MemberId best = 0;
       size_t best_room = 0;
       for (const auto& [id, m] : members_) {
-        const size_t u = used[id];
-        const size_t room =
-            u < options().policy.max_outstanding ? options().policy.max_outstanding - u : 0;
+        const size_t room = RoomOf(m);
         if (room > best_room) {
           best = id;
           best_room = room;
@@ -759,9 +765,10 @@ class JetStreamConsumer : public Consumer {
         // Redelivered by JetStream after the deadline: the new delivery
         // replaces the old one.
         natsMsg_Destroy(old->second.msg);
-        held_.erase(old);
+        EraseHeldLocked(old);
       }
       held_[sequence] = Held{best, msg, false, absl::InfiniteFuture()};
+      ++members_[best].held;
       members_[best].ready.push_back(ConsumerGroup::Delivery{
           std::const_pointer_cast<const LogRecord>(*record), static_cast<uint32_t>(deliveries)});
       wakes.push_back(members_[best].wake);
@@ -778,7 +785,7 @@ class JetStreamConsumer : public Consumer {
     for (auto it = held_.begin(); it != held_.end();) {
       if (it->second.delivered && it->second.deadline <= now) {
         expired.push_back(it->second.msg);
-        it = held_.erase(it);
+        it = EraseHeldLocked(it);
       } else {
         ++it;
       }
