@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail" scripts/build.sh >&2
+HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail hookbridge-ctl" scripts/build.sh >&2
 
 if [ -z "${CKEDITOR_WEBHOOK_SECRET:-}" ]; then
   CKEDITOR_WEBHOOK_SECRET=$(openssl rand -hex 24)
