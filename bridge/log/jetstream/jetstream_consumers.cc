@@ -906,21 +906,10 @@ absl::StatusOr<std::unique_ptr<JetStreamConsumerSet>> JetStreamConsumerSet::Open
   nats->redrive_stream = absl::StrCat(options.stream, "_REDRIVE");
   nats->redrive_prefix = absl::StrCat(options.subject_prefix, "_redrive");
   natsOptions* opts = nullptr;
-  natsStatus s = natsOptions_Create(&opts);
-  if (s == NATS_OK) s = natsOptions_SetURL(opts, options.url.c_str());
-  if (s == NATS_OK) {
-    s = natsOptions_SetName(opts, absl::StrCat(options.connection_name, "-consumers").c_str());
-  }
-  if (s == NATS_OK) {
-    s = natsOptions_SetTimeout(opts, absl::ToInt64Milliseconds(options.request_timeout));
-  }
-  if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
-  if (s == NATS_OK) {
-    s = natsOptions_SetReconnectWait(opts, absl::ToInt64Milliseconds(options.reconnect_wait));
-  }
-  if (s == NATS_OK) s = natsConnection_Connect(&nats->conn, opts);
-  if (opts != nullptr) natsOptions_Destroy(opts);
+  HB_ASSIGN_OR_RETURN(opts,
+                      NewNatsOptions(options, absl::StrCat(options.connection_name, "-consumers")));
+  natsStatus s = natsConnection_Connect(&nats->conn, opts);
+  natsOptions_Destroy(opts);
   if (s != NATS_OK) {
     nats->conn = nullptr;
     return absl::UnavailableError(NatsError(absl::StrCat("cannot connect to ", options.url), s));

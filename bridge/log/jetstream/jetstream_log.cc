@@ -9,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -72,6 +73,27 @@ std::string NatsError(absl::string_view what, natsStatus s) {
   const char* detail = nats_GetLastError(nullptr);
   return absl::StrCat(what, ": ", natsStatus_GetText(s),
                       detail != nullptr && *detail != '\0' ? absl::StrCat(" (", detail, ")") : "");
+}
+
+absl::StatusOr<natsOptions*> NewNatsOptions(const JetStreamLog::Options& options,
+                                            const std::string& name) {
+  // natsOptions_SetURL takes one URL: a list goes to SetServers.
+  const std::vector<std::string> urls = JetStreamLog::ServerUrls(options.url);
+  std::vector<const char*> servers;
+  for (const std::string& url : urls) servers.push_back(url.c_str());
+  natsOptions* opts = nullptr;
+  natsStatus s = natsOptions_Create(&opts);
+  if (s == NATS_OK) s = natsOptions_SetServers(opts, servers.data(), static_cast<int>(urls.size()));
+  if (s == NATS_OK) s = natsOptions_SetName(opts, name.c_str());
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, Millis(options.request_timeout));
+  if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // forever
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, Millis(options.reconnect_wait));
+  if (s != NATS_OK) {
+    natsOptions_Destroy(opts);
+    return absl::InvalidArgumentError(NatsError("log.url", s));
+  }
+  return opts;
 }
 
 absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromStoredMessage(natsMsg* msg, uint64_t sequence,
@@ -187,15 +209,8 @@ struct JetStreamLog::Core {
 
 absl::Status JetStreamLog::Core::Connect() {
   natsOptions* opts = nullptr;
-  natsStatus s = natsOptions_Create(&opts);
-  if (s == NATS_OK) s = natsOptions_SetServers(opts, nullptr, 0);
-  if (s == NATS_OK) s = natsOptions_SetURL(opts, options.url.c_str());
-  if (s == NATS_OK) s = natsOptions_SetName(opts, options.connection_name.c_str());
-  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, Millis(options.request_timeout));
-  if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // forever
-  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, Millis(options.reconnect_wait));
-  if (s == NATS_OK) s = natsOptions_SetPingInterval(opts, 5000);
+  HB_ASSIGN_OR_RETURN(opts, NewNatsOptions(options, options.connection_name));
+  natsStatus s = natsOptions_SetPingInterval(opts, 5000);
   if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts, 2);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, &Core::OnDisconnected, this);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, &Core::OnReconnected, this);
@@ -617,6 +632,15 @@ JetStreamLog::~JetStreamLog() {
   if (c.tail != nullptr) natsSubscription_Destroy(c.tail);
   if (c.js != nullptr) jsCtx_Destroy(c.js);
   if (c.conn != nullptr) natsConnection_Destroy(c.conn);
+}
+
+std::vector<std::string> JetStreamLog::ServerUrls(absl::string_view url) {
+  std::vector<std::string> out;
+  for (absl::string_view entry : absl::StrSplit(url, ',')) {
+    entry = absl::StripAsciiWhitespace(entry);
+    if (!entry.empty()) out.emplace_back(entry);
+  }
+  return out;
 }
 
 std::string JetStreamLog::EventSubject(absl::string_view prefix, absl::string_view source,

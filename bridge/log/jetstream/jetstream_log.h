@@ -107,6 +107,10 @@ class JetStreamLog : public EventLog {
   // but the selector does not are filtered out by the reader.
   static std::string SelectorSubject(absl::string_view prefix, const ReadSelector& selector);
 
+  // The servers of a `url` option: its comma-separated entries, trimmed,
+  // without empty ones.
+  static std::vector<std::string> ServerUrls(absl::string_view url);
+
   // The subject an event of `source` and `type` is published to: the type's
   // dot-separated tokens, with characters NATS does not allow in a token
   // (whitespace, '*', '>') replaced by '_' and empty tokens written as '_'.

@@ -177,6 +177,24 @@ TEST(JetStreamLogSubjectTest, TheSubjectFilterTakesEveryMatchingEvent) {
   }
 }
 
+TEST(JetStreamLogServerUrlsTest, AreTheCommaSeparatedEntries) {
+  EXPECT_THAT(JetStreamLog::ServerUrls("nats://a:4222"), ElementsAre("nats://a:4222"));
+  EXPECT_THAT(JetStreamLog::ServerUrls(" nats://a:4222 ,nats://b:4222,, nats://c:4222 "),
+              ElementsAre("nats://a:4222", "nats://b:4222", "nats://c:4222"));
+  EXPECT_THAT(JetStreamLog::ServerUrls(" , "), ElementsAre());
+}
+
+TEST_F(JetStreamLogTest, ConnectsThroughAListOfServersSomeOfThemDown) {
+  JetStreamLog::Options options = Options();
+  // Nothing listens on port 1; the client tries the servers in random order.
+  options.url = absl::StrCat("nats://127.0.0.1:1, ", server_.url());
+  std::unique_ptr<JetStreamLog> log = Open(options);
+  ASSERT_NE(log, nullptr);
+  absl::StatusOr<uint64_t> appended = AppendAndWait(*log, Encoded("listed"));
+  ASSERT_TRUE(appended.ok()) << appended.status();
+  EXPECT_EQ(*appended, 1u);
+}
+
 TEST_F(JetStreamLogTest, SelectedReadsFromTheStreamSkipOtherEventsOnTheServer) {
   std::unique_ptr<JetStreamLog> log = Open(Options());
   ASSERT_NE(log, nullptr);
