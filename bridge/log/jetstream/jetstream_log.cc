@@ -893,6 +893,12 @@ LogStats JetStreamLog::Stats() {
   stats.events = c.messages;
   stats.bytes = c.bytes;
   stats.first_sequence = c.messages == 0 ? 0 : c.first_sequence;
+  if (c.messages == 0 && c.known_last > c.tail_last) {
+    // Records acknowledged since the stream was last seen empty, that the
+    // tail has yet to deliver: `earliest` must start before them.
+    stats.events = c.known_last - c.tail_last;
+    stats.first_sequence = c.tail_last + 1;
+  }
   stats.corrupt_records = c.corrupt_records;
   stats.failure = c.failure;
   stats.restart_needed = !c.lost.ok();

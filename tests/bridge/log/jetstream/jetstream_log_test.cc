@@ -494,6 +494,19 @@ TEST_F(JetStreamLogTest, PositionAtSeesRecordsTheWindowHasNotReceivedYet) {
   }
 }
 
+TEST_F(JetStreamLogTest, AnAcknowledgedRecordTheTailHasNotDeliveredIsRetained) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  // The follower will not deliver it for a while.
+  ASSERT_TRUE(server_.DeleteConsumers("TEST").ok());
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("first")).ok());
+  // What `earliest` starts from: before it, not after it.
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.last_sequence, 1u);
+  EXPECT_EQ(stats.events, 1u);
+  EXPECT_EQ(stats.first_sequence, 1u);
+}
+
 TEST_F(JetStreamLogTest, AppendsFailWhileTheServerIsDownAndWorkAfterItReturns) {
   std::unique_ptr<JetStreamLog> log = Open(Options());
   ASSERT_NE(log, nullptr);
