@@ -184,6 +184,9 @@ class EventLog {
   // The largest record, event plus raw body field as Append takes them,
   // this log can store: the ingress refuses larger events up front.
   virtual uint64_t max_record_bytes() const { return std::numeric_limits<uint64_t>::max(); }
+  // What sets max_record_bytes() and how to raise it to at least `needed`,
+  // in an operator's words ("the NATS server's max_payload is 1MiB ...").
+  virtual std::string DescribeRecordLimit(uint64_t needed) const { return "a limit of its own"; }
 };
 
 }  // namespace hookbridge

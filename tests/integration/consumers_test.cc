@@ -633,7 +633,8 @@ class JetStreamConsumersTest : public ::testing::Test {
             "log: { backend: jetstream, url: \"", nats_.url(),
             "\", stream: CT, subject_prefix: ct }\n", consumers,
             AuthSection({{"test", kTestToken, "[\"*\"]", "[\"*\"]", ", manage_consumers: true"}})),
-        "rate_limit: { per_second: 0 }"));
+        // What a default nats-server (max_payload 1MiB) can store.
+        "rate_limit: { per_second: 0 }, max_body_bytes: 509KiB"));
   }
 
   NatsServer nats_;

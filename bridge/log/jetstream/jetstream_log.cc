@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "bridge/config_section.h"
 #include "bridge/error_info.h"
 #include "bridge/log/jetstream/jetstream_record.h"
 #include "bridge/log/tail_window.h"
@@ -31,6 +32,9 @@ constexpr absl::Duration kFetchRound = absl::Milliseconds(500);
 constexpr absl::Duration kExpiryInterval = absl::Milliseconds(100);
 // How often the stream's state (first sequence, size) is refreshed.
 constexpr absl::Duration kInfoInterval = absl::Seconds(1);
+// Room left in the server's max_payload for the headers Append sets
+// (Nats-Msg-Id, the event's size).
+constexpr int64_t kHeaderRoom = 1024;
 // Ephemeral consumers of catch-up reads are removed by the server after
 // this long unused, should this process die before removing them.
 constexpr absl::Duration kEphemeralInactiveThreshold = absl::Minutes(1);
@@ -603,11 +607,19 @@ absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(Options options
 JetStreamLog::JetStreamLog(std::unique_ptr<Core> core) : core_(std::move(core)) {}
 
 uint64_t JetStreamLog::max_record_bytes() const {
-  // The headers Append sets (Nats-Msg-Id, the event's size) take well
-  // under 1 KiB.
-  constexpr int64_t kHeaderRoom = 1024;
   const int64_t payload = core_->max_payload.load();
   return payload > kHeaderRoom ? static_cast<uint64_t>(payload - kHeaderRoom) : 0;
+}
+
+std::string JetStreamLog::DescribeRecordLimit(uint64_t needed) const {
+  // In the NATS server's config, "MB" is 2^20 bytes. It refuses a
+  // max_payload over max_pending (64MB unless raised).
+  const uint64_t mb = (needed + kHeaderRoom + (1 << 20) - 1) >> 20;
+  return absl::StrCat("the NATS server's max_payload is ",
+                      FormatConfigBytes(core_->max_payload.load()),
+                      ", less 1KiB for headers. Raise max_payload to ", mb,
+                      "MB or more in the NATS server's config",
+                      mb > 64 ? " (with max_pending at least as high)" : "");
 }
 
 JetStreamLog::~JetStreamLog() {

@@ -99,6 +99,7 @@ class JetStreamLog : public EventLog {
   bool shared() const override { return true; }
   // The NATS server's max_payload, less room for the message's headers.
   uint64_t max_record_bytes() const override;
+  std::string DescribeRecordLimit(uint64_t needed) const override;
 
   // The one subject filter (nats-server 2.9 takes one per consumer) that
   // takes every event `selector` selects: `<prefix>.<source>.<type tokens>`
