@@ -29,6 +29,10 @@ namespace {
 // How long one pull waits for messages before the puller looks around
 // (members gone, shutdown) and asks again.
 constexpr int64_t kPullWaitMs = 500;
+// How long binding to the durable may wait for its server: a request
+// made while the consumer elects a leader (its server died) must not hold
+// back the next one.
+constexpr int64_t kBindWaitMs = 1000;
 // How often a puller with room looks at the redrive stream.
 constexpr absl::Duration kRedriveInterval = absl::Seconds(1);
 // Messages asked for per pull at most.
@@ -229,6 +233,9 @@ class JetStreamConsumer : public Consumer {
     // The puller runs once a member is here (a replica lists many
     // consumers it serves no member of).
     if (!puller_.joinable()) puller_ = std::thread([this] { Pull(); });
+    // Without members the puller did not pull: a failure it met before is
+    // stale (NATS may be back). It reports the next one it meets.
+    if (members_.empty()) failure_ = absl::OkStatus();
     const MemberId id = next_member_++;
     Member& m = members_[id];
     m.info = MemberInfo{std::move(name), absl::Now(), 0};
@@ -687,9 +694,12 @@ class JetStreamConsumer : public Consumer {
     sub_opts.Stream = stream.c_str();
     sub_opts.Consumer = durable_.c_str();
     sub_opts.ManualAck = true;
+    jsOptions js_opts;
+    jsOptions_Init(&js_opts);
+    js_opts.Wait = std::min(kBindWaitMs, absl::ToInt64Milliseconds(nats_->options.request_timeout));
     natsSubscription* sub = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    *status = js_PullSubscribe(&sub, nats_->js, subject.c_str(), durable_.c_str(), nullptr,
+    *status = js_PullSubscribe(&sub, nats_->js, subject.c_str(), durable_.c_str(), &js_opts,
                                &sub_opts, &jerr);
     if (*status != NATS_OK) return nullptr;
     absl::MutexLock lock(&mu_);
@@ -823,6 +833,9 @@ class JetStreamConsumer : public Consumer {
           absl::SleepFor(absl::Milliseconds(kPullWaitMs));
           continue;
         }
+        // Bound: the durable is there and its server answers (also after a
+        // leader change, with nothing new to pull).
+        ClearFailure();
         missing = 0;
       }
       if (absl::Now() >= next_redrive) {
