@@ -24,17 +24,19 @@ bench_token_sha256=$(printf %s "$bench_token" | sha256sum | cut -d' ' -f1)
 # more keys of the grpc section, e.g. "max_subscribers: 20000". jetstream
 # uses the stream $jetstream_stream on the NATS server $jetstream_url.
 start_hookbridge() {
-  local name=$1 backend=$2 grpc_keys=${3:+, $3} log
+  local name=$1 backend=$2 grpc_keys=${3:+, $3} log http_keys=""
   mkdir -p "$work/$name"
   case $backend in
     memory) log="{ backend: memory }" ;;
     file) log="{ backend: file, dir: \"$work/$name/log\", fsync: always }" ;;
     jetstream)
+      # Bodies whose events fit a default nats-server's max_payload (1MiB).
+      http_keys=", max_body_bytes: 509KiB"
       log="{ backend: jetstream, url: \"$jetstream_url\", stream: \"$jetstream_stream\", subject_prefix: \"$jetstream_stream\", replicas: 1 }" ;;
     *) echo "start_hookbridge: no backend $backend" >&2; return 2 ;;
   esac
   cat > "$work/$name/config.yaml" <<YAML
-http: { listen: "127.0.0.1:0", max_requests_per_connection: 1000000, rate_limit: { per_second: 0 } }
+http: { listen: "127.0.0.1:0", max_requests_per_connection: 1000000, rate_limit: { per_second: 0 }$http_keys }
 grpc: { listen: "127.0.0.1:0"$grpc_keys }
 admin: { listen: "127.0.0.1:0" }
 log: $log

@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "bridge/check.h"
+#include "bridge/config_section.h"
 #include "bridge/crypto.h"
 #include "bridge/json.h"
 #include "bridge/status_macros.h"
@@ -79,7 +80,31 @@ absl::Status Ingestor::Validate(const Config& config) {
   return SourceSet::Create(config, nullptr).status();
 }
 
+uint64_t Ingestor::StoredEventBytes(uint64_t body_bytes) {
+  // The decoded event and the raw body field (tag, length, bytes), plus
+  // `superseded`.
+  return body_bytes + kEventFieldsBytes + body_bytes + 1 + 10 + 2;
+}
+
+uint64_t Ingestor::LargestBodyFor(uint64_t event_bytes) {
+  const uint64_t fixed = StoredEventBytes(0);
+  return event_bytes > fixed ? (event_bytes - fixed) / 2 : 0;
+}
+
 absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config, EventLog* log) {
+  // A webhook the ingress takes but the log could never store would be
+  // refused (413) on every retry: such a config is refused instead.
+  if (const uint64_t needed = StoredEventBytes(config.http.max_body_bytes);
+      needed > log->max_record_bytes()) {
+    const uint64_t fits = LargestBodyFor(log->max_record_bytes()) >> 10 << 10;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "http.max_body_bytes is ", FormatConfigBytes(config.http.max_body_bytes),
+        ", and a webhook body that large becomes a stored event of up to ", needed,
+        " bytes (its decoded event plus the raw body), but the event log stores events of at "
+        "most ",
+        log->max_record_bytes(), " bytes: ", log->DescribeRecordLimit(needed),
+        ", or lower http.max_body_bytes to ", FormatConfigBytes(fits), " or less"));
+  }
   std::unique_ptr<Ingestor> ingestor(
       new Ingestor(log, config.dedup.max_entries, config.http.max_json_depth,
                    std::min(config.grpc.max_event_bytes, log->max_record_bytes())));

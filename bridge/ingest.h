@@ -112,10 +112,25 @@ class SourceSet {
 // concurrently with Reconfigure.
 class Ingestor {
  public:
-  // InvalidArgument when a source cannot be built from its config. `log`
-  // must outlive the ingestor. Reads the log's recent records to recognise
-  // redeliveries of events stored before a restart.
+  // InvalidArgument when a source cannot be built from its config, or when
+  // the log cannot store an event of a body as large as
+  // http.max_body_bytes (see StoredEventBytes; the message says what to
+  // change). `log` must outlive the ingestor. Reads the log's recent
+  // records to recognise redeliveries of events stored before a restart.
   static absl::StatusOr<std::unique_ptr<Ingestor>> Create(const Config& config, EventLog* log);
+
+  // The encoded size (as Handle counts it: with the raw body, and the two
+  // bytes `superseded` may add) up to which the event of a `body_bytes`
+  // body is stored: the raw body, plus its decoded event, which is no
+  // larger than the body (JSON keys become field numbers) plus
+  // kEventFieldsBytes for the envelope's own fields. Bodies that decode
+  // larger than that (google.protobuf.Struct spends 11 bytes on each
+  // number of an array, "0," in JSON) may be over a log's limit (413).
+  static uint64_t StoredEventBytes(uint64_t body_bytes);
+  // The largest body whose stored event (as above) fits `event_bytes`.
+  static uint64_t LargestBodyFor(uint64_t event_bytes);
+  // The envelope's fields besides the payload: ids, names, timestamps.
+  static constexpr uint64_t kEventFieldsBytes = 4 << 10;
 
   // Checks that every source of `config` can be built, without applying
   // anything.

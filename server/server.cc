@@ -292,20 +292,39 @@ absl::Status Server::RestartNeeded() {
 }
 
 void Server::Tick() {
-  // The EventBridgeService is SERVING while the log takes events; the
-  // server ("", what a gRPC liveness probe asks) while no restart is
-  // needed. Changes are logged.
+  // The EventBridgeService is SERVING while the log takes events and its
+  // follower (shared logs) keeps up; the server ("", what a gRPC liveness
+  // probe asks) while no restart is needed. Changes are logged.
   const LogStats stats = log_->Stats();
+  const bool serving = log_ok_ && follower_ok_;
   if (stats.failure.ok() != log_ok_) {
     log_ok_ = stats.failure.ok();
-    grpc_server_->GetHealthCheckService()->SetServingStatus(
-        std::string(v1::EventBridgeService::service_full_name()), log_ok_);
     if (log_ok_) {
       Log(LogLevel::kInfo, "event log recovered", {{"log_backend", running_.log.backend}});
     } else {
       Log(LogLevel::kError, "event log failing: webhooks are answered 503",
           {{"log_backend", running_.log.backend}, {"error", stats.failure.message()}});
     }
+  }
+  // A stall usually ends within a tick, the follower's replacement
+  // delivering at once: the restart counter tells of it then.
+  if (stats.stalled.ok() != follower_ok_) {
+    follower_ok_ = stats.stalled.ok();
+    if (follower_ok_) {
+      Log(LogLevel::kInfo, "event log follower caught up", {{"log_backend", running_.log.backend}});
+    } else {
+      Log(LogLevel::kWarn, "event log follower stalled: subscribers here get no new events",
+          {{"log_backend", running_.log.backend}, {"error", stats.stalled.message()}});
+    }
+  }
+  if (stats.follower_restarts != follower_restarts_) {
+    follower_restarts_ = stats.follower_restarts;
+    Log(LogLevel::kWarn, "event log follower was stalled behind the log and has been replaced",
+        {{"log_backend", running_.log.backend}, {"follower_restarts", stats.follower_restarts}});
+  }
+  if ((log_ok_ && follower_ok_) != serving) {
+    grpc_server_->GetHealthCheckService()->SetServingStatus(
+        std::string(v1::EventBridgeService::service_full_name()), log_ok_ && follower_ok_);
   }
   if (const absl::Status restart = RestartNeeded(); restart.ok() != alive_) {
     alive_ = restart.ok();

@@ -118,6 +118,9 @@ class Server {
   std::atomic<bool> ready_{false};
   bool log_ok_ = true;
   bool alive_ = true;
+  // What Tick last saw of the log's follower (shared logs).
+  bool follower_ok_ = true;
+  uint64_t follower_restarts_ = 0;
   bool stopped_ = false;
   int grpc_port_ = 0;
 

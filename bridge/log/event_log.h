@@ -116,6 +116,14 @@ struct LogStats {
   // The failure will not pass while this process runs (JetStream: the
   // stream was deleted under it): /healthz fails so the process restarts.
   bool restart_needed = false;
+  // Not OK while this process receives nothing new from a log other
+  // processes append to, although the log has more (JetStream: the
+  // consumer following the stream stalled, e.g. its NATS server died) and
+  // it is replacing its follower. Appends and reads work; subscribers here
+  // get the newer events once it has caught up. /readyz fails meanwhile.
+  absl::Status stalled;
+  // Times the follower was found stalled and replaced.
+  uint64_t follower_restarts = 0;
 };
 
 // Called once an append is as durable as the backend promises, with the
@@ -184,6 +192,9 @@ class EventLog {
   // The largest record, event plus raw body field as Append takes them,
   // this log can store: the ingress refuses larger events up front.
   virtual uint64_t max_record_bytes() const { return std::numeric_limits<uint64_t>::max(); }
+  // What sets max_record_bytes() and how to raise it to at least `needed`,
+  // in an operator's words ("the NATS server's max_payload is 1MiB ...").
+  virtual std::string DescribeRecordLimit(uint64_t needed) const { return "a limit of its own"; }
 };
 
 }  // namespace hookbridge

@@ -37,7 +37,10 @@ void AdminHandler::Handle(HttpRequest request, HttpResponder respond) {
       response.body = "ok\n";
     }
   } else if (path == "/readyz") {
-    const absl::Status log_failure = log_->Stats().failure;
+    // A replica whose follower of a shared log stalled has events it
+    // cannot send: not ready either.
+    const LogStats stats = log_->Stats();
+    const absl::Status log_failure = stats.failure.ok() ? stats.stalled : stats.failure;
     const bool ready = ready_->load(std::memory_order_acquire) && log_failure.ok();
     response.status = ready ? 200 : 503;
     response.body = ready              ? "ready\n"

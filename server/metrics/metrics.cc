@@ -58,6 +58,9 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
           Gauge("hookbridge_log_last_sequence", "Sequence of the newest appended event.")),
       log_corrupt_records_(Gauge("hookbridge_log_corrupt_records",
                                  "Corrupt records found in the log files and skipped.")),
+      log_follower_restarts_(Gauge("hookbridge_log_follower_restarts",
+                                   "Times this replica found the consumer following the shared "
+                                   "log (JetStream) stalled behind it and replaced it.")),
       auth_family_(BuildCounter()
                        .Name("hookbridge_subscriber_auth_total")
                        .Help("Subscriber authentication, by token name and outcome (ok, "
@@ -339,6 +342,7 @@ std::string Metrics::Serialize(const LogStats& log_stats, uint64_t subscriber_ma
   log_first_sequence_.Set(static_cast<double>(log_stats.first_sequence));
   log_last_sequence_.Set(static_cast<double>(log_stats.last_sequence));
   log_corrupt_records_.Set(static_cast<double>(log_stats.corrupt_records));
+  log_follower_restarts_.Set(static_cast<double>(log_stats.follower_restarts));
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

@@ -165,6 +165,7 @@ class Metrics {
   prometheus::Gauge& log_first_sequence_;
   prometheus::Gauge& log_last_sequence_;
   prometheus::Gauge& log_corrupt_records_;
+  prometheus::Gauge& log_follower_restarts_;
   prometheus::Family<prometheus::Counter>& auth_family_;
   // token name -> counter per AuthOutcome; built by RegisterTokens. Read
   // once per Subscribe, under names_mu_.

@@ -248,6 +248,8 @@ TEST(ParseConfigTest, BadJetStreamLogKeys) {
            {"log: { backend: file, url: nats://x:4222 }", "log.url"},
            {"log: { backend: memory, replicas: 3 }", "log.replicas"},
            {"log: { backend: jetstream, dir: /tmp }", "log.dir"},
+           {"log: { backend: jetstream, url: \" , \" }", "log.url"},
+           {"log: { backend: jetstream, url: \"nats://a:4222 nats://b:4222\" }", "log.url"},
            {"log: { backend: jetstream, max_events: 5 }", "log.max_events"},
            {"log: { backend: jetstream, stream: a.b }", "log.stream"},
            {"log: { backend: jetstream, subject_prefix: \"a.*\" }", "log.subject_prefix"},

@@ -528,6 +528,60 @@ TEST(IngestorCreateTest, RejectsABadSource) {
   EXPECT_EQ(Ingestor::Create(config, &log).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// A memory log that stores events of at most `limit` bytes, as a JetStream
+// log stores at most its NATS server's max_payload.
+class LimitedLog : public MemoryLog {
+ public:
+  explicit LimitedLog(uint64_t limit) : MemoryLog({}), limit_(limit) {}
+  uint64_t max_record_bytes() const override { return limit_; }
+  std::string DescribeRecordLimit(uint64_t needed) const override {
+    return absl::StrCat("raise the limit to ", needed);
+  }
+
+ private:
+  const uint64_t limit_;
+};
+
+TEST(IngestorCreateTest, RefusesABodyLimitWhoseEventsTheLogCannotStore) {
+  LimitedLog log((1 << 20) - 1024);
+  Config config = TestConfig();
+  config.http.max_body_bytes = 10 << 20;
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(config, &log);
+  EXPECT_EQ(ingestor.status().code(), absl::StatusCode::kInvalidArgument);
+  const uint64_t needed = Ingestor::StoredEventBytes(10 << 20);
+  EXPECT_GT(needed, 20u << 20);
+  EXPECT_THAT(ingestor.status().message(), HasSubstr("http.max_body_bytes is 10MiB"));
+  EXPECT_THAT(ingestor.status().message(), HasSubstr(absl::StrCat("up to ", needed, " bytes")));
+  EXPECT_THAT(ingestor.status().message(), HasSubstr("at most 1047552 bytes"));
+  EXPECT_THAT(ingestor.status().message(), HasSubstr(absl::StrCat("raise the limit to ", needed)));
+  // Half of what the log takes, less the envelope's fields, rounded down
+  // to KiB.
+  EXPECT_THAT(ingestor.status().message(),
+              HasSubstr("or lower http.max_body_bytes to 509KiB or less"));
+
+  config.http.max_body_bytes = 509 << 10;
+  EXPECT_TRUE(Ingestor::Create(config, &log).ok());
+  config.http.max_body_bytes = 510 << 10;
+  EXPECT_FALSE(Ingestor::Create(config, &log).ok());
+}
+
+TEST(IngestorLogTest, TheLargestBodyTheLogCanTakeIsStored) {
+  LimitedLog log((1 << 20) - 1024);
+  Config config = TestConfig();
+  config.http.max_body_bytes = Ingestor::LargestBodyFor(log.max_record_bytes());
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(config, &log);
+  ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+  const std::string start =
+      R"({"event":"comment.added","environment_id":"environment-1","payload":{"document":{"id":"doc-1"},"comment":{"id":"c-1","content":")";
+  const std::string end = R"("}},"sent_at":"2019-05-29T08:17:53.457Z"})";
+  SignedRequest request(absl::StrCat(
+      start, std::string(config.http.max_body_bytes - start.size() - end.size(), 'x'), end));
+  ASSERT_EQ(request.body.size(), config.http.max_body_bytes);
+  IngestResult result;
+  (*ingestor)->Handle("docs", request.request, [&](IngestResult r) { result = std::move(r); });
+  EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
+}
+
 TEST(IngestorLogTest, UnavailableLogAsksForARetryAndForgetsTheDelivery) {
   UnavailableLog failing;
   absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(TestConfig(), &failing);

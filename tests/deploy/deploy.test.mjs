@@ -831,6 +831,12 @@ test('scale-out mode: a Deployment of stateless replicas with the JetStream conf
     backend: 'jetstream', url: 'nats://nats:4222', stream: 'HOOKBRIDGE', replicas: 3, max_age: '7d',
     max_bytes: '10GiB',
   });
+  // Bodies whose events fit a default NATS max_payload (hookbridge refuses
+  // to start otherwise), unless set; the file log keeps hookbridge's default.
+  assert.equal(config.http.max_body_bytes, '509KiB');
+  const larger = renderOk({ config: { http: { max_body_bytes: '4MiB' }, log: { backend: 'jetstream' } } });
+  assert.equal((await checkRendering(larger.objects)).config.http.max_body_bytes, '4MiB');
+  assert.equal((await checkRendering(renderOk({}).objects)).config.http.max_body_bytes, undefined);
   assert.deepEqual(c.volumeMounts.map((m) => m.name), ['config']);
   assert.equal(find(fixed.objects, 'StatefulSet').length, 0);
   assert.equal(find(fixed.objects, 'PersistentVolumeClaim').length, 0);

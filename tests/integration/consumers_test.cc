@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -18,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -640,7 +642,8 @@ class JetStreamConsumersTest : public ::testing::Test {
             "log: { backend: jetstream, url: \"", nats_.url(),
             "\", stream: CT, subject_prefix: ct }\n", consumers,
             AuthSection({{"test", kTestToken, "[\"*\"]", "[\"*\"]", ", manage_consumers: true"}})),
-        "rate_limit: { per_second: 0 }"));
+        // What a default nats-server (max_payload 1MiB) can store.
+        "rate_limit: { per_second: 0 }, max_body_bytes: 509KiB"));
   }
 
   NatsServer nats_;
@@ -841,6 +844,63 @@ TEST_F(JetStreamConsumersTest, NacksMakeADeadLetterThatRedriveDeliversAgainAndSe
   std::vector<v1::ConsumedEvent> events = member.NextEvents();
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].event().sequence(), 1u);
+  member.Cancel();
+  member.Finish();
+}
+
+TEST_F(JetStreamConsumersTest, AnIdleConsumerServesMembersAgainOnceNatsIsBack) {
+  auto a = StartReplica("consumers:\n  - { name: idle, start: earliest }\n");
+  ASSERT_NE(a, nullptr);
+  HttpClient http(a->http_port());
+  HttpClient admin(a->admin_port());
+  ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-1"), kSecret).status, 200);
+  // NATS goes away while a member waits for events: when the server's
+  // shutdown fails the consumer's pull in flight (it usually does; a pull
+  // may also just expire), the member is sent away with that failure.
+  bool pull_failed = false;
+  for (int outage = 0; outage < 4 && !pull_failed; ++outage) {
+    auto member = std::make_shared<Member>(a->grpc_target(), "idle");
+    if (outage == 0) {
+      // Done with the first event before NATS goes.
+      ASSERT_EQ(member->NextEvents().size(), 1u);
+      member->Ack({1});
+      v1::ConsumeResponse response;
+      bool confirmed = false;
+      while (!confirmed && member->Read(&response)) {
+        for (uint64_t s : response.acknowledged().sequences()) confirmed |= s == 1;
+        for (const v1::SequenceRange& r : response.acknowledged().ranges()) {
+          confirmed |= r.first() <= 1 && r.last() >= 1;
+        }
+      }
+      ASSERT_TRUE(confirmed);
+    }
+    std::atomic<bool> ended{false};
+    std::thread drain([&] {
+      v1::ConsumeResponse response;
+      while (member->Read(&response)) {
+      }
+      ended = true;
+    });
+    nats_.Stop();
+    if (!Eventually([&] { return ended.load(); }, absl::Seconds(5))) member->Cancel();
+    drain.join();
+    const grpc::Status status = member->Finish();
+    pull_failed = absl::StrContains(status.error_message(), "cannot pull from the consumer");
+    ASSERT_TRUE(nats_.Start().ok());
+    ASSERT_TRUE(Eventually([&] { return admin.Send("GET", "/readyz").status == 200; }));
+  }
+  ASSERT_TRUE(pull_failed) << "no outage failed a pull";
+  // NATS is back and nothing new was stored: a member that joins now waits
+  // for events rather than being sent away with the outage's failure.
+  Member member(a->grpc_target(), "idle");
+  int status = 0;
+  ASSERT_TRUE(Eventually([&] {
+    status = http.PostSigned(kPath, CommentAddedBody("doc-2"), kSecret).status;
+    return status == 200;
+  })) << status;
+  std::vector<v1::ConsumedEvent> events = member.NextEvents();
+  ASSERT_EQ(events.size(), 1u) << member.Finish().error_message();
+  EXPECT_EQ(events[0].event().sequence(), 2u);
   member.Cancel();
   member.Finish();
 }

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -25,7 +26,16 @@ absl::Status ReadLimit(const ConfigSection& log, absl::string_view key, absl::Du
 absl::StatusOr<std::any> ParseJetStreamLogOptions(const ConfigSection& log) {
   JetStreamLog::Options options;
   HB_RETURN_IF_ERROR(log.ReadString("url", &options.url));
-  if (options.url.empty()) return log.Error("url", "must not be empty");
+  const std::vector<std::string> urls = JetStreamLog::ServerUrls(options.url);
+  if (urls.empty()) return log.Error("url", "must name at least one NATS server");
+  for (const std::string& url : urls) {
+    // The client library takes "host:port" too, but not a stray separator.
+    if (url.find_first_of(" \t;") != std::string::npos) {
+      return log.Error("url",
+                       "must be NATS server URLs separated by commas, e.g. "
+                       "nats://nats-0:4222,nats://nats-1:4222");
+    }
+  }
   HB_RETURN_IF_ERROR(log.ReadString("stream", &options.stream));
   // JetStream stream names: no whitespace, '.', '*', '>', path separators.
   if (options.stream.empty() || options.stream.size() > 64 ||

@@ -28,6 +28,10 @@ namespace {
 // How long one pull waits for messages before the puller looks around
 // (members gone, shutdown) and asks again.
 constexpr int64_t kPullWaitMs = 500;
+// How long binding to the durable may wait for its server: a request
+// made while the consumer elects a leader (its server died) must not hold
+// back the next one.
+constexpr int64_t kBindWaitMs = 1000;
 // How often a puller with room looks at the redrive stream.
 constexpr absl::Duration kRedriveInterval = absl::Seconds(1);
 // Messages asked for per pull at most.
@@ -228,6 +232,9 @@ class JetStreamConsumer : public Consumer {
     // The puller runs once a member is here (a replica lists many
     // consumers it serves no member of).
     if (!puller_.joinable()) puller_ = std::thread([this] { Pull(); });
+    // Without members the puller did not pull: a failure it met before is
+    // stale (NATS may be back). It reports the next one it meets.
+    if (members_.empty()) failure_ = absl::OkStatus();
     const MemberId id = next_member_++;
     Member& m = members_[id];
     m.info = MemberInfo{std::move(name), absl::Now(), 0};
@@ -697,9 +704,12 @@ class JetStreamConsumer : public Consumer {
     sub_opts.Stream = stream.c_str();
     sub_opts.Consumer = durable_.c_str();
     sub_opts.ManualAck = true;
+    jsOptions js_opts;
+    jsOptions_Init(&js_opts);
+    js_opts.Wait = std::min(kBindWaitMs, absl::ToInt64Milliseconds(nats_->options.request_timeout));
     natsSubscription* sub = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    *status = js_PullSubscribe(&sub, nats_->js, subject.c_str(), durable_.c_str(), nullptr,
+    *status = js_PullSubscribe(&sub, nats_->js, subject.c_str(), durable_.c_str(), &js_opts,
                                &sub_opts, &jerr);
     if (*status != NATS_OK) return nullptr;
     absl::MutexLock lock(&mu_);
@@ -830,6 +840,9 @@ class JetStreamConsumer : public Consumer {
           absl::SleepFor(absl::Milliseconds(kPullWaitMs));
           continue;
         }
+        // Bound: the durable is there and its server answers (also after a
+        // leader change, with nothing new to pull).
+        ClearFailure();
         missing = 0;
       }
       if (absl::Now() >= next_redrive) {
@@ -913,21 +926,10 @@ absl::StatusOr<std::unique_ptr<JetStreamConsumerSet>> JetStreamConsumerSet::Open
   nats->redrive_stream = absl::StrCat(options.stream, "_REDRIVE");
   nats->redrive_prefix = absl::StrCat(options.subject_prefix, "_redrive");
   natsOptions* opts = nullptr;
-  natsStatus s = natsOptions_Create(&opts);
-  if (s == NATS_OK) s = natsOptions_SetURL(opts, options.url.c_str());
-  if (s == NATS_OK) {
-    s = natsOptions_SetName(opts, absl::StrCat(options.connection_name, "-consumers").c_str());
-  }
-  if (s == NATS_OK) {
-    s = natsOptions_SetTimeout(opts, absl::ToInt64Milliseconds(options.request_timeout));
-  }
-  if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
-  if (s == NATS_OK) {
-    s = natsOptions_SetReconnectWait(opts, absl::ToInt64Milliseconds(options.reconnect_wait));
-  }
-  if (s == NATS_OK) s = natsConnection_Connect(&nats->conn, opts);
-  if (opts != nullptr) natsOptions_Destroy(opts);
+  HB_ASSIGN_OR_RETURN(opts,
+                      NewNatsOptions(options, absl::StrCat(options.connection_name, "-consumers")));
+  natsStatus s = natsConnection_Connect(&nats->conn, opts);
+  natsOptions_Destroy(opts);
   if (s != NATS_OK) {
     nats->conn = nullptr;
     return absl::UnavailableError(NatsError(absl::StrCat("cannot connect to ", options.url), s));

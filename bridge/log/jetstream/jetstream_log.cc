@@ -9,12 +9,14 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "bridge/config_section.h"
 #include "bridge/error_info.h"
 #include "bridge/log/jetstream/jetstream_record.h"
 #include "bridge/log/tail_window.h"
@@ -28,8 +30,17 @@ constexpr absl::Duration kFetchRound = absl::Milliseconds(500);
 
 // How often waiting appends are checked against their deadline.
 constexpr absl::Duration kExpiryInterval = absl::Milliseconds(100);
-// How often the stream's state (first sequence, size) is refreshed.
+// How often the stream's state (first sequence, size) is refreshed, and
+// how long one refresh may wait: a request made while the stream has no
+// leader must not hold back the next one.
 constexpr absl::Duration kInfoInterval = absl::Seconds(1);
+// A tail consumer behind the stream that has delivered nothing for this
+// long is stalled (its server died, say): it is replaced, at most this
+// often, and each replacement may wait this long for the server.
+constexpr absl::Duration kTailStallAfter = absl::Seconds(1);
+// Room left in the server's max_payload for the headers Append sets
+// (Nats-Msg-Id, the event's size).
+constexpr int64_t kHeaderRoom = 1024;
 // Ephemeral consumers of catch-up reads are removed by the server after
 // this long unused, should this process die before removing them.
 constexpr absl::Duration kEphemeralInactiveThreshold = absl::Minutes(1);
@@ -72,6 +83,27 @@ std::string NatsError(absl::string_view what, natsStatus s) {
   const char* detail = nats_GetLastError(nullptr);
   return absl::StrCat(what, ": ", natsStatus_GetText(s),
                       detail != nullptr && *detail != '\0' ? absl::StrCat(" (", detail, ")") : "");
+}
+
+absl::StatusOr<natsOptions*> NewNatsOptions(const JetStreamLog::Options& options,
+                                            const std::string& name) {
+  // natsOptions_SetURL takes one URL: a list goes to SetServers.
+  const std::vector<std::string> urls = JetStreamLog::ServerUrls(options.url);
+  std::vector<const char*> servers;
+  for (const std::string& url : urls) servers.push_back(url.c_str());
+  natsOptions* opts = nullptr;
+  natsStatus s = natsOptions_Create(&opts);
+  if (s == NATS_OK) s = natsOptions_SetServers(opts, servers.data(), static_cast<int>(urls.size()));
+  if (s == NATS_OK) s = natsOptions_SetName(opts, name.c_str());
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, Millis(options.request_timeout));
+  if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // forever
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, Millis(options.reconnect_wait));
+  if (s != NATS_OK) {
+    natsOptions_Destroy(opts);
+    return absl::InvalidArgumentError(NatsError("log.url", s));
+  }
+  return opts;
 }
 
 absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromStoredMessage(natsMsg* msg, uint64_t sequence,
@@ -117,11 +149,10 @@ struct JetStreamLog::Core {
   // The server's max_payload (headers and data of one message), once
   // connected.
   std::atomic<int64_t> max_payload{0};
+  // The tail consumer's subscription. Set by Open, then replaced only by
+  // the maintenance thread, which joins before the destructor reads it.
   natsSubscription* tail = nullptr;
   absl::Notification closed;
-  // Set once the tail's message handler has returned for the last time.
-  absl::Notification tail_done;
-  bool tail_done_set = false;
 
   struct PendingAppend {
     AppendCallback done;
@@ -137,6 +168,18 @@ struct JetStreamLog::Core {
   // in the cache or on the server.
   uint64_t tail_last ABSL_GUARDED_BY(mu) = 0;
   absl::Time tail_appended_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+  // When the tail last delivered a record or was seen at known_last: if it
+  // stays behind known_last for kTailStallAfter, it is stalled.
+  absl::Time tail_moved_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+  // The stream holds no record the tail has not delivered up to here (they
+  // were deleted): being behind known_last up to it is no stall.
+  uint64_t tail_floor ABSL_GUARDED_BY(mu) = 0;
+  // Not OK from when the tail is found stalled until it delivers again.
+  absl::Status stalled ABSL_GUARDED_BY(mu);
+  uint64_t tail_restarts ABSL_GUARDED_BY(mu) = 0;
+  // Tail subscriptions whose message handler may still run (their
+  // completion callback has not come yet); the destructor waits for none.
+  int tails_running ABSL_GUARDED_BY(mu) = 0;
   // The newest sequence known to exist (PubAcks, stream state).
   uint64_t known_last ABSL_GUARDED_BY(mu) = 0;
   // The stream's state as of the last refresh.
@@ -159,8 +202,15 @@ struct JetStreamLog::Core {
 
   absl::Status Connect();
   absl::Status EnsureStream(uint64_t* last_sequence);
-  absl::Status StartTail(uint64_t after);
-  absl::Status RefreshInfo();
+  // Subscribes an ordered consumer to the records after `after` and makes
+  // it the tail; `wait` bounds the request that creates it.
+  absl::Status StartTail(uint64_t after, absl::Duration wait);
+  // Finds whether the tail is stalled behind the stream and, if so (at most
+  // every kTailStallAfter, from `*next_restart` on), replaces it with a
+  // consumer from where it stopped.
+  void CheckTail(absl::Time* next_restart);
+  // Refreshes the stream's state; `wait` bounds the request.
+  absl::Status RefreshInfo(absl::Duration wait);
   // Fails the log for good, with `why`.
   void MarkLost(absl::Status why);
   void Maintain();
@@ -187,15 +237,8 @@ struct JetStreamLog::Core {
 
 absl::Status JetStreamLog::Core::Connect() {
   natsOptions* opts = nullptr;
-  natsStatus s = natsOptions_Create(&opts);
-  if (s == NATS_OK) s = natsOptions_SetServers(opts, nullptr, 0);
-  if (s == NATS_OK) s = natsOptions_SetURL(opts, options.url.c_str());
-  if (s == NATS_OK) s = natsOptions_SetName(opts, options.connection_name.c_str());
-  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, Millis(options.request_timeout));
-  if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // forever
-  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, Millis(options.reconnect_wait));
-  if (s == NATS_OK) s = natsOptions_SetPingInterval(opts, 5000);
+  HB_ASSIGN_OR_RETURN(opts, NewNatsOptions(options, options.connection_name));
+  natsStatus s = natsOptions_SetPingInterval(opts, 5000);
   if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts, 2);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, &Core::OnDisconnected, this);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, &Core::OnReconnected, this);
@@ -279,7 +322,10 @@ absl::Status JetStreamLog::Core::EnsureStream(uint64_t* last_sequence) {
   return absl::OkStatus();
 }
 
-absl::Status JetStreamLog::Core::StartTail(uint64_t after) {
+absl::Status JetStreamLog::Core::StartTail(uint64_t after, absl::Duration wait) {
+  jsOptions js_opts;
+  jsOptions_Init(&js_opts);
+  js_opts.Wait = Millis(wait);
   jsSubOptions sub_opts;
   jsSubOptions_Init(&sub_opts);
   sub_opts.Stream = options.stream.c_str();
@@ -287,23 +333,79 @@ absl::Status JetStreamLog::Core::StartTail(uint64_t after) {
   sub_opts.Config.DeliverPolicy = js_DeliverByStartSequence;
   sub_opts.Config.OptStartSeq = after + 1;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_Subscribe(&tail, js, filter_subject.c_str(), &Core::OnTailMessage, this,
-                              nullptr, &sub_opts, &jerr);
-  if (s != NATS_OK) {
-    tail = nullptr;
-    return absl::UnavailableError(NatsError("cannot follow the stream", s));
+  natsSubscription* sub = nullptr;
+  natsStatus s = js_Subscribe(&sub, js, filter_subject.c_str(), &Core::OnTailMessage, this,
+                              &js_opts, &sub_opts, &jerr);
+  if (s != NATS_OK) return absl::UnavailableError(NatsError("cannot follow the stream", s));
+  if (natsSubscription_SetOnCompleteCB(sub, &Core::OnTailDone, this) == NATS_OK) {
+    absl::MutexLock lock(&mu);
+    ++tails_running;
   }
-  tail_done_set = natsSubscription_SetOnCompleteCB(tail, &Core::OnTailDone, this) == NATS_OK;
   // The library's pending limits bound what waits for this process; when
   // they are exceeded, the ordered consumer notices the gap and restarts
-  // from the last record delivered.
+  // from the last record delivered. It also restarts when its heartbeats
+  // stop, but only after 10 s: CheckTail is quicker.
+  natsSubscription* old = tail;
+  tail = sub;
+  // Without asking the server to delete the old consumer, which may be on
+  // a server that is gone: the server drops ephemeral consumers nobody
+  // listens to. Records both deliver are taken once (OnTailMessage).
+  if (old != nullptr) natsSubscription_Destroy(old);
   return absl::OkStatus();
 }
 
-absl::Status JetStreamLog::Core::RefreshInfo() {
+void JetStreamLog::Core::CheckTail(absl::Time* next_restart) {
+  const absl::Time now = env->NowTime();
+  uint64_t after = 0;
+  {
+    absl::MutexLock lock(&mu);
+    if (std::max(tail_last, tail_floor) >= known_last || !lost.ok()) {
+      tail_moved_at = now;
+      return;
+    }
+    if (now - tail_moved_at < kTailStallAfter) return;
+    if (stalled.ok()) {
+      stalled = absl::UnavailableError(absl::StrCat(
+          "the consumer following the stream ", options.stream, " has delivered nothing past ",
+          tail_last, " for ", FormatConfigDuration(now - tail_moved_at), " while the stream has ",
+          known_last, " (its NATS server may be gone); replacing it"));
+    }
+    if (now < *next_restart || !failure.ok()) return;
+    after = tail_last;
+  }
+  *next_restart = now + kTailStallAfter;
+  if (!StartTail(after, kTailStallAfter).ok()) return;
+  {
+    absl::MutexLock lock(&mu);
+    ++tail_restarts;
+  }
+  // A consumer with nothing to deliver that has passed the stream's last
+  // sequence: the records after `after` were deleted, not missed.
+  jsOptions js_opts;
+  jsOptions_Init(&js_opts);
+  js_opts.Wait = Millis(kTailStallAfter);
+  jsConsumerInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  uint64_t passed = 0;
+  if (natsSubscription_GetConsumerInfo(&info, tail, &js_opts, &jerr) == NATS_OK &&
+      info->NumPending == 0) {
+    passed = info->Delivered.Stream;
+  }
+  jsConsumerInfo_Destroy(info);
+  absl::MutexLock lock(&mu);
+  if (passed > tail_last && tail_last == after) {
+    tail_floor = std::max(tail_floor, passed);
+    if (tail_floor >= known_last) stalled = absl::OkStatus();
+  }
+}
+
+absl::Status JetStreamLog::Core::RefreshInfo(absl::Duration wait) {
+  jsOptions js_opts;
+  jsOptions_Init(&js_opts);
+  js_opts.Wait = Millis(wait);
   jsStreamInfo* info = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), nullptr, &jerr);
+  natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), &js_opts, &jerr);
   if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {
     MarkLost(absl::UnavailableError(absl::StrCat(
         "the stream ", options.stream,
@@ -352,6 +454,7 @@ void JetStreamLog::Core::MarkLost(absl::Status why) {
 
 void JetStreamLog::Core::Maintain() {
   absl::Time next_info = env->NowTime() + kInfoInterval;
+  absl::Time next_tail_restart = absl::InfinitePast();
   for (;;) {
     std::vector<AppendCallback> expired;
     bool connected = false;
@@ -375,10 +478,12 @@ void JetStreamLog::Core::Maintain() {
           absl::StrCat("the stream ", options.stream, " did not acknowledge the event in time")));
     }
     if (connected && env->NowTime() >= next_info) {
-      // A failure here is the connection's, reported by its callbacks.
-      RefreshInfo().IgnoreError();
+      // A failure here is the connection's, reported by its callbacks, or
+      // the stream's while it elects a leader: the next round asks again.
+      RefreshInfo(kInfoInterval).IgnoreError();
       next_info = env->NowTime() + kInfoInterval;
     }
+    CheckTail(&next_tail_restart);
   }
 }
 
@@ -500,7 +605,8 @@ void JetStreamLog::Core::OnClosed(natsConnection*, void* closure) {
 
 void JetStreamLog::Core::OnTailDone(void* closure) {
   Core* core = static_cast<Core*>(closure);
-  if (!core->tail_done.HasBeenNotified()) core->tail_done.Notify();
+  absl::MutexLock lock(&core->mu);
+  --core->tails_running;
 }
 
 void JetStreamLog::Core::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
@@ -551,6 +657,8 @@ void JetStreamLog::Core::OnTailMessage(natsConnection*, natsSubscription*, natsM
     r.appended_at = std::max(r.appended_at, core->tail_appended_at);
     core->tail_appended_at = r.appended_at;
     core->tail_last = r.sequence;
+    core->tail_moved_at = core->env->NowTime();
+    core->stalled = absl::OkStatus();
     core->known_last = std::max(core->known_last, r.sequence);
     // Keeps the stream's state current between refreshes (which correct it
     // for evictions).
@@ -580,7 +688,7 @@ absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(Options options
     absl::MutexLock lock(&c.mu);
     c.tail_last = last;
   }
-  if (absl::Status s = c.StartTail(last); !s.ok()) return s;
+  if (absl::Status s = c.StartTail(last, c.options.request_timeout); !s.ok()) return s;
   c.maintenance = std::thread([&c] { c.Maintain(); });
   return log;
 }
@@ -588,11 +696,19 @@ absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(Options options
 JetStreamLog::JetStreamLog(std::unique_ptr<Core> core) : core_(std::move(core)) {}
 
 uint64_t JetStreamLog::max_record_bytes() const {
-  // The headers Append sets (Nats-Msg-Id, the event's size) take well
-  // under 1 KiB.
-  constexpr int64_t kHeaderRoom = 1024;
   const int64_t payload = core_->max_payload.load();
   return payload > kHeaderRoom ? static_cast<uint64_t>(payload - kHeaderRoom) : 0;
+}
+
+std::string JetStreamLog::DescribeRecordLimit(uint64_t needed) const {
+  // In the NATS server's config, "MB" is 2^20 bytes. It refuses a
+  // max_payload over max_pending (64MB unless raised).
+  const uint64_t mb = (needed + kHeaderRoom + (1 << 20) - 1) >> 20;
+  return absl::StrCat("the NATS server's max_payload is ",
+                      FormatConfigBytes(core_->max_payload.load()),
+                      ", less 1KiB for headers. Raise max_payload to ", mb,
+                      "MB or more in the NATS server's config",
+                      mb > 64 ? " (with max_pending at least as high)" : "");
 }
 
 JetStreamLog::~JetStreamLog() {
@@ -613,10 +729,25 @@ JetStreamLog::~JetStreamLog() {
     natsConnection_Close(c.conn);
     c.closed.WaitForNotificationWithTimeout(absl::Seconds(10));
   }
-  if (c.tail_done_set) c.tail_done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  {
+    // The message handlers of the tail subscriptions, current and
+    // replaced, use this core until they are done.
+    absl::MutexLock lock(&c.mu);
+    auto done = [&c]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(c.mu) { return c.tails_running <= 0; };
+    c.mu.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(10));
+  }
   if (c.tail != nullptr) natsSubscription_Destroy(c.tail);
   if (c.js != nullptr) jsCtx_Destroy(c.js);
   if (c.conn != nullptr) natsConnection_Destroy(c.conn);
+}
+
+std::vector<std::string> JetStreamLog::ServerUrls(absl::string_view url) {
+  std::vector<std::string> out;
+  for (absl::string_view entry : absl::StrSplit(url, ',')) {
+    entry = absl::StripAsciiWhitespace(entry);
+    if (!entry.empty()) out.emplace_back(entry);
+  }
+  return out;
 }
 
 std::string JetStreamLog::EventSubject(absl::string_view prefix, absl::string_view source,
@@ -759,7 +890,7 @@ absl::Status JetStreamLog::Core::Read(uint64_t after, size_t max, const std::str
   }
   if (refresh) {
     // Beyond everything this process has seen: ask the stream.
-    HB_RETURN_IF_ERROR(RefreshInfo());
+    HB_RETURN_IF_ERROR(RefreshInfo(options.request_timeout));
     {
       absl::MutexLock lock(&mu);
       if (after > known_last) {
@@ -780,7 +911,7 @@ absl::Status JetStreamLog::Core::Read(uint64_t after, size_t max, const std::str
   if (fetched.empty() || fetched.front()->sequence != after + 1) {
     // The next record is gone (evicted since the last refresh, or deleted),
     // or, for a selected read, was not selected.
-    HB_RETURN_IF_ERROR(RefreshInfo());
+    HB_RETURN_IF_ERROR(RefreshInfo(options.request_timeout));
     absl::MutexLock lock(&mu);
     if (after + 1 < first_sequence) return NotRetainedError(after, first_sequence);
     if (fetched.empty() && !(selected && drained)) {
@@ -819,7 +950,7 @@ absl::StatusOr<uint64_t> JetStreamLog::PositionAt(absl::Time since) {
       if (at < c.tail_last) return at;
     }
   }
-  HB_RETURN_IF_ERROR(c.RefreshInfo());
+  HB_RETURN_IF_ERROR(c.RefreshInfo(c.options.request_timeout));
   uint64_t lo = 0;
   uint64_t hi = 0;
   {
@@ -869,9 +1000,17 @@ LogStats JetStreamLog::Stats() {
   stats.events = c.messages;
   stats.bytes = c.bytes;
   stats.first_sequence = c.messages == 0 ? 0 : c.first_sequence;
+  if (c.messages == 0 && c.known_last > c.tail_last) {
+    // Records acknowledged since the stream was last seen empty, that the
+    // tail has yet to deliver: `earliest` must start before them.
+    stats.events = c.known_last - c.tail_last;
+    stats.first_sequence = c.tail_last + 1;
+  }
   stats.corrupt_records = c.corrupt_records;
   stats.failure = c.failure;
   stats.restart_needed = !c.lost.ok();
+  stats.stalled = c.stalled;
+  stats.follower_restarts = c.tail_restarts;
   return stats;
 }
 

@@ -99,6 +99,7 @@ class JetStreamLog : public EventLog {
   bool shared() const override { return true; }
   // The NATS server's max_payload, less room for the message's headers.
   uint64_t max_record_bytes() const override;
+  std::string DescribeRecordLimit(uint64_t needed) const override;
 
   // The one subject filter (nats-server 2.9 takes one per consumer) that
   // takes every event `selector` selects: `<prefix>.<source>.<type tokens>`
@@ -106,6 +107,10 @@ class JetStreamLog : public EventLog {
   // a `*`, or for several type patterns that differ there. Events it takes
   // but the selector does not are filtered out by the reader.
   static std::string SelectorSubject(absl::string_view prefix, const ReadSelector& selector);
+
+  // The servers of a `url` option: its comma-separated entries, trimmed,
+  // without empty ones.
+  static std::vector<std::string> ServerUrls(absl::string_view url);
 
   // The subject an event of `source` and `type` is published to: the type's
   // dot-separated tokens, with characters NATS does not allow in a token

@@ -1,6 +1,6 @@
-// How the JetStream backend stores an event in a stream message, for the
-// log and the durable consumers of that backend (both link the NATS
-// client; nothing else includes this header).
+// What the JetStream log and the durable consumers of that backend share:
+// how an event is stored in a stream message and how they connect to NATS
+// (both link the NATS client; nothing else includes this header).
 #ifndef HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_JETSTREAM_RECORD_H_
 #define HOOKBRIDGE_BRIDGE_LOG_JETSTREAM_JETSTREAM_RECORD_H_
 
@@ -8,10 +8,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bridge/log/event_log.h"
+#include "bridge/log/jetstream/jetstream_log.h"
 
 namespace hookbridge {
 
@@ -25,6 +27,14 @@ absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromStoredMessage(natsMsg* msg,
 
 // "<what>: <NATS status text> (<last error>)".
 std::string NatsError(absl::string_view what, natsStatus s);
+
+// Connection options for `options.url`, every server of its list (the
+// client tries them in random order and learns the cluster's others from
+// them), named `name`, reconnecting forever every `options.reconnect_wait`.
+// The caller owns the result (natsOptions_Destroy). InvalidArgument when the
+// client library refuses them.
+absl::StatusOr<natsOptions*> NewNatsOptions(const JetStreamLog::Options& options,
+                                            const std::string& name);
 
 }  // namespace hookbridge
 

@@ -312,9 +312,12 @@ from the data volume, log's other keys from the selected backend's block.
 {{- if include "hookbridge.authTokens" . | fromJsonArray }}, the
 # subscriber tokens' SHA-256 from the Secret {{ include "hookbridge.authSecret" . }}
 {{- end }}.
+{{- $http := omit ($c.http | default dict) "listen" "tls" -}}
+{{- /* What a NATS server's default max_payload (1MB) can store: see values.yaml. */ -}}
+{{- if and (eq $backend "jetstream") (not (hasKey $http "max_body_bytes")) }}{{ $_ := set $http "max_body_bytes" "509KiB" }}{{ end }}
 http:
   listen: {{ printf "%s:%d" .Values.listenAddress (int .Values.ports.http) | quote }}
-  {{- with omit ($c.http | default dict) "listen" "tls" }}
+  {{- with $http }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
   {{- with include "hookbridge.tlsConfig" (list . "http") }}

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "bridge/config_types.h"
+#include "bridge/ingest.h"
 #include "bridge/providers/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -159,6 +160,24 @@ class GoldenTest : public ::testing::TestWithParam<std::pair<const ProviderInfo*
 TEST_P(GoldenTest, DecodesAsGolden) {
   const auto& [row, name] = GetParam();
   EXPECT_TRUE(test_util::MatchesGolden(row->name, row->testdata, name));
+}
+
+// The bound the ingress and the config check rely on (Ingestor::
+// StoredEventBytes): a decoded event is no larger than its body, so it
+// is stored in at most twice the body plus the envelope's fields.
+TEST_P(GoldenTest, ItsEventIsNoLargerThanItsBody) {
+  const auto& [row, name] = GetParam();
+  absl::StatusOr<std::string> body =
+      test_util::ReadFile(absl::StrCat(test_util::TestdataPath(row->testdata), "/", name, ".json"));
+  ASSERT_TRUE(body.ok()) << body.status();
+  v1::Event event;
+  ASSERT_TRUE(test_util::VerifyAndDecode(row->name, *body, &event).ok());
+  EXPECT_LE(event.ByteSizeLong(), body->size());
+  event.set_id(std::string(64, 'f'));
+  event.set_source("table");
+  event.mutable_received_at()->set_seconds(1 << 30);
+  event.set_raw_body(*body);
+  EXPECT_LE(event.ByteSizeLong() + 2, Ingestor::StoredEventBytes(body->size()));
 }
 
 INSTANTIATE_TEST_SUITE_P(

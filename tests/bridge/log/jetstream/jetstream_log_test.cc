@@ -177,6 +177,24 @@ TEST(JetStreamLogSubjectTest, TheSubjectFilterTakesEveryMatchingEvent) {
   }
 }
 
+TEST(JetStreamLogServerUrlsTest, AreTheCommaSeparatedEntries) {
+  EXPECT_THAT(JetStreamLog::ServerUrls("nats://a:4222"), ElementsAre("nats://a:4222"));
+  EXPECT_THAT(JetStreamLog::ServerUrls(" nats://a:4222 ,nats://b:4222,, nats://c:4222 "),
+              ElementsAre("nats://a:4222", "nats://b:4222", "nats://c:4222"));
+  EXPECT_THAT(JetStreamLog::ServerUrls(" , "), ElementsAre());
+}
+
+TEST_F(JetStreamLogTest, ConnectsThroughAListOfServersSomeOfThemDown) {
+  JetStreamLog::Options options = Options();
+  // Nothing listens on port 1; the client tries the servers in random order.
+  options.url = absl::StrCat("nats://127.0.0.1:1, ", server_.url());
+  std::unique_ptr<JetStreamLog> log = Open(options);
+  ASSERT_NE(log, nullptr);
+  absl::StatusOr<uint64_t> appended = AppendAndWait(*log, Encoded("listed"));
+  ASSERT_TRUE(appended.ok()) << appended.status();
+  EXPECT_EQ(*appended, 1u);
+}
+
 TEST_F(JetStreamLogTest, SelectedReadsFromTheStreamSkipOtherEventsOnTheServer) {
   std::unique_ptr<JetStreamLog> log = Open(Options());
   ASSERT_NE(log, nullptr);
@@ -474,6 +492,78 @@ TEST_F(JetStreamLogTest, PositionAtSeesRecordsTheWindowHasNotReceivedYet) {
     ASSERT_TRUE(at.ok()) << at.status();
     ASSERT_EQ(*at, *appended - 1) << "round " << round;
   }
+}
+
+TEST_F(JetStreamLogTest, AStalledFollowerIsReplacedWithinSeconds) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("before")).ok());
+  std::vector<RecordPtr> out;
+  ASSERT_TRUE(Eventually([&] {
+    out.clear();
+    return log->Read(0, 10, &out, nullptr).ok() && out.size() == 1;
+  }));
+  EXPECT_TRUE(log->Stats().stalled.ok());
+
+  // The consumer following the stream goes away, as it does with a NATS
+  // server of a cluster that dies; the client library would notice its
+  // missing heartbeats only after 10 s.
+  absl::StatusOr<int> deleted = server_.DeleteConsumers("TEST");
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  ASSERT_GE(*deleted, 1);
+  const absl::Time appended_at = absl::Now();
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("after")).ok());
+  auto waiter = std::make_shared<NotifyingWaiter>();
+  out.clear();
+  ASSERT_TRUE(log->Read(1, 10, &out, waiter).ok());
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(waiter->grew.WaitForNotificationWithTimeout(kWait));
+  const absl::Duration recovered = absl::Now() - appended_at;
+  // Noticed after a second behind the stream, replaced at once; the
+  // client library alone would take over 10 s. (Loose: CI machines are slow.)
+  EXPECT_LT(recovered, absl::Seconds(8));
+  ASSERT_TRUE(log->Read(1, 10, &out, nullptr).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]->id, "after");
+  // The replacement may deliver before its count is raised.
+  ASSERT_TRUE(Eventually([&] { return log->Stats().follower_restarts == 1; }))
+      << log->Stats().follower_restarts;
+  EXPECT_TRUE(log->Stats().stalled.ok()) << log->Stats().stalled;
+}
+
+TEST_F(JetStreamLogTest, AnAcknowledgedRecordTheTailHasNotDeliveredIsRetained) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  // The follower will not deliver it for a while.
+  ASSERT_TRUE(server_.DeleteConsumers("TEST").ok());
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("first")).ok());
+  // What `earliest` starts from: before it, not after it.
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.last_sequence, 1u);
+  EXPECT_EQ(stats.events, 1u);
+  EXPECT_EQ(stats.first_sequence, 1u);
+}
+
+TEST_F(JetStreamLogTest, RecordsDeletedAtTheEndOfTheStreamAreNoStall) {
+  std::unique_ptr<JetStreamLog> log = Open(Options());
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(AppendAndWait(*log, Encoded("kept")).ok());
+  ASSERT_TRUE(Eventually([&] { return log->Stats().last_sequence == 1; }));
+  // A second process appends a record and an operator deletes it before
+  // this one's follower saw it (it cannot, once deleted).
+  std::unique_ptr<JetStreamLog> other = Open(Options());
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(server_.DeleteConsumers("TEST").ok());  // this one's follower stops meanwhile
+  ASSERT_TRUE(AppendAndWait(*other, Encoded("deleted")).ok());
+  ASSERT_TRUE(server_.DeleteMessage("TEST", 2).ok());
+  // Behind the stream's last sequence, with nothing left to deliver: after
+  // one replacement the follower is not stalled.
+  ASSERT_TRUE(Eventually([&] { return log->Stats().last_sequence == 2; }));
+  ASSERT_TRUE(Eventually([&] { return log->Stats().follower_restarts >= 1; }));
+  absl::SleepFor(absl::Seconds(3));  // long enough for more replacements, were it stalled
+  const LogStats stats = log->Stats();
+  EXPECT_EQ(stats.follower_restarts, 1u);
+  EXPECT_TRUE(stats.stalled.ok()) << stats.stalled;
 }
 
 TEST_F(JetStreamLogTest, AppendsFailWhileTheServerIsDownAndWorkAfterItReturns) {
