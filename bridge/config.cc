@@ -776,12 +776,26 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   HB_RETURN_IF_ERROR(FitMaxBodyBytes(
       r, root["http"] && root["http"].IsMap() && root["http"]["max_body_bytes"], &config));
   if (const YAML::Node dedup = root["dedup"]) {
-    HB_RETURN_IF_ERROR(r.CheckKeys(dedup, "dedup", {"max_entries"}));
+    HB_RETURN_IF_ERROR(
+        r.CheckKeys(dedup, "dedup", {"max_entries", "window", "window_max_entries"}));
     if (dedup["max_entries"]) {
       HB_ASSIGN_OR_RETURN(config.dedup.max_entries,
                           r.Uint(dedup["max_entries"], "dedup.max_entries"));
     }
     if (config.dedup.max_entries == 0) return r.Error("dedup.max_entries", "must be positive");
+    if (dedup["window"]) {
+      HB_ASSIGN_OR_RETURN(config.dedup.window, r.Duration(dedup["window"], "dedup.window"));
+    }
+    if (config.dedup.window > absl::Hours(24 * 366)) {
+      return r.Error("dedup.window", "at most 366d");
+    }
+    if (dedup["window_max_entries"]) {
+      HB_ASSIGN_OR_RETURN(config.dedup.window_max_entries,
+                          r.Uint(dedup["window_max_entries"], "dedup.window_max_entries"));
+    }
+    if (config.dedup.window_max_entries > 100000000) {
+      return r.Error("dedup.window_max_entries", "at most 100000000 (about 6.4 GB of memory)");
+    }
   }
   if (const YAML::Node logging = root["logging"]) {
     HB_RETURN_IF_ERROR(r.CheckKeys(logging, "logging", {"level"}));
@@ -859,6 +873,8 @@ std::vector<std::pair<std::string, std::string>> DescribeConfig(const Config& co
     out.emplace_back(absl::StrCat("log.", key), value);
   }
   out.emplace_back("dedup.max_entries", absl::StrCat(config.dedup.max_entries));
+  out.emplace_back("dedup.window", FormatConfigDuration(config.dedup.window));
+  out.emplace_back("dedup.window_max_entries", absl::StrCat(config.dedup.window_max_entries));
   out.emplace_back("auth.enabled", boolean(config.auth.enabled));
   out.emplace_back("auth.tokens", config.auth.tokens.empty()
                                       ? "[]"

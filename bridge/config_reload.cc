@@ -85,6 +85,9 @@ Config MergeForReload(const Config& running, const Config& next,
   }
 
   Keep("dedup.max_entries", running.dedup.max_entries, &out.dedup.max_entries, r);
+  Keep("dedup.window", running.dedup.window, &out.dedup.window, r);
+  Keep("dedup.window_max_entries", running.dedup.window_max_entries, &out.dedup.window_max_entries,
+       r);
   return out;
 }
 

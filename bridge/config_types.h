@@ -134,6 +134,12 @@ struct LogConfig {
 struct DedupConfig {
   // How many recent event ids are remembered to recognise redeliveries.
   uint64_t max_entries = 100000;
+  // How long the ids of sources whose signature covers no timestamp
+  // (GitHub, DocSpace, canD) are remembered: nothing else stops a replay
+  // of their requests. Zero: only the last max_entries.
+  absl::Duration window = absl::Hours(24 * 7);
+  // At most this many of those ids (a memory bound: about 64 bytes each).
+  uint64_t window_max_entries = 1000000;
 };
 
 // Where in a request a value is read from: a header or a JSON field of the

@@ -106,7 +106,7 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
         ", or lower http.max_body_bytes to ", FormatConfigBytes(fits), " or less"));
   }
   std::unique_ptr<Ingestor> ingestor(
-      new Ingestor(log, config.dedup.max_entries, config.http.max_json_depth,
+      new Ingestor(log, config.dedup, config.http.max_json_depth,
                    std::min(config.grpc.max_event_bytes, log->max_record_bytes())));
   std::shared_ptr<const SourceSet> set;
   HB_ASSIGN_OR_RETURN(set, SourceSet::Create(config, nullptr));
@@ -114,7 +114,7 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
     absl::MutexLock lock(&ingestor->sources_mu_);
     ingestor->sources_ = std::move(set);
   }
-  absl::StatusOr<uint64_t> warmed = ingestor->Warm(config.dedup.max_entries);
+  absl::StatusOr<uint64_t> warmed = ingestor->Warm(config.dedup);
   if (!warmed.ok()) return warmed.status();
   if (log->shared()) {
     Ingestor* self = ingestor.get();
@@ -126,44 +126,97 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const Config& config,
   return ingestor;
 }
 
-Ingestor::Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth,
+Ingestor::Ingestor(EventLog* log, const DedupConfig& dedup, int max_json_depth,
                    uint64_t max_event_bytes)
     : log_(log),
       max_event_bytes_(max_event_bytes),
       max_json_depth_(max_json_depth),
-      dedup_(dedup_entries),
-      ordering_(dedup_entries) {}
+      dedup_(dedup.max_entries, dedup.window, dedup.window_max_entries),
+      ordering_(dedup.max_entries) {}
 
 Ingestor::~Ingestor() = default;
 
 void Ingestor::StopFollowing() { follower_.reset(); }
+
+bool Ingestor::RemembersByTime(const SourceSet& set, absl::string_view source) {
+  auto it = set.entries_.find(source);
+  return it != set.entries_.end() && !it->second.info.provider->signs_timestamp;
+}
 
 void Ingestor::Remember(const LogRecord& record) {
   const std::string key = absl::StrCat(record.source, "\n", record.id);
   // Known already: taken by this process (which ran it past the ordering
   // guard then) or remembered before.
   if (dedup_.Reserve(key) != DedupWindow::State::kNew) return;
-  dedup_.Commit(key);
+  if (RemembersByTime(*Snapshot(), record.source)) {
+    dedup_.CommitForWindow(key, record.appended_at);
+  } else {
+    dedup_.Commit(key);
+  }
   if (record.subject.empty()) return;
   if (std::optional<absl::Time> time = EntityTimeOf(record.event_bytes)) {
     ordering_.IsSuperseded(record.source, record.subject, *time);
   }
 }
 
-absl::StatusOr<uint64_t> Ingestor::Warm(uint64_t window) {
+absl::StatusOr<uint64_t> Ingestor::Warm(const DedupConfig& dedup) {
   const LogStats stats = log_->Stats();
   if (stats.events == 0) return stats.last_sequence;
-  uint64_t after = stats.first_sequence - 1;
-  if (stats.last_sequence - after > window) after = stats.last_sequence - window;
+  const uint64_t oldest = stats.first_sequence - 1;
+  uint64_t recent = oldest;
+  if (stats.last_sequence - recent > dedup.max_entries) {
+    recent = stats.last_sequence - dedup.max_entries;
+  }
+  auto failed = [](const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat("rebuilding the de-duplication window from the "
+                                               "event log: ",
+                                               s.message()));
+  };
+
+  // First the ids remembered by time, from before the last max_entries:
+  // only the sources that need them are read (JetStream selects them on
+  // the server).
+  ReadSelector timed;
+  {
+    const std::shared_ptr<const SourceSet> set = Snapshot();
+    for (const SourceInfo& info : set->infos()) {
+      if (!info.provider->signs_timestamp) timed.sources.push_back(info.name);
+    }
+  }
+  uint64_t after = recent;
+  if (!timed.sources.empty() && dedup.window > absl::ZeroDuration() &&
+      dedup.window_max_entries > 0) {
+    // By the log's own time, as the window keeps it (see DedupWindow).
+    std::vector<RecordPtr> last;
+    if (absl::Status s = log_->Read(stats.last_sequence - 1, 1, &last, nullptr); !s.ok()) {
+      return failed(s);
+    }
+    const absl::Time newest = last.empty() ? absl::Now() : last.back()->appended_at;
+    absl::StatusOr<uint64_t> since = log_->PositionAt(newest - dedup.window);
+    // OUT_OF_RANGE: retention has removed part of the window already.
+    after = since.ok() ? std::max(*since, oldest) : oldest;
+  }
   std::vector<RecordPtr> records;
+  while (after < recent) {
+    records.clear();
+    uint64_t through = after;
+    absl::Status s = log_->ReadSelected(after, 1024, timed, &records, &through, nullptr);
+    if (!s.ok()) return failed(s);
+    if (through <= after) break;
+    const std::shared_ptr<const SourceSet> set = Snapshot();
+    for (const RecordPtr& record : records) {
+      if (record->sequence > recent) break;
+      if (RemembersByTime(*set, record->source)) Remember(*record);
+    }
+    after = std::min(through, recent);
+  }
+
+  // Then every id of the last max_entries records.
+  after = recent;
   while (after < stats.last_sequence) {
     records.clear();
     absl::Status s = log_->Read(after, 1024, &records, nullptr);
-    if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("rebuilding the de-duplication window from the "
-                                                 "event log: ",
-                                                 s.message()));
-    }
+    if (!s.ok()) return failed(s);
     if (records.empty()) break;
     for (const RecordPtr& record : records) {
       after = record->sequence;
@@ -291,6 +344,27 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
   result.type = event.type();
   result.typed = !event.has_untyped();
 
+  // A provider that signs no timestamp may still sign a time in the body
+  // (DocSpace's event.createOn, repeated by its retries): a delivery older
+  // than the ids remembered could be a replay that would not be recognised.
+  if (!entry.info.provider->signs_timestamp && event.has_sent_at() &&
+      dedup_.window() > absl::ZeroDuration()) {
+    const absl::Time sent = absl::FromUnixSeconds(event.sent_at().seconds()) +
+                            absl::Nanoseconds(event.sent_at().nanos());
+    if (request.received_at - sent > dedup_.window()) {
+      result.outcome = Outcome::kStaleTimestamp;
+      const absl::Duration age = request.received_at - sent;
+      result.reason = absl::StrCat("the event was created ",
+                                   age >= absl::Hours(48)
+                                       ? absl::StrCat(absl::ToInt64Hours(age) / 24, " days")
+                                       : absl::FormatDuration(absl::Trunc(age, absl::Seconds(1))),
+                                   " ago, longer ago than de-duplication remembers (dedup.window, ",
+                                   FormatConfigDuration(dedup_.window()),
+                                   "): as the provider signs no timestamp, this could be a replay");
+      return done(std::move(result));
+    }
+  }
+
   // Refused before anything is reserved: an event no subscriber could be
   // sent must not be stored (nor remembered as a duplicate). Counted with
   // the raw body and the two bytes `superseded` may add.
@@ -305,6 +379,8 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
   }
 
   std::string key = absl::StrCat(entry.info.name, "\n", event.id());
+  const bool by_time = !entry.info.provider->signs_timestamp;
+  const absl::Time received_at = request.received_at;
   switch (dedup_.Reserve(key)) {
     case DedupWindow::State::kDuplicate:
       result.outcome = Outcome::kDuplicate;
@@ -322,10 +398,14 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
         ordering_.IsSuperseded(entry.info.name, event.subject(), EntityTime(event)));
   }
   log_->Append(EncodeEvent(std::move(event)),
-               [this, key = std::move(key), result = std::move(result),
+               [this, key = std::move(key), by_time, received_at, result = std::move(result),
                 done = std::move(done)](absl::StatusOr<uint64_t> sequence) mutable {
                  if (sequence.ok()) {
-                   dedup_.Commit(key);
+                   if (by_time) {
+                     dedup_.CommitForWindow(key, received_at);
+                   } else {
+                     dedup_.Commit(key);
+                   }
                    result.sequence = *sequence;
                  } else {
                    dedup_.Release(key);

@@ -172,7 +172,7 @@ class Ingestor {
               std::function<void(IngestResult)> done);
 
  private:
-  Ingestor(EventLog* log, size_t dedup_entries, int max_json_depth, uint64_t max_event_bytes);
+  Ingestor(EventLog* log, const DedupConfig& dedup, int max_json_depth, uint64_t max_event_bytes);
 
   std::shared_ptr<const SourceSet> Snapshot() const;
   // Handle for the source `entry` of a set the caller holds.
@@ -183,13 +183,17 @@ class Ingestor {
   ~Ingestor();
 
  private:
-  // Rebuilds the de-duplication window and the ordering guard from the last
-  // `window` records of the log, so both survive a restart. Returns the
-  // last sequence it read.
-  absl::StatusOr<uint64_t> Warm(uint64_t window);
+  // Rebuilds the de-duplication window and the ordering guard from the log,
+  // so both survive a restart: the ids of the last dedup.max_entries
+  // records, and those of sources without signed timestamps appended within
+  // dedup.window. Returns the last sequence it read.
+  absl::StatusOr<uint64_t> Warm(const DedupConfig& dedup);
   // Adds a record appended to the log (by this process or, for a shared
   // log, another) to the de-duplication window and the ordering guard.
   void Remember(const LogRecord& record);
+  // Whether `source`'s ids are remembered for dedup.window: its provider
+  // signs no timestamp, so nothing else stops a replay.
+  static bool RemembersByTime(const SourceSet& set, absl::string_view source);
 
   EventLog* const log_;
   const uint64_t max_event_bytes_;

@@ -14,23 +14,23 @@ namespace hookbridge {
 namespace {
 
 // name, id, needs_secrets, needs_path_token, generic, catalog, create, validate, sign,
-// testdata, example_subject_field
+// testdata, example_subject_field, signs_timestamp
 const ProviderInfo kProviders[] = {
     {"ckeditor-cloud-services", v1::PROVIDER_CKEDITOR_CLOUD_SERVICES, true, false, false,
-     &kCkeditorCatalog, &CreateCkeditorSource, nullptr, &SignCkeditorRequest, "ckeditor", ""},
+     &kCkeditorCatalog, &CreateCkeditorSource, nullptr, &SignCkeditorRequest, "ckeditor", "", true},
     {"ckbox", v1::PROVIDER_CKBOX, true, false, false, &kCkboxCatalog, &CreateCkboxSource, nullptr,
-     &SignCkeditorRequest, "ckbox", ""},
+     &SignCkeditorRequest, "ckbox", "", true},
     {"onlyoffice-docspace", v1::PROVIDER_ONLYOFFICE_DOCSPACE, true, false, false, &kDocspaceCatalog,
-     &CreateDocspaceSource, nullptr, &SignDocspaceRequest, "docspace", ""},
+     &CreateDocspaceSource, nullptr, &SignDocspaceRequest, "docspace", "", false},
     {"cand", v1::PROVIDER_CAND, false, true, false, &kCandCatalog, &CreateCandSource, nullptr,
-     &SignCandRequest, "cand", ""},
+     &SignCandRequest, "cand", "", false},
     {"standard-webhooks", v1::PROVIDER_STANDARD_WEBHOOKS, true, false, true,
      &kStandardWebhooksCatalog, &CreateStandardWebhooksSource, &ValidateStandardWebhooksSource,
-     &SignStandardWebhooksRequest, "", "data.id"},
+     &SignStandardWebhooksRequest, "", "data.id", true},
     {"github", v1::PROVIDER_GITHUB, true, false, true, &kGithubCatalog, &CreateGithubSource,
-     nullptr, &SignGithubRequest, "", "repository.full_name"},
+     nullptr, &SignGithubRequest, "", "repository.full_name", false},
     {"stripe", v1::PROVIDER_STRIPE, true, false, true, &kStripeCatalog, &CreateStripeSource,
-     nullptr, &SignStripeRequest, "", ""},
+     nullptr, &SignStripeRequest, "", "", true},
 };
 
 }  // namespace

@@ -61,6 +61,13 @@ struct ProviderInfo {
   // Generic providers without a default subject: a body field to take it
   // from in tests and fuzzing, so their subject path is exercised.
   absl::string_view example_subject_field;
+  // Whether every request's signature covers a timestamp checked against
+  // the source's timestamp_tolerance, so that a replay is refused as stale
+  // once the tolerance has passed. Where it does not, only the
+  // de-duplication window (dedup.window, by time) stops a replay, and a
+  // time the signed body carries (DocSpace's event.createOn, as sent_at)
+  // older than that window is refused as stale.
+  bool signs_timestamp;
 };
 
 absl::Span<const ProviderInfo> Providers();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace hookbridge {
@@ -69,6 +70,58 @@ TEST(DedupWindowTest, InFlightKeysAreNotEvictedNorCounted) {
   EXPECT_EQ(window.Reserve("pending"), State::kDuplicate);
   EXPECT_EQ(window.Reserve("k3"), State::kNew);  // pushed out by "pending"
   EXPECT_EQ(window.Reserve("k4"), State::kDuplicate);
+}
+
+TEST(DedupWindowTest, KeysCommittedForTheWindowAreKeptByTimeBeyondMaxEntries) {
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  DedupWindow window(2, absl::Hours(24), 100);
+  ASSERT_EQ(window.Reserve("github"), State::kNew);
+  window.CommitForWindow("github", t0);
+  for (int i = 0; i < 5; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    ASSERT_EQ(window.Reserve(key), State::kNew);
+    window.Commit(key);
+  }
+  EXPECT_EQ(window.size(), 2u);
+  EXPECT_EQ(window.window_size(), 1u);
+  EXPECT_EQ(window.Reserve("k0"), State::kNew);  // only the last two
+  window.Release("k0");
+  EXPECT_EQ(window.Reserve("github"), State::kDuplicate);
+
+  // Forgotten once a key committed a window later arrives: the window goes
+  // by the times committed, not by a clock that could be set forward.
+  ASSERT_EQ(window.Reserve("later"), State::kNew);
+  window.CommitForWindow("later", t0 + absl::Hours(23));
+  EXPECT_EQ(window.Reserve("github"), State::kDuplicate);
+  ASSERT_EQ(window.Reserve("latest"), State::kNew);
+  window.CommitForWindow("latest", t0 + absl::Hours(24) + absl::Seconds(1));
+  EXPECT_EQ(window.window_size(), 2u);
+  EXPECT_EQ(window.Reserve("github"), State::kNew);
+  EXPECT_EQ(window.forgotten_early(), 0u);
+}
+
+TEST(DedupWindowTest, TheWindowIsBoundedAndSaysWhatItForgotEarly) {
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  DedupWindow window(1, absl::Hours(24), 3);
+  for (int i = 0; i < 5; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    ASSERT_EQ(window.Reserve(key), State::kNew);
+    window.CommitForWindow(key, t0 + absl::Seconds(i));
+  }
+  EXPECT_EQ(window.window_size(), 3u);
+  EXPECT_EQ(window.forgotten_early(), 2u);
+  EXPECT_EQ(window.Reserve("k0"), State::kNew);
+  EXPECT_EQ(window.Reserve("k2"), State::kDuplicate);
+}
+
+TEST(DedupWindowTest, WithoutAWindowKeysAreKeptOnlyAmongTheLastMaxEntries) {
+  DedupWindow window(1);
+  ASSERT_EQ(window.Reserve("a"), State::kNew);
+  window.CommitForWindow("a", absl::FromUnixSeconds(1));
+  ASSERT_EQ(window.Reserve("b"), State::kNew);
+  window.Commit("b");
+  EXPECT_EQ(window.window_size(), 0u);
+  EXPECT_EQ(window.Reserve("a"), State::kNew);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "bridge/log/memory/memory_log.h"
 #include "bridge/providers/ckeditor/signature.h"
 #include "bridge/providers/github/signature.h"
+#include "bridge/providers/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -864,17 +865,19 @@ constexpr absl::string_view kIssueOpened =
     R"({"action": "opened", "issue": {"number": 1347}, "repository": {"id": 1296269}})";
 constexpr absl::string_view kDeliveryId = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
 
-TEST_F(ProvidersIngestTest, GithubDeliveryIdBecomesTheEventId) {
+TEST_F(ProvidersIngestTest, GithubEventIdIsTheHashOfTheSignedBody) {
   GithubDelivery delivery(kIssueOpened, kDeliveryId);
   IngestResult result = Post(delivery.target, delivery.request);
   EXPECT_EQ(result.outcome, Outcome::kAccepted) << result.reason;
-  EXPECT_EQ(result.event_id, kDeliveryId);
+  // X-GitHub-Delivery is not signed: it cannot be what tells deliveries apart.
+  EXPECT_EQ(result.event_id.size(), 32u);
+  EXPECT_NE(result.event_id, kDeliveryId);
   EXPECT_EQ(result.type, "issues");
   EXPECT_FALSE(result.typed);
 
   std::vector<v1::Event> events = LoggedEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].id(), kDeliveryId);
+  EXPECT_EQ(events[0].id(), result.event_id);
   EXPECT_EQ(events[0].source(), "gh");
   EXPECT_EQ(events[0].provider(), v1::PROVIDER_GITHUB);
   EXPECT_EQ(events[0].type(), "issues");
@@ -884,23 +887,30 @@ TEST_F(ProvidersIngestTest, GithubDeliveryIdBecomesTheEventId) {
   EXPECT_EQ(events[0].raw_body(), kIssueOpened);
 }
 
-TEST_F(ProvidersIngestTest, GithubRedeliveryIsADuplicateEvenWithAnotherBody) {
+TEST_F(ProvidersIngestTest, AGithubBodyIsOneEventWhateverItsUnsignedHeadersSay) {
   GithubDelivery first(kIssueOpened, kDeliveryId);
-  ASSERT_EQ(Post(first.target, first.request).outcome, Outcome::kAccepted);
+  IngestResult accepted = Post(first.target, first.request);
+  ASSERT_EQ(accepted.outcome, Outcome::kAccepted) << accepted.reason;
 
-  // "Redeliver" in GitHub's UI resends the delivery id; the body may differ.
-  GithubDelivery redelivery(
-      R"({"action": "opened", "issue": {"number": 1347}, "repository": {"id": 1296269},
-          "redelivered": true})",
-      kDeliveryId);
-  IngestResult again = Post(redelivery.target, redelivery.request);
-  EXPECT_EQ(again.outcome, Outcome::kDuplicate) << again.reason;
-  EXPECT_EQ(again.event_id, kDeliveryId);
+  // A captured delivery sent again with fresh delivery ids, and with other
+  // event names: GitHub signed neither header.
+  for (int i = 0; i < 110; ++i) {
+    GithubDelivery replay(kIssueOpened, absl::StrCat("replayed-delivery-", i));
+    const std::string type = i % 2 == 0 ? "release" : absl::StrCat("made_up_", i);
+    for (auto& [name, value] : replay.request.headers) {
+      if (name == "X-GitHub-Event") value = type;
+    }
+    IngestResult again = Post(replay.target, replay.request);
+    EXPECT_EQ(again.outcome, Outcome::kDuplicate) << i << ": " << again.reason;
+    EXPECT_EQ(again.event_id, accepted.event_id);
+  }
+  std::vector<v1::Event> events = LoggedEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type(), "issues");
 
-  // Another delivery id with the same body is another delivery.
-  GithubDelivery other(kIssueOpened, "9b7a2c1e-cc78-11e3-81ab-4c9367dc0958");
-  IngestResult third = Post(other.target, other.request);
-  EXPECT_EQ(third.outcome, Outcome::kAccepted) << third.reason;
+  // Another body (what GitHub sends for another event) is another event.
+  GithubDelivery other(R"({"action": "closed", "issue": {"number": 1347}})", kDeliveryId);
+  EXPECT_EQ(Post(other.target, other.request).outcome, Outcome::kAccepted);
   EXPECT_EQ(log_.Stats().last_sequence, 2u);
 }
 
@@ -915,6 +925,117 @@ TEST(OutcomeTest, BadTokenIsItsOwnOutcome) {
   EXPECT_EQ(OutcomeName(Outcome::kBadToken), "bad_token");
   EXPECT_NE(OutcomeName(Outcome::kBadToken), OutcomeName(Outcome::kUnknownSource));
   EXPECT_EQ(kAllOutcomes[static_cast<size_t>(Outcome::kBadToken)], Outcome::kBadToken);
+}
+
+// ---- Replays of providers that sign no timestamp -----------------------------
+
+// RoutingConfig (canD `shop`, GitHub `gh`) plus CKEditor `docs` and DocSpace
+// `space`, remembering only the last two ids of every source.
+Config ReplayConfig() {
+  Config config = RoutingConfig();
+  config.sources.push_back(TestConfig().sources[0]);  // docs
+  SourceConfig space;
+  space.name = "space";
+  space.provider = "onlyoffice-docspace";
+  space.secrets = {"space-secret"};
+  config.sources.push_back(space);
+  config.dedup.max_entries = 2;
+  return config;
+}
+
+// A DocSpace delivery of event `id` created at `create_on`, signed.
+struct DocspaceDelivery {
+  DocspaceDelivery(int id, absl::string_view create_on)
+      : body(absl::StrCat(R"({"event": {"id": )", id, R"(, "createOn": ")", create_on,
+                          R"(", "trigger": "file.created", "triggerId": 128},
+                             "payload": {"id": 42}})")) {
+    request.method = "POST";
+    request.target = "/webhooks/space";
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = body;
+    request.received_at = absl::FromUnixMillis(kNowMillis);
+    request.received_monotonic = kMonotonicStart;
+    const ProviderInfo* docspace = FindProvider("onlyoffice-docspace");
+    for (auto& header : docspace->sign("space-secret", request).headers) {
+      headers.push_back(std::move(header));
+    }
+    for (const auto& [name, value] : headers) request.headers.emplace_back(name, value);
+  }
+  DocspaceDelivery(const DocspaceDelivery&) = delete;
+
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  WebhookRequest request;
+};
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+  void Start() {
+    ingestor_.reset();
+    absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(ReplayConfig(), &log_);
+    ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+    ingestor_ = *std::move(ingestor);
+  }
+  IngestResult Handle(absl::string_view source, const WebhookRequest& request) {
+    IngestResult result;
+    int calls = 0;
+    ingestor_->Handle(source, request, [&](IngestResult r) {
+      ++calls;
+      result = std::move(r);
+    });
+    EXPECT_EQ(calls, 1);
+    return result;
+  }
+  // Three CKEditor events: more than the last two ids remembered.
+  void PushOutTheRecentIds(int round) {
+    for (int i = 0; i < 3; ++i) {
+      SignedRequest other(
+          absl::StrCat(R"({"event": "comment.added", "payload": {"n": )", round * 10 + i, "}}"));
+      ASSERT_EQ(Handle("docs", other.request).outcome, Outcome::kAccepted);
+    }
+  }
+
+  MemoryLog log_{{}};
+  std::unique_ptr<Ingestor> ingestor_;
+};
+
+TEST_F(ReplayTest, IdsOfUnsignedTimeSourcesOutliveTheLastMaxEntries) {
+  GithubDelivery github(kIssueOpened, kDeliveryId);
+  DocspaceDelivery docspace(7, "2019-05-29T08:00:00Z");
+  const std::string cand_target = absl::StrCat("/webhooks/shop/", kShopToken);
+  WebhookRequest cand = CandRequest(kProductCreated, cand_target);
+  ASSERT_EQ(Handle("gh", github.request).outcome, Outcome::kAccepted);
+  ASSERT_EQ(Handle("space", docspace.request).outcome, Outcome::kAccepted);
+  ASSERT_EQ(Handle("shop", cand).outcome, Outcome::kAccepted);
+  SignedRequest comment(kCommentAdded);
+  ASSERT_EQ(Handle("docs", comment.request).outcome, Outcome::kAccepted);
+  PushOutTheRecentIds(1);
+
+  // CKEditor signs its timestamp: its id is forgotten after max_entries,
+  // and a replay that late is refused as stale by the tolerance instead.
+  EXPECT_EQ(Handle("docs", comment.request).outcome, Outcome::kAccepted);
+  // The others are still remembered, and after a restart too (rebuilt
+  // from the log).
+  for (bool restarted : {false, true}) {
+    if (restarted) Start();
+    EXPECT_EQ(Handle("gh", github.request).outcome, Outcome::kDuplicate) << restarted;
+    EXPECT_EQ(Handle("space", docspace.request).outcome, Outcome::kDuplicate) << restarted;
+    EXPECT_EQ(Handle("shop", cand).outcome, Outcome::kDuplicate) << restarted;
+    PushOutTheRecentIds(restarted ? 3 : 2);
+  }
+  EXPECT_EQ(log_.Stats().last_sequence, 5u + 3 + 3 + 3);
+}
+
+TEST_F(ReplayTest, ADocspaceEventCreatedBeforeTheWindowIsRefusedAsStale) {
+  // Received 2019-05-29T08:17:56Z; the window is the default 7 days.
+  DocspaceDelivery recent(1, "2019-05-23T08:00:00Z");
+  EXPECT_EQ(Handle("space", recent.request).outcome, Outcome::kAccepted);
+  DocspaceDelivery old(2, "2019-05-22T08:00:00Z");
+  const IngestResult stale = Handle("space", old.request);
+  EXPECT_EQ(stale.outcome, Outcome::kStaleTimestamp);
+  EXPECT_THAT(stale.reason, HasSubstr("dedup.window, 7d"));
+  EXPECT_EQ(log_.Stats().last_sequence, 1u);
 }
 
 }  // namespace

@@ -60,12 +60,15 @@ std::string Config() {
 )");
 }
 
-// A DocSpace delivery of `trigger` about entity `id`, attempt `retry`.
-std::string DocspaceBody(const std::string& trigger, int event_id, int id, int retry = 0) {
+// A DocSpace delivery of `trigger` about entity `id`, attempt `retry`,
+// created `age` ago (older than dedup.window is refused as a replay).
+std::string DocspaceBody(const std::string& trigger, int event_id, int id, int retry = 0,
+                         absl::Duration age = absl::Minutes(1)) {
   return absl::StrCat(
-      R"({"event":{"id":)", event_id,
-      R"(,"createOn":"2025-01-01T00:00:00Z","createBy":"f0a1c3de-1111-2222-3333-444455556666","trigger":")",
-      trigger, R"(","triggerId":128},"payload":{"id":)", id,
+      R"({"event":{"id":)", event_id, R"(,"createOn":")",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - age, absl::UTCTimeZone()),
+      R"(","createBy":"f0a1c3de-1111-2222-3333-444455556666","trigger":")", trigger,
+      R"(","triggerId":128},"payload":{"id":)", id,
       R"(,"title":"Report.docx","folderId":7,"version":1},"webhook":{"id":3,"name":"hb","url":"https://hooks.example.com/webhooks/docspace","retryCount":)",
       retry, "}}");
 }
@@ -146,6 +149,12 @@ TEST_F(ProvidersTest, DocspaceHeadCheckSignatureRotationAndRedelivery) {
   EXPECT_THAT(old.body, HasSubstr("no configured secret matches"));
   // An unknown trigger still arrives.
   ASSERT_EQ(PostDocspace(DocspaceBody("file.exploded", 103, 43)).status, 200);
+  // DocSpace signs no timestamp: a delivery created longer ago than the
+  // de-duplication window (7 days) could be a replay nothing recognises.
+  HttpResponse replayed = PostDocspace(DocspaceBody("file.created", 104, 42, 0, absl::Hours(200)));
+  EXPECT_EQ(replayed.status, 401);
+  EXPECT_THAT(replayed.body, HasSubstr("\"outcome\":\"stale_timestamp\""));
+  EXPECT_THAT(replayed.body, HasSubstr("8 days ago"));
 
   std::vector<v1::Event> events = ReadAll("docspace", 2);
   ASSERT_EQ(events.size(), 2u);
@@ -227,13 +236,24 @@ TEST_F(ProvidersTest, GithubTypeFromHeaderRotationAndDuplicates) {
   // The previous secret is still configured: both verify during rotation.
   ASSERT_EQ(PostGithub("ping", "d-2", R"({"zen":"x"})", kGithubOldSecret).status, 200);
   EXPECT_EQ(PostGithub("push", "d-3", body, "not-configured").status, 401);
-  // A redelivery (same X-GitHub-Delivery) is stored once.
+  // A redelivery is stored once; so is the signed body replayed with fresh
+  // X-GitHub-Delivery values or other X-GitHub-Event names, which GitHub
+  // does not sign.
   HttpResponse again = PostGithub("push", "d-1", body);
   EXPECT_THAT(again.body, HasSubstr("duplicate"));
+  for (int i = 0; i < 110; ++i) {
+    HttpResponse replay =
+        PostGithub(i < 6 ? "push" : absl::StrCat("event_", i), absl::StrCat("fresh-", i), body);
+    EXPECT_EQ(replay.status, 200) << i;
+    EXPECT_THAT(replay.body, HasSubstr("duplicate")) << i;
+  }
+  EXPECT_EQ(Metric("hookbridge_events_appended_total{source=\"gh\",type=\"push\"}"), 1);
+  EXPECT_EQ(Metric("hookbridge_events_appended_total{source=\"gh\",type=\"event_7\"}"), -1);
   std::vector<v1::Event> events = ReadAll("gh", 2);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].type(), "push");
-  EXPECT_EQ(events[0].id(), "d-1");
+  // The hash of the signed content, not the unsigned delivery header.
+  EXPECT_EQ(events[0].id().size(), 32u);
   EXPECT_EQ(events[0].subject(), "acme/app");
   EXPECT_EQ(events[0].provider(), v1::PROVIDER_GITHUB);
   EXPECT_EQ(events[1].type(), "ping");

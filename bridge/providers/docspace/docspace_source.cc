@@ -120,6 +120,11 @@ class DocspaceSource : public Source {
       }
     }
 
+    // The event's creation time, signed with the body and repeated by every
+    // retry: DocSpace signs no timestamp, so the ingestor refuses a delivery
+    // created longer ago than it remembers ids (a replay).
+    if (metadata.event().has_create_on()) *event->mutable_sent_at() = metadata.event().create_on();
+
     // The delivery metadata is kept whether or not the payload is typed.
     docspace::v1::DocspaceEvent* container = event->mutable_docspace();
     container->mutable_event()->Swap(metadata.mutable_event());

@@ -82,11 +82,14 @@ const Scheme& StandardWebhooksScheme() {
 }
 
 const Scheme& GithubScheme() {
-  static const Scheme* const scheme = new Scheme{
-      [](const WebhookRequest& request, const std::vector<std::string>& secrets, absl::Duration) {
-        return VerifyGithubSignature(request, secrets);
-      },
-      &NoTimestamp, Header("X-GitHub-Event"), Header("X-GitHub-Delivery"), ValueLocation{}};
+  static const Scheme* const scheme =
+      new Scheme{[](const WebhookRequest& request, const std::vector<std::string>& secrets,
+                    absl::Duration) { return VerifyGithubSignature(request, secrets); },
+                 // Not X-GitHub-Delivery as the id: GitHub signs the body alone, so a
+                 // captured body sent again with fresh delivery ids (or another
+                 // X-GitHub-Event) would become another event. The id is the hash of
+                 // the signed content, which a redelivery repeats.
+                 &NoTimestamp, Header("X-GitHub-Event"), ValueLocation{}, ValueLocation{}};
   return *scheme;
 }
 

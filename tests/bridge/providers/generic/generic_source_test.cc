@@ -187,7 +187,7 @@ constexpr absl::string_view kGithubPush = R"({
   "sender": {"login": "octocat", "id": 1}
 })";
 
-TEST(GithubSourceTest, DefaultsTypeAndIdFromHeaders) {
+TEST(GithubSourceTest, TypeComesFromItsHeaderButNotTheIdWhichIsUnsigned) {
   SignedRequest r("github", kGithubPush,
                   {{"X-GitHub-Event", "push"},
                    {"X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"},
@@ -196,7 +196,8 @@ TEST(GithubSourceTest, DefaultsTypeAndIdFromHeaders) {
   const absl::Status status = VerifyAndDecode(Config("github"), r, &event);
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(event.type(), "push");
-  EXPECT_EQ(event.id(), "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+  // GitHub signs the body alone: the Ingestor's content hash is the id.
+  EXPECT_EQ(event.id(), "");
   EXPECT_EQ(event.subject(), "");
   ExpectUntypedBody(event, kGithubPush);
 }
@@ -206,17 +207,14 @@ TEST(GithubSourceTest, HasNoSentAt) {
   v1::Event event;
   ASSERT_TRUE(VerifyAndDecode(Config("github"), r, &event).ok());
   EXPECT_FALSE(event.has_sent_at());
-  // No delivery header: the Ingestor falls back to a content hash.
   EXPECT_EQ(event.id(), "");
 }
 
 TEST(GithubSourceTest, HeaderNamesAreCaseInsensitive) {
-  SignedRequest r("github", kGithubPush,
-                  {{"x-github-event", "issues"}, {"x-github-delivery", "d-1"}});
+  SignedRequest r("github", kGithubPush, {{"x-github-event", "issues"}});
   v1::Event event;
   ASSERT_TRUE(VerifyAndDecode(Config("github"), r, &event).ok());
   EXPECT_EQ(event.type(), "issues");
-  EXPECT_EQ(event.id(), "d-1");
 }
 
 TEST(GithubSourceTest, MissingTypeNamesTheHeader) {
@@ -233,8 +231,8 @@ TEST(GithubSourceTest, MissingTypeNamesTheHeader) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(GithubSourceTest, RepeatedTypeOrDeliveryHeadersAreRejectedNotFirstOneWins) {
-  for (const char* header : {"X-GitHub-Event", "X-GitHub-Delivery"}) {
+TEST(GithubSourceTest, RepeatedTypeHeadersAreRejectedNotFirstOneWins) {
+  for (const char* header : {"X-GitHub-Event"}) {
     SignedRequest r("github", kGithubPush,
                     {{"X-GitHub-Event", "push"}, {"X-GitHub-Delivery", "d-1"}, {header, "other"}});
     v1::Event event;

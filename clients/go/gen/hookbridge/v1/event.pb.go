@@ -100,9 +100,10 @@ type Event struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	// Unique per event: the provider's delivery id where it sends one, else a
-	// content hash of the delivery. A redelivery of the same webhook has the
-	// same id and is not appended twice.
+	// Unique per event: the provider's delivery id where its signature covers
+	// one, else a content hash of the delivery (GitHub's X-GitHub-Delivery is
+	// not signed, so a GitHub event's id is the hash). A redelivery of the
+	// same webhook has the same id and is not appended twice.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Position in the event log, starting at 1 and strictly increasing. This is
 	// the resume cursor: subscribe with `after_sequence` set to the last

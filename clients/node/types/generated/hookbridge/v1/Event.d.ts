@@ -8,9 +8,10 @@ import type { Struct as _google_protobuf_Struct, Struct__Output as _google_proto
 import type { Long } from '@grpc/proto-loader';
 export interface Event {
     /**
-     * Unique per event: the provider's delivery id where it sends one, else a
-     * content hash of the delivery. A redelivery of the same webhook has the
-     * same id and is not appended twice.
+     * Unique per event: the provider's delivery id where its signature covers
+     * one, else a content hash of the delivery (GitHub's X-GitHub-Delivery is
+     * not signed, so a GitHub event's id is the hash). A redelivery of the
+     * same webhook has the same id and is not appended twice.
      */
     'id'?: (string);
     /**
@@ -91,9 +92,10 @@ export interface Event {
 }
 export interface Event__Output {
     /**
-     * Unique per event: the provider's delivery id where it sends one, else a
-     * content hash of the delivery. A redelivery of the same webhook has the
-     * same id and is not appended twice.
+     * Unique per event: the provider's delivery id where its signature covers
+     * one, else a content hash of the delivery (GitHub's X-GitHub-Delivery is
+     * not signed, so a GitHub event's id is the hash). A redelivery of the
+     * same webhook has the same id and is not appended twice.
      */
     'id': (string);
     /**
