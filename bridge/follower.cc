@@ -67,7 +67,7 @@ void LogFollower::Run() {
         retry = true;
         break;
       }
-      if (records.empty()) break;  // a wake-up is armed
+      if (records.empty() && !subscription_->more()) break;  // a wake-up is armed
       for (const RecordPtr& record : records) on_record_(*record);
     }
   }

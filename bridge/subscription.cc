@@ -107,7 +107,12 @@ void Subscription::Close() { waker_->Close(); }
 
 absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
   size_t found = 0;
-  while (found < max) {
+  more_ = false;
+  for (int reads = 0; found < max; ++reads) {
+    if (reads == kMaxReadsPerNext) {
+      more_ = found == 0;
+      break;
+    }
     scratch_.clear();
     // Ask for a wake-up only while this call has found nothing: a caller
     // that got records comes back for more by itself.

@@ -42,13 +42,22 @@ class Subscription {
   // Appends to `out` up to `max` records after the cursor that match the
   // filter, advancing the cursor past every record examined. When none
   // match yet, arranges one on_wake call for when the log grows and returns
-  // OK with nothing added. OUT_OF_RANGE when the next record was evicted
-  // before this subscriber read it; if the request allows gaps, the cursor
-  // moves past the evicted records instead and the call returns with what
-  // it found before them, the Gap then waiting in TakeGap() (with nothing
-  // added: no wake-up is arranged, so call TakeGap() and Next() again).
-  // Not thread-safe: calls must be serialized by the owner.
+  // OK with nothing added. The work of one call is bounded (kMaxReadsPerNext
+  // reads of the log): a filter that matches nothing in a long log returns
+  // OK with nothing added and more() true, having arranged no wake-up, so
+  // that the caller can let others read before it calls again. OUT_OF_RANGE when the next record
+  // was evicted before this subscriber read it; if the request allows gaps, the cursor moves past
+  // the evicted records instead and the call returns with what it found before them, the Gap then
+  // waiting in TakeGap() (with nothing added: no wake-up is arranged, so call TakeGap() and Next()
+  // again). Not thread-safe: calls must be serialized by the owner.
   absl::Status Next(size_t max, std::vector<RecordPtr>* out);
+
+  // Whether the last Next() stopped at its work bound before the end of
+  // the log: call it again (nothing will wake the caller).
+  bool more() const { return more_; }
+
+  // Reads of the log one Next() makes at most (each up to 256 records).
+  static constexpr int kMaxReadsPerNext = 16;
 
   // The gap Next() stepped over, once.
   std::optional<Gap> TakeGap() { return std::exchange(gap_, std::nullopt); }
@@ -72,6 +81,7 @@ class Subscription {
   uint64_t cursor_;
   const bool allow_gaps_;
   std::optional<Gap> gap_;
+  bool more_ = false;
   const std::shared_ptr<Waker> waker_;
   std::vector<RecordPtr> scratch_;
 };

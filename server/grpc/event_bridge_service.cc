@@ -88,8 +88,16 @@ grpc::Slice SliceOf(const RecordPtr& record, const std::string& bytes) {
 // nothing touches it afterwards.
 //
 // Threads: gRPC calls OnWriteDone/OnCancel/OnDone; the log calls the wake-up
-// from an appending thread. `mu_` serializes them. Lock order: the
+// from its notifier thread. `mu_` serializes them. Lock order: the
 // subscription's waker lock, then `mu_`, then the log's lock.
+//
+// The log is read only on the service's ReadPool, one task at a time per
+// stream (`reading_`), never under `mu_`: resolving the start position
+// (Start) and each bounded step of Subscription::Next (ReadStep). So a
+// stream scanning a long log past records its filter does not match, or a
+// NATS fetch waiting for the network, holds no gRPC thread and no lock that
+// /metrics (MaxLag), the console or heartbeats take. The reactor is deleted
+// by whichever of OnDone and the last read task ends later.
 //
 // A write is a SubscribeResponse: every record ready, up to
 // kMaxBatchEvents / kMaxBatchBytes, as its `events`, whose encoding is the
@@ -137,32 +145,84 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     info_.subjects.assign(request.subjects().begin(), request.subjects().end());
     info_.connected_at = started_at_;
     include_raw_ = request.include_raw();
-    absl::StatusOr<std::unique_ptr<Subscription>> subscription =
-        Subscription::Create(service_->log_, request, [this] { OnWake(); });
-    if (!subscription.ok()) {
-      Reject(subscription.status());
-      return;
-    }
-    subscription_ = *std::move(subscription);
-    resume_after_ = subscription_->cursor();
-    if (absl::Status registered = service_->Register(this); !registered.ok()) {
-      Reject(registered);
-      return;
-    }
-    registered_ = true;
-    service_->metrics_->SubscriptionStarted(true);
-    service_->metrics_->SubscriberConnected();
-    Log(LogLevel::kDebug, "subscriber connected",
-        {{"peer", context_->peer()},
-         {"token", token_},
-         {"filter", subscription_->filter().ToString()},
-         {"after", subscription_->cursor()}});
-    // Tell the client where the stream starts; once it has this, every
-    // event appended afterwards will reach it.
-    context_->AddInitialMetadata(kStartAfterHeader, std::to_string(subscription_->cursor()));
-    StartSendInitialMetadata();
+    // The start position may need the log (a `since` time, a NATS request).
     absl::MutexLock lock(&mu_);
-    Pump();
+    reading_ = true;
+    service_->read_pool_.Schedule([this] { Start(); });
+  }
+
+  // On the read pool: resolves the start position and registers the stream.
+  void Start() {
+    absl::StatusOr<std::unique_ptr<Subscription>> subscription =
+        Subscription::Create(service_->log_, request_, [this] { OnWake(); });
+    absl::Status status = subscription.status();
+    if (status.ok()) {
+      subscription_ = *std::move(subscription);
+      {
+        absl::MutexLock lock(&mu_);
+        cursor_ = resume_after_ = subscription_->cursor();
+      }
+      status = service_->Register(this);
+      if (status.ok()) {
+        registered_ = true;
+        service_->metrics_->SubscriptionStarted(true);
+        service_->metrics_->SubscriberConnected();
+        Log(LogLevel::kDebug, "subscriber connected",
+            {{"peer", context_->peer()},
+             {"token", token_},
+             {"filter", subscription_->filter().ToString()},
+             {"after", subscription_->cursor()}});
+      }
+    }
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      if (done_) {
+        destroy = true;
+      } else if (!status.ok()) {
+        RejectLocked(status);
+      } else if (!finished_) {
+        started_ = true;
+        want_read_ = true;
+        // Tell the client where the stream starts; once it has this, every
+        // event appended afterwards will reach it.
+        context_->AddInitialMetadata(kStartAfterHeader, std::to_string(cursor_));
+        StartSendInitialMetadata();
+        Pump();
+      }
+    }
+    if (destroy) Destroy();
+  }
+
+  // On the read pool: one bounded step of the subscription.
+  void ReadStep() {
+    std::vector<RecordPtr> batch;
+    const absl::Status status = subscription_->Next(kMaxBatchEvents, &batch);
+    std::optional<Subscription::Gap> gap = subscription_->TakeGap();
+    const bool more = subscription_->more();
+    const uint64_t cursor = subscription_->cursor();
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      if (done_) {
+        destroy = true;
+      } else {
+        cursor_ = cursor;
+        if (!status.ok()) {
+          read_error_ = status;
+        } else {
+          pending_ = std::move(batch);
+          next_ = 0;
+          gap_ = gap;
+          // Nothing found and none of this: the waker is armed (OnWake).
+          if (!pending_.empty() || gap.has_value() || more) want_read_ = true;
+        }
+        Pump();
+      }
+    }
+    if (destroy) Destroy();
   }
 
   void OnWriteDone(bool ok) override {
@@ -192,13 +252,25 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   }
 
   void OnDone() override {
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      destroy = !reading_;  // else the read task destroys it when it ends
+    }
+    if (destroy) Destroy();
+  }
+
+  // After OnDone, with no read task queued or running.
+  void Destroy() {
     // Close first, without mu_: it waits for a wake-up in progress, which
     // may itself be waiting for mu_.
     if (subscription_ != nullptr) subscription_->Close();
     if (registered_) {
       service_->Unregister(this);
       service_->metrics_->SubscriberDisconnected();
-      Log(LogLevel::kDebug, "subscriber disconnected", {{"peer", context_->peer()}});
+      // Not context_->peer(): the call is gone after OnDone.
+      Log(LogLevel::kDebug, "subscriber disconnected", {{"peer", info_.peer}});
     }
     delete this;
   }
@@ -261,8 +333,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   // and has nothing to write. `head` is the log's last sequence.
   void MaybeHeartbeat(absl::Time silent_since, uint64_t head) {
     absl::MutexLock lock(&mu_);
-    if (finished_ || write_in_flight_ || cancelled_ || shutting_down_ || !end_.ok() ||
-        next_ < pending_.size() || last_write_ > silent_since) {
+    if (!started_ || finished_ || write_in_flight_ || cancelled_ || shutting_down_ || !end_.ok() ||
+        next_ < pending_.size() || gap_.has_value() || last_write_ > silent_since) {
       return;
     }
     v1::SubscribeResponse response;
@@ -285,8 +357,13 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   // its code stands for).
   void Reject(const absl::Status& status,
               std::optional<Metrics::SubscribeRejection> reason = std::nullopt) {
-    service_->metrics_->SubscriptionRejected(reason.value_or(RejectionFor(status.code())));
     absl::MutexLock lock(&mu_);
+    RejectLocked(status, reason);
+  }
+  void RejectLocked(const absl::Status& status,
+                    std::optional<Metrics::SubscribeRejection> reason = std::nullopt)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    service_->metrics_->SubscriptionRejected(reason.value_or(RejectionFor(status.code())));
     FinishLocked(ToGrpcStatus(status));
   }
 
@@ -309,6 +386,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
   void OnWake() {
     absl::MutexLock lock(&mu_);
+    want_read_ = true;
     Pump();
   }
 
@@ -323,21 +401,25 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
           kReasonShuttingDown)));
     }
     if (!end_.ok()) return FinishLocked(ToGrpcStatus(end_));
+    if (!started_) return;  // Start calls again
     if (next_ == pending_.size()) {
+      if (!read_error_.ok()) return FinishLocked(ToGrpcStatus(WithResumeFacts(read_error_)));
+      if (std::optional<Subscription::Gap> gap = std::exchange(gap_, std::nullopt)) {
+        // Past evicted records, before the events after them.
+        v1::SubscribeResponse response;
+        response.mutable_gap()->set_first_sequence(gap->first);
+        response.mutable_gap()->set_last_sequence(gap->last);
+        return WriteControl(response, gap->last);
+      }
+      // A read is on its way, or the log has nothing more yet (woken when
+      // it grows).
+      if (reading_ || !want_read_) return;
       pending_.clear();
       next_ = 0;
-      absl::Status status = subscription_->Next(kMaxBatchEvents, &pending_);
-      if (!status.ok()) return FinishLocked(ToGrpcStatus(WithResumeFacts(std::move(status))));
-      if (pending_.empty()) {
-        // Either woken when the log grows, or past evicted records.
-        if (std::optional<Subscription::Gap> gap = subscription_->TakeGap()) {
-          v1::SubscribeResponse response;
-          response.mutable_gap()->set_first_sequence(gap->first);
-          response.mutable_gap()->set_last_sequence(gap->last);
-          WriteControl(response, gap->last);
-        }
-        return;
-      }
+      want_read_ = false;
+      reading_ = true;
+      service_->read_pool_.Schedule([this] { ReadStep(); });
+      return;
     }
     slices_.clear();
     size_t batch_bytes = 0;
@@ -418,8 +500,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
   // Every matching event up to this sequence has been delivered.
   uint64_t ResumeAfter() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (subscription_ != nullptr && next_ == pending_.size() && !write_in_flight_) {
-      return subscription_->cursor();
+    if (started_ && next_ == pending_.size() && !gap_.has_value() && !write_in_flight_) {
+      return cursor_;
     }
     return resume_after_;
   }
@@ -427,7 +509,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
-    if (subscription_ != nullptr) {
+    if (started_) {
       context_->AddTrailingMetadata(kResumeAfterTrailer, std::to_string(ResumeAfter()));
     }
     Finish(status);
@@ -445,6 +527,20 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   std::shared_ptr<const Authorizer> authenticated_with_;
 
   absl::Mutex mu_;
+  // Start has registered the stream and sent its start position.
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  // A Start or ReadStep task is queued or running: only it touches
+  // subscription_ meanwhile.
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  // Reading again may find more: set by records found, a gap, a step cut
+  // short by its bound and the log's wake-up; cleared when a read starts.
+  bool want_read_ ABSL_GUARDED_BY(mu_) = false;
+  // gRPC is done with the call (OnDone ran).
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  // The subscription's cursor as the last read left it.
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status read_error_ ABSL_GUARDED_BY(mu_);
+  std::optional<Subscription::Gap> gap_ ABSL_GUARDED_BY(mu_);
   std::vector<RecordPtr> pending_ ABSL_GUARDED_BY(mu_);
   size_t next_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<RecordPtr> in_flight_ ABSL_GUARDED_BY(mu_);  // in the write

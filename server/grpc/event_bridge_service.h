@@ -26,6 +26,7 @@
 #include "bridge/ingest.h"
 #include "bridge/log/event_log.h"
 #include "hookbridge/v1/service.grpc.pb.h"
+#include "server/grpc/read_pool.h"
 #include "server/metrics/metrics.h"
 
 namespace hookbridge {
@@ -189,6 +190,10 @@ class EventBridgeService final : public EventBridgeServiceBase {
   std::vector<SubscriberInfo> Subscribers();
 
  private:
+  // Threads reading the log for streams: a NATS fetch may wait for the
+  // network, so more than the cores.
+  static constexpr int kReadThreads = 4;
+
   friend class SubscribeReactor;
   friend class ConsumeReactor;
   // The consumer `name` if the call's token may use it (and manage
@@ -228,6 +233,9 @@ class EventBridgeService final : public EventBridgeServiceBase {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<SubscribeReactor*> reactors_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<ConsumeReactor*> consume_reactors_ ABSL_GUARDED_BY(mu_);
+  // Reads the log for Subscribe streams. Declared last: destroyed (its
+  // threads joined) first, once Shutdown has seen every stream done.
+  ReadPool read_pool_{kReadThreads};
 };
 
 }  // namespace hookbridge

@@ -452,5 +452,30 @@ TEST_F(SubscriptionTest, NoWakeUpAfterDestruction) {
   EXPECT_EQ(wakes_, 0);
 }
 
+TEST_F(SubscriptionTest, AFilterMatchingNothingScansALongLogInBoundedSteps) {
+  // More records than one Next() may read, none of them matching.
+  const int total = Subscription::kMaxReadsPerNext * 256 * 2 + 10;
+  for (int i = 0; i < total; ++i) Append("other");
+  v1::SubscribeRequest request;
+  request.set_earliest(true);
+  request.add_types("wanted");
+  std::unique_ptr<Subscription> sub = Subscribe(request);
+  ASSERT_NE(sub, nullptr);
+  int calls = 0;
+  do {
+    EXPECT_THAT(Next(*sub), IsEmpty());
+    ++calls;
+    // Each step covers a bounded part of the log, and says whether to go on.
+    EXPECT_LE(sub->cursor(), static_cast<uint64_t>(calls) * Subscription::kMaxReadsPerNext * 256);
+  } while (sub->more());
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(sub->cursor(), static_cast<uint64_t>(total));
+  // At the end, a wake-up is arranged as before.
+  EXPECT_EQ(wakes_, 0);
+  Append("wanted");
+  EXPECT_EQ(wakes_, 1);
+  EXPECT_THAT(Next(*sub), ElementsAre(static_cast<uint64_t>(total + 1)));
+}
+
 }  // namespace
 }  // namespace hookbridge
