@@ -12,6 +12,9 @@ namespace {
 
 // Records read from the log per read while filling the window.
 constexpr size_t kReadBatch = 256;
+// Reads of the log one Take makes at most: a filter that matches nothing
+// in a long log is scanned in steps, each a bounded piece of work.
+constexpr int kMaxReadsPerFill = 16;
 // Gaps kept for members that have not been told yet.
 constexpr size_t kMaxGaps = 64;
 
@@ -157,8 +160,13 @@ void LocalConsumer::Leave(MemberId member) {
   WakeAll();
 }
 
-absl::Status LocalConsumer::Fill() {
-  while (group_.wants_records()) {
+absl::Status LocalConsumer::Fill(bool* more) {
+  *more = false;
+  for (int reads = 0; group_.wants_records(); ++reads) {
+    if (reads == kMaxReadsPerFill) {
+      *more = true;
+      break;
+    }
     scratch_.clear();
     uint64_t through = group_.scan_position();
     absl::Status read = log_->ReadSelected(group_.scan_position(), kReadBatch, selector_, &scratch_,
@@ -192,11 +200,13 @@ absl::Status LocalConsumer::Fill() {
 }
 
 absl::Status LocalConsumer::Take(MemberId member, size_t max, size_t max_bytes,
-                                 std::vector<ConsumerGroup::Delivery>* out) {
+                                 std::vector<ConsumerGroup::Delivery>* out, bool* more) {
   absl::MutexLock lock(&mu_);
   if (deleted_) return absl::NotFoundError(absl::StrCat("consumer \"", name(), "\" was deleted"));
-  absl::Status filled = Fill();
+  bool cut = false;
+  absl::Status filled = Fill(&cut);
   std::vector<ConsumerGroup::Delivery> taken = group_.Take(member, absl::Now(), max, max_bytes);
+  if (more != nullptr) *more = cut && taken.empty();
   counters_.delivered += taken.size();
   out->insert(out->end(), std::make_move_iterator(taken.begin()),
               std::make_move_iterator(taken.end()));
@@ -315,9 +325,9 @@ void LocalConsumer::Redrive(const std::vector<uint64_t>& sequences,
 
 Consumer::Stats LocalConsumer::stats() {
   const uint64_t last = log_->Stats().last_sequence;
+  // Without reading the log: /metrics and the console ask, and must not
+  // wait on a scan. What is not scanned yet is counted as `unscanned`.
   absl::MutexLock lock(&mu_);
-  // A log that fails now is reported by the members' streams.
-  if (!deleted_) Fill().IgnoreError();
   Stats stats;
   stats.group = group_.stats();
   stats.group.dead_letters = dead_.size();
@@ -354,6 +364,13 @@ std::vector<Consumer::GapNotice> LocalConsumer::TakeGaps(MemberId member) {
   it->second.next_gap = end;
   gaps_told_ = std::max(gaps_told_, end);
   return out;
+}
+
+void LocalConsumer::ReadAhead() {
+  absl::MutexLock lock(&mu_);
+  bool more = false;
+  // A log that fails now is reported by the members' streams.
+  if (!deleted_) Fill(&more).IgnoreError();
 }
 
 void LocalConsumer::WakeIfGaps() {

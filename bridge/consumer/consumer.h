@@ -129,10 +129,12 @@ class Consumer {
 
   // Up to `max` events for `member` now, no more once their event bytes
   // reach `max_bytes` (the first whatever its size). Never blocks on the
-  // network. An error when the log fails (NOT_FOUND once the consumer is
-  // deleted).
+  // network, and reads a bounded part of the log: `*more` (if not null) is
+  // set when it stopped before finding what the group could take, so that
+  // the caller calls again (nothing else will wake it for that). An error
+  // when the log fails (NOT_FOUND once the consumer is deleted).
   virtual absl::Status Take(MemberId member, size_t max, size_t max_bytes,
-                            std::vector<ConsumerGroup::Delivery>* out) = 0;
+                            std::vector<ConsumerGroup::Delivery>* out, bool* more = nullptr) = 0;
 
   // Acknowledgements. `rejected` gets the sequences not outstanding at the
   // member; `confirmed` runs (from any thread) with the accepted ones once
@@ -195,7 +197,7 @@ class LocalConsumer : public Consumer {
   // Up to `max` events for `member` now (reading the log as needed).
   // An error only when the log fails.
   absl::Status Take(MemberId member, size_t max, size_t max_bytes,
-                    std::vector<ConsumerGroup::Delivery>* out) override;
+                    std::vector<ConsumerGroup::Delivery>* out, bool* more = nullptr) override;
 
   // Acknowledgements. `rejected` gets the sequences not outstanding at the
   // member; `confirmed` runs (from any thread) with the accepted ones once
@@ -236,6 +238,11 @@ class LocalConsumer : public Consumer {
   // Wakes the members if a gap was found since the last call (a gap found
   // while one member's Take read the log reaches the others this way).
   void WakeIfGaps();
+  // Reads a bounded part of the log ahead into the group, as a member's
+  // Take would: so that events retention removes before anyone reads them
+  // are found and counted while no member is connected. The set's timer
+  // calls it, off every request path; stats() never reads the log.
+  void ReadAhead();
 
   // DeleteConsumer: members' streams end with NOT_FOUND, and `on_destroy`
   // runs once the consumer is destroyed (its journal closed), to remove
@@ -245,8 +252,9 @@ class LocalConsumer : public Consumer {
 
  private:
   class Waker;
-  // Reads the log into the group while the window has room.
-  absl::Status Fill() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads the log into the group while the window has room, at most
+  // kMaxReadsPerFill reads; `*more` tells whether it stopped there.
+  absl::Status Fill(bool* more) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Persists the dead letters the group made since the last call.
   void RecordDeadLetters() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Calls every member's wake, outside the lock.

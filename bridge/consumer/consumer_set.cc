@@ -245,8 +245,9 @@ absl::Status LocalConsumerSet::Declare(const std::vector<v1::ConsumerConfig>& de
 }
 
 void LocalConsumerSet::RunTimer() {
-  // Deadlines are expired within about 50 ms of passing.
-  for (;;) {
+  // Deadlines are expired within about 50 ms of passing; consumers read
+  // ahead about once a second.
+  for (int tick = 0;; ++tick) {
     {
       absl::MutexLock lock(&mu_);
       auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
@@ -261,6 +262,7 @@ void LocalConsumerSet::RunTimer() {
     for (const std::shared_ptr<LocalConsumer>& consumer : consumers) {
       std::optional<absl::Time> due = consumer->NextDue();
       if (due.has_value() && *due <= now) consumer->Expire(now);
+      if (tick % 20 == 0) consumer->ReadAhead();
       consumer->WakeIfGaps();
     }
     absl::MutexLock lock(&mu_);

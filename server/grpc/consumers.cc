@@ -78,6 +78,11 @@ std::vector<uint64_t> Expand(const google::protobuf::RepeatedField<uint64_t>& se
 // nothing to do. Lock order: Shared::mu, then the consumer's lock. Calls
 // into the consumer that may call back (Ack, Nack, Leave) are made
 // without Shared::mu.
+//
+// Take, which may read the log, runs on the service's ReadPool (TakeStep),
+// one at a time per member and without Shared::mu, as SubscribeReactor's
+// reads do; the reactor is deleted by whichever of OnDone and the last
+// TakeStep ends later.
 class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   struct Shared {
@@ -130,13 +135,55 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   }
 
   void OnDone() override {
+    bool destroy = false;
     {
       absl::MutexLock lock(&shared_->mu);
       shared_->reactor = nullptr;
+      done_ = true;
+      destroy = !taking_;  // else TakeStep destroys it when it ends
     }
+    if (destroy) Destroy();
+  }
+
+  // After OnDone, with no TakeStep queued or running.
+  void Destroy() {
     if (consumer_ != nullptr) consumer_->Leave(member_);
     if (registered_) service_->UnregisterConsume(this);
     delete this;
+  }
+
+  // On the read pool: the member's next events.
+  void TakeStep() {
+    std::vector<ConsumerGroup::Delivery> deliveries;
+    bool more = false;
+    const absl::Status taken =
+        consumer_->Take(member_, kMaxBatchEvents, kMaxBatchBytes, &deliveries, &more);
+    // The read may have found a gap: it goes before the events after it.
+    std::vector<Consumer::GapNotice> gaps;
+    if (taken.ok() && !deliveries.empty()) gaps = consumer_->TakeGaps(member_);
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&shared_->mu);
+      taking_ = false;
+      if (done_) {
+        destroy = true;
+      } else {
+        if (!taken.ok()) {
+          if (end_.ok()) {
+            end_ = taken.code() == absl::StatusCode::kNotFound
+                       ? taken
+                       : absl::UnavailableError(
+                             absl::StrCat("the event log failed: ", taken.message()));
+          }
+        } else {
+          gaps_.insert(gaps_.end(), gaps.begin(), gaps.end());
+          held_ = std::move(deliveries);
+          if (!held_.empty() || more) want_take_ = true;
+        }
+        PumpInner();
+      }
+    }
+    if (destroy) Destroy();
   }
 
   void BeginShutdown() {
@@ -264,8 +311,15 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     Pump();
   }
 
-  // Writes what is due, in this order: confirmations, rejections, events.
+  // Something changed (a wake-up, a confirmation, a write done, a request):
+  // the consumer may have events for the member now.
   void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared_->mu) {
+    want_take_ = true;
+    PumpInner();
+  }
+
+  // Writes what is due, in this order: confirmations, rejections, events.
+  void PumpInner() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared_->mu) {
     if (finished_ || write_in_flight_) return;
     if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
     if (!end_.ok()) return FinishLocked(ToGrpcStatus(end_));
@@ -301,21 +355,12 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     std::vector<ConsumerGroup::Delivery> deliveries = std::move(held_);
     held_.clear();
     if (deliveries.empty()) {
-      absl::Status taken = consumer_->Take(member_, kMaxBatchEvents, kMaxBatchBytes, &deliveries);
-      if (!taken.ok()) {
-        if (taken.code() == absl::StatusCode::kNotFound) return FinishLocked(ToGrpcStatus(taken));
-        return FinishLocked(ToGrpcStatus(
-            absl::UnavailableError(absl::StrCat("the event log failed: ", taken.message()))));
-      }
-      // The read may have found a gap: it goes before the events after it.
-      if (!deliveries.empty()) {
-        for (const Consumer::GapNotice& gap : consumer_->TakeGaps(member_)) gaps_.push_back(gap);
-        if (!gaps_.empty()) held_ = std::move(deliveries);
-      }
-      if (deliveries.empty()) {
-        WriteGap();
-        return;  // woken when there is more
-      }
+      // Woken (Pump) when there is more; one TakeStep at a time.
+      if (taking_ || !want_take_) return;
+      want_take_ = false;
+      taking_ = true;
+      service_->read_pool_.Schedule([this] { TakeStep(); });
+      return;
     }
     slices_.clear();
     for (ConsumerGroup::Delivery& d : deliveries) {
@@ -398,6 +443,12 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   bool cancelled_ ABSL_GUARDED_BY(shared_->mu) = false;
   bool shutting_down_ ABSL_GUARDED_BY(shared_->mu) = false;
   bool finished_ ABSL_GUARDED_BY(shared_->mu) = false;
+  // A TakeStep is queued or running.
+  bool taking_ ABSL_GUARDED_BY(shared_->mu) = false;
+  // Taking again may find events: see Pump.
+  bool want_take_ ABSL_GUARDED_BY(shared_->mu) = false;
+  // gRPC is done with the call (OnDone ran).
+  bool done_ ABSL_GUARDED_BY(shared_->mu) = false;
   absl::Status end_ ABSL_GUARDED_BY(shared_->mu);
 };
 

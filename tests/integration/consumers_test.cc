@@ -398,9 +398,16 @@ TEST(ConsumersTest, LargeEventsComeInResponsesTheAdvertisedLimitCanRead) {
       EXPECT_EQ(e.delivery_attempt(), 1u);
       sequences.push_back(e.event().sequence());
     }
-    member.Ack({sequences.end() - response.events_size(), sequences.end()});
+    // (Not for a response without events: a confirmation of earlier acks.)
+    if (response.events_size() > 0) {
+      member.Ack({sequences.end() - response.events_size(), sequences.end()});
+    }
   }
-  EXPECT_EQ(sequences.size(), static_cast<size_t>(kEvents));
+  if (sequences.size() < static_cast<size_t>(kEvents)) {
+    const grpc::Status ended = member.Finish();
+    FAIL() << "the stream ended after " << sequences.size() << " events: " << ended.error_code()
+           << " " << ended.error_message();
+  }
   EXPECT_GT(responses, 1);
   member.Cancel();
   grpc::Status status = member.Finish();
@@ -444,26 +451,30 @@ TEST(ConsumersTest, EventsRetentionBySizeRemovedBeforeTheyWereAcknowledgedArrive
   ASSERT_GT(first, 1u) << "retention removed nothing";
 
   Member member(process->grpc_target(), "slow");
+  // The consumer reads ahead about once a second, also while no member is
+  // connected: what it read before retention removed it is delivered, the
+  // rest arrives as gaps. Every sequence is one or the other, in order.
   v1::ConsumeResponse response;
-  std::optional<v1::Gap> gap;
-  std::vector<uint64_t> sequences;
-  while (sequences.size() < 120 - first + 1 && member.Read(&response)) {
+  uint64_t next = 1;
+  uint64_t lost = 0;
+  while (next <= 120 && member.Read(&response)) {
     if (response.has_gap()) {
-      EXPECT_TRUE(sequences.empty()) << "the gap comes before the events after it";
-      gap = response.gap();
+      EXPECT_EQ(response.gap().first_sequence(), next);
+      lost += response.gap().last_sequence() - response.gap().first_sequence() + 1;
+      next = response.gap().last_sequence() + 1;
     }
-    for (const v1::ConsumedEvent& e : response.events()) sequences.push_back(e.event().sequence());
+    for (const v1::ConsumedEvent& e : response.events()) {
+      EXPECT_EQ(e.event().sequence(), next);
+      next = e.event().sequence() + 1;
+    }
   }
-  ASSERT_TRUE(gap.has_value());
-  EXPECT_EQ(gap->first_sequence(), 1u);
-  EXPECT_EQ(gap->last_sequence(), first - 1);
-  ASSERT_FALSE(sequences.empty());
-  EXPECT_EQ(sequences.front(), first);
-  EXPECT_EQ(sequences.back(), 120u);
+  EXPECT_EQ(next, 121u);
+  EXPECT_GT(lost, 0u);
+  EXPECT_LE(lost, first - 1);
   EXPECT_EQ(MetricValue(process->admin_port(),
                         "hookbridge_consumer_lost_to_retention_total{consumer=\"slow\"}"),
-            static_cast<double>(first - 1));
-  EXPECT_EQ(GetConsumer(process->grpc_target(), "slow").lost_to_retention(), first - 1);
+            static_cast<double>(lost));
+  EXPECT_EQ(GetConsumer(process->grpc_target(), "slow").lost_to_retention(), lost);
   member.Cancel();
   member.Finish();
   std::filesystem::remove_all(dir);

@@ -264,7 +264,9 @@ class JetStreamConsumer : public Consumer {
   }
 
   absl::Status Take(MemberId member, size_t max, size_t max_bytes,
-                    std::vector<ConsumerGroup::Delivery>* out) override {
+                    std::vector<ConsumerGroup::Delivery>* out, bool* more = nullptr) override {
+    // Never reads the stream itself: the pull loop fills `ready`.
+    if (more != nullptr) *more = false;
     absl::MutexLock lock(&mu_);
     if (deleted_) return absl::NotFoundError(absl::StrCat("consumer \"", name(), "\" was deleted"));
     auto it = members_.find(member);

@@ -81,7 +81,9 @@ TEST(ConsumerTest, GapFoundWhileNoMemberListenedGoesToTheNextMember) {
   MemoryLog log(MemoryLog::Options{10, 1 << 20});
   auto consumer = NewConsumer(&log, 0);
   AppendEvents(log, 25);
-  EXPECT_EQ(consumer->stats().counters.lost_to_retention, 15u);  // a scrape read ahead
+  EXPECT_EQ(consumer->stats().counters.lost_to_retention, 0u);  // stats() reads nothing
+  consumer->ReadAhead();                                        // the set's timer does
+  EXPECT_EQ(consumer->stats().counters.lost_to_retention, 15u);
   const Consumer::MemberId a = consumer->Join("a", [] {});
   std::vector<Consumer::GapNotice> gaps = consumer->TakeGaps(a);
   ASSERT_EQ(gaps.size(), 1u);
@@ -164,6 +166,28 @@ TEST(ConsumerTest, AFailedStoreIsReportedForARestart) {
   consumer->reset();
   set->reset();
   std::filesystem::remove_all(dir);
+}
+
+TEST(ConsumerTest, AFilterMatchingNothingIsScannedInBoundedSteps) {
+  MemoryLog log(MemoryLog::Options{100000, 256 << 20});
+  v1::SubscribeRequest filter;
+  filter.add_types("never.sent");
+  Consumer::Options options{"picky", *EventFilter::FromRequest(filter), ConsumerPolicy()};
+  LocalConsumer consumer(&log, std::move(options), NewMemoryJournal("", 0));
+  const Consumer::MemberId member = consumer.Join("a", [] {});
+  AppendEvents(log, 10000);
+  int steps = 0;
+  bool more = true;
+  while (more) {
+    std::vector<ConsumerGroup::Delivery> deliveries;
+    ASSERT_TRUE(consumer.Take(member, 10, SIZE_MAX, &deliveries, &more).ok());
+    EXPECT_THAT(deliveries, IsEmpty());
+    ++steps;
+    ASSERT_LT(steps, 100);
+  }
+  // 16 reads of 256 records a step: 10,000 records take three steps.
+  EXPECT_EQ(steps, 3);
+  EXPECT_EQ(consumer.stats().unscanned, 0u);
 }
 
 }  // namespace
