@@ -32,6 +32,7 @@ run fanout bench/fanout.sh --subscribers 1,10 --events 200 --seconds-limit 30
 run memory bench/memory.sh --streams 100 --events 500 --seconds-limit 30
 run scaleout bench/scaleout.sh --seconds 1 --connections 8 --subscribers 10 --events 200
 run consume bench/consume.sh --members 1,3 --events 2000 --seconds-limit 30
+run scan_isolation bench/scan_isolation.sh --mib 64
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
