@@ -15,7 +15,10 @@
 # build-fuzz/corpus/<target>/ (not committed). A crash, sanitizer report,
 # leak, timeout or out-of-memory input is copied into
 # fuzz/regressions/<target>/, which ctest replays in every build from then
-# on, and the script fails. Prints the executions per target at the end.
+# on, and the script fails. Prints, per target at the end, the executions
+# and libFuzzer's final coverage: `cov` (code edges covered) and `ft`
+# (features: edges with hit counts, comparisons), from the run's last
+# status line (`#N DONE cov: ... ft: ...`).
 #
 # HOOKBRIDGE_FUZZ_JOBS: build parallelism (default: the number of cores).
 # HOOKBRIDGE_FUZZ_NO_BUILD=1: run the binaries as they are, without building.
@@ -77,12 +80,14 @@ for target in "${targets[@]}"; do
   dirs=("$work" "fuzz/corpus/$target")
   [ -d "fuzz/regressions/$target" ] && dirs+=("fuzz/regressions/$target")
 
-  # Dictionaries (fuzz/dict/): the config keys for the config loader, JSON
-  # and the providers' keys and headers for the provider targets.
+  # Dictionaries (fuzz/dict/): the config keys for the config loader, HTTP
+  # syntax and header fields for the request path, JSON and the providers'
+  # keys and headers for the provider targets.
   dict=()
   case "$target" in
     config_fuzzer) dict=(-dict=fuzz/dict/config.dict) ;;
-    filter_fuzzer) ;;
+    http_request_fuzzer) dict=(-dict=fuzz/dict/http.dict) ;;
+    filter_fuzzer | log_record_fuzzer) ;;
     *) dict=(-dict=fuzz/dict/provider.dict) ;;
   esac
 
@@ -94,6 +99,13 @@ for target in "${targets[@]}"; do
     -artifact_prefix="$artifacts/" "${dict[@]}" "${dirs[@]}" >"$log" 2>&1 || status=$?
 
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  # The last status line (DONE, or pulse/NEW/REDUCE if the run was cut
+  # short), e.g. "#123456  DONE   cov: 2345 ft: 6789 corp: ...".
+  status_line=$(grep -E '^#[0-9]+[[:space:]].*cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 || true)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status_line")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status_line")
+  figures=$(printf '%-30s %12s executions  cov %6s  ft %7s' "$target" "${execs:-?}" "${cov:-?}" \
+    "${ft:-?}")
   found=()
   for f in "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*; do
     [ -e "$f" ] && found+=("$f")
@@ -112,9 +124,9 @@ for target in "${targets[@]}"; do
     fi
     for f in "${found[@]}"; do echo "fuzz: kept fuzz/regressions/$target/$(basename "$f")" >&2; done
     failed+=("$target")
-    summary+=("$(printf '%-26s %12s executions  FAILED' "$target" "${execs:-?}")")
+    summary+=("$figures  FAILED")
   else
-    summary+=("$(printf '%-26s %12s executions  ok' "$target" "${execs:-?}")")
+    summary+=("$figures  ok")
   fi
 done
 

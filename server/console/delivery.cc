@@ -204,8 +204,9 @@ std::string DisplayPath(absl::string_view target, const std::vector<SourceInfo>&
       if (absl::EqualsIgnoreCase(decoded, source.name)) named = &source;
     }
     const bool names_source = named != nullptr || (after_webhooks && !segment.empty());
-    if (named == nullptr &&
-        (MayHoldPathToken(decoded) || (names_source && !MayBeSourceName(decoded)))) {
+    // As sent too: "%2F" splits a run when decoded, not as shown.
+    if (named == nullptr && (MayHoldPathToken(decoded) || MayHoldPathToken(segment) ||
+                             (names_source && !MayBeSourceName(decoded)))) {
       out.append(kEllipsis);
     } else {
       out.append(SafeUtf8Prefix(segment, kMaxPathBytes));

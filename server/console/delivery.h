@@ -92,7 +92,8 @@ std::string PercentDecode(absl::string_view text, bool plus_is_space = false);
 //    source with a path token "/…" follows even when nothing did, so right,
 //    wrong and missing tokens look the same;
 //  - any other segment that could hold a path token (a run of at least
-//    kMinPathTokenLength of its characters, percent-decoded) is "…", unless
+//    kMinPathTokenLength of its characters, as sent or percent-decoded:
+//    "x%2F<token>" decodes to a shorter run) is "…", unless
 //    it names a source, and so is a source-name segment that is not a
 //    possible source name;
 //  - it is cut to 256 bytes.

@@ -1,4 +1,5 @@
-// The only translation unit that includes Beast (it is slow to compile).
+// The server's sockets, TLS and sessions: with request_parser.cc, the only
+// translation units that include Beast (it is slow to compile).
 #include "server/http/http_server.h"
 
 #include <openssl/bio.h>
@@ -25,13 +26,12 @@
 #include <thread>
 #include <type_traits>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bridge/monotonic.h"
+#include "server/http/request_parser.h"
 #include "server/logging.h"
 
 namespace hookbridge {
@@ -162,89 +162,6 @@ bool IsDisconnect(const beast::error_code& ec) {
          ec == beast::error::timeout;
 }
 
-absl::string_view View(beast::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-// Whether header bytes hold obsolete line folding: a line break followed by
-// a space or tab, which continues the previous field. (A request line or a
-// field cannot end in one otherwise: Beast refuses a field name that starts
-// with white space.)
-bool HasObsFold(absl::string_view header) {
-  for (size_t at = header.find("\r\n"); at != absl::string_view::npos;
-       at = header.find("\r\n", at + 2)) {
-    if (at + 2 < header.size() && (header[at + 2] == ' ' || header[at + 2] == '\t')) return true;
-  }
-  return false;
-}
-
-// Transfer-Encoding, over all its fields, as RFC 9112 (6.1, 6.3) asks a
-// server to take it: the codings must end in a plain chunked (it has no
-// parameters; a proxy may not know "chunked;x=1" for chunked), which must
-// not come twice, or the body's length is unknown (400); a coding before
-// it, which this server does not undo, is not implemented (501) rather
-// than ignored. `chunked` is whether Beast reads the body as chunked.
-std::optional<HttpError> CheckTransferEncoding(const http::fields& header, bool chunked) {
-  std::vector<absl::string_view> codings;  // with their parameters
-  const auto fields = header.equal_range(http::field::transfer_encoding);
-  for (auto it = fields.first; it != fields.second; ++it) {
-    for (absl::string_view coding : absl::StrSplit(View(it->value()), ',')) {
-      coding = absl::StripAsciiWhitespace(coding);
-      if (!coding.empty()) codings.push_back(coding);
-    }
-  }
-  if (!chunked || codings.empty() || !absl::EqualsIgnoreCase(codings.back(), "chunked")) {
-    return HttpError::kTransferEncoding;
-  }
-  for (size_t i = 0; i + 1 < codings.size(); ++i) {
-    const absl::string_view name =
-        absl::StripAsciiWhitespace(codings[i].substr(0, codings[i].find(';')));
-    if (absl::EqualsIgnoreCase(name, "chunked")) return HttpError::kTransferEncoding;
-  }
-  if (codings.size() > 1) return HttpError::kTransferCoding;
-  return std::nullopt;
-}
-
-// What the HTTP layer refuses in a request whose header Beast accepted.
-// Beast refuses versions other than 1.0 and 1.1, Content-Length with
-// chunked, differing Content-Length values and a Transfer-Encoding field
-// after one ending in chunked; it accepts the rest of what is refused here,
-// out of which a proxy in front and this server could read a different body
-// (or different headers).
-template <class Parser>
-std::optional<HttpError> CheckHeader(const Parser& parser, bool obs_fold,
-                                     const HttpListenerOptions& options) {
-  const auto& header = parser.get();
-  const unsigned version = header.version();
-  if (version != 11 && !(version == 10 && options.allow_http10)) return HttpError::kHttpVersion;
-  size_t fields = 0;
-  size_t hosts = 0;
-  size_t lengths = 0;
-  for (const auto& field : header) {
-    ++fields;
-    if (field.name() == http::field::host) ++hosts;
-    if (field.name() == http::field::content_length) ++lengths;
-  }
-  if (fields > kMaxHeaderFields) return HttpError::kTooManyHeaders;
-  if (obs_fold) return HttpError::kObsFold;
-  // RFC 9112 3.2: exactly one Host in HTTP/1.1, at most one before.
-  if (hosts > 1 || (hosts == 0 && version == 11)) return HttpError::kBadHost;
-  const bool transfer_encoding = header.count(http::field::transfer_encoding) != 0;
-  // One Content-Length holding one number: "5, 5" or the field twice is
-  // a length a proxy may read otherwise.
-  if (lengths > 1 || (lengths == 1 && transfer_encoding)) return HttpError::kContentLength;
-  if (lengths == 1) {
-    const absl::string_view length = View(header[http::field::content_length]);
-    if (length.empty() || !std::all_of(length.begin(), length.end(), absl::ascii_isdigit)) {
-      return HttpError::kContentLength;
-    }
-  }
-  if (transfer_encoding) {
-    // A length HTTP/1.0 does not define (RFC 9112 6.1).
-    if (version < 11) return HttpError::kTransferEncoding;
-    return CheckTransferEncoding(header, parser.chunked());
-  }
-  return std::nullopt;
-}
-
 // What a listener shares with its sessions, which may outlive the Listener.
 class ListenerState {
  public:
@@ -348,12 +265,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void ReadHeader() {
     parser_.emplace();
-    parser_->header_limit(options_.max_header_bytes);
-    parser_->body_limit(options_.max_body_bytes);
+    http_internal::ConfigureParser(options_, &*parser_);
     if (buffer_.size() > 0) return StartRequest();  // pipelined: already here
     // Wait for the first byte of the next request.
     Lowest().expires_after(ToChrono(options_.idle_timeout));
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+    stream_.async_read_some(buffer_.prepare(http_internal::kFirstReadBytes),
                             [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                               self->buffer_.commit(n);
                               if (ec) return self->Close();
@@ -373,26 +289,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // every stretch of header the parser takes is looked at first, for the
   // line folding the parser would quietly undo.
   void ParseHeader() {
-    for (;;) {
-      beast::error_code ec;
-      const net::const_buffer data = buffer_.data();
-      const size_t used = parser_->put(data, ec);
-      if (HasObsFold(absl::string_view(static_cast<const char*>(data.data()), used))) {
-        obs_fold_ = true;
-      }
-      buffer_.consume(used);
-      if (ec == http::error::need_more) break;
-      if (ec) return OnHeader(ec);
-      if (parser_->is_header_done()) return OnHeader({});
-    }
-    stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, kHeaderReadBytes)),
-                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-                              self->buffer_.commit(n);
-                              // The request has begun: its end is a partial one.
-                              if (ec == net::error::eof) ec = http::error::partial_message;
-                              if (ec) return self->OnHeader(ec);
-                              self->ParseHeader();
-                            });
+    const beast::error_code ec = http_internal::PutHeader(buffer_, *parser_, &obs_fold_);
+    if (ec != http::error::need_more) return OnHeader(ec);
+    stream_.async_read_some(
+        buffer_.prepare(beast::read_size(buffer_, http_internal::kHeaderReadBytes)),
+        [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+          self->buffer_.commit(n);
+          // The request has begun: its end is a partial one.
+          if (ec == net::error::eof) ec = http::error::partial_message;
+          if (ec) return self->OnHeader(ec);
+          self->ParseHeader();
+        });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -400,9 +307,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     received_at_ = absl::Now();
     received_monotonic_ = MonotonicNow();
     auto& header = parser_->get();
-    if (std::optional<HttpError> refused = CheckHeader(*parser_, obs_fold_, options_)) {
-      return Reject(*refused, View(header.target()));
+    if (std::optional<HttpError> refused =
+            http_internal::CheckHeader(*parser_, obs_fold_, options_)) {
+      return Reject(*refused, http_internal::TargetOf(*parser_));
     }
+    header_fields_ = http_internal::HeaderFields(*parser_);
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // Tell clients such as curl to send the body now instead of after
       // their own timeout.
@@ -435,19 +344,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return CloseSocket();
     }
     if (IsDisconnect(ec)) return Close();
-    HttpError error = HttpError::kBadRequest;
-    if (ec == http::error::body_limit) {
-      error = HttpError::kBodyTooLarge;
-    } else if (ec == http::error::header_limit) {
-      error = HttpError::kHeaderTooLarge;
-    } else if (ec == http::error::bad_version) {
-      error = HttpError::kHttpVersion;
-    } else if (ec == http::error::bad_content_length) {
-      error = HttpError::kContentLength;
-    } else if (ec == http::error::bad_transfer_encoding) {
-      error = HttpError::kTransferEncoding;
-    }
-    Reject(error, target);
+    Reject(http_internal::ParseErrorFor(ec), target);
   }
 
   // Answers a request that cannot be served, then closes the connection:
@@ -466,14 +363,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (++requests_ >= options_.max_requests_per_connection) keep_alive_ = false;
     version_ = req.version();
     head_ = req.method() == http::verb::head;
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    request.headers.reserve(std::distance(req.begin(), req.end()));
-    for (const auto& field : req) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    request.body = std::move(req.body());
+    HttpRequest request = http_internal::ToHttpRequest(std::move(req), std::move(header_fields_));
     request.received_at = received_at_;
     request.received_monotonic = received_monotonic_;
     // Nothing more is read until this request is answered.
@@ -713,10 +603,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
   }
 
-  // Read at most this much while waiting for a request to begin, and at
-  // once while reading the rest of a header.
-  static constexpr size_t kFirstReadBytes = 4096;
-  static constexpr size_t kHeaderReadBytes = 64 << 10;
   // Lingering close: at most this long (and read_timeout), this much.
   static constexpr absl::Duration kLingerTime = absl::Seconds(2);
   static constexpr size_t kLingerBytes = 1 << 20;
@@ -733,10 +619,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool tracked_ = false;
   // The header being read had obsolete line folding.
   bool obs_fold_ = false;
+  // The fields of the header of the request being read, taken before its
+  // body (and a chunked body's trailer fields) is read.
+  std::vector<std::pair<std::string, std::string>> header_fields_;
   uint32_t requests_ = 0;
   beast::flat_buffer buffer_;
   std::unique_ptr<char[]> linger_buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http_internal::RequestParser> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> response_;
   std::optional<http::response<http::empty_body>> head_response_;
@@ -921,26 +810,6 @@ absl::Status HttpServer::UpdateTls(size_t i, const TlsMaterial& material) {
   if (!context.ok()) return context.status();
   state.set_tls(*std::move(context));
   return absl::OkStatus();
-}
-
-int HttpErrorStatus(HttpError error) {
-  switch (error) {
-    case HttpError::kBodyTooLarge:
-      return 413;
-    case HttpError::kHeaderTooLarge:
-    case HttpError::kTooManyHeaders:
-      return 431;
-    case HttpError::kTransferCoding:
-      return 501;
-    case HttpError::kBadRequest:
-    case HttpError::kHttpVersion:
-    case HttpError::kObsFold:
-    case HttpError::kBadHost:
-    case HttpError::kContentLength:
-    case HttpError::kTransferEncoding:
-      return 400;
-  }
-  return 400;
 }
 
 }  // namespace hookbridge

@@ -294,6 +294,9 @@ void FileLog::Append(EncodedEvent event, AppendCallback done) {
       rejected = failure_;
     } else if (stopping_) {
       rejected = absl::UnavailableError("the event log is closing");
+    } else if (next_sequence_ > kMaxSequence) {
+      // Only a log whose files were made to claim such sequences gets here.
+      rejected = absl::UnavailableError("the event log has no sequence numbers left");
     } else {
       const uint64_t sequence = next_sequence_++;
       last_appended_at_ = std::max(last_appended_at_, std::min(event.received_at, LogClock()));

@@ -57,7 +57,8 @@ FrameHeader DecodeFrameHeader(absl::string_view data) {
 FrameStatus CheckFrame(absl::string_view data, uint64_t max_payload, FrameHeader* header) {
   if (data.size() < kFrameHeaderSize) return FrameStatus::kTruncated;
   const FrameHeader h = DecodeFrameHeader(data);
-  if (h.payload_size > max_payload || h.event_size > h.payload_size || h.sequence == 0) {
+  if (h.payload_size > max_payload || h.event_size > h.payload_size || h.sequence == 0 ||
+      h.sequence > kMaxSequence) {
     return FrameStatus::kCorrupt;
   }
   if (data.size() < kFrameHeaderSize + h.payload_size) return FrameStatus::kTruncated;

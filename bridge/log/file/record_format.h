@@ -6,7 +6,7 @@
 //   offset  size  field
 //        0     4  payload length (event bytes + raw body field)
 //        4     4  CRC-32C of bytes 8 .. end of payload
-//        8     8  sequence
+//        8     8  sequence, 1 .. kMaxSequence
 //       16     8  appended_at, Unix nanoseconds
 //       24     4  length of the event bytes (the rest is the raw body field)
 //       28     -  payload: a serialized hookbridge.v1.Event without raw_body,
@@ -28,6 +28,11 @@ namespace hookbridge {
 
 inline constexpr absl::string_view kSegmentMagic = "HBLOGv1\n";
 inline constexpr size_t kFrameHeaderSize = 28;
+// The largest sequence a frame may hold (and the log assign): 2^63 - 1, so
+// that every sequence is a signed 64-bit number too. No log appends that
+// many; a frame claiming more is corrupt, however good its CRC, so that a
+// log recovered from any bytes can number its next append.
+inline constexpr uint64_t kMaxSequence = (uint64_t{1} << 63) - 1;
 
 // A frame header, decoded.
 struct FrameHeader {
@@ -50,7 +55,7 @@ FrameHeader DecodeFrameHeader(absl::string_view data);
 enum class FrameStatus {
   kOk,         // a whole, valid frame
   kTruncated,  // the data ends inside the frame
-  kCorrupt,    // impossible sizes or a CRC mismatch
+  kCorrupt,    // impossible sizes or sequence, or a CRC mismatch
 };
 
 // Checks the frame at the start of `data`. On kOk, `*header` is set and the

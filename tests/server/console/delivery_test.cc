@@ -165,6 +165,19 @@ TEST(DisplayPathTest, HidesTheTokenInEveryShapeOfTheUrl) {
   }
 }
 
+// Found by http_request_fuzzer: a run of token characters that percent-
+// decoding splits ("%2F" is "/") was shown as sent, with all of the run.
+TEST(DisplayPathTest, HidesARunThatOnlyDecodingSplits) {
+  const std::vector<SourceInfo> sources = TestSources();
+  const std::string token = "2fabcdefghijklmn";  // starts with two hex digits
+  EXPECT_EQ(DisplayPath("/hooks/%" + token, sources), "/hooks/" + kHidden);
+  EXPECT_EQ(DisplayPath("/webhooks/cand/%" + token, sources), "/webhooks/cand/" + kHidden);
+  EXPECT_EQ(DisplayPath("/x/fuzz-path-t%2Fn-01234567th-t%2Fn-0123456789", sources),
+            "/x/" + kHidden);
+  // Short runs still show.
+  EXPECT_EQ(DisplayPath("/hooks/a%2Fb", sources), "/hooks/a%2Fb");
+}
+
 TEST(PercentDecodeTest, EscapesAndPlus) {
   EXPECT_EQ(PercentDecode("%63and%2Fx%zz%4"), "cand/x%zz%4");
   EXPECT_EQ(PercentDecode("a+b"), "a+b");

@@ -226,6 +226,45 @@ TEST_F(FileLogTest, CorruptRecordInTheMiddleIsSkippedWithoutRenumbering) {
   EXPECT_EQ(Append(*log, Encoded(11)), 11u);
 }
 
+// Found by log_record_fuzzer: a frame with a good CRC claiming sequence
+// 2^64 - 1 was recovered as the last record, and the next append was
+// numbered 0 (and reads after it failed).
+TEST_F(FileLogTest, FrameClaimingASequenceBeyondTheLastIsCorrupt) {
+  {
+    auto log = Open(Options());
+    for (int i = 1; i <= 3; ++i) Append(*log, Encoded(i));
+  }
+  const fs::path segment = Segments().at(0);
+  auto append_frame = [&](uint64_t sequence) {
+    LogRecord record;
+    record.sequence = sequence;
+    record.appended_at = kT0;
+    record.event_bytes = Encoded(9).body;
+    std::string frame;
+    AppendFrame(record, &frame);
+    std::ofstream(segment, std::ios::binary | std::ios::app) << frame;
+  };
+  append_frame(UINT64_MAX);
+  {
+    auto log = Open(Options());
+    EXPECT_EQ(log->recovery().records, 3u);
+    EXPECT_GT(log->recovery().truncated_bytes, 0u);  // the last one: a torn tail
+    EXPECT_EQ(Append(*log, Encoded(4)), 4u);
+    EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4}));
+  }
+  // The largest sequence there is: recovered, and the log takes no more.
+  append_frame(kMaxSequence);
+  auto log = Open(Options());
+  EXPECT_EQ(log->recovery().records, 5u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4, kMaxSequence}));
+  absl::Notification done;
+  log->Append(Encoded(6), [&](absl::StatusOr<uint64_t> sequence) {
+    EXPECT_EQ(sequence.status().code(), absl::StatusCode::kUnavailable);
+    done.Notify();
+  });
+  done.WaitForNotification();
+}
+
 TEST_F(FileLogTest, SegmentsRollAndReadsSeekAcrossThem) {
   FileLog::Options options = Options();
   options.segment_bytes = 4096;
