@@ -731,9 +731,11 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
   }
   HB_RETURN_IF_ERROR(ReadHttp(r, root["http"], &config.http));
   if (const YAML::Node grpc = root["grpc"]) {
-    HB_RETURN_IF_ERROR(r.CheckKeys(grpc, "grpc",
-                                   {"listen", "tls", "max_subscribers", "max_filter_patterns",
-                                    "max_event_bytes", "heartbeat_interval"}));
+    HB_RETURN_IF_ERROR(r.CheckKeys(
+        grpc, "grpc",
+        {"listen", "tls", "max_subscribers", "max_streams_per_token", "max_connections",
+         "idle_timeout", "max_connection_age", "max_connection_age_grace", "handshake_timeout",
+         "max_filter_patterns", "max_event_bytes", "heartbeat_interval"}));
     if (grpc["max_subscribers"]) {
       uint64_t v = 0;
       HB_ASSIGN_OR_RETURN(v, r.Uint(grpc["max_subscribers"], "grpc.max_subscribers"));
@@ -741,6 +743,47 @@ absl::StatusOr<Config> ParseNode(const YAML::Node& root, const EnvLookup& env) {
         return r.Error("grpc.max_subscribers", "must be between 1 and 1000000");
       }
       config.grpc.max_subscribers = static_cast<uint32_t>(v);
+    }
+    if (grpc["max_streams_per_token"]) {
+      uint64_t v = 0;
+      HB_ASSIGN_OR_RETURN(v, r.Uint(grpc["max_streams_per_token"], "grpc.max_streams_per_token"));
+      if (v < 1 || v > 1000000) {
+        return r.Error("grpc.max_streams_per_token", "must be between 1 and 1000000");
+      }
+      config.grpc.max_streams_per_token = static_cast<uint32_t>(v);
+    }
+    if (grpc["max_connections"]) {
+      uint64_t v = 0;
+      HB_ASSIGN_OR_RETURN(v, r.Uint(grpc["max_connections"], "grpc.max_connections"));
+      if (v < 1 || v > 1000000) {
+        return r.Error("grpc.max_connections", "must be between 1 and 1000000");
+      }
+      config.grpc.max_connections = static_cast<uint32_t>(v);
+    }
+    // A connection's life. The idle timeout and the age may be 0 (off).
+    const struct {
+      const char* key;
+      absl::Duration* value;
+      absl::Duration min;
+      bool may_be_off;
+    } durations[] = {
+        {"idle_timeout", &config.grpc.idle_timeout, absl::Seconds(1), true},
+        {"max_connection_age", &config.grpc.max_connection_age, absl::Seconds(1), true},
+        {"max_connection_age_grace", &config.grpc.max_connection_age_grace, absl::ZeroDuration(),
+         false},
+        {"handshake_timeout", &config.grpc.handshake_timeout, absl::Seconds(1), false},
+    };
+    for (const auto& d : durations) {
+      if (!grpc[d.key]) continue;
+      const std::string key = absl::StrCat("grpc.", d.key);
+      absl::Duration v;
+      HB_ASSIGN_OR_RETURN(v, r.Duration(grpc[d.key], key));
+      const bool off = d.may_be_off && v == absl::ZeroDuration();
+      if (!off && (v < d.min || v > absl::Hours(168))) {
+        return r.Error(key, absl::StrCat("must be ", d.may_be_off ? "0 (off) or " : "", "between ",
+                                         FormatConfigDuration(d.min), " and 168h"));
+      }
+      *d.value = v;
     }
     if (grpc["max_filter_patterns"]) {
       uint64_t v = 0;
@@ -855,6 +898,12 @@ std::vector<std::pair<std::string, std::string>> DescribeConfig(const Config& co
       {"http.rate_limit", rate(http.rate_limit)},
       {"grpc.listen", config.grpc.listen.ToString()},
       {"grpc.max_subscribers", absl::StrCat(config.grpc.max_subscribers)},
+      {"grpc.max_streams_per_token", absl::StrCat(config.grpc.max_streams_per_token)},
+      {"grpc.max_connections", absl::StrCat(config.grpc.max_connections)},
+      {"grpc.idle_timeout", FormatConfigDuration(config.grpc.idle_timeout)},
+      {"grpc.max_connection_age", FormatConfigDuration(config.grpc.max_connection_age)},
+      {"grpc.max_connection_age_grace", FormatConfigDuration(config.grpc.max_connection_age_grace)},
+      {"grpc.handshake_timeout", FormatConfigDuration(config.grpc.handshake_timeout)},
       {"grpc.max_filter_patterns", absl::StrCat(config.grpc.max_filter_patterns)},
       {"grpc.max_event_bytes", FormatConfigBytes(config.grpc.max_event_bytes)},
       {"grpc.heartbeat_interval", FormatConfigDuration(config.grpc.heartbeat_interval)},

@@ -52,6 +52,14 @@ Config MergeForReload(const Config& running, const Config& next,
 
   Keep("grpc.listen", running.grpc.listen, &out.grpc.listen, SameAddress, r);
   Keep("grpc.max_subscribers", running.grpc.max_subscribers, &out.grpc.max_subscribers, r);
+  Keep("grpc.max_streams_per_token", running.grpc.max_streams_per_token,
+       &out.grpc.max_streams_per_token, r);
+  Keep("grpc.max_connections", running.grpc.max_connections, &out.grpc.max_connections, r);
+  Keep("grpc.idle_timeout", running.grpc.idle_timeout, &out.grpc.idle_timeout, r);
+  Keep("grpc.max_connection_age", running.grpc.max_connection_age, &out.grpc.max_connection_age, r);
+  Keep("grpc.max_connection_age_grace", running.grpc.max_connection_age_grace,
+       &out.grpc.max_connection_age_grace, r);
+  Keep("grpc.handshake_timeout", running.grpc.handshake_timeout, &out.grpc.handshake_timeout, r);
   Keep("grpc.max_filter_patterns", running.grpc.max_filter_patterns, &out.grpc.max_filter_patterns,
        r);
   Keep("grpc.max_event_bytes", running.grpc.max_event_bytes, &out.grpc.max_event_bytes, r);

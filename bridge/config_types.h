@@ -73,9 +73,27 @@ struct HttpConfig {
 
 struct GrpcConfig {
   ListenAddress listen{"0.0.0.0", 50051};
-  // Subscribe streams open at once; further ones are refused with
-  // RESOURCE_EXHAUSTED.
+  // Subscribe and Consume streams open at once; further ones are refused
+  // with RESOURCE_EXHAUSTED.
   uint32_t max_subscribers = 10000;
+  // Subscribe and Consume streams open at once under one token (at most
+  // max_subscribers); further ones are refused with RESOURCE_EXHAUSTED. Not
+  // applied with authentication off.
+  uint32_t max_streams_per_token = 1000;
+  // Connections open at once. Over it, connections without a stream are
+  // closed, the oldest first (server/grpc/connection_limiter.h).
+  uint32_t max_connections = 1024;
+  // A connection without a call for this long is closed (GOAWAY); 0: never.
+  absl::Duration idle_timeout = absl::Minutes(5);
+  // A connection this old is told to go away (GOAWAY): new calls go to a
+  // new connection, perhaps another replica; 0: never.
+  absl::Duration max_connection_age = absl::Hours(1);
+  // How long calls open on a connection told to go away may still run
+  // before it is closed; streams then end with UNAVAILABLE and their
+  // clients resume.
+  absl::Duration max_connection_age_grace = absl::Minutes(5);
+  // Time from accept to a complete TLS and HTTP/2 handshake.
+  absl::Duration handshake_timeout = absl::Seconds(10);
   // Entries in `sources` plus `types` of one SubscribeRequest; more is
   // INVALID_ARGUMENT.
   uint32_t max_filter_patterns = 64;

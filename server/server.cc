@@ -14,6 +14,8 @@
 #include "bridge/crypto.h"
 #include "bridge/log/backend.h"
 #include "bridge/status_macros.h"
+#include "server/descriptors.h"
+#include "server/grpc/connection_limiter.h"
 #include "server/logging.h"
 
 namespace hookbridge {
@@ -162,6 +164,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   running_ = std::move(config);
   const Config& c = running_;
   SetLogLevel(c.log_level);
+  HB_RETURN_IF_ERROR(FitDescriptorBudget(c));
 
   absl::StatusOr<std::unique_ptr<EventLog>> opened = OpenConfiguredLog(c.log);
   if (!opened.ok()) {
@@ -190,10 +193,14 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   console_ = std::make_unique<Console>(ConsoleOptions(c.admin), sources, metrics_.get());
   webhooks_ = std::make_unique<WebhookHandler>(ingestor_.get(), metrics_.get(), &accepting_,
                                                console_.get());
+  SubscribeLimits limits;
+  limits.max_subscribers = c.grpc.max_subscribers;
+  limits.max_streams_per_token = c.grpc.max_streams_per_token;
+  limits.max_filter_patterns = c.grpc.max_filter_patterns;
+  limits.max_event_bytes = ingestor_->max_event_bytes();
+  limits.heartbeat_interval = c.grpc.heartbeat_interval;
   service_ = std::make_unique<EventBridgeService>(
-      log_.get(), metrics_.get(), sources, prepared.authorizer,
-      SubscribeLimits{c.grpc.max_subscribers, c.grpc.max_filter_patterns,
-                      ingestor_->max_event_bytes(), c.grpc.heartbeat_interval},
+      log_.get(), metrics_.get(), sources, prepared.authorizer, limits,
       ServerFacts{HOOKBRIDGE_VERSION, c.log.backend}, consumers_.get());
   console_handler_ = std::make_unique<ConsoleHandler>(
       console_.get(), log_.get(), [this] { return service_->Subscribers(); }, consumers_.get(),
@@ -204,6 +211,9 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   admin_ = std::make_unique<AdminHandler>(
       [this] {
         const LogStats stats = log_->Stats();
+        if (connection_limiter_ != nullptr) {
+          metrics_->SetGrpcConnections(connection_limiter_->Count());
+        }
         return metrics_->Serialize(stats, service_->MaxLag(stats.last_sequence),
                                    ConsumerReports(consumers_.get()));
       },
@@ -250,12 +260,44 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // A connection's life: handshake, idle and age limits (grpc.*), so that
+  // no connection is held for nothing.
+  const auto millis = [](absl::Duration d) {
+    return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
+  };
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             millis(c.grpc.handshake_timeout));
+  if (c.grpc.idle_timeout > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, millis(c.grpc.idle_timeout));
+  }
+  if (c.grpc.max_connection_age > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, millis(c.grpc.max_connection_age));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               millis(c.grpc.max_connection_age_grace));
+  }
   builder.RegisterService(service_.get());
   grpc_server_ = builder.BuildAndStart();
   if (grpc_server_ == nullptr || grpc_port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("grpc: cannot listen on ", c.grpc.listen.ToString()));
   }
+
+  ConnectionLimiter::Options limiter;
+  limiter.port = static_cast<uint16_t>(grpc_port_);
+  limiter.max_connections = c.grpc.max_connections;
+  limiter.busy_peers = [this] { return service_->StreamPeers(); };
+  limiter.on_closed = [this](size_t n) {
+    metrics_->GrpcConnectionsShut(n);
+    const absl::Time now = absl::Now();
+    if (now - connection_limit_logged_ >= absl::Seconds(10)) {
+      connection_limit_logged_ = now;
+      Log(LogLevel::kWarn, "grpc.max_connections reached: closing connections without a stream",
+          {{"max_connections", static_cast<uint64_t>(running_.grpc.max_connections)},
+           {"closed_now", static_cast<uint64_t>(n)}});
+    }
+  };
+  connection_limiter_ = std::make_unique<ConnectionLimiter>(std::move(limiter));
+  connection_limiter_->Start();
 
   // Registers the service by name; SetServingStatus(bool) then updates the
   // server ("") and every registered name together.
@@ -472,6 +514,7 @@ void Server::Stop() {
   stopped_ = true;
   // Every stream has ended (or is cancelled now); do not wait for idle
   // client connections to go away.
+  connection_limiter_.reset();
   if (grpc_server_ != nullptr) grpc_server_->Shutdown(absl::ToChronoTime(absl::Now()));
   http_.reset();
   if (ingestor_ != nullptr) ingestor_->StopFollowing();

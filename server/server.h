@@ -30,6 +30,7 @@
 #include "bridge/log/event_log.h"
 #include "server/console/console.h"
 #include "server/console/console_handler.h"
+#include "server/grpc/connection_limiter.h"
 #include "server/grpc/event_bridge_service.h"
 #include "server/grpc/tls_credentials.h"
 #include "server/http/admin_handler.h"
@@ -138,6 +139,9 @@ class Server {
   std::unique_ptr<ReloadableTlsCredentials> grpc_tls_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  // Keeps grpc.max_connections; stopped before the gRPC server.
+  std::unique_ptr<ConnectionLimiter> connection_limiter_;
+  absl::Time connection_limit_logged_ = absl::InfinitePast();  // on the limiter's thread
 };
 
 }  // namespace hookbridge

@@ -91,11 +91,16 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   };
 
   ConsumeReactor(EventBridgeService* service, grpc::CallbackServerContext* context)
-      : service_(service), context_(context), shared_(std::make_shared<Shared>()) {
+      : service_(service),
+        context_(context),
+        peer_(context->peer()),
+        shared_(std::make_shared<Shared>()) {
     absl::MutexLock lock(&shared_->mu);
     shared_->reactor = this;
     StartRead(&in_);
   }
+
+  const std::string& peer() const { return peer_; }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the member is done sending: it leaves
@@ -148,7 +153,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   // After OnDone, with no TakeStep queued or running.
   void Destroy() {
     if (consumer_ != nullptr) consumer_->Leave(member_);
-    if (registered_) service_->UnregisterConsume(this);
+    if (registered_) service_->UnregisterConsume(this, token_);
     delete this;
   }
 
@@ -215,13 +220,13 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
           "the first ConsumeRequest must be a start naming the consumer"));
       return;
     }
-    absl::StatusOr<std::shared_ptr<Consumer>> consumer =
-        service_->AuthorizedConsumer(context_, request.start().consumer(), /*manage=*/false);
+    absl::StatusOr<std::shared_ptr<Consumer>> consumer = service_->AuthorizedConsumer(
+        context_, request.start().consumer(), /*manage=*/false, &token_);
     if (!consumer.ok()) {
       End(consumer.status());
       return;
     }
-    if (absl::Status registered = service_->RegisterConsume(this); !registered.ok()) {
+    if (absl::Status registered = service_->RegisterConsume(this, token_); !registered.ok()) {
       End(registered);
       return;
     }
@@ -420,12 +425,16 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
 
   EventBridgeService* const service_;
   grpc::CallbackServerContext* const context_;
+  const std::string peer_;
   const std::shared_ptr<Shared> shared_;
   // Set by the first request (under the lock); constant afterwards, so the
   // gRPC thread reads them without it.
   std::shared_ptr<Consumer> consumer_;
   Consumer::MemberId member_ = 0;
   bool registered_ = false;
+  // The token's name for grpc.max_streams_per_token; empty with
+  // authentication off.
+  std::string token_;
   grpc::ByteBuffer in_;  // the read in flight
 
   std::vector<uint64_t> confirmed_ ABSL_GUARDED_BY(shared_->mu);
@@ -454,26 +463,32 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
 
 void BeginShutdown(ConsumeReactor* reactor) { reactor->BeginShutdown(); }
 
+const std::string& PeerOf(const ConsumeReactor* reactor) { return reactor->peer(); }
+
 void MaybeHeartbeat(ConsumeReactor* reactor, absl::Time silent_since, uint64_t head) {
   reactor->MaybeHeartbeat(silent_since, head);
 }
 
-absl::Status EventBridgeService::RegisterConsume(ConsumeReactor* reactor) {
+absl::Status EventBridgeService::RegisterConsume(ConsumeReactor* reactor,
+                                                 const std::string& token) {
   absl::MutexLock lock(&mu_);
-  if (shutting_down_) return absl::UnavailableError("server is shutting down");
+  HB_RETURN_IF_ERROR(AdmitLocked(token, nullptr));
   consume_reactors_.insert(reactor);
   return absl::OkStatus();
 }
 
-void EventBridgeService::UnregisterConsume(ConsumeReactor* reactor) {
+void EventBridgeService::UnregisterConsume(ConsumeReactor* reactor, const std::string& token) {
   absl::MutexLock lock(&mu_);
-  consume_reactors_.erase(reactor);
+  if (consume_reactors_.erase(reactor) > 0) ReleaseLocked(token);
 }
 
 absl::StatusOr<std::shared_ptr<Consumer>> EventBridgeService::AuthorizedConsumer(
-    grpc::CallbackServerContext* context, const std::string& name, bool manage) {
+    grpc::CallbackServerContext* context, const std::string& name, bool manage,
+    std::string* stream_token) {
   Grant grant;
-  HB_ASSIGN_OR_RETURN(grant, Authenticate(context, nullptr));
+  std::shared_ptr<const Authorizer> used;
+  HB_ASSIGN_OR_RETURN(grant, Authenticate(context, &used));
+  if (stream_token != nullptr && used->enabled()) *stream_token = grant.name;
   std::shared_ptr<Consumer> consumer = consumers_ == nullptr ? nullptr : consumers_->Find(name);
   if (consumer == nullptr) return absl::NotFoundError(absl::StrCat("no consumer \"", name, "\""));
   v1::ConsumerConfig config;

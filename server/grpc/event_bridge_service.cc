@@ -156,13 +156,14 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     absl::StatusOr<std::unique_ptr<Subscription>> subscription =
         Subscription::Create(service_->log_, request_, [this] { OnWake(); });
     absl::Status status = subscription.status();
+    bool per_token = false;
     if (status.ok()) {
       subscription_ = *std::move(subscription);
       {
         absl::MutexLock lock(&mu_);
         cursor_ = resume_after_ = subscription_->cursor();
       }
-      status = service_->Register(this);
+      status = service_->Register(this, info_.token, &per_token);
       if (status.ok()) {
         registered_ = true;
         service_->metrics_->SubscriptionStarted(true);
@@ -181,7 +182,9 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       if (done_) {
         destroy = true;
       } else if (!status.ok()) {
-        RejectLocked(status);
+        RejectLocked(status, per_token
+                                 ? std::optional(Metrics::SubscribeRejection::kTooManyForToken)
+                                 : std::nullopt);
       } else if (!finished_) {
         started_ = true;
         want_read_ = true;
@@ -267,7 +270,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     // may itself be waiting for mu_.
     if (subscription_ != nullptr) subscription_->Close();
     if (registered_) {
-      service_->Unregister(this);
+      service_->Unregister(this, info_.token);
       service_->metrics_->SubscriberDisconnected();
       // Not context_->peer(): the call is gone after OnDone.
       Log(LogLevel::kDebug, "subscriber disconnected", {{"peer", info_.peer}});
@@ -283,6 +286,9 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
   // What the console shows of this stream. Its constant part is set
   // before the reactor is registered.
+  // Set before the stream registers; constant afterwards.
+  const std::string& peer() const { return info_.peer; }
+
   SubscriberInfo Info() {
     SubscriberInfo info = info_;
     absl::MutexLock lock(&mu_);
@@ -676,27 +682,50 @@ void EventBridgeService::SendHeartbeats(absl::Time now) {
   for (ConsumeReactor* reactor : consume_reactors_) MaybeHeartbeat(reactor, silent_since, head);
 }
 
-absl::Status EventBridgeService::Register(SubscribeReactor* reactor) {
-  absl::MutexLock lock(&mu_);
+absl::Status EventBridgeService::AdmitLocked(const std::string& token, bool* per_token) {
   if (shutting_down_) return absl::UnavailableError("server is shutting down");
+  if (const size_t open = reactors_.size() + consume_reactors_.size();
+      open >= limits_.max_subscribers) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("already ", open,
+                     " streams, the most this server takes (grpc.max_subscribers); retry "
+                     "later or against another replica"));
+  }
+  if (token.empty()) return absl::OkStatus();
+  size_t& open = streams_per_token_[token];
+  if (open >= limits_.max_streams_per_token) {
+    if (per_token != nullptr) *per_token = true;
+    return absl::ResourceExhaustedError(
+        absl::StrCat("token \"", token, "\" already has ", open,
+                     " streams open, the most one token may have (grpc.max_streams_per_token)"));
+  }
+  ++open;
+  return absl::OkStatus();
+}
+
+void EventBridgeService::ReleaseLocked(const std::string& token) {
+  if (token.empty()) return;
+  auto it = streams_per_token_.find(token);
+  if (it == streams_per_token_.end()) return;
+  if (--it->second == 0) streams_per_token_.erase(it);
+}
+
+absl::Status EventBridgeService::Register(SubscribeReactor* reactor, const std::string& token,
+                                          bool* per_token) {
+  absl::MutexLock lock(&mu_);
   if (const std::shared_ptr<const Authorizer> current = authorizer();
-      current.get() != reactor->authenticated_with()) {
+      !shutting_down_ && current.get() != reactor->authenticated_with()) {
     // A reload came between its authentication and now.
     HB_RETURN_IF_ERROR(reactor->CheckAccess(*current));
   }
-  if (reactors_.size() >= limits_.max_subscribers) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("already ", reactors_.size(),
-                     " subscribers, the most this server takes (grpc.max_subscribers); retry "
-                     "later or against another replica"));
-  }
+  HB_RETURN_IF_ERROR(AdmitLocked(token, per_token));
   reactors_.insert(reactor);
   return absl::OkStatus();
 }
 
-void EventBridgeService::Unregister(SubscribeReactor* reactor) {
+void EventBridgeService::Unregister(SubscribeReactor* reactor, const std::string& token) {
   absl::MutexLock lock(&mu_);
-  reactors_.erase(reactor);
+  if (reactors_.erase(reactor) > 0) ReleaseLocked(token);
 }
 
 uint64_t EventBridgeService::MaxLag(uint64_t last_sequence) {
@@ -707,6 +736,14 @@ uint64_t EventBridgeService::MaxLag(uint64_t last_sequence) {
     if (position < last_sequence) lag = std::max(lag, last_sequence - position);
   }
   return lag;
+}
+
+absl::flat_hash_set<std::string> EventBridgeService::StreamPeers() {
+  absl::flat_hash_set<std::string> peers;
+  absl::MutexLock lock(&mu_);
+  for (SubscribeReactor* reactor : reactors_) peers.insert(reactor->peer());
+  for (ConsumeReactor* reactor : consume_reactors_) peers.insert(PeerOf(reactor));
+  return peers;
 }
 
 std::vector<SubscriberInfo> EventBridgeService::Subscribers() {

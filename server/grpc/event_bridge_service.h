@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -66,8 +67,11 @@ struct SubscriberInfo {
 // Bounds on what subscribers may ask of the service and what it sends; the
 // defaults are grpc's in bridge/config_types.h.
 struct SubscribeLimits {
-  // Streams open at once; more are refused with RESOURCE_EXHAUSTED.
+  // Subscribe and Consume streams open at once; more are refused with
+  // RESOURCE_EXHAUSTED.
   size_t max_subscribers = GrpcConfig().max_subscribers;
+  // The same, per token (not applied with authentication off).
+  size_t max_streams_per_token = GrpcConfig().max_streams_per_token;
   // Entries in a request's `sources` plus `types`; more is INVALID_ARGUMENT.
   size_t max_filter_patterns = GrpcConfig().max_filter_patterns;
   // The largest event sent (Ingestor::max_event_bytes): a stored one that
@@ -96,6 +100,8 @@ uint64_t MaxResponseBytes(uint64_t max_event_bytes);
 class ConsumeReactor;
 // Ends a Consume stream with UNAVAILABLE (server/grpc/consumers.cc).
 void BeginShutdown(ConsumeReactor* reactor);
+// The peer of a Consume stream (ServerContext::peer()).
+const std::string& PeerOf(const ConsumeReactor* reactor);
 // Sends a Consume stream silent since `silent_since` a Heartbeat.
 void MaybeHeartbeat(ConsumeReactor* reactor, absl::Time silent_since, uint64_t head);
 
@@ -189,6 +195,10 @@ class EventBridgeService final : public EventBridgeServiceBase {
   // console, not for hot paths.
   std::vector<SubscriberInfo> Subscribers();
 
+  // The peers (ServerContext::peer()) of the open Subscribe and Consume
+  // streams, for the connection limiter.
+  absl::flat_hash_set<std::string> StreamPeers();
+
  private:
   // Threads reading the log for streams: a NATS fetch may wait for the
   // network, so more than the cores.
@@ -198,18 +208,26 @@ class EventBridgeService final : public EventBridgeServiceBase {
   friend class ConsumeReactor;
   // The consumer `name` if the call's token may use it (and manage
   // consumers, with `manage`): NOT_FOUND, UNAUTHENTICATED or
-  // PERMISSION_DENIED otherwise.
+  // PERMISSION_DENIED otherwise. `stream_token` (if not null) is set to
+  // the token's name with authentication on.
   absl::StatusOr<std::shared_ptr<Consumer>> AuthorizedConsumer(grpc::CallbackServerContext* context,
-                                                               const std::string& name,
-                                                               bool manage);
+                                                               const std::string& name, bool manage,
+                                                               std::string* stream_token = nullptr);
   // The consumer as the API describes it.
   v1::Consumer Describe(Consumer& consumer);
-  absl::Status RegisterConsume(ConsumeReactor* reactor);
-  void UnregisterConsume(ConsumeReactor* reactor);
-  // UNAVAILABLE if the service is shutting down, RESOURCE_EXHAUSTED when
-  // limits_.max_subscribers streams are open.
-  absl::Status Register(SubscribeReactor* reactor);
-  void Unregister(SubscribeReactor* reactor);
+  // Register and RegisterConsume admit a stream of `token` (the token's
+  // name; empty with authentication off): UNAVAILABLE if the service is
+  // shutting down, RESOURCE_EXHAUSTED when limits_.max_subscribers streams,
+  // or limits_.max_streams_per_token of the token's, are open (then
+  // `*per_token`, if not null, tells which). Each admitted stream is
+  // unregistered with the same token.
+  absl::Status RegisterConsume(ConsumeReactor* reactor, const std::string& token);
+  void UnregisterConsume(ConsumeReactor* reactor, const std::string& token);
+  absl::Status Register(SubscribeReactor* reactor, const std::string& token, bool* per_token);
+  void Unregister(SubscribeReactor* reactor, const std::string& token);
+  absl::Status AdmitLocked(const std::string& token, bool* per_token)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReleaseLocked(const std::string& token) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // The token's grant, or UNAUTHENTICATED (counted). `used` (if not null)
   // is set to the authorizer that decided.
@@ -233,6 +251,8 @@ class EventBridgeService final : public EventBridgeServiceBase {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<SubscribeReactor*> reactors_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<ConsumeReactor*> consume_reactors_ ABSL_GUARDED_BY(mu_);
+  // Open streams per token name, for limits_.max_streams_per_token.
+  absl::flat_hash_map<std::string, size_t> streams_per_token_ ABSL_GUARDED_BY(mu_);
   // Reads the log for Subscribe streams. Declared last: destroyed (its
   // threads joined) first, once Shutdown has seen every stream done.
   ReadPool read_pool_{kReadThreads};

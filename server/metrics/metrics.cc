@@ -92,6 +92,14 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
                                  "oldest events are deleted.")),
       subscriber_max_lag_(Gauge("hookbridge_subscriber_max_lag_events",
                                 "Events the furthest-behind open stream has yet to read.")),
+      grpc_connections_(Gauge("hookbridge_grpc_connections",
+                              "Open connections of the gRPC listener (grpc.max_connections).")),
+      grpc_connections_shut_(BuildCounter()
+                                 .Name("hookbridge_grpc_connections_closed_total")
+                                 .Help("gRPC connections closed by hookbridge, by reason (limit: "
+                                       "over grpc.max_connections, without a stream).")
+                                 .Register(*registry_)
+                                 .Add({{"reason", "limit"}})),
       ingest_duration_(ingest_family_.Add({}, kIngestBuckets)),
       delivery_latency_(latency_family_.Add({}, kLatencyBuckets)),
       subscriptions_started_(subscriptions_.Add({{"result", "started"}})),
@@ -117,7 +125,7 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
                          .Register(*registry_);
   const char* reasons[kSubscribeRejections] = {
       "unauthenticated",      "permission_denied", "invalid_request", "too_many_patterns",
-      "too_many_subscribers", "out_of_range",      "shutting_down"};
+      "too_many_subscribers", "out_of_range",      "shutting_down",   "too_many_streams_for_token"};
   for (size_t i = 0; i < kSubscribeRejections; ++i) {
     rejections_[i] = &rejections.Add({{"reason", reasons[i]}});
   }

@@ -71,8 +71,9 @@ class Metrics {
     kTooManySubscribers,  // grpc.max_subscribers streams already open
     kOutOfRange,          // start position not retained or beyond the end
     kShuttingDown,
+    kTooManyForToken,  // grpc.max_streams_per_token streams of its token open
   };
-  static constexpr size_t kSubscribeRejections = 7;
+  static constexpr size_t kSubscribeRejections = 8;
   // Counts the rejection in both hookbridge_subscriptions_total{result=
   // "rejected"} and hookbridge_subscriptions_rejected_total{reason}.
   void SubscriptionRejected(SubscribeRejection reason);
@@ -128,6 +129,12 @@ class Metrics {
     uint64_t lost_to_retention = 0;
   };
 
+  // hookbridge_grpc_connections_closed_total{reason="limit"}: connections
+  // of the gRPC listener shut down over grpc.max_connections.
+  void GrpcConnectionsShut(size_t n) { grpc_connections_shut_.Increment(static_cast<double>(n)); }
+  // hookbridge_grpc_connections: the gRPC listener's open connections.
+  void SetGrpcConnections(size_t n) { grpc_connections_.Set(static_cast<double>(n)); }
+
   // The text exposition format, after refreshing the log gauges,
   // hookbridge_subscriber_max_lag_events (how many events the furthest
   // behind open stream still has to read; 0 without streams) and the
@@ -178,6 +185,8 @@ class Metrics {
   prometheus::Counter& console_refused_token_;
   prometheus::Gauge& log_retention_bytes_;
   prometheus::Gauge& subscriber_max_lag_;
+  prometheus::Gauge& grpc_connections_;
+  prometheus::Counter& grpc_connections_shut_;
   prometheus::Histogram& ingest_duration_;
   prometheus::Histogram& delivery_latency_;
   prometheus::Counter& subscriptions_started_;

@@ -907,8 +907,9 @@ TEST(ParseConfigTest, AdminListenerHasNoTlsOrConnectionKeys) {
       absl::StrCat("admin: { listen: \"127.0.0.1:1\", tls: { cert_file: c, key_file: k } }\n",
                    kMinimal),
       "admin.tls");
-  ExpectErrorNaming(absl::StrCat("grpc: { max_connections: 5 }\n", kMinimal),
-                    "grpc.max_connections");
+  // It shares http.max_connections (server/descriptors.h counts it twice).
+  ExpectErrorNaming(absl::StrCat("admin: { max_connections: 5 }\n", kMinimal),
+                    "admin.max_connections");
 }
 
 TEST(ParseConfigTest, ConsoleKeys) {
@@ -1020,6 +1021,43 @@ sources:
   EXPECT_TRUE(config->sources[2].rate_limit->unlimited());
   EXPECT_EQ(config->grpc.max_subscribers, 2u);
   EXPECT_EQ(config->grpc.max_filter_patterns, 5u);
+}
+
+TEST(ParseConfigTest, ParsesTheGrpcConnectionLimits) {
+  absl::StatusOr<Config> defaults = ParseConfig(kMinimal, Env({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->grpc.max_connections, 1024u);
+  EXPECT_EQ(defaults->grpc.max_streams_per_token, 1000u);
+  EXPECT_EQ(defaults->grpc.idle_timeout, absl::Minutes(5));
+  EXPECT_EQ(defaults->grpc.max_connection_age, absl::Hours(1));
+  EXPECT_EQ(defaults->grpc.max_connection_age_grace, absl::Minutes(5));
+  EXPECT_EQ(defaults->grpc.handshake_timeout, absl::Seconds(10));
+
+  absl::StatusOr<Config> config = ParseConfig(
+      absl::StrCat("grpc: { max_connections: 64, max_streams_per_token: 3, idle_timeout: 0, "
+                   "max_connection_age: 30m, max_connection_age_grace: 0s, "
+                   "handshake_timeout: 2s }\n",
+                   kMinimal),
+      Env({}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->grpc.max_connections, 64u);
+  EXPECT_EQ(config->grpc.max_streams_per_token, 3u);
+  EXPECT_EQ(config->grpc.idle_timeout, absl::ZeroDuration());
+  EXPECT_EQ(config->grpc.max_connection_age, absl::Minutes(30));
+  EXPECT_EQ(config->grpc.max_connection_age_grace, absl::ZeroDuration());
+  EXPECT_EQ(config->grpc.handshake_timeout, absl::Seconds(2));
+
+  const std::pair<const char*, const char*> bad[] = {
+      {"max_connections: 0", "grpc.max_connections"},
+      {"max_streams_per_token: 0", "grpc.max_streams_per_token"},
+      {"idle_timeout: 500ms", "grpc.idle_timeout"},
+      {"max_connection_age: 200h", "grpc.max_connection_age"},
+      {"handshake_timeout: 0", "grpc.handshake_timeout"},
+      {"max_connection_age_grace: soon", "grpc.max_connection_age_grace"},
+  };
+  for (const auto& [entry, key] : bad) {
+    ExpectErrorNaming(absl::StrCat("grpc: { ", entry, " }\n", kMinimal), key);
+  }
 }
 
 TEST(ParseConfigTest, FractionalRateDefaultsToABurstOfOne) {
