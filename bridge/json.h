@@ -50,8 +50,10 @@ bool IsValidUtf8(absl::string_view text);
 // are accepted.
 absl::StatusOr<google::protobuf::Struct> ParseJsonObject(absl::string_view json);
 
-// Fills `message` from `object`. `path` names `object` in error messages
-// (e.g. "payload"). On error `message` may be partly filled.
+// Fills `message` from `object`, visiting its keys in key order (so that
+// the result never depends on the order of protobuf's map). `path` names
+// `object` in error messages (e.g. "payload"); the error is the first in key
+// order. On error `message` holds what was filled before it.
 absl::Status StructToMessage(const google::protobuf::Struct& object,
                              google::protobuf::Message* message, absl::string_view path);
 

@@ -63,4 +63,56 @@ void DecodePayload(const Catalog& catalog, absl::string_view type,
   }
 }
 
+void DecodePayload(const Catalog& catalog, absl::string_view type, const JsonValue* payload,
+                   v1::Event* event) {
+  // The payload as untyped JSON: an empty object when there is none.
+  const auto untyped = [payload, event] {
+    google::protobuf::Struct* out = event->mutable_untyped();
+    if (payload != nullptr) payload->ToStruct(out);
+  };
+  const TypedEventSpec* spec = catalog.Find(type);
+  if (spec == nullptr) {
+    if (payload != nullptr) {
+      for (absl::string_view path : catalog.untyped_subject_paths) {
+        if (std::optional<std::string> subject = JsonIdAtPath(*payload, path)) {
+          event->set_subject(*std::move(subject));
+          break;
+        }
+      }
+    }
+    untyped();
+    return;
+  }
+  if (payload != nullptr) {
+    if (std::optional<std::string> subject = JsonIdAtPath(*payload, spec->subject_path)) {
+      event->set_subject(*std::move(subject));
+    }
+    for (absl::string_view path : spec->entity_time_paths) {
+      if (path.empty()) break;
+      const std::optional<absl::string_view> time = FindJsonStringAtPath(*payload, path);
+      if (time.has_value() && google::protobuf::util::TimeUtil::FromString(
+                                  std::string(*time), event->mutable_entity_time())) {
+        break;
+      }
+      event->clear_entity_time();
+    }
+  }
+  const FieldDescriptor* container_field =
+      v1::Event::descriptor()->FindFieldByName(std::string(catalog.event_field));
+  HB_CHECK(container_field != nullptr);
+  Message* container = event->GetReflection()->MutableMessage(event, container_field);
+  const FieldDescriptor* typed_field =
+      container->GetDescriptor()->FindFieldByName(std::string(spec->field));
+  HB_CHECK(typed_field != nullptr);
+  Message* typed = container->GetReflection()->MutableMessage(container, typed_field);
+  if (payload == nullptr) return;
+  absl::Status status = JsonToMessage(*payload, typed, "payload");
+  if (!status.ok()) {
+    event->set_decode_error(std::string(status.message()));
+    container->GetReflection()->ClearField(container, typed_field);
+    if (container->ByteSizeLong() == 0) event->GetReflection()->ClearField(event, container_field);
+    untyped();
+  }
+}
+
 }  // namespace hookbridge
