@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "bridge/check.h"
 #include "bridge/json.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -191,11 +192,9 @@ std::string SimdjsonReadableText(absl::string_view text) {
 
 // ---- checks simdjson does not make --------------------------------------------
 
-// Whether two members of `object` have the same key.
-bool HasDuplicateKeys(dom::object object) {
+// Whether `keys` (of one object) holds a key twice.
+bool HasDuplicates(absl::Span<std::string_view> keys) {
   constexpr size_t kPairwise = 16;
-  absl::InlinedVector<std::string_view, kPairwise> keys;
-  for (dom::key_value_pair member : object) keys.push_back(member.key);
   if (keys.size() <= kPairwise) {
     for (size_t i = 1; i < keys.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
@@ -208,29 +207,66 @@ bool HasDuplicateKeys(dom::object object) {
   return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
 }
 
-// Whether `element`, at nesting level `depth` if it is an array or object,
-// nests at most `max_depth` levels and has no object with a repeated key.
-bool IsWithinLimits(dom::element element, int depth, int max_depth) {
-  switch (element.type()) {
-    case dom::element_type::OBJECT: {
-      if (depth > max_depth) return false;
-      const dom::object object = ObjectOf(element);
-      if (HasDuplicateKeys(object)) return false;
-      for (dom::key_value_pair member : object) {
-        if (!IsWithinLimits(member.value, depth + 1, max_depth)) return false;
+// Whether the document `document`, whose root is an object, nests at most
+// `max_depth` levels and has no object with a repeated key. One pass over
+// simdjson's tape (its documented format, doc/tape.md in simdjson: an entry
+// of 64 bits per value, type in the top byte; numbers take a second entry;
+// a string's entry points into the string buffer, where a 32-bit length
+// precedes the bytes), without recursion.
+bool IsWithinLimits(const dom::document& document, int max_depth) {
+  constexpr uint64_t kPayload = simdjson::internal::JSON_VALUE_MASK;
+  const uint64_t* const tape = document.tape.get();
+  const uint8_t* const strings = document.string_buf.get();
+  // The open arrays and objects, innermost last: for an object, where its
+  // keys start in `keys` and whether its next string is a key. (simdjson
+  // refuses deeper nesting than kParserMaxDepth.)
+  struct Scope {
+    bool object;
+    bool expect_key;
+    uint32_t first_key;
+  };
+  Scope scopes[kParserMaxDepth];
+  int depth = 0;
+  // The keys of the open objects; kept per thread to spare an allocation.
+  thread_local std::vector<std::string_view> keys;
+  keys.clear();
+  const size_t end = tape[0] & kPayload;  // the root's closing entry
+  for (size_t i = 1; i < end;) {
+    const uint64_t entry = tape[i];
+    const char type = static_cast<char>(entry >> 56);
+    if (type == '}' || type == ']') {
+      --depth;
+      if (type == '}') {
+        const size_t first = scopes[depth].first_key;
+        if (HasDuplicates(absl::MakeSpan(keys).subspan(first))) return false;
+        keys.resize(first);
       }
-      return true;
+      ++i;
+      continue;
     }
-    case dom::element_type::ARRAY: {
-      if (depth > max_depth) return false;
-      for (dom::element item : ArrayOf(element)) {
-        if (!IsWithinLimits(item, depth + 1, max_depth)) return false;
-      }
-      return true;
+    Scope* const open = depth > 0 ? &scopes[depth - 1] : nullptr;
+    if (type == '"' && open != nullptr && open->object && open->expect_key) {
+      const uint8_t* text = strings + (entry & kPayload);
+      uint32_t length;
+      std::memcpy(&length, text, sizeof(length));
+      keys.emplace_back(reinterpret_cast<const char*>(text + sizeof(length)), length);
+      open->expect_key = false;
+      ++i;
+      continue;
     }
-    default:
-      return true;
+    // A value: in an object, a key comes next.
+    if (open != nullptr) open->expect_key = true;
+    if (type == '{' || type == '[') {
+      if (depth >= max_depth) return false;
+      scopes[depth++] = Scope{type == '{', true, static_cast<uint32_t>(keys.size())};
+      ++i;
+    } else if (type == 'l' || type == 'u' || type == 'd') {
+      i += 2;  // numbers take a second entry
+    } else {
+      ++i;  // strings, true, false, null
+    }
   }
+  return true;
 }
 
 // ---- values ------------------------------------------------------------------
@@ -362,7 +398,7 @@ absl::Status JsonDocument::Parse(absl::string_view text, size_t readable_padding
   const auto parsed_within_limits = [&](const char* data, size_t size, bool copy) {
     dom::element root;
     return parser_->parse(data, size, copy).get(root) == simdjson::SUCCESS &&
-           root.type() == dom::element_type::OBJECT && IsWithinLimits(root, 1, depth_limit);
+           root.type() == dom::element_type::OBJECT && IsWithinLimits(parser_->doc, depth_limit);
   };
   if (!MayHoldIntegerMinusZero(text) &&
       parsed_within_limits(text.data(), text.size(), readable_padding < kJsonPadding)) {
@@ -415,18 +451,24 @@ std::string Render(const Path& path) {
 // What a field's message type is to the conversion.
 enum class MessageKind { kNone, kTimestamp, kValue, kStruct, kListValue, kOther };
 
+struct FieldTable;
+
 struct FieldInfo {
   const FieldDescriptor* field;
   MessageKind message_kind;
   // Fields that share a slot (a oneof's members) cannot both be set
   // without one undoing the other.
   int slot;
+  // The table of the field's message type (a map's entry type), once used.
+  mutable const FieldTable* message_table = nullptr;
 };
 
 // A message type's fields by the keys that name them (name or json_name;
-// a name wins over another field's json_name, else the first field's).
+// a name wins over another field's json_name, else the first field's), and
+// its reflection: everything the conversion asks of a type, looked up once.
 struct FieldTable {
-  std::vector<FieldInfo> fields;
+  const Reflection* reflection = nullptr;
+  std::vector<FieldInfo> fields;  // in index order
   absl::flat_hash_map<std::string, const FieldInfo*> by_key;
   int slots = 0;
 };
@@ -441,12 +483,17 @@ MessageKind MessageKindOf(const FieldDescriptor* field) {
   return MessageKind::kOther;
 }
 
+// The table of a generated message type.
 const FieldTable& FieldTableOf(const Descriptor* descriptor) {
   // Per thread: descriptors never change, and no lock is taken per message.
   thread_local absl::flat_hash_map<const Descriptor*, std::unique_ptr<FieldTable>> tables;
   std::unique_ptr<FieldTable>& table = tables[descriptor];
   if (table != nullptr) return *table;
   table = std::make_unique<FieldTable>();
+  const Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor);
+  HB_CHECK(prototype != nullptr);
+  table->reflection = prototype->GetReflection();
   table->fields.reserve(descriptor->field_count());
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const FieldDescriptor* field = descriptor->field(i);
@@ -463,6 +510,11 @@ const FieldTable& FieldTableOf(const Descriptor* descriptor) {
   return *table;
 }
 
+const FieldTable& MessageTableOf(const FieldInfo& info) {
+  if (info.message_table == nullptr) info.message_table = &FieldTableOf(info.field->message_type());
+  return *info.message_table;
+}
+
 // The members of an object in key order.
 absl::InlinedVector<dom::key_value_pair, 16> SortedMembers(dom::object object) {
   absl::InlinedVector<dom::key_value_pair, 16> members;
@@ -476,8 +528,9 @@ absl::InlinedVector<dom::key_value_pair, 16> SortedMembers(dom::object object) {
 // StructToMessage's conversion over the tape. StructToMessage visits keys
 // in key order; the fast mode visits them in the text's order instead,
 // which gives the same result unless a member fails or two keys name the
-// same field (or the same oneof): the fast mode then stops (kOrderMatters)
-// and the caller starts again in key order.
+// same field (or the same oneof): the fast mode then stops (order_matters)
+// and the caller starts again in key order. Messages are generated ones,
+// of the type of the table passed with them.
 class Converter {
  public:
   explicit Converter(bool key_order) : key_order_(key_order) {}
@@ -486,8 +539,8 @@ class Converter {
   // error of the body.
   bool order_matters() const { return order_matters_; }
 
-  absl::Status Object(dom::object object, Message* message, const Path& path) {
-    const FieldTable& table = FieldTableOf(message->GetDescriptor());
+  absl::Status Object(dom::object object, Message* message, const FieldTable& table,
+                      const Path& path) {
     if (key_order_) {
       for (const dom::key_value_pair& member : SortedMembers(object)) {
         if (absl::Status s = Member(table, member.key, member.value, message, path); !s.ok()) {
@@ -505,19 +558,20 @@ class Converter {
       const uint64_t bit = uint64_t{1} << (slot % 64);
       if ((word & bit) != 0) return OrderMatters();
       word |= bit;
-      if (absl::Status s = Field(*it->second, member.key, member.value, message, path); !s.ok()) {
-        return key_order_ ? s : OrderMatters();
+      if (absl::Status s = Field(table, *it->second, member.key, member.value, message, path);
+          !s.ok()) {
+        return OrderMatters();
       }
     }
     return absl::OkStatus();
   }
 
-  // One member of an object whose fields are in `table`.
+  // One member of an object whose type's table is `table`.
   absl::Status Member(const FieldTable& table, std::string_view key, dom::element value,
                       Message* message, const Path& path) {
     auto it = table.by_key.find(ToAbsl(key));
     if (it == table.by_key.end()) return absl::OkStatus();
-    return Field(*it->second, key, value, message, path);
+    return Field(table, *it->second, key, value, message, path);
   }
 
  private:
@@ -531,8 +585,8 @@ class Converter {
         absl::StrCat(Render(path), ": expected ", expected, ", got ", V(got).kind_name()));
   }
 
-  absl::Status Field(const FieldInfo& info, std::string_view key, dom::element value,
-                     Message* message, const Path& path) {
+  absl::Status Field(const FieldTable& table, const FieldInfo& info, std::string_view key,
+                     dom::element value, Message* message, const Path& path) {
     const FieldDescriptor* field = info.field;
     const bool is_null = value.type() == dom::element_type::NULL_VALUE;
     // null leaves a field unset, except a google.protobuf.Value field, where
@@ -541,7 +595,7 @@ class Converter {
       return absl::OkStatus();
     }
     const Path field_path{&path, ToAbsl(key)};
-    if (field->is_map()) return SetMap(message, field, value, field_path);
+    if (field->is_map()) return SetMap(message, table, info, value, field_path);
     if (field->is_repeated()) {
       if (value.type() != dom::element_type::ARRAY) {
         return Mismatch(field_path, "an array", value);
@@ -552,11 +606,11 @@ class Converter {
         if (item.type() == dom::element_type::NULL_VALUE) {
           return absl::InvalidArgumentError(absl::StrCat(Render(item_path), ": unexpected null"));
         }
-        if (absl::Status s = SetValue(message, info, item, item_path); !s.ok()) return s;
+        if (absl::Status s = SetValue(message, table, info, item, item_path); !s.ok()) return s;
       }
       return absl::OkStatus();
     }
-    return SetValue(message, info, value, field_path);
+    return SetValue(message, table, info, value, field_path);
   }
 
   // An integer from a JSON number or a numeric string, within [lo, hi].
@@ -568,8 +622,9 @@ class Converter {
                                       : absl::SimpleAtoi(text, out_unsigned);
       if (ok && out_signed != nullptr && (*out_signed < lo || *out_signed > hi)) ok = false;
       if (ok && out_unsigned != nullptr && *out_unsigned > hi) ok = false;
-      if (!ok)
+      if (!ok) {
         return absl::InvalidArgumentError(absl::StrCat(Render(path), ": expected an integer"));
+      }
       return absl::OkStatus();
     }
     if (KindOf(v) != JsonValue::Kind::kNumber) return Mismatch(path, "an integer", v);
@@ -583,8 +638,9 @@ class Converter {
     return absl::OkStatus();
   }
 
-  absl::Status ToMessage(dom::element v, MessageKind kind, Message* m, const Path& path) {
-    switch (kind) {
+  // Fills `m`, the message of field `info`, from `v`.
+  absl::Status ToMessage(dom::element v, const FieldInfo& info, Message* m, const Path& path) {
+    switch (info.message_kind) {
       case MessageKind::kTimestamp: {
         if (v.type() != dom::element_type::STRING) {
           return Mismatch(path, "an RFC 3339 date string", v);
@@ -598,24 +654,21 @@ class Converter {
         return absl::OkStatus();
       }
       case MessageKind::kValue: {
-        Value* value = google::protobuf::DynamicCastToGenerated<Value>(m);
-        HB_CHECK(value != nullptr);
+        Value* value = static_cast<Value*>(m);
         value->Clear();
         BuildValue(v, value);
         return absl::OkStatus();
       }
       case MessageKind::kStruct: {
         if (v.type() != dom::element_type::OBJECT) return Mismatch(path, "an object", v);
-        Struct* object = google::protobuf::DynamicCastToGenerated<Struct>(m);
-        HB_CHECK(object != nullptr);
+        Struct* object = static_cast<Struct*>(m);
         object->Clear();
         BuildStruct(ObjectOf(v), object);
         return absl::OkStatus();
       }
       case MessageKind::kListValue: {
         if (v.type() != dom::element_type::ARRAY) return Mismatch(path, "an array", v);
-        ListValue* list = google::protobuf::DynamicCastToGenerated<ListValue>(m);
-        HB_CHECK(list != nullptr);
+        ListValue* list = static_cast<ListValue*>(m);
         list->Clear();
         BuildList(ArrayOf(v), list);
         return absl::OkStatus();
@@ -625,13 +678,14 @@ class Converter {
         break;
     }
     if (v.type() != dom::element_type::OBJECT) return Mismatch(path, "an object", v);
-    return Object(ObjectOf(v), m, path);
+    return Object(ObjectOf(v), m, MessageTableOf(info), path);
   }
 
-  // Sets or appends one value of `info.field` in `m`.
-  absl::Status SetValue(Message* m, const FieldInfo& info, dom::element v, const Path& path) {
+  // Sets or appends one value of `info.field` in `m`, whose table is `table`.
+  absl::Status SetValue(Message* m, const FieldTable& table, const FieldInfo& info, dom::element v,
+                        const Path& path) {
     const FieldDescriptor* field = info.field;
-    const Reflection* r = m->GetReflection();
+    const Reflection* r = table.reflection;
     const bool repeated = field->is_repeated();
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
@@ -709,27 +763,30 @@ class Converter {
       }
       case FieldDescriptor::CPPTYPE_MESSAGE: {
         Message* child = repeated ? r->AddMessage(m, field) : r->MutableMessage(m, field);
-        return ToMessage(v, info.message_kind, child, path);
+        return ToMessage(v, info, child, path);
       }
     }
     return absl::InternalError(absl::StrCat(Render(path), ": unsupported field type"));
   }
 
-  absl::Status SetMap(Message* m, const FieldDescriptor* field, dom::element v, const Path& path) {
+  absl::Status SetMap(Message* m, const FieldTable& table, const FieldInfo& info, dom::element v,
+                      const Path& path) {
     if (v.type() != dom::element_type::OBJECT) return Mismatch(path, "an object", v);
+    const FieldDescriptor* field = info.field;
     const FieldDescriptor* key_field = field->message_type()->map_key();
     const FieldDescriptor* value_field = field->message_type()->map_value();
     if (key_field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
       return absl::InternalError(
           absl::StrCat(Render(path), ": only string-keyed maps are supported"));
     }
-    const FieldInfo value_info{value_field, MessageKindOf(value_field), 0};
+    const FieldTable& entry_table = MessageTableOf(info);
+    const FieldInfo& value_info = entry_table.fields[value_field->index()];
     const auto entry = [&](std::string_view key, dom::element item) -> absl::Status {
       if (item.type() == dom::element_type::NULL_VALUE) return absl::OkStatus();
-      Message* e = m->GetReflection()->AddMessage(m, field);
-      e->GetReflection()->SetString(e, key_field, std::string(key));
+      Message* e = table.reflection->AddMessage(m, field);
+      entry_table.reflection->SetString(e, key_field, std::string(key));
       const Path item_path{&path, ToAbsl(key)};
-      return SetValue(e, value_info, item, item_path);
+      return SetValue(e, entry_table, value_info, item, item_path);
     };
     const dom::object object = ObjectOf(v);
     if (key_order_) {
@@ -748,28 +805,36 @@ class Converter {
   bool order_matters_ = false;
 };
 
+// The table of `message`'s type, which must be a generated one.
+const FieldTable& TableOfMessage(const Message& message) {
+  const FieldTable& table = FieldTableOf(message.GetDescriptor());
+  HB_CHECK(message.GetReflection() == table.reflection);
+  return table;
+}
+
 }  // namespace
 
 absl::Status JsonToMessage(JsonValue object, Message* message, absl::string_view path) {
   const dom::object members = ObjectOf(E(object));
+  const FieldTable& table = TableOfMessage(*message);
   const Path root{nullptr, path};
   Converter fast(/*key_order=*/false);
-  absl::Status status = fast.Object(members, message, root);
+  absl::Status status = fast.Object(members, message, table, root);
   if (!fast.order_matters()) return status;
   message->Clear();
-  return Converter(/*key_order=*/true).Object(members, message, root);
+  return Converter(/*key_order=*/true).Object(members, message, table, root);
 }
 
 void JsonToMessageKeyByKey(JsonValue object, Message* message, absl::string_view path,
                            std::vector<std::string>* errors) {
   const dom::object members = ObjectOf(E(object));
+  const FieldTable& table = TableOfMessage(*message);
   const Path root{nullptr, path};
   Converter fast(/*key_order=*/false);
-  if (fast.Object(members, message, root).ok()) return;
+  if (fast.Object(members, message, table, root).ok()) return;
   // A member failed (or two named one field): each member on its own, in
   // key order, each kept only if it fits.
   message->Clear();
-  const FieldTable& table = FieldTableOf(message->GetDescriptor());
   for (const dom::key_value_pair& member : SortedMembers(members)) {
     std::unique_ptr<Message> part(message->New());
     absl::Status s =
