@@ -1,5 +1,8 @@
 // JSON for webhook bodies: parsing into google.protobuf.Struct, and a
 // tolerant, reflection-driven conversion from a Struct into a typed message.
+// The sources decode bodies with bridge/json_document.h instead, in one pass
+// and without a Struct; these functions define what it must do (its tests
+// and json_fuzzer compare the two) and build Structs where one is wanted.
 //
 // The conversion follows the provider's JSON, not proto3's canonical JSON
 // mapping, because providers are loosely specified: keys match a field's name
