@@ -30,7 +30,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "bridge/json_document.h"
 #include "bridge/monotonic.h"
 #include "server/http/request_parser.h"
 #include "server/logging.h"
@@ -313,11 +312,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Reject(*refused, http_internal::TargetOf(*parser_));
     }
     header_fields_ = http_internal::HeaderFields(*parser_);
-    // Room after the body (whose length the header has checked) for the JSON
-    // decoder to read past its end: it then parses the body where it is.
-    if (const boost::optional<uint64_t> length = parser_->content_length()) {
-      parser_->get().body().reserve(static_cast<size_t>(*length) + kJsonPadding);
-    }
+    http_internal::ReserveBodyPadding(*parser_);
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // Tell clients such as curl to send the body now instead of after
       // their own timeout.
