@@ -400,7 +400,9 @@ absl::Status JsonDocument::Parse(absl::string_view text, size_t readable_padding
     return parser_->parse(data, size, copy).get(root) == simdjson::SUCCESS &&
            root.type() == dom::element_type::OBJECT && IsWithinLimits(parser_->doc, depth_limit);
   };
-  if (!MayHoldIntegerMinusZero(text) &&
+  // (An empty body, whose data may be null, is refused by the reference
+  // below: simdjson would copy from the null pointer.)
+  if (!text.empty() && !MayHoldIntegerMinusZero(text) &&
       parsed_within_limits(text.data(), text.size(), readable_padding < kJsonPadding)) {
     return absl::OkStatus();
   }

@@ -269,6 +269,15 @@ TEST(JsonDocumentTest, ParsesAsTheReferenceOnHandPickedBodies) {
   }
 }
 
+// An empty body may come as a view without data (a null pointer), which
+// must not reach simdjson (it would copy from it: undefined behaviour, a
+// finding in the sanitizer builds).
+TEST(JsonDocumentTest, RefusesAnEmptyBodyWithoutData) {
+  JsonDocument document;
+  EXPECT_EQ(document.Parse(absl::string_view(), 0, kMaxJsonDepth),
+            ReferenceParse(absl::string_view(), kMaxJsonDepth).status());
+}
+
 TEST(JsonDocumentTest, KeepsTheSignOfTheIntegerMinusZero) {
   JsonDocument document;
   ASSERT_TRUE(document.Parse(R"({"a":-0,"b":0,"c":[-0]})", 0, kMaxJsonDepth).ok());
