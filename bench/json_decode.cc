@@ -67,8 +67,8 @@ __attribute__((noinline)) size_t RunMode(const std::string& mode, int iterations
   for (int i = 0; i < iterations; ++i) {
     if (mode == "reference") {
       hookbridge::v1::Event event;
-      HB_CHECK(hookbridge::test_util::ReferenceDecode(kProvider, padded,
-                                                      hookbridge::kMaxJsonDepth, &event)
+      HB_CHECK(hookbridge::test_util::ReferenceDecode(kProvider, padded, hookbridge::kMaxJsonDepth,
+                                                      &event)
                    .ok());
       sum += event.subject().size();
     } else if (mode == "decode") {
@@ -130,8 +130,7 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     const size_t sum = TimedRun(mode, iterations, **source, padded, unpadded);
     const double ns =
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
-            .count();
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
     std::printf("%-12s %10.0f%s\n", mode.c_str(), ns / iterations, sum == 0 ? " (?)" : "");
   }
   return 0;

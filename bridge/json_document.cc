@@ -393,6 +393,13 @@ JsonDocument::JsonDocument() = default;
 JsonDocument::~JsonDocument() { ReleaseParser(std::move(parser_)); }
 
 absl::Status JsonDocument::Parse(absl::string_view text, size_t readable_padding, int max_depth) {
+  // simdjson's limit; far above any http.max_body_bytes an event can be
+  // stored with (protobuf messages stop at 2 GiB).
+  const auto too_large = [] {
+    return absl::InvalidArgumentError(absl::StrCat("body is larger than the JSON decoder takes (",
+                                                   simdjson::SIMDJSON_MAXSIZE_BYTES, " bytes)"));
+  };
+  if (text.size() > simdjson::SIMDJSON_MAXSIZE_BYTES) return too_large();
   if (parser_ == nullptr) parser_ = AcquireParser();
   const int depth_limit = std::min(max_depth, kMaxJsonDepth);
   const auto parsed_within_limits = [&](const char* data, size_t size, bool copy) {
@@ -413,6 +420,7 @@ absl::Status JsonDocument::Parse(absl::string_view text, size_t readable_padding
   // Valid: simdjson refused only what it is stricter about, or it would
   // lose a sign.
   const std::string readable = SimdjsonReadableText(text);
+  if (readable.size() > simdjson::SIMDJSON_MAXSIZE_BYTES) return too_large();
   HB_CHECK(parsed_within_limits(readable.data(), readable.size(),
                                 readable.capacity() - readable.size() < kJsonPadding));
   return absl::OkStatus();

@@ -91,8 +91,9 @@ class JsonDocument {
   // Parses `text`, which must be one JSON object nested at most `max_depth`
   // levels (at most kMaxJsonDepth), as CheckJsonText(text, max_depth) and
   // then ParseJsonObject(text) require: InvalidArgument with their reason
-  // otherwise. `readable_padding`: how many bytes after `text` may be read
-  // (kJsonPadding or more parses `text` where it is).
+  // otherwise (and for a body over 4 GiB, simdjson's limit, far beyond any
+  // event protobuf can hold). `readable_padding`: how many bytes after
+  // `text` may be read (kJsonPadding or more parses `text` where it is).
   absl::Status Parse(absl::string_view text, size_t readable_padding, int max_depth);
 
   // The body's object, once Parse has returned OK.
