@@ -22,12 +22,13 @@ bench_token_sha256=$(printf %s "$bench_token" | sha256sum | cut -d' ' -f1)
 # start_hookbridge NAME memory|file|jetstream [GRPC_KEYS]: starts
 # $bin/hookbridge, sets hb_pid, http_port, grpc_port, admin_port. GRPC_KEYS:
 # more keys of the grpc section, e.g. "max_subscribers: 20000". jetstream
-# uses the stream $jetstream_stream on the NATS server $jetstream_url.
+# uses the stream $jetstream_stream on the NATS server $jetstream_url;
+# memory adds $memory_log_keys (e.g. "max_events: 2000000") if set.
 start_hookbridge() {
   local name=$1 backend=$2 grpc_keys=${3:+, $3} log http_keys=""
   mkdir -p "$work/$name"
   case $backend in
-    memory) log="{ backend: memory }" ;;
+    memory) log="{ backend: memory${memory_log_keys:+, $memory_log_keys} }" ;;
     file) log="{ backend: file, dir: \"$work/$name/log\", fsync: always }" ;;
     jetstream)
       # Bodies whose events fit a default nats-server's max_payload (1MiB).

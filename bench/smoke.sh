@@ -33,6 +33,8 @@ run memory bench/memory.sh --streams 100 --events 500 --seconds-limit 30
 run scaleout bench/scaleout.sh --seconds 1 --connections 8 --subscribers 10 --events 200
 run consume bench/consume.sh --members 1,3 --events 2000 --seconds-limit 30
 run scan_isolation bench/scan_isolation.sh --mib 64
+run replay bench/replay.sh --events 2000
+run restart bench/restart.sh --events 500,2000
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

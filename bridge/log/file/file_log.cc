@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -67,6 +68,44 @@ absl::Status ReadAt(const RandomAccessFile& file, const std::string& path, uint6
   }
   return absl::OkStatus();
 }
+
+// Reads exactly `size` bytes at `offset` of `file` into `out`.
+absl::Status ReadExactly(const RandomAccessFile& file, const std::string& path, uint64_t offset,
+                         size_t size, char* out) {
+  size_t done = 0;
+  while (done < size) {
+    absl::StatusOr<size_t> n = file.Read(offset + done, size - done, out + done);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return absl::OutOfRangeError(absl::StrCat(path, ": unexpected end of file"));
+    done += *n;
+  }
+  return absl::OkStatus();
+}
+
+// A reader thread's buffer for segment reads, kept from one read to the
+// next, so that a catch-up read neither allocates nor clears its chunk.
+// One grown for a large record is given back after the read.
+class ReadBuffer {
+ public:
+  char* Reserve(size_t size) {
+    if (size > capacity_) {
+      data_.reset(new char[size]);
+      capacity_ = size;
+    }
+    return data_.get();
+  }
+  void Trim() {
+    if (capacity_ > 4 * kReadChunk) {
+      data_.reset();
+      capacity_ = 0;
+    }
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+};
+thread_local ReadBuffer read_buffer;
 
 // The offset of the next valid frame at or after `from` whose sequence is
 // above `last_sequence`, or npos.
@@ -627,24 +666,41 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
         [](uint64_t s, const std::shared_ptr<Segment>& seg) { return s < seg->last_sequence; });
     HB_CHECK(it != segments_.end());  // after < committed_ == last segment's last sequence
     segment = *it;
-    offset = segment->SeekAfter(after);
+    // Where a previous read of this segment ended, if it ended at `after`:
+    // a reader catching up continues there instead of seeking from the
+    // sparse index and passing over the records it already has.
+    const ReadHint& hint = hints_[after % kReadHints];
+    const bool same = !hint.segment.owner_before(segment) && !segment.owner_before(hint.segment);
+    offset = same && hint.after == after ? hint.offset : segment->SeekAfter(after);
     end = segment->size;
     skips = segment->skips;
   }
-  return ReadSegment(*segment, offset, end, skips, after, max, out);
+  uint64_t last = after;
+  uint64_t next = offset;
+  HB_RETURN_IF_ERROR(ReadSegment(*segment, offset, end, skips, after, max, out, &last, &next));
+  if (last > after) {
+    absl::MutexLock lock(&mu_);
+    hints_[last % kReadHints] = ReadHint{segment, last, next};
+  }
+  return absl::OkStatus();
 }
 
 absl::Status FileLog::ReadSegment(const Segment& segment, uint64_t offset, uint64_t end,
                                   const std::vector<std::pair<uint64_t, uint64_t>>& skips,
-                                  uint64_t after, size_t max, std::vector<RecordPtr>* out) const {
-  std::string buffer;
+                                  uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                                  uint64_t* last, uint64_t* next) const {
+  absl::string_view buffer;
   uint64_t buffer_offset = 0;
+  absl::Cleanup trim = [] { read_buffer.Trim(); };
   // Makes [at, at + size) available in `buffer`.
   auto load = [&](uint64_t at, size_t size) -> bool {
     if (at >= buffer_offset && at + size <= buffer_offset + buffer.size()) return true;
     const size_t want =
         static_cast<size_t>(std::min<uint64_t>(std::max(size, kReadChunk), end - at));
-    if (want < size || !ReadAt(*segment.file, segment.path, at, want, &buffer).ok()) return false;
+    if (want < size) return false;
+    char* data = read_buffer.Reserve(want);
+    if (!ReadExactly(*segment.file, segment.path, at, want, data).ok()) return false;
+    buffer = absl::string_view(data, want);
     buffer_offset = at;
     return true;
   };
@@ -663,26 +719,30 @@ absl::Status FileLog::ReadSegment(const Segment& segment, uint64_t offset, uint6
                                               " is unreadable; restart hookbridge to recover"));
     };
     if (!load(offset, kFrameHeaderSize)) return corrupt();
-    const FrameHeader header =
-        DecodeFrameHeader(absl::string_view(buffer).substr(offset - buffer_offset));
+    const FrameHeader header = DecodeFrameHeader(buffer.substr(offset - buffer_offset));
     const uint64_t frame_size = kFrameHeaderSize + uint64_t{header.payload_size};
-    if (header.payload_size > options_.max_record_bytes || offset + frame_size > end ||
-        !load(offset, static_cast<size_t>(frame_size))) {
+    if (header.payload_size > options_.max_record_bytes || offset + frame_size > end) {
       return corrupt();
     }
+    if (header.sequence <= after) {
+      // Already read: passed over by its length alone.
+      offset += frame_size;
+      continue;
+    }
+    if (!load(offset, static_cast<size_t>(frame_size))) return corrupt();
     const absl::string_view frame =
-        absl::string_view(buffer).substr(offset - buffer_offset, static_cast<size_t>(frame_size));
+        buffer.substr(offset - buffer_offset, static_cast<size_t>(frame_size));
     FrameHeader checked;
     if (CheckFrame(frame, options_.max_record_bytes, &checked) != FrameStatus::kOk) {
       return corrupt();
     }
-    if (checked.sequence > after) {
-      RecordPtr record;
-      if (!RecordFromFrame(frame, checked, &record)) return corrupt();
-      out->push_back(std::move(record));
-      ++added;
-    }
+    RecordPtr record;
+    if (!RecordFromFrame(frame, checked, &record)) return corrupt();
+    out->push_back(std::move(record));
+    ++added;
     offset += frame_size;
+    *last = checked.sequence;
+    *next = offset;
   }
   return absl::OkStatus();
 }

@@ -46,6 +46,7 @@
 #ifndef HOOKBRIDGE_BRIDGE_LOG_FILE_FILE_LOG_H_
 #define HOOKBRIDGE_BRIDGE_LOG_FILE_FILE_LOG_H_
 
+#include <array>
 #include <atomic>
 #include <deque>
 #include <memory>
@@ -169,10 +170,13 @@ class FileLog : public EventLog {
   void ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t FirstSequenceLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Reads records after `after` from `segment` between `offset` and `end`.
+  // Reads records after `after` from `segment` between `offset` and `end`;
+  // `*last` and `*next` are set to the last record's sequence and the
+  // offset after it.
   absl::Status ReadSegment(const Segment& segment, uint64_t offset, uint64_t end,
                            const std::vector<std::pair<uint64_t, uint64_t>>& skips, uint64_t after,
-                           size_t max, std::vector<RecordPtr>* out) const;
+                           size_t max, std::vector<RecordPtr>* out, uint64_t* last,
+                           uint64_t* next) const;
 
   const Options options_;
   Env* const env_;
@@ -192,6 +196,16 @@ class FileLog : public EventLog {
   absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::optional<absl::Time> last_evicted_at_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
+  // Where reads from the segment files ended, by the last sequence read
+  // (slot sequence % kReadHints), for the next read after it. `segment`
+  // only identifies a segment (one deleted since matches none).
+  struct ReadHint {
+    std::weak_ptr<const Segment> segment;
+    uint64_t after = 0;
+    uint64_t offset = 0;
+  };
+  static constexpr size_t kReadHints = 256;
+  std::array<ReadHint, kReadHints> hints_ ABSL_GUARDED_BY(mu_);
   // The newest committed records, for readers.
   TailWindow cache_ ABSL_GUARDED_BY(mu_);
   LogWaiters waiters_ ABSL_GUARDED_BY(mu_);

@@ -1,6 +1,8 @@
 #include "bridge/log/file/record_format.h"
 
 #include "bridge/crc32c.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace hookbridge {
 namespace {
@@ -69,18 +71,46 @@ FrameStatus CheckFrame(absl::string_view data, uint64_t max_payload, FrameHeader
   return FrameStatus::kOk;
 }
 
+bool ScanEventKeys(absl::string_view event_bytes, LogRecord* record) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(event_bytes.data()),
+                                            static_cast<int>(event_bytes.size()));
+  while (const uint32_t tag = in.ReadTag()) {
+    std::string* key = nullptr;
+    switch (WireFormatLite::GetTagFieldNumber(tag)) {
+      case 1:
+        key = &record->id;
+        break;
+      case 3:
+        key = &record->source;
+        break;
+      case 5:
+        key = &record->type;
+        break;
+      case 6:
+        key = &record->environment_id;
+        break;
+      case 7:
+        key = &record->subject;
+        break;
+    }
+    if (key != nullptr &&
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      if (!WireFormatLite::ReadString(&in, key)) return false;
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return false;
+    }
+  }
+  // A tag of 0 ends the message only at its end; elsewhere it is malformed.
+  return in.ConsumedEntireMessage() && in.CurrentPosition() == static_cast<int>(event_bytes.size());
+}
+
 bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordPtr* out) {
   const absl::string_view payload = frame.substr(kFrameHeaderSize, header.payload_size);
-  v1::Event event;
-  if (!event.ParseFromArray(payload.data(), static_cast<int>(header.event_size))) return false;
   auto record = std::make_shared<LogRecord>();
+  if (!ScanEventKeys(payload.substr(0, header.event_size), record.get())) return false;
   record->sequence = header.sequence;
   record->appended_at = absl::FromUnixNanos(header.appended_at_nanos);
-  record->id = std::move(*event.mutable_id());
-  record->type = std::move(*event.mutable_type());
-  record->source = std::move(*event.mutable_source());
-  record->environment_id = std::move(*event.mutable_environment_id());
-  record->subject = std::move(*event.mutable_subject());
   record->event_bytes = std::string(payload.substr(0, header.event_size));
   record->raw_body_field = std::string(payload.substr(header.event_size));
   *out = std::move(record);

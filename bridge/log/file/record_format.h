@@ -63,8 +63,15 @@ enum class FrameStatus {
 // payload over `max_payload` are corrupt.
 FrameStatus CheckFrame(absl::string_view data, uint64_t max_payload, FrameHeader* header);
 
-// Builds the LogRecord of a valid frame (parsing the event for the filter
-// keys). False if the event bytes do not parse.
+// Reads the filter keys (id, source, type, environment_id, subject) of a
+// serialized hookbridge.v1.Event into `record` by scanning its top-level
+// fields, without parsing the rest (a full parse decodes the typed
+// payload and costs most of a catch-up read). False if the fields are not
+// well-formed protobuf.
+bool ScanEventKeys(absl::string_view event_bytes, LogRecord* record);
+
+// Builds the LogRecord of a valid frame (ScanEventKeys for the filter
+// keys). False if the event bytes are not well-formed.
 bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordPtr* out);
 
 }  // namespace hookbridge
