@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -41,6 +42,14 @@ absl::Duration TimeLeft(absl::Time now, absl::Time last, absl::Duration every) {
 
 std::string SegmentName(uint64_t first_sequence) {
   return absl::StrFormat("%s%020d%s", kSegmentPrefix, first_sequence, kSegmentSuffix);
+}
+
+constexpr absl::string_view kSummarySuffix = ".idx";
+
+// The summary file beside the segment at `segment_path`.
+std::string SummaryPath(absl::string_view segment_path) {
+  absl::ConsumeSuffix(&segment_path, kSegmentSuffix);
+  return absl::StrCat(segment_path, kSummarySuffix);
 }
 
 // Writes all of `data`, continuing after short writes.
@@ -133,6 +142,9 @@ struct FileLog::Segment {
   };
 
   std::string path;
+  // The sequence in its file name: that of the first record written to it
+  // (which recovery may have found corrupt and skipped).
+  uint64_t name_sequence = 0;
   std::unique_ptr<RandomAccessFile> file;  // for readers
   // The rest is guarded by FileLog::mu_ once the segment is published.
   uint64_t first_sequence = 0;
@@ -158,6 +170,38 @@ struct FileLog::Segment {
     last_appended_at = appended_at;
     ++records;
     size = offset + frame_size;
+  }
+
+  SegmentSummary Summary() const {
+    SegmentSummary out;
+    out.segment = name_sequence;
+    out.size = size;
+    out.records = records;
+    out.first_sequence = first_sequence;
+    out.last_sequence = last_sequence;
+    out.first_appended_at_nanos = absl::ToUnixNanos(first_appended_at);
+    out.last_appended_at_nanos = absl::ToUnixNanos(last_appended_at);
+    out.index.reserve(index.size());
+    for (const IndexEntry& e : index) {
+      out.index.push_back({e.sequence, e.offset, absl::ToUnixNanos(e.appended_at)});
+    }
+    out.skips = skips;
+    return out;
+  }
+
+  void Restore(const SegmentSummary& summary) {
+    size = summary.size;
+    records = summary.records;
+    first_sequence = summary.first_sequence;
+    last_sequence = summary.last_sequence;
+    first_appended_at = absl::FromUnixNanos(summary.first_appended_at_nanos);
+    last_appended_at = absl::FromUnixNanos(summary.last_appended_at_nanos);
+    index.clear();
+    index.reserve(summary.index.size());
+    for (const SegmentSummary::Entry& e : summary.index) {
+      index.push_back({e.sequence, e.offset, absl::FromUnixNanos(e.appended_at_nanos)});
+    }
+    skips = summary.skips;
   }
 
   // The offset to start reading at to find the first record after `after`.
@@ -227,6 +271,19 @@ absl::Status FileLog::Recover() {
   }
   std::sort(files.begin(), files.end());
 
+  // Summaries without their segment (a crash between the removals) go.
+  {
+    absl::flat_hash_set<std::string> segment_paths;
+    for (const auto& [base, path] : files) segment_paths.insert(SummaryPath(path));
+    for (const std::string& filename : *children) {
+      if (!absl::EndsWith(filename, kSummarySuffix) && !absl::EndsWith(filename, ".idx.tmp")) {
+        continue;
+      }
+      const std::string path = JoinPath(options_.dir, filename);
+      if (!segment_paths.contains(path)) env_->RemoveFile(path).IgnoreError();
+    }
+  }
+
   uint64_t last_sequence = 0;
   std::string data;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -234,8 +291,36 @@ absl::Status FileLog::Recover() {
     const bool last_file = i + 1 == files.size();
     absl::StatusOr<std::unique_ptr<RandomAccessFile>> file = env_->NewRandomAccessFile(path);
     absl::StatusOr<uint64_t> size = file.ok() ? (*file)->Size() : file.status();
-    const absl::Status read =
-        size.ok() ? ReadAt(**file, path, 0, static_cast<size_t>(*size), &data) : size.status();
+    if (!size.ok()) return absl::FailedPreconditionError(Failed("log: cannot read", size.status()));
+    // A closed segment with a summary that matches it is not read again.
+    if (!last_file) {
+      SegmentSummary summary;
+      // Its own (the name gives the first sequence), its size, and after
+      // the segments before it.
+      if (ReadSummary(path, &summary) && summary.segment == files[i].first &&
+          summary.size == *size && summary.first_sequence > last_sequence) {
+        auto segment = std::make_shared<Segment>();
+        segment->path = path;
+        segment->name_sequence = files[i].first;
+        segment->file = *std::move(file);
+        segment->Restore(summary);
+        last_sequence = segment->last_sequence;
+        // Corrupt ranges found when it was read are still skipped, and
+        // still reported.
+        for (const auto& [begin, end] : segment->skips) {
+          ++recovery_.corrupt_records;
+          recovery_.corrupt_bytes += end - begin;
+          recovery_.findings.push_back(absl::StrCat("corrupt data in ", path, " at offset ", begin,
+                                                    ": skipped ", end - begin, " bytes"));
+        }
+        ++recovery_.segments;
+        ++recovery_.summaries_used;
+        recovery_.records += segment->records;
+        recovered.push_back(std::move(segment));
+        continue;
+      }
+    }
+    const absl::Status read = ReadAt(**file, path, 0, static_cast<size_t>(*size), &data);
     if (!read.ok()) return absl::FailedPreconditionError(Failed("log: cannot read", read));
     if (data.size() < kSegmentMagic.size() || !absl::StartsWith(data, kSegmentMagic)) {
       file->reset();
@@ -257,6 +342,7 @@ absl::Status FileLog::Recover() {
 
     auto segment = std::make_shared<Segment>();
     segment->path = path;
+    segment->name_sequence = files[i].first;
     segment->file = *std::move(file);
     segment->size = kSegmentMagic.size();
     size_t pos = kSegmentMagic.size();
@@ -301,6 +387,8 @@ absl::Status FileLog::Recover() {
     }
     ++recovery_.segments;
     recovery_.records += segment->records;
+    // Read in full; closed, it will not change: the next start need not.
+    if (!last_file) WriteSummary(*segment);
     recovered.push_back(std::move(segment));
   }
 
@@ -386,7 +474,7 @@ void FileLog::WriterLoop(absl::Time start) {
       }
     }
     // A segment that cannot be removed is no longer the log's; it is left.
-    for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
+    for (const auto& segment : removed) RemoveSegment(segment->path);
     if (!stopping) TryRecovery(env_->NowMonotonic());
 
     if (!batch.empty()) {
@@ -445,6 +533,7 @@ absl::Status FileLog::WriteBatch(std::vector<Pending>* batch) {
       }
       auto segment = std::make_shared<Segment>();
       segment->path = JoinPath(options_.dir, SegmentName(p.record->sequence));
+      segment->name_sequence = p.record->sequence;
       absl::StatusOr<std::unique_ptr<WritableFile>> created = env_->NewWritableFile(segment->path);
       if (!created.ok()) return absl::UnavailableError(Failed("cannot create", created.status()));
       active_file_ = *std::move(created);
@@ -482,11 +571,17 @@ absl::Status FileLog::SyncActive() {
 void FileLog::Publish(std::vector<Pending>* batch) {
   std::vector<std::shared_ptr<LogWaiter>> to_wake;
   std::vector<std::shared_ptr<Segment>> removed;
+  std::vector<std::pair<std::string, SegmentSummary>> closed;
   {
     absl::MutexLock lock(&mu_);
     for (Pending& p : *batch) {
       const LogRecord& record = *p.record;
       if (segments_.empty() || segments_.back() != p.segment) {
+        // The last segment is complete: nothing is ever written to it
+        // again.
+        if (!segments_.empty()) {
+          closed.emplace_back(segments_.back()->path, segments_.back()->Summary());
+        }
         segments_.push_back(p.segment);
         total_bytes_ += p.segment->size;
       }
@@ -501,7 +596,8 @@ void FileLog::Publish(std::vector<Pending>* batch) {
     ApplyRetentionLocked(&removed);
     to_wake = waiters_.TakeAll();
   }
-  for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
+  for (const auto& segment : removed) RemoveSegment(segment->path);
+  for (const auto& [path, summary] : closed) WriteSummary(path, summary);
   // Every record written so far is acknowledged now.
   unpublished_.clear();
   failures_in_a_row_ = 0;
@@ -566,7 +662,9 @@ absl::Status FileLog::Discard() {
     }
   }
   if (last != nullptr) {
-    // Back to what was acknowledged, durably.
+    // Back to what was acknowledged, durably; a summary written for more
+    // is wrong now (the size check would refuse it anyway).
+    env_->RemoveFile(SummaryPath(last->path)).IgnoreError();
     HB_RETURN_IF_ERROR(env_->TruncateFile(last->path, keep));
     absl::StatusOr<std::unique_ptr<WritableFile>> file = env_->NewAppendableFile(last->path);
     if (!file.ok()) return file.status();
@@ -714,6 +812,8 @@ absl::Status FileLog::ReadSegment(const Segment& segment, uint64_t offset, uint6
       continue;
     }
     const auto corrupt = [&] {
+      // A restart then reads this segment in full and skips what is bad.
+      env_->RemoveFile(SummaryPath(segment.path)).IgnoreError();
       return absl::DataLossError(absl::StrCat("the event log record at offset ", offset, " of ",
                                               segment.path,
                                               " is unreadable; restart hookbridge to recover"));
@@ -795,6 +895,64 @@ LogStats FileLog::Stats() {
   stats.failure = failure_;
   stats.restart_needed = restart_needed_;
   return stats;
+}
+
+bool FileLog::ReadSummary(const std::string& segment_path, SegmentSummary* summary) const {
+  const std::string path = SummaryPath(segment_path);
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> file = env_->NewRandomAccessFile(path);
+  if (!file.ok()) return false;
+  absl::StatusOr<uint64_t> size = (*file)->Size();
+  if (!size.ok() || *size > (uint64_t{1} << 30)) return false;
+  std::string data;
+  if (!ReadAt(**file, path, 0, static_cast<size_t>(*size), &data).ok()) return false;
+  return DecodeSegmentSummary(data, summary);
+}
+
+void FileLog::WriteSummary(const std::string& segment_path, const SegmentSummary& summary) {
+  // Not synced: a summary lost or torn by a crash does not decode, and the
+  // segment is read in full instead.
+  const std::string path = SummaryPath(segment_path);
+  const std::string tmp = path + ".tmp";
+  absl::StatusOr<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(tmp);
+  if (!file.ok()) return;
+  const bool written = WriteAll(**file, EncodeSegmentSummary(summary)).ok();
+  file->reset();
+  if (!written || !env_->RenameFile(tmp, path).ok()) env_->RemoveFile(tmp).IgnoreError();
+}
+
+void FileLog::WriteSummary(const Segment& segment) {
+  WriteSummary(segment.path, segment.Summary());
+}
+
+void FileLog::RemoveSegment(const std::string& path) {
+  env_->RemoveFile(SummaryPath(path)).IgnoreError();
+  env_->RemoveFile(path).IgnoreError();
+}
+
+absl::Status FileLog::SaveState(absl::string_view name, absl::string_view bytes) {
+  const std::string path = JoinPath(options_.dir, absl::StrCat(name, ".state"));
+  const std::string tmp = path + ".tmp";
+  absl::StatusOr<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(tmp);
+  if (!file.ok()) return file.status();
+  absl::Status s = WriteAll(**file, bytes);
+  if (s.ok()) s = (*file)->Sync();
+  file->reset();
+  if (s.ok()) s = env_->RenameFile(tmp, path);
+  if (s.ok()) s = dir_->Sync();
+  if (!s.ok()) env_->RemoveFile(tmp).IgnoreError();
+  return s;
+}
+
+absl::StatusOr<std::string> FileLog::LoadState(absl::string_view name) {
+  const std::string path = JoinPath(options_.dir, absl::StrCat(name, ".state"));
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> file = env_->NewRandomAccessFile(path);
+  if (!file.ok()) return file.status();
+  absl::StatusOr<uint64_t> size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  if (*size > (uint64_t{1} << 30)) return absl::DataLossError(absl::StrCat(path, ": too large"));
+  std::string data;
+  HB_RETURN_IF_ERROR(ReadAt(**file, path, 0, static_cast<size_t>(*size), &data));
+  return data;
 }
 
 }  // namespace hookbridge

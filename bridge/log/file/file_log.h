@@ -61,6 +61,7 @@
 #include "absl/time/time.h"
 #include "bridge/log/env.h"
 #include "bridge/log/event_log.h"
+#include "bridge/log/file/record_format.h"
 #include "bridge/log/tail_window.h"
 
 namespace hookbridge {
@@ -108,6 +109,8 @@ class FileLog : public EventLog {
     uint64_t corrupt_bytes = 0;
     // Bytes cut from the end of the last segment (a torn final write).
     uint64_t truncated_bytes = 0;
+    // Closed segments taken from their summary (.idx) instead of read.
+    uint64_t summaries_used = 0;
     // Human-readable findings, one per problem, for the process log.
     std::vector<std::string> findings;
   };
@@ -135,6 +138,9 @@ class FileLog : public EventLog {
   void HoldFrom(uint64_t sequence) override {
     hold_from_.store(sequence, std::memory_order_relaxed);
   }
+  // State files: <dir>/<name>.state, written aside, synced and renamed.
+  absl::Status SaveState(absl::string_view name, absl::string_view bytes) override;
+  absl::StatusOr<std::string> LoadState(absl::string_view name) override;
   // Options::max_record_bytes: recovery reads a longer record as corrupt.
   uint64_t max_record_bytes() const override { return options_.max_record_bytes; }
 
@@ -167,6 +173,13 @@ class FileLog : public EventLog {
   absl::Status Discard();
   // Takes appends again once what failed is discarded. Writer thread.
   void TryRecovery(absl::Time now);
+  // The summary beside a closed segment (record_format.h): read (false if
+  // there is none or it does not decode), written (best effort).
+  bool ReadSummary(const std::string& segment_path, SegmentSummary* summary) const;
+  void WriteSummary(const std::string& segment_path, const SegmentSummary& summary);
+  void WriteSummary(const Segment& segment);
+  // Removes a segment (retention) and its summary.
+  void RemoveSegment(const std::string& path);
   void ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t FirstSequenceLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -1,5 +1,6 @@
 #include "bridge/log/file/record_format.h"
 
+#include "absl/strings/match.h"
 #include "bridge/crc32c.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -114,6 +115,101 @@ bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordP
   record->event_bytes = std::string(payload.substr(0, header.event_size));
   record->raw_body_field = std::string(payload.substr(header.event_size));
   *out = std::move(record);
+  return true;
+}
+
+std::string EncodeSegmentSummary(const SegmentSummary& summary) {
+  std::string out(kSummaryMagic);
+  auto put = [&out](uint64_t v) {
+    char b[8];
+    PutU64(b, v);
+    out.append(b, 8);
+  };
+  put(summary.segment);
+  put(summary.size);
+  put(summary.records);
+  put(summary.first_sequence);
+  put(summary.last_sequence);
+  put(static_cast<uint64_t>(summary.first_appended_at_nanos));
+  put(static_cast<uint64_t>(summary.last_appended_at_nanos));
+  put(summary.index.size());
+  for (const SegmentSummary::Entry& e : summary.index) {
+    put(e.sequence);
+    put(e.offset);
+    put(static_cast<uint64_t>(e.appended_at_nanos));
+  }
+  put(summary.skips.size());
+  for (const auto& [begin, end] : summary.skips) {
+    put(begin);
+    put(end);
+  }
+  char crc[4];
+  PutU32(crc, Crc32c(out));
+  out.append(crc, 4);
+  return out;
+}
+
+bool DecodeSegmentSummary(absl::string_view data, SegmentSummary* summary) {
+  if (data.size() < kSummaryMagic.size() + 4 || !absl::StartsWith(data, kSummaryMagic)) {
+    return false;
+  }
+  const absl::string_view body = data.substr(0, data.size() - 4);
+  if (Crc32c(body) != GetU32(data.data() + body.size())) return false;
+  absl::string_view in = body.substr(kSummaryMagic.size());
+  bool ok = true;
+  auto get = [&in, &ok]() -> uint64_t {
+    if (in.size() < 8) {
+      ok = false;
+      return 0;
+    }
+    const uint64_t v = GetU64(in.data());
+    in.remove_prefix(8);
+    return v;
+  };
+  SegmentSummary s;
+  s.segment = get();
+  s.size = get();
+  s.records = get();
+  s.first_sequence = get();
+  s.last_sequence = get();
+  s.first_appended_at_nanos = static_cast<int64_t>(get());
+  s.last_appended_at_nanos = static_cast<int64_t>(get());
+  const uint64_t entries = get();
+  if (!ok || entries > in.size() / 24) return false;
+  s.index.resize(entries);
+  for (SegmentSummary::Entry& e : s.index) {
+    e.sequence = get();
+    e.offset = get();
+    e.appended_at_nanos = static_cast<int64_t>(get());
+  }
+  const uint64_t skips = get();
+  if (!ok || skips != in.size() / 16 || in.size() % 16 != 0) return false;
+  s.skips.resize(skips);
+  for (auto& [begin, end] : s.skips) {
+    begin = get();
+    end = get();
+  }
+  if (!ok || !in.empty()) return false;
+  // Self-consistent: at least one record, sequences in order, every offset
+  // inside the segment.
+  if (s.records == 0 || s.first_sequence == 0 || s.first_sequence > s.last_sequence ||
+      s.last_sequence > kMaxSequence || s.last_sequence - s.first_sequence + 1 < s.records ||
+      s.size < kSegmentMagic.size() || s.index.empty() ||
+      s.index.front().sequence != s.first_sequence) {
+    return false;
+  }
+  for (size_t i = 0; i < s.index.size(); ++i) {
+    const SegmentSummary::Entry& e = s.index[i];
+    if (e.offset < kSegmentMagic.size() || e.offset + kFrameHeaderSize > s.size ||
+        e.sequence > s.last_sequence ||
+        (i > 0 && (e.sequence <= s.index[i - 1].sequence || e.offset <= s.index[i - 1].offset))) {
+      return false;
+    }
+  }
+  for (const auto& [begin, end] : s.skips) {
+    if (begin >= end || end > s.size) return false;
+  }
+  *summary = std::move(s);
   return true;
 }
 
