@@ -289,6 +289,12 @@ absl::Status FileLog::Recover() {
   }
 
   uint64_t last_sequence = 0;
+  // Whether appends may continue in the last segment recovered: only if it
+  // is the last file and was read without finding corrupt data. Otherwise
+  // (files after it were set aside, or it has corrupt data) a new record
+  // written after that data could be taken for part of it by the next
+  // recovery: appends start a new segment.
+  bool continue_last = false;
   std::string data;
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& path = files[i].second;
@@ -321,6 +327,7 @@ absl::Status FileLog::Recover() {
         ++recovery_.summaries_used;
         recovery_.records += segment->records;
         recovered.push_back(std::move(segment));
+        continue_last = false;
         continue;
       }
     }
@@ -393,6 +400,7 @@ absl::Status FileLog::Recover() {
     recovery_.records += segment->records;
     // Read in full; closed, it will not change: the next start need not.
     if (!last_file) WriteSummary(*segment);
+    continue_last = last_file && segment->skips.empty();
     recovered.push_back(std::move(segment));
   }
 
@@ -404,8 +412,8 @@ absl::Status FileLog::Recover() {
     total_bytes_ += segment->size;
     total_records_ += segment->records;
   }
-  if (!segments_.empty()) {
-    last_appended_at_ = segments_.back()->last_appended_at;
+  if (!segments_.empty()) last_appended_at_ = segments_.back()->last_appended_at;
+  if (continue_last) {
     active_ = segments_.back();
     absl::StatusOr<std::unique_ptr<WritableFile>> active = env_->NewAppendableFile(active_->path);
     if (!active.ok()) {

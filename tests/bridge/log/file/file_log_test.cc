@@ -390,6 +390,32 @@ TEST(ScanEventKeysTest, ReadsTheKeysAFullParseReadsAndRefusesMalformedBytes) {
   EXPECT_FALSE(ScanEventKeys(std::string("\0\0", 2), &zero_tag));
 }
 
+TEST_F(FileLogTest, AppendsNeverFollowCorruptDataInTheSameSegment) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;
+  {
+    auto log = Open(options);
+    for (int i = 1; i <= 3; ++i) Append(*log, Encoded(i));
+  }
+  // Garbage at the end of the segment, and a later segment that holds
+  // nothing readable: recovery skips the first and removes the second.
+  std::ofstream(Segments().back(), std::ios::app | std::ios::binary) << std::string(200, '\x5a');
+  std::ofstream(fs::path(dir_) / "segment-00000000000000000009.log", std::ios::binary)
+      << kSegmentMagic << std::string(300, '\x11');
+  {
+    auto log = Open(options);
+    ASSERT_NE(log, nullptr);
+    EXPECT_EQ(log->recovery().corrupt_records, 1u);
+    EXPECT_EQ(Append(*log, Encoded(4)), 4u);
+  }
+  // The new record went to a segment of its own, not after the garbage
+  // (where the next recovery could take it for part of that garbage).
+  ASSERT_EQ(Segments().size(), 2u);
+  auto log = Open(options);
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4}));
+}
+
 TEST_F(FileLogTest, RetentionDeletesWholeOldSegmentsAndReportsOutOfRange) {
   FileLog::Options options = Options();
   options.segment_bytes = 4096;
