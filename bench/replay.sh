@@ -84,6 +84,8 @@ start_hookbridge file file
 fill fill-file
 file_last=$filled
 stop_pid "$hb_pid"
+# Its pages written back now, not during the measurements.
+sync
 
 builds=("after:$bin/hookbridge")
 [ -n "$compare" ] && builds+=("before:$compare/hookbridge")
