@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/base/internal/endian.h"
+#include "bridge/byte_io.h"
 #include "bridge/check.h"
 #include "bridge/crypto.h"
 
@@ -107,68 +108,54 @@ std::string DedupWindow::Save() {
   absl::MutexLock lock(&mu_);
   std::string out;
   out.reserve(16 + recent_.size() * 16 + 8 + timed_.size() * 24 + 16);
-  auto put = [&out](uint64_t v) {
-    char b[8];
-    absl::little_endian::Store64(b, v);
-    out.append(b, 8);
-  };
-  put(recent_.size());
+  PutU64(&out, recent_.size());
   for (const Digest& d : recent_) {
-    put(d.hi);
-    put(d.lo);
+    PutU64(&out, d.hi);
+    PutU64(&out, d.lo);
   }
-  put(timed_.size());
+  PutU64(&out, timed_.size());
   for (const auto& [at, d] : timed_) {
-    put(static_cast<uint64_t>(absl::ToUnixNanos(at)));
-    put(d.hi);
-    put(d.lo);
+    PutU64(&out, static_cast<uint64_t>(absl::ToUnixNanos(at)));
+    PutU64(&out, d.hi);
+    PutU64(&out, d.lo);
   }
-  put(static_cast<uint64_t>(newest_ == absl::InfinitePast() ? INT64_MIN
-                                                            : absl::ToUnixNanos(newest_)));
-  put(forgotten_early_);
+  PutU64(&out, static_cast<uint64_t>(newest_ == absl::InfinitePast() ? INT64_MIN
+                                                                     : absl::ToUnixNanos(newest_)));
+  PutU64(&out, forgotten_early_);
   return out;
 }
 
 bool DedupWindow::Load(absl::string_view data) {
-  bool ok = true;
-  auto get = [&data, &ok]() -> uint64_t {
-    if (data.size() < 8) {
-      ok = false;
-      return 0;
-    }
-    const uint64_t v = absl::little_endian::Load64(data.data());
-    data.remove_prefix(8);
-    return v;
-  };
+  ByteReader in(data);
   absl::flat_hash_map<Digest, Entry> keys;
   std::deque<Digest> recent;
   std::deque<std::pair<absl::Time, Digest>> timed;
-  const uint64_t recent_count = get();
-  if (!ok || recent_count > data.size() / 16 || recent_count > max_entries_) return false;
+  const uint64_t recent_count = in.U64();
+  if (!in.ok() || recent_count > in.left() / 16 || recent_count > max_entries_) return false;
   for (uint64_t i = 0; i < recent_count; ++i) {
     Digest d;
-    d.hi = get();
-    d.lo = get();
+    d.hi = in.U64();
+    d.lo = in.U64();
     Entry& e = keys[d];
     if (e.recent) return false;  // each key once
     e.committed = e.recent = true;
     recent.push_back(d);
   }
-  const uint64_t timed_count = get();
-  if (!ok || timed_count > data.size() / 24 || timed_count > window_max_entries_) return false;
+  const uint64_t timed_count = in.U64();
+  if (!in.ok() || timed_count > in.left() / 24 || timed_count > window_max_entries_) return false;
   for (uint64_t i = 0; i < timed_count; ++i) {
-    const absl::Time at = absl::FromUnixNanos(static_cast<int64_t>(get()));
+    const absl::Time at = absl::FromUnixNanos(static_cast<int64_t>(in.U64()));
     Digest d;
-    d.hi = get();
-    d.lo = get();
+    d.hi = in.U64();
+    d.lo = in.U64();
     Entry& e = keys[d];
     if (e.timed) return false;
     e.committed = e.timed = true;
     timed.emplace_back(at, d);
   }
-  const int64_t newest = static_cast<int64_t>(get());
-  const uint64_t forgotten_early = get();
-  if (!ok || !data.empty()) return false;
+  const int64_t newest = static_cast<int64_t>(in.U64());
+  const uint64_t forgotten_early = in.U64();
+  if (!in.ok() || in.left() != 0) return false;
   absl::MutexLock lock(&mu_);
   if (!keys_.empty()) return false;
   keys_ = std::move(keys);

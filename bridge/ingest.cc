@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "bridge/byte_io.h"
 #include "bridge/check.h"
 #include "bridge/config_section.h"
 #include "bridge/crc32c.h"
@@ -173,12 +174,6 @@ namespace {
 constexpr char kStateName[] = "ingest";
 constexpr absl::string_view kStateMagic = "HBINGv1\n";
 
-void PutU64(std::string* out, uint64_t v) {
-  char b[8];
-  absl::little_endian::Store64(b, v);
-  out->append(b, 8);
-}
-
 std::string KeyOf(const LogRecord& record) { return absl::StrCat(record.source, "\n", record.id); }
 
 }  // namespace
@@ -199,12 +194,9 @@ absl::Status Ingestor::SaveState() {
   PutU64(&out, dedup_config_.window_max_entries);
   PutU64(&out, last[0]->sequence);
   for (const std::string& part : {KeyOf(*last[0]), dedup_.Save(), ordering_.Save()}) {
-    PutU64(&out, part.size());
-    out.append(part);
+    PutBytes(&out, part);
   }
-  char crc[4];
-  absl::little_endian::Store32(crc, Crc32c(out));
-  out.append(crc, 4);
+  PutU32(&out, Crc32c(out));
   return log_->SaveState(kStateName, out);
 }
 
@@ -217,35 +209,15 @@ std::optional<uint64_t> Ingestor::Restore(const DedupConfig& dedup, const LogSta
   absl::string_view in(*saved);
   const absl::string_view body = in.substr(0, in.size() - 4);
   if (Crc32c(body) != absl::little_endian::Load32(in.data() + body.size())) return std::nullopt;
-  in = body.substr(kStateMagic.size());
-  bool ok = true;
-  auto get = [&in, &ok]() -> uint64_t {
-    if (in.size() < 8) {
-      ok = false;
-      return 0;
-    }
-    const uint64_t v = absl::little_endian::Load64(in.data());
-    in.remove_prefix(8);
-    return v;
-  };
-  auto part = [&]() -> absl::string_view {
-    const uint64_t size = get();
-    if (!ok || size > in.size()) {
-      ok = false;
-      return {};
-    }
-    absl::string_view p = in.substr(0, size);
-    in.remove_prefix(size);
-    return p;
-  };
-  const uint64_t max_entries = get();
-  const int64_t window = static_cast<int64_t>(get());
-  const uint64_t window_max_entries = get();
-  const uint64_t sequence = get();
-  const absl::string_view key = part();
-  const absl::string_view window_state = part();
-  const absl::string_view guard_state = part();
-  if (!ok || !in.empty() || max_entries != dedup.max_entries ||
+  ByteReader reader(body.substr(kStateMagic.size()));
+  const uint64_t max_entries = reader.U64();
+  const int64_t window = static_cast<int64_t>(reader.U64());
+  const uint64_t window_max_entries = reader.U64();
+  const uint64_t sequence = reader.U64();
+  const absl::string_view key = reader.Bytes();
+  const absl::string_view window_state = reader.Bytes();
+  const absl::string_view guard_state = reader.Bytes();
+  if (!reader.ok() || reader.left() != 0 || max_entries != dedup.max_entries ||
       window != absl::ToInt64Nanoseconds(dedup.window) ||
       window_max_entries != dedup.window_max_entries) {
     return std::nullopt;

@@ -404,6 +404,25 @@ absl::Status FileLog::Recover() {
     recovered.push_back(std::move(segment));
   }
 
+  // A segment named after a sequence above its first record (only files
+  // that were tampered with) takes the name of its first record: the next
+  // segment is named after the next sequence, which must never be an
+  // existing file's name. Names and first records rise together, so in
+  // order no new name is taken.
+  for (const std::shared_ptr<Segment>& segment : recovered) {
+    if (segment->name_sequence <= segment->first_sequence) continue;
+    const std::string renamed = JoinPath(options_.dir, SegmentName(segment->first_sequence));
+    if (absl::Status s = env_->RenameFile(segment->path, renamed); !s.ok()) {
+      return absl::FailedPreconditionError(Failed("log: cannot rename", s));
+    }
+    env_->RemoveFile(SummaryPath(segment->path)).IgnoreError();
+    recovery_.findings.push_back(
+        absl::StrCat("renamed ", segment->path, " to ", renamed, ", after its first record"));
+    segment->path = renamed;
+    segment->name_sequence = segment->first_sequence;
+    if (segment != recovered.back()) WriteSummary(*segment);
+  }
+
   absl::MutexLock lock(&mu_);
   segments_ = std::move(recovered);
   next_sequence_ = last_sequence + 1;

@@ -1,6 +1,7 @@
 #include "bridge/log/file/record_format.h"
 
 #include "absl/strings/match.h"
+#include "bridge/byte_io.h"
 #include "bridge/crc32c.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -120,11 +121,7 @@ bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordP
 
 std::string EncodeSegmentSummary(const SegmentSummary& summary) {
   std::string out(kSummaryMagic);
-  auto put = [&out](uint64_t v) {
-    char b[8];
-    PutU64(b, v);
-    out.append(b, 8);
-  };
+  auto put = [&out](uint64_t v) { hookbridge::PutU64(&out, v); };
   put(summary.segment);
   put(summary.size);
   put(summary.records);
@@ -143,9 +140,7 @@ std::string EncodeSegmentSummary(const SegmentSummary& summary) {
     put(begin);
     put(end);
   }
-  char crc[4];
-  PutU32(crc, Crc32c(out));
-  out.append(crc, 4);
+  hookbridge::PutU32(&out, Crc32c(out));
   return out;
 }
 
@@ -155,17 +150,8 @@ bool DecodeSegmentSummary(absl::string_view data, SegmentSummary* summary) {
   }
   const absl::string_view body = data.substr(0, data.size() - 4);
   if (Crc32c(body) != GetU32(data.data() + body.size())) return false;
-  absl::string_view in = body.substr(kSummaryMagic.size());
-  bool ok = true;
-  auto get = [&in, &ok]() -> uint64_t {
-    if (in.size() < 8) {
-      ok = false;
-      return 0;
-    }
-    const uint64_t v = GetU64(in.data());
-    in.remove_prefix(8);
-    return v;
-  };
+  ByteReader in(body.substr(kSummaryMagic.size()));
+  auto get = [&in] { return in.U64(); };
   SegmentSummary s;
   s.segment = get();
   s.size = get();
@@ -175,7 +161,7 @@ bool DecodeSegmentSummary(absl::string_view data, SegmentSummary* summary) {
   s.first_appended_at_nanos = static_cast<int64_t>(get());
   s.last_appended_at_nanos = static_cast<int64_t>(get());
   const uint64_t entries = get();
-  if (!ok || entries > in.size() / 24) return false;
+  if (!in.ok() || entries > in.left() / 24) return false;
   s.index.resize(entries);
   for (SegmentSummary::Entry& e : s.index) {
     e.sequence = get();
@@ -183,13 +169,13 @@ bool DecodeSegmentSummary(absl::string_view data, SegmentSummary* summary) {
     e.appended_at_nanos = static_cast<int64_t>(get());
   }
   const uint64_t skips = get();
-  if (!ok || skips != in.size() / 16 || in.size() % 16 != 0) return false;
+  if (!in.ok() || skips != in.left() / 16 || in.left() % 16 != 0) return false;
   s.skips.resize(skips);
   for (auto& [begin, end] : s.skips) {
     begin = get();
     end = get();
   }
-  if (!ok || !in.empty()) return false;
+  if (!in.ok() || in.left() != 0) return false;
   // Self-consistent: at least one record, sequences in order, every offset
   // inside the segment.
   if (s.records == 0 || s.first_sequence == 0 || s.first_sequence > s.last_sequence ||

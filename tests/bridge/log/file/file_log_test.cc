@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "bridge/log/file/record_format.h"
@@ -413,6 +414,29 @@ TEST_F(FileLogTest, AppendsNeverFollowCorruptDataInTheSameSegment) {
   ASSERT_EQ(Segments().size(), 2u);
   auto log = Open(options);
   EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4}));
+}
+
+TEST_F(FileLogTest, ANewSegmentNeverReplacesAFileNamedAfterALaterSequence) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;
+  {
+    auto log = Open(options);
+    for (int i = 1; i <= 3; ++i) Append(*log, Encoded(i));
+  }
+  // Records 1..3 in a file named after sequence 4 (tampered with), with
+  // garbage at its end: the next append starts a new segment, which is
+  // named after sequence 4.
+  const fs::path tampered = fs::path(dir_) / "segment-00000000000000000004.log";
+  fs::rename(Segments().back(), tampered);
+  std::ofstream(tampered, std::ios::app | std::ios::binary) << std::string(200, '\x5a');
+  {
+    auto log = Open(options);
+    ASSERT_NE(log, nullptr);
+    EXPECT_THAT(absl::StrJoin(log->recovery().findings, "\n"), HasSubstr("after its first record"));
+    EXPECT_EQ(Append(*log, Encoded(4)), 4u);
+  }
+  auto log = Open(options);
   EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4}));
 }
 
