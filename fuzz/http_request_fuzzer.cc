@@ -126,7 +126,8 @@ void CheckDisplayPath(absl::string_view shown, const Fixture& fixture) {
   HB_CHECK(!absl::StrContains(absl::AsciiStrToLower(shown), kPathToken));
   for (absl::string_view segment : absl::StrSplit(shown, '/')) {
     absl::ConsumeSuffix(&segment, kEllipsis);
-    absl::ConsumeSuffix(&segment, "?");  // the query, shown as "?…"
+    // The query or fragment, shown as "?…" or "#…".
+    if (!absl::ConsumeSuffix(&segment, "?")) absl::ConsumeSuffix(&segment, "#");
     bool source = false;
     for (const SourceInfo& info : fixture.sources) {
       source = source || (!segment.empty() && segment.size() <= info.name.size() &&
