@@ -1,0 +1,263 @@
+"""The report of bench/latency.sh: reads what its runs left in the work
+directory, prints the tables and the checks against the targets, and writes
+the JSON summary.
+
+  python3 bench/latency_report.py WORK OUT_JSON RATES SECONDS CONNECTIONS NATS(0|1)
+
+Per run (memory-R, file-R, nats-R for each rate R) WORK holds the client's
+JSON (load_gen or nats_latency), for hookbridge the server's /metrics before
+and after (NAME.metrics0, NAME.metrics1) and, for runs under --sched-rate,
+`perf sched timehist` output (NAME.sched.txt) with the server's and the
+client's pids (NAME.sched.pids). Exits 1 if a run left no result.
+"""
+import json
+import re
+import sys
+
+TARGET_RATE = 5000
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def histogram(path, name):
+    """Cumulative buckets {le: count} of an unlabelled Prometheus histogram."""
+    buckets = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                m = re.match(name + r'_bucket\{le="([^"]+)"\} (\S+)', line)
+                if m:
+                    buckets[float(m.group(1))] = float(m.group(2))
+    except OSError:
+        pass
+    return buckets
+
+
+def quantile(before, after, q):
+    """The q-quantile (us) of what a histogram observed between two scrapes,
+    interpolated within its bucket as Prometheus's histogram_quantile does;
+    None without observations."""
+    les = sorted(after)
+    counts = [after[le] - before.get(le, 0) for le in les]
+    if not counts or counts[-1] <= 0:
+        return None
+    rank = q * counts[-1]
+    lower, below = 0.0, 0.0
+    for le, count in zip(les, counts):
+        if count >= rank:
+            if le == float("inf"):
+                return lower * 1e6  # beyond the last bound: its lower edge
+            return (lower + (le - lower) * (rank - below) / max(count - below, 1e-9)) * 1e6
+        lower, below = le, count
+    return None
+
+
+def server_stages(work, name):
+    """p50/p99 (us) of the server's own histograms over one run."""
+    out = {}
+    for key, metric in (("parsed_to_answer_ready", "hookbridge_ingest_duration_seconds"),
+                        ("received_to_written", "hookbridge_delivery_latency_seconds")):
+        before = histogram(f"{work}/{name}.metrics0", metric)
+        after = histogram(f"{work}/{name}.metrics1", metric)
+        if after:
+            out[key] = {"p50": quantile(before, after, 0.5), "p99": quantile(before, after, 0.99)}
+    return out
+
+
+TIMEHIST = re.compile(r"^\s*[\d.]+\s+\[\d+\]\s+(.*)\[(\d+)(?:/(\d+))?\]\s+"
+                      r"([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$")
+
+
+def pct(values, q):
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def sched(work, name, events):
+    """Per process (the server, the client, everything else): times switched
+    in, CPU, and run-queue delay (runnable -> running), from perf sched
+    timehist; None if the run was not recorded."""
+    try:
+        with open(f"{work}/{name}.sched.pids") as f:
+            server, client = (int(p) for p in f.read().split())
+        lines = open(f"{work}/{name}.sched.txt").read().splitlines()
+    except (OSError, ValueError):
+        return None
+    groups = {"server": {"threads": {}}, "client": {"threads": {}}, "others": {"threads": {}}}
+    for g in groups.values():
+        g.update(switches=0, run_ms=0.0, delays=[])
+    first = last = None
+    for line in lines:
+        m = TIMEHIST.match(line)
+        if not m:
+            continue
+        t = float(line.split()[0])
+        first = t if first is None else first
+        last = t
+        comm, tid, pid = m.group(1).strip(), int(m.group(2)), int(m.group(3) or m.group(2))
+        if comm.startswith("<idle>"):
+            continue
+        g = groups["server" if pid == server else "client" if pid == client else "others"]
+        g["switches"] += 1
+        g["run_ms"] += float(m.group(6))
+        g["delays"].append(float(m.group(5)) * 1000)
+        g["threads"][comm] = g["threads"].get(comm, 0) + 1
+    span = (last - first) if first is not None and last > first else 0
+    out = {"seconds": span}
+    for key, g in groups.items():
+        d = g["delays"]
+        top = sorted(g["threads"].items(), key=lambda kv: -kv[1])[:6]
+        out[key] = {
+            "switches": g["switches"],
+            "switches_per_event": g["switches"] / events if events else None,
+            "cpu_ms": g["run_ms"],
+            "cores": g["run_ms"] / 1000 / span if span else None,
+            "delay_us": {"p50": pct(d, 0.5), "p99": pct(d, 0.99), "p99_9": pct(d, 0.999),
+                         "max": max(d) if d else 0.0},
+            "threads": dict(top),
+        }
+    return out
+
+
+def main():
+    work, out, rates, seconds, connections, nats = sys.argv[1:]
+    rates = [int(float(r)) for r in rates.split(",")]
+    nats = nats == "1"
+    sync = load(f"{work}/fdatasync.json") or {}
+    systems = (["nats"] if nats else []) + ["memory", "file"]
+    runs, failed = {}, []
+    for rate in rates:
+        for system in systems:
+            name = f"{system}-{rate}"
+            r = load(f"{work}/{name}.json")
+            if r is None:
+                failed.append(name)
+                continue
+            if system != "nats":
+                r["server_stages_us"] = server_stages(work, name)
+            s = sched(work, name, r.get("sent", 0))
+            if s is not None:
+                r["sched"] = s
+            runs[name] = r
+
+    print()
+    print(f"end-to-end latency at fixed offered rates, open loop, {seconds} s per rate")
+    print(f"  hookbridge: POST due -> event received by a gRPC subscriber, {connections} "
+          "connections; nats: publish due -> message received by a subscriber")
+    if sync:
+        print(f"this disk's fdatasync: p50 {sync['fdatasync_p50_us']:.0f} us, "
+              f"p99 {sync['fdatasync_p99_us']:.0f} us")
+    print(f"{'system':<8}{'offered/s':>10}{'done/s':>9}{'sent':>8}{'missing':>8}"
+          f"{'p50 us':>9}{'p99 us':>9}{'p99.9 us':>10}{'max us':>9}{'p99/nats':>9}"
+          f"{'others':>8}")
+    for rate in rates:
+        base = runs.get(f"nats-{rate}")
+        for system in systems:
+            name = f"{system}-{rate}"
+            r = runs.get(name)
+            if r is None:
+                print(f"{system:<8}{rate:>10}  failed: no result")
+                continue
+            e = r["e2e_latency_us"]
+            done = r["received_per_s"] if system == "nats" else r["requests_per_s"]
+            missing = r["e2e_missing"] + r.get("unanswered", 0)
+            ratio = ""
+            if system != "nats" and base and base["e2e_latency_us"]["p99"] > 0:
+                ratio = f"{e['p99'] / base['e2e_latency_us']['p99']:.2f}"
+            others = r.get("cpu", {}).get("other_cores", -1)
+            print(f"{system:<8}{r['offered_rate']:>10.0f}{done:>9.0f}{r['sent']:>8}{missing:>8}"
+                  f"{e['p50']:>9.1f}{e['p99']:>9.1f}{e['p99_9']:>10.1f}{e['max']:>9.1f}"
+                  f"{ratio:>9}{others:>8.2f}" + ("" if r.get("ok", True) else "  FAILED"))
+    print("  done/s: answered/s (hookbridge), received/s (nats); others: cores' worth of CPU the "
+          "rest of the machine used during the run")
+
+    print("\nwhere the time went (us, p50 / p99; tail: mean over the slowest 1 %):")
+    for rate in rates:
+        for system in systems:
+            r = runs.get(f"{system}-{rate}")
+            if r is None or "stages_us" not in r:
+                continue
+            parts = []
+            for stage, p in r["stages_us"].items():
+                tail = r.get("tail_stages_us", {}).get(stage, 0)
+                parts.append(f"{stage} {p['p50']:.0f} / {p['p99']:.0f}, tail {tail:.0f}")
+            print(f"  {system}-{rate}: " + "; ".join(parts))
+            server = r.get("server_stages_us", {})
+            if server:
+                print("    server's histograms: " + "; ".join(
+                    f"{k} {v['p50']:.0f} / {v['p99']:.0f}" for k, v in server.items()
+                    if v["p50"] is not None))
+
+    sched_runs = [(n, r["sched"]) for n, r in runs.items() if "sched" in r]
+    if sched_runs:
+        print("\nscheduler (perf sched timehist, the whole run): per process, times switched in "
+              "per event, CPU in cores, run-queue delay us p50 / p99 / p99.9 / max")
+        for name, s in sched_runs:
+            for key in ("server", "client", "others"):
+                g = s[key]
+                per = g["switches_per_event"]
+                d = g["delay_us"]
+                cores = g["cores"] if g["cores"] is not None else 0
+                print(f"  {name:<12}{key:<8}{per if per is not None else 0:>7.2f}/ev"
+                      f"{cores:>7.2f} cores   {d['p50']:>6.0f} / {d['p99']:>6.0f} / "
+                      f"{d['p99_9']:>6.0f} / {d['max']:>6.0f}   " +
+                      ", ".join(f"{t} {c}" for t, c in list(g["threads"].items())[:4]))
+
+    checks = {}
+    for rate in rates:
+        m, f, n = (runs.get(f"{s}-{rate}") for s in ("memory", "file", "nats"))
+        c = {}
+        if m and n and n["e2e_latency_us"]["p99"] > 0:
+            c["memory_p99_over_nats_p99"] = m["e2e_latency_us"]["p99"] / n["e2e_latency_us"]["p99"]
+            c["memory_vs_nats_met"] = c["memory_p99_over_nats_p99"] <= 2
+        if m and f and sync:
+            bound = m["e2e_latency_us"]["p99"] + 2 * sync["fdatasync_p99_us"]
+            c["file_p99_bound_us"] = bound
+            c["file_minus_memory_p99_over_fdatasync_p99"] = (
+                (f["e2e_latency_us"]["p99"] - m["e2e_latency_us"]["p99"])
+                / sync["fdatasync_p99_us"])
+            c["file_vs_memory_met"] = f["e2e_latency_us"]["p99"] <= bound
+        if c:
+            checks[str(rate)] = c
+    print(f"\ntargets (stated at {TARGET_RATE}/s; this run's own figures):")
+    for rate in rates:
+        c = checks.get(str(rate), {})
+        m, f, n = (runs.get(f"{s}-{rate}") for s in ("memory", "file", "nats"))
+        mark = "" if rate == TARGET_RATE else "  (not the target rate)"
+        if "memory_vs_nats_met" in c:
+            print(f"  {rate}/s: memory p99 {m['e2e_latency_us']['p99']:.0f} us / NATS p99 "
+                  f"{n['e2e_latency_us']['p99']:.0f} us = {c['memory_p99_over_nats_p99']:.2f} "
+                  f"(target <= 2): {'met' if c['memory_vs_nats_met'] else 'MISSED'}{mark}")
+        elif m:
+            print(f"  {rate}/s: memory p99 {m['e2e_latency_us']['p99']:.0f} us: no NATS "
+                  "baseline to compare with")
+        if "file_vs_memory_met" in c:
+            print(f"  {rate}/s: file p99 {f['e2e_latency_us']['p99']:.0f} us vs memory p99 + 2 x "
+                  f"fdatasync p99 = {c['file_p99_bound_us']:.0f} us "
+                  f"((file - memory) / fdatasync p99 = "
+                  f"{c['file_minus_memory_p99_over_fdatasync_p99']:.2f}, target <= 2): "
+                  f"{'met' if c['file_vs_memory_met'] else 'MISSED'}{mark}")
+
+    summary = {"scenario": "latency", "seconds": float(seconds), "connections": int(connections),
+               "nats_baseline": "ran" if nats else "skipped",
+               "fdatasync_p50_us": sync.get("fdatasync_p50_us"),
+               "fdatasync_p99_us": sync.get("fdatasync_p99_us"),
+               "runs": runs, "checks": checks}
+    with open(out, "w") as f:
+        json.dump(summary, f, indent=1)
+    print(f"\nJSON: {out}")
+    if failed:
+        print("no result from: " + ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
