@@ -11,6 +11,7 @@ and after (NAME.metrics0, NAME.metrics1) and, for runs under --sched-rate,
 client's pids (NAME.sched.pids). Exits 1 if a run left no result.
 """
 import json
+import os
 import re
 import sys
 
@@ -82,18 +83,18 @@ def pct(values, q):
 
 
 def sched(work, name, events):
-    """Per process (the server, the client, everything else): times switched
-    in, CPU, and run-queue delay (runnable -> running), from perf sched
-    timehist; None if the run was not recorded."""
+    """Per process (the server, the client, everything else) and per thread
+    name within the server and the client: times switched in, CPU, and
+    run-queue delay (runnable -> running), from perf sched timehist; None if
+    the run was not recorded."""
     try:
         with open(f"{work}/{name}.sched.pids") as f:
             server, client = (int(p) for p in f.read().split())
-        lines = open(f"{work}/{name}.sched.txt").read().splitlines()
+        with open(f"{work}/{name}.sched.txt") as f:
+            lines = f.read().splitlines()
     except (OSError, ValueError):
         return None
-    groups = {"server": {"threads": {}}, "client": {"threads": {}}, "others": {"threads": {}}}
-    for g in groups.values():
-        g.update(switches=0, run_ms=0.0, delays=[])
+    raw = {}  # (group, thread name or "") -> [switches, run ms, delays us]
     first = last = None
     for line in lines:
         m = TIMEHIST.match(line)
@@ -102,28 +103,30 @@ def sched(work, name, events):
         t = float(line.split()[0])
         first = t if first is None else first
         last = t
-        comm, tid, pid = m.group(1).strip(), int(m.group(2)), int(m.group(3) or m.group(2))
+        comm, pid = m.group(1).strip(), int(m.group(3) or m.group(2))
         if comm.startswith("<idle>"):
             continue
-        g = groups["server" if pid == server else "client" if pid == client else "others"]
-        g["switches"] += 1
-        g["run_ms"] += float(m.group(6))
-        g["delays"].append(float(m.group(5)) * 1000)
-        g["threads"][comm] = g["threads"].get(comm, 0) + 1
+        group = "server" if pid == server else "client" if pid == client else "others"
+        for key in ((group, ""), (group, comm)):
+            r = raw.setdefault(key, [0, 0.0, []])
+            r[0] += 1
+            r[1] += float(m.group(6))
+            r[2].append(float(m.group(5)) * 1000)
     span = (last - first) if first is not None and last > first else 0
+
+    def figures(r):
+        d = r[2]
+        return {"switches": r[0], "switches_per_event": r[0] / events if events else None,
+                "cpu_ms": r[1], "cores": r[1] / 1000 / span if span else None,
+                "delay_us": {"p50": pct(d, 0.5), "p99": pct(d, 0.99), "p99_9": pct(d, 0.999),
+                             "max": max(d) if d else 0.0}}
+
     out = {"seconds": span}
-    for key, g in groups.items():
-        d = g["delays"]
-        top = sorted(g["threads"].items(), key=lambda kv: -kv[1])[:6]
-        out[key] = {
-            "switches": g["switches"],
-            "switches_per_event": g["switches"] / events if events else None,
-            "cpu_ms": g["run_ms"],
-            "cores": g["run_ms"] / 1000 / span if span else None,
-            "delay_us": {"p50": pct(d, 0.5), "p99": pct(d, 0.99), "p99_9": pct(d, 0.999),
-                         "max": max(d) if d else 0.0},
-            "threads": dict(top),
-        }
+    for group in ("server", "client", "others"):
+        out[group] = figures(raw.get((group, ""), [0, 0.0, []]))
+        threads = sorted(((k[1], v) for k, v in raw.items() if k[0] == group and k[1]),
+                         key=lambda kv: -kv[1][0])
+        out[group]["threads"] = {t: figures(v) for t, v in threads[:6]}
     return out
 
 
@@ -157,7 +160,7 @@ def main():
               f"p99 {sync['fdatasync_p99_us']:.0f} us")
     print(f"{'system':<8}{'offered/s':>10}{'done/s':>9}{'sent':>8}{'missing':>8}"
           f"{'p50 us':>9}{'p99 us':>9}{'p99.9 us':>10}{'max us':>9}{'p99/nats':>9}"
-          f"{'others':>8}")
+          f"{'srv us/ev':>10}{'cli us/ev':>10}{'others':>8}")
     for rate in rates:
         base = runs.get(f"nats-{rate}")
         for system in systems:
@@ -172,12 +175,16 @@ def main():
             ratio = ""
             if system != "nats" and base and base["e2e_latency_us"]["p99"] > 0:
                 ratio = f"{e['p99'] / base['e2e_latency_us']['p99']:.2f}"
-            others = r.get("cpu", {}).get("other_cores", -1)
+            cpu = r.get("cpu", {})
+            per_event = 1e6 / max(r["sent"], 1)
             print(f"{system:<8}{r['offered_rate']:>10.0f}{done:>9.0f}{r['sent']:>8}{missing:>8}"
                   f"{e['p50']:>9.1f}{e['p99']:>9.1f}{e['p99_9']:>10.1f}{e['max']:>9.1f}"
-                  f"{ratio:>9}{others:>8.2f}" + ("" if r.get("ok", True) else "  FAILED"))
-    print("  done/s: answered/s (hookbridge), received/s (nats); others: cores' worth of CPU the "
-          "rest of the machine used during the run")
+                  f"{ratio:>9}{cpu.get('server_cpu_s', 0) * per_event:>10.1f}"
+                  f"{cpu.get('client_cpu_s', 0) * per_event:>10.1f}"
+                  f"{cpu.get('other_cores', -1):>8.2f}" + ("" if r.get("ok", True) else "  FAILED"))
+    print("  done/s: answered/s (hookbridge), received/s (nats); srv, cli us/ev: CPU per event of "
+          "the server and of the client (load generator and subscriber) over the run; others: "
+          f"cores' worth of CPU the rest of the machine used meanwhile (of {os.cpu_count()})")
 
     print("\nwhere the time went (us, p50 / p99; tail: mean over the slowest 1 %):")
     for rate in rates:
@@ -198,18 +205,20 @@ def main():
 
     sched_runs = [(n, r["sched"]) for n, r in runs.items() if "sched" in r]
     if sched_runs:
-        print("\nscheduler (perf sched timehist, the whole run): per process, times switched in "
-              "per event, CPU in cores, run-queue delay us p50 / p99 / p99.9 / max")
+        print("\nscheduler (perf sched timehist, the whole run): times switched in per event, "
+              "CPU in cores, run-queue delay (runnable -> running) us p50 / p99 / p99.9 / max")
         for name, s in sched_runs:
             for key in ("server", "client", "others"):
-                g = s[key]
-                per = g["switches_per_event"]
-                d = g["delay_us"]
-                cores = g["cores"] if g["cores"] is not None else 0
-                print(f"  {name:<12}{key:<8}{per if per is not None else 0:>7.2f}/ev"
-                      f"{cores:>7.2f} cores   {d['p50']:>6.0f} / {d['p99']:>6.0f} / "
-                      f"{d['p99_9']:>6.0f} / {d['max']:>6.0f}   " +
-                      ", ".join(f"{t} {c}" for t, c in list(g["threads"].items())[:4]))
+                rows = [(key, s[key])]
+                if key != "others":
+                    rows += [(f"  {t}", g) for t, g in s[key]["threads"].items()]
+                for label, g in rows:
+                    per = g["switches_per_event"] or 0
+                    cores = g["cores"] or 0
+                    d = g["delay_us"]
+                    print(f"  {name:<12}{label:<18}{per:>7.2f}/ev{cores:>7.2f} cores   "
+                          f"{d['p50']:>6.0f} / {d['p99']:>6.0f} / {d['p99_9']:>6.0f} / "
+                          f"{d['max']:>6.0f}")
 
     checks = {}
     for rate in rates:
