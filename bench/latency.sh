@@ -50,10 +50,15 @@ if [ -n "$sched_rate" ] && ! perf sched record -o "$work/perf-probe.data" -- tru
   sched_rate=""
 fi
 
-# The disk under the file log ($work): fdatasync of a 1 KiB append, 1 s.
-mkdir -p "$work/sync"
-"$bin/bench_log_append" --threads= --dir "$work/sync" --json "$work/fdatasync.json" \
-  | grep fdatasync
+# fdatasync WHEN: the disk under the file log ($work), fdatasync of a 1 KiB
+# append for 1 s; measured before and after the runs, which it brackets.
+fdatasync() {
+  mkdir -p "$work/sync"
+  "$bin/bench_log_append" --threads= --dir "$work/sync" --json "$work/fdatasync-$1.json" \
+    | grep fdatasync
+  rm -rf "$work/sync"
+}
+fdatasync before
 
 # The NATS baseline's server: loopback, a free port, a throwaway config.
 bench/setup.sh nats-server || echo "could not install nats-server" >&2
@@ -109,7 +114,8 @@ sched_summary() {
   local name=$1
   shift
   [ -s "$work/$name.sched.data" ] || return 0
-  perf sched timehist -i "$work/$name.sched.data" 2>/dev/null > "$work/$name.sched.txt" || true
+  perf sched timehist --state -i "$work/$name.sched.data" 2>/dev/null \
+    > "$work/$name.sched.txt" || true
   echo "$*" > "$work/$name.sched.pids"
   rm -f "$work/$name.sched.data"
 }
@@ -150,6 +156,7 @@ except Exception: print(700)' "$work/memory-$rate.json")
 done
 for backend in memory file; do stop_pid "${hb_pids[$backend]}"; done
 [ "$nats" = 0 ] || stop_pid "$nats_pid"
+fdatasync after
 
 python3 bench/latency_report.py "$work" "$json" "$rates" "$seconds" "$connections" "$nats" \
   || status=1
