@@ -175,7 +175,7 @@ def main():
             f"p50 {x['fdatasync_p50_us']:.0f} us, p99 {x['fdatasync_p99_us']:.0f} us"
             for x in syncs))
     print(f"{'system':<8}{'offered/s':>10}{'done/s':>9}{'sent':>8}{'missing':>8}"
-          f"{'p50 us':>9}{'p99 us':>9}{'p99.9 us':>10}{'max us':>9}{'p99/nats':>9}"
+          f"{'p50 us':>10}{'p99 us':>10}{'p99.9 us':>10}{'max us':>10}{'p99/nats':>9}"
           f"{'srv us/ev':>10}{'cli us/ev':>10}{'others':>8}")
     for rate in rates:
         base = runs.get(f"nats-{rate}")
@@ -194,7 +194,7 @@ def main():
             cpu = r.get("cpu", {})
             per_event = 1e6 / max(r["sent"], 1)
             print(f"{system:<8}{r['offered_rate']:>10.0f}{done:>9.0f}{r['sent']:>8}{missing:>8}"
-                  f"{e['p50']:>9.1f}{e['p99']:>9.1f}{e['p99_9']:>10.1f}{e['max']:>9.1f}"
+                  f"{e['p50']:>10.0f}{e['p99']:>10.0f}{e['p99_9']:>10.0f}{e['max']:>10.0f}"
                   f"{ratio:>9}{cpu.get('server_cpu_s', 0) * per_event:>10.1f}"
                   f"{cpu.get('client_cpu_s', 0) * per_event:>10.1f}"
                   f"{cpu.get('other_cores', -1):>8.2f}" + ("" if r.get("ok", True) else "  FAILED"))
