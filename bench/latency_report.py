@@ -75,6 +75,12 @@ TIMEHIST = re.compile(r"^\s*[\d.]+\s+\[\d+\]\s+(.*)\[(\d+)(?:/(\d+))?\]\s+"
                       r"([\d.]+)\s+([\d.]+)\s+([\d.]+)(?:\s+(\S+))?\s*$")
 
 
+def written_p99(run):
+    """p99 (us) of a run's written_to_received stage, or None."""
+    stage = run.get("stages_us", {}).get("written_to_received")
+    return stage["p99"] if stage and stage["count"] else None
+
+
 def pct(values, q):
     if not values:
         return 0.0
@@ -88,8 +94,9 @@ def sched(work, name, events):
     run-queue delay (runnable -> running), from perf sched timehist; None if
     the run was not recorded. A thread's waits after it went to sleep in
     state D (uninterruptible: for the file log's writer, in write and
-    fdatasync) are its I/O waits: this run's own fdatasync latency, as the
-    log's writer met it."""
+    fdatasync) are its I/O waits: this run's own write and sync latency as
+    the log met it, and, summed over the run, the share of the run the
+    thread spent blocked on the disk."""
     try:
         with open(f"{work}/{name}.sched.pids") as f:
             server, client = (int(p) for p in f.read().split())
@@ -129,8 +136,10 @@ def sched(work, name, events):
                 "cpu_ms": r[1], "cores": r[1] / 1000 / span if span else None,
                 "delay_us": {"p50": pct(d, 0.5), "p99": pct(d, 0.99), "p99_9": pct(d, 0.999),
                              "max": max(d) if d else 0.0},
-                "io_wait_us": {"count": len(io), "p50": pct(io, 0.5), "p99": pct(io, 0.99),
-                               "max": max(io) if io else 0.0}}
+                "io_wait_us": {"count": len(io), "per_event": len(io) / events if events else None,
+                               "p50": pct(io, 0.5), "p99": pct(io, 0.99),
+                               "max": max(io) if io else 0.0,
+                               "share_of_run": sum(io) / 1e6 / span if span else None}}
 
     out = {"seconds": span}
     for group in ("server", "client", "others"):
@@ -176,7 +185,7 @@ def main():
             for x in syncs))
     print(f"{'system':<8}{'offered/s':>10}{'done/s':>9}{'sent':>8}{'missing':>8}"
           f"{'p50 us':>10}{'p99 us':>10}{'p99.9 us':>10}{'max us':>10}{'p99/nats':>9}"
-          f"{'srv us/ev':>10}{'cli us/ev':>10}{'others':>8}")
+          f"{'w p99 us':>10}{'w/nats':>7}{'srv us/ev':>10}{'cli us/ev':>10}{'others':>8}")
     for rate in rates:
         base = runs.get(f"nats-{rate}")
         for system in systems:
@@ -188,17 +197,23 @@ def main():
             e = r["e2e_latency_us"]
             done = r["received_per_s"] if system == "nats" else r["requests_per_s"]
             missing = r["e2e_missing"] + r.get("unanswered", 0)
-            ratio = ""
+            ratio = w_ratio = ""
             if system != "nats" and base and base["e2e_latency_us"]["p99"] > 0:
                 ratio = f"{e['p99'] / base['e2e_latency_us']['p99']:.2f}"
+            w = written_p99(r)
+            if system != "nats" and base and w and written_p99(base):
+                w_ratio = f"{w / written_p99(base):.2f}"
             cpu = r.get("cpu", {})
             per_event = 1e6 / max(r["sent"], 1)
             print(f"{system:<8}{r['offered_rate']:>10.0f}{done:>9.0f}{r['sent']:>8}{missing:>8}"
                   f"{e['p50']:>10.0f}{e['p99']:>10.0f}{e['p99_9']:>10.0f}{e['max']:>10.0f}"
-                  f"{ratio:>9}{cpu.get('server_cpu_s', 0) * per_event:>10.1f}"
+                  f"{ratio:>9}{w or 0:>10.0f}{w_ratio:>7}"
+                  f"{cpu.get('server_cpu_s', 0) * per_event:>10.1f}"
                   f"{cpu.get('client_cpu_s', 0) * per_event:>10.1f}"
                   f"{cpu.get('other_cores', -1):>8.2f}" + ("" if r.get("ok", True) else "  FAILED"))
-    print("  done/s: answered/s (hookbridge), received/s (nats); srv, cli us/ev: CPU per event of "
+    print("  done/s: answered/s (hookbridge), received/s (nats); w p99, w/nats: p99 from the "
+          "client's write (its own lateness left out: written_to_received) and its ratio to "
+          "NATS's; srv, cli us/ev: CPU per event of "
           "the server and of the client (load generator and subscriber) over the run; others: "
           f"cores' worth of CPU the rest of the machine used meanwhile (of {os.cpu_count()})")
 
@@ -235,10 +250,12 @@ def main():
                     io = g["io_wait_us"]
                     print(f"  {name:<12}{label:<18}{per:>7.2f}/ev{cores:>7.2f} cores   "
                           f"{d['p50']:>6.0f} / {d['p99']:>6.0f} / {d['p99_9']:>6.0f} / "
-                          f"{d['max']:>6.0f}" + (
-                              f"   I/O waits {io['count']}: p50 {io['p50']:.0f} us, "
-                              f"p99 {io['p99']:.0f} us" if label.startswith("  ") and
-                              io["count"] >= 10 else ""))
+                          f"{d['max']:>6.0f}")
+                    if label.startswith("  ") and io["count"] >= 10:
+                        print(f"  {'':<30}waits in state D (disk): {io['per_event'] or 0:.2f}/ev, "
+                              f"p50 {io['p50']:.0f} / p99 {io['p99']:.0f} / max "
+                              f"{io['max']:.0f} us; blocked {100 * (io['share_of_run'] or 0):.0f} "
+                              "% of the run")
 
     checks = {}
     for rate in rates:
@@ -247,6 +264,8 @@ def main():
         if m and n and n["e2e_latency_us"]["p99"] > 0:
             c["memory_p99_over_nats_p99"] = m["e2e_latency_us"]["p99"] / n["e2e_latency_us"]["p99"]
             c["memory_vs_nats_met"] = c["memory_p99_over_nats_p99"] <= 2
+            if written_p99(m) and written_p99(n):
+                c["memory_over_nats_from_write"] = written_p99(m) / written_p99(n)
         if m and f and sync:
             bound = m["e2e_latency_us"]["p99"] + 2 * sync["fdatasync_p99_us"]
             c["file_p99_bound_us"] = bound
@@ -265,6 +284,10 @@ def main():
             print(f"  {rate}/s: memory p99 {m['e2e_latency_us']['p99']:.0f} us / NATS p99 "
                   f"{n['e2e_latency_us']['p99']:.0f} us = {c['memory_p99_over_nats_p99']:.2f} "
                   f"(target <= 2): {'met' if c['memory_vs_nats_met'] else 'MISSED'}{mark}")
+            if "memory_over_nats_from_write" in c:
+                print(f"    from the clients' writes (their own lateness left out): "
+                      f"{written_p99(m):.0f} us / {written_p99(n):.0f} us = "
+                      f"{c['memory_over_nats_from_write']:.2f}")
         elif m:
             print(f"  {rate}/s: memory p99 {m['e2e_latency_us']['p99']:.0f} us: no NATS "
                   "baseline to compare with")

@@ -89,14 +89,17 @@ using hookbridge::bench::UnixNowNs;
 
 // The stages of an event's end-to-end latency, split where this process can
 // time them (its own clock, and the server's realtime clock read from the
-// event's received_at): due -> request written (waiting for the pacing
-// timer or a free connection) -> header parsed by the server -> answer read
-// (the append, durable as configured, and the answer's way back) / event
-// read by the subscriber (the append, the subscription's wake-up and read,
-// the gRPC write and its way to this process). The last two overlap.
-constexpr int kStages = 4;
+// event's received_at): due_to_written (waiting for the pacing timer or a
+// free connection, and signing), written_to_parsed (to the server's header
+// parsed), then parsed_to_answered (the append, durable as configured, and
+// the answer's way back) and, overlapping it, parsed_to_received (the
+// append, the subscription's wake-up and read, the gRPC write and its way to
+// this process's subscriber). written_to_received is the latency without the
+// client's own lateness, the stage nats_latency reports under that name.
+constexpr int kStages = 5;
 constexpr const char* kStageNames[kStages] = {"due_to_written", "written_to_parsed",
-                                              "parsed_to_answered", "parsed_to_received"};
+                                              "parsed_to_answered", "parsed_to_received",
+                                              "written_to_received"};
 
 int64_t UnixMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -588,7 +591,7 @@ int Run() {
       e2e_ns.push_back(at - sent_ns[i]);
       const int64_t parsed = server_received[i] - realtime_offset_ns;
       const int64_t stage[kStages] = {written_ns[i] - sent_ns[i], parsed - written_ns[i],
-                                      ok_answered_ns[k] - parsed, at - parsed};
+                                      ok_answered_ns[k] - parsed, at - parsed, at - written_ns[i]};
       for (int j = 0; j < kStages; ++j) stage_ns[j].push_back(stage[j]);
     }
   }
