@@ -139,7 +139,13 @@ def sched(work, name, events):
                 "io_wait_us": {"count": len(io), "per_event": len(io) / events if events else None,
                                "p50": pct(io, 0.5), "p99": pct(io, 0.99),
                                "max": max(io) if io else 0.0,
-                               "share_of_run": sum(io) / 1e6 / span if span else None}}
+                               "share_of_run": sum(io) / 1e6 / span if span else None,
+                               # Waits of 1 ms or more: on the file log's
+                               # writer, the slow syncs.
+                               "over_1ms_per_event": (sum(1 for v in io if v >= 1000) / events
+                                                      if events else None),
+                               "over_1ms_share_of_run": (sum(v for v in io if v >= 1000) / 1e6
+                                                         / span if span else None)}}
 
     out = {"seconds": span}
     for group in ("server", "client", "others"):
@@ -255,7 +261,8 @@ def main():
                         print(f"  {'':<30}waits in state D (disk): {io['per_event'] or 0:.2f}/ev, "
                               f"p50 {io['p50']:.0f} / p99 {io['p99']:.0f} / max "
                               f"{io['max']:.0f} us; blocked {100 * (io['share_of_run'] or 0):.0f} "
-                              "% of the run")
+                              f"% of the run, {100 * (io['over_1ms_share_of_run'] or 0):.0f} % in "
+                              f"waits of 1 ms or more ({io['over_1ms_per_event'] or 0:.3f}/ev)")
 
     checks = {}
     for rate in rates:
