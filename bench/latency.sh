@@ -19,15 +19,16 @@
 # where libnats-dev is installed) the script says so and runs without it.
 #
 # The three servers are started first and stay up; each rate is then run on
-# memory, file and NATS back to back, so the rows compared are minutes, not
-# hours, apart. The targets, checked at 5,000/s (reported, never failed on):
+# memory, file and NATS back to back, so the rows a ratio compares are
+# seconds apart. The targets, checked at 5,000/s (reported, never failed on):
 #   memory p99 <= 2 x NATS p99;
 #   file p99   <= memory p99 + 2 x this disk's fdatasync p99.
 # Each run also reports where its latency went (stages from load_gen, the
 # server's own histograms scraped around the run) and the CPU the rest of
 # the machine used meanwhile. --sched-rate R records the scheduler (perf
 # sched, system-wide; needs root and linux-perf) during the runs at rate R
-# and reports, per process, wake-ups and run-queue delay. Writes JSON
+# and reports, per process and thread, wake-ups and run-queue delay (see
+# bench/latency_report.py, which prints the report). Writes JSON
 # (default bench-latency.json); exits 1 if a run fails (missing events).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -109,7 +110,8 @@ sched_stop() {
   wait "$sched_pid" 2>/dev/null || true
   sched_pid=""
 }
-# sched_summary NAME PID...: the scheduler events of those processes' threads.
+# sched_summary NAME SERVER_PID CLIENT_PID: keeps the run's scheduler events
+# as text, and which processes were the server and the client, for the report.
 sched_summary() {
   local name=$1
   shift
