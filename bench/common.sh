@@ -48,7 +48,7 @@ auth:
 YAML
   "$bin/hookbridge" --config "$work/$name/config.yaml" 2>"$work/$name/stderr" &
   hb_pid=$!
-  until grep -q '"msg":"listening"' "$work/$name/stderr"; do
+  until grep -q '"msg":"listening"' "$work/$name/stderr" 2>/dev/null; do
     kill -0 "$hb_pid" 2>/dev/null || { cat "$work/$name/stderr" >&2; return 1; }
     sleep 0.1
   done

@@ -13,6 +13,7 @@
 #include "bridge/check.h"
 #include "bridge/log/file/record_format.h"
 #include "bridge/status_macros.h"
+#include "bridge/thread_name.h"
 
 namespace hookbridge {
 namespace {
@@ -219,9 +220,14 @@ struct FileLog::Segment {
 absl::StatusOr<std::unique_ptr<FileLog>> FileLog::Open(Options options) {
   std::unique_ptr<FileLog> log(new FileLog(std::move(options)));
   if (absl::Status s = log->Recover(); !s.ok()) return s;
-  log->notifier_ = std::thread([raw = log.get()] { raw->NotifierLoop(); });
-  log->writer_ =
-      std::thread([raw = log.get(), start = log->env_->NowMonotonic()] { raw->WriterLoop(start); });
+  log->notifier_ = std::thread([raw = log.get()] {
+    NameThisThread("hb-log-notify");
+    raw->NotifierLoop();
+  });
+  log->writer_ = std::thread([raw = log.get(), start = log->env_->NowMonotonic()] {
+    NameThisThread("hb-log-write");
+    raw->WriterLoop(start);
+  });
   return log;
 }
 
