@@ -22,14 +22,15 @@ bench_token_sha256=$(printf %s "$bench_token" | sha256sum | cut -d' ' -f1)
 # start_hookbridge NAME memory|file|jetstream [GRPC_KEYS]: starts
 # $bin/hookbridge, sets hb_pid, http_port, grpc_port, admin_port. GRPC_KEYS:
 # more keys of the grpc section, e.g. "max_subscribers: 20000". jetstream
-# uses the stream $jetstream_stream on the NATS server $jetstream_url.
+# uses the stream $jetstream_stream on the NATS server $jetstream_url;
+# memory adds $memory_log_keys (e.g. "max_events: 2000000") if set.
 # $hb_wrapper, if set, is a command (and arguments) the binary runs under,
 # e.g. valgrind.
 start_hookbridge() {
   local name=$1 backend=$2 grpc_keys=${3:+, $3} log http_keys=""
   mkdir -p "$work/$name"
   case $backend in
-    memory) log="{ backend: memory }" ;;
+    memory) log="{ backend: memory${memory_log_keys:+, $memory_log_keys} }" ;;
     file) log="{ backend: file, dir: \"$work/$name/log\", fsync: always }" ;;
     jetstream)
       # Bodies whose events fit a default nats-server's max_payload (1MiB).
@@ -49,7 +50,7 @@ auth:
 YAML
   ${hb_wrapper:-} "$bin/hookbridge" --config "$work/$name/config.yaml" 2>"$work/$name/stderr" &
   hb_pid=$!
-  until grep -q '"msg":"listening"' "$work/$name/stderr"; do
+  until grep -q '"msg":"listening"' "$work/$name/stderr" 2>/dev/null; do
     kill -0 "$hb_pid" 2>/dev/null || { cat "$work/$name/stderr" >&2; return 1; }
     sleep 0.1
   done

@@ -64,7 +64,7 @@ subscribers_cmd() {
     --channels "$channels" --server_pid "$hb_pid" --timeout_seconds "$limit" "$@")
 }
 
-start_hookbridge fanout memory "max_subscribers: 20000"
+start_hookbridge fanout memory "max_subscribers: 20000, max_streams_per_token: 20000"
 pids+=("$hb_pid")
 
 # Replay: one batch of E events, then each N drains all of it from the start.

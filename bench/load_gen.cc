@@ -16,7 +16,11 @@
 // With --subscribe HOST:PORT, one gRPC subscriber in this process (token from
 // HOOKBRIDGE_TOKEN) timestamps each event's arrival and matches it to its
 // send time by the document id (the event's subject): the end-to-end
-// latency, POST due -> event received by a subscriber.
+// latency, POST due -> event received by a subscriber, split into stages at
+// the request's write and at the server's received_at (kStageNames), with
+// the mean of each stage over the slowest 1 %. With --server_pid, the
+// server's CPU over the measured window is reported beside this process's
+// and the rest of the machine's (bench/clock.h, CpuWindow).
 //
 // One thread drives all connections with epoll; the subscriber has its own.
 #include <arpa/inet.h>
@@ -53,6 +57,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "bench/clock.h"
+#include "bench/percentiles.h"
 #include "bridge/providers/ckeditor/signature.h"
 #include "hookbridge/v1/service.grpc.pb.h"
 
@@ -67,13 +72,34 @@ ABSL_FLAG(int, body_bytes, 1024, "approximate request body size");
 ABSL_FLAG(std::string, subscribe, "",
           "hookbridge gRPC address: subscribe and measure POST -> received latency");
 ABSL_FLAG(int64_t, max_events, 4000000, "stop after this many requests (bounds memory)");
+ABSL_FLAG(int, server_pid, 0,
+          "the server's pid: its CPU time over the measured window is reported");
 ABSL_FLAG(double, drain_seconds, 5, "how long to wait for answers and deliveries after sending");
 ABSL_FLAG(std::string, label, "", "name of this run in the output");
 ABSL_FLAG(std::string, json, "", "also write the results as JSON to this file");
 
 namespace {
 
+using hookbridge::bench::CpuWindow;
 using hookbridge::bench::NowNs;
+using hookbridge::bench::Percentiles;
+using hookbridge::bench::PercentilesJson;
+using hookbridge::bench::Summarize;
+using hookbridge::bench::UnixNowNs;
+
+// The stages of an event's end-to-end latency, split where this process can
+// time them (its own clock, and the server's realtime clock read from the
+// event's received_at): due_to_written (waiting for the pacing timer or a
+// free connection, and signing), written_to_parsed (to the server's header
+// parsed), then parsed_to_answered (the append, durable as configured, and
+// the answer's way back) and, overlapping it, parsed_to_received (the
+// append, the subscription's wake-up and read, the gRPC write and its way to
+// this process's subscriber). written_to_received is the latency without the
+// client's own lateness, the stage nats_latency reports under that name.
+constexpr int kStages = 5;
+constexpr const char* kStageNames[kStages] = {"due_to_written", "written_to_parsed",
+                                              "parsed_to_answered", "parsed_to_received",
+                                              "written_to_received"};
 
 int64_t UnixMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -209,45 +235,13 @@ int BlockingRequest(int fd, const std::string& request) {
   }
 }
 
-struct Percentiles {
-  int64_t count = 0;
-  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
-};
-
-Percentiles Summarize(std::vector<int64_t>* ns) {
-  Percentiles p;
-  p.count = static_cast<int64_t>(ns->size());
-  if (ns->empty()) return p;
-  std::sort(ns->begin(), ns->end());
-  auto at = [&](double q) {
-    const size_t i = std::min(ns->size() - 1, static_cast<size_t>(q * ns->size()));
-    return (*ns)[i] / 1000.0;
-  };
-  p.p50 = at(0.50);
-  p.p90 = at(0.90);
-  p.p99 = at(0.99);
-  p.p999 = at(0.999);
-  p.max = ns->back() / 1000.0;
-  double sum = 0;
-  for (int64_t v : *ns) sum += static_cast<double>(v);
-  p.mean = sum / static_cast<double>(ns->size()) / 1000.0;
-  return p;
-}
-
-std::string PercentilesJson(const Percentiles& p) {
-  char buffer[256];
-  std::snprintf(buffer, sizeof buffer,
-                "{\"count\":%lld,\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p99_9\":%.1f,"
-                "\"max\":%.1f,\"mean\":%.1f}",
-                static_cast<long long>(p.count), p.p50, p.p90, p.p99, p.p999, p.max, p.mean);
-  return buffer;
-}
-
-// The subscriber: records when each event of this run arrives.
+// The subscriber: records when each event of this run arrives, and when the
+// server says it received the request (the event's received_at: its header
+// parsed), which splits the end-to-end latency at the server's door.
 class Subscriber {
  public:
   Subscriber(const std::string& target, std::string prefix, size_t capacity)
-      : prefix_(std::move(prefix)), received_ns_(capacity, 0) {
+      : prefix_(std::move(prefix)), received_ns_(capacity, 0), server_received_ns_(capacity, 0) {
     auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
     stub_ = hookbridge::v1::EventBridgeService::NewStub(channel);
     if (const char* token = std::getenv("HOOKBRIDGE_TOKEN")) {
@@ -269,6 +263,13 @@ class Subscriber {
   bool failed() const { return failed_.load(std::memory_order_acquire); }
   // Valid after Stop(): 0 for events not received.
   const std::vector<int64_t>& received_ns() const { return received_ns_; }
+  // Valid after Stop(): the events' received_at, Unix nanoseconds.
+  const std::vector<int64_t>& server_received_ns() const { return server_received_ns_; }
+  // Valid after Stop(): mean serialized size of this run's events.
+  double mean_event_bytes() const {
+    return event_count_ > 0 ? static_cast<double>(event_bytes_) / static_cast<double>(event_count_)
+                            : 0;
+  }
   const std::string& error() const { return error_; }
 
  private:
@@ -300,12 +301,19 @@ class Subscriber {
     if (!absl::SimpleAtoi(subject, &index) || index >= received_ns_.size()) return;
     if (received_ns_[index] == 0) {
       received_ns_[index] = now;
+      server_received_ns_[index] =
+          event.received_at().seconds() * 1'000'000'000 + event.received_at().nanos();
+      event_bytes_ += static_cast<int64_t>(event.ByteSizeLong());
+      ++event_count_;
       received_.fetch_add(1, std::memory_order_release);
     }
   }
 
   std::string prefix_;
   std::vector<int64_t> received_ns_;
+  std::vector<int64_t> server_received_ns_;
+  int64_t event_bytes_ = 0;
+  int64_t event_count_ = 0;
   std::unique_ptr<hookbridge::v1::EventBridgeService::Stub> stub_;
   grpc::ClientContext context_;
   std::atomic<bool> warm_{false};
@@ -379,14 +387,26 @@ int Run() {
   sent_ns.reserve(static_cast<size_t>(std::min<int64_t>(max_events, 50'000'000)));
   std::vector<int64_t> http_latency_ns;
   http_latency_ns.reserve(sent_ns.capacity());
+  // When each request's write began (after any wait for a connection).
+  std::vector<int64_t> written_ns;
+  written_ns.reserve(sent_ns.capacity());
   std::vector<int64_t> ok_index;  // requests answered 2xx
   ok_index.reserve(sent_ns.capacity());
+  std::vector<int64_t> ok_answered_ns;  // when each of them was answered
+  ok_answered_ns.reserve(sent_ns.capacity());
   std::map<int, int64_t> statuses;
   int64_t errors = 0;  // requests lost with their connection, stray answers
   int64_t reconnects = 0;
   std::vector<size_t> idle;
   for (size_t i = 0; i < conns.size(); ++i) idle.push_back(i);
 
+  CpuWindow cpu(absl::GetFlag(FLAGS_server_pid));
+  cpu.Start();
+  // The realtime clock's reading minus the monotonic one's: converts the
+  // server's received_at to this process's clock.
+  const int64_t steady_before = NowNs();
+  const int64_t unix_now = UnixNowNs();
+  const int64_t realtime_offset_ns = unix_now - (steady_before + NowNs()) / 2;
   const int64_t t0 = NowNs();
   const int64_t send_until = t0 + static_cast<int64_t>(seconds * 1e9);
   const int64_t drain_until =
@@ -418,6 +438,7 @@ int Run() {
     c.index = next;
     c.start_ns = open_loop ? due_ns : NowNs();
     sent_ns.push_back(c.start_ns);
+    written_ns.push_back(open_loop ? NowNs() : c.start_ns);
     ++next;
     ++in_flight;
     if (!flush(c)) Die("write failed");
@@ -504,7 +525,10 @@ int Run() {
           last_answer_ns = done;
           ++statuses[status];
           http_latency_ns.push_back(done - c.start_ns);
-          if (status >= 200 && status <= 299) ok_index.push_back(c.index);
+          if (status >= 200 && status <= 299) {
+            ok_index.push_back(c.index);
+            ok_answered_ns.push_back(done);
+          }
           c.busy = false;
           --in_flight;
           idle.push_back(id);
@@ -543,6 +567,8 @@ int Run() {
   // Deliveries: wait until every accepted event arrived, or the drain time.
   std::vector<int64_t> e2e_ns;
   int64_t missing = 0;
+  // Per delivered event, the stages of its end-to-end latency (kStageNames).
+  std::vector<int64_t> stage_ns[kStages];
   if (subscriber) {
     const int64_t expected = static_cast<int64_t>(ok_index.size());
     while (subscriber->received() < expected && NowNs() < drain_until && !subscriber->failed()) {
@@ -553,16 +579,41 @@ int Run() {
       std::fprintf(stderr, "load_gen: subscriber: %s\n", subscriber->error().c_str());
     }
     const std::vector<int64_t>& received = subscriber->received_ns();
+    const std::vector<int64_t>& server_received = subscriber->server_received_ns();
     e2e_ns.reserve(ok_index.size());
-    for (int64_t i : ok_index) {
-      const int64_t at = received[static_cast<size_t>(i)];
+    for (size_t k = 0; k < ok_index.size(); ++k) {
+      const size_t i = static_cast<size_t>(ok_index[k]);
+      const int64_t at = received[i];
       if (at == 0) {
         ++missing;
-      } else {
-        e2e_ns.push_back(at - sent_ns[static_cast<size_t>(i)]);
+        continue;
       }
+      e2e_ns.push_back(at - sent_ns[i]);
+      const int64_t parsed = server_received[i] - realtime_offset_ns;
+      const int64_t stage[kStages] = {written_ns[i] - sent_ns[i], parsed - written_ns[i],
+                                      ok_answered_ns[k] - parsed, at - parsed, at - written_ns[i]};
+      for (int j = 0; j < kStages; ++j) stage_ns[j].push_back(stage[j]);
     }
   }
+  cpu.Stop();
+  // Where the slowest 1 % of events spent their time: each stage's mean over
+  // the events whose end-to-end latency is at or above the p99.
+  double tail_stage_us[kStages] = {};
+  int64_t tail_count = 0;
+  if (!e2e_ns.empty()) {
+    std::vector<int64_t> sorted = e2e_ns;
+    std::sort(sorted.begin(), sorted.end());
+    const int64_t p99 =
+        sorted[std::min(sorted.size() - 1, static_cast<size_t>(0.99 * sorted.size()))];
+    for (size_t k = 0; k < e2e_ns.size(); ++k) {
+      if (e2e_ns[k] < p99) continue;
+      ++tail_count;
+      for (int j = 0; j < kStages; ++j) tail_stage_us[j] += stage_ns[j][k] / 1000.0;
+    }
+    for (double& v : tail_stage_us) v /= static_cast<double>(tail_count);
+  }
+  Percentiles stage_percentiles[kStages];
+  for (int j = 0; j < kStages; ++j) stage_percentiles[j] = Summarize(&stage_ns[j]);
 
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -600,6 +651,11 @@ int Run() {
         "  end to end (due -> received) us: p50 %.1f p99 %.1f p99.9 %.1f max %.1f; "
         "missing %lld\n",
         e2e.p50, e2e.p99, e2e.p999, e2e.max, static_cast<long long>(missing));
+    std::printf("  stages us (p50 / p99; mean over the slowest 1 %%):");
+    for (int j = 0; j < kStages; ++j) {
+      std::printf(" %s %.1f / %.1f; %.1f%s", kStageNames[j], stage_percentiles[j].p50,
+                  stage_percentiles[j].p99, tail_stage_us[j], j + 1 < kStages ? "," : "\n");
+    }
   }
 
   const std::string json_path = absl::GetFlag(FLAGS_json);
@@ -613,10 +669,21 @@ int Run() {
         ",\"sent\":", sent, ",\"answered\":", answered, ",\"unanswered\":", unanswered,
         ",\"errors\":", errors, ",\"reconnects\":", reconnects, ",\"status\":{", status_json,
         "},\"requests_per_s\":", requests_per_s, ",\"max_backlog\":", max_backlog,
-        ",\"load_gen_cpu_s\":", cpu_s, ",\"http_latency_us\":", PercentilesJson(http));
+        ",\"load_gen_cpu_s\":", cpu_s, ",\"cpu\":", cpu.Json(),
+        ",\"http_latency_us\":", PercentilesJson(http));
     if (subscriber) {
       absl::StrAppend(&json, ",\"e2e_latency_us\":", PercentilesJson(e2e),
-                      ",\"e2e_missing\":", missing);
+                      ",\"e2e_missing\":", missing,
+                      ",\"event_bytes\":", subscriber->mean_event_bytes(), ",\"stages_us\":{");
+      for (int j = 0; j < kStages; ++j) {
+        absl::StrAppend(&json, j > 0 ? "," : "", "\"", kStageNames[j],
+                        "\":", PercentilesJson(stage_percentiles[j]));
+      }
+      absl::StrAppend(&json, "},\"tail_stages_us\":{\"count\":", tail_count);
+      for (int j = 0; j < kStages; ++j) {
+        absl::StrAppend(&json, ",\"", kStageNames[j], "\":", tail_stage_us[j]);
+      }
+      json.append("}");
     }
     json.append("}\n");
     std::fputs(json.c_str(), f);

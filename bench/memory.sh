@@ -38,7 +38,8 @@ post_connections=8  # load_gen posts one warm-up event per connection, then K - 
 # Streams share the C connections, but a client or server with many
 # connections must not hit the descriptor limit: raise it to the hard limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-# grpc.max_subscribers (default 10000) above the number of streams.
+# grpc.max_subscribers (default 10000) and max_streams_per_token (1000; the
+# streams share one token) above the number of streams.
 max_subscribers=$((streams * 2 > 20000 ? streams * 2 : 20000))
 
 status=0
@@ -51,7 +52,7 @@ idle_rss() {  # idle_rss: the running server's RSS once it has settled
 }
 
 # Idle streams.
-start_hookbridge streams memory "max_subscribers: $max_subscribers"
+start_hookbridge streams memory "max_subscribers: $max_subscribers, max_streams_per_token: $max_subscribers"
 pids+=("$hb_pid")
 streams_idle=$(idle_rss)
 HOOKBRIDGE_TOKEN=$bench_token timeout "$hard_limit" "$bin/fanout_sub" --target "127.0.0.1:$grpc_port" \

@@ -61,7 +61,7 @@ for r in ${replicas_list//,/ }; do
     hb_pids=() http_ports=() grpc_ports=() admin_ports=()
     for i in $(seq 1 "$r"); do
       jetstream_url="nats://127.0.0.1:$nats_port" jetstream_stream=$stream \
-        start_hookbridge "$phase-$r-$i" jetstream "max_subscribers: 20000"
+        start_hookbridge "$phase-$r-$i" jetstream "max_subscribers: 20000, max_streams_per_token: 20000"
       pids+=("$hb_pid")
       hb_pids+=("$hb_pid") http_ports+=("$http_port") grpc_ports+=("$grpc_port")
       admin_ports+=("$admin_port")

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/base/internal/endian.h"
+#include "bridge/byte_io.h"
 #include "bridge/check.h"
 #include "bridge/crypto.h"
 
@@ -101,6 +102,68 @@ size_t DedupWindow::window_size() {
 uint64_t DedupWindow::forgotten_early() {
   absl::MutexLock lock(&mu_);
   return forgotten_early_;
+}
+
+std::string DedupWindow::Save() {
+  absl::MutexLock lock(&mu_);
+  std::string out;
+  out.reserve(16 + recent_.size() * 16 + 8 + timed_.size() * 24 + 16);
+  PutU64(&out, recent_.size());
+  for (const Digest& d : recent_) {
+    PutU64(&out, d.hi);
+    PutU64(&out, d.lo);
+  }
+  PutU64(&out, timed_.size());
+  for (const auto& [at, d] : timed_) {
+    PutU64(&out, static_cast<uint64_t>(absl::ToUnixNanos(at)));
+    PutU64(&out, d.hi);
+    PutU64(&out, d.lo);
+  }
+  PutU64(&out, static_cast<uint64_t>(newest_ == absl::InfinitePast() ? INT64_MIN
+                                                                     : absl::ToUnixNanos(newest_)));
+  PutU64(&out, forgotten_early_);
+  return out;
+}
+
+bool DedupWindow::Load(absl::string_view data) {
+  ByteReader in(data);
+  absl::flat_hash_map<Digest, Entry> keys;
+  std::deque<Digest> recent;
+  std::deque<std::pair<absl::Time, Digest>> timed;
+  const uint64_t recent_count = in.U64();
+  if (!in.ok() || recent_count > in.left() / 16 || recent_count > max_entries_) return false;
+  for (uint64_t i = 0; i < recent_count; ++i) {
+    Digest d;
+    d.hi = in.U64();
+    d.lo = in.U64();
+    Entry& e = keys[d];
+    if (e.recent) return false;  // each key once
+    e.committed = e.recent = true;
+    recent.push_back(d);
+  }
+  const uint64_t timed_count = in.U64();
+  if (!in.ok() || timed_count > in.left() / 24 || timed_count > window_max_entries_) return false;
+  for (uint64_t i = 0; i < timed_count; ++i) {
+    const absl::Time at = absl::FromUnixNanos(static_cast<int64_t>(in.U64()));
+    Digest d;
+    d.hi = in.U64();
+    d.lo = in.U64();
+    Entry& e = keys[d];
+    if (e.timed) return false;
+    e.committed = e.timed = true;
+    timed.emplace_back(at, d);
+  }
+  const int64_t newest = static_cast<int64_t>(in.U64());
+  const uint64_t forgotten_early = in.U64();
+  if (!in.ok() || in.left() != 0) return false;
+  absl::MutexLock lock(&mu_);
+  if (!keys_.empty()) return false;
+  keys_ = std::move(keys);
+  recent_ = std::move(recent);
+  timed_ = std::move(timed);
+  newest_ = newest == INT64_MIN ? absl::InfinitePast() : absl::FromUnixNanos(newest);
+  forgotten_early_ = forgotten_early;
+  return true;
 }
 
 }  // namespace hookbridge

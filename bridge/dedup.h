@@ -59,6 +59,14 @@ class DedupWindow {
 
   absl::Duration window() const { return window_; }
 
+  // What is remembered (committed keys, both memories, in order), to be
+  // restored by Load into a window with the same limits, so that a restart
+  // need not rebuild it from the log.
+  std::string Save();
+  // Restores a Save() into this window, which must be empty. False (and
+  // nothing changed) if `data` is not a Save() or does not fit the limits.
+  bool Load(absl::string_view data);
+
  private:
   // 128 bits of SHA-256 of the key: a fixed 16 bytes per remembered id,
   // however long the source name and id.

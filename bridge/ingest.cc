@@ -4,11 +4,15 @@
 #include <optional>
 #include <thread>
 
+#include "absl/base/internal/endian.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "bridge/byte_io.h"
 #include "bridge/check.h"
 #include "bridge/config_section.h"
+#include "bridge/crc32c.h"
 #include "bridge/crypto.h"
 #include "bridge/status_macros.h"
 #include "bridge/subscription.h"
@@ -130,6 +134,7 @@ Ingestor::Ingestor(EventLog* log, const DedupConfig& dedup, int max_json_depth,
     : log_(log),
       max_event_bytes_(max_event_bytes),
       max_json_depth_(max_json_depth),
+      dedup_config_(dedup),
       dedup_(dedup.max_entries, dedup.window, dedup.window_max_entries),
       ordering_(dedup.max_entries) {}
 
@@ -158,9 +163,101 @@ void Ingestor::Remember(const LogRecord& record) {
   }
 }
 
+namespace {
+
+// EventLog::SaveState's name for the ingestor's state, and its format:
+// the magic, then little-endian u64s: dedup.max_entries, dedup.window (ns),
+// dedup.window_max_entries, the last sequence the state covers, and three
+// length-prefixed strings: that record's "source\nid", the window's Save(),
+// the guard's Save(); then the CRC-32C of all before it (u32).
+constexpr char kStateName[] = "ingest";
+constexpr absl::string_view kStateMagic = "HBINGv1\n";
+
+std::string KeyOf(const LogRecord& record) { return absl::StrCat(record.source, "\n", record.id); }
+
+}  // namespace
+
+absl::Status Ingestor::SaveState() {
+  if (log_->shared()) return absl::OkStatus();
+  if (const int64_t n = in_flight_.load(); n != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(n, " appends are still in flight"));
+  }
+  const LogStats stats = log_->Stats();
+  if (stats.events == 0) return absl::OkStatus();
+  std::vector<RecordPtr> last;
+  HB_RETURN_IF_ERROR(log_->Read(stats.last_sequence - 1, 1, &last, nullptr));
+  if (last.empty()) return absl::InternalError("the log's last record cannot be read");
+  std::string out(kStateMagic);
+  PutU64(&out, dedup_config_.max_entries);
+  PutU64(&out, static_cast<uint64_t>(absl::ToInt64Nanoseconds(dedup_config_.window)));
+  PutU64(&out, dedup_config_.window_max_entries);
+  PutU64(&out, last[0]->sequence);
+  for (const std::string& part : {KeyOf(*last[0]), dedup_.Save(), ordering_.Save()}) {
+    PutBytes(&out, part);
+  }
+  PutU32(&out, Crc32c(out));
+  return log_->SaveState(kStateName, out);
+}
+
+std::optional<uint64_t> Ingestor::Restore(const DedupConfig& dedup, const LogStats& stats) {
+  absl::StatusOr<std::string> saved = log_->LoadState(kStateName);
+  if (!saved.ok() || saved->size() < kStateMagic.size() + 4 ||
+      !absl::StartsWith(*saved, kStateMagic)) {
+    return std::nullopt;
+  }
+  absl::string_view in(*saved);
+  const absl::string_view body = in.substr(0, in.size() - 4);
+  if (Crc32c(body) != absl::little_endian::Load32(in.data() + body.size())) return std::nullopt;
+  ByteReader reader(body.substr(kStateMagic.size()));
+  const uint64_t max_entries = reader.U64();
+  const int64_t window = static_cast<int64_t>(reader.U64());
+  const uint64_t window_max_entries = reader.U64();
+  const uint64_t sequence = reader.U64();
+  const absl::string_view key = reader.Bytes();
+  const absl::string_view window_state = reader.Bytes();
+  const absl::string_view guard_state = reader.Bytes();
+  if (!reader.ok() || reader.left() != 0 || max_entries != dedup.max_entries ||
+      window != absl::ToInt64Nanoseconds(dedup.window) ||
+      window_max_entries != dedup.window_max_entries) {
+    return std::nullopt;
+  }
+  // This log's: it still holds that record, and the records after it are
+  // few enough that reading them is cheaper than rebuilding.
+  if (sequence < stats.first_sequence || sequence > stats.last_sequence ||
+      stats.last_sequence - sequence > dedup.max_entries) {
+    return std::nullopt;
+  }
+  std::vector<RecordPtr> record;
+  if (!log_->Read(sequence - 1, 1, &record, nullptr).ok() || record.empty() ||
+      record[0]->sequence != sequence || KeyOf(*record[0]) != key) {
+    return std::nullopt;
+  }
+  if (!ordering_.Load(guard_state)) return std::nullopt;
+  if (!dedup_.Load(window_state)) {
+    ordering_.Clear();
+    return std::nullopt;
+  }
+  return sequence;
+}
+
 absl::StatusOr<uint64_t> Ingestor::Warm(const DedupConfig& dedup) {
   const LogStats stats = log_->Stats();
   if (stats.events == 0) return stats.last_sequence;
+  if (std::optional<uint64_t> restored = Restore(dedup, stats)) {
+    // The saved state, then what was appended after it.
+    uint64_t after = *restored;
+    std::vector<RecordPtr> records;
+    while (after < stats.last_sequence) {
+      records.clear();
+      HB_RETURN_IF_ERROR(log_->Read(after, 1024, &records, nullptr));
+      if (records.empty()) break;
+      for (const RecordPtr& record : records) {
+        after = record->sequence;
+        Remember(*record);
+      }
+    }
+    return after;
+  }
   const uint64_t oldest = stats.first_sequence - 1;
   uint64_t recent = oldest;
   if (stats.last_sequence - recent > dedup.max_entries) {
@@ -393,6 +490,7 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
     event.set_superseded(
         ordering_.IsSuperseded(entry.info.name, event.subject(), EntityTime(event)));
   }
+  in_flight_.fetch_add(1);
   log_->Append(EncodeEvent(std::move(event), std::move(raw_body_field)),
                [this, key = std::move(key), by_time, received_at, result = std::move(result),
                 done = std::move(done)](absl::StatusOr<uint64_t> sequence) mutable {
@@ -409,6 +507,7 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
                    result.reason = std::string(sequence.status().message());
                  }
                  done(std::move(result));
+                 in_flight_.fetch_sub(1);
                });
 }
 

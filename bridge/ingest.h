@@ -157,6 +157,15 @@ class Ingestor {
   // closed; the ingestor itself must outlive the log's last callbacks.
   void StopFollowing();
 
+  // Saves the de-duplication window and the ordering guard with the log
+  // (EventLog::SaveState), so that the next start restores them instead of
+  // reading the last dedup.max_entries records (and every record of a
+  // source remembered by time within dedup.window) again. For a clean stop:
+  // FailedPrecondition while appends are in flight (the state would not
+  // match the log), OK without saving for a shared log (each replica learns
+  // from the log) or an empty one.
+  absl::Status SaveState();
+
   // Runs the ingest path for `request` posted to `source`: verify, rate
   // limit (only genuine requests spend a source's budget), check the JSON
   // text (UTF-8, http.max_json_depth), decode, de-duplicate, append. Calls
@@ -184,10 +193,16 @@ class Ingestor {
 
  private:
   // Rebuilds the de-duplication window and the ordering guard from the log,
-  // so both survive a restart: the ids of the last dedup.max_entries
-  // records, and those of sources without signed timestamps appended within
-  // dedup.window. Returns the last sequence it read.
+  // so both survive a restart: from the state SaveState left (and the
+  // records appended after it) when there is a valid one, else from the
+  // ids of the last dedup.max_entries records and those of sources without
+  // signed timestamps appended within dedup.window. Returns the last
+  // sequence it read.
   absl::StatusOr<uint64_t> Warm(const DedupConfig& dedup);
+  // The sequence the saved state covers, once the window and the guard
+  // hold it; nullopt (nothing changed) if there is none or it is not this
+  // log's, not for these limits, or torn.
+  std::optional<uint64_t> Restore(const DedupConfig& dedup, const LogStats& stats);
   // Adds a record appended to the log (by this process or, for a shared
   // log, another) to the de-duplication window and the ordering guard.
   void Remember(const LogRecord& record);
@@ -198,8 +213,11 @@ class Ingestor {
   EventLog* const log_;
   const uint64_t max_event_bytes_;
   std::atomic<int> max_json_depth_;
+  const DedupConfig dedup_config_;
   DedupWindow dedup_;
   OrderingGuard ordering_;
+  // Appends started and not yet answered: SaveState needs none.
+  std::atomic<int64_t> in_flight_{0};
   mutable absl::Mutex sources_mu_;
   std::shared_ptr<const SourceSet> sources_ ABSL_GUARDED_BY(sources_mu_);
   // Declared last: stopped and joined first, while the rest still exists.

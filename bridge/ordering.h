@@ -28,6 +28,15 @@ class OrderingGuard {
   // before; otherwise records `time` as the latest.
   bool IsSuperseded(absl::string_view source, absl::string_view subject, absl::Time time);
 
+  // The subjects remembered and their latest times, oldest first, to be
+  // restored by Load into a guard with the same limit after a restart.
+  std::string Save();
+  // Restores a Save() into this guard, which must be empty. False (and
+  // nothing changed) if `data` is not a Save() or holds too many subjects.
+  bool Load(absl::string_view data);
+  // Forgets everything.
+  void Clear();
+
  private:
   const size_t max_subjects_;
   absl::Mutex mu_;

@@ -5,6 +5,9 @@
 // and event parsing), appending one event, and opening the log again.
 // Everything goes through an in-memory Env (tests/bridge/log/mem_env.h).
 //
+// The input is also decoded as a segment summary (the .idx beside a closed
+// segment), which must encode back to the bytes it came from.
+//
 // Input: the bytes of one or more segment files, as the log writes them;
 // every occurrence of the segment magic ("HBLOGv1\n") after the first byte
 // starts the next file (at most kMaxSegments), so a real segment file is an
@@ -65,6 +68,22 @@ std::vector<std::string> SplitSegments(absl::string_view input) {
     input = next == absl::string_view::npos ? absl::string_view() : input.substr(next);
   }
   return segments;
+}
+
+// The input as a segment summary (.idx), as it is and with its CRC
+// recomputed: one that decodes must encode back to the same bytes.
+void CheckSummaryDecoder(absl::string_view input) {
+  std::string fixed(input);
+  if (fixed.size() >= kSummaryMagic.size() + 4) {
+    const uint32_t crc = Crc32c(absl::string_view(fixed).substr(0, fixed.size() - 4));
+    for (int i = 0; i < 4; ++i) fixed[fixed.size() - 4 + i] = static_cast<char>(crc >> (8 * i));
+  }
+  for (absl::string_view candidate : {input, absl::string_view(fixed)}) {
+    SegmentSummary summary;
+    if (DecodeSegmentSummary(candidate, &summary)) {
+      HB_CHECK(EncodeSegmentSummary(summary) == candidate);
+    }
+  }
 }
 
 // `segment` with the CRC of every frame recomputed, from the magic on, as
@@ -186,8 +205,9 @@ void Run(const std::vector<std::string>& segments) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace hookbridge;  // NOLINT: the entry point must be global
-  const std::vector<std::string> segments =
-      SplitSegments(absl::string_view(reinterpret_cast<const char*>(data), size));
+  const absl::string_view input(reinterpret_cast<const char*>(data), size);
+  CheckSummaryDecoder(input);
+  const std::vector<std::string> segments = SplitSegments(input);
   Run(segments);
   std::vector<std::string> fixed;
   for (const std::string& segment : segments) fixed.push_back(WithFrameCrcs(segment));

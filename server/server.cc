@@ -517,7 +517,16 @@ void Server::Stop() {
   connection_limiter_.reset();
   if (grpc_server_ != nullptr) grpc_server_->Shutdown(absl::ToChronoTime(absl::Now()));
   http_.reset();
-  if (ingestor_ != nullptr) ingestor_->StopFollowing();
+  if (ingestor_ != nullptr) {
+    ingestor_->StopFollowing();
+    // The next start restores the de-duplication window from this instead
+    // of reading the log's last records again.
+    if (absl::Status saved = ingestor_->SaveState(); !saved.ok()) {
+      Log(LogLevel::kWarn,
+          "de-duplication state not saved: the next start rebuilds it from the event log",
+          {{"error", saved.message()}});
+    }
+  }
   // Their journals are flushed and closed; they read the log.
   consumers_.reset();
   // Last: completes any queued append and closes the log files.

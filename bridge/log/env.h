@@ -43,6 +43,12 @@ class RandomAccessFile {
 
   // The file's current size (fstat(2)).
   virtual absl::StatusOr<uint64_t> Size() const = 0;
+
+  // A hint that [offset, offset + n) will be read soon: the OS may start
+  // reading it from disk now (posix_fadvise WILLNEED), so that a reader
+  // going through a file in order finds it in memory. Changes nothing else;
+  // environments without such a thing ignore it.
+  virtual void Prefetch(uint64_t offset, size_t n) const {}
 };
 
 // A file opened for appending. Closed (without a sync) when destroyed.

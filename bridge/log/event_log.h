@@ -206,6 +206,18 @@ class EventLog {
   // What sets max_record_bytes() and how to raise it to at least `needed`,
   // in an operator's words ("the NATS server's max_payload is 1MiB ...").
   virtual std::string DescribeRecordLimit(uint64_t needed) const { return "a limit of its own"; }
+
+  // Small named state kept with the log, for what start-up would otherwise
+  // rebuild by reading much of it (the ingestor's de-duplication window and
+  // ordering guard, saved at a clean stop). The file log keeps it in a file
+  // beside its segments; logs that keep none answer UNIMPLEMENTED and
+  // NOT_FOUND. SaveState replaces `name` atomically.
+  virtual absl::Status SaveState(absl::string_view name, absl::string_view bytes) {
+    return absl::UnimplementedError("this log keeps no state");
+  }
+  virtual absl::StatusOr<std::string> LoadState(absl::string_view name) {
+    return absl::NotFoundError("this log keeps no state");
+  }
 };
 
 }  // namespace hookbridge

@@ -14,6 +14,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "bridge/thread_name.h"
 #include "server/logging.h"
 
 namespace hookbridge {
@@ -103,7 +104,10 @@ ConnectionLimiter::~ConnectionLimiter() {
 }
 
 void ConnectionLimiter::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("hb-conn-limit");
+    Run();
+  });
 }
 
 void ConnectionLimiter::Run() {

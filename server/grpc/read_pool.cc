@@ -2,11 +2,19 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "bridge/thread_name.h"
+
 namespace hookbridge {
 
 ReadPool::ReadPool(int threads) {
   threads_.reserve(threads);
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, i] {
+      NameThisThread(absl::StrCat("hb-read-", i));
+      Run();
+    });
+  }
 }
 
 ReadPool::~ReadPool() {

@@ -31,6 +31,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bridge/monotonic.h"
+#include "bridge/thread_name.h"
 #include "server/http/request_parser.h"
 #include "server/logging.h"
 
@@ -772,8 +773,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     impl->listeners.push_back(std::move(listener));
   }
   for (auto& listener : impl->listeners) listener->Accept();
-  for (auto& io : impl->ios) {
-    impl->threads.emplace_back([io = io.get()] {
+  for (size_t i = 0; i < impl->ios.size(); ++i) {
+    impl->threads.emplace_back([io = impl->ios[i].get(), i] {
+      NameThisThread(absl::StrCat("hb-http-", i));
       // Keeps running while it has no connection yet.
       auto work = net::make_work_guard(*io);
       io->run();

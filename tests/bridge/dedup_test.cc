@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "bridge/ordering.h"
 #include "gtest/gtest.h"
 
 namespace hookbridge {
@@ -122,6 +123,68 @@ TEST(DedupWindowTest, WithoutAWindowKeysAreKeptOnlyAmongTheLastMaxEntries) {
   window.Commit("b");
   EXPECT_EQ(window.window_size(), 0u);
   EXPECT_EQ(window.Reserve("a"), State::kNew);
+}
+
+TEST(DedupWindowTest, SavedAndLoadedItRemembersWhatItRemembered) {
+  DedupWindow window(3, absl::Hours(1), 10);
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  for (int i = 0; i < 5; ++i) {
+    const std::string key = absl::StrCat("docs\n", i);
+    ASSERT_EQ(window.Reserve(key), DedupWindow::State::kNew);
+    window.Commit(key);
+  }
+  for (int i = 0; i < 4; ++i) {
+    const std::string key = absl::StrCat("gh\n", i);
+    ASSERT_EQ(window.Reserve(key), DedupWindow::State::kNew);
+    window.CommitForWindow(key, t0 + absl::Minutes(i));
+  }
+  ASSERT_EQ(window.Reserve("docs\nin-flight"), DedupWindow::State::kNew);  // not saved
+  const std::string saved = window.Save();
+
+  DedupWindow loaded(3, absl::Hours(1), 10);
+  ASSERT_TRUE(loaded.Load(saved));
+  EXPECT_EQ(loaded.size(), window.size());
+  EXPECT_EQ(loaded.window_size(), window.window_size());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(loaded.Reserve(absl::StrCat("gh\n", i)), DedupWindow::State::kDuplicate) << i;
+  }
+  EXPECT_EQ(loaded.Reserve("docs\n0"), DedupWindow::State::kNew);  // forgotten before
+  EXPECT_EQ(loaded.Reserve("docs\nin-flight"), DedupWindow::State::kNew);
+  // It goes on as the original would: the window follows the newest time.
+  ASSERT_EQ(loaded.Reserve("gh\nlate"), DedupWindow::State::kNew);
+  loaded.CommitForWindow("gh\nlate", t0 + absl::Minutes(61) + absl::Seconds(30));
+  EXPECT_EQ(loaded.Reserve("gh\n0"), DedupWindow::State::kNew);
+  EXPECT_EQ(loaded.Reserve("gh\n2"), DedupWindow::State::kDuplicate);
+
+  // Refused, and nothing changed: not empty, torn, over the limits.
+  EXPECT_FALSE(loaded.Load(saved));
+  DedupWindow fresh(3, absl::Hours(1), 10);
+  EXPECT_FALSE(fresh.Load(saved.substr(0, saved.size() - 1)));
+  EXPECT_FALSE(fresh.Load(saved + "x"));
+  DedupWindow smaller(2, absl::Hours(1), 10);
+  EXPECT_FALSE(smaller.Load(saved));
+  EXPECT_EQ(fresh.size(), 0u);
+  EXPECT_TRUE(fresh.Load(saved));
+}
+
+TEST(OrderingGuardTest, SavedAndLoadedItKnowsTheLatestTimes) {
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  OrderingGuard guard(2);
+  EXPECT_FALSE(guard.IsSuperseded("docs", "a", t0));
+  EXPECT_FALSE(guard.IsSuperseded("docs", "b", t0 + absl::Seconds(5)));
+  const std::string saved = guard.Save();
+  OrderingGuard loaded(2);
+  ASSERT_TRUE(loaded.Load(saved));
+  EXPECT_TRUE(loaded.IsSuperseded("docs", "b", t0));
+  EXPECT_FALSE(loaded.IsSuperseded("docs", "a", t0 + absl::Seconds(1)));
+  // "a" was the oldest: a third subject pushes it out, as in the original.
+  EXPECT_FALSE(loaded.IsSuperseded("docs", "c", t0));
+  EXPECT_FALSE(loaded.IsSuperseded("docs", "a", t0 - absl::Hours(1)));
+  OrderingGuard too_small(1);
+  EXPECT_FALSE(too_small.Load(saved));
+  EXPECT_FALSE(loaded.Load(saved));  // not empty
+  OrderingGuard torn(2);
+  EXPECT_FALSE(torn.Load(saved.substr(0, saved.size() - 3)));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "bridge/ingest.h"
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -1036,6 +1037,151 @@ TEST_F(ReplayTest, ADocspaceEventCreatedBeforeTheWindowIsRefusedAsStale) {
   EXPECT_EQ(stale.outcome, Outcome::kStaleTimestamp);
   EXPECT_THAT(stale.reason, HasSubstr("dedup.window, 7d"));
   EXPECT_EQ(log_.Stats().last_sequence, 1u);
+}
+
+// ---- The state saved at a clean stop ----------------------------------------
+
+// A memory log that keeps state as the file log does, and counts the
+// records read from it.
+class StatefulLog : public MemoryLog {
+ public:
+  StatefulLog() : MemoryLog(Options()) {}
+  absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                    const std::shared_ptr<LogWaiter>& waiter) override {
+    const size_t before = out->size();
+    absl::Status s = MemoryLog::Read(after, max, out, waiter);
+    records_read += out->size() - before;
+    return s;
+  }
+  absl::Status SaveState(absl::string_view name, absl::string_view bytes) override {
+    states[std::string(name)] = std::string(bytes);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> LoadState(absl::string_view name) override {
+    auto it = states.find(std::string(name));
+    if (it == states.end()) return absl::NotFoundError("none");
+    return it->second;
+  }
+  std::map<std::string, std::string> states;
+  size_t records_read = 0;
+};
+
+class IngestStateTest : public ::testing::Test {
+ protected:
+  static Config StateConfig() {
+    Config config = ReplayConfig();
+    config.dedup.max_entries = 1000;
+    return config;
+  }
+  std::unique_ptr<Ingestor> Start(StatefulLog& log) {
+    log.records_read = 0;
+    absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(StateConfig(), &log);
+    EXPECT_TRUE(ingestor.ok()) << ingestor.status();
+    return ingestor.ok() ? *std::move(ingestor) : nullptr;
+  }
+  static IngestResult Handle(Ingestor& ingestor, absl::string_view source,
+                             const WebhookRequest& request) {
+    IngestResult result;
+    ingestor.Handle(source, request, [&](IngestResult r) { result = std::move(r); });
+    return result;
+  }
+  // Comment n, signed.
+  static std::unique_ptr<SignedRequest> Comment(int n) {
+    return std::make_unique<SignedRequest>(
+        absl::StrCat(R"({"event": "comment.added", "payload": {"n": )", n, "}}"));
+  }
+};
+
+TEST_F(IngestStateTest, ARestartRestoresTheSavedStateAndReadsOnlyWhatCameAfterIt) {
+  StatefulLog log;
+  std::vector<std::unique_ptr<SignedRequest>> comments;
+  GithubDelivery github(kIssueOpened, kDeliveryId);
+  {
+    auto first = Start(log);
+    for (int i = 0; i < 50; ++i) {
+      comments.push_back(Comment(i));
+      ASSERT_EQ(Handle(*first, "docs", comments.back()->request).outcome, Outcome::kAccepted);
+    }
+    ASSERT_EQ(Handle(*first, "gh", github.request).outcome, Outcome::kAccepted);
+    ASSERT_TRUE(first->SaveState().ok());
+    // Two more after the save, as after a clean stop a crash would leave.
+    for (int i = 50; i < 52; ++i) {
+      comments.push_back(Comment(i));
+      ASSERT_EQ(Handle(*first, "docs", comments.back()->request).outcome, Outcome::kAccepted);
+    }
+  }
+  auto second = Start(log);
+  // The saved record (to check it is this log's) and the two after it.
+  EXPECT_EQ(log.records_read, 3u);
+  for (const auto& c : comments) {
+    EXPECT_EQ(Handle(*second, "docs", c->request).outcome, Outcome::kDuplicate);
+  }
+  EXPECT_EQ(Handle(*second, "gh", github.request).outcome, Outcome::kDuplicate);
+}
+
+TEST_F(IngestStateTest, ATornForeignOrOutdatedStateIsNotUsedAndNothingIsForgotten) {
+  StatefulLog log;
+  std::vector<std::unique_ptr<SignedRequest>> comments;
+  {
+    auto first = Start(log);
+    for (int i = 0; i < 30; ++i) {
+      comments.push_back(Comment(i));
+      ASSERT_EQ(Handle(*first, "docs", comments.back()->request).outcome, Outcome::kAccepted);
+    }
+    ASSERT_TRUE(first->SaveState().ok());
+  }
+  const std::string saved = log.states.at("ingest");
+  auto expect_rebuilt = [&](const std::string& why) {
+    auto restarted = Start(log);
+    ASSERT_NE(restarted, nullptr);
+    EXPECT_GE(log.records_read, 30u) << why;  // every record read: rebuilt
+    for (const auto& c : comments) {
+      EXPECT_EQ(Handle(*restarted, "docs", c->request).outcome, Outcome::kDuplicate) << why;
+    }
+  };
+  // Torn.
+  log.states["ingest"] = saved.substr(0, saved.size() / 2);
+  expect_rebuilt("torn");
+  // A flipped byte (the CRC).
+  std::string flipped = saved;
+  flipped[flipped.size() / 3] ^= 1;
+  log.states["ingest"] = flipped;
+  expect_rebuilt("flipped");
+  // Another log's: its last record is not this log's.
+  StatefulLog other;
+  {
+    auto elsewhere = Start(other);
+    for (int i = 100; i < 130; ++i) {
+      ASSERT_EQ(Handle(*elsewhere, "docs", Comment(i)->request).outcome, Outcome::kAccepted);
+    }
+    ASSERT_TRUE(elsewhere->SaveState().ok());
+  }
+  log.states["ingest"] = other.states.at("ingest");
+  expect_rebuilt("another log's");
+  // The same log, but it is the state from before 1000 more records: the
+  // tail would cost more than rebuilding.
+  log.states["ingest"] = saved;
+  {
+    auto more = Start(log);
+    for (int i = 30; i < 1031; ++i) {
+      comments.push_back(Comment(i));
+      ASSERT_EQ(Handle(*more, "docs", comments.back()->request).outcome, Outcome::kAccepted);
+    }
+  }
+  auto restarted = Start(log);
+  EXPECT_GE(log.records_read, 1000u);
+  EXPECT_EQ(Handle(*restarted, "docs", comments.back()->request).outcome, Outcome::kDuplicate);
+}
+
+TEST_F(IngestStateTest, NoStateIsSavedWhileAppendsAreInFlight) {
+  DeferredLog log;
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(StateConfig(), &log);
+  ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+  auto comment = Comment(1);
+  (*ingestor)->Handle("docs", comment->request, [](IngestResult) {});
+  ASSERT_EQ(log.pending.size(), 1u);
+  EXPECT_EQ((*ingestor)->SaveState().code(), absl::StatusCode::kFailedPrecondition);
+  log.pending[0](absl::StatusOr<uint64_t>(1));
 }
 
 }  // namespace

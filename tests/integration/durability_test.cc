@@ -148,8 +148,11 @@ TEST_F(DurabilityTest, TornTailIsRepairedOnRestart) {
       ASSERT_EQ(http.PostSigned(kPath, CommentBody(absl::StrCat("t-", i)), kSecret).status, 200);
     }
   }
+  // The segment (beside it: the de-duplication state saved at the stop).
   std::vector<fs::path> segments;
-  for (const auto& e : fs::directory_iterator(dir_)) segments.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().extension() == ".log") segments.push_back(e.path());
+  }
   ASSERT_EQ(segments.size(), 1u);
   fs::resize_file(segments[0], fs::file_size(segments[0]) - 100);  // mid-record
 

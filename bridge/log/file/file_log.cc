@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +13,7 @@
 #include "bridge/check.h"
 #include "bridge/log/file/record_format.h"
 #include "bridge/status_macros.h"
+#include "bridge/thread_name.h"
 
 namespace hookbridge {
 namespace {
@@ -21,6 +24,10 @@ constexpr absl::string_view kSegmentSuffix = ".log";
 constexpr absl::Duration kRetentionCheckInterval = absl::Seconds(10);
 // Bytes read at a time by catch-up readers.
 constexpr size_t kReadChunk = 256 << 10;
+// Catch-up readers ask the OS to read this far ahead of them (posix_fadvise
+// WILLNEED), so that reading from disk overlaps with sending.
+constexpr uint64_t kPrefetchStep = 1 << 20;
+constexpr size_t kPrefetchBytes = 8 << 20;
 
 // "<what> <path>: <reason>", from an Env error ("<path>: <reason>").
 std::string Failed(absl::string_view what, const absl::Status& status) {
@@ -40,6 +47,14 @@ absl::Duration TimeLeft(absl::Time now, absl::Time last, absl::Duration every) {
 
 std::string SegmentName(uint64_t first_sequence) {
   return absl::StrFormat("%s%020d%s", kSegmentPrefix, first_sequence, kSegmentSuffix);
+}
+
+constexpr absl::string_view kSummarySuffix = ".idx";
+
+// The summary file beside the segment at `segment_path`.
+std::string SummaryPath(absl::string_view segment_path) {
+  absl::ConsumeSuffix(&segment_path, kSegmentSuffix);
+  return absl::StrCat(segment_path, kSummarySuffix);
 }
 
 // Writes all of `data`, continuing after short writes.
@@ -68,6 +83,44 @@ absl::Status ReadAt(const RandomAccessFile& file, const std::string& path, uint6
   return absl::OkStatus();
 }
 
+// Reads exactly `size` bytes at `offset` of `file` into `out`.
+absl::Status ReadExactly(const RandomAccessFile& file, const std::string& path, uint64_t offset,
+                         size_t size, char* out) {
+  size_t done = 0;
+  while (done < size) {
+    absl::StatusOr<size_t> n = file.Read(offset + done, size - done, out + done);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return absl::OutOfRangeError(absl::StrCat(path, ": unexpected end of file"));
+    done += *n;
+  }
+  return absl::OkStatus();
+}
+
+// A reader thread's buffer for segment reads, kept from one read to the
+// next, so that a catch-up read neither allocates nor clears its chunk.
+// One grown for a large record is given back after the read.
+class ReadBuffer {
+ public:
+  char* Reserve(size_t size) {
+    if (size > capacity_) {
+      data_.reset(new char[size]);
+      capacity_ = size;
+    }
+    return data_.get();
+  }
+  void Trim() {
+    if (capacity_ > 4 * kReadChunk) {
+      data_.reset();
+      capacity_ = 0;
+    }
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+};
+thread_local ReadBuffer read_buffer;
+
 // The offset of the next valid frame at or after `from` whose sequence is
 // above `last_sequence`, or npos.
 size_t Resync(absl::string_view data, size_t from, uint64_t last_sequence, uint64_t max_payload) {
@@ -94,6 +147,9 @@ struct FileLog::Segment {
   };
 
   std::string path;
+  // The sequence in its file name: that of the first record written to it
+  // (which recovery may have found corrupt and skipped).
+  uint64_t name_sequence = 0;
   std::unique_ptr<RandomAccessFile> file;  // for readers
   // The rest is guarded by FileLog::mu_ once the segment is published.
   uint64_t first_sequence = 0;
@@ -121,6 +177,38 @@ struct FileLog::Segment {
     size = offset + frame_size;
   }
 
+  SegmentSummary Summary() const {
+    SegmentSummary out;
+    out.segment = name_sequence;
+    out.size = size;
+    out.records = records;
+    out.first_sequence = first_sequence;
+    out.last_sequence = last_sequence;
+    out.first_appended_at_nanos = absl::ToUnixNanos(first_appended_at);
+    out.last_appended_at_nanos = absl::ToUnixNanos(last_appended_at);
+    out.index.reserve(index.size());
+    for (const IndexEntry& e : index) {
+      out.index.push_back({e.sequence, e.offset, absl::ToUnixNanos(e.appended_at)});
+    }
+    out.skips = skips;
+    return out;
+  }
+
+  void Restore(const SegmentSummary& summary) {
+    size = summary.size;
+    records = summary.records;
+    first_sequence = summary.first_sequence;
+    last_sequence = summary.last_sequence;
+    first_appended_at = absl::FromUnixNanos(summary.first_appended_at_nanos);
+    last_appended_at = absl::FromUnixNanos(summary.last_appended_at_nanos);
+    index.clear();
+    index.reserve(summary.index.size());
+    for (const SegmentSummary::Entry& e : summary.index) {
+      index.push_back({e.sequence, e.offset, absl::FromUnixNanos(e.appended_at_nanos)});
+    }
+    skips = summary.skips;
+  }
+
   // The offset to start reading at to find the first record after `after`.
   uint64_t SeekAfter(uint64_t after) const {
     auto it = std::upper_bound(index.begin(), index.end(), after + 1,
@@ -132,9 +220,14 @@ struct FileLog::Segment {
 absl::StatusOr<std::unique_ptr<FileLog>> FileLog::Open(Options options) {
   std::unique_ptr<FileLog> log(new FileLog(std::move(options)));
   if (absl::Status s = log->Recover(); !s.ok()) return s;
-  log->notifier_ = std::thread([raw = log.get()] { raw->NotifierLoop(); });
-  log->writer_ =
-      std::thread([raw = log.get(), start = log->env_->NowMonotonic()] { raw->WriterLoop(start); });
+  log->notifier_ = std::thread([raw = log.get()] {
+    NameThisThread("hb-log-notify");
+    raw->NotifierLoop();
+  });
+  log->writer_ = std::thread([raw = log.get(), start = log->env_->NowMonotonic()] {
+    NameThisThread("hb-log-write");
+    raw->WriterLoop(start);
+  });
   return log;
 }
 
@@ -188,15 +281,63 @@ absl::Status FileLog::Recover() {
   }
   std::sort(files.begin(), files.end());
 
+  // Summaries without their segment (a crash between the removals) go.
+  {
+    absl::flat_hash_set<std::string> segment_paths;
+    for (const auto& [base, path] : files) segment_paths.insert(SummaryPath(path));
+    for (const std::string& filename : *children) {
+      if (!absl::EndsWith(filename, kSummarySuffix) && !absl::EndsWith(filename, ".idx.tmp")) {
+        continue;
+      }
+      const std::string path = JoinPath(options_.dir, filename);
+      if (!segment_paths.contains(path)) env_->RemoveFile(path).IgnoreError();
+    }
+  }
+
   uint64_t last_sequence = 0;
+  // Whether appends may continue in the last segment recovered: only if it
+  // is the last file and was read without finding corrupt data. Otherwise
+  // (files after it were set aside, or it has corrupt data) a new record
+  // written after that data could be taken for part of it by the next
+  // recovery: appends start a new segment.
+  bool continue_last = false;
   std::string data;
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& path = files[i].second;
     const bool last_file = i + 1 == files.size();
     absl::StatusOr<std::unique_ptr<RandomAccessFile>> file = env_->NewRandomAccessFile(path);
     absl::StatusOr<uint64_t> size = file.ok() ? (*file)->Size() : file.status();
-    const absl::Status read =
-        size.ok() ? ReadAt(**file, path, 0, static_cast<size_t>(*size), &data) : size.status();
+    if (!size.ok()) return absl::FailedPreconditionError(Failed("log: cannot read", size.status()));
+    // A closed segment with a summary that matches it is not read again.
+    if (!last_file) {
+      SegmentSummary summary;
+      // Its own (the name gives the first sequence), its size, and after
+      // the segments before it.
+      if (ReadSummary(path, &summary) && summary.segment == files[i].first &&
+          summary.size == *size && summary.first_sequence > last_sequence) {
+        auto segment = std::make_shared<Segment>();
+        segment->path = path;
+        segment->name_sequence = files[i].first;
+        segment->file = *std::move(file);
+        segment->Restore(summary);
+        last_sequence = segment->last_sequence;
+        // Corrupt ranges found when it was read are still skipped, and
+        // still reported.
+        for (const auto& [begin, end] : segment->skips) {
+          ++recovery_.corrupt_records;
+          recovery_.corrupt_bytes += end - begin;
+          recovery_.findings.push_back(absl::StrCat("corrupt data in ", path, " at offset ", begin,
+                                                    ": skipped ", end - begin, " bytes"));
+        }
+        ++recovery_.segments;
+        ++recovery_.summaries_used;
+        recovery_.records += segment->records;
+        recovered.push_back(std::move(segment));
+        continue_last = false;
+        continue;
+      }
+    }
+    const absl::Status read = ReadAt(**file, path, 0, static_cast<size_t>(*size), &data);
     if (!read.ok()) return absl::FailedPreconditionError(Failed("log: cannot read", read));
     if (data.size() < kSegmentMagic.size() || !absl::StartsWith(data, kSegmentMagic)) {
       file->reset();
@@ -218,6 +359,7 @@ absl::Status FileLog::Recover() {
 
     auto segment = std::make_shared<Segment>();
     segment->path = path;
+    segment->name_sequence = files[i].first;
     segment->file = *std::move(file);
     segment->size = kSegmentMagic.size();
     size_t pos = kSegmentMagic.size();
@@ -262,7 +404,29 @@ absl::Status FileLog::Recover() {
     }
     ++recovery_.segments;
     recovery_.records += segment->records;
+    // Read in full; closed, it will not change: the next start need not.
+    if (!last_file) WriteSummary(*segment);
+    continue_last = last_file && segment->skips.empty();
     recovered.push_back(std::move(segment));
+  }
+
+  // A segment named after a sequence above its first record (only files
+  // that were tampered with) takes the name of its first record: the next
+  // segment is named after the next sequence, which must never be an
+  // existing file's name. Names and first records rise together, so in
+  // order no new name is taken.
+  for (const std::shared_ptr<Segment>& segment : recovered) {
+    if (segment->name_sequence <= segment->first_sequence) continue;
+    const std::string renamed = JoinPath(options_.dir, SegmentName(segment->first_sequence));
+    if (absl::Status s = env_->RenameFile(segment->path, renamed); !s.ok()) {
+      return absl::FailedPreconditionError(Failed("log: cannot rename", s));
+    }
+    env_->RemoveFile(SummaryPath(segment->path)).IgnoreError();
+    recovery_.findings.push_back(
+        absl::StrCat("renamed ", segment->path, " to ", renamed, ", after its first record"));
+    segment->path = renamed;
+    segment->name_sequence = segment->first_sequence;
+    if (segment != recovered.back()) WriteSummary(*segment);
   }
 
   absl::MutexLock lock(&mu_);
@@ -273,8 +437,8 @@ absl::Status FileLog::Recover() {
     total_bytes_ += segment->size;
     total_records_ += segment->records;
   }
-  if (!segments_.empty()) {
-    last_appended_at_ = segments_.back()->last_appended_at;
+  if (!segments_.empty()) last_appended_at_ = segments_.back()->last_appended_at;
+  if (continue_last) {
     active_ = segments_.back();
     absl::StatusOr<std::unique_ptr<WritableFile>> active = env_->NewAppendableFile(active_->path);
     if (!active.ok()) {
@@ -347,7 +511,7 @@ void FileLog::WriterLoop(absl::Time start) {
       }
     }
     // A segment that cannot be removed is no longer the log's; it is left.
-    for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
+    for (const auto& segment : removed) RemoveSegment(segment->path);
     if (!stopping) TryRecovery(env_->NowMonotonic());
 
     if (!batch.empty()) {
@@ -406,6 +570,7 @@ absl::Status FileLog::WriteBatch(std::vector<Pending>* batch) {
       }
       auto segment = std::make_shared<Segment>();
       segment->path = JoinPath(options_.dir, SegmentName(p.record->sequence));
+      segment->name_sequence = p.record->sequence;
       absl::StatusOr<std::unique_ptr<WritableFile>> created = env_->NewWritableFile(segment->path);
       if (!created.ok()) return absl::UnavailableError(Failed("cannot create", created.status()));
       active_file_ = *std::move(created);
@@ -443,11 +608,17 @@ absl::Status FileLog::SyncActive() {
 void FileLog::Publish(std::vector<Pending>* batch) {
   std::vector<std::shared_ptr<LogWaiter>> to_wake;
   std::vector<std::shared_ptr<Segment>> removed;
+  std::vector<std::pair<std::string, SegmentSummary>> closed;
   {
     absl::MutexLock lock(&mu_);
     for (Pending& p : *batch) {
       const LogRecord& record = *p.record;
       if (segments_.empty() || segments_.back() != p.segment) {
+        // The last segment is complete: nothing is ever written to it
+        // again.
+        if (!segments_.empty()) {
+          closed.emplace_back(segments_.back()->path, segments_.back()->Summary());
+        }
         segments_.push_back(p.segment);
         total_bytes_ += p.segment->size;
       }
@@ -462,7 +633,8 @@ void FileLog::Publish(std::vector<Pending>* batch) {
     ApplyRetentionLocked(&removed);
     to_wake = waiters_.TakeAll();
   }
-  for (const auto& segment : removed) env_->RemoveFile(segment->path).IgnoreError();
+  for (const auto& segment : removed) RemoveSegment(segment->path);
+  for (const auto& [path, summary] : closed) WriteSummary(path, summary);
   // Every record written so far is acknowledged now.
   unpublished_.clear();
   failures_in_a_row_ = 0;
@@ -527,7 +699,9 @@ absl::Status FileLog::Discard() {
     }
   }
   if (last != nullptr) {
-    // Back to what was acknowledged, durably.
+    // Back to what was acknowledged, durably; a summary written for more
+    // is wrong now (the size check would refuse it anyway).
+    env_->RemoveFile(SummaryPath(last->path)).IgnoreError();
     HB_RETURN_IF_ERROR(env_->TruncateFile(last->path, keep));
     absl::StatusOr<std::unique_ptr<WritableFile>> file = env_->NewAppendableFile(last->path);
     if (!file.ok()) return file.status();
@@ -627,24 +801,49 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
         [](uint64_t s, const std::shared_ptr<Segment>& seg) { return s < seg->last_sequence; });
     HB_CHECK(it != segments_.end());  // after < committed_ == last segment's last sequence
     segment = *it;
-    offset = segment->SeekAfter(after);
+    // Where a previous read of this segment ended, if it ended at `after`:
+    // a reader catching up continues there instead of seeking from the
+    // sparse index and passing over the records it already has.
+    const ReadHint& hint = hints_[after % kReadHints];
+    const bool same = !hint.segment.owner_before(segment) && !segment.owner_before(hint.segment);
+    offset = same && hint.after == after ? hint.offset : segment->SeekAfter(after);
     end = segment->size;
     skips = segment->skips;
   }
-  return ReadSegment(*segment, offset, end, skips, after, max, out);
+  uint64_t last = after;
+  uint64_t next = offset;
+  HB_RETURN_IF_ERROR(ReadSegment(*segment, offset, end, skips, after, max, out, &last, &next));
+  if (last > after) {
+    absl::MutexLock lock(&mu_);
+    hints_[last % kReadHints] = ReadHint{segment, last, next};
+  }
+  return absl::OkStatus();
 }
 
 absl::Status FileLog::ReadSegment(const Segment& segment, uint64_t offset, uint64_t end,
                                   const std::vector<std::pair<uint64_t, uint64_t>>& skips,
-                                  uint64_t after, size_t max, std::vector<RecordPtr>* out) const {
-  std::string buffer;
+                                  uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                                  uint64_t* last, uint64_t* next) const {
+  absl::string_view buffer;
   uint64_t buffer_offset = 0;
+  absl::Cleanup trim = [] { read_buffer.Trim(); };
   // Makes [at, at + size) available in `buffer`.
   auto load = [&](uint64_t at, size_t size) -> bool {
     if (at >= buffer_offset && at + size <= buffer_offset + buffer.size()) return true;
     const size_t want =
         static_cast<size_t>(std::min<uint64_t>(std::max(size, kReadChunk), end - at));
-    if (want < size || !ReadAt(*segment.file, segment.path, at, want, &buffer).ok()) return false;
+    if (want < size) return false;
+    char* data = read_buffer.Reserve(want);
+    if (!ReadExactly(*segment.file, segment.path, at, want, data).ok()) return false;
+    // The window ahead: all of it from the segment's start, then the MiB
+    // at its far end each time a MiB boundary is crossed (asking again for
+    // what is cached already costs a page cache lookup per page).
+    if (at < kPrefetchStep) {
+      segment.file->Prefetch(at + want, kPrefetchBytes);
+    } else if (const uint64_t crossed = (at + want) / kPrefetchStep * kPrefetchStep; crossed > at) {
+      segment.file->Prefetch(crossed + kPrefetchBytes - kPrefetchStep, kPrefetchStep);
+    }
+    buffer = absl::string_view(data, want);
     buffer_offset = at;
     return true;
   };
@@ -658,31 +857,37 @@ absl::Status FileLog::ReadSegment(const Segment& segment, uint64_t offset, uint6
       continue;
     }
     const auto corrupt = [&] {
+      // A restart then reads this segment in full and skips what is bad.
+      env_->RemoveFile(SummaryPath(segment.path)).IgnoreError();
       return absl::DataLossError(absl::StrCat("the event log record at offset ", offset, " of ",
                                               segment.path,
                                               " is unreadable; restart hookbridge to recover"));
     };
     if (!load(offset, kFrameHeaderSize)) return corrupt();
-    const FrameHeader header =
-        DecodeFrameHeader(absl::string_view(buffer).substr(offset - buffer_offset));
+    const FrameHeader header = DecodeFrameHeader(buffer.substr(offset - buffer_offset));
     const uint64_t frame_size = kFrameHeaderSize + uint64_t{header.payload_size};
-    if (header.payload_size > options_.max_record_bytes || offset + frame_size > end ||
-        !load(offset, static_cast<size_t>(frame_size))) {
+    if (header.payload_size > options_.max_record_bytes || offset + frame_size > end) {
       return corrupt();
     }
+    if (header.sequence <= after) {
+      // Already read: passed over by its length alone.
+      offset += frame_size;
+      continue;
+    }
+    if (!load(offset, static_cast<size_t>(frame_size))) return corrupt();
     const absl::string_view frame =
-        absl::string_view(buffer).substr(offset - buffer_offset, static_cast<size_t>(frame_size));
+        buffer.substr(offset - buffer_offset, static_cast<size_t>(frame_size));
     FrameHeader checked;
     if (CheckFrame(frame, options_.max_record_bytes, &checked) != FrameStatus::kOk) {
       return corrupt();
     }
-    if (checked.sequence > after) {
-      RecordPtr record;
-      if (!RecordFromFrame(frame, checked, &record)) return corrupt();
-      out->push_back(std::move(record));
-      ++added;
-    }
+    RecordPtr record;
+    if (!RecordFromFrame(frame, checked, &record)) return corrupt();
+    out->push_back(std::move(record));
+    ++added;
     offset += frame_size;
+    *last = checked.sequence;
+    *next = offset;
   }
   return absl::OkStatus();
 }
@@ -735,6 +940,64 @@ LogStats FileLog::Stats() {
   stats.failure = failure_;
   stats.restart_needed = restart_needed_;
   return stats;
+}
+
+bool FileLog::ReadSummary(const std::string& segment_path, SegmentSummary* summary) const {
+  const std::string path = SummaryPath(segment_path);
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> file = env_->NewRandomAccessFile(path);
+  if (!file.ok()) return false;
+  absl::StatusOr<uint64_t> size = (*file)->Size();
+  if (!size.ok() || *size > (uint64_t{1} << 30)) return false;
+  std::string data;
+  if (!ReadAt(**file, path, 0, static_cast<size_t>(*size), &data).ok()) return false;
+  return DecodeSegmentSummary(data, summary);
+}
+
+void FileLog::WriteSummary(const std::string& segment_path, const SegmentSummary& summary) {
+  // Not synced: a summary lost or torn by a crash does not decode, and the
+  // segment is read in full instead.
+  const std::string path = SummaryPath(segment_path);
+  const std::string tmp = path + ".tmp";
+  absl::StatusOr<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(tmp);
+  if (!file.ok()) return;
+  const bool written = WriteAll(**file, EncodeSegmentSummary(summary)).ok();
+  file->reset();
+  if (!written || !env_->RenameFile(tmp, path).ok()) env_->RemoveFile(tmp).IgnoreError();
+}
+
+void FileLog::WriteSummary(const Segment& segment) {
+  WriteSummary(segment.path, segment.Summary());
+}
+
+void FileLog::RemoveSegment(const std::string& path) {
+  env_->RemoveFile(SummaryPath(path)).IgnoreError();
+  env_->RemoveFile(path).IgnoreError();
+}
+
+absl::Status FileLog::SaveState(absl::string_view name, absl::string_view bytes) {
+  const std::string path = JoinPath(options_.dir, absl::StrCat(name, ".state"));
+  const std::string tmp = path + ".tmp";
+  absl::StatusOr<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(tmp);
+  if (!file.ok()) return file.status();
+  absl::Status s = WriteAll(**file, bytes);
+  if (s.ok()) s = (*file)->Sync();
+  file->reset();
+  if (s.ok()) s = env_->RenameFile(tmp, path);
+  if (s.ok()) s = dir_->Sync();
+  if (!s.ok()) env_->RemoveFile(tmp).IgnoreError();
+  return s;
+}
+
+absl::StatusOr<std::string> FileLog::LoadState(absl::string_view name) {
+  const std::string path = JoinPath(options_.dir, absl::StrCat(name, ".state"));
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> file = env_->NewRandomAccessFile(path);
+  if (!file.ok()) return file.status();
+  absl::StatusOr<uint64_t> size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  if (*size > (uint64_t{1} << 30)) return absl::DataLossError(absl::StrCat(path, ": too large"));
+  std::string data;
+  HB_RETURN_IF_ERROR(ReadAt(**file, path, 0, static_cast<size_t>(*size), &data));
+  return data;
 }
 
 }  // namespace hookbridge

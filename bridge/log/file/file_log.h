@@ -46,6 +46,7 @@
 #ifndef HOOKBRIDGE_BRIDGE_LOG_FILE_FILE_LOG_H_
 #define HOOKBRIDGE_BRIDGE_LOG_FILE_FILE_LOG_H_
 
+#include <array>
 #include <atomic>
 #include <deque>
 #include <memory>
@@ -60,6 +61,7 @@
 #include "absl/time/time.h"
 #include "bridge/log/env.h"
 #include "bridge/log/event_log.h"
+#include "bridge/log/file/record_format.h"
 #include "bridge/log/tail_window.h"
 
 namespace hookbridge {
@@ -107,6 +109,8 @@ class FileLog : public EventLog {
     uint64_t corrupt_bytes = 0;
     // Bytes cut from the end of the last segment (a torn final write).
     uint64_t truncated_bytes = 0;
+    // Closed segments taken from their summary (.idx) instead of read.
+    uint64_t summaries_used = 0;
     // Human-readable findings, one per problem, for the process log.
     std::vector<std::string> findings;
   };
@@ -134,6 +138,9 @@ class FileLog : public EventLog {
   void HoldFrom(uint64_t sequence) override {
     hold_from_.store(sequence, std::memory_order_relaxed);
   }
+  // State files: <dir>/<name>.state, written aside, synced and renamed.
+  absl::Status SaveState(absl::string_view name, absl::string_view bytes) override;
+  absl::StatusOr<std::string> LoadState(absl::string_view name) override;
   // Options::max_record_bytes: recovery reads a longer record as corrupt.
   uint64_t max_record_bytes() const override { return options_.max_record_bytes; }
 
@@ -166,13 +173,23 @@ class FileLog : public EventLog {
   absl::Status Discard();
   // Takes appends again once what failed is discarded. Writer thread.
   void TryRecovery(absl::Time now);
+  // The summary beside a closed segment (record_format.h): read (false if
+  // there is none or it does not decode), written (best effort).
+  bool ReadSummary(const std::string& segment_path, SegmentSummary* summary) const;
+  void WriteSummary(const std::string& segment_path, const SegmentSummary& summary);
+  void WriteSummary(const Segment& segment);
+  // Removes a segment (retention) and its summary.
+  void RemoveSegment(const std::string& path);
   void ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t FirstSequenceLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Reads records after `after` from `segment` between `offset` and `end`.
+  // Reads records after `after` from `segment` between `offset` and `end`;
+  // `*last` and `*next` are set to the last record's sequence and the
+  // offset after it.
   absl::Status ReadSegment(const Segment& segment, uint64_t offset, uint64_t end,
                            const std::vector<std::pair<uint64_t, uint64_t>>& skips, uint64_t after,
-                           size_t max, std::vector<RecordPtr>* out) const;
+                           size_t max, std::vector<RecordPtr>* out, uint64_t* last,
+                           uint64_t* next) const;
 
   const Options options_;
   Env* const env_;
@@ -192,6 +209,16 @@ class FileLog : public EventLog {
   absl::Time last_appended_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::optional<absl::Time> last_evicted_at_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
+  // Where reads from the segment files ended, by the last sequence read
+  // (slot sequence % kReadHints), for the next read after it. `segment`
+  // only identifies a segment (one deleted since matches none).
+  struct ReadHint {
+    std::weak_ptr<const Segment> segment;
+    uint64_t after = 0;
+    uint64_t offset = 0;
+  };
+  static constexpr size_t kReadHints = 256;
+  std::array<ReadHint, kReadHints> hints_ ABSL_GUARDED_BY(mu_);
   // The newest committed records, for readers.
   TailWindow cache_ ABSL_GUARDED_BY(mu_);
   LogWaiters waiters_ ABSL_GUARDED_BY(mu_);

@@ -19,6 +19,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -63,9 +65,53 @@ enum class FrameStatus {
 // payload over `max_payload` are corrupt.
 FrameStatus CheckFrame(absl::string_view data, uint64_t max_payload, FrameHeader* header);
 
-// Builds the LogRecord of a valid frame (parsing the event for the filter
-// keys). False if the event bytes do not parse.
+// Reads the filter keys (id, source, type, environment_id, subject) of a
+// serialized hookbridge.v1.Event into `record` by scanning its top-level
+// fields, without parsing the rest (a full parse decodes the typed
+// payload and costs most of a catch-up read). False if the fields are not
+// well-formed protobuf.
+bool ScanEventKeys(absl::string_view event_bytes, LogRecord* record);
+
+// Builds the LogRecord of a valid frame (ScanEventKeys for the filter
+// keys). False if the event bytes are not well-formed.
 bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordPtr* out);
+
+// What recovery learns from reading a segment, kept beside a closed
+// segment (segment-N.idx next to segment-N.log) so that the next start
+// need not read it again: restart time then depends on the last segment,
+// not on the size of the log. The file is the magic "HBIDXv1\n", then
+// little-endian u64s: the sequence in the segment's name, size, records, first and last sequence,
+// first and last appended_at (Unix nanoseconds), the number of index entries, each entry (sequence,
+// offset, appended_at), the number of skipped ranges, each range (begin, end); then the CRC-32C of
+// all that (u32). A summary that does not decode, or does not match its segment's size, is not
+// used: the segment is read as before.
+inline constexpr absl::string_view kSummaryMagic = "HBIDXv1\n";
+
+struct SegmentSummary {
+  struct Entry {
+    uint64_t sequence = 0;
+    uint64_t offset = 0;
+    int64_t appended_at_nanos = 0;
+  };
+  // The sequence in the name of the segment it describes (segment-N.log):
+  // a summary is used only for its own segment.
+  uint64_t segment = 0;
+  uint64_t size = 0;  // bytes of the segment it describes, magic included
+  uint64_t records = 0;
+  uint64_t first_sequence = 0;
+  uint64_t last_sequence = 0;
+  int64_t first_appended_at_nanos = 0;
+  int64_t last_appended_at_nanos = 0;
+  std::vector<Entry> index;
+  std::vector<std::pair<uint64_t, uint64_t>> skips;
+};
+
+std::string EncodeSegmentSummary(const SegmentSummary& summary);
+
+// Decodes and checks `data`: magic, CRC, and that the summary is
+// self-consistent (records, sequences in order, index and skips inside
+// `size`). False otherwise.
+bool DecodeSegmentSummary(absl::string_view data, SegmentSummary* summary);
 
 }  // namespace hookbridge
 

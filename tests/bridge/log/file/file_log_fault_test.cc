@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bridge/log/file/file_log.h"
+#include "bridge/log/file/record_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/bridge/log/fault_env.h"
@@ -582,8 +584,9 @@ TEST_F(FileLogFaultTest, TimePassingAppliesRetentionByAge) {
 
   env_.AdvanceTime(absl::Hours(2));
   ASSERT_EQ(*Append(*log, Encoded(31, kT0 + absl::Hours(2), 300)), 31u);
-  // Every segment but the one being written is now too old.
-  EXPECT_EQ(env_.calls(EnvOp::kRemoveFile), static_cast<int>(segments) - 1);
+  // Every segment but the one being written is now too old: each goes with
+  // its summary.
+  EXPECT_EQ(env_.calls(EnvOp::kRemoveFile), 2 * (static_cast<int>(segments) - 1));
   EXPECT_EQ(SegmentFiles(), 1u);
   const LogStats stats = log->Stats();
   EXPECT_GT(stats.first_sequence, 1u);
@@ -594,6 +597,157 @@ TEST_F(FileLogFaultTest, TimePassingAppliesRetentionByAge) {
   EXPECT_THAT(std::string(status.message()),
               HasSubstr(absl::StrCat("no longer retained; the oldest is ", stats.first_sequence)));
   EXPECT_EQ(log->PositionAt(kT0).status().code(), absl::StatusCode::kOutOfRange);
+}
+
+// ---- Summaries of closed segments: a restart reads only the last segment ----
+
+class SegmentSummaryTest : public FileLogFaultTest {
+ protected:
+  FileLog::Options SmallSegments() {
+    FileLog::Options options = Options();
+    options.segment_bytes = 4096;
+    options.index_interval_bytes = 512;
+    options.tail_cache_bytes = 1;
+    options.retention_bytes = 0;
+    options.retention_age = absl::InfiniteDuration();
+    return options;
+  }
+
+  // What a log says about itself: figures, every record, time positions.
+  struct State {
+    uint64_t first = 0, last = 0, events = 0, bytes = 0;
+    std::vector<uint64_t> records;
+    std::vector<uint64_t> positions;
+    bool operator==(const State&) const = default;
+  };
+  State StateOf(FileLog& log) {
+    State s;
+    const LogStats stats = log.Stats();
+    s.first = stats.first_sequence;
+    s.last = stats.last_sequence;
+    s.events = stats.events;
+    s.bytes = stats.bytes;
+    s.records = ReadAll(log, 0);
+    for (int i = 0; i <= 101; i += 7) {
+      s.positions.push_back(*log.PositionAt(kT0 + absl::Seconds(i) + absl::Milliseconds(1)));
+    }
+    return s;
+  }
+
+  std::vector<fs::path> Files(const std::string& extension) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      if (e.path().extension() == extension) out.push_back(e.path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // A log of 100 records over many segments, closed; its state.
+  State Fill() {
+    auto log = Open(SmallSegments());
+    for (int i = 1; i <= 100; ++i) {
+      EXPECT_EQ(*Append(*log, Encoded(i, kT0 + absl::Seconds(i), 200)), static_cast<uint64_t>(i));
+    }
+    return StateOf(*log);
+  }
+};
+
+TEST_F(SegmentSummaryTest, ARestartTakesClosedSegmentsFromTheirSummariesWithTheSameState) {
+  const State written = Fill();
+  const size_t segments = Files(".log").size();
+  ASSERT_GT(segments, 5u);
+  // Every closed segment got its summary when the next one was published.
+  EXPECT_EQ(Files(".idx").size(), segments - 1);
+
+  auto log = Open(SmallSegments());
+  EXPECT_EQ(log->recovery().summaries_used, segments - 1);
+  EXPECT_EQ(log->recovery().records, 100u);
+  EXPECT_TRUE(StateOf(*log) == written);
+  // It goes on as before: appends continue the sequence.
+  EXPECT_EQ(*Append(*log, Encoded(101, kT0 + absl::Seconds(101), 200)), 101u);
+  log.reset();
+
+  // Without summaries the segments are read in full: the same state, and
+  // the summaries are written again.
+  for (const fs::path& p : Files(".idx")) fs::remove(p);
+  log = Open(SmallSegments());
+  EXPECT_EQ(log->recovery().summaries_used, 0u);
+  EXPECT_EQ(Files(".idx").size(), Files(".log").size() - 1);
+  log.reset();
+  log = Open(SmallSegments());
+  EXPECT_EQ(log->recovery().summaries_used, Files(".log").size() - 1);
+  EXPECT_EQ(log->Stats().last_sequence, 101u);
+}
+
+TEST_F(SegmentSummaryTest, ATornWrongOrForeignSummaryIsNotUsed) {
+  const State written = Fill();
+  const std::vector<fs::path> summaries = Files(".idx");
+  ASSERT_GT(summaries.size(), 4u);
+  auto contents = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  auto replace = [](const fs::path& p, const std::string& data) {
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << data;
+  };
+  // Torn (a crash while it was written), a flipped byte, another segment's
+  // (same size, good CRC), and garbage.
+  const std::string first = contents(summaries[0]);
+  replace(summaries[0], first.substr(0, first.size() / 2));
+  std::string flipped = contents(summaries[1]);
+  flipped[flipped.size() / 2] ^= 0x20;
+  replace(summaries[1], flipped);
+  replace(summaries[2], contents(summaries[3]));
+  replace(summaries[4], "HBIDXv1\n not a summary");
+
+  auto log = Open(SmallSegments());
+  EXPECT_EQ(log->recovery().summaries_used, summaries.size() - 4);
+  EXPECT_TRUE(StateOf(*log) == written);
+}
+
+TEST_F(SegmentSummaryTest, ACorruptRecordBehindASummaryIsUnreadableThenSkippedAfterARestart) {
+  Fill();
+  const std::vector<fs::path> segments = Files(".log");
+  // A flipped byte in the payload of the second segment's first record.
+  {
+    std::fstream f(segments[1], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(kSegmentMagic.size() + kFrameHeaderSize + 10);
+    f.put('!');
+  }
+  auto log = Open(SmallSegments());
+  const size_t used = log->recovery().summaries_used;
+  EXPECT_EQ(used, segments.size() - 1);  // the summary still matches its size
+  const uint64_t bad = log->Stats().first_sequence;
+  std::vector<RecordPtr> records;
+  uint64_t before_bad = 0;
+  // Read up to the corrupt record: DATA_LOSS, and its segment's summary
+  // is dropped, so that a restart reads that segment again.
+  for (uint64_t after = bad; after < 100; ++after) {
+    records.clear();
+    const absl::Status status = log->Read(after, 1, &records, nullptr);
+    if (!status.ok()) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+      before_bad = after;
+      break;
+    }
+  }
+  ASSERT_GT(before_bad, 0u);
+  EXPECT_FALSE(fs::exists(fs::path(segments[1]).replace_extension(".idx")));
+  log.reset();
+
+  log = Open(SmallSegments());
+  EXPECT_EQ(log->recovery().summaries_used, used - 1);
+  EXPECT_EQ(log->recovery().corrupt_records, 1u);
+  const std::vector<uint64_t> all = ReadAll(*log, 0);
+  EXPECT_EQ(all.size(), 99u);
+  EXPECT_EQ(std::count(all.begin(), all.end(), before_bad + 1), 0);
+  // Reported again by every restart, though the summary now holds the skip.
+  log.reset();
+  log = Open(SmallSegments());
+  EXPECT_EQ(log->recovery().summaries_used, used);
+  EXPECT_EQ(log->recovery().corrupt_records, 1u);
+  EXPECT_EQ(ReadAll(*log, 0).size(), 99u);
 }
 
 // Durable consumers hold what they have not acknowledged (HoldFrom):

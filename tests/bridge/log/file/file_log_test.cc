@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "bridge/log/file/record_format.h"
@@ -293,6 +294,150 @@ TEST_F(FileLogTest, SegmentsRollAndReadsSeekAcrossThem) {
   ASSERT_TRUE(log->Read(63, 2, &records, nullptr).ok());
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1]->sequence, 65u);
+}
+
+TEST_F(FileLogTest, ReadersCatchingUpContinueWhereTheyStoppedWhateverElseReads) {
+  FileLog::Options options = Options();
+  options.segment_bytes = 8192;
+  options.index_interval_bytes = 1 << 20;  // one index entry per segment: seeks scan
+  options.tail_cache_bytes = 1;
+  auto log = Open(options);
+  for (int i = 1; i <= 300; ++i) Append(*log, Encoded(i, kT0, 50 + i % 7));
+  // Three readers in turn, each from its own position with its own batch
+  // size, and a stranger reading at random between their steps: each must
+  // get every record once, in order, with its own keys.
+  struct Reader {
+    uint64_t after;
+    size_t max;
+    std::vector<uint64_t> got;
+  };
+  std::vector<Reader> readers = {{0, 7, {}}, {100, 1, {}}, {299, 3, {}}};
+  for (int step = 0; step < 400; ++step) {
+    for (Reader& r : readers) {
+      std::vector<RecordPtr> records;
+      ASSERT_TRUE(log->Read(r.after, r.max, &records, nullptr).ok());
+      for (const RecordPtr& record : records) {
+        EXPECT_EQ(record->id, absl::StrCat("id-", record->sequence));
+        r.got.push_back(record->sequence);
+        r.after = record->sequence;
+      }
+    }
+    std::vector<RecordPtr> stray;
+    const uint64_t after = (step * 37) % 300;
+    ASSERT_TRUE(log->Read(after, 2, &stray, nullptr).ok());
+    ASSERT_FALSE(stray.empty());
+    EXPECT_EQ(stray[0]->sequence, after + 1);
+  }
+  for (const Reader& r : readers) {
+    std::vector<uint64_t> want;
+    for (uint64_t s = r.got.empty() ? 1 : r.got.front(); s <= 300; ++s) want.push_back(s);
+    EXPECT_EQ(r.got, want);
+  }
+  EXPECT_EQ(readers[0].got.front(), 1u);
+  EXPECT_EQ(readers[1].got.front(), 101u);
+  EXPECT_EQ(readers[2].got, std::vector<uint64_t>{300});
+}
+
+TEST_F(FileLogTest, ARecordWhoseEventIsNotWellFormedIsUnreadable) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;
+  {
+    auto log = Open(options);
+    Append(*log, Encoded(1));
+    // A frame with a good CRC around event bytes that are not protobuf: a
+    // length-delimited field running past the end.
+    LogRecord bad;
+    bad.sequence = 2;
+    bad.appended_at = kT0;
+    bad.event_bytes = std::string("\x0a\x7f", 2) + "short";
+    std::string frame;
+    AppendFrame(bad, &frame);
+    log.reset();
+    std::ofstream(Segments().back(), std::ios::app | std::ios::binary) << frame;
+  }
+  auto log = Open(options);
+  std::vector<RecordPtr> records;
+  EXPECT_EQ(log->Read(1, 1, &records, nullptr).code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(ScanEventKeysTest, ReadsTheKeysAFullParseReadsAndRefusesMalformedBytes) {
+  v1::Event event;
+  event.set_id("id-1");
+  event.set_source("docs");
+  event.set_type("comment.added");
+  event.set_environment_id("env");
+  event.set_subject("doc-1");
+  event.set_sequence(9);
+  event.mutable_ckeditor()->mutable_comment_added()->mutable_comment()->set_content("x");
+  event.set_decode_error("kept apart");
+  std::string bytes = event.SerializeAsString();
+  LogRecord record;
+  ASSERT_TRUE(ScanEventKeys(bytes, &record));
+  EXPECT_EQ(record.id, "id-1");
+  EXPECT_EQ(record.source, "docs");
+  EXPECT_EQ(record.type, "comment.added");
+  EXPECT_EQ(record.environment_id, "env");
+  EXPECT_EQ(record.subject, "doc-1");
+  // Cut anywhere inside a field: refused, as a full parse refuses it.
+  for (size_t cut = 1; cut < bytes.size(); ++cut) {
+    v1::Event parsed;
+    LogRecord scanned;
+    const std::string prefix = bytes.substr(0, cut);
+    if (!parsed.ParseFromString(prefix)) {
+      EXPECT_FALSE(ScanEventKeys(prefix, &scanned)) << "cut at " << cut;
+    }
+  }
+  LogRecord zero_tag;
+  EXPECT_FALSE(ScanEventKeys(std::string("\0\0", 2), &zero_tag));
+}
+
+TEST_F(FileLogTest, AppendsNeverFollowCorruptDataInTheSameSegment) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;
+  {
+    auto log = Open(options);
+    for (int i = 1; i <= 3; ++i) Append(*log, Encoded(i));
+  }
+  // Garbage at the end of the segment, and a later segment that holds
+  // nothing readable: recovery skips the first and removes the second.
+  std::ofstream(Segments().back(), std::ios::app | std::ios::binary) << std::string(200, '\x5a');
+  std::ofstream(fs::path(dir_) / "segment-00000000000000000009.log", std::ios::binary)
+      << kSegmentMagic << std::string(300, '\x11');
+  {
+    auto log = Open(options);
+    ASSERT_NE(log, nullptr);
+    EXPECT_EQ(log->recovery().corrupt_records, 1u);
+    EXPECT_EQ(Append(*log, Encoded(4)), 4u);
+  }
+  // The new record went to a segment of its own, not after the garbage
+  // (where the next recovery could take it for part of that garbage).
+  ASSERT_EQ(Segments().size(), 2u);
+  auto log = Open(options);
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4}));
+}
+
+TEST_F(FileLogTest, ANewSegmentNeverReplacesAFileNamedAfterALaterSequence) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;
+  {
+    auto log = Open(options);
+    for (int i = 1; i <= 3; ++i) Append(*log, Encoded(i));
+  }
+  // Records 1..3 in a file named after sequence 4 (tampered with), with
+  // garbage at its end: the next append starts a new segment, which is
+  // named after sequence 4.
+  const fs::path tampered = fs::path(dir_) / "segment-00000000000000000004.log";
+  fs::rename(Segments().back(), tampered);
+  std::ofstream(tampered, std::ios::app | std::ios::binary) << std::string(200, '\x5a');
+  {
+    auto log = Open(options);
+    ASSERT_NE(log, nullptr);
+    EXPECT_THAT(absl::StrJoin(log->recovery().findings, "\n"), HasSubstr("after its first record"));
+    EXPECT_EQ(Append(*log, Encoded(4)), 4u);
+  }
+  auto log = Open(options);
+  EXPECT_EQ(ReadAll(*log, 0), (std::vector<uint64_t>{1, 2, 3, 4}));
 }
 
 TEST_F(FileLogTest, RetentionDeletesWholeOldSegmentsAndReportsOutOfRange) {
