@@ -98,6 +98,17 @@ TEST(SimdjsonTest, RefusesIntegersBeyond64Bits) {
   EXPECT_EQ(simdjson::dom::element(root["a"]).type(), simdjson::dom::element_type::UINT64);
 }
 
+// simdjson keeps integers up to 2^64 exact; a Struct holds the nearest
+// double, and so does JsonValue::number().
+TEST(SimdjsonTest, KeepsIntegersBeyond2To53Exact) {
+  simdjson::dom::element root;
+  ASSERT_EQ(SimdjsonParse(R"({"a":9007199254740993})", &root), simdjson::SUCCESS);
+  EXPECT_EQ(int64_t(root["a"]), int64_t{9007199254740993});
+  JsonDocument document;
+  ASSERT_TRUE(document.Parse(R"({"a":9007199254740993})", 0, kMaxJsonDepth).ok());
+  EXPECT_EQ(document.root().Find("a")->number(), 9007199254740992.0);
+}
+
 TEST(SimdjsonTest, ReadsTheIntegerMinusZeroWithoutItsSign) {
   simdjson::dom::element root;
   ASSERT_EQ(SimdjsonParse(R"({"a":-0,"b":-0.0})", &root), simdjson::SUCCESS);
