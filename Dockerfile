@@ -31,7 +31,7 @@ LABEL org.opencontainers.image.title="hookbridge" \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libre2-9 libc-ares2 \
-      libyaml-cpp0.7 libprometheus-cpp-core1.0 libnats3.4 libssl3 zlib1g ca-certificates \
+      libyaml-cpp0.7 libprometheus-cpp-core1.0 libnats3.4 libsimdjson14 libssl3 zlib1g ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 hookbridge \
  && useradd --system --uid 10001 --gid hookbridge --home-dir /var/lib/hookbridge \

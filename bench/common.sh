@@ -24,6 +24,8 @@ bench_token_sha256=$(printf %s "$bench_token" | sha256sum | cut -d' ' -f1)
 # more keys of the grpc section, e.g. "max_subscribers: 20000". jetstream
 # uses the stream $jetstream_stream on the NATS server $jetstream_url;
 # memory adds $memory_log_keys (e.g. "max_events: 2000000") if set.
+# $hb_wrapper, if set, is a command (and arguments) the binary runs under,
+# e.g. valgrind.
 start_hookbridge() {
   local name=$1 backend=$2 grpc_keys=${3:+, $3} log http_keys=""
   mkdir -p "$work/$name"
@@ -46,7 +48,7 @@ sources:
 auth:
   tokens: [ { name: bench, sha256: "$bench_token_sha256", sources: ["*"], types: ["*"], manage_consumers: true } ]
 YAML
-  "$bin/hookbridge" --config "$work/$name/config.yaml" 2>"$work/$name/stderr" &
+  ${hb_wrapper:-} "$bin/hookbridge" --config "$work/$name/config.yaml" 2>"$work/$name/stderr" &
   hb_pid=$!
   until grep -q '"msg":"listening"' "$work/$name/stderr" 2>/dev/null; do
     kill -0 "$hb_pid" 2>/dev/null || { cat "$work/$name/stderr" >&2; return 1; }

@@ -14,7 +14,6 @@
 #include "bridge/config_section.h"
 #include "bridge/crc32c.h"
 #include "bridge/crypto.h"
-#include "bridge/json.h"
 #include "bridge/status_macros.h"
 #include "bridge/subscription.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -411,23 +410,18 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
     return done(std::move(result));
   }
 
-  // Before any parsing: nothing below recurses deeper than this allows, and
-  // every string that reaches the event is valid UTF-8.
-  if (absl::Status checked =
-          CheckJsonText(request.body, max_json_depth_.load(std::memory_order_relaxed));
-      !checked.ok()) {
-    result.outcome = Outcome::kMalformed;
-    result.reason = std::string(checked.message());
-    return done(std::move(result));
-  }
-
   v1::Event event;
   event.set_source(entry.info.name);
   event.set_provider(entry.info.provider->id);
   const int64_t nanos = absl::ToUnixNanos(request.received_at);
   event.mutable_received_at()->set_seconds(nanos / 1000000000);
   event.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-  if (absl::Status decoded = entry.source->Decode(request, &event); !decoded.ok()) {
+  // The decoder checks the body's UTF-8 and nesting (http.max_json_depth) in
+  // the same pass: nothing recurses deeper than that allows, and every string
+  // that reaches the event is valid UTF-8.
+  if (absl::Status decoded =
+          entry.source->Decode(request, max_json_depth_.load(std::memory_order_relaxed), &event);
+      !decoded.ok()) {
     result.outcome = Outcome::kMalformed;
     result.reason = std::string(decoded.message());
     return done(std::move(result));
@@ -464,9 +458,11 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
 
   // Refused before anything is reserved: an event no subscriber could be
   // sent must not be stored (nor remembered as a duplicate). Counted with
-  // the raw body and the two bytes `superseded` may add.
-  event.set_raw_body(std::string(request.body));
-  if (const uint64_t size = event.ByteSizeLong() + 2; size > max_event_bytes_) {
+  // the raw body and the two bytes `superseded` may add. The raw body is
+  // copied once, straight into its encoded field.
+  std::string raw_body_field = RawBodyField(request.body);
+  if (const uint64_t size = event.ByteSizeLong() + raw_body_field.size() + 2;
+      size > max_event_bytes_) {
     result.outcome = Outcome::kTooLarge;
     result.reason =
         absl::StrCat("the event would be ", size, " bytes encoded (its body ", request.body.size(),
@@ -495,7 +491,7 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
         ordering_.IsSuperseded(entry.info.name, event.subject(), EntityTime(event)));
   }
   in_flight_.fetch_add(1);
-  log_->Append(EncodeEvent(std::move(event)),
+  log_->Append(EncodeEvent(std::move(event), std::move(raw_body_field)),
                [this, key = std::move(key), by_time, received_at, result = std::move(result),
                 done = std::move(done)](absl::StatusOr<uint64_t> sequence) mutable {
                  if (sequence.ok()) {

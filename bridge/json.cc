@@ -1,7 +1,9 @@
 #include "bridge/json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -613,6 +615,19 @@ absl::Status SetValue(Message* m, const FieldDescriptor* field, const Value& v,
   return absl::InternalError(absl::StrCat(path, ": unsupported field type"));
 }
 
+// The members of `object` in key order: a Struct's map has no order of its
+// own (protobuf's differs from one map to the next), and the first member
+// that fails, and what was filled before it, must not depend on it.
+std::vector<const google::protobuf::MapPair<std::string, Value>*> SortedFields(
+    const Struct& object) {
+  std::vector<const google::protobuf::MapPair<std::string, Value>*> members;
+  members.reserve(object.fields().size());
+  for (const auto& member : object.fields()) members.push_back(&member);
+  std::sort(members.begin(), members.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  return members;
+}
+
 absl::Status SetMap(Message* m, const FieldDescriptor* field, const Value& v,
                     absl::string_view path) {
   if (v.kind_case() != Value::kStructValue) return Mismatch(path, "an object", v);
@@ -621,7 +636,9 @@ absl::Status SetMap(Message* m, const FieldDescriptor* field, const Value& v,
   if (key_field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
     return absl::InternalError(absl::StrCat(path, ": only string-keyed maps are supported"));
   }
-  for (const auto& [key, item] : v.struct_value().fields()) {
+  for (const auto* member : SortedFields(v.struct_value())) {
+    const std::string& key = member->first;
+    const Value& item = member->second;
     if (item.kind_case() == Value::kNullValue) continue;
     Message* entry = m->GetReflection()->AddMessage(m, field);
     entry->GetReflection()->SetString(entry, key_field, key);
@@ -644,7 +661,9 @@ const FieldDescriptor* FindField(const Descriptor* descriptor, const std::string
 
 absl::Status StructToMessage(const Struct& object, Message* message, absl::string_view path) {
   const Descriptor* descriptor = message->GetDescriptor();
-  for (const auto& [key, value] : object.fields()) {
+  for (const auto* member : SortedFields(object)) {
+    const std::string& key = member->first;
+    const Value& value = member->second;
     const FieldDescriptor* field = FindField(descriptor, key);
     if (field == nullptr) continue;
     // null leaves a field unset, except a google.protobuf.Value field, where

@@ -1,5 +1,8 @@
 // JSON for webhook bodies: parsing into google.protobuf.Struct, and a
 // tolerant, reflection-driven conversion from a Struct into a typed message.
+// The sources decode bodies with bridge/json_document.h instead, in one pass
+// and without a Struct; these functions define what it must do (its tests
+// and json_fuzzer compare the two) and build Structs where one is wanted.
 //
 // The conversion follows the provider's JSON, not proto3's canonical JSON
 // mapping, because providers are loosely specified: keys match a field's name
@@ -50,8 +53,10 @@ bool IsValidUtf8(absl::string_view text);
 // are accepted.
 absl::StatusOr<google::protobuf::Struct> ParseJsonObject(absl::string_view json);
 
-// Fills `message` from `object`. `path` names `object` in error messages
-// (e.g. "payload"). On error `message` may be partly filled.
+// Fills `message` from `object`, visiting its keys in key order (so that
+// the result never depends on the order of protobuf's map). `path` names
+// `object` in error messages (e.g. "payload"); the error is the first in key
+// order. On error `message` holds what was filled before it.
 absl::Status StructToMessage(const google::protobuf::Struct& object,
                              google::protobuf::Message* message, absl::string_view path);
 

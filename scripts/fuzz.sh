@@ -82,7 +82,7 @@ for target in "${targets[@]}"; do
 
   # Dictionaries (fuzz/dict/): the config keys for the config loader, HTTP
   # syntax and header fields for the request path, JSON and the providers'
-  # keys and headers for the provider targets.
+  # keys and headers for the provider targets and the JSON decoder's.
   dict=()
   case "$target" in
     config_fuzzer) dict=(-dict=fuzz/dict/config.dict) ;;

@@ -18,6 +18,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libssl-dev libabsl-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
+  # the JSON parser of webhook bodies (bridge/json_document.cc)
+  libsimdjson-dev
   # the NATS C client: the jetstream log backend (and bench/'s NATS baseline)
   libnats-dev
   # scripts/run.sh makes a throwaway secret with it

@@ -16,9 +16,28 @@ constexpr size_t kMaxSequenceFieldBytes = 1 + 10;
 }  // namespace
 
 EncodedEvent EncodeEvent(v1::Event event) {
-  EncodedEvent out;
   std::string raw = std::move(*event.mutable_raw_body());
   event.clear_raw_body();
+  return EncodeEvent(std::move(event), RawBodyField(raw));
+}
+
+std::string RawBodyField(absl::string_view body) {
+  std::string field;
+  if (body.empty()) return field;
+  const uint32_t tag = WireFormatLite::MakeTag(v1::Event::kRawBodyFieldNumber,
+                                               WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  const uint32_t length = static_cast<uint32_t>(body.size());
+  field.resize(CodedOutputStream::VarintSize32(tag) + CodedOutputStream::VarintSize32(length) +
+               body.size());
+  uint8_t* p = reinterpret_cast<uint8_t*>(field.data());
+  p = CodedOutputStream::WriteVarint32ToArray(tag, p);
+  p = CodedOutputStream::WriteVarint32ToArray(length, p);
+  std::memcpy(p, body.data(), body.size());
+  return field;
+}
+
+EncodedEvent EncodeEvent(v1::Event event, std::string raw_body_field) {
+  EncodedEvent out;
   event.clear_sequence();
   // Filter keys are copied (they are short); they stay in the body too.
   out.id = event.id();
@@ -31,17 +50,7 @@ EncodedEvent EncodeEvent(v1::Event event) {
   // Exact capacity, so appending the sequence later never reallocates.
   out.body.reserve(event.ByteSizeLong() + kMaxSequenceFieldBytes);
   event.AppendToString(&out.body);
-  if (!raw.empty()) {
-    const uint32_t tag = WireFormatLite::MakeTag(v1::Event::kRawBodyFieldNumber,
-                                                 WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
-    const uint32_t length = static_cast<uint32_t>(raw.size());
-    out.raw_body_field.resize(CodedOutputStream::VarintSize32(tag) +
-                              CodedOutputStream::VarintSize32(length) + raw.size());
-    uint8_t* p = reinterpret_cast<uint8_t*>(out.raw_body_field.data());
-    p = CodedOutputStream::WriteVarint32ToArray(tag, p);
-    p = CodedOutputStream::WriteVarint32ToArray(length, p);
-    std::memcpy(p, raw.data(), raw.size());
-  }
+  out.raw_body_field = std::move(raw_body_field);
   return out;
 }
 

@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "hookbridge/v1/event.pb.h"
 
@@ -44,6 +45,16 @@ struct EncodedEvent {
 // Encodes `event` (whose sequence must be 0) for Append. `event.raw_body` is
 // moved out into the encoded raw field.
 EncodedEvent EncodeEvent(v1::Event event);
+
+// The serialized `raw_body` field (tag, length, bytes) of an event whose raw
+// body is `body`, as EncodedEvent::raw_body_field holds it: empty for an
+// empty body. Its size is what the field adds to the event's encoded size.
+std::string RawBodyField(absl::string_view body);
+
+// Encodes `event` (whose sequence must be 0 and raw_body empty) for Append,
+// with `raw_body_field` (from RawBodyField) as its raw body, which is moved,
+// not copied.
+EncodedEvent EncodeEvent(v1::Event event, std::string raw_body_field);
 
 // One appended event. Immutable once published; shared by every reader.
 struct LogRecord {

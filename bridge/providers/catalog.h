@@ -9,6 +9,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "bridge/json_document.h"
 #include "google/protobuf/struct.pb.h"
 #include "hookbridge/v1/event.pb.h"
 
@@ -47,6 +48,12 @@ struct Catalog {
 // consumed.
 void DecodePayload(const Catalog& catalog, absl::string_view type,
                    google::protobuf::Struct* payload, v1::Event* event);
+
+// The same from a parsed body: `payload` is the payload object, or nullptr
+// for none (an empty payload). Sets exactly what the Struct version sets
+// from the same object's Struct.
+void DecodePayload(const Catalog& catalog, absl::string_view type, const JsonValue* payload,
+                   v1::Event* event);
 
 }  // namespace hookbridge
 

@@ -8,6 +8,7 @@
 #ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
 
+#include <cstddef>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "bridge/json.h"
 #include "hookbridge/v1/event.pb.h"
 
 namespace hookbridge {
@@ -26,6 +28,10 @@ struct WebhookRequest {
   absl::string_view target;  // path and query as sent, e.g. "/webhooks/docs?a=1"
   std::vector<std::pair<absl::string_view, absl::string_view>> headers;
   absl::string_view body;
+  // How many bytes after `body` its buffer has allocated and may be read
+  // (not written): with kJsonPadding (bridge/json_document.h) or more, the
+  // body is parsed where it is instead of being copied first.
+  size_t body_padding = 0;
   // When it was received, by the wall clock (timestamps, the event's
   // received_at) and by a clock that never steps (MonotonicNow(), for the
   // rate limit).
@@ -58,9 +64,18 @@ class Source {
   // Decodes a verified request into `event`: type, environment_id, subject,
   // sent_at, the payload and, where the provider sends a delivery id, id.
   // Returns InvalidArgument with the reason when the body is not valid JSON
-  // or not the provider's envelope. A payload that does not match its
-  // schema is not an error: it is delivered untyped with decode_error set.
-  virtual absl::Status Decode(const WebhookRequest& request, v1::Event* event) const = 0;
+  // (UTF-8 included), nests arrays and objects deeper than `max_json_depth`
+  // levels (http.max_json_depth; never more than kMaxJsonDepth), or is not
+  // the provider's envelope: the reasons CheckJsonText and ParseJsonObject
+  // give. A payload that does not match its schema is not an error: it is
+  // delivered untyped with decode_error set.
+  virtual absl::Status Decode(const WebhookRequest& request, int max_json_depth,
+                              v1::Event* event) const = 0;
+
+  // Decode with the deepest nesting allowed, kMaxJsonDepth.
+  absl::Status Decode(const WebhookRequest& request, v1::Event* event) const {
+    return Decode(request, kMaxJsonDepth, event);
+  }
 };
 
 // Tags an Unauthenticated status as "stale timestamp" rather than "bad

@@ -313,6 +313,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Reject(*refused, http_internal::TargetOf(*parser_));
     }
     header_fields_ = http_internal::HeaderFields(*parser_);
+    http_internal::ReserveBodyPadding(*parser_);
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // Tell clients such as curl to send the body now instead of after
       // their own timeout.

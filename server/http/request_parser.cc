@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "bridge/json_document.h"
 
 namespace hookbridge::http_internal {
 
@@ -141,6 +142,13 @@ std::vector<std::pair<std::string, std::string>> HeaderFields(const RequestParse
     fields.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   return fields;
+}
+
+void ReserveBodyPadding(RequestParser& parser) {
+  // The length is within the body limit: the header was checked.
+  if (const boost::optional<uint64_t> length = parser.content_length()) {
+    parser.get().body().reserve(static_cast<size_t>(*length) + kJsonPadding);
+  }
 }
 
 HttpRequest ToHttpRequest(http::request<http::string_body>&& req,

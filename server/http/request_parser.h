@@ -64,6 +64,12 @@ absl::string_view TargetOf(const RequestParser& parser);
 // headers (a second Host, a Content-Length, a signature).
 std::vector<std::pair<std::string, std::string>> HeaderFields(const RequestParser& parser);
 
+// Once the header is checked and before the body is read: reserves room
+// after the body the header announces (Content-Length), so that the
+// request's body has kJsonPadding bytes of spare capacity after it and the
+// JSON decoder parses it where it is (WebhookRequest::body_padding).
+void ReserveBodyPadding(RequestParser& parser);
+
 // A complete request as handlers receive it (without its receive times),
 // with `headers` (from HeaderFields) as its headers.
 HttpRequest ToHttpRequest(boost::beast::http::request<boost::beast::http::string_body>&& req,

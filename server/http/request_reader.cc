@@ -98,6 +98,7 @@ std::vector<ReadRequest> ReadRequests(absl::string_view bytes, const HttpListene
       return refuse(*refused);
     }
     std::vector<std::pair<std::string, std::string>> headers = http_internal::HeaderFields(parser);
+    http_internal::ReserveBodyPadding(parser);
     const bool expect_continue = beast::iequals(parser.get()[http::field::expect], "100-continue");
 
     http::read(stream, buffer, parser, ec);

@@ -222,6 +222,7 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   webhook.headers.reserve(request.headers.size());
   for (const auto& [key, value] : request.headers) webhook.headers.emplace_back(key, value);
   webhook.body = request.body;
+  webhook.body_padding = request.body.capacity() - request.body.size();
   webhook.received_at = request.received_at;
   webhook.received_monotonic = request.received_monotonic;
   const absl::Time started = request.received_at;

@@ -1,13 +1,10 @@
 #include "bridge/providers/cand/cand_source.h"
 
 #include "absl/strings/str_cat.h"
-#include "bridge/json.h"
+#include "bridge/json_document.h"
 
 namespace hookbridge {
 namespace {
-
-using google::protobuf::Struct;
-using google::protobuf::Value;
 
 constexpr TypedEventSpec kCandEvents[] = {
     {"MOIM:member.joined", "member_joined", "id"},
@@ -24,53 +21,53 @@ constexpr TypedEventSpec kCandEvents[] = {
 
 constexpr absl::string_view kCandUntypedSubjects[] = {"id"};
 
-// The non-empty string field `key` of `fields`, or nullptr.
-const std::string* NonEmptyString(const google::protobuf::Map<std::string, Value>& fields,
-                                  const std::string& key) {
-  auto it = fields.find(key);
-  if (it == fields.end() || it->second.kind_case() != Value::kStringValue ||
-      it->second.string_value().empty()) {
-    return nullptr;
-  }
-  return &it->second.string_value();
+// The non-empty string member `key` of `object`, or nullopt.
+std::optional<absl::string_view> NonEmptyString(const JsonValue& object, absl::string_view key) {
+  const std::optional<JsonValue> value = object.Find(key);
+  if (!value.has_value() || !value->is_string() || value->string().empty()) return std::nullopt;
+  return value->string();
 }
 
 class CandSource : public Source {
  public:
   absl::Status Verify(const WebhookRequest& request) const override { return absl::OkStatus(); }
 
-  absl::Status Decode(const WebhookRequest& request, v1::Event* event) const override {
-    absl::StatusOr<Struct> body = ParseJsonObject(request.body);
-    if (!body.ok()) return body.status();
-    auto& fields = *body->mutable_fields();
-    const std::string* module = NonEmptyString(fields, "module");
-    const std::string* type = NonEmptyString(fields, "type");
-    if (module == nullptr) {
+  absl::Status Decode(const WebhookRequest& request, int max_json_depth,
+                      v1::Event* event) const override {
+    JsonDocument body;
+    if (absl::Status s = body.Parse(request.body, request.body_padding, max_json_depth); !s.ok()) {
+      return s;
+    }
+    const JsonValue root = body.root();
+    const std::optional<absl::string_view> module = NonEmptyString(root, "module");
+    const std::optional<absl::string_view> type = NonEmptyString(root, "type");
+    if (!module.has_value()) {
       return absl::InvalidArgumentError("envelope: \"module\" must be a non-empty string");
     }
-    if (type == nullptr) {
+    if (!type.has_value()) {
       return absl::InvalidArgumentError("envelope: \"type\" must be a non-empty string");
     }
     event->set_type(absl::StrCat(*module, ":", *type));
 
     // The context is kept whether or not the payload is typed.
     std::string context_error;
-    if (auto context = fields.find("context"); context != fields.end()) {
-      if (context->second.kind_case() != Value::kStructValue) {
+    if (const std::optional<JsonValue> context = root.Find("context"); context.has_value()) {
+      if (!context->is_object()) {
         return absl::InvalidArgumentError("envelope: \"context\" must be an object");
       }
-      const Struct& context_object = context->second.struct_value();
-      if (std::optional<std::string> community = IdAtPath(context_object, "communityId")) {
+      if (std::optional<std::string> community = JsonIdAtPath(*context, "communityId")) {
         event->set_environment_id(*std::move(community));
       }
-      absl::Status s =
-          StructToMessage(context_object, event->mutable_cand()->mutable_context(), "context");
+      absl::Status s = JsonToMessage(*context, event->mutable_cand()->mutable_context(), "context");
       if (!s.ok()) context_error = std::string(s.message());
     }
 
-    Struct payload;
-    if (absl::Status s = TakeObjectField(&fields, "payload", &payload); !s.ok()) return s;
-    DecodePayload(kCandCatalog, event->type(), &payload, event);
+    std::optional<JsonValue> payload = root.Find("payload");
+    if (payload.has_value() && payload->is_null()) payload.reset();
+    if (payload.has_value() && !payload->is_object()) {
+      return absl::InvalidArgumentError("envelope: \"payload\" must be an object");
+    }
+    DecodePayload(kCandCatalog, event->type(), payload.has_value() ? &*payload : nullptr, event);
     if (!context_error.empty()) {
       event->set_decode_error(event->decode_error().empty()
                                   ? context_error

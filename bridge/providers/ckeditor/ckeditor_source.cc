@@ -4,15 +4,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "bridge/json.h"
+#include "bridge/json_document.h"
 #include "bridge/providers/ckeditor/signature.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace hookbridge {
 namespace {
-
-using google::protobuf::Struct;
-using google::protobuf::Value;
 
 constexpr TypedEventSpec kCkeditorEvents[] = {
     {"collaboration.user.connected", "collaboration_user_connected", "document.id"},
@@ -86,36 +83,40 @@ class CkeditorFamilySource : public Source {
     return VerifyCkeditorSignature(request, secrets_, tolerance_);
   }
 
-  absl::Status Decode(const WebhookRequest& request, v1::Event* event) const override {
-    absl::StatusOr<Struct> body = ParseJsonObject(request.body);
-    if (!body.ok()) return body.status();
-    auto& fields = *body->mutable_fields();
+  absl::Status Decode(const WebhookRequest& request, int max_json_depth,
+                      v1::Event* event) const override {
+    JsonDocument body;
+    if (absl::Status s = body.Parse(request.body, request.body_padding, max_json_depth); !s.ok()) {
+      return s;
+    }
+    const JsonValue root = body.root();
 
-    auto name = fields.find("event");
-    if (name == fields.end() || name->second.kind_case() != Value::kStringValue ||
-        name->second.string_value().empty()) {
+    const std::optional<JsonValue> name = root.Find("event");
+    if (!name.has_value() || !name->is_string() || name->string().empty()) {
       return absl::InvalidArgumentError("envelope: \"event\" must be a non-empty string");
     }
-    event->set_type(name->second.string_value());
+    event->set_type(std::string(name->string()));
 
-    if (auto env = fields.find("environment_id"); env != fields.end()) {
-      if (env->second.kind_case() != Value::kStringValue) {
+    if (const std::optional<JsonValue> env = root.Find("environment_id"); env.has_value()) {
+      if (!env->is_string()) {
         return absl::InvalidArgumentError("envelope: \"environment_id\" must be a string");
       }
-      event->set_environment_id(env->second.string_value());
+      event->set_environment_id(std::string(env->string()));
     }
 
-    if (auto sent = fields.find("sent_at"); sent != fields.end()) {
-      if (sent->second.kind_case() != Value::kStringValue ||
-          !google::protobuf::util::TimeUtil::FromString(sent->second.string_value(),
-                                                        event->mutable_sent_at())) {
+    if (const std::optional<JsonValue> sent = root.Find("sent_at"); sent.has_value()) {
+      if (!sent->is_string() || !google::protobuf::util::TimeUtil::FromString(
+                                    std::string(sent->string()), event->mutable_sent_at())) {
         return absl::InvalidArgumentError("envelope: \"sent_at\" must be an RFC 3339 date");
       }
     }
 
-    Struct payload;
-    if (absl::Status s = TakeObjectField(&fields, "payload", &payload); !s.ok()) return s;
-    DecodePayload(*catalog_, event->type(), &payload, event);
+    std::optional<JsonValue> payload = root.Find("payload");
+    if (payload.has_value() && payload->is_null()) payload.reset();
+    if (payload.has_value() && !payload->is_object()) {
+      return absl::InvalidArgumentError("envelope: \"payload\" must be an object");
+    }
+    DecodePayload(*catalog_, event->type(), payload.has_value() ? &*payload : nullptr, event);
     return absl::OkStatus();
   }
 

@@ -8,15 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "bridge/json.h"
+#include "bridge/json_document.h"
 #include "bridge/providers/docspace/signature.h"
 
 namespace hookbridge {
 namespace {
-
-using google::protobuf::Message;
-using google::protobuf::Struct;
-using google::protobuf::Value;
 
 // In the order of DocSpace's WebhookTrigger enum (bit 0 to bit 35).
 constexpr TypedEventSpec kDocspaceEvents[] = {
@@ -60,28 +56,6 @@ constexpr TypedEventSpec kDocspaceEvents[] = {
 
 constexpr absl::string_view kDocspaceUntypedSubjects[] = {"id"};
 
-// Fills `message` from `object` one top-level key at a time, in key order:
-// a key that does not fit is left out and its error appended to `errors`.
-// Metadata must never make an otherwise valid delivery fail, and this keeps
-// the result independent of the order StructToMessage visits keys in.
-void FillKeyByKey(const Struct& object, Message* message, absl::string_view path,
-                  std::vector<std::string>* errors) {
-  std::vector<const std::string*> keys;
-  for (const auto& [key, value] : object.fields()) keys.push_back(&key);
-  std::sort(keys.begin(), keys.end(),
-            [](const std::string* a, const std::string* b) { return *a < *b; });
-  for (const std::string* key : keys) {
-    Struct one;
-    (*one.mutable_fields())[*key] = object.fields().at(*key);
-    std::unique_ptr<Message> part(message->New());
-    if (absl::Status s = StructToMessage(one, part.get(), path); !s.ok()) {
-      errors->push_back(std::string(s.message()));
-      continue;
-    }
-    message->MergeFrom(*part);
-  }
-}
-
 class DocspaceSource : public Source {
  public:
   explicit DocspaceSource(const SourceConfig& config) : secrets_(config.secrets) {}
@@ -90,33 +64,38 @@ class DocspaceSource : public Source {
     return VerifyDocspaceSignature(request, secrets_);
   }
 
-  absl::Status Decode(const WebhookRequest& request, v1::Event* event) const override {
-    absl::StatusOr<Struct> body = ParseJsonObject(request.body);
-    if (!body.ok()) return body.status();
-    auto& fields = *body->mutable_fields();
+  absl::Status Decode(const WebhookRequest& request, int max_json_depth,
+                      v1::Event* event) const override {
+    JsonDocument body;
+    if (absl::Status s = body.Parse(request.body, request.body_padding, max_json_depth); !s.ok()) {
+      return s;
+    }
+    const JsonValue root = body.root();
 
-    auto info = fields.find("event");
-    if (info == fields.end() || info->second.kind_case() != Value::kStructValue) {
+    const std::optional<JsonValue> delivery = root.Find("event");
+    if (!delivery.has_value() || !delivery->is_object()) {
       return absl::InvalidArgumentError("envelope: \"event\" must be an object");
     }
-    const Struct& delivery = info->second.struct_value();
-    const std::string* trigger = FindStringAtPath(delivery, "trigger");
-    if (trigger == nullptr || trigger->empty()) {
+    const std::optional<absl::string_view> trigger = FindJsonStringAtPath(*delivery, "trigger");
+    if (!trigger.has_value() || trigger->empty()) {
       return absl::InvalidArgumentError("envelope: \"event.trigger\" must be a non-empty string");
     }
-    event->set_type(*trigger);
-    if (std::optional<std::string> id = IdAtPath(delivery, "id")) event->set_id(*std::move(id));
+    event->set_type(std::string(*trigger));
+    if (std::optional<std::string> id = JsonIdAtPath(*delivery, "id")) {
+      event->set_id(*std::move(id));
+    }
 
+    // Metadata must never make an otherwise valid delivery fail: a member
+    // that does not fit is left out (and named in decode_error).
     std::vector<std::string> metadata_errors;
     docspace::v1::DocspaceEvent metadata;
-    FillKeyByKey(delivery, metadata.mutable_event(), "event", &metadata_errors);
-    if (auto webhook = fields.find("webhook"); webhook != fields.end()) {
-      if (webhook->second.kind_case() == Value::kStructValue) {
-        FillKeyByKey(webhook->second.struct_value(), metadata.mutable_webhook(), "webhook",
-                     &metadata_errors);
-      } else if (webhook->second.kind_case() != Value::kNullValue) {
+    JsonToMessageKeyByKey(*delivery, metadata.mutable_event(), "event", &metadata_errors);
+    if (const std::optional<JsonValue> webhook = root.Find("webhook"); webhook.has_value()) {
+      if (webhook->is_object()) {
+        JsonToMessageKeyByKey(*webhook, metadata.mutable_webhook(), "webhook", &metadata_errors);
+      } else if (!webhook->is_null()) {
         metadata_errors.push_back(
-            absl::StrCat("webhook: expected an object, got ", KindName(webhook->second)));
+            absl::StrCat("webhook: expected an object, got ", webhook->kind_name()));
       }
     }
 
@@ -130,20 +109,18 @@ class DocspaceSource : public Source {
     container->mutable_event()->Swap(metadata.mutable_event());
     if (metadata.has_webhook()) container->mutable_webhook()->Swap(metadata.mutable_webhook());
 
-    Struct payload;
-    if (auto p = fields.find("payload"); p != fields.end()) {
-      if (p->second.kind_case() == Value::kStructValue) {
-        payload.Swap(p->second.mutable_struct_value());
-      } else if (p->second.kind_case() != Value::kNullValue) {
-        metadata_errors.insert(
-            metadata_errors.begin(),
-            absl::StrCat("payload: expected an object, got ", KindName(p->second)));
-        (*event->mutable_untyped()->mutable_fields())["payload"].Swap(&p->second);
-        event->set_decode_error(absl::StrJoin(metadata_errors, "; "));
-        return absl::OkStatus();
-      }
+    std::optional<JsonValue> payload = root.Find("payload");
+    if (payload.has_value() && payload->is_null()) payload.reset();
+    if (payload.has_value() && !payload->is_object()) {
+      metadata_errors.insert(
+          metadata_errors.begin(),
+          absl::StrCat("payload: expected an object, got ", payload->kind_name()));
+      payload->ToValue(&(*event->mutable_untyped()->mutable_fields())["payload"]);
+      event->set_decode_error(absl::StrJoin(metadata_errors, "; "));
+      return absl::OkStatus();
     }
-    DecodePayload(kDocspaceCatalog, event->type(), &payload, event);
+    DecodePayload(kDocspaceCatalog, event->type(), payload.has_value() ? &*payload : nullptr,
+                  event);
     if (!metadata_errors.empty()) {
       if (!event->decode_error().empty()) {
         metadata_errors.insert(metadata_errors.begin(), event->decode_error());

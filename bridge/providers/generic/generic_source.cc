@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "bridge/json.h"
+#include "bridge/json_document.h"
 #include "bridge/providers/github/signature.h"
 #include "bridge/providers/standard_webhooks/signature.h"
 #include "bridge/providers/stripe/signature.h"
@@ -114,13 +115,22 @@ class GenericSource : public Source {
     return scheme_.verify(request, secrets_, tolerance_);
   }
 
-  absl::Status Decode(const WebhookRequest& request, v1::Event* event) const override {
-    absl::StatusOr<Struct> body = ParseJsonObject(request.body);
-    if (!body.ok()) return body.status();
+  absl::Status Decode(const WebhookRequest& request, int max_json_depth,
+                      v1::Event* event) const override {
+    // The whole body is delivered as it is: a Struct, read once.
+    Struct body;
+    {
+      JsonDocument document;
+      if (absl::Status s = document.Parse(request.body, request.body_padding, max_json_depth);
+          !s.ok()) {
+        return s;
+      }
+      document.root().ToStruct(&body);
+    }
     std::optional<std::string> type, id, subject;
-    HB_ASSIGN_OR_RETURN(type, Lookup(event_type_, request, *body));
-    HB_ASSIGN_OR_RETURN(id, Lookup(delivery_id_, request, *body));
-    HB_ASSIGN_OR_RETURN(subject, Lookup(subject_, request, *body));
+    HB_ASSIGN_OR_RETURN(type, Lookup(event_type_, request, body));
+    HB_ASSIGN_OR_RETURN(id, Lookup(delivery_id_, request, body));
+    HB_ASSIGN_OR_RETURN(subject, Lookup(subject_, request, body));
     if (!type.has_value() || type->empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("no event type: expected it in the ", Describe(event_type_)));
@@ -133,7 +143,7 @@ class GenericSource : public Source {
         event->mutable_sent_at()->set_seconds(absl::ToUnixSeconds(*t));
       }
     }
-    event->mutable_untyped()->Swap(&*body);
+    event->mutable_untyped()->Swap(&body);
     return absl::OkStatus();
   }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bridge/json_document.h"
 
 namespace hookbridge {
 namespace {
@@ -50,6 +51,21 @@ TEST(ReadRequestsTest, ReadsARequest) {
               ElementsAre(Pair("Host", "h"), Pair("X-A", "1"), Pair("Content-Length", "2")));
   EXPECT_EQ(reads[0].request.body, "{}");
   EXPECT_FALSE(reads[0].expect_continue);
+}
+
+// The JSON decoder reads up to kJsonPadding bytes past a body's end; the
+// body of a request with a Content-Length has that much spare capacity, so
+// it is parsed where it is, not copied.
+TEST(ReadRequestsTest, ABodyHasRoomAfterItForTheJsonDecoder) {
+  HttpListenerOptions options = Options();
+  options.max_body_bytes = 10000;
+  for (const std::string& body : {std::string("{}"), std::string(5000, 'x')}) {
+    const std::vector<ReadRequest> reads = ReadRequests(Post(body), options);
+    ASSERT_EQ(reads.size(), 1u);
+    ASSERT_FALSE(reads[0].error.has_value());
+    EXPECT_EQ(reads[0].request.body, body);
+    EXPECT_GE(reads[0].request.body.capacity() - reads[0].request.body.size(), kJsonPadding);
+  }
 }
 
 TEST(ReadRequestsTest, ReadsAChunkedBody) {
