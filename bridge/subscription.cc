@@ -1,5 +1,7 @@
 #include "bridge/subscription.h"
 
+#include <algorithm>
+
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
@@ -10,7 +12,8 @@
 namespace hookbridge {
 namespace {
 // Records copied from the log per read; bounds the memory a subscriber
-// holds besides the records it is writing.
+// holds besides the records it is writing (those of a read it has not
+// examined yet are kept for its next call).
 constexpr size_t kReadBatch = 256;
 
 }  // namespace
@@ -108,45 +111,55 @@ void Subscription::Close() { waker_->Close(); }
 absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
   size_t found = 0;
   more_ = false;
-  for (int reads = 0; found < max; ++reads) {
-    if (reads == kMaxReadsPerNext) {
-      more_ = found == 0;
-      break;
-    }
-    scratch_.clear();
-    // Ask for a wake-up only while this call has found nothing: a caller
-    // that got records comes back for more by itself.
-    uint64_t through = cursor_;
-    if (absl::Status read = log_->ReadSelected(cursor_, kReadBatch, selector_, &scratch_, &through,
-                                               found == 0 ? waker_ : std::shared_ptr<Waker>());
-        !read.ok()) {
-      const std::optional<uint64_t> oldest =
-          allow_gaps_ ? OldestRetainedSequence(read) : std::nullopt;
-      if (!oldest.has_value() || *oldest <= cursor_ + 1) return read;
-      // Deliver what came before the gap first; the next call comes back
-      // here.
-      if (found == 0) {
-        gap_ = Gap{cursor_ + 1, *oldest - 1};
-        cursor_ = *oldest - 1;
+  for (int reads = 0; found < max;) {
+    if (scratch_next_ == scratch_.size()) {
+      if (reads == kMaxReadsPerNext) {
+        more_ = found == 0;
+        break;
       }
-      break;
+      ++reads;
+      scratch_.clear();
+      scratch_next_ = 0;
+      // Ask for a wake-up only while this call has found nothing: a caller
+      // that got records comes back for more by itself.
+      uint64_t through = cursor_;
+      if (absl::Status read =
+              log_->ReadSelected(cursor_, kReadBatch, selector_, &scratch_, &through,
+                                 found == 0 ? waker_ : std::shared_ptr<Waker>());
+          !read.ok()) {
+        scratch_.clear();
+        const std::optional<uint64_t> oldest =
+            allow_gaps_ ? OldestRetainedSequence(read) : std::nullopt;
+        if (!oldest.has_value() || *oldest <= cursor_ + 1) return read;
+        // Deliver what came before the gap first; the next call comes back
+        // here.
+        if (found == 0) {
+          gap_ = Gap{cursor_ + 1, *oldest - 1};
+          cursor_ = *oldest - 1;
+        }
+        break;
+      }
+      if (through <= cursor_) {  // at the end of the log
+        scratch_.clear();
+        break;
+      }
+      scratch_through_ = through;
     }
-    if (through <= cursor_) break;  // at the end of the log
-    bool full = false;
-    for (RecordPtr& record : scratch_) {
+    while (scratch_next_ < scratch_.size() && found < max) {
+      RecordPtr& record = scratch_[scratch_next_++];
       cursor_ = record->sequence;
       if (filter_.Matches(*record)) {
         out->push_back(std::move(record));
-        if (++found == max) {
-          full = true;
-          break;
-        }
+        ++found;
       }
     }
-    // Records the log left out did not match: skip past them too.
-    if (!full) cursor_ = through;
+    if (scratch_next_ == scratch_.size()) {
+      // Records the log left out did not match: skip past them too.
+      cursor_ = std::max(cursor_, scratch_through_);
+      scratch_.clear();
+      scratch_next_ = 0;
+    }
   }
-  scratch_.clear();
   return absl::OkStatus();
 }
 

@@ -83,7 +83,12 @@ class Subscription {
   std::optional<Gap> gap_;
   bool more_ = false;
   const std::shared_ptr<Waker> waker_;
+  // The last read's records not examined yet (a call that filled `out`
+  // stops inside a read): the next call starts with them rather than read
+  // them again. scratch_through_ is that read's `through`.
   std::vector<RecordPtr> scratch_;
+  size_t scratch_next_ = 0;
+  uint64_t scratch_through_ = 0;
 };
 
 }  // namespace hookbridge

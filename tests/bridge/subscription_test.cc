@@ -375,6 +375,56 @@ TEST(SubscriptionSelectingLogTest, SkipsWhatTheLogLeftOutAndHandsItTheFilter) {
   EXPECT_EQ(wakes, 0);
 }
 
+// A log that counts the records its reads hand out.
+class CountingLog : public MemoryLog {
+ public:
+  CountingLog() : MemoryLog(MemoryLog::Options{}) {}
+
+  absl::Status ReadSelected(uint64_t after, size_t max, const ReadSelector& selector,
+                            std::vector<RecordPtr>* out, uint64_t* through,
+                            const std::shared_ptr<LogWaiter>& waiter) override {
+    const size_t before = out->size();
+    absl::Status status = MemoryLog::ReadSelected(after, max, selector, out, through, waiter);
+    records_read += out->size() - before;
+    return status;
+  }
+
+  size_t records_read = 0;
+};
+
+TEST(SubscriptionCountingLogTest, CallsSmallerThanAReadTakeEachRecordFromTheLogOnce) {
+  CountingLog log;
+  for (int i = 0; i < 1000; ++i) {
+    v1::Event event;
+    event.set_id(absl::StrCat("e", i));
+    event.set_type(i % 2 == 0 ? "comment.added" : "comment.removed");
+    event.set_source("docs");
+    log.Append(EncodeEvent(std::move(event)),
+               [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
+  }
+  v1::SubscribeRequest request;
+  request.set_after_sequence(0);
+  request.add_types("comment.added");
+  absl::StatusOr<std::unique_ptr<Subscription>> sub = Subscription::Create(&log, request, [] {});
+  ASSERT_TRUE(sub.ok()) << sub.status();
+  std::vector<uint64_t> got;
+  for (int calls = 0; calls < 100; ++calls) {
+    std::vector<RecordPtr> out;
+    ASSERT_TRUE((*sub)->Next(7, &out).ok());
+    if (out.empty()) break;
+    EXPECT_LE(out.size(), 7u);
+    for (const RecordPtr& r : out) got.push_back(r->sequence);
+    // A full call stops at the last record returned: resuming at the
+    // cursor continues exactly after it.
+    if (out.size() == 7) EXPECT_EQ((*sub)->cursor(), out.back()->sequence);
+  }
+  ASSERT_EQ(got.size(), 500u);
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], 2 * i + 1);
+  EXPECT_EQ((*sub)->cursor(), 1000u);
+  // Not read again for every call that stopped inside a read.
+  EXPECT_EQ(log.records_read, 1000u);
+}
+
 TEST_F(SubscriptionTest, InvalidFilterIsInvalidArgument) {
   v1::SubscribeRequest request;
   request.add_types("comment added");
