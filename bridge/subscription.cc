@@ -109,11 +109,21 @@ Subscription::~Subscription() { Close(); }
 void Subscription::Close() { waker_->Close(); }
 
 absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
+  return *Step(max, out, /*cached_only=*/false);
+}
+
+std::optional<absl::Status> Subscription::NextIfCached(size_t max, std::vector<RecordPtr>* out) {
+  return Step(max, out, /*cached_only=*/true);
+}
+
+std::optional<absl::Status> Subscription::Step(size_t max, std::vector<RecordPtr>* out,
+                                               bool cached_only) {
+  const int max_reads = cached_only ? 1 : kMaxReadsPerNext;
   size_t found = 0;
   more_ = false;
   for (int reads = 0; found < max;) {
     if (scratch_next_ == scratch_.size()) {
-      if (reads == kMaxReadsPerNext) {
+      if (reads == max_reads) {
         more_ = found == 0;
         break;
       }
@@ -122,11 +132,23 @@ absl::Status Subscription::Next(size_t max, std::vector<RecordPtr>* out) {
       scratch_next_ = 0;
       // Ask for a wake-up only while this call has found nothing: a caller
       // that got records comes back for more by itself.
+      const std::shared_ptr<LogWaiter> waiter =
+          found == 0 ? std::shared_ptr<LogWaiter>(waker_) : nullptr;
       uint64_t through = cursor_;
-      if (absl::Status read =
-              log_->ReadSelected(cursor_, kReadBatch, selector_, &scratch_, &through,
-                                 found == 0 ? waker_ : std::shared_ptr<Waker>());
-          !read.ok()) {
+      absl::Status read;
+      if (cached_only) {
+        std::optional<absl::Status> cached =
+            log_->ReadIfCached(cursor_, kReadBatch, &scratch_, waiter);
+        if (!cached.has_value()) {
+          if (found == 0) return std::nullopt;
+          break;
+        }
+        read = *std::move(cached);
+        if (!scratch_.empty()) through = scratch_.back()->sequence;
+      } else {
+        read = log_->ReadSelected(cursor_, kReadBatch, selector_, &scratch_, &through, waiter);
+      }
+      if (!read.ok()) {
         scratch_.clear();
         const std::optional<uint64_t> oldest =
             allow_gaps_ ? OldestRetainedSequence(read) : std::nullopt;

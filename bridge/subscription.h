@@ -52,6 +52,14 @@ class Subscription {
   // again). Not thread-safe: calls must be serialized by the owner.
   absl::Status Next(size_t max, std::vector<RecordPtr>* out);
 
+  // Like Next, but with at most one read of the log and only if the log can
+  // serve it from memory (EventLog::ReadIfCached): for a caller that must
+  // not block. nullopt when that read would wait for a disk or a server and
+  // nothing was found before it: call Next on a thread that may block. A
+  // call that examined a whole read without a match sets more() as Next's
+  // work bound does.
+  std::optional<absl::Status> NextIfCached(size_t max, std::vector<RecordPtr>* out);
+
   // Whether the last Next() stopped at its work bound before the end of
   // the log: call it again (nothing will wake the caller).
   bool more() const { return more_; }
@@ -72,6 +80,7 @@ class Subscription {
 
  private:
   class Waker;
+  std::optional<absl::Status> Step(size_t max, std::vector<RecordPtr>* out, bool cached_only);
   Subscription(EventLog* log, EventFilter filter, uint64_t cursor, bool allow_gaps,
                std::shared_ptr<Waker> waker);
 

@@ -16,6 +16,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -169,6 +170,17 @@ class EventLog {
   // oldest retained sequence) or `after` lies beyond the last sequence.
   virtual absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                             const std::shared_ptr<LogWaiter>& waiter) = 0;
+
+  // Like Read, but only when the read needs no disk or network: returns
+  // nullopt, having added and registered nothing, when it would wait for
+  // either. For callers that must not block (a gRPC reaction thread, a
+  // waking appender), which fall back to Read on a thread that may. The
+  // default serves nothing this way.
+  virtual std::optional<absl::Status> ReadIfCached(uint64_t after, size_t max,
+                                                   std::vector<RecordPtr>* out,
+                                                   const std::shared_ptr<LogWaiter>& waiter) {
+    return std::nullopt;
+  }
 
   // Like Read, but the log may leave out records that `selector` does not
   // select. `*through` is set to the last sequence the read covered: every

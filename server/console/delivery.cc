@@ -54,15 +54,6 @@ size_t Delivery::ByteSize() const {
 }
 
 namespace {
-// Whether `text` contains `word` (lower case), ignoring the case of `text`.
-bool ContainsIgnoringCase(absl::string_view text, absl::string_view word) {
-  if (word.size() > text.size()) return false;
-  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
-    if (absl::EqualsIgnoreCase(text.substr(i, word.size()), word)) return true;
-  }
-  return false;
-}
-
 // The length of the run of ASCII bytes at the start of `s`, eight at a time.
 size_t AsciiRun(absl::string_view s) {
   size_t i = 0;
@@ -77,22 +68,32 @@ size_t AsciiRun(absl::string_view s) {
 }  // namespace
 
 bool IsSensitiveHeader(absl::string_view name) {
-  // Called for every header of every webhook: no allocation.
-  if (absl::EqualsIgnoreCase(name, "x-trello-webhook")) return true;
+  // Called for every header of every webhook: the name is lower-cased once
+  // (on the stack when it is of a usual length) and searched for each word.
+  char stack[128];
+  std::string heap;
+  char* lower = stack;
+  if (name.size() > sizeof(stack)) {
+    heap.resize(name.size());
+    lower = heap.data();
+  }
+  for (size_t i = 0; i < name.size(); ++i) lower[i] = absl::ascii_tolower(name[i]);
+  const absl::string_view folded(lower, name.size());
+  if (folded == "x-trello-webhook") return true;
   for (absl::string_view part : {"auth", "cookie", "credential", "hmac", "key", "passw", "secret",
                                  "session", "signature", "token"}) {
-    if (ContainsIgnoringCase(name, part)) return true;
+    if (absl::StrContains(folded, part)) return true;
   }
-  for (size_t i = 0; i < name.size();) {
-    if (!absl::ascii_isalpha(name[i])) {
+  for (size_t i = 0; i < folded.size();) {
+    if (!absl::ascii_isalpha(folded[i])) {
       ++i;
       continue;
     }
     size_t end = i;
-    while (end < name.size() && absl::ascii_isalpha(name[end])) ++end;
-    const absl::string_view word = name.substr(i, end - i);
+    while (end < folded.size() && absl::ascii_isalpha(folded[end])) ++end;
+    const absl::string_view word = folded.substr(i, end - i);
     for (absl::string_view short_word : {"sig", "pass", "pwd", "jwt"}) {
-      if (absl::EqualsIgnoreCase(word, short_word)) return true;
+      if (word == short_word) return true;
     }
     i = end;
   }

@@ -91,12 +91,14 @@ grpc::Slice SliceOf(const RecordPtr& record, const std::string& bytes) {
 // from its notifier thread. `mu_` serializes them. Lock order: the
 // subscription's waker lock, then `mu_`, then the log's lock.
 //
-// The log is read only on the service's ReadPool, one task at a time per
-// stream (`reading_`), never under `mu_`: resolving the start position
-// (Start) and each bounded step of Subscription::Next (ReadStep). So a
-// stream scanning a long log past records its filter does not match, or a
-// NATS fetch waiting for the network, holds no gRPC thread and no lock that
-// /metrics (MaxLag), the console or heartbeats take. The reactor is deleted
+// The log is read on the service's ReadPool, one task at a time per stream
+// (`reading_`), never under `mu_`: resolving the start position (Start) and
+// each bounded step of Subscription::Next (ReadStep). So a stream scanning a
+// long log past records its filter does not match, or a NATS fetch waiting
+// for the network, holds no gRPC thread and no lock that /metrics (MaxLag),
+// the console or heartbeats take. The one exception is a read the log
+// serves from memory right after a write completes (ReadInline): a stream
+// keeping up with the tail then needs no hand-off to the pool and back. The reactor is deleted
 // by whichever of OnDone and the last read task ends later.
 //
 // A write is a SubscribeResponse: every record ready, up to
@@ -212,20 +214,48 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       if (done_) {
         destroy = true;
       } else {
-        cursor_ = cursor;
-        if (!status.ok()) {
-          read_error_ = status;
-        } else {
-          pending_ = std::move(batch);
-          next_ = 0;
-          gap_ = gap;
-          // Nothing found and none of this: the waker is armed (OnWake).
-          if (!pending_.empty() || gap.has_value() || more) want_read_ = true;
-        }
+        TakeRead(status, std::move(batch), gap, more, cursor);
         Pump();
       }
     }
     if (destroy) Destroy();
+  }
+
+  // The next step read where Pump runs, without the read pool, when the
+  // log has the records in memory (a subscriber keeping up with the tail):
+  // one read of the log under `mu_`, a few pointer copies. Saves two
+  // thread hand-offs per write. False, having read nothing, when the read
+  // would need the disk or the network, or when it found no match in a
+  // whole read (scanning on is the pool's work).
+  bool ReadInline() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::vector<RecordPtr> batch;
+    std::optional<absl::Status> status = subscription_->NextIfCached(kMaxBatchEvents, &batch);
+    if (!status.has_value()) return false;
+    std::optional<Subscription::Gap> gap = subscription_->TakeGap();
+    const bool more = subscription_->more();
+    if (status->ok() && batch.empty() && !gap.has_value() && more) {
+      cursor_ = subscription_->cursor();
+      return false;
+    }
+    TakeRead(*status, std::move(batch), gap, more, subscription_->cursor());
+    Pump();
+    return true;
+  }
+
+  // Takes what a step of the subscription read.
+  void TakeRead(const absl::Status& status, std::vector<RecordPtr> batch,
+                std::optional<Subscription::Gap> gap, bool more, uint64_t cursor)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    cursor_ = cursor;
+    if (!status.ok()) {
+      read_error_ = status;
+      return;
+    }
+    pending_ = std::move(batch);
+    next_ = 0;
+    gap_ = gap;
+    // Nothing found and none of this: the waker is armed (OnWake).
+    if (!pending_.empty() || gap.has_value() || more) want_read_ = true;
   }
 
   void OnWriteDone(bool ok) override {
@@ -245,7 +275,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     }
     resume_after_ = std::max(resume_after_, write_position_);
     in_flight_.clear();
-    Pump();
+    Pump(/*read_inline=*/true);
   }
 
   void OnCancel() override {
@@ -397,7 +427,11 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   }
 
   // Starts the next write, or finishes, or waits for the log to grow.
-  void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // `read_inline`: on the completion of a write, the next read may be done
+  // here (ReadInline) when the log has it in memory. Not on a wake-up: the
+  // appending or notifying thread wakes every stream, and would then do
+  // every stream's read and write in turn.
+  void Pump(bool read_inline = false) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_ || write_in_flight_) return;
     if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
     if (shutting_down_) {
@@ -423,6 +457,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       pending_.clear();
       next_ = 0;
       want_read_ = false;
+      if (read_inline && ReadInline()) return;
       reading_ = true;
       service_->read_pool_.Schedule([this] { ReadStep(); });
       return;

@@ -380,11 +380,10 @@ class CountingLog : public MemoryLog {
  public:
   CountingLog() : MemoryLog(MemoryLog::Options{}) {}
 
-  absl::Status ReadSelected(uint64_t after, size_t max, const ReadSelector& selector,
-                            std::vector<RecordPtr>* out, uint64_t* through,
-                            const std::shared_ptr<LogWaiter>& waiter) override {
+  absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                    const std::shared_ptr<LogWaiter>& waiter) override {
     const size_t before = out->size();
-    absl::Status status = MemoryLog::ReadSelected(after, max, selector, out, through, waiter);
+    absl::Status status = MemoryLog::Read(after, max, out, waiter);
     records_read += out->size() - before;
     return status;
   }
@@ -423,6 +422,115 @@ TEST(SubscriptionCountingLogTest, CallsSmallerThanAReadTakeEachRecordFromTheLogO
   EXPECT_EQ((*sub)->cursor(), 1000u);
   // Not read again for every call that stopped inside a read.
   EXPECT_EQ(log.records_read, 1000u);
+}
+
+// A memory log that pretends its records older than `cached_from` are on
+// disk: ReadIfCached refuses reads that would need them.
+class PartlyCachedLog : public CountingLog {
+ public:
+  std::optional<absl::Status> ReadIfCached(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                                           const std::shared_ptr<LogWaiter>& waiter) override {
+    if (after + 1 < cached_from) return std::nullopt;
+    ++cached_reads;
+    return MemoryLog::ReadIfCached(after, max, out, waiter);
+  }
+
+  uint64_t cached_from = 0;
+  int cached_reads = 0;
+};
+
+TEST(SubscriptionCachedTest, NextIfCachedReadsOnceFromMemoryAndLeavesDiskReadsToNext) {
+  PartlyCachedLog log;
+  for (int i = 0; i < 600; ++i) {
+    v1::Event event;
+    event.set_id(absl::StrCat("e", i));
+    event.set_type(i < 300 ? "comment.removed" : "comment.added");
+    event.set_source("docs");
+    log.Append(EncodeEvent(std::move(event)),
+               [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
+  }
+  log.cached_from = 550;
+  v1::SubscribeRequest request;
+  request.set_after_sequence(0);
+  request.add_types("comment.added");
+  int wakes = 0;
+  absl::StatusOr<std::unique_ptr<Subscription>> sub =
+      Subscription::Create(&log, request, [&wakes] { ++wakes; });
+  ASSERT_TRUE(sub.ok()) << sub.status();
+  std::vector<RecordPtr> out;
+
+  // Record 1 is "on disk": nothing done, for Next to do.
+  EXPECT_EQ((*sub)->NextIfCached(10, &out), std::nullopt);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ((*sub)->cursor(), 0u);
+  EXPECT_EQ(log.records_read, 0u);
+
+  // Next reads from disk; it stops inside its second read (257 .. 512),
+  // keeping the rest of it.
+  ASSERT_TRUE((*sub)->Next(10, &out).ok());
+  ASSERT_EQ(out.size(), 10u);
+  EXPECT_EQ(out.front()->sequence, 301u);
+  EXPECT_EQ((*sub)->cursor(), 310u);
+
+  // What Next kept is handed out without a read; the read after it would
+  // need the disk: the call returns what it found.
+  out.clear();
+  std::optional<absl::Status> status = (*sub)->NextIfCached(500, &out);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok()) << *status;
+  ASSERT_EQ(out.size(), 202u);
+  EXPECT_EQ(out.back()->sequence, 512u);
+  EXPECT_EQ((*sub)->cursor(), 512u);
+  EXPECT_EQ(log.cached_reads, 0);
+  out.clear();
+  EXPECT_EQ((*sub)->NextIfCached(500, &out), std::nullopt);
+  ASSERT_TRUE((*sub)->Next(500, &out).ok());
+  EXPECT_EQ(out.size(), 88u);
+  EXPECT_EQ((*sub)->cursor(), 600u);
+
+  // At the end, from memory: nothing, and the wake-up armed as Next arms it.
+  out.clear();
+  status = (*sub)->NextIfCached(500, &out);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok()) << *status;
+  EXPECT_TRUE(out.empty());
+  EXPECT_FALSE((*sub)->more());
+  EXPECT_EQ(log.cached_reads, 1);
+  EXPECT_EQ(wakes, 0);
+  v1::Event event;
+  event.set_id("late");
+  event.set_type("comment.added");
+  event.set_source("docs");
+  log.Append(EncodeEvent(std::move(event)), [](absl::StatusOr<uint64_t>) {});
+  EXPECT_EQ(wakes, 1);
+  // Each record was taken from the log once.
+  EXPECT_EQ(log.records_read, 600u);
+}
+
+TEST(SubscriptionCachedTest, NextIfCachedStopsAfterOneReadWithoutAMatch) {
+  CountingLog log;
+  for (int i = 0; i < 1000; ++i) {
+    v1::Event event;
+    event.set_id(absl::StrCat("e", i));
+    event.set_type("other");
+    event.set_source("docs");
+    log.Append(EncodeEvent(std::move(event)),
+               [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
+  }
+  v1::SubscribeRequest request;
+  request.set_after_sequence(0);
+  request.add_types("comment.*");
+  absl::StatusOr<std::unique_ptr<Subscription>> sub = Subscription::Create(&log, request, [] {});
+  ASSERT_TRUE(sub.ok()) << sub.status();
+  std::vector<RecordPtr> out;
+  std::optional<absl::Status> status = (*sub)->NextIfCached(10, &out);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ok());
+  EXPECT_TRUE(out.empty());
+  // One read of 256, and more to scan: the caller hands it to Next.
+  EXPECT_EQ(log.records_read, 256u);
+  EXPECT_EQ((*sub)->cursor(), 256u);
+  EXPECT_TRUE((*sub)->more());
 }
 
 TEST_F(SubscriptionTest, InvalidFilterIsInvalidArgument) {

@@ -773,6 +773,31 @@ uint64_t FileLog::FirstSequenceLocked() const {
   return segments_.empty() ? committed_ + 1 : segments_.front()->first_sequence;
 }
 
+std::optional<absl::Status> FileLog::ReadFromMemoryLocked(
+    uint64_t after, size_t max, std::vector<RecordPtr>* out,
+    const std::shared_ptr<LogWaiter>& waiter) {
+  if (after > committed_) return AfterEndError(after, committed_);
+  const uint64_t first = FirstSequenceLocked();
+  if (after + 1 < first) return NotRetainedError(after, first);
+  if (after == committed_) {
+    if (waiter != nullptr) waiters_.Add(waiter);
+    return absl::OkStatus();
+  }
+  if (max == 0) return absl::OkStatus();
+  if (cache_.Covers(after)) {
+    cache_.Read(after, max, out);
+    return absl::OkStatus();
+  }
+  return std::nullopt;
+}
+
+std::optional<absl::Status> FileLog::ReadIfCached(uint64_t after, size_t max,
+                                                  std::vector<RecordPtr>* out,
+                                                  const std::shared_ptr<LogWaiter>& waiter) {
+  absl::MutexLock lock(&mu_);
+  return ReadFromMemoryLocked(after, max, out, waiter);
+}
+
 absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                            const std::shared_ptr<LogWaiter>& waiter) {
   std::shared_ptr<Segment> segment;
@@ -781,19 +806,8 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
   std::vector<std::pair<uint64_t, uint64_t>> skips;
   {
     absl::MutexLock lock(&mu_);
-    if (after > committed_) {
-      return AfterEndError(after, committed_);
-    }
-    const uint64_t first = FirstSequenceLocked();
-    if (after + 1 < first) return NotRetainedError(after, first);
-    if (after == committed_) {
-      if (waiter != nullptr) waiters_.Add(waiter);
-      return absl::OkStatus();
-    }
-    if (max == 0) return absl::OkStatus();
-    if (cache_.Covers(after)) {
-      cache_.Read(after, max, out);
-      return absl::OkStatus();
+    if (std::optional<absl::Status> served = ReadFromMemoryLocked(after, max, out, waiter)) {
+      return *served;
     }
     // The first segment holding a record after `after`.
     auto it = std::upper_bound(

@@ -130,6 +130,9 @@ class FileLog : public EventLog {
   const Recovery& recovery() const { return recovery_; }
 
   void Append(EncodedEvent event, AppendCallback done) override;
+  // Serves reads the tail cache covers, and those at or past the end.
+  std::optional<absl::Status> ReadIfCached(uint64_t after, size_t max, std::vector<RecordPtr>* out,
+                                           const std::shared_ptr<LogWaiter>& waiter) override;
   absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                     const std::shared_ptr<LogWaiter>& waiter) override;
   absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
@@ -183,6 +186,13 @@ class FileLog : public EventLog {
   void ApplyRetentionLocked(std::vector<std::shared_ptr<Segment>>* removed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t FirstSequenceLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The part of a read that needs no segment: its checks, the end of the
+  // log and the tail cache. nullopt when the records must be read from a
+  // segment.
+  std::optional<absl::Status> ReadFromMemoryLocked(uint64_t after, size_t max,
+                                                   std::vector<RecordPtr>* out,
+                                                   const std::shared_ptr<LogWaiter>& waiter)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reads records after `after` from `segment` between `offset` and `end`;
   // `*last` and `*next` are set to the last record's sequence and the
   // offset after it.

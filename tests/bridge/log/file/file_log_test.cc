@@ -131,6 +131,43 @@ TEST_F(FileLogTest, AppendsReadBackIdenticallyFromMemoryAndFromDisk) {
   EXPECT_EQ(stats.bytes, fs::file_size(Segments().at(0)));
 }
 
+TEST_F(FileLogTest, ReadIfCachedServesOnlyWhatNeedsNoSegmentRead) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;  // the cache keeps the newest record only
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 5; ++i) Append(*log, Encoded(i));
+
+  // Older records are on disk only: nothing read, nothing registered.
+  struct Waiter : LogWaiter {
+    void OnLogGrew() override { woken.Notify(); }
+    absl::Notification woken;
+  };
+  auto waiter = std::make_shared<Waiter>();
+  std::vector<RecordPtr> records;
+  EXPECT_EQ(log->ReadIfCached(2, 10, &records, waiter), std::nullopt);
+  EXPECT_TRUE(records.empty());
+  // The newest is in the tail cache.
+  std::optional<absl::Status> served = log->ReadIfCached(4, 10, &records, waiter);
+  ASSERT_TRUE(served.has_value());
+  EXPECT_TRUE(served->ok()) << *served;
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]->sequence, 5u);
+  // At the end: served, and the waiter registered for the next append.
+  records.clear();
+  served = log->ReadIfCached(5, 10, &records, waiter);
+  ASSERT_TRUE(served.has_value());
+  EXPECT_TRUE(served->ok()) << *served;
+  EXPECT_TRUE(records.empty());
+  EXPECT_FALSE(waiter->woken.HasBeenNotified());
+  Append(*log, Encoded(6));
+  EXPECT_TRUE(waiter->woken.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  // Positions past the end are refused as Read refuses them.
+  served = log->ReadIfCached(9, 10, &records, nullptr);
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->code(), absl::StatusCode::kOutOfRange);
+}
+
 TEST_F(FileLogTest, ReopenKeepsEveryRecordAndContinuesTheSequence) {
   {
     auto log = Open(Options());
