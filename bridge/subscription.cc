@@ -91,15 +91,22 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Create(
   }
 
   return std::unique_ptr<Subscription>(
-      new Subscription(log, *std::move(filter), cursor, request.allow_gaps(),
+      new Subscription(log, *std::move(filter), cursor, request.allow_gaps(), request.include_raw(),
                        std::make_shared<Waker>(std::move(on_wake))));
 }
 
+namespace {
+ReadSelector WithRawBodies(ReadSelector selector, bool raw_bodies) {
+  selector.raw_bodies = raw_bodies;
+  return selector;
+}
+}  // namespace
+
 Subscription::Subscription(EventLog* log, EventFilter filter, uint64_t cursor, bool allow_gaps,
-                           std::shared_ptr<Waker> waker)
+                           bool include_raw, std::shared_ptr<Waker> waker)
     : log_(log),
       filter_(std::move(filter)),
-      selector_(filter_.Selector()),
+      selector_(WithRawBodies(filter_.Selector(), include_raw)),
       cursor_(cursor),
       allow_gaps_(allow_gaps),
       waker_(std::move(waker)) {}

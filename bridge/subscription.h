@@ -82,7 +82,7 @@ class Subscription {
   class Waker;
   std::optional<absl::Status> Step(size_t max, std::vector<RecordPtr>* out, bool cached_only);
   Subscription(EventLog* log, EventFilter filter, uint64_t cursor, bool allow_gaps,
-               std::shared_ptr<Waker> waker);
+               bool include_raw, std::shared_ptr<Waker> waker);
 
   EventLog* const log_;
   const EventFilter filter_;

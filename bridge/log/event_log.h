@@ -149,6 +149,9 @@ using AppendCallback = std::function<void(absl::StatusOr<uint64_t> sequence)>;
 struct ReadSelector {
   std::vector<std::string> sources;        // exact names; empty: any source
   std::vector<std::string> type_patterns;  // `*` matches any run; empty: any type
+  // False when the reader sends no raw bodies: the log may then hand out
+  // records without raw_body_field (the file log copies none from disk).
+  bool raw_bodies = true;
 };
 
 // Thread-safe: every method may be called concurrently from any thread.

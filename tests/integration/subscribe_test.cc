@@ -267,6 +267,44 @@ TEST(SubscribeTest, AStoredEventOverALoweredMaximumGoesOutWithoutItsPayload) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SubscribeTest, ReplayFromDiskCarriesTheRawBodyExactlyToThoseWhoAskForIt) {
+  char dir[] = "/tmp/hookbridge-subscribe-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string log = absl::StrCat("log: { backend: file, dir: \"", dir, "\" }\n");
+  const std::string first = CommentAddedBody("one");
+  const std::string second = CommentAddedBody("two");
+  {
+    auto before = HookbridgeProcess::Start(CkeditorConfig(kSecret, log));
+    ASSERT_NE(before, nullptr);
+    HttpClient http(before->http_port());
+    ASSERT_EQ(http.PostSigned(kPath, first, kSecret).status, 200);
+    ASSERT_EQ(http.PostSigned(kPath, second, kSecret).status, 200);
+  }
+  // Restarted: the events are read from the segment, not from memory.
+  auto after = HookbridgeProcess::Start(CkeditorConfig(kSecret, log));
+  ASSERT_NE(after, nullptr);
+  v1::SubscribeRequest with_raw = FromStart();
+  with_raw.set_include_raw(true);
+  Subscriber raw(after->grpc_target(), with_raw);
+  Subscriber plain(after->grpc_target(), FromStart());
+  std::vector<v1::Event> raw_events = raw.ReadN(2);
+  std::vector<v1::Event> plain_events = plain.ReadN(2);
+  ASSERT_EQ(raw_events.size(), 2u);
+  ASSERT_EQ(plain_events.size(), 2u);
+  EXPECT_EQ(raw_events[0].raw_body(), first);
+  EXPECT_EQ(raw_events[1].raw_body(), second);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(plain_events[i].raw_body().empty());
+    // Everything but the raw body is the same event.
+    v1::Event stripped = raw_events[i];
+    stripped.clear_raw_body();
+    EXPECT_EQ(stripped.SerializeAsString(), plain_events[i].SerializeAsString());
+    EXPECT_TRUE(plain_events[i].has_ckeditor());
+  }
+  after.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SubscribeTest, NeedsAToken) {
   auto process = HookbridgeProcess::Start(CkeditorConfig(kSecret));
   ASSERT_NE(process, nullptr);

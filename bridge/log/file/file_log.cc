@@ -800,6 +800,21 @@ std::optional<absl::Status> FileLog::ReadIfCached(uint64_t after, size_t max,
 
 absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                            const std::shared_ptr<LogWaiter>& waiter) {
+  return ReadRecords(after, max, /*raw_bodies=*/true, out, waiter);
+}
+
+absl::Status FileLog::ReadSelected(uint64_t after, size_t max, const ReadSelector& selector,
+                                   std::vector<RecordPtr>* out, uint64_t* through,
+                                   const std::shared_ptr<LogWaiter>& waiter) {
+  const size_t before = out->size();
+  absl::Status status = ReadRecords(after, max, selector.raw_bodies, out, waiter);
+  *through = out->size() > before ? out->back()->sequence : after;
+  return status;
+}
+
+absl::Status FileLog::ReadRecords(uint64_t after, size_t max, bool raw_bodies,
+                                  std::vector<RecordPtr>* out,
+                                  const std::shared_ptr<LogWaiter>& waiter) {
   std::shared_ptr<Segment> segment;
   uint64_t offset = 0;
   uint64_t end = 0;
@@ -826,7 +841,8 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
   }
   uint64_t last = after;
   uint64_t next = offset;
-  HB_RETURN_IF_ERROR(ReadSegment(*segment, offset, end, skips, after, max, out, &last, &next));
+  HB_RETURN_IF_ERROR(
+      ReadSegment(*segment, offset, end, skips, after, max, raw_bodies, out, &last, &next));
   if (last > after) {
     absl::MutexLock lock(&mu_);
     hints_[last % kReadHints] = ReadHint{segment, last, next};
@@ -836,8 +852,9 @@ absl::Status FileLog::Read(uint64_t after, size_t max, std::vector<RecordPtr>* o
 
 absl::Status FileLog::ReadSegment(const Segment& segment, uint64_t offset, uint64_t end,
                                   const std::vector<std::pair<uint64_t, uint64_t>>& skips,
-                                  uint64_t after, size_t max, std::vector<RecordPtr>* out,
-                                  uint64_t* last, uint64_t* next) const {
+                                  uint64_t after, size_t max, bool raw_bodies,
+                                  std::vector<RecordPtr>* out, uint64_t* last,
+                                  uint64_t* next) const {
   absl::string_view buffer;
   uint64_t buffer_offset = 0;
   absl::Cleanup trim = [] { read_buffer.Trim(); };
@@ -896,7 +913,7 @@ absl::Status FileLog::ReadSegment(const Segment& segment, uint64_t offset, uint6
       return corrupt();
     }
     RecordPtr record;
-    if (!RecordFromFrame(frame, checked, &record)) return corrupt();
+    if (!RecordFromFrame(frame, checked, &record, raw_bodies)) return corrupt();
     out->push_back(std::move(record));
     ++added;
     offset += frame_size;

@@ -133,6 +133,11 @@ class FileLog : public EventLog {
   // Serves reads the tail cache covers, and those at or past the end.
   std::optional<absl::Status> ReadIfCached(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                                            const std::shared_ptr<LogWaiter>& waiter) override;
+  // Selects nothing itself; without selector.raw_bodies, the records read
+  // from a segment come without their raw body (no copy of it is made).
+  absl::Status ReadSelected(uint64_t after, size_t max, const ReadSelector& selector,
+                            std::vector<RecordPtr>* out, uint64_t* through,
+                            const std::shared_ptr<LogWaiter>& waiter) override;
   absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
                     const std::shared_ptr<LogWaiter>& waiter) override;
   absl::StatusOr<uint64_t> PositionAt(absl::Time since) override;
@@ -195,11 +200,14 @@ class FileLog : public EventLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reads records after `after` from `segment` between `offset` and `end`;
   // `*last` and `*next` are set to the last record's sequence and the
-  // offset after it.
+  // offset after it. `raw_bodies`: as ReadSelector::raw_bodies.
   absl::Status ReadSegment(const Segment& segment, uint64_t offset, uint64_t end,
                            const std::vector<std::pair<uint64_t, uint64_t>>& skips, uint64_t after,
-                           size_t max, std::vector<RecordPtr>* out, uint64_t* last,
+                           size_t max, bool raw_bodies, std::vector<RecordPtr>* out, uint64_t* last,
                            uint64_t* next) const;
+  // Read, with or without raw bodies for what comes from a segment.
+  absl::Status ReadRecords(uint64_t after, size_t max, bool raw_bodies, std::vector<RecordPtr>* out,
+                           const std::shared_ptr<LogWaiter>& waiter);
 
   const Options options_;
   Env* const env_;

@@ -107,14 +107,15 @@ bool ScanEventKeys(absl::string_view event_bytes, LogRecord* record) {
   return in.ConsumedEntireMessage() && in.CurrentPosition() == static_cast<int>(event_bytes.size());
 }
 
-bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordPtr* out) {
+bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordPtr* out,
+                     bool raw_body) {
   const absl::string_view payload = frame.substr(kFrameHeaderSize, header.payload_size);
   auto record = std::make_shared<LogRecord>();
   if (!ScanEventKeys(payload.substr(0, header.event_size), record.get())) return false;
   record->sequence = header.sequence;
   record->appended_at = absl::FromUnixNanos(header.appended_at_nanos);
   record->event_bytes = std::string(payload.substr(0, header.event_size));
-  record->raw_body_field = std::string(payload.substr(header.event_size));
+  if (raw_body) record->raw_body_field = std::string(payload.substr(header.event_size));
   *out = std::move(record);
   return true;
 }

@@ -74,7 +74,10 @@ bool ScanEventKeys(absl::string_view event_bytes, LogRecord* record);
 
 // Builds the LogRecord of a valid frame (ScanEventKeys for the filter
 // keys). False if the event bytes are not well-formed.
-bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordPtr* out);
+// `raw_body`: false leaves the record's raw_body_field empty (for readers
+// that send none).
+bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordPtr* out,
+                     bool raw_body = true);
 
 // What recovery learns from reading a segment, kept beside a closed
 // segment (segment-N.idx next to segment-N.log) so that the next start

@@ -168,6 +168,39 @@ TEST_F(FileLogTest, ReadIfCachedServesOnlyWhatNeedsNoSegmentRead) {
   EXPECT_EQ(served->code(), absl::StatusCode::kOutOfRange);
 }
 
+TEST_F(FileLogTest, ReadersThatSendNoRawBodyGetNoneCopiedFromDisk) {
+  FileLog::Options options = Options();
+  options.tail_cache_bytes = 1;  // the cache keeps the newest record only
+  auto log = Open(options);
+  ASSERT_NE(log, nullptr);
+  for (int i = 1; i <= 3; ++i) Append(*log, Encoded(i));
+  ReadSelector selector;
+  selector.raw_bodies = false;
+  std::vector<RecordPtr> without;
+  uint64_t through = 0;
+  ASSERT_TRUE(log->ReadSelected(0, 10, selector, &without, &through, nullptr).ok());
+  ASSERT_EQ(without.size(), 3u);
+  EXPECT_EQ(through, 3u);
+  selector.raw_bodies = true;
+  std::vector<RecordPtr> with;
+  ASSERT_TRUE(log->ReadSelected(0, 10, selector, &with, &through, nullptr).ok());
+  ASSERT_EQ(with.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(without[i]->sequence, with[i]->sequence);
+    EXPECT_EQ(without[i]->event_bytes, with[i]->event_bytes);
+    EXPECT_EQ(without[i]->id, with[i]->id);
+    EXPECT_FALSE(with[i]->raw_body_field.empty());
+  }
+  // From disk (a read that starts before the cache): none copied.
+  for (const RecordPtr& r : without) EXPECT_TRUE(r->raw_body_field.empty());
+  // From the tail cache: the record as it is.
+  selector.raw_bodies = false;
+  std::vector<RecordPtr> cached;
+  ASSERT_TRUE(log->ReadSelected(2, 10, selector, &cached, &through, nullptr).ok());
+  ASSERT_EQ(cached.size(), 1u);
+  EXPECT_EQ(cached[0]->raw_body_field, with[2]->raw_body_field);
+}
+
 TEST_F(FileLogTest, ReopenKeepsEveryRecordAndContinuesTheSequence) {
   {
     auto log = Open(Options());
