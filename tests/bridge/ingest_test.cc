@@ -15,6 +15,7 @@
 #include "bridge/providers/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/bridge/log/counting_log.h"
 
 namespace hookbridge {
 namespace {
@@ -1043,16 +1044,8 @@ TEST_F(ReplayTest, ADocspaceEventCreatedBeforeTheWindowIsRefusedAsStale) {
 
 // A memory log that keeps state as the file log does, and counts the
 // records read from it.
-class StatefulLog : public MemoryLog {
+class StatefulLog : public CountingLog {
  public:
-  StatefulLog() : MemoryLog(Options()) {}
-  absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
-                    const std::shared_ptr<LogWaiter>& waiter) override {
-    const size_t before = out->size();
-    absl::Status s = MemoryLog::Read(after, max, out, waiter);
-    records_read += out->size() - before;
-    return s;
-  }
   absl::Status SaveState(absl::string_view name, absl::string_view bytes) override {
     states[std::string(name)] = std::string(bytes);
     return absl::OkStatus();
@@ -1063,7 +1056,6 @@ class StatefulLog : public MemoryLog {
     return it->second;
   }
   std::map<std::string, std::string> states;
-  size_t records_read = 0;
 };
 
 class IngestStateTest : public ::testing::Test {

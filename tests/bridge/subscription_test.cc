@@ -1,5 +1,6 @@
 #include "bridge/subscription.h"
 
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "bridge/log/memory/memory_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/bridge/log/counting_log.h"
 
 namespace hookbridge {
 namespace {
@@ -315,6 +317,28 @@ TEST_F(SubscriptionTest, CursorStopsAtTheLastRecordReturnedWhenFull) {
   EXPECT_EQ(sub->cursor(), 4u);
 }
 
+// Appends an event of `type` from source "docs" to `log`.
+void AppendEvent(EventLog& log, const std::string& id, const std::string& type) {
+  v1::Event event;
+  event.set_id(id);
+  event.set_type(type);
+  event.set_source("docs");
+  log.Append(EncodeEvent(std::move(event)),
+             [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
+}
+
+// A subscription to `log` from its start, for events of `type`.
+std::unique_ptr<Subscription> SubscribeFromStart(
+    EventLog& log, const std::string& type, std::function<void()> on_wake = [] {}) {
+  v1::SubscribeRequest request;
+  request.set_after_sequence(0);
+  request.add_types(type);
+  absl::StatusOr<std::unique_ptr<Subscription>> sub =
+      Subscription::Create(&log, request, std::move(on_wake));
+  EXPECT_TRUE(sub.ok()) << sub.status();
+  return sub.ok() ? *std::move(sub) : nullptr;
+}
+
 // A log that selects records itself, as JetStream does on the server:
 // ReadSelected returns only records whose type is one of the selector's
 // patterns (taken literally) and says how far it looked.
@@ -343,12 +367,7 @@ class SelectingLog : public MemoryLog {
 TEST(SubscriptionSelectingLogTest, SkipsWhatTheLogLeftOutAndHandsItTheFilter) {
   SelectingLog log;
   for (const char* type : {"comment.added", "other", "other", "comment.added", "other"}) {
-    v1::Event event;
-    event.set_id(type);
-    event.set_type(type);
-    event.set_source("docs");
-    log.Append(EncodeEvent(std::move(event)),
-               [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
+    AppendEvent(log, type, type);
   }
   v1::SubscribeRequest request;
   request.set_after_sequence(0);
@@ -375,51 +394,26 @@ TEST(SubscriptionSelectingLogTest, SkipsWhatTheLogLeftOutAndHandsItTheFilter) {
   EXPECT_EQ(wakes, 0);
 }
 
-// A log that counts the records its reads hand out.
-class CountingLog : public MemoryLog {
- public:
-  CountingLog() : MemoryLog(MemoryLog::Options{}) {}
-
-  absl::Status Read(uint64_t after, size_t max, std::vector<RecordPtr>* out,
-                    const std::shared_ptr<LogWaiter>& waiter) override {
-    const size_t before = out->size();
-    absl::Status status = MemoryLog::Read(after, max, out, waiter);
-    records_read += out->size() - before;
-    return status;
-  }
-
-  size_t records_read = 0;
-};
-
 TEST(SubscriptionCountingLogTest, CallsSmallerThanAReadTakeEachRecordFromTheLogOnce) {
   CountingLog log;
-  for (int i = 0; i < 1000; ++i) {
-    v1::Event event;
-    event.set_id(absl::StrCat("e", i));
-    event.set_type(i % 2 == 0 ? "comment.added" : "comment.removed");
-    event.set_source("docs");
-    log.Append(EncodeEvent(std::move(event)),
-               [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
-  }
-  v1::SubscribeRequest request;
-  request.set_after_sequence(0);
-  request.add_types("comment.added");
-  absl::StatusOr<std::unique_ptr<Subscription>> sub = Subscription::Create(&log, request, [] {});
-  ASSERT_TRUE(sub.ok()) << sub.status();
+  for (int i = 0; i < 1000; ++i)
+    AppendEvent(log, absl::StrCat("e", i), i % 2 == 0 ? "comment.added" : "comment.removed");
+  std::unique_ptr<Subscription> sub = SubscribeFromStart(log, "comment.added");
+  ASSERT_NE(sub, nullptr);
   std::vector<uint64_t> got;
   for (int calls = 0; calls < 100; ++calls) {
     std::vector<RecordPtr> out;
-    ASSERT_TRUE((*sub)->Next(7, &out).ok());
+    ASSERT_TRUE(sub->Next(7, &out).ok());
     if (out.empty()) break;
     EXPECT_LE(out.size(), 7u);
     for (const RecordPtr& r : out) got.push_back(r->sequence);
     // A full call stops at the last record returned: resuming at the
     // cursor continues exactly after it.
-    if (out.size() == 7) EXPECT_EQ((*sub)->cursor(), out.back()->sequence);
+    if (out.size() == 7) EXPECT_EQ(sub->cursor(), out.back()->sequence);
   }
   ASSERT_EQ(got.size(), 500u);
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], 2 * i + 1);
-  EXPECT_EQ((*sub)->cursor(), 1000u);
+  EXPECT_EQ(sub->cursor(), 1000u);
   // Not read again for every call that stopped inside a read.
   EXPECT_EQ(log.records_read, 1000u);
 }
@@ -441,67 +435,54 @@ class PartlyCachedLog : public CountingLog {
 
 TEST(SubscriptionCachedTest, NextIfCachedReadsOnceFromMemoryAndLeavesDiskReadsToNext) {
   PartlyCachedLog log;
-  for (int i = 0; i < 600; ++i) {
-    v1::Event event;
-    event.set_id(absl::StrCat("e", i));
-    event.set_type(i < 300 ? "comment.removed" : "comment.added");
-    event.set_source("docs");
-    log.Append(EncodeEvent(std::move(event)),
-               [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
-  }
+  for (int i = 0; i < 600; ++i)
+    AppendEvent(log, absl::StrCat("e", i), i < 300 ? "comment.removed" : "comment.added");
   log.cached_from = 550;
-  v1::SubscribeRequest request;
-  request.set_after_sequence(0);
-  request.add_types("comment.added");
   int wakes = 0;
-  absl::StatusOr<std::unique_ptr<Subscription>> sub =
-      Subscription::Create(&log, request, [&wakes] { ++wakes; });
-  ASSERT_TRUE(sub.ok()) << sub.status();
+  std::unique_ptr<Subscription> sub =
+      SubscribeFromStart(log, "comment.added", [&wakes] { ++wakes; });
+  ASSERT_NE(sub, nullptr);
   std::vector<RecordPtr> out;
 
   // Record 1 is "on disk": nothing done, for Next to do.
-  EXPECT_EQ((*sub)->NextIfCached(10, &out), std::nullopt);
+  EXPECT_EQ(sub->NextIfCached(10, &out), std::nullopt);
   EXPECT_TRUE(out.empty());
-  EXPECT_EQ((*sub)->cursor(), 0u);
+  EXPECT_EQ(sub->cursor(), 0u);
   EXPECT_EQ(log.records_read, 0u);
 
   // Next reads from disk; it stops inside its second read (257 .. 512),
   // keeping the rest of it.
-  ASSERT_TRUE((*sub)->Next(10, &out).ok());
+  ASSERT_TRUE(sub->Next(10, &out).ok());
   ASSERT_EQ(out.size(), 10u);
   EXPECT_EQ(out.front()->sequence, 301u);
-  EXPECT_EQ((*sub)->cursor(), 310u);
+  EXPECT_EQ(sub->cursor(), 310u);
 
   // What Next kept is handed out without a read; the read after it would
   // need the disk: the call returns what it found.
   out.clear();
-  std::optional<absl::Status> status = (*sub)->NextIfCached(500, &out);
+  std::optional<absl::Status> status = sub->NextIfCached(500, &out);
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->ok()) << *status;
   ASSERT_EQ(out.size(), 202u);
   EXPECT_EQ(out.back()->sequence, 512u);
-  EXPECT_EQ((*sub)->cursor(), 512u);
+  EXPECT_EQ(sub->cursor(), 512u);
   EXPECT_EQ(log.cached_reads, 0);
   out.clear();
-  EXPECT_EQ((*sub)->NextIfCached(500, &out), std::nullopt);
-  ASSERT_TRUE((*sub)->Next(500, &out).ok());
+  EXPECT_EQ(sub->NextIfCached(500, &out), std::nullopt);
+  ASSERT_TRUE(sub->Next(500, &out).ok());
   EXPECT_EQ(out.size(), 88u);
-  EXPECT_EQ((*sub)->cursor(), 600u);
+  EXPECT_EQ(sub->cursor(), 600u);
 
   // At the end, from memory: nothing, and the wake-up armed as Next arms it.
   out.clear();
-  status = (*sub)->NextIfCached(500, &out);
+  status = sub->NextIfCached(500, &out);
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->ok()) << *status;
   EXPECT_TRUE(out.empty());
-  EXPECT_FALSE((*sub)->more());
+  EXPECT_FALSE(sub->more());
   EXPECT_EQ(log.cached_reads, 1);
   EXPECT_EQ(wakes, 0);
-  v1::Event event;
-  event.set_id("late");
-  event.set_type("comment.added");
-  event.set_source("docs");
-  log.Append(EncodeEvent(std::move(event)), [](absl::StatusOr<uint64_t>) {});
+  AppendEvent(log, "late", "comment.added");
   EXPECT_EQ(wakes, 1);
   // Each record was taken from the log once.
   EXPECT_EQ(log.records_read, 600u);
@@ -509,28 +490,18 @@ TEST(SubscriptionCachedTest, NextIfCachedReadsOnceFromMemoryAndLeavesDiskReadsTo
 
 TEST(SubscriptionCachedTest, NextIfCachedStopsAfterOneReadWithoutAMatch) {
   CountingLog log;
-  for (int i = 0; i < 1000; ++i) {
-    v1::Event event;
-    event.set_id(absl::StrCat("e", i));
-    event.set_type("other");
-    event.set_source("docs");
-    log.Append(EncodeEvent(std::move(event)),
-               [](absl::StatusOr<uint64_t> s) { ASSERT_TRUE(s.ok()) << s.status(); });
-  }
-  v1::SubscribeRequest request;
-  request.set_after_sequence(0);
-  request.add_types("comment.*");
-  absl::StatusOr<std::unique_ptr<Subscription>> sub = Subscription::Create(&log, request, [] {});
-  ASSERT_TRUE(sub.ok()) << sub.status();
+  for (int i = 0; i < 1000; ++i) AppendEvent(log, absl::StrCat("e", i), "other");
+  std::unique_ptr<Subscription> sub = SubscribeFromStart(log, "comment.*");
+  ASSERT_NE(sub, nullptr);
   std::vector<RecordPtr> out;
-  std::optional<absl::Status> status = (*sub)->NextIfCached(10, &out);
+  std::optional<absl::Status> status = sub->NextIfCached(10, &out);
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->ok());
   EXPECT_TRUE(out.empty());
   // One read of 256, and more to scan: the caller hands it to Next.
   EXPECT_EQ(log.records_read, 256u);
-  EXPECT_EQ((*sub)->cursor(), 256u);
-  EXPECT_TRUE((*sub)->more());
+  EXPECT_EQ(sub->cursor(), 256u);
+  EXPECT_TRUE(sub->more());
 }
 
 TEST_F(SubscriptionTest, InvalidFilterIsInvalidArgument) {

@@ -62,6 +62,14 @@ class FileLogTest : public ::testing::Test {
     return options;
   }
 
+  // A log whose tail cache keeps only the newest record: reads of the
+  // others go to the segment files.
+  std::unique_ptr<FileLog> OpenWithATailCacheOfOne() {
+    FileLog::Options options = Options();
+    options.tail_cache_bytes = 1;
+    return Open(std::move(options));
+  }
+
   std::unique_ptr<FileLog> Open(FileLog::Options options) {
     absl::StatusOr<std::unique_ptr<FileLog>> log = FileLog::Open(std::move(options));
     EXPECT_TRUE(log.ok()) << log.status();
@@ -132,9 +140,7 @@ TEST_F(FileLogTest, AppendsReadBackIdenticallyFromMemoryAndFromDisk) {
 }
 
 TEST_F(FileLogTest, ReadIfCachedServesOnlyWhatNeedsNoSegmentRead) {
-  FileLog::Options options = Options();
-  options.tail_cache_bytes = 1;  // the cache keeps the newest record only
-  auto log = Open(options);
+  auto log = OpenWithATailCacheOfOne();
   ASSERT_NE(log, nullptr);
   for (int i = 1; i <= 5; ++i) Append(*log, Encoded(i));
 
@@ -169,9 +175,7 @@ TEST_F(FileLogTest, ReadIfCachedServesOnlyWhatNeedsNoSegmentRead) {
 }
 
 TEST_F(FileLogTest, ReadersThatSendNoRawBodyGetNoneCopiedFromDisk) {
-  FileLog::Options options = Options();
-  options.tail_cache_bytes = 1;  // the cache keeps the newest record only
-  auto log = Open(options);
+  auto log = OpenWithATailCacheOfOne();
   ASSERT_NE(log, nullptr);
   for (int i = 1; i <= 3; ++i) Append(*log, Encoded(i));
   ReadSelector selector;
