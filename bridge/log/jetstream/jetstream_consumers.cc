@@ -868,6 +868,13 @@ class JetStreamConsumer : public Consumer {
       natsMsgList list = {nullptr, 0};
       jsErrCode jerr = static_cast<jsErrCode>(0);
       s = natsSubscription_Fetch(&list, main, batch, kPullWaitMs, &jerr);
+      if (s == NATS_TIMEOUT && natsConnection_Status(nats_->conn) != NATS_CONN_STATUS_CONNECTED) {
+        // A pull made while the connection is down waits in the client's
+        // reconnect buffer and only times out: NATS is unreachable, and the
+        // members are told so (as when the disconnection fails the pull)
+        // rather than left waiting without a word.
+        s = NATS_CONNECTION_DISCONNECTED;
+      }
       idle = s == NATS_TIMEOUT;
       if (s == NATS_OK) {
         ClearFailure();
