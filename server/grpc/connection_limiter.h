@@ -12,7 +12,10 @@
 // end as if the peer had closed it, and releases it. Connections carrying a
 // hookbridge stream (`busy_peers`) are never shut down; of the others, the
 // oldest go first, so that a flood of idle connections cannot lock out a
-// client that connects to subscribe.
+// client that connects to subscribe. A connection's age is the pass that
+// first saw it: those first seen in the same pass (within one `interval`)
+// go in no particular order (their inode numbers, which the kernel hands
+// out in per-CPU batches, say nothing of their order).
 //
 // A connection over the limit lives at most about `interval`, so the
 // descriptors in use stay under max_connections plus what arrives in one

@@ -409,7 +409,9 @@ TEST(SubscriptionCountingLogTest, CallsSmallerThanAReadTakeEachRecordFromTheLogO
     for (const RecordPtr& r : out) got.push_back(r->sequence);
     // A full call stops at the last record returned: resuming at the
     // cursor continues exactly after it.
-    if (out.size() == 7) EXPECT_EQ(sub->cursor(), out.back()->sequence);
+    if (out.size() == 7) {
+      EXPECT_EQ(sub->cursor(), out.back()->sequence);
+    }
   }
   ASSERT_EQ(got.size(), 500u);
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], 2 * i + 1);
