@@ -67,6 +67,7 @@ ABSL_FLAG(std::string, last_sequence_file, "",
 ABSL_FLAG(int, server_pid, 0, "report this process's CPU time over the measured window");
 ABSL_FLAG(double, timeout_seconds, 60, "give up (and fail) after this long");
 ABSL_FLAG(std::string, label, "", "name of this run in the output");
+ABSL_FLAG(bool, include_raw, false, "ask for each event's raw body (SubscribeRequest.include_raw)");
 ABSL_FLAG(std::string, json, "", "also write the results as JSON to this file");
 
 namespace {
@@ -286,6 +287,7 @@ int Run() {
 
   hookbridge::v1::SubscribeRequest request;
   if (!live) request.set_after_sequence(absl::GetFlag(FLAGS_after_sequence));
+  request.set_include_raw(absl::GetFlag(FLAGS_include_raw));
   grpc::Slice request_slice(request.SerializeAsString());
   const grpc::ByteBuffer request_bytes(&request_slice, 1);
 

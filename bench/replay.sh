@@ -6,7 +6,11 @@
 # bodies). Reports events/s and the server's CPU per event of each, and the
 # file log's time from process start to ready.
 #
-#   nice bench/replay.sh [--events E] [--drop-caches] [--compare BIN_DIR] [--json FILE]
+#   nice bench/replay.sh [--events E] [--drop-caches] [--include-raw] [--compare BIN_DIR]
+#                        [--json FILE]
+#
+# --include-raw: the subscriber asks for raw bodies (include_raw), which the
+# file log then reads back too; by default it asks for none.
 #
 # --compare runs the same steps with the hookbridge of another build (e.g.
 # the one before a change, built in a worktree) against the same file log,
@@ -14,14 +18,15 @@
 # (default bench-replay.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-events=200000 drop=false compare="" json=bench-replay.json
+events=200000 drop=false compare="" json=bench-replay.json raw=false
 while [ $# -gt 0 ]; do
   case $1 in
     --events) events=$2; shift 2 ;;
     --drop-caches) drop=true; shift ;;
+    --include-raw) raw=true; shift ;;
     --compare) compare=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
-    *) echo "usage: $0 [--events E] [--drop-caches] [--compare BIN_DIR] [--json FILE]" >&2
+    *) echo "usage: $0 [--events E] [--drop-caches] [--include-raw] [--compare BIN_DIR] [--json FILE]" >&2
        exit 2 ;;
   esac
 done
@@ -54,7 +59,8 @@ drop_caches() {
 replay() {
   HOOKBRIDGE_TOKEN=$bench_token timeout 900 "$bin/fanout_sub" --target "127.0.0.1:$grpc_port" \
     --channels 1 --subscribers 1 --mode replay --after_sequence 0 --last_sequence "$2" \
-    --server_pid "$hb_pid" --timeout_seconds 600 --label "$1" --json "$work/$1.json"
+    --server_pid "$hb_pid" --timeout_seconds 600 --include_raw="$raw" --label "$1" \
+    --json "$work/$1.json"
 }
 
 # restart HOOKBRIDGE LABEL: starts HOOKBRIDGE on the file log's config and
@@ -108,9 +114,10 @@ for entry in "${builds[@]}"; do
   stop_pid "$hb_pid"
 done
 
-python3 - "$work" "$json" "$events" "$drop" "${builds[@]}" <<'PY'
+python3 - "$work" "$json" "$events" "$drop" "$raw" "${builds[@]}" <<'PY'
 import json, sys
-work, out, events, drop, builds = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5:]
+work, out, events, drop, raw, builds = (sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4],
+                                        sys.argv[5] == "true", sys.argv[6:])
 rows = []
 for entry in builds:
     side = entry.split(":", 1)[0]
@@ -129,8 +136,8 @@ for entry in builds:
     print(f"{side}: memory {mem['events_per_s']:,.0f} events/s ({mem['server_cpu_us_per_event']:.2f} us CPU/event), "
           f"file {fil['events_per_s']:,.0f} events/s ({fil['server_cpu_us_per_event']:.2f} us CPU/event, "
           f"{fil['page_cache']} cache), file/memory {fil['events_per_s'] / mem['events_per_s']:.2f}; "
-          f"ready after {fil['ready_s']:.2f} s")
-json.dump({"events": events, "rows": rows}, open(out, "w"), indent=1)
+          f"ready after {fil['ready_s']:.2f} s" + ("; with raw bodies" if raw else ""))
+json.dump({"events": events, "include_raw": raw, "rows": rows}, open(out, "w"), indent=1)
 if not all(r["ok"] for r in rows):
     sys.exit(1)
 PY
