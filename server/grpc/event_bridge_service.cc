@@ -98,8 +98,9 @@ grpc::Slice SliceOf(const RecordPtr& record, const std::string& bytes) {
 // for the network, holds no gRPC thread and no lock that /metrics (MaxLag),
 // the console or heartbeats take. The one exception is a read the log
 // serves from memory right after a write completes (ReadInline): a stream
-// keeping up with the tail then needs no hand-off to the pool and back. The reactor is deleted
-// by whichever of OnDone and the last read task ends later.
+// keeping up with the tail then needs no hand-off to the pool and back.
+// The reactor is deleted by whichever of OnDone and the last read task
+// ends later.
 //
 // A write is a SubscribeResponse: every record ready, up to
 // kMaxBatchEvents / kMaxBatchBytes, as its `events`, whose encoding is the

@@ -1,5 +1,6 @@
 #include "bridge/log/file/record_format.h"
 
+#include "absl/base/internal/endian.h"
 #include "absl/strings/match.h"
 #include "bridge/byte_io.h"
 #include "bridge/crc32c.h"
@@ -8,24 +9,10 @@
 
 namespace hookbridge {
 namespace {
-
-void PutU32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-void PutU64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-uint32_t GetU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  return v;
-}
-uint64_t GetU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  return v;
-}
-
+using absl::little_endian::Load32;
+using absl::little_endian::Load64;
+using absl::little_endian::Store32;
+using absl::little_endian::Store64;
 }  // namespace
 
 size_t FrameSize(const LogRecord& record) {
@@ -36,25 +23,25 @@ void AppendFrame(const LogRecord& record, std::string* out) {
   const size_t start = out->size();
   out->resize(start + kFrameHeaderSize);
   char* h = out->data() + start;
-  PutU32(h, static_cast<uint32_t>(record.event_bytes.size() + record.raw_body_field.size()));
-  PutU64(h + 8, record.sequence);
-  PutU64(h + 16, static_cast<uint64_t>(absl::ToUnixNanos(record.appended_at)));
-  PutU32(h + 24, static_cast<uint32_t>(record.event_bytes.size()));
+  Store32(h, static_cast<uint32_t>(record.event_bytes.size() + record.raw_body_field.size()));
+  Store64(h + 8, record.sequence);
+  Store64(h + 16, static_cast<uint64_t>(absl::ToUnixNanos(record.appended_at)));
+  Store32(h + 24, static_cast<uint32_t>(record.event_bytes.size()));
   uint32_t crc = Crc32cExtend(0, h + 8, kFrameHeaderSize - 8);
   crc = Crc32cExtend(crc, record.event_bytes.data(), record.event_bytes.size());
   crc = Crc32cExtend(crc, record.raw_body_field.data(), record.raw_body_field.size());
-  PutU32(out->data() + start + 4, crc);
+  Store32(out->data() + start + 4, crc);
   out->append(record.event_bytes);
   out->append(record.raw_body_field);
 }
 
 FrameHeader DecodeFrameHeader(absl::string_view data) {
   FrameHeader h;
-  h.payload_size = GetU32(data.data());
-  h.crc = GetU32(data.data() + 4);
-  h.sequence = GetU64(data.data() + 8);
-  h.appended_at_nanos = static_cast<int64_t>(GetU64(data.data() + 16));
-  h.event_size = GetU32(data.data() + 24);
+  h.payload_size = Load32(data.data());
+  h.crc = Load32(data.data() + 4);
+  h.sequence = Load64(data.data() + 8);
+  h.appended_at_nanos = static_cast<int64_t>(Load64(data.data() + 16));
+  h.event_size = Load32(data.data() + 24);
   return h;
 }
 
@@ -122,7 +109,7 @@ bool RecordFromFrame(absl::string_view frame, const FrameHeader& header, RecordP
 
 std::string EncodeSegmentSummary(const SegmentSummary& summary) {
   std::string out(kSummaryMagic);
-  auto put = [&out](uint64_t v) { hookbridge::PutU64(&out, v); };
+  auto put = [&out](uint64_t v) { PutU64(&out, v); };
   put(summary.segment);
   put(summary.size);
   put(summary.records);
@@ -141,7 +128,7 @@ std::string EncodeSegmentSummary(const SegmentSummary& summary) {
     put(begin);
     put(end);
   }
-  hookbridge::PutU32(&out, Crc32c(out));
+  PutU32(&out, Crc32c(out));
   return out;
 }
 
@@ -150,7 +137,7 @@ bool DecodeSegmentSummary(absl::string_view data, SegmentSummary* summary) {
     return false;
   }
   const absl::string_view body = data.substr(0, data.size() - 4);
-  if (Crc32c(body) != GetU32(data.data() + body.size())) return false;
+  if (Crc32c(body) != Load32(data.data() + body.size())) return false;
   ByteReader in(body.substr(kSummaryMagic.size()));
   auto get = [&in] { return in.U64(); };
   SegmentSummary s;
