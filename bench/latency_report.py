@@ -189,6 +189,10 @@ def main():
         print("this disk's fdatasync (1 KiB appends, 1 s), before / after the runs: " + " / ".join(
             f"p50 {x['fdatasync_p50_us']:.0f} us, p99 {x['fdatasync_p99_us']:.0f} us"
             for x in syncs))
+        if all("fdatasync_prezeroed_p99_us" in x for x in syncs):
+            print("  over pre-zeroed blocks (no size change to journal): " + " / ".join(
+                f"p50 {x['fdatasync_prezeroed_p50_us']:.0f} us, "
+                f"p99 {x['fdatasync_prezeroed_p99_us']:.0f} us" for x in syncs))
     print(f"{'system':<8}{'offered/s':>10}{'done/s':>9}{'sent':>8}{'missing':>8}"
           f"{'p50 us':>10}{'p99 us':>10}{'p99.9 us':>10}{'max us':>10}{'p99/nats':>9}"
           f"{'w p99 us':>10}{'w/nats':>7}{'srv us/ev':>10}{'cli us/ev':>10}{'others':>8}")
