@@ -1,7 +1,14 @@
 # hookbridge container image.
 #
-#   docker build -t hookbridge:0.1.0 .
-#   docker run --rm -e CKEDITOR_WEBHOOK_SECRET=... -p 8080:8080 -p 50051:50051 hookbridge:0.1.0
+#   docker build -t hookbridge:0.1.0 --build-arg REVISION=$(git rev-parse HEAD) .
+#   docker run --rm -e CKEDITOR_WEBHOOK_SECRET=... -e HOOKBRIDGE_TOKEN_SHA256=... \
+#     -p 8080:8080 -p 50051:50051 hookbridge:0.1.0
+#
+# The default config (config/hookbridge.yaml) takes the webhook secret and
+# the SHA-256 of the subscriber token from the environment; without them the
+# process exits 2 naming the missing variable. Make a token and its hash with
+#   docker run --rm hookbridge:0.1.0 --mint-token default
+# (or `openssl rand -base64 32` and `sha256sum`).
 #
 # The build stage uses the README's own scripts (scripts/setup.sh installs the
 # Debian packages, scripts/build.sh configures and builds), so the image is
@@ -23,9 +30,16 @@ RUN HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail hookbridge-ctl" HOOKBRIDGE_BU
 
 # ---- runtime ---------------------------------------------------------------
 FROM debian:bookworm-slim
+# OCI labels: VERSION defaults to the project version (CMakeLists.txt);
+# REVISION is the commit built from (scripts/image.sh passes it).
+ARG VERSION=0.1.0
+ARG REVISION=unknown
 LABEL org.opencontainers.image.title="hookbridge" \
       org.opencontainers.image.description="Signed webhooks in, a typed gRPC event stream out" \
-      org.opencontainers.image.licenses="UNLICENSED"
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="https://github.com/hookbridge/hookbridge" \
+      org.opencontainers.image.licenses="Apache-2.0"
 # Runtime libraries of hookbridge, hookbridge-tail and hookbridge-ctl (libstdc++6, libgcc-s1
 # and libc6 are in the base image). ca-certificates: for outgoing TLS.
 RUN apt-get update \

@@ -170,6 +170,9 @@ class _Project:
         ]
         if self.meta.get("description"):
             lines.append(f"Summary: {self.meta['description']}")
+        license_ = self.meta.get("license")
+        if isinstance(license_, dict) and license_.get("text"):
+            lines.append(f"License: {license_['text']}")
         if self.meta.get("requires-python"):
             lines.append(f"Requires-Python: {self.meta['requires-python']}")
         for dependency in self.meta.get("dependencies", []):

@@ -99,6 +99,8 @@ class BackendTest(unittest.TestCase):
         self.assertIn("Requires-Dist: grpcio>=1.51\n", metadata)
         self.assertIn("Requires-Dist: protobuf>=4.21\n", metadata)
         self.assertIn("Description-Content-Type: text/markdown\n", metadata)
+        self.assertIn("License: Apache-2.0\n", metadata)
+        self.assertIn("Classifier: License :: OSI Approved :: Apache Software License\n", metadata)
         entry_points = self.wheel.read(f"{dist_info}/entry_points.txt").decode()
         self.assertIn("hookbridge-subscribe = hookbridge._cli:main", entry_points)
         self.assertIn("Root-Is-Purelib: true", self.wheel.read(f"{dist_info}/WHEEL").decode())
