@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs hookbridge on the default config
-# (config/hookbridge.yaml: memory log, one CKEditor Cloud Services source).
+# (config/hookbridge.yaml: the file log in data/log, one CKEditor Cloud
+# Services source, one subscriber token).
 #
 #   scripts/run.sh [hookbridge flags...]
 #
