@@ -16,6 +16,9 @@ commands need no port rewritten.
     tests/readme/readme_test.py [unittest args]
 
 HOOKBRIDGE_BUILD_DIR: the build whose bin/ is used (default build/).
+HOOKBRIDGE_README_FRESH_CLONE=1: follow it in a fresh clone instead, which
+the quick start builds (scripts/test.sh's "first hour" stage runs TryItTest
+so).
 """
 
 import hashlib
@@ -236,9 +239,26 @@ def wait_for(condition, timeout, what):
         time.sleep(0.05)
 
 
+FRESH_CLONE = os.environ.get("HOOKBRIDGE_README_FRESH_CLONE") == "1"
+_clone = None
+
+
 def workspace(test):
     """A directory laid out like a checkout, with the built binaries, where
-    the service's own files (data/) are made fresh."""
+    the service's own files (data/) are made fresh.
+
+    With HOOKBRIDGE_README_FRESH_CLONE=1 (the first-hour check of
+    scripts/test.sh), it is instead a `git clone` of this repository's
+    HEAD, without a build: the quick start's scripts/run.sh builds it
+    there, as on a new user's machine. One clone serves every test of the
+    run; its data/ is removed before each."""
+    global _clone
+    if FRESH_CLONE:
+        if _clone is None:
+            _clone = Path(tempfile.mkdtemp(prefix="hookbridge-clone-"))
+            subprocess.run(["git", "clone", "-q", str(ROOT), str(_clone)], check=True)
+        shutil.rmtree(_clone / "data", ignore_errors=True)
+        return _clone
     path = Path(tempfile.mkdtemp(prefix="hookbridge-readme-"))
     test.addCleanup(shutil.rmtree, path, ignore_errors=True)
     for entry in ROOT.iterdir():
@@ -547,4 +567,8 @@ class DeploymentTest(unittest.TestCase):
 
 if __name__ == "__main__":
     enter_own_network()
-    unittest.main()
+    try:
+        unittest.main()
+    finally:
+        if _clone is not None:
+            shutil.rmtree(_clone, ignore_errors=True)
