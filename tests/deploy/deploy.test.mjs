@@ -551,6 +551,13 @@ test('ports, shutdown_timeout and the gRPC liveness probe follow values', async 
   assert.deepEqual(c.livenessProbe.grpc, { port: 50052 });
 });
 
+test('config.grpc limits reach the rendered config beside the chart\'s listen address', async () => {
+  const grpc = { max_subscribers: 500, max_streams_per_token: 50, heartbeat_interval: '5s', max_event_bytes: '8MiB' };
+  const { objects } = renderOk({ config: { grpc } });
+  const { config } = await checkRendering(objects);
+  assert.deepEqual(config.grpc, { listen: '0.0.0.0:50051', ...grpc });
+});
+
 test('single-node mode refuses more than one replica', () => {
   renderFails({ replicaCount: 2 },
     /replicaCount: 2 needs config\.log\.backend: jetstream \(scale-out mode\); the file log lives in a single pod/);

@@ -325,6 +325,9 @@ http:
   {{- end }}
 grpc:
   listen: {{ printf "%s:%d" .Values.listenAddress (int .Values.ports.grpc) | quote }}
+  {{- with omit ($c.grpc | default dict) "listen" "tls" }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
   {{- with include "hookbridge.tlsConfig" (list . "grpc") }}
   {{- . | nindent 2 }}
   {{- end }}
