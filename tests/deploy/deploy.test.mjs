@@ -164,7 +164,7 @@ const adminServiceNames = (domain = 'cluster.local') => ['hb-hookbridge-admin', 
 
 async function checkRendering(objects,
   { existingSecret = 'hookbridge-webhooks', plainEnv = [], tokenSecret = existingSecret,
-    consoleSecret = existingSecret, clusterDomain = 'cluster.local' } = {}) {
+    consoleSecret = existingSecret, clusterDomain = 'cluster.local', automountToken = false } = {}) {
   await validate(objects);
   const text = YAML.stringify(objects);
   assert.ok(!text.includes(SENTINEL), 'no secret value in the rendered output');
@@ -176,7 +176,7 @@ async function checkRendering(objects,
   const config = renderedConfig(objects);
   const w = workload(objects);
   const pod = w.spec.template.spec;
-  assert.equal(pod.containers.length, 1);
+  assert.equal(pod.containers[0].name, 'hookbridge', 'hookbridge is the first container (sidecars follow)');
   const c = pod.containers[0];
 
   // Ports: the listen addresses, the container ports and the Services agree.
@@ -216,7 +216,13 @@ async function checkRendering(objects,
   assert.equal(pod.securityContext.runAsNonRoot, true);
   assert.ok(pod.securityContext.runAsUser > 0, 'runs as a non-root uid');
   assert.equal(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
-  assert.equal(pod.automountServiceAccountToken, false);
+  assert.equal(pod.automountServiceAccountToken, automountToken);
+  // The pods run as the ServiceAccount the chart creates, or a named one.
+  for (const sa of find(objects, 'ServiceAccount')) {
+    assert.equal(pod.serviceAccountName, sa.metadata.name, 'the pods use the created ServiceAccount');
+    assert.equal(sa.automountServiceAccountToken, automountToken);
+  }
+  assert.ok(pod.serviceAccountName, 'the ServiceAccount is named');
   assert.equal(c.securityContext.readOnlyRootFilesystem, true);
   assert.equal(c.securityContext.allowPrivilegeEscalation, false);
   assert.deepEqual(c.securityContext.capabilities.drop, ['ALL']);
@@ -372,6 +378,8 @@ test('defaults: single-node StatefulSet with a PVC for the file log', async () =
   assert.deepEqual([config.http.listen, config.grpc.listen, config.admin.listen],
     ['0.0.0.0:8080', '0.0.0.0:50051', '0.0.0.0:9090']);
   assert.equal(c.image, 'hookbridge:0.1.0');
+  assert.equal(one(objects, 'ServiceAccount').metadata.name, 'hb-hookbridge');
+  assert.equal(w.spec.template.spec.serviceAccountName, 'hb-hookbridge');
   for (const kind of ['Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Ingress',
     'ServiceMonitor', 'PrometheusRule', 'NetworkPolicy']) {
     assert.equal(find(objects, kind).length, 0, `no ${kind} by default`);
@@ -556,6 +564,67 @@ test('config.grpc limits reach the rendered config beside the chart\'s listen ad
   const { objects } = renderOk({ config: { grpc } });
   const { config } = await checkRendering(objects);
   assert.deepEqual(config.grpc, { listen: '0.0.0.0:50051', ...grpc });
+});
+
+const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+// Everything a platform team adds to a pod: identity, placement, more
+// environment, volumes and containers.
+const podExtras = {
+  image: { repository: 'registry.example.com/hookbridge', tag: '9.9.9', digest, pullPolicy: 'Always' },
+  serviceAccount: { create: true, name: 'hooks-sa', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/hooks' } },
+  topologySpreadConstraints: [
+    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: { team: 'hooks' } } },
+  ],
+  extraEnvFrom: [{ configMapRef: { name: 'proxy-settings' } }],
+  extraVolumes: [{ name: 'scratch', emptyDir: { sizeLimit: '64Mi' } }],
+  extraVolumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+  sidecars: [{ name: 'shipper', image: 'registry.example.com/shipper:1', volumeMounts: [{ name: 'scratch', mountPath: '/in' }] }],
+  initContainers: [{ name: 'wait-for-nats', image: 'registry.example.com/busybox:1', command: ['true'] }],
+  podAnnotations: { 'team.example.com/owner': 'hooks' },
+  podLabels: { team: 'hooks' },
+};
+
+test('pod extras: image digest, ServiceAccount, topology spread, extra env, volumes, sidecars and init containers', async () => {
+  const { objects } = renderOk(podExtras);
+  const { workload: w, pod, container: c } = await checkRendering(objects);
+  assert.equal(c.image, `registry.example.com/hookbridge@${digest}`, 'the digest wins over the tag');
+  assert.equal(w.metadata.labels['app.kubernetes.io/version'], '9.9.9');
+  const sa = one(objects, 'ServiceAccount', 'hooks-sa');
+  assert.deepEqual(sa.metadata.annotations, podExtras.serviceAccount.annotations);
+  assert.equal(pod.serviceAccountName, 'hooks-sa');
+  assert.deepEqual(pod.topologySpreadConstraints, [
+    { ...podExtras.topologySpreadConstraints[0], labelSelector: { matchLabels: w.spec.selector.matchLabels } },
+    podExtras.topologySpreadConstraints[1],
+  ], 'a constraint without labelSelector counts this release\'s pods');
+  assert.deepEqual(c.envFrom, podExtras.extraEnvFrom);
+  assert.deepEqual(pod.volumes.at(-1), podExtras.extraVolumes[0]);
+  assert.deepEqual(c.volumeMounts.at(-1), podExtras.extraVolumeMounts[0]);
+  assert.deepEqual(pod.containers.map((x) => x.name), ['hookbridge', 'shipper']);
+  assert.deepEqual(pod.initContainers, podExtras.initContainers);
+  assert.equal(w.spec.template.metadata.annotations['team.example.com/owner'], 'hooks');
+  assert.equal(w.spec.template.metadata.labels.team, 'hooks');
+
+  // An existing account, with a token for a sidecar that needs the API.
+  const existing = renderOk({ serviceAccount: { create: false, name: 'shared', automountServiceAccountToken: true } });
+  const r = await checkRendering(existing.objects, { automountToken: true });
+  assert.equal(find(existing.objects, 'ServiceAccount').length, 0);
+  assert.equal(r.pod.serviceAccountName, 'shared');
+  const fallback = renderOk({ serviceAccount: { create: false } });
+  assert.equal((await checkRendering(fallback.objects)).pod.serviceAccountName, 'default');
+});
+
+test('pod extras that would clash with the chart\'s own are refused', () => {
+  renderFails({ sidecars: [{ name: 'hookbridge', image: 'x' }] },
+    /sidecars\[0\]: the container name "hookbridge" is taken/);
+  renderFails({ sidecars: [{ name: 'a', image: 'x' }], initContainers: [{ name: 'a', image: 'x' }] },
+    /initContainers\[0\]: the container name "a" is taken/);
+  renderFails({ extraVolumes: [{ name: 'data', emptyDir: {} }] }, /extraVolumes\[0\]: the volume name "data" is the chart's/);
+  renderFails({ extraVolumes: [{ name: 'tls-grpc', emptyDir: {} }] }, /extraVolumes\[0\]: the volume name "tls-grpc"/);
+  renderFails({ extraVolumeMounts: [{ name: 'x', mountPath: '/var/lib/hookbridge' }] },
+    /extraVolumeMounts\[0\]: \/var\/lib\/hookbridge is where the chart mounts its own volume/);
 });
 
 test('single-node mode refuses more than one replica', () => {

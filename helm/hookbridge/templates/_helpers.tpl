@@ -29,6 +29,26 @@ app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | qu
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/*
+The image reference: repository@digest when image.digest is set (the tag is
+then ignored), else repository:tag (default: the appVersion).
+*/}}
+{{- define "hookbridge.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) -}}
+{{- end -}}
+{{- end }}
+
+{{- define "hookbridge.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "hookbridge.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end }}
+
 {{- define "hookbridge.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "hookbridge.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -477,6 +497,27 @@ by the ConfigMap, which every mode renders.
 {{- fail (printf "secrets.existingSecret: config references %s; name the Secret that holds them" (include "hookbridge.secretEnvNames" . | fromYamlArray | join ", ")) -}}
 {{- end -}}
 {{- $_ := include "hookbridge.terminationGracePeriodSeconds" . -}}
+{{- $containers := list "hookbridge" -}}
+{{- range $list := list "sidecars" "initContainers" -}}
+{{- range $i, $c := (get $.Values $list | default list) -}}
+{{- if has (toString $c.name) $containers -}}
+{{- fail (printf "%s[%d]: the container name %q is taken (the pod has hookbridge, sidecars and initContainers, each name once)" $list $i (toString $c.name)) -}}
+{{- end -}}
+{{- $containers = append $containers (toString $c.name) -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $v := (.Values.extraVolumes | default list) -}}
+{{- if or (has (toString $v.name) (list "config" "data")) (hasPrefix "tls-" (toString $v.name)) -}}
+{{- fail (printf "extraVolumes[%d]: the volume name %q is the chart's (config, data and tls-* are taken)" $i (toString $v.name)) -}}
+{{- end -}}
+{{- end -}}
+{{- $paths := list "/etc/hookbridge" .Values.persistence.mountPath -}}
+{{- range $l, $t := include "hookbridge.tlsListeners" . | fromJson }}{{ $paths = append $paths $t.dir }}{{ with $t.caDir }}{{ $paths = append $paths . }}{{ end }}{{ end -}}
+{{- range $i, $m := (.Values.extraVolumeMounts | default list) -}}
+{{- if has (toString $m.mountPath) $paths -}}
+{{- fail (printf "extraVolumeMounts[%d]: %s is where the chart mounts its own volume (config, data or TLS)" $i (toString $m.mountPath)) -}}
+{{- end -}}
+{{- end -}}
 {{- if not (has (toString .Values.configReload) (list "rollout" "live")) -}}
 {{- fail (printf "configReload: %q is neither rollout (roll the pods when the config changes) nor live (hookbridge applies the changed ConfigMap itself)" (toString .Values.configReload)) -}}
 {{- end -}}

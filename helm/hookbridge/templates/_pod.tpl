@@ -21,8 +21,10 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
-  # hookbridge does not talk to the Kubernetes API.
-  automountServiceAccountToken: false
+  serviceAccountName: {{ include "hookbridge.serviceAccountName" . }}
+  # hookbridge does not talk to the Kubernetes API (values:
+  # serviceAccount.automountServiceAccountToken).
+  automountServiceAccountToken: {{ .Values.serviceAccount.automountServiceAccountToken }}
   # No Service environment variables: the config's ${...} names are the
   # only environment hookbridge reads.
   enableServiceLinks: false
@@ -36,15 +38,23 @@ spec:
   {{- end }}
   securityContext:
     {{- toYaml .Values.podSecurityContext | nindent 4 }}
+  {{- with .Values.initContainers }}
+  initContainers:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   containers:
     - name: hookbridge
-      image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+      image: {{ include "hookbridge.image" . | quote }}
       imagePullPolicy: {{ .Values.image.pullPolicy }}
       args: ["--config", "/etc/hookbridge/hookbridge.yaml"]
       {{- $env := include "hookbridge.env" . | trim }}
       {{- if $env }}
       env:
         {{- $env | nindent 8 }}
+      {{- end }}
+      {{- with .Values.extraEnvFrom }}
+      envFrom:
+        {{- toYaml . | nindent 8 }}
       {{- end }}
       ports:
         - name: http
@@ -96,6 +106,12 @@ spec:
           readOnly: true
         {{- end }}
         {{- end }}
+        {{- with .Values.extraVolumeMounts }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    {{- with .Values.sidecars }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   volumes:
     - name: config
       configMap:
@@ -129,6 +145,9 @@ spec:
           - { key: ca.crt, path: ca.crt }
     {{- end }}
     {{- end }}
+    {{- with .Values.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- with .Values.nodeSelector }}
   nodeSelector:
     {{- toYaml . | nindent 4 }}
@@ -140,5 +159,15 @@ spec:
   {{- with .Values.tolerations }}
   tolerations:
     {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- range . }}
+    {{- $c := deepCopy . }}
+    {{- if not (hasKey $c "labelSelector") }}
+    {{- $_ := set $c "labelSelector" (dict "matchLabels" (include "hookbridge.selectorLabels" $ | fromYaml)) }}
+    {{- end }}
+    - {{ toYaml $c | indent 6 | trim }}
+    {{- end }}
   {{- end }}
 {{- end }}
