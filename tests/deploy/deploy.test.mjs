@@ -1234,6 +1234,220 @@ test('the rendered console settings work against the real binary', { skip: !have
   }
 });
 
+// ---- helm test -----------------------------------------------------------------
+
+// The `helm test` Pod of a rendering.
+const testPod = (objects) => {
+  const pods = find(objects, 'Pod').filter((p) => p.metadata.annotations?.['helm.sh/hook'] === 'test');
+  assert.equal(pods.length, 1, 'one helm test Pod');
+  return pods[0];
+};
+
+// A subscriber token as the README makes one (openssl rand -base64 32) and
+// its SHA-256 as `printf %s "$token" | sha256sum` prints it.
+async function opensslToken() {
+  const crypto = await import('node:crypto');
+  const r = run('openssl', ['rand', '-base64', '32']);
+  assert.equal(r.status, 0, r.stderr);
+  const token = r.stdout.trim();
+  return { token, sha256: crypto.createHash('sha256').update(token).digest('hex') };
+}
+
+// The helm test Pod's test-connection container run here, as the kubelet
+// would run it: its environment (secretKeyRefs from SECRETS, name -> key ->
+// value), its Secret volumes projected into a directory from SECRETS, the
+// Services' names replaced by the loopback ports of H (a started
+// hookbridge), hookbridge-tail from the build. Resolves with { code, out }.
+function runTestPod(pod, h, secrets) {
+  const spec = pod.spec;
+  const c = spec.containers[0];
+  const dir = fs.mkdtempSync(path.join(tmpDir, 'test-pod-'));
+  const mounts = {};
+  for (const m of c.volumeMounts ?? []) {
+    const volume = spec.volumes.find((v) => v.name === m.name);
+    const local = path.join(dir, m.name);
+    fs.mkdirSync(local);
+    const data = secrets[volume.secret.secretName];
+    if (!data && !volume.secret.optional) assert.fail(`Secret ${volume.secret.secretName} is not given`);
+    for (const item of volume.secret.items) {
+      if (data?.[item.key] !== undefined) fs.writeFileSync(path.join(local, item.path), data[item.key]);
+      else assert.ok(volume.secret.optional, `Secret ${volume.secret.secretName} has key ${item.key}`);
+    }
+    mounts[m.mountPath] = local;
+  }
+  const env = { PATH: `${path.dirname(hookbridgeBin)}:${process.env.PATH}` };
+  for (const e of c.env) {
+    if (e.valueFrom) {
+      const { name, key } = e.valueFrom.secretKeyRef;
+      assert.ok(secrets[name]?.[key] !== undefined, `Secret ${name} has key ${key}`);
+      env[e.name] = secrets[name][key];
+      continue;
+    }
+    let value = e.value;
+    for (const [mountPath, local] of Object.entries(mounts)) {
+      if (value.startsWith(mountPath + '/')) value = local + value.slice(mountPath.length);
+    }
+    env[e.name] = value;
+  }
+  assert.equal(env.HOOKBRIDGE_TEST_ADMIN, 'hb-hookbridge-admin.hooks.svc:9090', 'the admin Service, by name');
+  env.HOOKBRIDGE_TEST_ADMIN = `127.0.0.1:${h.ports.admin_port}`;
+  env.HOOKBRIDGE_TARGET = `localhost:${h.ports.grpc_port}`;
+  assert.deepEqual(c.command, ['bash', '-c']);
+  const child = spawn('bash', ['-c', c.args[0]], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
+}
+
+// A subscriber token for the test, with a grant that reads nothing real.
+const helmTestToken = { name: 'helm-test', sources: ['ckeditor'], types: ['helm-test.none'] };
+
+test('helm test: a Pod hook with the chart\'s image that no Service selects', async () => {
+  const { objects } = renderOk({ image: { digest } });
+  await checkRendering(objects);
+  const pod = testPod(objects);
+  assert.equal(pod.metadata.annotations['helm.sh/hook-delete-policy'], 'before-hook-creation');
+  assert.equal(pod.spec.restartPolicy, 'Never');
+  assert.ok(pod.spec.activeDeadlineSeconds > 30);
+  assert.equal(pod.spec.automountServiceAccountToken, false);
+  const c = pod.spec.containers[0];
+  assert.equal(c.image, workload(objects).spec.template.spec.containers[0].image, 'the test runs the release\'s image');
+  assert.deepEqual(c.securityContext, workload(objects).spec.template.spec.containers[0].securityContext);
+  assert.equal(c.args[0], fs.readFileSync(path.join(chartDir, 'files/test-connection.sh'), 'utf8'));
+  for (const s of find(objects, 'Service')) {
+    assert.ok(!Object.entries(s.spec.selector).every(([k, v]) => pod.metadata.labels[k] === v),
+      `Service ${s.metadata.name} does not select the test Pod`);
+  }
+  const env = Object.fromEntries(c.env.map((e) => [e.name, e.value ?? e.valueFrom]));
+  assert.equal(env.HOOKBRIDGE_TARGET, 'hb-hookbridge.hooks.svc:50051');
+  assert.equal(env.HOOKBRIDGE_TEST_EXPECT, 'unauthenticated', 'no token: the refusal is what is checked');
+  assert.equal(env.HOOKBRIDGE_TOKEN, undefined);
+
+  const withToken = testPod(renderOk({ subscriberAuth: { tokens: [helmTestToken] },
+    tests: { tokenSecret: 'hookbridge-test-token' } }).objects);
+  const tenv = Object.fromEntries(withToken.spec.containers[0].env.map((e) => [e.name, e.value ?? e.valueFrom]));
+  assert.deepEqual(tenv.HOOKBRIDGE_TOKEN, { secretKeyRef: { name: 'hookbridge-test-token', key: 'token' } });
+  assert.deepEqual([tenv.HOOKBRIDGE_TEST_EXPECT, tenv.HOOKBRIDGE_TEST_SOURCES, tenv.HOOKBRIDGE_TEST_TYPES],
+    ['subscribed', 'ckeditor', 'helm-test.none'], 'the Subscribe stays inside the token\'s grant');
+
+  assert.match(renderNotes({}), /helm test hb -n hooks --logs\n\s+\(GET \/readyz on every pod, then a Subscribe through the Service: without tests\.tokenSecret/);
+  assert.match(renderNotes({ subscriberAuth: { tokens: [helmTestToken] }, tests: { tokenSecret: 'hookbridge-test-token' } }),
+    /a Subscribe through the Service with the token in Secret hookbridge-test-token\)/);
+  assert.ok(!renderNotes({ tests: { enabled: false } }).includes('helm test'));
+  assert.equal(find(renderOk({ tests: { enabled: false } }).objects, 'Pod').length, 0);
+  renderFails({ tests: { tokenSecret: 'hookbridge-test-token' } },
+    /tests\.tokenName: subscriberAuth\.tokens has no token named "helm-test"/);
+});
+
+test('helm test: the test Pod\'s script passes against the real binary and fails when it should',
+  { skip: (!haveBinary && `${hookbridgeBin} is not built`) || (!fs.existsSync(tailBin) && `${tailBin} is not built`) },
+  async () => {
+    const webhookSecret = { CKEDITOR_WEBHOOK_SECRET: 'test-value-0123456789' };
+    const minted = await opensslToken();
+    const values = { subscriberAuth: { tokens: [helmTestToken] }, tests: { tokenSecret: 'hookbridge-test-token' } };
+    const { objects } = renderOk(values);
+    const config = renderedConfig(objects);
+    const h = await startHookbridge(localConfig(config),
+      { ...webhookSecret, HOOKBRIDGE_TOKEN_SHA256_HELM_TEST: minted.sha256 });
+    let stopped = false;
+    try {
+      const secrets = { 'hookbridge-test-token': { token: minted.token } };
+      const ok = await runTestPod(testPod(objects), h, secrets);
+      assert.equal(ok.code, 0, ok.out);
+      assert.match(ok.out, /ok: GET http:\/\/127\.0\.0\.1:\d+\/readyz answered 200/);
+      assert.match(ok.out, /hookbridge-tail: subscribed: /);
+      assert.match(ok.out, /ok: the Subscribe was established/);
+
+      // A token the server does not know: refused, and the test says so.
+      const wrong = await runTestPod(testPod(objects), h, { 'hookbridge-test-token': { token: 'not-the-token' } });
+      assert.equal(wrong.code, 1, wrong.out);
+      assert.match(wrong.out, /error: UNAUTHENTICATED: unknown token/);
+      assert.match(wrong.out, /FAIL: the Subscribe was refused/);
+
+      // Without a test token the refusal is what passes; a server that let
+      // the Subscribe in would fail it.
+      const none = await runTestPod(testPod(renderOk({ subscriberAuth: { tokens: [helmTestToken] } }).objects), h, {});
+      assert.equal(none.code, 0, none.out);
+      assert.match(none.out, /ok: a Subscribe without a token was refused/);
+
+      // A pod that does not answer /readyz fails the test before it subscribes.
+      assert.equal(await h.stop(), 0);
+      stopped = true;
+      const down = await runTestPod(testPod(objects), h, secrets);
+      assert.equal(down.code, 1, down.out);
+      assert.match(down.out, /FAIL: GET http:\/\/127\.0\.0\.1:\d+\/readyz answered nothing/);
+      assert.doesNotMatch(down.out, /subscribing/);
+    } finally {
+      if (!stopped) await h.stop();
+    }
+
+    // No subscriber auth: the test subscribes to everything without a token.
+    const open = renderOk({ subscriberAuth: { enabled: false } });
+    const o = await startHookbridge(localConfig(renderedConfig(open.objects)), webhookSecret);
+    try {
+      const r = await runTestPod(testPod(open.objects), o, {});
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /ok: the Subscribe was established/);
+      const notRefused = { ...testPod(open.objects) };
+      notRefused.spec = structuredClone(notRefused.spec);
+      notRefused.spec.containers[0].env.find((e) => e.name === 'HOOKBRIDGE_TEST_EXPECT').value = 'unauthenticated';
+      const wrongly = await runTestPod(notRefused, o, {});
+      assert.equal(wrongly.code, 1, wrongly.out);
+      assert.match(wrongly.out, /FAIL: a Subscribe without a token was let in/);
+    } finally {
+      assert.equal(await o.stop(), 0);
+    }
+  });
+
+test('helm test: the test Pod subscribes over mutual TLS with the certificates values name',
+  { skip: (!haveBinary && `${hookbridgeBin} is not built`) || (!fs.existsSync(tailBin) && `${tailBin} is not built`) },
+  async () => {
+    const tlsDir = path.join(tmpDir, 'tls-helm-test');
+    const { server, client } = makeCertificates(tlsDir);
+    const minted = await opensslToken();
+    const values = {
+      tls: { grpc: { existingSecret: 'grpc-tls', clientAuth: true }, mountPath: tlsDir },
+      subscriberAuth: { tokens: [helmTestToken] },
+      tests: { tokenSecret: 'hookbridge-test-token',
+        tls: { caSecret: 'grpc-ca', clientSecret: 'helm-test-client', serverName: 'localhost' } },
+    };
+    const { objects } = renderOk(values);
+    await checkRendering(objects);
+    const pod = testPod(objects);
+    const config = renderedConfig(objects);
+    const h = await startHookbridge(localConfig(config),
+      { CKEDITOR_WEBHOOK_SECRET: 'test-value-0123456789', HOOKBRIDGE_TOKEN_SHA256_HELM_TEST: minted.sha256 });
+    try {
+      const secrets = {
+        'hookbridge-test-token': { token: minted.token },
+        'grpc-ca': { 'ca.crt': server.cert },
+        'helm-test-client': { 'tls.crt': client.cert, 'tls.key': client.key },
+      };
+      const ok = await runTestPod(pod, h, secrets);
+      assert.equal(ok.code, 0, ok.out);
+      assert.match(ok.out, /--ca_file \S+\/ca\/ca\.crt --server_name localhost --cert_file \S+\/client\/tls\.crt/);
+      assert.match(ok.out, /ok: the Subscribe was established/);
+
+      // Mutual TLS without a client certificate for the test: it says what to set.
+      const noClient = renderOk({ ...values, tests: { ...values.tests, tls: { caSecret: 'grpc-ca', serverName: 'localhost' } } });
+      const r = await runTestPod(testPod(noClient.objects), h, secrets);
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.out, /FAIL: tls\.grpc\.clientAuth is on: set tests\.tls\.clientSecret/);
+
+      // No CA Secret for the test: ca.crt of the grpc Secret, optional.
+      const own = testPod(renderOk({ ...values, tests: { ...values.tests, tls: { clientSecret: 'helm-test-client' } } }).objects);
+      const ca = own.spec.volumes.find((v) => v.name === 'ca').secret;
+      assert.deepEqual([ca.secretName, ca.optional], ['grpc-tls', true]);
+      assert.equal(own.spec.containers[0].env.find((e) => e.name === 'HOOKBRIDGE_TEST_SERVER_NAME').value,
+        'hb-hookbridge.hooks.svc', 'by default the name subscribers inside the cluster use');
+    } finally {
+      assert.equal(await h.stop(), 0);
+    }
+  });
+
 // ---- the Dockerfile --------------------------------------------------------
 
 const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
