@@ -13,8 +13,14 @@
 # The build stage uses the README's own scripts (scripts/setup.sh installs the
 # Debian packages, scripts/build.sh configures and builds), so the image is
 # built exactly as a developer or CI builds. The runtime stage holds only the
-# shared libraries the two executables link against, found with
+# shared libraries the executables link against, found with
 # `ldd build/bin/hookbridge` and `dpkg -S` on each library.
+#
+# BINARIES=prebuilt (scripts/image.sh --prebuilt) skips the build stage and
+# takes the executables from dist/image-bin/ in the build context instead:
+# what scripts/build.sh has just made on this same Debian 12, stripped. The
+# tests use it so that the image costs no second build.
+ARG BINARIES=build
 
 # ---- build -----------------------------------------------------------------
 FROM debian:bookworm AS build
@@ -27,6 +33,13 @@ COPY . .
 RUN HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail hookbridge-ctl" HOOKBRIDGE_BUILD_DIR=/build CMAKE_BUILD_TYPE=Release \
       scripts/build.sh -DHOOKBRIDGE_BUILD_TESTS=OFF \
  && strip /build/bin/hookbridge /build/bin/hookbridge-tail /build/bin/hookbridge-ctl
+
+# ---- prebuilt: the executables from the build context ------------------------
+FROM debian:bookworm-slim AS prebuilt
+COPY dist/image-bin/hookbridge dist/image-bin/hookbridge-tail dist/image-bin/hookbridge-ctl /build/bin/
+
+# The stage the runtime takes its executables from: build or prebuilt.
+FROM ${BINARIES:-build} AS binaries
 
 # ---- runtime ---------------------------------------------------------------
 FROM debian:bookworm-slim
@@ -46,12 +59,12 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libre2-9 libc-ares2 \
       libyaml-cpp0.7 libprometheus-cpp-core1.0 libnats3.4 libsimdjson14 libssl3 zlib1g ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 hookbridge \
  && useradd --system --uid 10001 --gid hookbridge --home-dir /var/lib/hookbridge \
       --no-create-home --shell /usr/sbin/nologin hookbridge \
  && install -d -o hookbridge -g hookbridge -m 0750 /var/lib/hookbridge
-COPY --from=build /build/bin/hookbridge /build/bin/hookbridge-tail /build/bin/hookbridge-ctl /usr/local/bin/
+COPY --from=binaries /build/bin/hookbridge /build/bin/hookbridge-tail /build/bin/hookbridge-ctl /usr/local/bin/
 COPY config/hookbridge.yaml /etc/hookbridge/hookbridge.yaml
 
 # The event log (log.dir) lives on the data volume; nothing else is written,

@@ -35,6 +35,8 @@ if ! $build_only; then
     protoc-gen-go protoc-gen-go-grpc
     # a real Prometheus (and promtool) for the metrics tests
     prometheus
+    # the container image, built and run without a daemon (scripts/image.sh)
+    mmdebstrap buildah podman uidmap gpg libdpkg-perl fuse-overlayfs
     # the sanitizer builds and libFuzzer (scripts/test.sh, scripts/fuzz.sh):
     # clang 14 and its runtimes (ASan, UBSan, TSan, libFuzzer)
     clang libclang-rt-14-dev

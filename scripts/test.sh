@@ -11,6 +11,13 @@
 #   build   build/ (scripts/build.sh) and ctest; ctest args apply here
 #   bench   every benchmark scenario for a few seconds against build/
 #           (bench/smoke.sh): the harness keeps working; figures unchecked
+#   first-hour
+#           the README's quick start in a fresh clone of HEAD, built there
+#           by its own scripts/run.sh, followed as written and stopped
+#           (tests/readme/readme_test.py with HOOKBRIDGE_README_FRESH_CLONE)
+#   image   the container image from the real Dockerfile with the executables
+#           of build/ (scripts/image.sh --prebuilt), run in its own root
+#           filesystem as its user (tests/image/image_test.py)
 #   asan    build-asan/: clang, ASan + UBSan, the fuzz targets as libFuzzer
 #           binaries; the unit and integration tests under it
 #   fuzz    each fuzz target of build-asan/ for HOOKBRIDGE_FUZZ_SECONDS (10)
@@ -23,7 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # ctest args select tests of the build stage, so they also mean --quick.
-stages=${HOOKBRIDGE_TEST_STAGES:-build bench asan fuzz}
+stages=${HOOKBRIDGE_TEST_STAGES:-build bench first-hour image asan fuzz}
 if [ "${1:-}" = "--quick" ]; then
   stages=build
   shift
@@ -51,6 +58,19 @@ if has_stage bench; then
   begin "bench smoke"
   bench/smoke.sh
   done_stage "bench smoke"
+fi
+
+if has_stage first-hour; then
+  begin "first hour"
+  HOOKBRIDGE_README_FRESH_CLONE=1 python3 tests/readme/readme_test.py -v TryItTest
+  done_stage "first hour"
+fi
+
+if has_stage image; then
+  begin "image"
+  scripts/image.sh --prebuilt
+  python3 tests/image/image_test.py -v
+  done_stage "image"
 fi
 
 # The sanitizer runtimes: every finding fails the process that has it (the

@@ -1457,11 +1457,13 @@ function dockerStages() {
   const lines = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
   const stages = [];
+  const global = { from: [], steps: [] };  // ARGs before the first FROM
   for (const l of lines) {
     const [instr, ...rest] = l.split(/\s+/);
     if (instr.toUpperCase() === 'FROM') stages.push({ from: rest, steps: [] });
-    else stages.at(-1).steps.push({ instr: instr.toUpperCase(), args: rest.join(' ') });
+    else (stages.at(-1) ?? global).steps.push({ instr: instr.toUpperCase(), args: rest.join(' ') });
   }
+  stages.global = global;
   return stages;
 }
 
@@ -1472,9 +1474,16 @@ test('dockerfilelint passes', () => {
 
 test('the Dockerfile builds with the README\'s scripts and runs as documented', () => {
   const stages = dockerStages();
-  assert.equal(stages.length, 2, 'a build stage and a runtime stage');
-  const [build, runtime] = stages;
+  assert.equal(stages.length, 4, 'build, prebuilt, the choice of the two, runtime');
+  const [build, prebuilt, binaries, runtime] = stages;
   assert.match(build.from.join(' '), /^debian:bookworm AS build$/i);
+  // The executables come from the build stage unless BINARIES=prebuilt
+  // (scripts/image.sh --prebuilt) takes them from the build context.
+  assert.deepEqual(stages.global.steps, [{ instr: 'ARG', args: 'BINARIES=build' }]);
+  assert.match(prebuilt.from.join(' '), /^debian:bookworm(-slim)? AS prebuilt$/i);
+  assert.match(binaries.from.join(' '), /^\$\{BINARIES(:-build)?\} AS binaries$/i);
+  assert.ok(runtime.steps.some((s) => s.instr === 'COPY' && /^--from=binaries /.test(s.args)),
+    'the runtime stage copies the executables from the chosen stage');
   assert.match(runtime.from[0], /^debian:bookworm(-slim)?$/);
   const buildRuns = build.steps.filter((s) => s.instr === 'RUN').map((s) => s.args);
   assert.ok(buildRuns.some((r) => /(^|&& )scripts\/setup\.sh\b/.test(r)), 'build stage runs scripts/setup.sh');
@@ -1507,7 +1516,7 @@ test('the Dockerfile builds with the README\'s scripts and runs as documented', 
 });
 
 test('the image\'s HEALTHCHECK passes against the real binary', { skip: !haveBinary && `${hookbridgeBin} is not built` }, async () => {
-  const healthcheck = dockerStages()[1].steps.find((s) => s.instr === 'HEALTHCHECK').args;
+  const healthcheck = dockerStages().at(-1).steps.find((s) => s.instr === 'HEALTHCHECK').args;
   const cmd = JSON.parse(/CMD (\[.*\])$/.exec(healthcheck)[1]);
   const h = await startHookbridge(localConfig(renderedConfig(renderOk({}).objects)),
     { CKEDITOR_WEBHOOK_SECRET: 'test-secret' });
