@@ -481,6 +481,35 @@ by the ConfigMap, which every mode renders.
 {{- fail "config.sources: add at least one source (README \"Providers\")" -}}
 {{- end -}}
 {{- $ref := "^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$" -}}
+{{- /* What each provider takes (bridge/providers/registry.cc): caught here
+rather than by hookbridge at the pod's start. */ -}}
+{{- $generic := list "standard-webhooks" "github" "stripe" -}}
+{{- $limits := list (list "config.http.rate_limit" ((.Values.config.http | default dict).rate_limit)) -}}
+{{- range $i, $s := .Values.config.sources -}}
+{{- $where := printf "config.sources[%d] (%s)" $i (toString $s.name) -}}
+{{- $envName := upper (regexReplaceAll "[^A-Za-z0-9]" (toString $s.name) "_") -}}
+{{- if not (has (toString $s.provider) $generic) -}}
+{{- range $key := list "event_type" "subject" -}}
+{{- if hasKey $s $key -}}
+{{- fail (printf "%s: %s: only the generic providers (%s) take this; %s knows where its %s is" $where $key (join ", " $generic) (toString $s.provider) $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if eq (toString $s.provider) "cand" -}}
+{{- if not (hasKey $s "path_token") -}}
+{{- fail (printf "%s: provider cand does not sign its webhooks: give a path_token such as ${%s_PATH_TOKEN} (at least 16 characters of A-Z a-z 0-9 - _ . ~ in the Secret, e.g. openssl rand -hex 24)" $where $envName) -}}
+{{- end -}}
+{{- else if not $s.secrets -}}
+{{- fail (printf "%s: provider %s signs its webhooks: give secrets such as [\"${%s_WEBHOOK_SECRET}\"]" $where (toString $s.provider) $envName) -}}
+{{- end -}}
+{{- with $s.rate_limit }}{{ $limits = append $limits (list (printf "%s.rate_limit" $where) .) }}{{ end -}}
+{{- end -}}
+{{- range $limits -}}
+{{- $l := index . 1 -}}
+{{- if and $l (hasKey $l "burst") (not (kindIs "string" $l.per_second)) (eq (float64 $l.per_second) 0.0) -}}
+{{- fail (printf "%s: burst has no meaning with per_second: 0 (the limit is off)" (index . 0)) -}}
+{{- end -}}
+{{- end -}}
 {{- range $i, $s := .Values.config.sources -}}
 {{- range $j, $secret := ($s.secrets | default list) -}}
 {{- if not (regexMatch $ref (toString $secret)) -}}
