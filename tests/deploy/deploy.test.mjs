@@ -69,11 +69,14 @@ const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookbridge-deploy-'));
 process.on('exit', () => fs.rmSync(tmpDir, { recursive: true, force: true }));
 
 // `helm template` with VALUES (an object) over CHART; returns the rendered
-// objects, or the failure's message when `fails` is set.
-function render(values, { chart = chartDir } = {}) {
+// objects (none when it failed) with helm's status and output. skipSchema:
+// without values.schema.json, as `--skip-schema-validation` renders, to
+// reach the templates' own checks behind it.
+function render(values, { chart = chartDir, skipSchema = false } = {}) {
   const file = path.join(tmpDir, `values-${++valuesCounter}.yaml`);
   fs.writeFileSync(file, YAML.stringify(values));
-  const r = run(helm, ['template', 'hb', chart, '--namespace', 'hooks', '-f', file]);
+  const r = run(helm, ['template', 'hb', chart, '--namespace', 'hooks', '-f', file,
+    ...(skipSchema ? ['--skip-schema-validation'] : [])]);
   return { ...r, objects: r.status === 0 ? parseObjects(r.stdout) : [] };
 }
 
@@ -83,11 +86,31 @@ function renderOk(values, options) {
   return r;
 }
 
-function renderFails(values, message) {
-  const r = render(values);
+function renderFails(values, message, options) {
+  const r = render(values, options);
   assert.notEqual(r.status, 0, 'helm template should have failed');
   assert.match(r.stderr, message);
+  assert.doesNotMatch(r.stderr, /values don't meet the specifications of the schema/,
+    'refused by the templates (with their message), not by values.schema.json');
   return r;
+}
+
+// Helm's own refusal of values that values.schema.json does not allow: each
+// of LINES matches one of its "- <path>: <problem>" lines.
+const schemaError = /values don't meet the specifications of the schema\(s\) in the following chart\(s\):\nhookbridge:\n/;
+function schemaFails(values, ...lines) {
+  const r = render(values);
+  assert.notEqual(r.status, 0, 'helm template should have failed');
+  assert.match(r.stderr, schemaError);
+  for (const line of lines) assert.match(r.stderr, line);
+  return r;
+}
+
+// Refused by values.schema.json (SCHEMA_LINE), and by the templates' own
+// check (MESSAGE) when the schema is skipped.
+function refusedTwice(values, schemaLine, message) {
+  schemaFails(values, schemaLine);
+  renderFails(values, message, { skipSchema: true });
 }
 
 function parseObjects(text) {
@@ -134,9 +157,11 @@ function workload(objects) {
   return w[0];
 }
 
+// The rendered hookbridge.yaml (whatever nameOverride makes of the ConfigMap's name).
 function renderedConfig(objects) {
-  const cm = one(objects, 'ConfigMap', 'hb-hookbridge');
-  return YAML.parse(cm.data['hookbridge.yaml']);
+  const cms = find(objects, 'ConfigMap').filter((o) => o.data?.['hookbridge.yaml'] !== undefined);
+  assert.equal(cms.length, 1, 'one ConfigMap holds hookbridge.yaml');
+  return YAML.parse(cms[0].data['hookbridge.yaml']);
 }
 
 const portOf = (listen) => Number(/:(\d+)$/.exec(listen)[1]);
@@ -408,7 +433,8 @@ test('configReload: rollout rolls the pods on a config change, live leaves it to
   assert.equal(live['hookbridge/config-reload'], 'live');
   assert.equal(live['checksum/config'], undefined);
   await validate(renderOk({ configReload: 'live', podAnnotations: { team: 'hooks' } }).objects);
-  renderFails({ configReload: 'sometimes' }, /configReload: "sometimes" is neither rollout/);
+  refusedTwice({ configReload: 'sometimes' }, /- configReload: configReload must be one of the following: "rollout", "live"/,
+    /configReload: "sometimes" is neither rollout/);
 });
 
 test('ingress, ServiceMonitor, PrometheusRule, NetworkPolicy and dashboard', async () => {
@@ -653,10 +679,13 @@ test('a backend the appVersion does not implement is refused', () => {
 });
 
 test('other refused values', () => {
-  renderFails({ config: { log: { backend: 'sqlite' } } }, /config\.log\.backend: "sqlite" is not a backend/);
+  refusedTwice({ config: { log: { backend: 'sqlite' } } },
+    /- config\.log\.backend: config\.log\.backend must be one of the following: "file", "memory", "jetstream"/,
+    /config\.log\.backend: "sqlite" is not a backend/);
   renderFails({ terminationGracePeriodSeconds: 10 },
     /terminationGracePeriodSeconds \(10\) must exceed config\.shutdown_timeout \(10s\)/);
-  renderFails({ config: { shutdown_timeout: 'soon' } }, /config\.shutdown_timeout: not a duration/);
+  refusedTwice({ config: { shutdown_timeout: 'soon' } }, /- config\.shutdown_timeout: Does not match pattern/,
+    /config\.shutdown_timeout: not a duration/);
   renderFails({ config: { http: { listen: '0.0.0.0:80' } } }, /config\.http\.listen is set by the chart/);
   renderFails({ config: { log: { file: { dir: '/data' } } } }, /config\.log\.file\.dir is set by the chart/);
   renderFails({ secrets: { existingSecret: '' } },
@@ -751,8 +780,10 @@ test('the console: config.admin keys pass through, the admin Service\'s names ar
   const literal = renderFails({ config: { admin: { console_token_sha256: SENTINEL } } },
     /config\.admin\.console_token_sha256 is set by the chart from console\.token/);
   assert.ok(!literal.stderr.includes(SENTINEL), 'the value is not echoed');
-  renderFails({ config: { admin: { allowed_hosts: 'console.example' } } }, /config\.admin\.allowed_hosts: must be a list/);
-  renderFails({ console: { token: { enabled: 'sometimes' } } }, /console\.token\.enabled: must be true or false/);
+  refusedTwice({ config: { admin: { allowed_hosts: 'console.example' } } },
+    /- config\.admin\.allowed_hosts: Invalid type\. Expected: array, given: string/, /config\.admin\.allowed_hosts: must be a list/);
+  refusedTwice({ console: { token: { enabled: 'sometimes' } } },
+    /- console\.token\.enabled: Invalid type\. Expected: boolean, given: string/, /console\.token\.enabled: must be true or false/);
   renderFails({ console: { token: { enabled: true, key: 'a/b' } } }, /console\.token\.key: "a\/b" is not a Secret key/);
   renderFails({ console: { token: { enabled: true } }, extraEnv: [{ name: 'HOOKBRIDGE_CONSOLE_TOKEN_SHA256', value: 'x' }] },
     /HOOKBRIDGE_CONSOLE_TOKEN_SHA256 carries the console token's SHA-256/);
@@ -785,7 +816,8 @@ test('durable consumers: declared in values, granted per token, shown in NOTES, 
     /config\.consumers\[0\] \(indexer\): ordering: per_subject is not available with config\.log\.backend: jetstream/);
   const shared = renderOk({ config: { consumers: [{ ...consumers[0], ordering: 'none' }], log: { backend: 'jetstream' } } });
   assert.equal(renderedConfig(shared.objects).consumers[0].ordering, 'none');
-  renderFails({ subscriberAuth: { tokens: [{ name: 'r', sources: ['*'], types: ['*'], manage_consumers: 'sometimes' }] } },
+  refusedTwice({ subscriberAuth: { tokens: [{ name: 'r', sources: ['*'], types: ['*'], manage_consumers: 'sometimes' }] } },
+    /- subscriberAuth\.tokens\.0\.manage_consumers: Invalid type\. Expected: boolean, given: string/,
     /subscriberAuth\.tokens\[0\] \(r\): manage_consumers must be true or false/);
 });
 
@@ -802,7 +834,8 @@ test('invalid subscriber tokens are refused with the entry named', () => {
     /subscriberAuth\.tokens\[0\]\.name: "Search_Indexer" is not a token name: 1-63 characters of a-z, 0-9 and -/);
   renderFails(token({ name: '-reader' }), /subscriberAuth\.tokens\[0\]\.name: "-reader" is not a token name/);
   renderFails(token({ name: 'x'.repeat(64) }), /subscriberAuth\.tokens\[0\]\.name: "x{64}" is not a token name/);
-  renderFails(token({ name: undefined }), /subscriberAuth\.tokens\[0\]\.name: "" is not a token name/);
+  refusedTwice(token({ name: undefined }), /- subscriberAuth\.tokens\.0: name is required/,
+    /subscriberAuth\.tokens\[0\]\.name: "" is not a token name/);
   renderFails({ subscriberAuth: { tokens: [
     { name: 'reader', sources: ['*'], types: ['*'] }, { name: 'reader', sources: ['*'], types: ['*'] }] } },
   /subscriberAuth\.tokens\[1\]\.name: duplicate token name "reader"/);
@@ -810,16 +843,22 @@ test('invalid subscriber tokens are refused with the entry named', () => {
     { name: 'a', sources: ['*'], types: ['*'], key: 'k' }, { name: 'b', sources: ['*'], types: ['*'], key: 'k' }] } },
   /subscriberAuth\.tokens\[1\] \(b\): key "k" is also another token's key/);
   renderFails(token({ sources: [] }), /subscriberAuth\.tokens\[0\] \(reader\): sources must be a non-empty list \(use \["\*"\] for all\)/);
-  renderFails(token({ types: undefined }), /subscriberAuth\.tokens\[0\] \(reader\): types must be a non-empty list/);
-  renderFails(token({ types: 'comment.*' }), /subscriberAuth\.tokens\[0\] \(reader\): types must be a non-empty list/);
+  refusedTwice(token({ types: undefined }), /- subscriberAuth\.tokens\.0: types is required/,
+    /subscriberAuth\.tokens\[0\] \(reader\): types must be a non-empty list/);
+  refusedTwice(token({ types: 'comment.*' }), /- subscriberAuth\.tokens\.0\.types: Invalid type\. Expected: array, given: string/,
+    /subscriberAuth\.tokens\[0\] \(reader\): types must be a non-empty list/);
   renderFails(token({ types: [''] }), /subscriberAuth\.tokens\[0\] \(reader\): types\[0\] must be a non-empty string/);
   renderFails(token({ sources: ['docs'] }),
     /subscriberAuth\.tokens\[0\] \(reader\): sources\[0\] "docs" is not a source of config\.sources \(ckeditor\)/);
-  renderFails(token({ grant: 'all' }), /subscriberAuth\.tokens\[0\] \(reader\): unknown key "grant"/);
+  refusedTwice(token({ grant: 'all' }), /- subscriberAuth\.tokens\.0: Additional property grant is not allowed/,
+    /subscriberAuth\.tokens\[0\] \(reader\): unknown key "grant"/);
   renderFails(token({ key: 'a/b' }), /subscriberAuth\.tokens\[0\] \(reader\): key "a\/b" is not a Secret key/);
-  renderFails({ subscriberAuth: { tokens: ['reader'] } }, /subscriberAuth\.tokens\[0\]: must be a map/);
-  renderFails({ subscriberAuth: { tokens: 'reader' } }, /subscriberAuth\.tokens: must be a list/);
-  renderFails({ subscriberAuth: { enabled: 'sometimes' } }, /subscriberAuth\.enabled: must be true or false/);
+  refusedTwice({ subscriberAuth: { tokens: ['reader'] } },
+    /- subscriberAuth\.tokens\.0: Invalid type\. Expected: object, given: string/, /subscriberAuth\.tokens\[0\]: must be a map/);
+  refusedTwice({ subscriberAuth: { tokens: 'reader' } },
+    /- subscriberAuth\.tokens: Invalid type\. Expected: array, given: string/, /subscriberAuth\.tokens: must be a list/);
+  refusedTwice({ subscriberAuth: { enabled: 'sometimes' } },
+    /- subscriberAuth\.enabled: Invalid type\. Expected: boolean, given: string/, /subscriberAuth\.enabled: must be true or false/);
   renderFails({ ...token({}), secrets: { existingSecret: '' }, config: { sources: [{ name: 'c', provider: 'cand', path_token: '${TOKEN}' }] },
     extraEnv: [{ name: 'TOKEN', value: 'not-a-secret-but-long-enough' }] },
   /subscriberAuth\.existingSecret: name the Secret that holds each token's SHA-256/);
@@ -1447,6 +1486,379 @@ test('helm test: the test Pod subscribes over mutual TLS with the certificates v
       assert.equal(await h.stop(), 0);
     }
   });
+
+// ---- values.schema.json ---------------------------------------------------------
+
+const schema = JSON.parse(fs.readFileSync(path.join(chartDir, 'values.schema.json'), 'utf8'));
+const isMap = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// What the schema allows, by value path (`config.sources[].provider`):
+//   paths     every property, except those marked readOnly
+//   enums     path -> the values an enum allows
+//   bounds    path -> [minimum, maximum] of a number of hookbridge.yaml
+//             (config.*) whose range hookbridge checks too (not the kinds
+//             of value under definitions, such as any byte size)
+//   readOnly  the properties the chart sets itself and refuses in values
+function schemaOutline() {
+  const out = { paths: new Set(), enums: new Map(), bounds: new Map(), readOnly: new Set() };
+  const walk = (s, p, property, shared = false) => {
+    if (s.$ref) {
+      s = schema.definitions[s.$ref.replace('#/definitions/', '')];
+      shared = true;
+    }
+    if (s.readOnly) {
+      out.readOnly.add(p);
+      return;
+    }
+    if (property) out.paths.add(p);
+    if (s.enum) out.enums.set(p, s.enum);
+    if (!shared && p.startsWith('config.') && ['integer', 'number'].includes(s.type) &&
+        (s.minimum !== undefined || s.maximum !== undefined)) {
+      out.bounds.set(p, [s.minimum, s.maximum]);
+    }
+    for (const branch of s.anyOf ?? []) walk(branch, p, false, shared);
+    for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, p ? `${p}.${k}` : k, true);
+    if (s.items) walk(s.items, `${p}[]`, false);
+  };
+  walk(schema, '', false);
+  return out;
+}
+
+// The paths VALUES sets, each with the set of values given there.
+function valuePaths(values, p = '', out = new Map()) {
+  const note = (q, v) => {
+    if (!out.has(q)) out.set(q, new Set());
+    if (!isMap(v) && !Array.isArray(v)) out.get(q).add(v);
+  };
+  if (Array.isArray(values)) {
+    for (const v of values) {
+      note(`${p}[]`, v);
+      valuePaths(v, `${p}[]`, out);
+    }
+  } else if (isMap(values)) {
+    for (const [k, v] of Object.entries(values)) {
+      const q = p ? `${p}.${k}` : k;
+      note(q, v);
+      valuePaths(v, q, out);
+    }
+  }
+  return out;
+}
+
+// Values that, together, set every property values.schema.json allows, every
+// value of each enum and both ends of each range of hookbridge.yaml's
+// numbers: each is rendered, validated, and its config checked by the real
+// binary, so nothing the schema lets through is refused later. In each,
+// only the selected backend's log block is set (the others are not rendered).
+function schemaExercise(tlsDir) {
+  const secretsEverywhere = {
+    secrets: { existingSecret: 'webhook-secrets', keys: { CKEDITOR_WEBHOOK_SECRET: 'ckeditor-api-secret' } },
+  };
+  const everySource = [
+    { name: 'docs', provider: 'ckeditor-cloud-services', secrets: ['${CKEDITOR_WEBHOOK_SECRET}', '${CKEDITOR_WEBHOOK_SECRET_NEXT}'],
+      timestamp_tolerance: '10m', path_token: '${DOCS_PATH_TOKEN}', rate_limit: { per_second: 0 } },
+    { name: 'assets', provider: 'ckbox', secrets: ['${CKBOX_WEBHOOK_SECRET}'] },
+    { name: 'docspace', provider: 'onlyoffice-docspace', secrets: ['${DOCSPACE_WEBHOOK_SECRET}'] },
+    { name: 'cand', provider: 'cand', path_token: '${CAND_PATH_TOKEN}' },
+    { name: 'std_hooks', provider: 'standard-webhooks', secrets: ['${STD_HOOKS_WEBHOOK_SECRET}'],
+      event_type: { field: 'type' }, subject: { header: 'X-Subject' } },
+    { name: 'github', provider: 'github', secrets: ['${GITHUB_WEBHOOK_SECRET}'],
+      event_type: { header: 'X-GitHub-Event' }, subject: { field: '${GITHUB_SUBJECT_FIELD}' } },
+    { name: 'stripe', provider: 'stripe', secrets: ['${STRIPE_WEBHOOK_SECRET}'],
+      rate_limit: { per_second: 1000000, burst: 1000000000 } },
+  ];
+  const kube = {
+    global: {},
+    imagePullSecrets: [{ name: 'registry' }],
+    serviceAccount: { create: true, name: 'hooks', annotations: { 'example.com/role': 'hooks' }, automountServiceAccountToken: false },
+    extraEnvFrom: [{ configMapRef: { name: 'proxy-settings' } }],
+    extraVolumes: [{ name: 'scratch', emptyDir: {} }],
+    extraVolumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+    sidecars: [{ name: 'shipper', image: 'registry.example.com/shipper:1' }],
+    initContainers: [{ name: 'prepare', image: 'registry.example.com/busybox:1', command: ['true'] }],
+    service: { type: 'ClusterIP', annotations: { 'example.com/team': 'hooks' } },
+    ingress: { enabled: true, className: 'nginx', annotations: { 'example.com/a': 'b' }, hosts: ['webhooks.example.com'],
+      tls: [{ secretName: 'webhooks-tls', hosts: ['webhooks.example.com'] }] },
+    serviceMonitor: { enabled: true, labels: { release: 'kps' }, interval: '15s', scrapeTimeout: '5s' },
+    prometheusRule: { enabled: true, labels: { release: 'kps' } },
+    dashboard: { enabled: true, labels: { grafana_dashboard: '1' }, annotations: { grafana_folder: 'Webhooks' }, namespace: 'monitoring' },
+    networkPolicy: { enabled: true, httpFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } } }],
+      grpcFrom: [{ podSelector: {} }], adminFrom: [{ podSelector: {} }] },
+    probes: { startup: { periodSeconds: 2, failureThreshold: 300 }, liveness: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 4 },
+      readiness: { periodSeconds: 3, timeoutSeconds: 2, failureThreshold: 3 }, grpcLiveness: false },
+    terminationGracePeriodSeconds: 60,
+    resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '2Gi' }, claims: [] },
+    podSecurityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    podAnnotations: { 'example.com/owner': 'hooks' },
+    podLabels: { team: 'hooks' },
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'hooks', effect: 'NoSchedule' }],
+    affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1,
+      preference: { matchExpressions: [{ key: 'example.com/pool', operator: 'In', values: ['hooks'] }] } }] } },
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' }],
+    priorityClassName: 'important',
+  };
+  return [
+    // 1. The file log, everything on, the upper ends of the ranges.
+    {
+      ...kube, ...secretsEverywhere,
+      image: { repository: 'registry.example.com/hookbridge', tag: '0.1.0', digest, pullPolicy: 'IfNotPresent' },
+      replicaCount: 1,
+      ports: { http: 8081, grpc: 50052, admin: 9091 },
+      listenAddress: '0.0.0.0',
+      config: {
+        http: { max_body_bytes: '4MiB', max_header_bytes: '1MiB', read_timeout: '1m', idle_timeout: '2m', threads: 256,
+          max_connections: 1000000, max_requests_per_connection: 1000000, max_json_depth: 32,
+          rate_limit: { per_second: 1000000, burst: 1000000000 } },
+        grpc: { max_subscribers: 1000000, max_streams_per_token: 1000000, max_connections: 1000000, handshake_timeout: '168h',
+          idle_timeout: '168h', max_connection_age: '168h', max_connection_age_grace: '168h', max_filter_patterns: 512,
+          max_event_bytes: '1GiB', heartbeat_interval: '1h' },
+        admin: { console: true, console_deliveries: 100000, console_bytes: '1GiB', console_body_preview_bytes: '64KiB',
+          allowed_hosts: ['console.example'] },
+        log: { backend: 'file', file: { fsync: 'always', fsync_interval: '50ms', segment_bytes: '32MiB',
+          retention: { bytes: '5GiB', age: '3d' }, cache_bytes: '32MiB' } },
+        dedup: { max_entries: 200000, window: '366d', window_max_entries: 100000000 },
+        shutdown_timeout: '20s',
+        logging: { level: 'debug' },
+        consumers: [
+          { name: 'indexer', sources: ['docs'], types: ['comment.*'], environment_ids: ['env-1'], subjects: ['doc-1'],
+            start: 'earliest', ack_deadline: '12h', max_deliveries: 1000, ordering: 'per_subject', max_outstanding: 100000 },
+          { name: 'audit.v2', start: 'latest', ordering: 'none' },
+          { name: 'replay_from', start: 42 },
+          { name: 'since-2026', start: '2026-01-01T00:00:00Z' },
+        ],
+        sources: everySource,
+      },
+      subscriberAuth: { enabled: true, existingSecret: 'subscriber-tokens', tokens: [
+        { name: 'indexer', sources: ['docs'], types: ['comment.*'], key: 'indexer-sha256', consumers: ['indexer'], manage_consumers: false },
+        { name: 'ops', sources: ['*'], types: ['*'], manage_consumers: true },
+        { ...helmTestToken, sources: ['docs'] },
+      ] },
+      console: { token: { enabled: true, existingSecret: 'console-token', key: 'sha256' } },
+      clusterDomain: 'corp.internal',
+      tls: { http: { existingSecret: 'webhooks-tls', clientAuth: true, clientCASecret: 'webhook-client-ca' },
+        grpc: { existingSecret: 'grpc-tls', clientAuth: true, clientCASecret: '' }, mountPath: tlsDir },
+      extraEnv: [{ name: 'GITHUB_SUBJECT_FIELD', value: 'repository.full_name' }],
+      persistence: { enabled: true, size: '50Gi', storageClass: 'fast', accessModes: ['ReadWriteOnce'],
+        annotations: { 'example.com/backup': 'daily' }, mountPath: '/data' },
+      configReload: 'rollout',
+      podDisruptionBudget: { maxUnavailable: 1 },
+      autoscaling: { enabled: false, minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 },
+      tests: { enabled: true, tokenSecret: 'hookbridge-test-token', tokenKey: 'token', tokenName: 'helm-test',
+        tls: { caSecret: 'grpc-ca', clientSecret: 'helm-test-client', serverName: 'hooks.example.com' },
+        timeoutSeconds: 60, resources: { requests: { cpu: '5m', memory: '16Mi' } } },
+    },
+    // 2. The file log at the lower ends, ${NAME} references for a number and
+    // a flag, durations of 0, live reloads.
+    {
+      ...secretsEverywhere,
+      nameOverride: 'hooks',
+      image: { pullPolicy: 'Always' },
+      service: { type: 'NodePort' },
+      config: {
+        http: { threads: 0, max_connections: 1, max_requests_per_connection: 1, max_json_depth: 1, max_header_bytes: '1KiB',
+          rate_limit: { per_second: 0 } },
+        grpc: { max_subscribers: 1, max_streams_per_token: 1, max_connections: 1, max_filter_patterns: 1,
+          max_event_bytes: '64KiB', heartbeat_interval: '1s', handshake_timeout: '1s', idle_timeout: '0',
+          max_connection_age: 0, max_connection_age_grace: '0s' },
+        admin: { console: '${HOOKBRIDGE_CONSOLE}', console_deliveries: 1, console_bytes: '64KiB', console_body_preview_bytes: 0 },
+        log: { backend: 'file', file: { fsync: 'interval', retention: { bytes: 0, age: 0 } } },
+        dedup: { max_entries: '${DEDUP_MAX_ENTRIES}', window: 0, window_max_entries: 0 },
+        logging: { level: 'info' },
+        consumers: [{ name: 'worker', start: 0, ack_deadline: '1s', max_deliveries: 0, max_outstanding: 1 }],
+        sources: [
+          { name: 'github', provider: 'github', secrets: ['${GITHUB_WEBHOOK_SECRET}'], rate_limit: { per_second: 2, burst: 1 } },
+        ],
+      },
+      extraEnv: [{ name: 'HOOKBRIDGE_CONSOLE', value: 'false' }, { name: 'DEDUP_MAX_ENTRIES', value: '50000' }],
+      persistence: { accessModes: ['ReadWriteOncePod'], size: 21474836480 },
+      probes: { grpcLiveness: true },
+      terminationGracePeriodSeconds: null,
+      configReload: 'live',
+      tests: { enabled: false },
+    },
+    // 3. The file log without syncs, the smallest sizes, other names.
+    {
+      fullnameOverride: 'webhooks',
+      image: { pullPolicy: 'Never' },
+      config: {
+        http: { rate_limit: { per_second: 0.5, burst: 1 } },
+        log: { backend: 'file', file: { fsync: 'never', segment_bytes: 4096, cache_bytes: 0 } },
+        dedup: { max_entries: 1 },
+        logging: { level: 'warn' },
+      },
+      persistence: { accessModes: ['ReadWriteMany'] },
+      service: { type: 'LoadBalancer' },
+      subscriberAuth: { enabled: false },
+    },
+    // 4. The memory log.
+    {
+      config: { log: { backend: 'memory', memory: { max_events: 1, max_bytes: '1MiB' } }, logging: { level: 'error' } },
+    },
+    // 5. JetStream at its upper ends, autoscaled.
+    {
+      config: {
+        log: { backend: 'jetstream', jetstream: { url: 'nats://nats-0:4222,nats://nats-1:4222', stream: 'HOOKS', subject_prefix: 'acme.hooks',
+          replicas: 5, max_age: '30d', max_bytes: '100GiB', duplicate_window: '10m', ack_timeout: '2s', cache_bytes: '128MiB' } },
+        consumers: [{ name: 'shared', ordering: 'none' }],
+      },
+      autoscaling: { enabled: true },
+      podDisruptionBudget: { maxUnavailable: '50%' },
+    },
+    // 6. JetStream at its lower ends.
+    {
+      replicaCount: 3,
+      config: { log: { backend: 'jetstream', jetstream: { replicas: 1, max_age: 0, max_bytes: 0 } } },
+    },
+  ];
+}
+
+// Environment for CONFIG's ${NAME} references as the pod would have it:
+// plain ones from VALUES' extraEnv, webhook secrets of the right form, token
+// hashes from minted tokens.
+function exerciseEnv(config, values) {
+  const env = testEnv(config);
+  for (const e of values.extraEnv ?? []) env[e.name] = e.value;
+  for (const s of config.sources) {
+    if (s.provider !== 'standard-webhooks') continue;
+    for (const ref of s.secrets) env[/^\$\{(.+)\}$/.exec(ref)[1]] = `whsec_${Buffer.from('a-standard-webhooks-key-0123456').toString('base64')}`;
+  }
+  return env;
+}
+
+// Every key EXPECTED (a part of values' `config`) has its value in ACTUAL
+// (the rendered hookbridge.yaml); allowed_hosts after the admin Service's names.
+function assertRendered(actual, expected, where) {
+  if (where.endsWith('.admin.allowed_hosts')) {
+    assert.deepEqual(actual.slice(4), expected, `${where} is rendered after the admin Service's names`);
+    return;
+  }
+  if (!isMap(expected)) {
+    assert.deepEqual(actual, expected, `${where} is rendered as given`);
+    return;
+  }
+  assert.ok(isMap(actual), `${where} is rendered`);
+  for (const [k, v] of Object.entries(expected)) assertRendered(actual[k], v, `${where}.${k}`);
+}
+
+test('values.schema.json: the exercise values reach every key, enum value and range end the schema allows', () => {
+  const outline = schemaOutline();
+  const seen = new Map();
+  for (const values of schemaExercise('/tls')) {
+    for (const [p, vs] of valuePaths(values)) {
+      if (!seen.has(p)) seen.set(p, new Set());
+      for (const v of vs) seen.get(p).add(v);
+    }
+  }
+  assert.ok(outline.paths.size > 150, `the walk finds the schema's properties (${outline.paths.size})`);
+  assert.deepEqual([...outline.paths].filter((p) => !seen.has(p)), [], 'properties no exercise sets');
+  for (const [p, values] of outline.enums) {
+    assert.deepEqual(values.filter((v) => !seen.get(p)?.has(v)), [], `values of ${p} no exercise uses`);
+  }
+  for (const [p, [min, max]] of outline.bounds) {
+    for (const end of [min, max].filter((e) => e !== undefined)) {
+      assert.ok(seen.get(p)?.has(end), `${p}: an exercise sets its ${end === min ? 'minimum' : 'maximum'} ${end}`);
+    }
+  }
+});
+
+test('values.schema.json: hookbridge --check-config accepts every config the exercise values render',
+  { skip: !haveBinary && `${hookbridgeBin} is not built` }, async () => {
+    const tlsDir = path.join(tmpDir, 'tls-schema');
+    makeCertificates(tlsDir);
+    for (const [i, values] of schemaExercise(tlsDir).entries()) {
+      const { objects } = renderOk(values);
+      await validate(objects);
+      const config = renderedConfig(objects);
+      // What values set arrives in hookbridge.yaml (the selected log block under log:).
+      const { log, ...rest } = values.config ?? {};
+      assertRendered(config, rest, `exercise ${i + 1}: config`);
+      if (log) {
+        const { backend, ...blocks } = log;
+        assert.deepEqual(Object.keys(blocks).filter((b) => b !== config.log.backend), [],
+          `exercise ${i + 1} sets only the selected backend's block`);
+        assertRendered(config.log, { ...(backend ? { backend } : {}), ...(blocks[config.log.backend] ?? {}) },
+          `exercise ${i + 1}: config.log`);
+      }
+      const file = path.join(tmpDir, `exercise-${i + 1}.yaml`);
+      fs.writeFileSync(file, YAML.stringify(config));
+      const r = run(hookbridgeBin, ['--check-config', file], { env: { PATH: process.env.PATH, ...exerciseEnv(config, values) } });
+      assert.equal(r.status, 0, `exercise ${i + 1}: hookbridge --check-config refused what the schema allowed:\n${r.stderr}`);
+    }
+  });
+
+// What the chart sets itself: allowed by the schema only to be refused by
+// the templates, with a message that says where it comes from instead.
+const chartOwned = {
+  'config.http.listen': [{ config: { http: { listen: '0.0.0.0:80' } } }, /config\.http\.listen is set by the chart from ports\.http/],
+  'config.http.tls': [{ config: { http: { tls: { cert_file: '/a', key_file: '/b' } } } }, /config\.http\.tls is set by the chart from tls\.http/],
+  'config.grpc.listen': [{ config: { grpc: { listen: '0.0.0.0:1' } } }, /config\.grpc\.listen is set by the chart/],
+  'config.grpc.tls': [{ config: { grpc: { tls: { cert_file: '/a', key_file: '/b' } } } }, /config\.grpc\.tls is set by the chart/],
+  'config.admin.listen': [{ config: { admin: { listen: '0.0.0.0:1' } } }, /config\.admin\.listen is set by the chart/],
+  'config.admin.console_token_sha256': [{ config: { admin: { console_token_sha256: SENTINEL } } },
+    /config\.admin\.console_token_sha256 is set by the chart from console\.token/],
+  'config.log.file.dir': [{ config: { log: { file: { dir: '/data' } } } }, /config\.log\.file\.dir is set by the chart/],
+  'config.auth': [{ config: { auth: { enabled: false } } }, /config\.auth is set by the chart from subscriberAuth/],
+  ...Object.fromEntries(['sha256', 'token', 'hash', 'secret'].map((k) => [`subscriberAuth.tokens[].${k}`, [
+    { subscriberAuth: { tokens: [{ name: 'reader', sources: ['*'], types: ['*'], [k]: SENTINEL }] } },
+    new RegExp(`subscriberAuth\\.tokens\\[0\\] \\(reader\\): ${k} never goes into values`)]])),
+};
+
+test('values.schema.json: what the chart sets itself is marked readOnly and refused by the chart with its reason', () => {
+  assert.deepEqual([...schemaOutline().readOnly].sort(), Object.keys(chartOwned).sort());
+  for (const [values, message] of Object.values(chartOwned)) {
+    const r = renderFails(values, message);
+    assert.ok(!(r.stdout + r.stderr).includes(SENTINEL), 'the value is not echoed');
+  }
+});
+
+test('values.schema.json: helm template and helm lint refuse a typo, a wrong type and a value outside an enum', () => {
+  const lintFails = (values, line) => {
+    const file = path.join(tmpDir, `lint-${++valuesCounter}.yaml`);
+    fs.writeFileSync(file, YAML.stringify(values));
+    const r = run(helm, ['lint', chartDir, '--strict', '-f', file]);
+    assert.notEqual(r.status, 0, 'helm lint should have failed');
+    assert.match(r.stdout + r.stderr, /values don't meet the specifications of the schema/);
+    assert.match(r.stdout + r.stderr, line);
+  };
+  const typo = [{ image: { tga: '1.0' } }, /- image: Additional property tga is not allowed/];
+  const wrongType = [{ replicaCount: 'two' }, /- replicaCount: Invalid type\. Expected: integer, given: string/];
+  const badEnum = [{ config: { log: { file: { fsync: 'sometimes' } } } },
+    /- config\.log\.file\.fsync: config\.log\.file\.fsync must be one of the following: "always", "interval", "never"/];
+  for (const [values, line] of [typo, wrongType, badEnum]) {
+    schemaFails(values, line);
+    lintFails(values, line);
+  }
+  // More of the same kinds, where a mistake would otherwise reach a pod.
+  schemaFails({ config: { http: { read_timout: '5s' } } }, /- config\.http: Additional property read_timout is not allowed/);
+  schemaFails({ config: { sources: [{ name: 'docs', provider: 'ckeditor', secrets: ['${X}'] }] } },
+    /- config\.sources\.0\.provider: config\.sources\.0\.provider must be one of the following: "ckeditor-cloud-services"/);
+  schemaFails({ config: { grpc: { max_filter_patterns: 513 } } }, /- config\.grpc\.max_filter_patterns: Must be less than or equal to 512/);
+  schemaFails({ config: { consumers: [{ name: 'Indexer' }] } }, /- config\.consumers\.0\.name: Does not match pattern/);
+  schemaFails({ config: { logging: { level: 'verbose' } } }, /- config\.logging\.level: config\.logging\.level must be one of the following/);
+  schemaFails({ service: { type: 'ExternalName' } }, /- service\.type: service\.type must be one of the following: "ClusterIP", "NodePort", "LoadBalancer"/);
+  schemaFails({ image: { pullPolicy: 'Sometimes' } }, /- image\.pullPolicy: image\.pullPolicy must be one of the following/);
+  schemaFails({ image: { digest: 'latest' } }, /- image\.digest: Does not match pattern/);
+  schemaFails({ persistence: { accessModes: ['ReadOnlyMany'] } }, /- persistence\.accessModes\.0: persistence\.accessModes\.0 must be one of the following/);
+  schemaFails({ probes: { liveness: { initialDelaySeconds: 5 } } }, /- probes\.liveness: Additional property initialDelaySeconds is not allowed/);
+  schemaFails({ tests: { timeout: 5 } }, /- tests: Additional property timeout is not allowed/);
+  // A parent chart's global values are not a typo.
+  renderOk({ global: { imageRegistry: 'registry.example.com' } });
+});
+
+test('the templates refuse what a provider does not take, as hookbridge would at start', () => {
+  renderFails({ config: { sources: [{ name: 'docs', provider: 'ckeditor-cloud-services', secrets: ['${X}'], event_type: { header: 'X-Type' } }] } },
+    /config\.sources\[0\] \(docs\): event_type: only the generic providers \(standard-webhooks, github, stripe\) take this/);
+  renderFails({ config: { sources: [{ name: 'my-cand', provider: 'cand' }] } },
+    /config\.sources\[0\] \(my-cand\): provider cand does not sign its webhooks: give a path_token such as \$\{MY_CAND_PATH_TOKEN\}/);
+  renderFails({ config: { sources: [{ name: 'gh', provider: 'github' }] } },
+    /config\.sources\[0\] \(gh\): provider github signs its webhooks: give secrets such as \["\$\{GH_WEBHOOK_SECRET\}"\]/);
+  renderFails({ config: { http: { rate_limit: { per_second: 0, burst: 5 } } } },
+    /config\.http\.rate_limit: burst has no meaning with per_second: 0/);
+  renderFails({ config: { sources: [{ name: 'gh', provider: 'github', secrets: ['${X}'], rate_limit: { per_second: 0, burst: 5 } }] } },
+    /config\.sources\[0\] \(gh\)\.rate_limit: burst has no meaning with per_second: 0/);
+});
 
 // ---- the Dockerfile --------------------------------------------------------
 
