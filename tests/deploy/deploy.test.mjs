@@ -1860,6 +1860,83 @@ test('the templates refuse what a provider does not take, as hookbridge would at
     /config\.sources\[0\] \(gh\)\.rate_limit: burst has no meaning with per_second: 0/);
 });
 
+// ---- scripts/release.sh -----------------------------------------------------------
+
+const releaseScript = path.join(root, 'scripts/release.sh');
+
+test('scripts/release.sh packages the chart: the .tgz passes helm lint and holds the schema and the helm test', () => {
+  const dist = fs.mkdtempSync(path.join(tmpDir, 'dist-'));
+  // helm found as the script finds it here (the deploy checks' own), not from $HELM.
+  const env = { ...process.env };
+  delete env.HELM;
+  const r = run(releaseScript, ['--chart-only', '--dist', dist], { env });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const tgz = path.join(dist, 'hookbridge-0.1.0.tgz');
+  assert.match(r.stdout, new RegExp(`release: chart ${tgz} \\(hookbridge 0\\.1\\.0\\)`));
+  assert.ok(fs.existsSync(tgz), `${tgz} exists`);
+  const lint = run(helm, ['lint', '--strict', tgz]);
+  assert.equal(lint.status, 0, lint.stdout + lint.stderr);
+  const files = run('tar', ['-tzf', tgz]).stdout.split('\n');
+  for (const f of ['values.schema.json', 'templates/tests/test-connection.yaml', 'files/test-connection.sh', 'README.md']) {
+    assert.ok(files.includes(`hookbridge/${f}`), `the package holds ${f}`);
+  }
+  testPod(parseObjects(run(helm, ['template', 'hb', tgz, '--namespace', 'hooks']).stdout));
+});
+
+// A checkout with only what release.sh reads, and FILES (path -> content,
+// executable when it starts with #!) on top; runs release.sh there with helm
+// from $HELM and ARGS, and resolves with its result and the dist directory.
+function releaseInCopy(files, args = []) {
+  const copy = fs.mkdtempSync(path.join(tmpDir, 'release-'));
+  fs.mkdirSync(path.join(copy, 'scripts'));
+  fs.copyFileSync(releaseScript, path.join(copy, 'scripts/release.sh'));
+  fs.chmodSync(path.join(copy, 'scripts/release.sh'), 0o755);
+  fs.cpSync(chartDir, path.join(copy, 'helm/hookbridge'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'CMakeLists.txt'), path.join(copy, 'CMakeLists.txt'));
+  for (const [f, content] of Object.entries(files)) {
+    fs.writeFileSync(path.join(copy, f), content);
+    if (content.startsWith('#!')) fs.chmodSync(path.join(copy, f), 0o755);
+  }
+  const dist = path.join(copy, 'out');
+  const r = run(path.join(copy, 'scripts/release.sh'), ['--dist', dist, ...args],
+    { env: { PATH: process.env.PATH, HELM: helm }, cwd: tmpDir });
+  return { ...r, dist, copy };
+}
+
+test('scripts/release.sh: the image archive comes from scripts/image.sh, skipped with a message without it', () => {
+  const alone = releaseInCopy({});
+  assert.equal(alone.status, 0, alone.stdout + alone.stderr);
+  assert.match(alone.stdout, /release: scripts\/image\.sh is not in this checkout: no image archive, the chart alone is in \S+\/out/);
+  assert.ok(fs.existsSync(path.join(alone.dist, 'hookbridge-0.1.0.tgz')));
+
+  // image.sh gets where the archive goes (and --prebuilt, passed on); its failure is the release's.
+  const recorder = '#!/bin/sh\necho "$@" > image-args\n';
+  const withImage = releaseInCopy({ 'scripts/image.sh': recorder }, ['--prebuilt']);
+  assert.equal(withImage.status, 0, withImage.stdout + withImage.stderr);
+  assert.equal(fs.readFileSync(path.join(withImage.copy, 'image-args'), 'utf8').trim(),
+    `--prebuilt --archive ${withImage.dist}/hookbridge-0.1.0.oci.tar`);
+  assert.match(withImage.stdout, /release: image \S+\/out\/hookbridge-0\.1\.0\.oci\.tar/);
+  const chartOnly = releaseInCopy({ 'scripts/image.sh': recorder }, ['--chart-only']);
+  assert.equal(chartOnly.status, 0, chartOnly.stdout + chartOnly.stderr);
+  assert.ok(!fs.existsSync(path.join(chartOnly.copy, 'image-args')), '--chart-only does not run image.sh');
+  const failing = releaseInCopy({ 'scripts/image.sh': '#!/bin/sh\necho "no buildah" >&2\nexit 1\n' });
+  assert.notEqual(failing.status, 0);
+  assert.match(failing.stderr, /no buildah/);
+});
+
+test('scripts/release.sh refuses a chart that fails helm lint or deploys another version', () => {
+  const values = fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8');
+  const unlinted = releaseInCopy({ 'helm/hookbridge/values.yaml': values.replace(/^replicaCount: 1$/m, 'replicaCount: one') });
+  assert.notEqual(unlinted.status, 0);
+  assert.match(unlinted.stderr, /replicaCount: Invalid type/);
+  assert.ok(!fs.existsSync(path.join(unlinted.dist, 'hookbridge-0.1.0.tgz')), 'nothing packaged');
+
+  const chart = fs.readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8');
+  const other = releaseInCopy({ 'helm/hookbridge/Chart.yaml': chart.replace(/^appVersion: .*$/m, 'appVersion: "0.0.9"') });
+  assert.notEqual(other.status, 0);
+  assert.match(other.stderr, /Chart\.yaml has appVersion "0\.0\.9" but CMakeLists\.txt has version "0\.1\.0"/);
+});
+
 // ---- the Dockerfile --------------------------------------------------------
 
 const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
