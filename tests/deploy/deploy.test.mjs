@@ -1499,9 +1499,11 @@ const isMap = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 //             (config.*) whose range hookbridge checks too (not the kinds
 //             of value under definitions, such as any byte size)
 //   readOnly  the properties the chart sets itself and refuses in values
+//   vague     properties without a description or without a type
 function schemaOutline() {
-  const out = { paths: new Set(), enums: new Map(), bounds: new Map(), readOnly: new Set() };
+  const out = { paths: new Set(), enums: new Map(), bounds: new Map(), readOnly: new Set(), vague: [] };
   const walk = (s, p, property, shared = false) => {
+    if (property && !(s.description && (s.type || s.enum || s.anyOf || s.$ref || s.readOnly))) out.vague.push(p);
     if (s.$ref) {
       s = schema.definitions[s.$ref.replace('#/definitions/', '')];
       shared = true;
@@ -1752,6 +1754,7 @@ test('values.schema.json: the exercise values reach every key, enum value and ra
     }
   }
   assert.ok(outline.paths.size > 150, `the walk finds the schema's properties (${outline.paths.size})`);
+  assert.deepEqual(outline.vague, [], 'every value is typed and described');
   assert.deepEqual([...outline.paths].filter((p) => !seen.has(p)), [], 'properties no exercise sets');
   for (const [p, values] of outline.enums) {
     assert.deepEqual(values.filter((v) => !seen.get(p)?.has(v)), [], `values of ${p} no exercise uses`);
