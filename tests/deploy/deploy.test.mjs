@@ -2022,6 +2022,82 @@ test('the image\'s HEALTHCHECK passes against the real binary', { skip: !haveBin
   assert.notEqual(closed.status, 0, 'healthcheck fails when nothing answers');
 });
 
+// The README's Kubernetes walkthrough, its steps 2 to 4 as a user runs them:
+// the Secret that step 2 creates (its kubectl recorded, not run), the values
+// file of step 3 rendered by the chart into the pod's config and environment,
+// and step 4's hookbridge-tail with the token of step 2, which is let in.
+test('README: the Kubernetes walkthrough\'s Secret, values and token let its subscriber in',
+  { skip: !haveBinary && `${hookbridgeBin} is not built` }, async () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Deployment\n'), readme.indexOf('\n## Development\n'));
+    const blocks = [...section.matchAll(/^( *)```(\w*)\n([\s\S]*?)^ *```/gm)].map((m) => ({
+      lang: m[2],
+      text: m[3].split('\n').map((l) => (l.startsWith(m[1]) ? l.slice(m[1].length) : l)).join('\n'),
+    }));
+    const secretStep = blocks.find((b) => b.lang === 'sh' && b.text.includes('create secret generic'));
+    const valuesStep = blocks.find((b) => b.lang === 'yaml' && b.text.startsWith('# hookbridge-values.yaml'));
+    const tailStep = blocks.find((b) => b.lang === 'sh' && b.text.includes('hookbridge-tail'));
+    assert.ok(secretStep && valuesStep && tailStep, 'steps 2, 3 and 4 are in the Deployment section');
+
+    // Step 2 in bash, with a kubectl that prints its arguments.
+    const shim = "kubectl() { printf '%s\\037' \"$@\"; printf '\\036'; }\n";
+    const r = run('bash', ['-c', `${shim}${secretStep.text}\nprintf '\\035%s' "$HOOKBRIDGE_TOKEN"`],
+      { env: { PATH: process.env.PATH } });
+    assert.equal(r.status, 0, r.stderr);
+    const [calls, token] = r.stdout.split('\x1d');
+    assert.ok(token, 'step 2 leaves the subscriber\'s token in HOOKBRIDGE_TOKEN');
+    const secrets = {};
+    for (const call of calls.split('\x1e').filter(Boolean)) {
+      const args = call.split('\x1f').slice(0, -1);
+      const generic = args.indexOf('generic');
+      if (generic < 0) continue;
+      assert.equal(args[args.indexOf('-n') + 1], 'hooks', 'the Secret is in the release\'s namespace');
+      const data = {};
+      for (const a of args.slice(generic + 2)) {
+        const m = /^--from-literal=([^=]+)=(.*)$/s.exec(a);
+        if (m) data[m[1]] = m[2];
+      }
+      secrets[args[generic + 1]] = data;
+    }
+
+    // Step 3: the values file through the chart, into the namespace of step 2.
+    const { objects } = renderOk(YAML.parse(valuesStep.text));
+    const config = renderedConfig(objects);
+    const container = workload(objects).spec.template.spec.containers.find((c) => c.name === 'hookbridge');
+    const env = {};
+    for (const e of container.env ?? []) {
+      if (e.valueFrom?.secretKeyRef) {
+        const { name, key } = e.valueFrom.secretKeyRef;
+        assert.ok(secrets[name]?.[key] !== undefined,
+          `${e.name}: the Secret of step 2 (${Object.keys(secrets)}) has no key ${name}/${key}`);
+        env[e.name] = secrets[name][key];
+      } else if (e.value !== undefined) {
+        env[e.name] = e.value;
+      }
+    }
+    for (const from of container.envFrom ?? []) Object.assign(env, secrets[from.secretRef?.name] ?? {});
+
+    // Step 4: its hookbridge-tail arguments, with the token; then without it.
+    const line = tailStep.text.split('\n').find((l) => l.includes('hookbridge-tail'));
+    const words = run('bash', ['-c', `set -- ${line.replace(/^.*?hookbridge-tail\s+/, '')}; printf '%s\\0' "$@"`]);
+    const args = words.stdout.split('\0').slice(0, -1);
+    const target = args.indexOf('--target');
+    assert.equal(args[target + 1], 'localhost:50051', 'step 4 subscribes through the port-forward');
+    const h = await startHookbridge(localConfig(config), env);
+    try {
+      args[target + 1] = `localhost:${h.ports.grpc_port}`;
+      const subscriber = tail(args, token);
+      await waitForAuthCount(h.ports.admin_port, 'tail', 'ok');
+      subscriber.child.kill('SIGINT');
+      assert.equal((await subscriber.done).code, 0);
+      const anonymous = await tail(args).done;
+      assert.notEqual(anonymous.code, 0);
+      assert.match(anonymous.stderr, /UNAUTHENTICATED/);
+    } finally {
+      assert.equal(await h.stop(), 0);
+    }
+  });
+
 test('README: the first two commands, and a Deployment section before Development', () => {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const first = /```sh\n([\s\S]*?)```/.exec(readme)[1].trim().split('\n').map((l) => l.split(/\s+/)[0]);
