@@ -353,6 +353,14 @@ class TryItTest(unittest.TestCase):
                          ["sequence"], "2")
         stop(resumed.process)
 
+        # README, Providers: "`hookbridge-tail --list-types` prints every
+        # typed event and its message".
+        listed = re.search(r"`(hookbridge-tail --list-types)` prints", README).group(1)
+        types = second.run("build/bin/" + listed)
+        self.assertEqual(types.returncode, 0, types.stderr)
+        self.assertIn("comment.added", types.stdout)
+        self.assertIn("asset.uploaded", types.stdout)
+
         # Ctrl-C: a clean stop (README, Operations: exit 0).
         stop(tail.process, signal.SIGINT)
         stop(server.process, signal.SIGINT)
