@@ -382,8 +382,13 @@ TEST(JetStreamClusterTest, NothingAcknowledgedIsLostWhenTheStreamLeaderIsKilled)
               << "then at most " << ms(late) << " ms after their 200 (its stream ended "
               << on->resubscribed() - 1 << " times)\n";
     // A stalled follower is noticed within a second behind the stream and
-    // replaced at once; the client library alone takes 10 to 20 s.
-    EXPECT_LT(late, absl::Seconds(5)) << "replica " << name;
+    // replaced at once; the client library alone takes 10 to 20 s. The
+    // replacement is a new consumer, which the cluster's meta leader
+    // creates: when the kill took that leader too, its election (not the
+    // stream's, which made the stream writable) is waited for as well, and
+    // on a loaded 2-core CI machine that was once seen to take the
+    // delivery to 7.7 s.
+    EXPECT_LT(late, absl::Seconds(9)) << "replica " << name;
   }
   std::cout << "[ cluster  ] the durable consumer's member on B got them at most "
             << ms(latest(consumed)) << " ms after their 200\n";
