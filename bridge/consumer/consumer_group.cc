@@ -18,7 +18,7 @@ void ConsumerGroup::Offer(const std::vector<RecordPtr>& matching, uint64_t throu
     if (record->sequence <= scan_position_) continue;  // offered before
     scan_position_ = record->sequence;
     if (skip_.erase(record->sequence) > 0) continue;
-    entries_.emplace(record->sequence, Entry{record});
+    entries_.emplace(record->sequence, Entry(record));
     ready_.insert(ready_.end(), record->sequence);
   }
   if (through > scan_position_) scan_position_ = through;
@@ -42,7 +42,7 @@ void ConsumerGroup::Redrive(const std::vector<RecordPtr>& records) {
       skip_.erase(record->sequence);
       continue;
     }
-    if (entries_.try_emplace(record->sequence, Entry{record}).second) {
+    if (entries_.try_emplace(record->sequence, record).second) {
       ready_.insert(record->sequence);
     }
   }

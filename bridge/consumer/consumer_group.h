@@ -154,6 +154,7 @@ class ConsumerGroup {
 
  private:
   struct Entry {
+    explicit Entry(RecordPtr r) : record(std::move(r)) {}
     RecordPtr record;
     uint32_t deliveries = 0;
     uint32_t expiries = 0;

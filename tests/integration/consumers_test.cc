@@ -612,7 +612,9 @@ TEST(ConsumersTest, AnIdleMemberGetsHeartbeatsWithTheAckFloor) {
   while (!heard && member.Read(&response)) {
     ASSERT_EQ(response.events_size(), 0);
     heard = response.has_heartbeat() && response.heartbeat().resume_after() == 2;
-    if (heard) EXPECT_EQ(response.heartbeat().head_sequence(), 2u);
+    if (heard) {
+      EXPECT_EQ(response.heartbeat().head_sequence(), 2u);
+    }
   }
   EXPECT_TRUE(heard);
   member.Cancel();

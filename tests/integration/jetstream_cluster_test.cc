@@ -323,7 +323,9 @@ TEST(JetStreamClusterTest, NothingAcknowledgedIsLostWhenTheStreamLeaderIsKilled)
       }
       EXPECT_EQ(it->second.size(), 1u)
           << "replica " << name << ": event " << id << " stored more than once";
-      if (sequence != 0) EXPECT_EQ(it->second[0], sequence) << "replica " << name << ": " << id;
+      if (sequence != 0) {
+        EXPECT_EQ(it->second[0], sequence) << "replica " << name << ": " << id;
+      }
     }
     EXPECT_EQ(stored.size(), sent.size()) << "replica " << name << ": events nobody sent";
   }
