@@ -68,6 +68,8 @@ class BuildContextTest(unittest.TestCase):
         dockerfile = (ROOT / "Dockerfile").read_text()
         configure = re.search(r"scripts/build\.sh (-D\S+(?: -D\S+)*)", dockerfile)
         self.assertIsNotNone(configure, "the build stage runs scripts/build.sh -D...")
+        build_type = re.search(r"CMAKE_BUILD_TYPE=(\S+) +\\?\s*scripts/build\.sh", dockerfile)
+        self.assertIsNotNone(build_type, "the build stage names its CMAKE_BUILD_TYPE")
         rules = dockerignore_rules()
         self.assertTrue(excluded("tests/bridge/x.cc", rules), ".dockerignore leaves tests/ out")
         self.assertTrue(excluded("build/bin/hookbridge", rules))
@@ -85,7 +87,7 @@ class BuildContextTest(unittest.TestCase):
                 shutil.copy2(ROOT / relative, target)
             out = subprocess.run(
                 ["cmake", "-S", str(context), "-B", str(Path(tmp) / "build"), "-G", "Ninja",
-                 "-DCMAKE_BUILD_TYPE=Release", *configure.group(1).split()],
+                 f"-DCMAKE_BUILD_TYPE={build_type.group(1)}", *configure.group(1).split()],
                 capture_output=True, text=True, timeout=240)
             self.assertEqual(out.returncode, 0, out.stdout[-3000:] + out.stderr[-3000:])
 
