@@ -29,10 +29,15 @@ WORKDIR /src
 COPY scripts/ scripts/
 RUN scripts/setup.sh --build-only && rm -rf /var/lib/apt/lists/*
 COPY . .
+# The commit built from (the same REVISION as the runtime stage's label):
+# the build context has no .git, so the binary's hookbridge_build_info and
+# --version take it from here ("unknown" without it).
+ARG REVISION=unknown
 # Only the executables are built; the tests are not even configured. With
 # the flags of scripts/build.sh's default (-O2, what docs/BENCHMARKS.md
 # measures), stripped; -O3 (Release) made them 0.7 MB larger.
-RUN HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail hookbridge-ctl" HOOKBRIDGE_BUILD_DIR=/build CMAKE_BUILD_TYPE=RelWithDebInfo \
+RUN HOOKBRIDGE_REVISION="${REVISION}" HOOKBRIDGE_TARGETS="hookbridge hookbridge-tail hookbridge-ctl" \
+      HOOKBRIDGE_BUILD_DIR=/build CMAKE_BUILD_TYPE=RelWithDebInfo \
       scripts/build.sh -DHOOKBRIDGE_BUILD_TESTS=OFF \
  && strip /build/bin/hookbridge /build/bin/hookbridge-tail /build/bin/hookbridge-ctl
 

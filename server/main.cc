@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "bridge/auth.h"
 #include "bridge/config.h"
+#include "server/build_info.h"
 #include "server/logging.h"
 #include "server/server.h"
 
@@ -60,7 +61,7 @@ int Run(int argc, char** argv) {
           minted.token.c_str(), argv[i + 1], minted.sha256.c_str());
       return 0;
     } else if (arg == "--version") {
-      std::printf("hookbridge %s\n", HOOKBRIDGE_VERSION);
+      std::printf("hookbridge %s (revision %s)\n", BuildVersion(), BuildRevision());
       return 0;
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);

@@ -14,6 +14,7 @@
 #include "bridge/crypto.h"
 #include "bridge/log/backend.h"
 #include "bridge/status_macros.h"
+#include "server/build_info.h"
 #include "server/descriptors.h"
 #include "server/grpc/connection_limiter.h"
 #include "server/logging.h"
@@ -318,7 +319,8 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
                        : "/ui on the admin listener, with a token"},
        {"log_backend", c.log.backend},
        {"sources", SourceList(sources)},
-       {"version", HOOKBRIDGE_VERSION}});
+       {"version", HOOKBRIDGE_VERSION},
+       {"revision", BuildRevision()}});
   return absl::OkStatus();
 }
 

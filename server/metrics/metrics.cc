@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "server/build_info.h"
+
 namespace hookbridge {
 namespace {
 
@@ -119,6 +121,14 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
                                "applied reload.")) {
   reload_successful_.Set(1);
   config_generation_.Set(1);
+  BuildGauge()
+      .Name("hookbridge_build_info")
+      .Help(
+          "Always 1; its labels say what the binary was built from: version (the project "
+          "version) and revision (the git commit, or \"unknown\").")
+      .Register(*registry_)
+      .Add({{"version", BuildVersion()}, {"revision", BuildRevision()}})
+      .Set(1);
   auto& rejections = BuildCounter()
                          .Name("hookbridge_subscriptions_rejected_total")
                          .Help("Subscribe calls refused, by reason.")

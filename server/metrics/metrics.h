@@ -2,6 +2,7 @@
 // handles resolved ahead of time so hot paths never build label maps.
 // Labels come only from closed sets: configured source names, outcomes,
 // event types (typed ones from the catalogs; untyped ones capped per source).
+// Also hookbridge_build_info{version,revision} (always 1).
 // Thread-safe.
 #ifndef HOOKBRIDGE_SERVER_METRICS_METRICS_H_
 #define HOOKBRIDGE_SERVER_METRICS_METRICS_H_

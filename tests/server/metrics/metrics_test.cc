@@ -1,0 +1,43 @@
+#include "server/metrics/metrics.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/build_info.h"
+
+namespace hookbridge {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The value of the sample written exactly as `series` in `text`, or -1.
+double Sample(const std::string& text, const std::string& series) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!absl::ConsumePrefix(&line, series + " ")) continue;
+    double value = -1;
+    if (absl::SimpleAtod(line, &value)) return value;
+  }
+  return -1;
+}
+
+TEST(MetricsTest, BuildInfoSaysWhatTheBinaryWasBuiltFrom) {
+  Metrics metrics({});
+  const std::string text = metrics.Serialize(LogStats(), 0);
+  ASSERT_FALSE(std::string(BuildVersion()).empty());
+  ASSERT_FALSE(std::string(BuildRevision()).empty());
+  EXPECT_EQ(Sample(text, absl::StrCat("hookbridge_build_info{revision=\"", BuildRevision(),
+                                      "\",version=\"", BuildVersion(), "\"}")),
+            1);
+  EXPECT_THAT(text, HasSubstr("# TYPE hookbridge_build_info gauge"));
+}
+
+}  // namespace
+}  // namespace hookbridge
