@@ -361,7 +361,9 @@ std::string Metrics::Serialize(const LogStats& log_stats, uint64_t subscriber_ma
   log_last_sequence_.Set(static_cast<double>(log_stats.last_sequence));
   log_corrupt_records_.Set(static_cast<double>(log_stats.corrupt_records));
   log_follower_restarts_.Set(static_cast<double>(log_stats.follower_restarts));
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (prometheus::MetricFamily& family : process_.Collect()) families.push_back(std::move(family));
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace hookbridge

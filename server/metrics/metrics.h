@@ -2,7 +2,8 @@
 // handles resolved ahead of time so hot paths never build label maps.
 // Labels come only from closed sets: configured source names, outcomes,
 // event types (typed ones from the catalogs; untyped ones capped per source).
-// Also hookbridge_build_info{version,revision} (always 1).
+// Also hookbridge_build_info{version,revision} (always 1)
+// and the process_* metrics of process_metrics.h, read at each scrape.
 // Thread-safe.
 #ifndef HOOKBRIDGE_SERVER_METRICS_METRICS_H_
 #define HOOKBRIDGE_SERVER_METRICS_METRICS_H_
@@ -27,6 +28,7 @@
 #include "absl/time/time.h"
 #include "bridge/ingest.h"
 #include "bridge/log/event_log.h"
+#include "server/metrics/process_metrics.h"
 
 namespace hookbridge {
 
@@ -138,8 +140,9 @@ class Metrics {
 
   // The text exposition format, after refreshing the log gauges,
   // hookbridge_subscriber_max_lag_events (how many events the furthest
-  // behind open stream still has to read; 0 without streams) and the
-  // consumers' series (those of consumers no longer in `consumers` go).
+  // behind open stream still has to read; 0 without streams), the
+  // consumers' series (those of consumers no longer in `consumers` go) and
+  // the process_* metrics.
   std::string Serialize(const LogStats& log_stats, uint64_t subscriber_max_lag,
                         const std::vector<ConsumerReport>& consumers = {});
 
@@ -214,6 +217,7 @@ class Metrics {
   prometheus::Counter& reloads_rejected_;
   prometheus::Gauge& reload_successful_;
   prometheus::Gauge& config_generation_;
+  ProcessCollector process_;
 
   // The sources' counters by name. Lookups on the hot paths (every
   // webhook, every delivery) take no lock: they read the current map

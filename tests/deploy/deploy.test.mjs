@@ -2114,16 +2114,21 @@ test('README: the first two commands, and a Deployment section before Developmen
 
 const promtool = 'promtool';
 
-// Metric names hookbridge defines (server/metrics/metrics.cc).
+// Metric names hookbridge defines (server/metrics/metrics.cc, and the
+// process_* ones in server/metrics/process_metrics.cc).
 function definedMetrics() {
-  const src = fs.readFileSync(path.join(root, 'server/metrics/metrics.cc'), 'utf8');
-  return new Set([...src.matchAll(/"(hookbridge_[a-z_]+)"/g)].map((m) => m[1]));
+  const names = new Set();
+  for (const file of ['server/metrics/metrics.cc', 'server/metrics/process_metrics.cc']) {
+    const src = fs.readFileSync(path.join(root, file), 'utf8');
+    for (const m of src.matchAll(/"((?:hookbridge|process)_[a-z_]+)"/g)) names.add(m[1]);
+  }
+  return names;
 }
 
 // Metric names an expression uses; the series of a histogram (all named
 // *_seconds here) map to its family.
 const usedMetrics = (expr) =>
-  [...expr.matchAll(/\bhookbridge_[a-z_]+/g)].map((m) => m[0].replace(/_seconds_(bucket|sum|count)$/, '_seconds'));
+  [...expr.matchAll(/\b(?:hookbridge|process)_[a-z_]+/g)].map((m) => m[0].replace(/_seconds_(bucket|sum|count)$/, '_seconds'));
 
 test('promtool check rules and promtool test rules pass', () => {
   const check = run(promtool, ['check', 'rules', path.join(chartDir, 'files/alerts.yaml')]);

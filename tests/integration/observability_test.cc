@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -78,6 +79,75 @@ TEST(ObservabilityTest, BuildInfoNamesTheVersionAndTheCommitBuilt) {
   EXPECT_EQ(printed.exit_code, 0);
   EXPECT_EQ(printed.out, absl::StrCat("hookbridge ", version, " (revision ", revision, ")\n"));
   EXPECT_THAT(process->Stderr(), HasSubstr(absl::StrCat("\"revision\":\"", revision, "\"")));
+}
+
+TEST(ObservabilityTest, ProcessMetricsDescribeTheRunningProcess) {
+  const absl::Time before = absl::Now();
+  auto process = HookbridgeProcess::Start(CkeditorConfig(kSecret));
+  ASSERT_NE(process, nullptr);
+  const absl::Time started = absl::Now();
+  const int admin = process->admin_port();
+  const std::string text = Scrape(admin);
+  for (const char* family :
+       {"process_cpu_seconds_total counter", "process_resident_memory_bytes gauge",
+        "process_virtual_memory_bytes gauge", "process_open_fds gauge", "process_max_fds gauge",
+        "process_start_time_seconds gauge"}) {
+    EXPECT_THAT(text, HasSubstr(absl::StrCat("# TYPE ", family, "\n")));
+  }
+
+  const double rss = MetricValue(admin, "process_resident_memory_bytes");
+  EXPECT_GT(rss, 1 << 20);  // the binary and its threads take more than a MiB
+  EXPECT_GE(MetricValue(admin, "process_virtual_memory_bytes"), rss);
+  const double open_fds = MetricValue(admin, "process_open_fds");
+  EXPECT_GT(open_fds, 3);  // stdio and the listening sockets at least
+  EXPECT_GE(MetricValue(admin, "process_max_fds"), open_fds);
+  // Started while this test ran. /proc/stat's boot time is whole seconds
+  // and the start is in clock ticks: up to a second early.
+  const double start = MetricValue(admin, "process_start_time_seconds");
+  EXPECT_GE(start, absl::ToUnixMicros(before) / 1e6 - 1.0);
+  EXPECT_LE(start, absl::ToUnixMicros(started) / 1e6);
+
+  // CPU time never goes back, whatever the process does in between.
+  const double cpu = MetricValue(admin, "process_cpu_seconds_total");
+  EXPECT_GE(cpu, 0);
+  HttpClient http(process->http_port());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody(absl::StrCat("doc-", i)), kSecret).status,
+              200);
+  }
+  EXPECT_GE(MetricValue(admin, "process_cpu_seconds_total"), cpu);
+  EXPECT_EQ(MetricValue(admin, "process_start_time_seconds"), start);
+
+  // Each connection the process holds is a descriptor: 20 more are counted,
+  // and no more once they are closed. (Scrapes share one connection, so
+  // they add none of their own; connections of earlier scrapes the server
+  // has yet to see closed only lower the count later.)
+  HttpClient scraper(admin);
+  auto open_fds_now = [&] {
+    HttpResponse response = scraper.Send("GET", "/metrics");
+    for (absl::string_view line : absl::StrSplit(response.body, '\n')) {
+      double value = -1;
+      if (absl::ConsumePrefix(&line, "process_open_fds ") && absl::SimpleAtod(line, &value)) {
+        return value;
+      }
+    }
+    return -1.0;
+  };
+  constexpr int kConnections = 20;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < kConnections; ++i) {
+    clients.push_back(std::make_unique<HttpClient>(admin));
+    ASSERT_EQ(clients.back()->Send("GET", "/healthz").status, 200);  // accepted and kept open
+  }
+  const double busy = open_fds_now();
+  EXPECT_GE(busy, kConnections + 3);
+  clients.clear();
+  double after = busy;
+  EXPECT_TRUE(Eventually([&] {
+    after = open_fds_now();
+    return after <= busy - kConnections;
+  })) << busy
+      << " open with " << kConnections << " more connections, " << after << " after they closed";
 }
 
 }  // namespace

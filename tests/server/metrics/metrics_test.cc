@@ -39,5 +39,18 @@ TEST(MetricsTest, BuildInfoSaysWhatTheBinaryWasBuiltFrom) {
   EXPECT_THAT(text, HasSubstr("# TYPE hookbridge_build_info gauge"));
 }
 
+TEST(MetricsTest, ProcessMetricsAreInEveryScrape) {
+  Metrics metrics({});
+  const std::string text = metrics.Serialize(LogStats(), 0);
+  EXPECT_THAT(text, HasSubstr("# TYPE process_cpu_seconds_total counter"));
+  EXPECT_GT(Sample(text, "process_resident_memory_bytes"), 0);
+  EXPECT_GT(Sample(text, "process_open_fds"), 0);
+  EXPECT_GT(Sample(text, "process_max_fds"), 0);
+  EXPECT_GT(Sample(text, "process_start_time_seconds"), 0);
+  EXPECT_GE(Sample(text, "process_virtual_memory_bytes"),
+            Sample(text, "process_resident_memory_bytes"));
+  EXPECT_GE(Sample(text, "process_cpu_seconds_total"), 0);
+}
+
 }  // namespace
 }  // namespace hookbridge
