@@ -91,7 +91,9 @@ void WarnAboutAuth(const AuthConfig& auth) {
 }
 
 // The consumers' figures for a scrape (none when the backend has none).
-std::vector<Metrics::ConsumerReport> ConsumerReports(ConsumerSet* consumers) {
+// `last_sequence`: the log's, for their lag.
+std::vector<Metrics::ConsumerReport> ConsumerReports(ConsumerSet* consumers,
+                                                     uint64_t last_sequence) {
   std::vector<Metrics::ConsumerReport> out;
   if (consumers == nullptr) return out;
   const absl::Time now = absl::Now();
@@ -100,6 +102,7 @@ std::vector<Metrics::ConsumerReport> ConsumerReports(ConsumerSet* consumers) {
     Metrics::ConsumerReport& r = out.emplace_back();
     r.name = consumer->name();
     r.ack_floor = stats.group.ack_floor;
+    r.lag = stats.lag(last_sequence);
     r.pending = stats.pending();
     r.outstanding = stats.group.outstanding;
     r.dead_letters = stats.group.dead_letters;
@@ -216,7 +219,7 @@ absl::Status Server::StartComponents(Config config, Prepared prepared) {
           metrics_->SetGrpcConnections(connection_limiter_->Count());
         }
         return metrics_->Serialize(stats, service_->MaxLag(stats.last_sequence),
-                                   ConsumerReports(consumers_.get()));
+                                   ConsumerReports(consumers_.get(), stats.last_sequence));
       },
       log_.get(), &ready_, console_handler_.get(), [this] { return RestartNeeded(); });
 

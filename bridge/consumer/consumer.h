@@ -92,6 +92,15 @@ class Consumer {
     // What GetConsumer, the metrics and the console call pending: in the
     // window and not yet read.
     uint64_t pending() const { return group.pending + unscanned; }
+    // How far behind the end of a log whose last sequence is
+    // `last_sequence` the consumer is (hookbridge_consumer_lag_events):
+    // the events after its ack floor, matching its filter or not; 0 when
+    // nothing is pending (a JetStream consumer's ack floor stays at the
+    // last matching event it acknowledged while others are appended).
+    uint64_t lag(uint64_t last_sequence) const {
+      if (pending() == 0 || last_sequence <= group.ack_floor) return 0;
+      return last_sequence - group.ack_floor;
+    }
     // How long ago the oldest pending event was appended (0: none pending).
     double oldest_pending_age_seconds(absl::Time now) const {
       if (!group.oldest_pending_appended_at.has_value()) return 0;

@@ -151,6 +151,10 @@ Metrics::Metrics(const std::vector<SourceInfo>& sources)
        "Age of the consumer's oldest pending event (0 when none is pending)."},
       {"hookbridge_consumer_members", "Members connected to the consumer on this server."},
       {"hookbridge_consumer_dead_letters", "Events in the consumer's dead-letter list."},
+      {"hookbridge_consumer_lag_events",
+       "Events in the log after the consumer's ack floor, matching its filter or not (0 when "
+       "nothing is pending): how far it is behind the log's end, as "
+       "hookbridge_subscriber_max_lag_events is for streams."},
   }};
   for (size_t i = 0; i < kConsumerGauges; ++i) {
     consumer_gauges_[i] =
@@ -313,7 +317,8 @@ void Metrics::UpdateConsumers(const std::vector<ConsumerReport>& consumers) {
     const std::array<double, kConsumerGauges> gauges = {
         static_cast<double>(c.ack_floor),   static_cast<double>(c.pending),
         static_cast<double>(c.outstanding), c.oldest_pending_age_seconds,
-        static_cast<double>(c.members),     static_cast<double>(c.dead_letters)};
+        static_cast<double>(c.members),     static_cast<double>(c.dead_letters),
+        static_cast<double>(c.lag)};
     const std::array<uint64_t, kConsumerCounters> totals = {
         c.delivered, c.redelivered,   c.acknowledged,     c.negative_acknowledgements,
         c.rejected,  c.dead_lettered, c.lost_to_retention};

@@ -117,6 +117,9 @@ class Metrics {
   struct ConsumerReport {
     std::string name;
     uint64_t ack_floor = 0;
+    // Events in the log after the ack floor, matching or not: the log's
+    // last sequence minus the ack floor, 0 when nothing is pending.
+    uint64_t lag = 0;
     uint64_t pending = 0;
     uint64_t outstanding = 0;
     uint64_t dead_letters = 0;  // in the list now
@@ -199,7 +202,7 @@ class Metrics {
   std::array<prometheus::Counter*, kSubscribeRejections> rejections_{};
 
   // hookbridge_consumer_*: gauges set and counters advanced at each scrape.
-  static constexpr size_t kConsumerGauges = 6;
+  static constexpr size_t kConsumerGauges = 7;
   static constexpr size_t kConsumerCounters = 7;
   struct ConsumerSeries {
     std::array<prometheus::Gauge*, kConsumerGauges> gauges{};

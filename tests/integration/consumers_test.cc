@@ -372,6 +372,60 @@ TEST(ConsumersTest, MetricsAndTheConsoleShowWhereAConsumerIs) {
   EXPECT_EQ(WaitForMetric(admin, "hookbridge_consumer_members{consumer=\"search\"}", 0), 0);
 }
 
+// Reads `n` events from `member` (a test failure if the stream ends first).
+std::vector<uint64_t> TakeEvents(Member& member, size_t n) {
+  std::vector<uint64_t> sequences;
+  while (sequences.size() < n) {
+    std::vector<v1::ConsumedEvent> more = member.NextEvents();
+    EXPECT_FALSE(more.empty()) << "the stream ended after " << sequences.size() << " events";
+    if (more.empty()) break;
+    for (const v1::ConsumedEvent& e : more) sequences.push_back(e.event().sequence());
+  }
+  return sequences;
+}
+
+std::string LagSeries(const std::string& consumer) {
+  return absl::StrCat("hookbridge_consumer_lag_events{consumer=\"", consumer, "\"}");
+}
+
+// hookbridge_consumer_lag_events: per consumer, the events after its ack
+// floor; appends raise it, acknowledgements lower it, and each consumer has
+// its own beside the streams' hookbridge_subscriber_max_lag_events.
+TEST(ConsumersTest, LagPerConsumerGrowsWithAppendsAndShrinksWithAcknowledgements) {
+  auto process =
+      HookbridgeProcess::Start(CkeditorConfig(kSecret,
+                                              "consumers:\n  - { name: search, start: earliest }\n"
+                                              "  - { name: audit, start: earliest }\n"));
+  ASSERT_NE(process, nullptr);
+  const int admin = process->admin_port();
+  EXPECT_EQ(MetricValue(admin, LagSeries("search")), 0);
+  EXPECT_EQ(MetricValue(admin, LagSeries("audit")), 0);
+  HttpClient http(process->http_port());
+  PostMany(http, 1, 4);
+  EXPECT_EQ(MetricValue(admin, LagSeries("search")), 4);
+  EXPECT_EQ(MetricValue(admin, LagSeries("audit")), 4);
+
+  Member member(process->grpc_target(), "search", "pod-a");
+  ASSERT_EQ(TakeEvents(member, 4), (std::vector<uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(MetricValue(admin, LagSeries("search")), 4);  // delivered, not acknowledged
+  member.Ack({1, 2});
+  EXPECT_EQ(WaitForMetric(admin, LagSeries("search"), 2), 2);
+  member.Ack({4});  // out of order: the ack floor stays at 2
+  EXPECT_EQ(WaitForMetric(admin, "hookbridge_consumer_acknowledged_total{consumer=\"search\"}", 3),
+            3);
+  EXPECT_EQ(MetricValue(admin, LagSeries("search")), 2);
+  member.Ack({3});
+  EXPECT_EQ(WaitForMetric(admin, LagSeries("search"), 0), 0);
+  EXPECT_EQ(MetricValue(admin, LagSeries("audit")), 4);  // nobody consumed it
+
+  PostMany(http, 5, 7);
+  EXPECT_EQ(WaitForMetric(admin, LagSeries("search"), 3), 3);
+  EXPECT_EQ(MetricValue(admin, LagSeries("audit")), 7);
+  // Streams have their own gauge, still there: no stream is open.
+  EXPECT_EQ(MetricValue(admin, "hookbridge_subscriber_max_lag_events"), 0);
+  member.Cancel();
+}
+
 TEST(ConsumersTest, LargeEventsComeInResponsesTheAdvertisedLimitCanRead) {
   // 2 MiB events at most: ten 600 KiB events are more than one response
   // may hold.
@@ -747,6 +801,31 @@ TEST_F(JetStreamConsumersTest, MembersOnTwoReplicasShareOneConsumerEachEventAckn
   // Either replica tells where the consumer is.
   EXPECT_EQ(GetConsumer(b->grpc_target(), "workers").ack_floor(), static_cast<uint64_t>(kEvents));
   EXPECT_EQ(GetConsumer(a->grpc_target(), "workers").pending(), 0u);
+}
+
+// The lag of a consumer kept in JetStream, as either replica reports it:
+// the events after the ack floor JetStream keeps for it.
+TEST_F(JetStreamConsumersTest, LagFollowsAppendsAndAcknowledgementsOnEveryReplica) {
+  const std::string consumers = "consumers:\n  - { name: workers, start: earliest }\n";
+  auto a = StartReplica(consumers);
+  auto b = StartReplica(consumers);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  HttpClient http(a->http_port());
+  PostMany(http, 1, 3);
+  EXPECT_EQ(WaitForMetric(a->admin_port(), LagSeries("workers"), 3), 3);
+  EXPECT_EQ(WaitForMetric(b->admin_port(), LagSeries("workers"), 3), 3);
+
+  Member member(b->grpc_target(), "workers", "on-b");
+  ASSERT_EQ(TakeEvents(member, 3), (std::vector<uint64_t>{1, 2, 3}));
+  member.Ack({1});
+  EXPECT_EQ(WaitForMetric(a->admin_port(), LagSeries("workers"), 2), 2);
+  member.Ack({2, 3});
+  EXPECT_EQ(WaitForMetric(a->admin_port(), LagSeries("workers"), 0), 0);
+  EXPECT_EQ(WaitForMetric(b->admin_port(), LagSeries("workers"), 0), 0);
+  PostMany(http, 4, 5);
+  EXPECT_EQ(WaitForMetric(b->admin_port(), LagSeries("workers"), 2), 2);
+  member.Cancel();
 }
 
 TEST_F(JetStreamConsumersTest, AReplicaDiesAndItsMembersEventsReachTheOtherReplica) {

@@ -126,6 +126,55 @@ TEST(ConsumerTest, CountersMembersAndWhatTheLogMustKeep) {
   EXPECT_THAT(consumer->Members(), IsEmpty());
 }
 
+// The lag: events after the ack floor, matching or not, up to the log's
+// last sequence; it grows with appends and shrinks as acknowledgements
+// move the floor.
+TEST(ConsumerTest, LagIsTheEventsAfterTheAckFloor) {
+  MemoryLog log(MemoryLog::Options{1000, 1 << 20});
+  auto consumer = NewConsumer(&log, 0);
+  auto lag = [&] { return consumer->stats().lag(log.Stats().last_sequence); };
+  EXPECT_EQ(lag(), 0u);
+  AppendEvents(log, 5);
+  EXPECT_EQ(lag(), 5u);  // nothing read yet: all of them
+  const Consumer::MemberId a = consumer->Join("a", [] {});
+  EXPECT_THAT(Take(*consumer, a, 5), ElementsAre(1, 2, 3, 4, 5));
+  EXPECT_EQ(lag(), 5u);  // delivered is not acknowledged
+  auto ack = [&](std::vector<uint64_t> sequences) {
+    std::vector<uint64_t> rejected;
+    absl::Notification confirmed;
+    consumer->Ack(a, sequences, &rejected, [&](std::vector<uint64_t>, absl::Status status) {
+      EXPECT_TRUE(status.ok()) << status;
+      confirmed.Notify();
+    });
+    confirmed.WaitForNotification();
+    EXPECT_THAT(rejected, IsEmpty());
+  };
+  ack({1, 2});
+  EXPECT_EQ(lag(), 3u);
+  ack({4});  // out of order: the floor stays at 2
+  EXPECT_EQ(consumer->stats().group.ack_floor, 2u);
+  EXPECT_EQ(lag(), 3u);
+  ack({3, 5});
+  EXPECT_EQ(lag(), 0u);
+  AppendEvents(log, 2);
+  EXPECT_EQ(lag(), 2u);
+  // A last sequence the caller read before the floor moved past it.
+  EXPECT_EQ(consumer->stats().lag(1), 0u);
+}
+
+TEST(ConsumerTest, NothingPendingIsNoLagWhateverTheAckFloor) {
+  // A JetStream consumer's ack floor stays at the last event it
+  // acknowledged while events its filter skips are appended.
+  Consumer::Stats stats;
+  stats.group.ack_floor = 10;
+  EXPECT_EQ(stats.lag(50), 0u);
+  stats.group.pending = 1;
+  EXPECT_EQ(stats.lag(50), 40u);
+  stats.group.pending = 0;
+  stats.unscanned = 3;
+  EXPECT_EQ(stats.lag(13), 3u);
+}
+
 // A consumer whose store fails (a disk error) can no longer confirm
 // acknowledgements; only a restart recovers it, so its set says so (and
 // /healthz fails).

@@ -52,5 +52,26 @@ TEST(MetricsTest, ProcessMetricsAreInEveryScrape) {
   EXPECT_GE(Sample(text, "process_cpu_seconds_total"), 0);
 }
 
+TEST(MetricsTest, ConsumerLagIsReportedPerConsumerBesideTheSubscribersMaxLag) {
+  Metrics metrics({});
+  Metrics::ConsumerReport search;
+  search.name = "search";
+  search.lag = 7;
+  Metrics::ConsumerReport audit;
+  audit.name = "audit";
+  audit.lag = 0;
+  std::string text = metrics.Serialize(LogStats(), 12, {search, audit});
+  EXPECT_EQ(Sample(text, "hookbridge_consumer_lag_events{consumer=\"search\"}"), 7);
+  EXPECT_EQ(Sample(text, "hookbridge_consumer_lag_events{consumer=\"audit\"}"), 0);
+  EXPECT_EQ(Sample(text, "hookbridge_subscriber_max_lag_events"), 12);
+
+  // A scrape after the consumer moved, and after one was deleted.
+  search.lag = 3;
+  text = metrics.Serialize(LogStats(), 0, {search});
+  EXPECT_EQ(Sample(text, "hookbridge_consumer_lag_events{consumer=\"search\"}"), 3);
+  EXPECT_THAT(text, Not(HasSubstr("consumer=\"audit\"")));
+  EXPECT_EQ(Sample(text, "hookbridge_subscriber_max_lag_events"), 0);
+}
+
 }  // namespace
 }  // namespace hookbridge
