@@ -20,6 +20,7 @@
 #include "bridge/auth.h"
 #include "bridge/config.h"
 #include "server/build_info.h"
+#include "server/library_logs.h"
 #include "server/logging.h"
 #include "server/server.h"
 
@@ -71,6 +72,10 @@ int Run(int argc, char** argv) {
       return 2;
     }
   }
+
+  // gRPC core's and the NATS client's messages as lines of this log, not
+  // in their own formats.
+  RouteLibraryLogs();
 
   // The allocator: without this glibc returns the top of each thread's heap
   // to the kernel as soon as it is free and takes it back on the next

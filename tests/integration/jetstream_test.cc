@@ -1,6 +1,7 @@
 // Scale-out on NATS JetStream through the real binary: two hookbridge
 // processes share one stream on a real nats-server (started by the test on
 // loopback). Skipped when nats-server is not installed.
+#include <signal.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -215,6 +216,11 @@ TEST_F(JetStreamTest, NatsDownMeans503AndNotReadyThenBothRecover) {
 
   nats_.Stop();
   ASSERT_TRUE(Eventually([&] { return admin.Send("GET", "/readyz").status == 503; }));
+  // The NATS client's news are lines of the process log.
+  EXPECT_TRUE(a->WaitForStderr(
+      "\"level\":\"warn\",\"msg\":\"nats connection lost; reconnecting\",\"component\":\"nats\","
+      "\"connection\":\"log\""))
+      << a->Stderr();
   // gRPC health says the same: the EventBridge does not serve; the server
   // itself (what a liveness probe asks) is alive, as /healthz says.
   EXPECT_TRUE(Eventually([&] { return Health(*a, kEventBridge) == kNotServing; }));
@@ -228,12 +234,21 @@ TEST_F(JetStreamTest, NatsDownMeans503AndNotReadyThenBothRecover) {
 
   ASSERT_TRUE(nats_.Start().ok());
   ASSERT_TRUE(Eventually([&] { return admin.Send("GET", "/readyz").status == 200; }));
+  EXPECT_TRUE(a->WaitForStderr(
+      "\"level\":\"info\",\"msg\":\"nats connection restored\",\"component\":\"nats\","
+      "\"connection\":\"log\",\"server\":\"nats://"))
+      << a->Stderr();
   EXPECT_TRUE(Eventually([&] { return Health(*a, kEventBridge) == kServing; }));
   int status = 0;
   ASSERT_TRUE(Eventually([&] {
     status = http.PostSigned(kPath, CommentAddedBody("after"), kSecret).status;
     return status == 200;
   })) << status;
+  // The log's connection is closed on the way out (the log waits for the
+  // client's closed callback), and says so.
+  EXPECT_EQ(a->Stop(SIGTERM), 0);
+  EXPECT_THAT(a->Stderr(), HasSubstr("\"msg\":\"nats connection closed\",\"component\":\"nats\","
+                                     "\"connection\":\"log\""));
 }
 
 TEST_F(JetStreamTest, AStreamDeletedUnderARunningReplicaAsksForARestart) {

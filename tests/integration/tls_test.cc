@@ -9,8 +9,12 @@
 #include <openssl/x509.h>
 #include <signal.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/raw_connection.h"
@@ -254,6 +258,32 @@ TEST_F(TlsTest, GrpcOverTls) {
   Stream distrustful(process->grpc_target(), GrpcTls(other_ca_.cert_file));
   EXPECT_FALSE(distrustful.established());
   EXPECT_EQ(distrustful.Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// A plaintext client on the TLS gRPC port makes gRPC core log the failed
+// handshake at error level: the line is one of the process's JSON lines,
+// with component "grpc", not gRPC's own text format.
+TEST_F(TlsTest, GrpcCoreErrorsAreLinesOfTheJsonLog) {
+  auto process = HookbridgeProcess::Start(Config("", TlsSection(server_)));
+  ASSERT_NE(process, nullptr);
+  Stream plaintext(process->grpc_target(), grpc::InsecureChannelCredentials());
+  EXPECT_FALSE(plaintext.established());
+  ASSERT_TRUE(process->WaitForStderr("\"component\":\"grpc\"")) << process->Stderr();
+
+  int grpc_errors = 0;
+  for (absl::string_view line : absl::StrSplit(process->Stderr(), '\n', absl::SkipEmpty())) {
+    google::protobuf::Struct json;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &json).ok())
+        << "not a JSON line: " << line;
+    const auto& fields = json.fields();
+    if (!fields.contains("component") || fields.at("component").string_value() != "grpc") continue;
+    EXPECT_THAT(fields.at("source").string_value(), ::testing::MatchesRegex(".+\\.cc:[0-9]+"));
+    if (fields.at("level").string_value() == "error" &&
+        absl::StrContains(fields.at("msg").string_value(), "Handshake failed")) {
+      ++grpc_errors;
+    }
+  }
+  EXPECT_GE(grpc_errors, 1) << process->Stderr();
 }
 
 TEST_F(TlsTest, GrpcMutualTls) {

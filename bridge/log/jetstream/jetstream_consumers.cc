@@ -935,8 +935,9 @@ absl::StatusOr<std::unique_ptr<JetStreamConsumerSet>> JetStreamConsumerSet::Open
   nats->redrive_stream = absl::StrCat(options.stream, "_REDRIVE");
   nats->redrive_prefix = absl::StrCat(options.subject_prefix, "_redrive");
   natsOptions* opts = nullptr;
-  HB_ASSIGN_OR_RETURN(opts,
-                      NewNatsOptions(options, absl::StrCat(options.connection_name, "-consumers")));
+  HB_ASSIGN_OR_RETURN(
+      opts,
+      NewNatsOptions(options, absl::StrCat(options.connection_name, "-consumers"), "consumers"));
   natsStatus s = natsConnection_Connect(&nats->conn, opts);
   natsOptions_Destroy(opts);
   if (s != NATS_OK) {

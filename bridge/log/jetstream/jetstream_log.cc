@@ -18,6 +18,7 @@
 #include "absl/synchronization/notification.h"
 #include "bridge/config_section.h"
 #include "bridge/error_info.h"
+#include "bridge/library_log.h"
 #include "bridge/log/jetstream/jetstream_record.h"
 #include "bridge/log/tail_window.h"
 #include "bridge/status_macros.h"
@@ -41,6 +42,8 @@ constexpr absl::Duration kTailStallAfter = absl::Seconds(1);
 // Room left in the server's max_payload for the headers Append sets
 // (Nats-Msg-Id, the event's size).
 constexpr int64_t kHeaderRoom = 1024;
+// The log's connection, in log lines (the consumers' is "consumers").
+constexpr char kLogConnection[] = "log";
 // Ephemeral consumers of catch-up reads are removed by the server after
 // this long unused, should this process die before removing them.
 constexpr absl::Duration kEphemeralInactiveThreshold = absl::Minutes(1);
@@ -76,7 +79,66 @@ absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromMessage(natsMsg* msg) {
   return RecordFromStoredMessage(msg, sequence, stored_at);
 }
 
+// The server `nc` is connected to ("" when it is not).
+std::string ConnectedUrl(natsConnection* nc) {
+  char url[256] = "";
+  if (nc == nullptr || natsConnection_GetConnectedUrl(nc, url, sizeof url) != NATS_OK) return "";
+  return url;
+}
+
+// The connection's last error ("" if none).
+std::string LastError(natsConnection* nc) {
+  const char* text = nullptr;
+  if (nc == nullptr || natsConnection_GetLastError(nc, &text) == NATS_OK || text == nullptr) {
+    return "";
+  }
+  return text;
+}
+
+// The callbacks NewNatsOptions sets; `closure` is the connection's name.
+void OnNatsDisconnected(natsConnection* nc, void* closure) {
+  LogNatsConnectionEvent(nc, NatsConnectionEvent::kDisconnected, static_cast<char*>(closure));
+}
+void OnNatsReconnected(natsConnection* nc, void* closure) {
+  LogNatsConnectionEvent(nc, NatsConnectionEvent::kReconnected, static_cast<char*>(closure));
+}
+void OnNatsClosed(natsConnection* nc, void* closure) {
+  LogNatsConnectionEvent(nc, NatsConnectionEvent::kClosed, static_cast<char*>(closure));
+}
+void OnNatsLameDuck(natsConnection* nc, void* closure) {
+  LibraryLog(LibraryLogLevel::kWarn, "nats",
+             "nats server entering lame duck mode: it will close its connections soon",
+             {{"connection", static_cast<char*>(closure)}, {"server", ConnectedUrl(nc)}});
+}
+void OnNatsError(natsConnection* nc, natsSubscription* subscription, natsStatus err,
+                 void* closure) {
+  const char* subject =
+      subscription != nullptr ? natsSubscription_GetSubject(subscription) : nullptr;
+  LibraryLog(LibraryLogLevel::kError, "nats", "nats client error",
+             {{"connection", static_cast<char*>(closure)},
+              {"error", natsStatus_GetText(err)},
+              {"subject", subject != nullptr ? subject : ""},
+              {"server", ConnectedUrl(nc)}});
+}
+
 }  // namespace
+
+void LogNatsConnectionEvent(natsConnection* nc, NatsConnectionEvent event, const char* connection) {
+  switch (event) {
+    case NatsConnectionEvent::kDisconnected:
+      LibraryLog(LibraryLogLevel::kWarn, "nats", "nats connection lost; reconnecting",
+                 {{"connection", connection}, {"error", LastError(nc)}});
+      return;
+    case NatsConnectionEvent::kReconnected:
+      LibraryLog(LibraryLogLevel::kInfo, "nats", "nats connection restored",
+                 {{"connection", connection}, {"server", ConnectedUrl(nc)}});
+      return;
+    case NatsConnectionEvent::kClosed:
+      LibraryLog(LibraryLogLevel::kInfo, "nats", "nats connection closed",
+                 {{"connection", connection}});
+      return;
+  }
+}
 
 // The client library's message for `s`, with its last error's details.
 std::string NatsError(absl::string_view what, natsStatus s) {
@@ -86,7 +148,7 @@ std::string NatsError(absl::string_view what, natsStatus s) {
 }
 
 absl::StatusOr<natsOptions*> NewNatsOptions(const JetStreamLog::Options& options,
-                                            const std::string& name) {
+                                            const std::string& name, const char* connection) {
   // natsOptions_SetURL takes one URL: a list goes to SetServers.
   const std::vector<std::string> urls = JetStreamLog::ServerUrls(options.url);
   std::vector<const char*> servers;
@@ -99,6 +161,12 @@ absl::StatusOr<natsOptions*> NewNatsOptions(const JetStreamLog::Options& options
   if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts, true);
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // forever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, Millis(options.reconnect_wait));
+  void* closure = const_cast<char*>(connection);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, &OnNatsDisconnected, closure);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, &OnNatsReconnected, closure);
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(opts, &OnNatsClosed, closure);
+  if (s == NATS_OK) s = natsOptions_SetLameDuckModeCB(opts, &OnNatsLameDuck, closure);
+  if (s == NATS_OK) s = natsOptions_SetErrorHandler(opts, &OnNatsError, closure);
   if (s != NATS_OK) {
     natsOptions_Destroy(opts);
     return absl::InvalidArgumentError(NatsError("log.url", s));
@@ -237,7 +305,7 @@ struct JetStreamLog::Core {
 
 absl::Status JetStreamLog::Core::Connect() {
   natsOptions* opts = nullptr;
-  HB_ASSIGN_OR_RETURN(opts, NewNatsOptions(options, options.connection_name));
+  HB_ASSIGN_OR_RETURN(opts, NewNatsOptions(options, options.connection_name, kLogConnection));
   natsStatus s = natsOptions_SetPingInterval(opts, 5000);
   if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts, 2);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, &Core::OnDisconnected, this);
@@ -575,7 +643,8 @@ absl::Status JetStreamLog::Core::Fetch(uint64_t start_sequence, int batch,
   return status;
 }
 
-void JetStreamLog::Core::OnDisconnected(natsConnection*, void* closure) {
+void JetStreamLog::Core::OnDisconnected(natsConnection* nc, void* closure) {
+  LogNatsConnectionEvent(nc, NatsConnectionEvent::kDisconnected, kLogConnection);
   Core* core = static_cast<Core*>(closure);
   const absl::Status failure = absl::UnavailableError(
       absl::StrCat("lost the connection to NATS (", core->options.url, "); reconnecting"));
@@ -592,13 +661,15 @@ void JetStreamLog::Core::OnDisconnected(natsConnection*, void* closure) {
   LogWaiters::WakeAll(to_wake);
 }
 
-void JetStreamLog::Core::OnReconnected(natsConnection*, void* closure) {
+void JetStreamLog::Core::OnReconnected(natsConnection* nc, void* closure) {
+  LogNatsConnectionEvent(nc, NatsConnectionEvent::kReconnected, kLogConnection);
   Core* core = static_cast<Core*>(closure);
   absl::MutexLock lock(&core->mu);
   core->failure = core->lost;
 }
 
-void JetStreamLog::Core::OnClosed(natsConnection*, void* closure) {
+void JetStreamLog::Core::OnClosed(natsConnection* nc, void* closure) {
+  LogNatsConnectionEvent(nc, NatsConnectionEvent::kClosed, kLogConnection);
   Core* core = static_cast<Core*>(closure);
   if (!core->closed.HasBeenNotified()) core->closed.Notify();
 }

@@ -28,13 +28,26 @@ absl::StatusOr<std::shared_ptr<LogRecord>> RecordFromStoredMessage(natsMsg* msg,
 // "<what>: <NATS status text> (<last error>)".
 std::string NatsError(absl::string_view what, natsStatus s);
 
+// What happened to a NATS connection, for the process log.
+enum class NatsConnectionEvent { kDisconnected, kReconnected, kClosed };
+
+// Writes `event` of connection `connection` ("log" or "consumers") to the
+// process log (LibraryLog, component "nats"), with the server it is
+// connected to or the last error. Called from the client's threads.
+void LogNatsConnectionEvent(natsConnection* nc, NatsConnectionEvent event, const char* connection);
+
 // Connection options for `options.url`, every server of its list (the
 // client tries them in random order and learns the cluster's others from
 // them), named `name`, reconnecting forever every `options.reconnect_wait`.
-// The caller owns the result (natsOptions_Destroy). InvalidArgument when the
-// client library refuses them.
+// Its disconnections, reconnections, closing, a server's lame duck mode and
+// the client's asynchronous errors (a slow consumer, say) are logged as
+// connection `connection` (a string that lives as long as the process);
+// whoever sets its own disconnected, reconnected or closed callback calls
+// LogNatsConnectionEvent itself. The caller owns the result
+// (natsOptions_Destroy). InvalidArgument when the client library refuses
+// them.
 absl::StatusOr<natsOptions*> NewNatsOptions(const JetStreamLog::Options& options,
-                                            const std::string& name);
+                                            const std::string& name, const char* connection);
 
 }  // namespace hookbridge
 
