@@ -23,6 +23,23 @@
 namespace hookbridge {
 
 namespace {
+
+// What Verify established, and the body's digest, for the event.
+void SetProvenance(const Verification& verification, const WebhookRequest& request,
+                   v1::Provenance* out) {
+  out->set_scheme(std::string(verification.scheme));
+  if (verification.secret_index >= 0) {
+    out->set_secret_index(static_cast<uint32_t>(verification.secret_index));
+  }
+  if (verification.signed_at.has_value()) {
+    const int64_t nanos = absl::ToInt64Nanoseconds(request.received_at - *verification.signed_at);
+    out->mutable_timestamp_skew()->set_seconds(nanos / 1000000000);
+    out->mutable_timestamp_skew()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  }
+  const Sha256Digest digest = Sha256({request.body});
+  out->set_body_sha256(digest.data(), digest.size());
+}
+
 absl::Time EntityTime(const v1::Event& event) {
   return absl::FromUnixSeconds(event.entity_time().seconds()) +
          absl::Nanoseconds(event.entity_time().nanos());
@@ -390,7 +407,8 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
                            std::function<void(IngestResult)> done) {
   IngestResult result;
 
-  if (absl::Status verified = entry.source->Verify(request); !verified.ok()) {
+  Verification verification;
+  if (absl::Status verified = entry.source->Verify(request, &verification); !verified.ok()) {
     result.outcome = IsStaleTimestamp(verified) ? Outcome::kStaleTimestamp : Outcome::kBadSignature;
     result.reason = std::string(verified.message());
     return done(std::move(result));
@@ -413,6 +431,7 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
   v1::Event event;
   event.set_source(entry.info.name);
   event.set_provider(entry.info.provider->id);
+  SetProvenance(verification, request, event.mutable_provenance());
   const int64_t nanos = absl::ToUnixNanos(request.received_at);
   event.mutable_received_at()->set_seconds(nanos / 1000000000);
   event.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));

@@ -7,7 +7,8 @@
 namespace hookbridge {
 
 absl::Status VerifySha256BodySignature(const WebhookRequest& request, absl::string_view header,
-                                       const std::vector<std::string>& secrets) {
+                                       const std::vector<std::string>& secrets,
+                                       Verification* verified) {
   absl::StatusOr<const absl::string_view*> found = request.FindUniqueHeader(header);
   if (!found.ok()) return found.status();
   const absl::string_view* value = *found;
@@ -22,13 +23,14 @@ absl::Status VerifySha256BodySignature(const WebhookRequest& request, absl::stri
     return absl::UnauthenticatedError(
         absl::StrCat(header, " is not \"sha256=\" and a 64-digit hex HMAC-SHA256"));
   }
-  bool matched = false;
+  SecretMatch match;
   for (const std::string& secret : secrets) {
-    matched |= DigestsEqual(sent, HmacSha256(secret, {request.body}));
+    match.Add(DigestsEqual(sent, HmacSha256(secret, {request.body})));
   }
-  if (!matched) {
+  if (!match.matched()) {
     return absl::UnauthenticatedError("signature mismatch: no configured secret matches");
   }
+  if (verified != nullptr) verified->secret_index = match.index();
   return absl::OkStatus();
 }
 

@@ -16,9 +16,10 @@ namespace hookbridge {
 // Unauthenticated with the reason (naming `header`) unless the header holds
 // "sha256=" and the hex (either case) HMAC-SHA256 of the body under one of
 // `secrets`. Every secret is tried: the time taken does not tell which one
-// matched.
+// matched. On success sets `verified->secret_index` when given.
 absl::Status VerifySha256BodySignature(const WebhookRequest& request, absl::string_view header,
-                                       const std::vector<std::string>& secrets);
+                                       const std::vector<std::string>& secrets,
+                                       Verification* verified = nullptr);
 
 }  // namespace hookbridge
 

@@ -9,6 +9,7 @@
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
 
 #include <cstddef>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -50,16 +51,48 @@ struct WebhookRequest {
   absl::StatusOr<const absl::string_view*> FindUniqueHeader(absl::string_view name) const;
 };
 
+// What a successful verification established: the event's provenance.
+struct Verification {
+  // The check made (v1::Provenance.scheme), e.g. "github-hmac-sha256".
+  absl::string_view scheme;
+  // Which of the source's secrets matched, from 0; -1 for schemes without
+  // a list of secrets.
+  int secret_index = -1;
+  // The timestamp the signature covers, for schemes that sign one.
+  std::optional<absl::Time> signed_at;
+};
+
+// Which of a source's secrets matched, for schemes that try each in turn:
+// Add(whether secret i matched) for i = 0, 1, ... Every secret is still
+// tried (no early exit), so the time taken does not tell which matched.
+class SecretMatch {
+ public:
+  void Add(bool matched) {
+    if (matched && index_ < 0) index_ = tried_;
+    ++tried_;
+  }
+  bool matched() const { return index_ >= 0; }
+  int index() const { return index_; }
+
+ private:
+  int index_ = -1;
+  int tried_ = 0;
+};
+
 // A configured webhook source of one provider.
 class Source {
  public:
   virtual ~Source() = default;
 
-  // Checks that the request comes from the provider and was not altered.
-  // Returns Unauthenticated with the reason on a missing or wrong signature,
-  // or, tagged with MarkStale(), when the signed timestamp is outside the
-  // configured tolerance.
-  virtual absl::Status Verify(const WebhookRequest& request) const = 0;
+  // Checks that the request comes from the provider and was not altered,
+  // and on success says how in `*verified`. Returns Unauthenticated with the
+  // reason on a missing or wrong signature, or, tagged with MarkStale(),
+  // when the signed timestamp is outside the configured tolerance.
+  virtual absl::Status Verify(const WebhookRequest& request, Verification* verified) const = 0;
+  absl::Status Verify(const WebhookRequest& request) const {
+    Verification ignored;
+    return Verify(request, &ignored);
+  }
 
   // Decodes a verified request into `event`: type, environment_id, subject,
   // sent_at, the payload and, where the provider sends a delivery id, id.

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "bridge/crypto.h"
 #include "bridge/log/memory/memory_log.h"
 #include "bridge/providers/ckeditor/signature.h"
 #include "bridge/providers/github/signature.h"
@@ -969,6 +970,84 @@ struct DocspaceDelivery {
   std::vector<std::pair<std::string, std::string>> headers;
   WebhookRequest request;
 };
+
+// ---- Provenance -----------------------------------------------------------------
+
+std::string Sha256Bytes(absl::string_view data) {
+  const Sha256Digest digest = Sha256({data});
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+TEST_F(ProvidersIngestTest, EveryEventSaysHowItsRequestWasVerified) {
+  // CKEditor signs a timestamp: the skew is received_at minus it.
+  SignedRequest comment(kCommentAdded, kSecret, kNowMillis - 1500);
+  ASSERT_EQ(Post("/webhooks/docs", comment.request).outcome, Outcome::kAccepted);
+  // GitHub signs the body alone.
+  GithubDelivery github(kIssueOpened, kDeliveryId);
+  ASSERT_EQ(Post(github.target, github.request).outcome, Outcome::kAccepted);
+  // canD signs nothing: its path token is the secret.
+  const std::string cand_target = absl::StrCat("/webhooks/shop/", kShopToken);
+  ASSERT_EQ(Post(cand_target, CandRequest(kProductCreated, cand_target)).outcome,
+            Outcome::kAccepted);
+
+  const std::vector<v1::Event> events = LoggedEvents();
+  ASSERT_EQ(events.size(), 3u);
+  const v1::Provenance& ckeditor = events[0].provenance();
+  EXPECT_EQ(ckeditor.scheme(), "ckeditor-hmac-sha256");
+  ASSERT_TRUE(ckeditor.has_secret_index());
+  EXPECT_EQ(ckeditor.secret_index(), 0u);
+  ASSERT_TRUE(ckeditor.has_timestamp_skew());
+  EXPECT_EQ(ckeditor.timestamp_skew().seconds(), 1);
+  EXPECT_EQ(ckeditor.timestamp_skew().nanos(), 500000000);
+  EXPECT_EQ(ckeditor.body_sha256(), Sha256Bytes(kCommentAdded));
+  EXPECT_EQ(ckeditor.body_sha256(), Sha256Bytes(events[0].raw_body()));
+
+  const v1::Provenance& gh = events[1].provenance();
+  EXPECT_EQ(gh.scheme(), "github-hmac-sha256");
+  ASSERT_TRUE(gh.has_secret_index());
+  EXPECT_EQ(gh.secret_index(), 0u);
+  EXPECT_FALSE(gh.has_timestamp_skew());
+  EXPECT_EQ(gh.body_sha256(), Sha256Bytes(kIssueOpened));
+
+  const v1::Provenance& cand = events[2].provenance();
+  EXPECT_EQ(cand.scheme(), "path-token");
+  EXPECT_FALSE(cand.has_secret_index());
+  EXPECT_FALSE(cand.has_timestamp_skew());
+  EXPECT_EQ(cand.body_sha256(), Sha256Bytes(kProductCreated));
+}
+
+TEST(ProvenanceTest, DuringARotationItSaysWhichSecretSigned) {
+  Config config = TestConfig();
+  config.sources[0].secrets = {"old-secret", std::string(kSecret), "next-secret"};
+  MemoryLog log{{}};
+  absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(config, &log);
+  ASSERT_TRUE(ingestor.ok()) << ingestor.status();
+  // A sender clock 2 s ahead: a negative skew.
+  const std::vector<std::pair<std::string, int64_t>> senders = {
+      {"next-secret", kNowMillis + 2000}, {"old-secret", kNowMillis}, {std::string(kSecret), kNowMillis}};
+  for (size_t i = 0; i < senders.size(); ++i) {
+    SignedRequest request(absl::StrCat(R"({"event": "ping", "payload": {"id": "w)", i, R"("}})"),
+                          senders[i].first, senders[i].second);
+    (*ingestor)->Handle("docs", request.request, [](IngestResult r) {
+      EXPECT_EQ(r.outcome, Outcome::kAccepted) << r.reason;
+    });
+  }
+  std::vector<RecordPtr> records;
+  ASSERT_TRUE(log.Read(0, 10, &records, nullptr).ok());
+  ASSERT_EQ(records.size(), 3u);
+  std::vector<uint32_t> indexes;
+  for (const RecordPtr& r : records) {
+    v1::Event event;
+    ASSERT_TRUE(event.ParseFromString(r->event_bytes));
+    ASSERT_TRUE(event.provenance().has_secret_index());
+    indexes.push_back(event.provenance().secret_index());
+    if (indexes.size() == 1) {
+      EXPECT_EQ(event.provenance().timestamp_skew().seconds(), -2);
+      EXPECT_EQ(event.provenance().timestamp_skew().nanos(), 0);
+    }
+  }
+  EXPECT_EQ(indexes, (std::vector<uint32_t>{2, 0, 1}));
+}
 
 class ReplayTest : public ::testing::Test {
  protected:

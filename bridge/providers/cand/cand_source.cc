@@ -30,7 +30,11 @@ std::optional<absl::string_view> NonEmptyString(const JsonValue& object, absl::s
 
 class CandSource : public Source {
  public:
-  absl::Status Verify(const WebhookRequest& request) const override { return absl::OkStatus(); }
+  // The path token was checked when the request was routed here.
+  absl::Status Verify(const WebhookRequest& request, Verification* verified) const override {
+    verified->scheme = "path-token";
+    return absl::OkStatus();
+  }
 
   absl::Status Decode(const WebhookRequest& request, int max_json_depth,
                       v1::Event* event) const override {

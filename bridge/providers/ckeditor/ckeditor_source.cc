@@ -79,8 +79,9 @@ class CkeditorFamilySource : public Source {
   CkeditorFamilySource(const SourceConfig& config, const Catalog* catalog)
       : secrets_(config.secrets), tolerance_(config.timestamp_tolerance), catalog_(catalog) {}
 
-  absl::Status Verify(const WebhookRequest& request) const override {
-    return VerifyCkeditorSignature(request, secrets_, tolerance_);
+  absl::Status Verify(const WebhookRequest& request, Verification* verified) const override {
+    verified->scheme = "ckeditor-hmac-sha256";
+    return VerifyCkeditorSignature(request, secrets_, tolerance_, verified);
   }
 
   absl::Status Decode(const WebhookRequest& request, int max_json_depth,

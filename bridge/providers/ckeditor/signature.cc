@@ -28,7 +28,8 @@ std::string CkeditorSignature(absl::string_view secret, absl::string_view method
 
 absl::Status VerifyCkeditorSignature(const WebhookRequest& request,
                                      const std::vector<std::string>& secrets,
-                                     absl::Duration tolerance) {
+                                     absl::Duration tolerance,
+                                     Verification* verified) {
   absl::StatusOr<const absl::string_view*> timestamp =
       request.FindUniqueHeader(kCkeditorTimestampHeader);
   if (!timestamp.ok()) return timestamp.status();
@@ -47,16 +48,24 @@ absl::Status VerifyCkeditorSignature(const WebhookRequest& request,
   if (!HexDecodeDigest(**signature, &sent)) {
     return absl::UnauthenticatedError("X-CS-Signature is not a 64-digit hex HMAC-SHA256");
   }
-  bool matched = false;
+  SecretMatch match;
   for (const std::string& secret : secrets) {
     // No early exit: the time taken does not tell which secret matched.
-    matched |= DigestsEqual(
-        sent, Compute(secret, request.method, request.target, **timestamp, request.body));
+    match.Add(DigestsEqual(
+        sent, Compute(secret, request.method, request.target, **timestamp, request.body)));
   }
-  if (!matched) {
+  if (!match.matched()) {
     return absl::UnauthenticatedError("signature mismatch: no configured secret matches");
   }
-  return CheckTimestampTolerance(*signed_at, request.received_at, tolerance);
+  if (absl::Status s = CheckTimestampTolerance(*signed_at, request.received_at, tolerance);
+      !s.ok()) {
+    return s;
+  }
+  if (verified != nullptr) {
+    verified->secret_index = match.index();
+    verified->signed_at = *signed_at;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace hookbridge

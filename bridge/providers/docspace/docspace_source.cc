@@ -60,8 +60,9 @@ class DocspaceSource : public Source {
  public:
   explicit DocspaceSource(const SourceConfig& config) : secrets_(config.secrets) {}
 
-  absl::Status Verify(const WebhookRequest& request) const override {
-    return VerifyDocspaceSignature(request, secrets_);
+  absl::Status Verify(const WebhookRequest& request, Verification* verified) const override {
+    verified->scheme = "docspace-hmac-sha256";
+    return VerifyDocspaceSignature(request, secrets_, verified);
   }
 
   absl::Status Decode(const WebhookRequest& request, int max_json_depth,

@@ -17,10 +17,11 @@ std::string DocspaceSignature(absl::string_view secret, absl::string_view body) 
 }
 
 absl::Status VerifyDocspaceSignature(const WebhookRequest& request,
-                                     const std::vector<std::string>& secrets) {
+                                     const std::vector<std::string>& secrets,
+                                     Verification* verified) {
   // DocSpace writes the hex in uppercase; VerifySha256BodySignature accepts
   // either case.
-  return VerifySha256BodySignature(request, kDocspaceSignatureHeader, secrets);
+  return VerifySha256BodySignature(request, kDocspaceSignatureHeader, secrets, verified);
 }
 
 }  // namespace hookbridge

@@ -28,7 +28,8 @@ std::string DocspaceSignature(absl::string_view secret, absl::string_view body);
 // reason otherwise: missing header, missing "sha256=" prefix, not 64 hex
 // digits, or no secret matches.
 absl::Status VerifyDocspaceSignature(const WebhookRequest& request,
-                                     const std::vector<std::string>& secrets);
+                                     const std::vector<std::string>& secrets,
+                                     Verification* verified = nullptr);
 
 }  // namespace hookbridge
 

@@ -77,15 +77,19 @@ using Scheme = GenericScheme;
 
 const Scheme& StandardWebhooksScheme() {
   static const Scheme* const scheme =
-      new Scheme{&VerifyStandardWebhooksSignature, &StandardWebhooksTimestamp, Field("type"),
-                 Header("webhook-id"), ValueLocation{}};
+      new Scheme{"standard-webhooks-v1", &VerifyStandardWebhooksSignature,
+                 &StandardWebhooksTimestamp, Field("type"), Header("webhook-id"),
+                 ValueLocation{}};
   return *scheme;
 }
 
 const Scheme& GithubScheme() {
   static const Scheme* const scheme =
-      new Scheme{[](const WebhookRequest& request, const std::vector<std::string>& secrets,
-                    absl::Duration) { return VerifyGithubSignature(request, secrets); },
+      new Scheme{"github-hmac-sha256",
+                 [](const WebhookRequest& request, const std::vector<std::string>& secrets,
+                    absl::Duration, Verification* verified) {
+                   return VerifyGithubSignature(request, secrets, verified);
+                 },
                  // Not X-GitHub-Delivery as the id: GitHub signs the body alone, so a
                  // captured body sent again with fresh delivery ids (or another
                  // X-GitHub-Event) would become another event. The id is the hash of
@@ -96,7 +100,7 @@ const Scheme& GithubScheme() {
 
 const Scheme& StripeScheme() {
   static const Scheme* const scheme =
-      new Scheme{&VerifyStripeSignature, &StripeTimestamp, Field("type"), Field("id"),
+      new Scheme{"stripe-v1", &VerifyStripeSignature, &StripeTimestamp, Field("type"), Field("id"),
                  Field("data.object.id")};
   return *scheme;
 }
@@ -111,8 +115,9 @@ class GenericSource : public Source {
         delivery_id_(scheme.delivery_id),
         subject_(config.subject.empty() ? scheme.subject : config.subject) {}
 
-  absl::Status Verify(const WebhookRequest& request) const override {
-    return scheme_.verify(request, secrets_, tolerance_);
+  absl::Status Verify(const WebhookRequest& request, Verification* verified) const override {
+    verified->scheme = scheme_.name;
+    return scheme_.verify(request, secrets_, tolerance_, verified);
   }
 
   absl::Status Decode(const WebhookRequest& request, int max_json_depth,

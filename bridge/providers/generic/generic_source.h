@@ -36,8 +36,10 @@ extern const Catalog kStripeCatalog;
 // webhooks fit this needs no Source of its own: its folder holds a
 // GenericScheme (a static) and calls CreateGenericSource.
 struct GenericScheme {
+  // The check's name in an event's provenance (v1::Provenance.scheme).
+  absl::string_view name;
   absl::Status (*verify)(const WebhookRequest& request, const std::vector<std::string>& secrets,
-                         absl::Duration tolerance);
+                         absl::Duration tolerance, Verification* verified);
   // The signed timestamp's text (Unix seconds), empty where there is none.
   absl::string_view (*timestamp)(const WebhookRequest& request);
   ValueLocation event_type;

@@ -11,8 +11,9 @@ std::string GithubSignature(absl::string_view secret, absl::string_view body) {
 }
 
 absl::Status VerifyGithubSignature(const WebhookRequest& request,
-                                   const std::vector<std::string>& secrets) {
-  return VerifySha256BodySignature(request, "X-Hub-Signature-256", secrets);
+                                   const std::vector<std::string>& secrets,
+                                   Verification* verified) {
+  return VerifySha256BodySignature(request, "X-Hub-Signature-256", secrets, verified);
 }
 
 }  // namespace hookbridge

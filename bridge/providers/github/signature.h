@@ -20,7 +20,8 @@ std::string GithubSignature(absl::string_view secret, absl::string_view body);
 // Unauthenticated with the reason unless some secret signs the body. Hex is
 // compared case-insensitively.
 absl::Status VerifyGithubSignature(const WebhookRequest& request,
-                                   const std::vector<std::string>& secrets);
+                                   const std::vector<std::string>& secrets,
+                                   Verification* verified = nullptr);
 
 }  // namespace hookbridge
 

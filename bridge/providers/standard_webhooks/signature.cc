@@ -33,7 +33,8 @@ std::string StandardWebhooksSignature(absl::string_view secret, absl::string_vie
 
 absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
                                              const std::vector<std::string>& secrets,
-                                             absl::Duration tolerance) {
+                                             absl::Duration tolerance,
+                                             Verification* verified) {
   const absl::string_view* id = nullptr;
   const absl::string_view* timestamp = nullptr;
   const absl::string_view* signature = nullptr;
@@ -59,17 +60,27 @@ absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
   if (candidates.empty()) {
     return absl::UnauthenticatedError("webhook-signature has no \"v1,<base64 HMAC-SHA256>\" entry");
   }
-  bool matched = false;
+  SecretMatch match;
   for (const std::string& secret : secrets) {
     absl::StatusOr<std::string> key = StandardWebhooksKey(secret);
-    if (!key.ok()) continue;  // rejected when the config was loaded
+    if (!key.ok()) {  // rejected when the config was loaded
+      match.Add(false);
+      continue;
+    }
     const Sha256Digest expected = HmacSha256(*key, {*id, ".", *timestamp, ".", request.body});
+    bool matched = false;
     for (const Sha256Digest& candidate : candidates) matched |= DigestsEqual(candidate, expected);
+    match.Add(matched);
   }
-  if (!matched) {
+  if (!match.matched()) {
     return absl::UnauthenticatedError("signature mismatch: no configured secret matches");
   }
-  return CheckTimestampTolerance(*signed_at, request.received_at, tolerance);
+  HB_RETURN_IF_ERROR(CheckTimestampTolerance(*signed_at, request.received_at, tolerance));
+  if (verified != nullptr) {
+    verified->secret_index = match.index();
+    verified->signed_at = *signed_at;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace hookbridge

@@ -29,7 +29,8 @@ std::string StandardWebhooksSignature(absl::string_view secret, absl::string_vie
 // from request.received_at.
 absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
                                              const std::vector<std::string>& secrets,
-                                             absl::Duration tolerance);
+                                             absl::Duration tolerance,
+                                             Verification* verified = nullptr);
 
 // Decodes "whsec_<base64>" (or bare base64) into the HMAC key.
 // InvalidArgument if it is not valid base64 or empty.

@@ -17,7 +17,8 @@ std::string StripeSignature(absl::string_view secret, absl::string_view timestam
 
 absl::Status VerifyStripeSignature(const WebhookRequest& request,
                                    const std::vector<std::string>& secrets,
-                                   absl::Duration tolerance) {
+                                   absl::Duration tolerance,
+                                   Verification* verified) {
   const absl::string_view* header = nullptr;
   HB_ASSIGN_OR_RETURN(header, request.FindUniqueHeader("Stripe-Signature"));
   if (header == nullptr) return absl::UnauthenticatedError("missing Stripe-Signature header");
@@ -38,15 +39,22 @@ absl::Status VerifyStripeSignature(const WebhookRequest& request,
   if (candidates.empty()) {
     return absl::UnauthenticatedError("Stripe-Signature has no v1=<64 hex digits> entry");
   }
-  bool matched = false;
+  SecretMatch match;
   for (const std::string& secret : secrets) {
     const Sha256Digest expected = HmacSha256(secret, {timestamp, ".", request.body});
+    bool matched = false;
     for (const Sha256Digest& candidate : candidates) matched |= DigestsEqual(candidate, expected);
+    match.Add(matched);
   }
-  if (!matched) {
+  if (!match.matched()) {
     return absl::UnauthenticatedError("signature mismatch: no configured secret matches");
   }
-  return CheckTimestampTolerance(*signed_at, request.received_at, tolerance);
+  HB_RETURN_IF_ERROR(CheckTimestampTolerance(*signed_at, request.received_at, tolerance));
+  if (verified != nullptr) {
+    verified->secret_index = match.index();
+    verified->signed_at = *signed_at;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace hookbridge

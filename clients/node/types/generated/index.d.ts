@@ -153,6 +153,7 @@ export declare namespace hookbridge {
         type ListEventTypesRequest = import('./hookbridge/v1/ListEventTypesRequest').ListEventTypesRequest__Output;
         type ListEventTypesResponse = import('./hookbridge/v1/ListEventTypesResponse').ListEventTypesResponse__Output;
         type NegativeAcknowledge = import('./hookbridge/v1/NegativeAcknowledge').NegativeAcknowledge__Output;
+        type Provenance = import('./hookbridge/v1/Provenance').Provenance__Output;
         type Provider = import('./hookbridge/v1/Provider').Provider__Output;
         type ProviderEventTypes = import('./hookbridge/v1/ProviderEventTypes').ProviderEventTypes__Output;
         type RedriveDeadLettersRequest = import('./hookbridge/v1/RedriveDeadLettersRequest').RedriveDeadLettersRequest__Output;
