@@ -16,6 +16,7 @@
 #include "bridge/crypto.h"
 #include "bridge/status_macros.h"
 #include "bridge/subscription.h"
+#include "bridge/trace_context.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -432,6 +433,7 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
   event.set_source(entry.info.name);
   event.set_provider(entry.info.provider->id);
   SetProvenance(verification, request, event.mutable_provenance());
+  TraceContextOf(request, event.mutable_trace_context());
   const int64_t nanos = absl::ToUnixNanos(request.received_at);
   event.mutable_received_at()->set_seconds(nanos / 1000000000);
   event.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));

@@ -14,6 +14,7 @@
 #include "bridge/providers/ckeditor/signature.h"
 #include "bridge/providers/github/signature.h"
 #include "bridge/providers/registry.h"
+#include "bridge/trace_context.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/bridge/log/counting_log.h"
@@ -1014,6 +1015,24 @@ TEST_F(ProvidersIngestTest, EveryEventSaysHowItsRequestWasVerified) {
   EXPECT_FALSE(cand.has_secret_index());
   EXPECT_FALSE(cand.has_timestamp_skew());
   EXPECT_EQ(cand.body_sha256(), Sha256Bytes(kProductCreated));
+}
+
+TEST_F(IngestTest, TheEventContinuesTheRequestsTraceOrStartsOne) {
+  constexpr absl::string_view kTraceparent =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  SignedRequest traced(R"({"event": "ping", "payload": {"id": "traced"}})");
+  traced.request.headers.push_back({"traceparent", kTraceparent});
+  traced.request.headers.push_back({"tracestate", "vendor=opaque"});
+  SignedRequest untraced(R"({"event": "ping", "payload": {"id": "untraced"}})");
+  ASSERT_EQ(Handle("docs", traced.request).outcome, Outcome::kAccepted);
+  ASSERT_EQ(Handle("docs", untraced.request).outcome, Outcome::kAccepted);
+  const std::vector<v1::Event> events = LoggedEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].trace_context().traceparent(), kTraceparent);
+  EXPECT_EQ(events[0].trace_context().tracestate(), "vendor=opaque");
+  EXPECT_TRUE(events[0].trace_context().from_request());
+  EXPECT_TRUE(IsValidTraceparent(events[1].trace_context().traceparent()));
+  EXPECT_FALSE(events[1].trace_context().from_request());
 }
 
 TEST(ProvenanceTest, DuringARotationItSaysWhichSecretSigned) {

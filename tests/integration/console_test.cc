@@ -238,6 +238,9 @@ TEST(ConsoleTest, DetailShowsTheTypedEventAndRedactsCredentials) {
   headers.emplace_back("Cookie", "session=a-cookie-credential");
   headers.emplace_back("X-Api-Key", "an-api-key-credential");
   headers.emplace_back("X-Request-Id", "request-42");
+  constexpr absl::string_view kTraceparent =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  headers.emplace_back("traceparent", std::string(kTraceparent));
   ASSERT_EQ(http.Send("POST", kPath, body, headers).status, 200);
   ASSERT_EQ(http.PostSigned(kPath, CommentAddedBody("doc-8"), "a-wrong-secret").status, 401);
   // canD: a wrong token, and the right one with a body that is not canD's.
@@ -269,6 +272,13 @@ TEST(ConsoleTest, DetailShowsTheTypedEventAndRedactsCredentials) {
   EXPECT_EQ(Str(event, "sequence"), "1");
   EXPECT_EQ(Str(event, "source"), "ckeditor");
   EXPECT_EQ(Str(event, "subject"), "doc-7");
+  // The sender's trace, continued, and how the request was verified.
+  const Struct& trace = Field(event, "trace_context").struct_value();
+  EXPECT_EQ(Str(trace, "traceparent"), kTraceparent);
+  EXPECT_TRUE(Field(trace, "from_request").bool_value());
+  const Struct& provenance = Field(event, "provenance").struct_value();
+  EXPECT_EQ(Str(provenance, "scheme"), "ckeditor-hmac-sha256");
+  EXPECT_EQ(Num(provenance, "secret_index"), 0);
   std::map<std::string, std::string> shown;
   for (const Value& pair : Field(detail, "headers").list_value().values()) {
     shown[pair.list_value().values(0).string_value()] = pair.list_value().values(1).string_value();

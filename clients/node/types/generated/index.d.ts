@@ -165,5 +165,6 @@ export declare namespace hookbridge {
         type SequenceSet = import('./hookbridge/v1/SequenceSet').SequenceSet__Output;
         type SubscribeRequest = import('./hookbridge/v1/SubscribeRequest').SubscribeRequest__Output;
         type SubscribeResponse = import('./hookbridge/v1/SubscribeResponse').SubscribeResponse__Output;
+        type TraceContext = import('./hookbridge/v1/TraceContext').TraceContext__Output;
     }
 }

@@ -1,6 +1,7 @@
 import type { Provider as _hookbridge_v1_Provider, Provider__Output as _hookbridge_v1_Provider__Output } from '../../hookbridge/v1/Provider';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
 import type { Provenance as _hookbridge_v1_Provenance, Provenance__Output as _hookbridge_v1_Provenance__Output } from '../../hookbridge/v1/Provenance';
+import type { TraceContext as _hookbridge_v1_TraceContext, TraceContext__Output as _hookbridge_v1_TraceContext__Output } from '../../hookbridge/v1/TraceContext';
 import type { CkeditorEvent as _hookbridge_ckeditor_v1_CkeditorEvent, CkeditorEvent__Output as _hookbridge_ckeditor_v1_CkeditorEvent__Output } from '../../hookbridge/ckeditor/v1/CkeditorEvent';
 import type { CkboxEvent as _hookbridge_ckbox_v1_CkboxEvent, CkboxEvent__Output as _hookbridge_ckbox_v1_CkboxEvent__Output } from '../../hookbridge/ckbox/v1/CkboxEvent';
 import type { DocspaceEvent as _hookbridge_docspace_v1_DocspaceEvent, DocspaceEvent__Output as _hookbridge_docspace_v1_DocspaceEvent__Output } from '../../hookbridge/docspace/v1/DocspaceEvent';
@@ -78,6 +79,11 @@ export interface Event {
      * `body_sha256` itself.
      */
     'provenance'?: (_hookbridge_v1_Provenance | null);
+    /**
+     * The W3C Trace Context of the webhook request, so that a subscriber
+     * continues the sender's trace.
+     */
+    'trace_context'?: (_hookbridge_v1_TraceContext | null);
     'ckeditor'?: (_hookbridge_ckeditor_v1_CkeditorEvent | null);
     'ckbox'?: (_hookbridge_ckbox_v1_CkboxEvent | null);
     'docspace'?: (_hookbridge_docspace_v1_DocspaceEvent | null);
@@ -168,6 +174,11 @@ export interface Event__Output {
      * `body_sha256` itself.
      */
     'provenance': (_hookbridge_v1_Provenance__Output | null);
+    /**
+     * The W3C Trace Context of the webhook request, so that a subscriber
+     * continues the sender's trace.
+     */
+    'trace_context': (_hookbridge_v1_TraceContext__Output | null);
     'ckeditor'?: (_hookbridge_ckeditor_v1_CkeditorEvent__Output | null);
     'ckbox'?: (_hookbridge_ckbox_v1_CkboxEvent__Output | null);
     'docspace'?: (_hookbridge_docspace_v1_DocspaceEvent__Output | null);
