@@ -1,15 +1,13 @@
 #include "bridge/trace_context.h"
 
-#include <openssl/rand.h>
-
 #include <string>
 #include <vector>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "bridge/check.h"
 
 namespace hookbridge {
 namespace {
@@ -23,17 +21,20 @@ bool IsLowerHex(absl::string_view s) {
 
 bool AllZeros(absl::string_view s) { return s.find_first_not_of('0') == absl::string_view::npos; }
 
+// Trace and parent ids need to be unique, not secret (the specification
+// asks for randomness so that they are): a generator seeded once per thread
+// from the OS, not OpenSSL's DRBG, whose RAND_bytes costs several times as
+// much per call.
 std::string RandomHex(size_t bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  unsigned char buffer[16];
-  HB_CHECK(bytes <= sizeof buffer);
+  thread_local absl::BitGen generator;
   std::string hex;
   do {
-    HB_CHECK(RAND_bytes(buffer, static_cast<int>(bytes)) == 1);
     hex.clear();
     for (size_t i = 0; i < bytes; ++i) {
-      hex.push_back(kHex[buffer[i] >> 4]);
-      hex.push_back(kHex[buffer[i] & 15]);
+      const uint8_t byte = absl::Uniform<uint8_t>(generator);
+      hex.push_back(kHex[byte >> 4]);
+      hex.push_back(kHex[byte & 15]);
     }
   } while (AllZeros(hex));  // all zeros is not a valid id
   return hex;
