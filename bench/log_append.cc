@@ -209,8 +209,7 @@ int Run() {
         << ",\n  \"seconds\": " << absl::ToDoubleSeconds(duration)
         << ",\n  \"fdatasync_p50_us\": " << sync_p50 << ",\n  \"fdatasync_p99_us\": " << sync_p99
         << ",\n  \"fdatasync_prezeroed_p50_us\": " << zeroed_p50
-        << ",\n  \"fdatasync_prezeroed_p99_us\": " << zeroed_p99
-        << ",\n  \"results\": [\n";
+        << ",\n  \"fdatasync_prezeroed_p99_us\": " << zeroed_p99 << ",\n  \"results\": [\n";
     for (size_t i = 0; i < results.size(); ++i) {
       const Result& r = results[i];
       out << "    {\"backend\": \"" << r.backend << "\", \"threads\": " << r.threads

@@ -1042,8 +1042,9 @@ TEST(ProvenanceTest, DuringARotationItSaysWhichSecretSigned) {
   absl::StatusOr<std::unique_ptr<Ingestor>> ingestor = Ingestor::Create(config, &log);
   ASSERT_TRUE(ingestor.ok()) << ingestor.status();
   // A sender clock 2 s ahead: a negative skew.
-  const std::vector<std::pair<std::string, int64_t>> senders = {
-      {"next-secret", kNowMillis + 2000}, {"old-secret", kNowMillis}, {std::string(kSecret), kNowMillis}};
+  const std::vector<std::pair<std::string, int64_t>> senders = {{"next-secret", kNowMillis + 2000},
+                                                                {"old-secret", kNowMillis},
+                                                                {std::string(kSecret), kNowMillis}};
   for (size_t i = 0; i < senders.size(); ++i) {
     SignedRequest request(absl::StrCat(R"({"event": "ping", "payload": {"id": "w)", i, R"("}})"),
                           senders[i].first, senders[i].second);

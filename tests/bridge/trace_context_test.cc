@@ -30,15 +30,15 @@ TEST(TraceparentTest, AcceptsTheSpecificationsExample) {
 TEST(TraceparentTest, RefusesWhatTheParsingRulesRefuse) {
   for (absl::string_view bad : {
            "",
-           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",      // no flags
-           "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",   // uppercase
-           "00-00000000000000000000000000000000-00f067aa0ba902b7-01",   // zero trace id
-           "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",   // zero parent id
-           "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",   // version ff
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",       // no flags
+           "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",    // uppercase
+           "00-00000000000000000000000000000000-00f067aa0ba902b7-01",    // zero trace id
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",    // zero parent id
+           "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",    // version ff
            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x",  // 00 with more
-           "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",   // not dashes
-           "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",   // version not hex
-           "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",  // later: no dash
+           "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",    // not dashes
+           "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",    // version not hex
+           "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",   // later: no dash
        }) {
     EXPECT_FALSE(IsValidTraceparent(bad)) << bad;
   }
@@ -70,7 +70,8 @@ TEST(TraceContextTest, KeepsTheRequestsTraceparentAndItsTracestate) {
 }
 
 TEST(TraceContextTest, StartsANewTraceWithoutAValidTraceparent) {
-  for (const auto& headers : std::vector<std::vector<std::pair<absl::string_view, absl::string_view>>>{
+  for (const auto& headers :
+       std::vector<std::vector<std::pair<absl::string_view, absl::string_view>>>{
            {},
            {{"traceparent", "00-garbage"}, {"tracestate", "rojo=1"}},
            // Two traceparents: ambiguous, neither is continued.

@@ -28,8 +28,7 @@ std::string CkeditorSignature(absl::string_view secret, absl::string_view method
 
 absl::Status VerifyCkeditorSignature(const WebhookRequest& request,
                                      const std::vector<std::string>& secrets,
-                                     absl::Duration tolerance,
-                                     Verification* verified) {
+                                     absl::Duration tolerance, Verification* verified) {
   absl::StatusOr<const absl::string_view*> timestamp =
       request.FindUniqueHeader(kCkeditorTimestampHeader);
   if (!timestamp.ok()) return timestamp.status();

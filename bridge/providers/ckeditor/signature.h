@@ -31,8 +31,7 @@ std::string CkeditorSignature(absl::string_view secret, absl::string_view method
 // a genuine but too old (or too far future) timestamp.
 absl::Status VerifyCkeditorSignature(const WebhookRequest& request,
                                      const std::vector<std::string>& secrets,
-                                     absl::Duration tolerance,
-                                     Verification* verified = nullptr);
+                                     absl::Duration tolerance, Verification* verified = nullptr);
 
 }  // namespace hookbridge
 

@@ -77,31 +77,29 @@ using Scheme = GenericScheme;
 
 const Scheme& StandardWebhooksScheme() {
   static const Scheme* const scheme =
-      new Scheme{"standard-webhooks-v1", &VerifyStandardWebhooksSignature,
-                 &StandardWebhooksTimestamp, Field("type"), Header("webhook-id"),
-                 ValueLocation{}};
+      new Scheme{"standard-webhooks-v1",     &VerifyStandardWebhooksSignature,
+                 &StandardWebhooksTimestamp, Field("type"),
+                 Header("webhook-id"),       ValueLocation{}};
   return *scheme;
 }
 
 const Scheme& GithubScheme() {
-  static const Scheme* const scheme =
-      new Scheme{"github-hmac-sha256",
-                 [](const WebhookRequest& request, const std::vector<std::string>& secrets,
-                    absl::Duration, Verification* verified) {
-                   return VerifyGithubSignature(request, secrets, verified);
-                 },
-                 // Not X-GitHub-Delivery as the id: GitHub signs the body alone, so a
-                 // captured body sent again with fresh delivery ids (or another
-                 // X-GitHub-Event) would become another event. The id is the hash of
-                 // the signed content, which a redelivery repeats.
-                 &NoTimestamp, Header("X-GitHub-Event"), ValueLocation{}, ValueLocation{}};
+  static const Scheme* const scheme = new Scheme{
+      "github-hmac-sha256",
+      [](const WebhookRequest& request, const std::vector<std::string>& secrets, absl::Duration,
+         Verification* verified) { return VerifyGithubSignature(request, secrets, verified); },
+      // Not X-GitHub-Delivery as the id: GitHub signs the body alone, so a
+      // captured body sent again with fresh delivery ids (or another
+      // X-GitHub-Event) would become another event. The id is the hash of
+      // the signed content, which a redelivery repeats.
+      &NoTimestamp, Header("X-GitHub-Event"), ValueLocation{}, ValueLocation{}};
   return *scheme;
 }
 
 const Scheme& StripeScheme() {
   static const Scheme* const scheme =
-      new Scheme{"stripe-v1", &VerifyStripeSignature, &StripeTimestamp, Field("type"), Field("id"),
-                 Field("data.object.id")};
+      new Scheme{"stripe-v1", &VerifyStripeSignature, &StripeTimestamp, Field("type"),
+                 Field("id"), Field("data.object.id")};
   return *scheme;
 }
 

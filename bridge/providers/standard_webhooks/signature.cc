@@ -33,8 +33,7 @@ std::string StandardWebhooksSignature(absl::string_view secret, absl::string_vie
 
 absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
                                              const std::vector<std::string>& secrets,
-                                             absl::Duration tolerance,
-                                             Verification* verified) {
+                                             absl::Duration tolerance, Verification* verified) {
   const absl::string_view* id = nullptr;
   const absl::string_view* timestamp = nullptr;
   const absl::string_view* signature = nullptr;

@@ -17,8 +17,7 @@ std::string StripeSignature(absl::string_view secret, absl::string_view timestam
 
 absl::Status VerifyStripeSignature(const WebhookRequest& request,
                                    const std::vector<std::string>& secrets,
-                                   absl::Duration tolerance,
-                                   Verification* verified) {
+                                   absl::Duration tolerance, Verification* verified) {
   const absl::string_view* header = nullptr;
   HB_ASSIGN_OR_RETURN(header, request.FindUniqueHeader("Stripe-Signature"));
   if (header == nullptr) return absl::UnauthenticatedError("missing Stripe-Signature header");

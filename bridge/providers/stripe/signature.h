@@ -24,8 +24,7 @@ std::string StripeSignature(absl::string_view secret, absl::string_view timestam
 // request.received_at.
 absl::Status VerifyStripeSignature(const WebhookRequest& request,
                                    const std::vector<std::string>& secrets,
-                                   absl::Duration tolerance,
-                                   Verification* verified = nullptr);
+                                   absl::Duration tolerance, Verification* verified = nullptr);
 
 }  // namespace hookbridge
 
