@@ -19,6 +19,7 @@
 #include "bridge/trace_context.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/time_util.h"
 #include "google/protobuf/wire_format_lite.h"
 
 namespace hookbridge {
@@ -33,9 +34,8 @@ void SetProvenance(const Verification& verification, const WebhookRequest& reque
     out->set_secret_index(static_cast<uint32_t>(verification.secret_index));
   }
   if (verification.signed_at.has_value()) {
-    const int64_t nanos = absl::ToInt64Nanoseconds(request.received_at - *verification.signed_at);
-    out->mutable_timestamp_skew()->set_seconds(nanos / 1000000000);
-    out->mutable_timestamp_skew()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+    *out->mutable_timestamp_skew() = google::protobuf::util::TimeUtil::NanosecondsToDuration(
+        absl::ToInt64Nanoseconds(request.received_at - *verification.signed_at));
   }
   const Sha256Digest digest = Sha256({request.body});
   out->set_body_sha256(digest.data(), digest.size());

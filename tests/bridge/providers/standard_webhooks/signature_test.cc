@@ -287,5 +287,16 @@ TEST(VerifyStandardWebhooksSignatureTest, MalformedTimestampIsRejected) {
   }
 }
 
+TEST(VerifyStandardWebhooksSignatureTest, SaysWhichSecretMatchedAndWhenItWasSigned) {
+  Request r;
+  Verification verified;
+  const absl::Status status = VerifyStandardWebhooksSignature(
+      r.request, {std::string(kOtherSecret), std::string(kSecret)}, kTolerance, &verified);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(verified.secret_index, 1);
+  ASSERT_TRUE(verified.signed_at.has_value());
+  EXPECT_EQ(*verified.signed_at, absl::FromUnixSeconds(kTimestampSeconds));
+}
+
 }  // namespace
 }  // namespace hookbridge

@@ -196,5 +196,16 @@ TEST(VerifyStripeSignatureTest, AnyConfiguredSecretMayMatch) {
   EXPECT_EQ(Verify(r.request, {}).code(), absl::StatusCode::kUnauthenticated);
 }
 
+TEST(VerifyStripeSignatureTest, SaysWhichSecretMatchedAndWhenItWasSigned) {
+  Request r(absl::StrCat("t=", kTimestamp, ",v1=", kHex));
+  Verification verified;
+  const absl::Status status =
+      VerifyStripeSignature(r.request, {"whsec_old", std::string(kSecret)}, kTolerance, &verified);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(verified.secret_index, 1);
+  ASSERT_TRUE(verified.signed_at.has_value());
+  EXPECT_EQ(*verified.signed_at, absl::FromUnixSeconds(kTimestampSeconds));
+}
+
 }  // namespace
 }  // namespace hookbridge
