@@ -236,8 +236,15 @@ TEST(JetStreamClusterTest, NothingAcknowledgedIsLostWhenTheStreamLeaderIsKilled)
                     "failover on a NATS cluster is not tested";
   }
   const absl::Time test_start = absl::Now();
+  // Each phase says when it is reached, so that a run killed by ctest's
+  // timeout shows where it stood.
+  auto phase = [&](absl::string_view what) {
+    std::cout << "[ cluster  ] +" << absl::ToInt64Milliseconds(absl::Now() - test_start)
+              << " ms: " << what << std::endl;
+  };
   NatsCluster cluster(3);
   ASSERT_TRUE(cluster.Start().ok());
+  phase("the NATS cluster is up");
   const std::string config = CkeditorConfig(
       kSecret,
       absl::StrCat("log: { backend: jetstream, url: \"", cluster.urls(), "\", stream: ", kStream,
@@ -249,6 +256,7 @@ TEST(JetStreamClusterTest, NothingAcknowledgedIsLostWhenTheStreamLeaderIsKilled)
   auto b = HookbridgeProcess::Start(config);
   ASSERT_NE(b, nullptr);
   HookbridgeProcess* replicas[] = {a.get(), b.get()};
+  phase("both replicas are up");
 
   Collector on_a(a->grpc_target());
   Collector on_b(b->grpc_target());
@@ -266,14 +274,17 @@ TEST(JetStreamClusterTest, NothingAcknowledgedIsLostWhenTheStreamLeaderIsKilled)
   absl::StatusOr<NatsCluster::StreamPlacement> placement = cluster.Placement(kStream);
   ASSERT_TRUE(placement.ok()) << placement.status();
   const int leader = placement->leader;
+  phase("200 webhooks acknowledged; killing the stream leader");
   const absl::Time killed_at = absl::Now();
   cluster.server(leader).Kill();
 
   // The senders keep going for a while after the election.
   const size_t before = acknowledged;
   EXPECT_TRUE(Eventually([&] { return acknowledged >= before + 600; }, absl::Seconds(30)));
+  phase("600 more acknowledged (or 30 s passed); stopping the senders");
   stop = true;
   for (std::thread& t : senders) t.join();
+  phase("the senders stopped");
   HttpClient admin_a(a->admin_port());
   HttpClient admin_b(b->admin_port());
 
@@ -287,7 +298,9 @@ TEST(JetStreamClusterTest, NothingAcknowledgedIsLostWhenTheStreamLeaderIsKilled)
   for (const SenderLog& l : logs) sent.insert(l.acknowledged.begin(), l.acknowledged.end());
   uint64_t last = 0;
   for (const auto& [id, sequence] : sent) last = std::max(last, sequence);
+  phase("both replicas ready");
   ASSERT_TRUE(Eventually([&] { return on_a.last() >= last && on_b.last() >= last; }));
+  phase("both subscribers got every acknowledged event");
   on_a.Stop();
   on_b.Stop();
   // The durable consumer delivers each of them too (at least once: an
