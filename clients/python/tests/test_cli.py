@@ -3,6 +3,7 @@ flags, stdout JSON lines, stderr lines, exit codes, the cursor file."""
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -33,6 +34,24 @@ from fake_server import (
     wait,
 )
 from hookbridge.v1 import service_pb2
+
+
+def signal_another_thread(pid: int, signum: int) -> None:
+    """Sends `signum` to a thread of `pid` other than its main thread (one
+    that does not block it), as the kernel may do with a kill(): Python runs
+    the handler in the main thread, which must wake up for it."""
+    mask = 1 << (signum - 1)
+    for tid in sorted(int(t) for t in os.listdir(f"/proc/{pid}/task")):
+        if tid == pid:
+            continue
+        with open(f"/proc/{pid}/task/{tid}/status") as status:
+            blocked = next(int(l.split()[1], 16) for l in status if l.startswith("SigBlk:"))
+        if not blocked & mask:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.tgkill(pid, tid, signum) != 0:
+                raise OSError(ctypes.get_errno(), "tgkill")
+            return
+    raise AssertionError(f"no thread of {pid} other than the main one takes signal {signum}")
 
 
 class CliTest(unittest.TestCase):
@@ -299,6 +318,14 @@ class CliTest(unittest.TestCase):
             process.stderr.close()
 
     def test_consumer_signal_ends_cleanly_after_flushing(self):
+        self.check_consumer_signal_ends_cleanly(lambda process: process.send_signal(signal.SIGTERM))
+
+    def test_consumer_signal_taken_by_another_thread_ends_cleanly(self):
+        # The main thread waits for the next event: a signal that another
+        # thread took must still reach the handler there (it did not, once).
+        self.check_consumer_signal_ends_cleanly(lambda process: signal_another_thread(process.pid, signal.SIGTERM))
+
+    def check_consumer_signal_ends_cleanly(self, send_signal):
         self.server.consume_script(accept(), consumed(1), await_acks(1), confirm(1), hang())
         process = subprocess.Popen(
             [sys.executable, "-m", "hookbridge", "--target", self.server.target, "--consumer", "indexer"],
@@ -308,7 +335,7 @@ class CliTest(unittest.TestCase):
             self.assertEqual(json.loads(process.stdout.readline())["event"]["sequence"], "1")
             stream = self.server.consume_stream(0)
             self.assertTrue(stream.wait_for(lambda: stream.acked() == [1]))
-            process.send_signal(signal.SIGTERM)
+            send_signal(process)
             self.assertEqual(process.wait(10), 0)
             self.assertEqual(process.stderr.read(), "consuming: indexer as member (server-chosen)\n")
             self.assertTrue(stream.ended.wait(10))

@@ -14,7 +14,7 @@ import grpc
 
 from hookbridge._backoff import Backoff
 from hookbridge._errors import SubscriptionError
-from hookbridge._stream import GapHandler, ReconnectHandler, _Stream
+from hookbridge._stream import GapHandler, ReconnectHandler, _Stream, wait_slice
 from hookbridge.v1 import event_pb2, service_pb2, service_pb2_grpc
 
 if TYPE_CHECKING:
@@ -367,7 +367,12 @@ class Consumer(_Stream, Iterator[ConsumerMessage]):
                 # About to wait for the server: send what is queued now.
                 with self._cond:
                     stream.send_now()
-                kind, value = self._inbox.get()
+                while True:  # in slices: see SIGNAL_SLICE
+                    try:
+                        kind, value = self._inbox.get(timeout=wait_slice(None))
+                        break
+                    except queue.Empty:
+                        pass
             if kind == "message":
                 if not value._stream.closed:
                     return value
@@ -409,7 +414,7 @@ class Consumer(_Stream, Iterator[ConsumerMessage]):
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
                         return False
-                    self._cond.wait(remaining)
+                    self._cond.wait(wait_slice(remaining))
             kept = self._dropped == self._dropped_flushed
             self._dropped_flushed = self._dropped
             return kept
@@ -521,7 +526,7 @@ class Consumer(_Stream, Iterator[ConsumerMessage]):
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         break
-                    self._cond.wait(remaining)
+                    self._cond.wait(wait_slice(remaining))
             stream.call.cancel()  # when the server did not end it in time
             with self._cond:
                 self._dropped += stream.close()

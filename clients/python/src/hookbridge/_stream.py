@@ -28,6 +28,29 @@ IDLE_HEARTBEATS = 3
 # gRPC's receive limit is a C int.
 _MAX_RECEIVE_LIMIT = 2**31 - 1
 
+# Python runs a signal handler in the main thread, and only once that thread
+# is back in the interpreter. A process-directed signal (kill, Ctrl-C) may be
+# taken by any thread, gRPC's included: then a main thread blocked in a lock
+# or queue wait does not wake up for it. Waits that may happen in the
+# iterating thread are therefore made of slices this long, as gRPC's own
+# blocking calls are (grpc._common.MAXIMUM_WAIT_TIMEOUT).
+SIGNAL_SLICE = 0.1
+
+
+def wait_slice(remaining: Optional[float]) -> float:
+    """How long one slice of a wait with `remaining` seconds left (None: no
+    bound) may block."""
+    return SIGNAL_SLICE if remaining is None else min(max(remaining, 0.0), SIGNAL_SLICE)
+
+
+def wait_for_event(event: threading.Event, timeout: float) -> bool:
+    """`event.wait(timeout)` in slices (see SIGNAL_SLICE)."""
+    deadline = time.monotonic() + timeout
+    while not event.wait(wait_slice(deadline - time.monotonic())):
+        if time.monotonic() >= deadline:
+            return False
+    return True
+
 GapHandler = Callable[[service_pb2.Gap], Any]
 ReconnectHandler = Callable[[SubscriptionError, float], Any]
 
@@ -181,7 +204,7 @@ class _Stream:
         stream."""
         if self._delay is not None:
             delay, self._delay = self._delay, None
-            if self._cancelled.wait(delay):
+            if wait_for_event(self._cancelled, delay):
                 return
         if self._cancelled.is_set():
             return
