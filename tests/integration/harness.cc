@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -279,7 +280,21 @@ std::string HookbridgeProcess::Stderr() {
 int HookbridgeProcess::Stop(int signal) {
   if (stopped_) return -1;
   stopped_ = true;
+  // A process descriptor, polled: a shutdown that hangs (its own timeout is
+  // at most 30 s in these tests) fails the test and is killed, instead of
+  // hanging it until ctest's timeout, which prints nothing of it.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
   kill(pid_, signal);
+  if (pidfd >= 0) {
+    pollfd exited{pidfd, POLLIN, 0};
+    if (poll(&exited, 1, 60'000) == 0) {
+      ADD_FAILURE() << "hookbridge did not exit within 60 s of signal " << signal
+                    << "; killed. stderr:\n"
+                    << Stderr();
+      kill(pid_, SIGKILL);
+    }
+    close(pidfd);
+  }
   int status = 0;
   waitpid(pid_, &status, 0);
   if (drain_.joinable()) drain_.join();

@@ -181,7 +181,8 @@ std::string CkeditorConfig(const std::string& secret, const std::string& extra =
                            const std::string& http_extra = "", const std::string& grpc_extra = "");
 
 struct HttpResponse {
-  int status = 0;
+  int status = 0;  // 0: no answer (a connection error, or timed_out)
+  bool timed_out = false;  // the server kept the request 30 s without an answer
   std::string body;
   std::map<std::string, std::string> headers;  // lowercase names
 };
@@ -198,7 +199,9 @@ class HttpClient {
                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
   // Like Send, but a connection error is not a test failure: it returns
-  // status 0 (and reconnects on the next call).
+  // status 0 (and reconnects on the next call). So is a request left
+  // without an answer for 30 s (`timed_out`): a test that expects one
+  // says so.
   HttpResponse TrySend(const std::string& method, const std::string& target,
                        const std::string& body = "",
                        const std::vector<std::pair<std::string, std::string>>& headers = {});
