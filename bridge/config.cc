@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/types/span.h"
 #include "bridge/config_section.h"
 #include "bridge/consumer/consumer_set.h"
@@ -487,9 +488,10 @@ bool ValidSourceName(absl::string_view name) {
 
 absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_view path,
                         SourceConfig* source) {
-  HB_RETURN_IF_ERROR(r.CheckKeys(node, path,
-                                 {"name", "provider", "secrets", "timestamp_tolerance",
-                                  "path_token", "event_type", "subject", "rate_limit"}));
+  HB_RETURN_IF_ERROR(
+      r.CheckKeys(node, path,
+                  {"name", "provider", "secrets", "timestamp_tolerance", "path_token", "event_type",
+                   "subject", "delivery_id", "rate_limit", "public_url", "hmac"}));
   std::string p_name = Reader::Join(path, "name");
   if (!node["name"]) return r.Error(p_name, "is required");
   HB_ASSIGN_OR_RETURN(source->name, r.String(node["name"], p_name));
@@ -534,19 +536,33 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
       }
     }
   }
+  if (node["public_url"]) {
+    const std::string p = Reader::Join(path, "public_url");
+    HB_ASSIGN_OR_RETURN(source->public_url, r.String(node["public_url"], p));
+    absl::string_view url = source->public_url;
+    if (!absl::ConsumePrefix(&url, "https://") && !absl::ConsumePrefix(&url, "http://")) {
+      return r.Error(p, "must be an absolute http:// or https:// URL, as given to the provider");
+    }
+    const size_t slash = url.find('/');
+    if (slash == 0 || url.empty() || url.find_first_of(" \t#") != absl::string_view::npos) {
+      return r.Error(p, "must name a host, and have no spaces or #fragment");
+    }
+  }
   if (node["rate_limit"]) {
     RateLimit limit;
     HB_RETURN_IF_ERROR(
         ReadRateLimit(r, node["rate_limit"], Reader::Join(path, "rate_limit"), &limit));
     source->rate_limit = limit;
   }
-  for (const char* key : {"event_type", "subject"}) {
+  for (const char* key : {"event_type", "subject", "delivery_id"}) {
     const YAML::Node location = node[key];
     if (!location) continue;
     const std::string p = Reader::Join(path, key);
     HB_RETURN_IF_ERROR(r.CheckKeys(location, p, {"header", "field"}));
     if (location.size() != 1) return r.Error(p, "give exactly one of header or field");
-    ValueLocation* out = std::string(key) == "event_type" ? &source->event_type : &source->subject;
+    ValueLocation* out = std::string(key) == "event_type" ? &source->event_type
+                         : std::string(key) == "subject"  ? &source->subject
+                                                          : &source->delivery_id;
     if (location["header"]) {
       out->kind = ValueLocation::Kind::kHeader;
       HB_ASSIGN_OR_RETURN(out->name, r.String(location["header"], Reader::Join(p, "header")));
@@ -555,6 +571,24 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
       HB_ASSIGN_OR_RETURN(out->name, r.String(location["field"], Reader::Join(p, "field")));
     }
     if (out->name.empty()) return r.Error(p, "must not be empty");
+  }
+  if (const YAML::Node hmac = node["hmac"]) {
+    const std::string p = Reader::Join(path, "hmac");
+    HB_RETURN_IF_ERROR(r.CheckKeys(hmac, p,
+                                   {"header", "prefix", "algorithm", "encoding", "signed_content",
+                                    "timestamp_header", "timestamp_unit"}));
+    HmacConfig out;
+    for (auto [key, field] : std::initializer_list<std::pair<const char*, std::string*>>{
+             {"header", &out.header},
+             {"prefix", &out.prefix},
+             {"algorithm", &out.algorithm},
+             {"encoding", &out.encoding},
+             {"signed_content", &out.signed_content},
+             {"timestamp_header", &out.timestamp_header},
+             {"timestamp_unit", &out.timestamp_unit}}) {
+      if (hmac[key]) HB_ASSIGN_OR_RETURN(*field, r.String(hmac[key], Reader::Join(p, key)));
+    }
+    source->hmac = std::move(out);
   }
   // What the provider's row requires (secrets, a path token, locations only
   // for generic providers, its own checks): the one copy of those rules.

@@ -170,6 +170,22 @@ struct ValueLocation {
   bool empty() const { return kind == Kind::kNone; }
 };
 
+// The signature of a source of the declarative `hmac` provider
+// (sources[].hmac), for services without a provider of their own.
+struct HmacConfig {
+  // The header holding the signature, and the text before it ("sha256=").
+  std::string header;
+  std::string prefix;
+  std::string algorithm = "sha256";  // sha1, sha256 or sha512
+  std::string encoding = "hex";      // hex (either case) or base64
+  // What is signed: text with {method}, {path}, {timestamp} and {body}.
+  std::string signed_content = "{body}";
+  // The header holding the signed timestamp (empty: none), in seconds or
+  // milliseconds since the Unix epoch.
+  std::string timestamp_header;
+  std::string timestamp_unit = "seconds";
+};
+
 // Shortest path token accepted: it is the only credential of unsigned
 // providers, so it must be unguessable.
 inline constexpr size_t kMinPathTokenLength = 16;
@@ -189,12 +205,21 @@ struct SourceConfig {
   // /webhooks/<name>/<path_token>. Required for providers that do not sign
   // (canD); extra protection for the others.
   std::string path_token;
-  // Generic providers (standard-webhooks, github, stripe): where the event
-  // type is read from (default per provider) and, optionally, the subject.
+  // Generic providers (standard-webhooks, github, stripe...): where the
+  // event type is read from (default per provider) and, optionally, the
+  // subject and the delivery id (default per provider; none: a digest of
+  // the body).
   ValueLocation event_type;
   ValueLocation subject;
+  ValueLocation delivery_id;
+  // The `hmac` provider's signature (required there, refused elsewhere).
+  std::optional<HmacConfig> hmac;
   // This source's rate limit; unset: http.rate_limit.
   std::optional<RateLimit> rate_limit;
+  // The URL the provider was given (https://host/path), when a proxy in
+  // between rewrites it: schemes that sign the URL (CKEditor's path, Twilio's
+  // whole URL) are verified against it, not against what arrived.
+  std::string public_url;
 };
 
 // One subscriber token: its SHA-256 and what it may read.

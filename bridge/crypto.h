@@ -4,6 +4,7 @@
 #define HOOKBRIDGE_BRIDGE_CRYPTO_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -34,6 +35,33 @@ bool DigestsEqual(const Sha256Digest& a, const Sha256Digest& b);
 // Compares two strings in time independent of their contents (the length is
 // not secret).
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
+
+// The hash functions providers' HMAC signatures use.
+enum class HashAlgorithm { kSha1, kSha256, kSha512 };
+
+// The MAC's length in bytes: 20, 32 or 64.
+size_t MacSize(HashAlgorithm algorithm);
+
+// HMAC of the concatenation of `parts` under `algorithm`, keyed with `key`:
+// the raw MAC. (HmacSha256 is the faster path for SHA-256.)
+std::string Hmac(HashAlgorithm algorithm, absl::string_view key,
+                 std::initializer_list<absl::string_view> parts);
+
+// Decodes hex (either case) of any even length; false on other input.
+bool HexDecode(absl::string_view hex, std::string* out);
+
+// Lowercase hex of any bytes.
+std::string HexEncodeBytes(absl::string_view bytes);
+
+// Whether `signature` (64 bytes) is an Ed25519 signature by `public_key`
+// (32 raw bytes) of the concatenation of `parts`.
+bool VerifyEd25519(absl::string_view public_key, absl::string_view signature,
+                   std::initializer_list<absl::string_view> parts);
+
+// The public key, and a signature of `message`, of the Ed25519 key pair
+// whose private key is the 32-byte `seed` (test signers).
+std::string Ed25519PublicKey(absl::string_view seed);
+std::string SignEd25519(absl::string_view seed, absl::string_view message);
 
 }  // namespace hookbridge
 

@@ -412,6 +412,9 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
   if (absl::Status verified = entry.source->Verify(request, &verification); !verified.ok()) {
     result.outcome = IsStaleTimestamp(verified) ? Outcome::kStaleTimestamp : Outcome::kBadSignature;
     result.reason = std::string(verified.message());
+    if (request.diagnose && result.outcome == Outcome::kBadSignature) {
+      result.diagnosis = entry.source->DiagnoseSignature(request);
+    }
     return done(std::move(result));
   }
 
@@ -427,6 +430,24 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
                      " requests a second, bursts of ", limit.burst, "); retry later");
     result.retry_after = wait;
     return done(std::move(result));
+  }
+
+  // The provider checking the endpoint: answered as it expects, nothing
+  // stored.
+  {
+    absl::StatusOr<std::optional<ProviderAnswer>> answer =
+        entry.source->Answer(request, verification);
+    if (!answer.ok()) {
+      result.outcome = Outcome::kMalformed;
+      result.reason = std::string(answer.status().message());
+      return done(std::move(result));
+    }
+    if (answer->has_value()) {
+      result.outcome = Outcome::kAnswered;
+      result.reason = (*answer)->what;
+      result.answer = *std::move(*answer);
+      return done(std::move(result));
+    }
   }
 
   v1::Event event;

@@ -41,6 +41,10 @@ struct IngestResult {
   uint64_t sequence = 0;
   // For kRateLimited: how long until the source's bucket has a token again.
   absl::Duration retry_after;
+  // For kBadSignature with request.diagnose: Source::DiagnoseSignature.
+  std::string diagnosis;
+  // For kAnswered: the source's own answer to the provider's check.
+  std::optional<ProviderAnswer> answer;
 };
 
 // A configured source as the HTTP layer sees it.

@@ -36,6 +36,8 @@ absl::string_view OutcomeName(Outcome outcome) {
       return "tls_handshake";
     case Outcome::kRateLimited:
       return "rate_limited";
+    case Outcome::kAnswered:
+      return "answered";
   }
   return "unknown";
 }

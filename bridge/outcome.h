@@ -28,6 +28,7 @@ enum class Outcome {
   kTimeout,             // the request did not arrive within http.read_timeout
   kTlsHandshake,        // the TLS handshake failed (not TLS, no or a wrong client certificate)
   kRateLimited,         // genuine, but over the source's rate limit; the sender retries later
+  kAnswered,            // genuine, the provider checking the endpoint: answered, nothing stored
 };
 
 // Every outcome, in declaration order (so an outcome's value indexes it).
@@ -37,9 +38,9 @@ inline constexpr Outcome kAllOutcomes[] = {
     Outcome::kUnknownSource,      Outcome::kBadToken,     Outcome::kTooLarge,
     Outcome::kBadRequest,         Outcome::kBadMethod,    Outcome::kUnavailable,
     Outcome::kTooManyConnections, Outcome::kTimeout,      Outcome::kTlsHandshake,
-    Outcome::kRateLimited,
+    Outcome::kRateLimited,        Outcome::kAnswered,
 };
-static_assert(static_cast<size_t>(Outcome::kRateLimited) + 1 == std::size(kAllOutcomes));
+static_assert(static_cast<size_t>(Outcome::kAnswered) + 1 == std::size(kAllOutcomes));
 
 // The metric label / JSON name of an outcome, e.g. "bad_signature".
 absl::string_view OutcomeName(Outcome outcome);

@@ -68,6 +68,9 @@ const Fixture& TheFixture(const char* provider) {
       config.subject = {ValueLocation::Kind::kField,
                         std::string(f->provider->example_subject_field)};
     }
+    if (f->provider->complete_test_config != nullptr) {
+      f->provider->complete_test_config(&config, kSecret);
+    }
     absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(config);
     HB_CHECK(source.ok());
     f->source = *std::move(source);
@@ -102,8 +105,14 @@ int FuzzProvider(const char* provider, const uint8_t* data, size_t size) {
   // timestamp checks behind the signature; otherwise the receive time is
   // used.
   const TestSignature signature = fixture.provider->sign(kSecret, request);
-  const bool own_timestamp = !signature.used_request_timestamp;
+  // A signer that could not sign this input (Mailgun and Linear sign in a
+  // JSON body) returns nothing.
+  const bool signed_anything =
+      !signature.headers.empty() || signature.body.has_value() || !fixture.provider->needs_secrets;
+  const bool own_timestamp = !signature.used_request_timestamp && signed_anything;
   WebhookRequest signed_request = request;
+  if (signature.body.has_value()) signed_request.body = *signature.body;
+  if (signature.target.has_value()) signed_request.target = *signature.target;
   signed_request.headers.clear();
   for (const auto& [name, value] : signature.headers) {
     signed_request.headers.emplace_back(name, value);

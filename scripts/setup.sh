@@ -78,7 +78,7 @@ $build_only && exit 0
 
 # npm packages, per directory with a package.json; reinstalled when the
 # package.json or lock file is newer than the installed tree.
-for dir in clients/node tests/deploy tests/console tests/proto; do
+for dir in clients/node tests/deploy tests/console tests/proto tests/signatures; do
   [ -f "$dir/package.json" ] || continue
   stamp="$dir/node_modules/.installed"
   if [ ! -f "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ] ||

@@ -9,7 +9,9 @@
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
 
 #include <cstddef>
+#include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -38,6 +40,10 @@ struct WebhookRequest {
   // rate limit).
   absl::Time received_at;
   absl::Time received_monotonic;
+
+  // Whether a failed signature is to be diagnosed (Source::
+  // DiagnoseSignature): the console is on and would show it.
+  bool diagnose = false;
 
   // The value of the first header named `name` (case-insensitive), or
   // nullptr. Only for headers whose repetition is harmless: anything that
@@ -79,6 +85,18 @@ class SecretMatch {
   int tried_ = 0;
 };
 
+// What a source answers itself instead of storing an event: the reply to a
+// provider checking the endpoint (Slack's url_verification, Zoom's
+// endpoint.url_validation, Discord's PING).
+struct ProviderAnswer {
+  int status = 200;
+  std::string content_type;  // empty: no body
+  std::string body;
+  // What it answered, for the console and the log, e.g. "slack
+  // url_verification challenge".
+  std::string what;
+};
+
 // A configured webhook source of one provider.
 class Source {
  public:
@@ -92,6 +110,28 @@ class Source {
   absl::Status Verify(const WebhookRequest& request) const {
     Verification ignored;
     return Verify(request, &ignored);
+  }
+
+  // Whether a verified request is the provider checking the endpoint rather
+  // than delivering an event, and if so the answer (nothing is stored).
+  // Called after Verify succeeded (with what it established), before
+  // Decode. InvalidArgument when the check is malformed (answered 400).
+  // Default: never a check.
+  virtual absl::StatusOr<std::optional<ProviderAnswer>> Answer(const WebhookRequest& request,
+                                                               const Verification& verified) const {
+    (void)request;
+    (void)verified;
+    return std::nullopt;
+  }
+
+  // For a request whose signature did not verify: whether it would have
+  // under another form of its URL (as received, the source's public_url,
+  // with or without the query, with or without a trailing slash), and if
+  // so which, for the operator (the console). Never an acceptance. Empty
+  // for schemes that sign no URL, and when no form matches.
+  virtual std::string DiagnoseSignature(const WebhookRequest& request) const {
+    (void)request;
+    return "";
   }
 
   // Decodes a verified request into `event`: type, environment_id, subject,
@@ -110,6 +150,18 @@ class Source {
     return Decode(request, kMaxJsonDepth, event);
   }
 };
+
+// The path and query a provider signed: the path of `public_url` (the URL
+// the provider was given, when a proxy rewrites it) with its query, or the
+// received one when it has none; without a public URL, `target` as
+// received.
+std::string SignedPath(absl::string_view public_url, absl::string_view target);
+
+// What Source::DiagnoseSignature says for schemes that sign the URL's path
+// and query: the first form, other than the one verified (SignedPath),
+// for which `matches` is true, described; "" when none is.
+std::string DiagnoseUrlForms(absl::string_view public_url, absl::string_view target,
+                             const std::function<bool(absl::string_view path)>& matches);
 
 // Tags an Unauthenticated status as "stale timestamp" rather than "bad
 // signature", so the two can be counted apart.

@@ -4,17 +4,31 @@
 #include "absl/strings/str_join.h"
 #include "bridge/check.h"
 #include "bridge/config_types.h"
+#include "bridge/providers/bitbucket/bitbucket_source.h"
 #include "bridge/providers/cand/cand_source.h"
 #include "bridge/providers/ckbox/ckbox_source.h"
 #include "bridge/providers/ckeditor/ckeditor_source.h"
+#include "bridge/providers/discord/discord_source.h"
 #include "bridge/providers/docspace/docspace_source.h"
 #include "bridge/providers/generic/generic_source.h"
+#include "bridge/providers/gitlab/gitlab_source.h"
+#include "bridge/providers/hmac/hmac_source.h"
+#include "bridge/providers/intercom/intercom_source.h"
+#include "bridge/providers/linear/linear_source.h"
+#include "bridge/providers/mailgun/mailgun_source.h"
+#include "bridge/providers/paddle/paddle_source.h"
+#include "bridge/providers/shopify/shopify_source.h"
+#include "bridge/providers/slack/slack_source.h"
+#include "bridge/providers/svix/svix_source.h"
+#include "bridge/providers/twilio/twilio_source.h"
+#include "bridge/providers/typeform/typeform_source.h"
+#include "bridge/providers/zoom/zoom_source.h"
 
 namespace hookbridge {
 namespace {
 
 // name, id, needs_secrets, needs_path_token, generic, catalog, create, validate, sign,
-// testdata, example_subject_field, signs_timestamp
+// testdata, example_subject_field, signs_timestamp[, complete_test_config]
 const ProviderInfo kProviders[] = {
     {"ckeditor-cloud-services", v1::PROVIDER_CKEDITOR_CLOUD_SERVICES, true, false, false,
      &kCkeditorCatalog, &CreateCkeditorSource, nullptr, &SignCkeditorRequest, "ckeditor", "", true},
@@ -31,6 +45,42 @@ const ProviderInfo kProviders[] = {
      nullptr, &SignGithubRequest, "", "repository.full_name", false},
     {"stripe", v1::PROVIDER_STRIPE, true, false, true, &kStripeCatalog, &CreateStripeSource,
      nullptr, &SignStripeRequest, "", "", true},
+    {"shopify", v1::PROVIDER_SHOPIFY, true, false, true, &kShopifyCatalog, &CreateShopifySource,
+     nullptr, &SignShopifyRequest, "", "", false},
+    {"slack", v1::PROVIDER_SLACK, true, false, true, &kSlackCatalog, &CreateSlackSource, nullptr,
+     &SignSlackRequest, "", "", true},
+    {"twilio", v1::PROVIDER_TWILIO, true, false, true, &kTwilioCatalog, &CreateTwilioSource,
+     &ValidateTwilioSource, &SignTwilioRequest, "", "", false,
+     [](SourceConfig* config, absl::string_view) { config->public_url = kTwilioExampleUrl; }},
+    {"gitlab", v1::PROVIDER_GITLAB, true, false, true, &kGitlabCatalog, &CreateGitlabSource,
+     nullptr, &SignGitlabRequest, "", "", false},
+    {"bitbucket", v1::PROVIDER_BITBUCKET, true, false, true, &kBitbucketCatalog,
+     &CreateBitbucketSource, nullptr, &SignBitbucketRequest, "", "", false},
+    {"linear", v1::PROVIDER_LINEAR, true, false, true, &kLinearCatalog, &CreateLinearSource,
+     nullptr, &SignLinearRequest, "", "", true},
+    {"paddle", v1::PROVIDER_PADDLE, true, false, true, &kPaddleCatalog, &CreatePaddleSource,
+     nullptr, &SignPaddleRequest, "", "", true},
+    {"zoom", v1::PROVIDER_ZOOM, true, false, true, &kZoomCatalog, &CreateZoomSource, nullptr,
+     &SignZoomRequest, "", "", true},
+    {"mailgun", v1::PROVIDER_MAILGUN, true, false, true, &kMailgunCatalog, &CreateMailgunSource,
+     nullptr, &SignMailgunRequest, "", "", true},
+    {"typeform", v1::PROVIDER_TYPEFORM, true, false, true, &kTypeformCatalog, &CreateTypeformSource,
+     nullptr, &SignTypeformRequest, "", "", false},
+    {"intercom", v1::PROVIDER_INTERCOM, true, false, true, &kIntercomCatalog, &CreateIntercomSource,
+     nullptr, &SignIntercomRequest, "", "", false},
+    {"discord", v1::PROVIDER_DISCORD, true, false, true, &kDiscordCatalog, &CreateDiscordSource,
+     &ValidateDiscordSource, &SignDiscordRequest, "", "", true,
+     [](SourceConfig* config, absl::string_view secret) {
+       config->secrets = {DiscordTestPublicKey(secret)};
+     }},
+    {"svix", v1::PROVIDER_SVIX, true, false, true, &kSvixCatalog, &CreateSvixSource,
+     &ValidateStandardWebhooksSource, &SignSvixRequest, "", "", true},
+    {"hmac", v1::PROVIDER_HMAC, true, false, true, &kHmacCatalog, &CreateHmacSource,
+     &ValidateHmacSource, &SignHmacRequest, "", "", false,
+     [](SourceConfig* config, absl::string_view) {
+       config->hmac = ExampleHmacConfig();
+       if (config->event_type.empty()) config->event_type = FieldLocation("type");
+     }},
 };
 
 }  // namespace
@@ -55,10 +105,15 @@ absl::Status CheckSourceConfig(const ProviderInfo& provider, const SourceConfig&
                      " does not sign its webhooks: give a secret path token "
                      "(e.g. the output of `openssl rand -hex 24`)"));
   }
+  if (config.hmac.has_value() && provider.name != "hmac") {
+    return absl::InvalidArgumentError(absl::StrCat("hmac: only the hmac provider takes this; ",
+                                                   provider.name, " knows how it signs"));
+  }
   if (!provider.generic) {
     for (const auto& [key, location] :
          {std::pair<const char*, const ValueLocation*>{"event_type", &config.event_type},
-          {"subject", &config.subject}}) {
+          {"subject", &config.subject},
+          {"delivery_id", &config.delivery_id}}) {
       if (location->empty()) continue;
       return absl::InvalidArgumentError(
           absl::StrCat(key, ": only generic providers (", GenericProviderNames(), ") take this; ",

@@ -9,6 +9,7 @@
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_REGISTRY_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,12 @@ struct TestSignature {
   // provider's header was signed as it is; otherwise the request's receive
   // time was used.
   bool used_request_timestamp = false;
+  // For providers that sign in the body (Mailgun): the body to send
+  // instead, the signature added. Unset: send the body as it was.
+  std::optional<std::string> body;
+  // For providers that sign through the URL (Twilio's bodySHA256): the
+  // target to send to instead. Unset: the request's.
+  std::optional<std::string> target;
 };
 
 struct ProviderInfo {
@@ -68,6 +75,11 @@ struct ProviderInfo {
   // time the signed body carries (DocSpace's event.createOn, as sent_at)
   // older than that window is refused as stale.
   bool signs_timestamp;
+  // Completes a test source's config, given the secret its tests sign
+  // with, where the provider needs more than secrets (the hmac provider's
+  // description, Twilio's public_url, Discord's public key in place of the
+  // secret). nullptr: nothing to add.
+  void (*complete_test_config)(SourceConfig* config, absl::string_view secret) = nullptr;
 };
 
 absl::Span<const ProviderInfo> Providers();

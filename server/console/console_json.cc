@@ -28,6 +28,7 @@ void AppendSummaryFields(const Delivery& d, std::string* out) {
   AppendField("outcome", OutcomeName(d.outcome), out);
   absl::StrAppend(out, ",\"status\":", d.status);
   AppendField("reason", d.reason, out);
+  if (!d.diagnosis.empty()) AppendField("diagnosis", d.diagnosis, out);
   AppendField("method", d.method, out);
   AppendField("path", d.path, out);
   AppendField("event_id", d.event_id, out);

@@ -45,8 +45,8 @@ size_t Utf8SequenceLength(absl::string_view s) {
 }  // namespace
 
 size_t Delivery::ByteSize() const {
-  size_t size = sizeof(Delivery) + source.size() + reason.size() + method.size() + path.size() +
-                body_preview.size() + event_id.size() + type.size();
+  size_t size = sizeof(Delivery) + source.size() + reason.size() + diagnosis.size() +
+                method.size() + path.size() + body_preview.size() + event_id.size() + type.size();
   for (const auto& [name, value] : headers) {
     size += sizeof(std::pair<std::string, std::string>) + name.size() + value.size();
   }

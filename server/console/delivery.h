@@ -24,6 +24,9 @@ struct Delivery {
   Outcome outcome = Outcome::kAccepted;
   int status = 0;  // the HTTP status sent; 0 when the connection was closed unanswered
   std::string reason;
+  // For a bad signature: which other form of the URL it would have matched
+  // (Source::DiagnoseSignature), or empty.
+  std::string diagnosis;
   std::string method;
   // The request target as DisplayPath shows it: no query, no path token.
   std::string path;

@@ -426,7 +426,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   template <class Message>
   void SetHeaders(Message& message, const HttpResponse& response) {
     message.set(http::field::server, "hookbridge");
-    message.set(http::field::content_type, response.content_type);
+    if (!response.content_type.empty()) {
+      message.set(http::field::content_type, response.content_type);
+    }
     for (const auto& [name, value] : response.headers) message.set(name, value);
     message.keep_alive(keep_alive_);
   }

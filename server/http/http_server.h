@@ -45,7 +45,7 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string content_type = "application/json";  // empty: none sent
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   // When set, the response is streamed: the header goes out without a

@@ -15,6 +15,13 @@ constexpr absl::string_view kRetryAfterSeconds = "1";
 
 HttpResponse OutcomeResponse(const IngestResult& result) {
   HttpResponse response;
+  if (result.outcome == Outcome::kAnswered && result.answer.has_value()) {
+    // The provider's check, answered as it expects (its own format).
+    response.status = result.answer->status;
+    response.body = result.answer->body;
+    response.content_type = result.answer->content_type;
+    return response;
+  }
   response.status = HttpStatusFor(result.outcome);
   std::string& body = response.body;
   body = "{\"outcome\":";
@@ -86,6 +93,7 @@ int HttpStatusFor(Outcome outcome) {
   switch (outcome) {
     case Outcome::kAccepted:
     case Outcome::kDuplicate:
+    case Outcome::kAnswered:
       return 200;
     case Outcome::kMalformed:
     case Outcome::kBadRequest:
@@ -160,6 +168,7 @@ void WebhookHandler::Record(std::optional<Delivery> delivery, const IngestResult
   delivery->outcome = result.outcome;
   delivery->status = status;
   delivery->reason = result.reason;
+  delivery->diagnosis = result.diagnosis;
   delivery->event_id = result.event_id;
   delivery->type = result.type;
   delivery->sequence = result.sequence;
@@ -225,6 +234,8 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
   webhook.body_padding = request.body.capacity() - request.body.size();
   webhook.received_at = request.received_at;
   webhook.received_monotonic = request.received_monotonic;
+  // The console shows why a signature failed, when another URL form fits.
+  webhook.diagnose = console_ != nullptr && console_->enabled();
   const absl::Time started = request.received_at;
   // Captured now, on the network thread: the answer may come from the
   // log's thread, which should only have to file it.
@@ -242,6 +253,9 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
                              {"type", result.type},
                              {"id", result.event_id},
                              {"sequence", result.sequence}});
+                      } else if (result.outcome == Outcome::kAnswered) {
+                        Log(LogLevel::kInfo, "provider check answered",
+                            {{"source", source->name}, {"check", result.reason}});
                       } else if (result.outcome != Outcome::kDuplicate) {
                         rejections_.Log(
                             absl::Now(),

@@ -77,11 +77,30 @@ constexpr absl::string_view kCkeditorUntypedSubjects[] = {"document.id"};
 class CkeditorFamilySource : public Source {
  public:
   CkeditorFamilySource(const SourceConfig& config, const Catalog* catalog)
-      : secrets_(config.secrets), tolerance_(config.timestamp_tolerance), catalog_(catalog) {}
+      : secrets_(config.secrets),
+        tolerance_(config.timestamp_tolerance),
+        public_url_(config.public_url),
+        catalog_(catalog) {}
 
   absl::Status Verify(const WebhookRequest& request, Verification* verified) const override {
     verified->scheme = "ckeditor-hmac-sha256";
-    return VerifyCkeditorSignature(request, secrets_, tolerance_, verified);
+    if (public_url_.empty())
+      return VerifyCkeditorSignature(request, secrets_, tolerance_, verified);
+    // CKEditor signs the path and query it was told to send to: behind a
+    // proxy that rewrites them, the source's public_url.
+    const std::string path = SignedPath(public_url_, request.target);
+    WebhookRequest as_sent = request;
+    as_sent.target = path;
+    return VerifyCkeditorSignature(as_sent, secrets_, tolerance_, verified);
+  }
+
+  std::string DiagnoseSignature(const WebhookRequest& request) const override {
+    WebhookRequest other = request;
+    return DiagnoseUrlForms(public_url_, request.target, [&](absl::string_view path) {
+      other.target = path;
+      const absl::Status s = VerifyCkeditorSignature(other, secrets_, tolerance_);
+      return s.ok() || IsStaleTimestamp(s);
+    });
   }
 
   absl::Status Decode(const WebhookRequest& request, int max_json_depth,
@@ -124,6 +143,7 @@ class CkeditorFamilySource : public Source {
  private:
   const std::vector<std::string> secrets_;
   const absl::Duration tolerance_;
+  const std::string public_url_;
   const Catalog* const catalog_;
 };
 

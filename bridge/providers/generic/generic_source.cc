@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "bridge/json.h"
 #include "bridge/json_document.h"
+#include "bridge/providers/form.h"
 #include "bridge/providers/github/signature.h"
 #include "bridge/providers/standard_webhooks/signature.h"
 #include "bridge/providers/stripe/signature.h"
@@ -20,8 +21,8 @@ namespace {
 
 using google::protobuf::Struct;
 
-ValueLocation Header(std::string name) { return {ValueLocation::Kind::kHeader, std::move(name)}; }
-ValueLocation Field(std::string name) { return {ValueLocation::Kind::kField, std::move(name)}; }
+ValueLocation Header(std::string name) { return HeaderLocation(std::move(name)); }
+ValueLocation Field(std::string name) { return FieldLocation(std::move(name)); }
 
 // Reads the value at `location` from the request or its parsed body.
 // InvalidArgument when the header is repeated or not UTF-8.
@@ -75,75 +76,135 @@ absl::string_view NoTimestamp(const WebhookRequest&) { return {}; }
 
 using Scheme = GenericScheme;
 
-const Scheme& StandardWebhooksScheme() {
-  static const Scheme* const scheme =
-      new Scheme{"standard-webhooks-v1",     &VerifyStandardWebhooksSignature,
-                 &StandardWebhooksTimestamp, Field("type"),
-                 Header("webhook-id"),       ValueLocation{}};
-  return *scheme;
+// A scheme's verify function that signs no path.
+template <auto kVerify>
+absl::Status VerifyIgnoringPath(const WebhookRequest& request, absl::string_view,
+                                const std::vector<std::string>& secrets, absl::Duration tolerance,
+                                Verification* verified) {
+  return kVerify(request, secrets, tolerance, verified);
 }
 
-const Scheme& GithubScheme() {
-  static const Scheme* const scheme = new Scheme{
-      "github-hmac-sha256",
-      [](const WebhookRequest& request, const std::vector<std::string>& secrets, absl::Duration,
-         Verification* verified) { return VerifyGithubSignature(request, secrets, verified); },
-      // Not X-GitHub-Delivery as the id: GitHub signs the body alone, so a
-      // captured body sent again with fresh delivery ids (or another
-      // X-GitHub-Event) would become another event. The id is the hash of
-      // the signed content, which a redelivery repeats.
-      &NoTimestamp, Header("X-GitHub-Event"), ValueLocation{}, ValueLocation{}};
-  return *scheme;
+Scheme StandardWebhooksScheme() {
+  Scheme scheme;
+  scheme.name = "standard-webhooks-v1";
+  scheme.verify = [](const WebhookRequest& request, absl::string_view,
+                     const std::vector<std::string>& secrets, absl::Duration tolerance,
+                     Verification* verified) {
+    return VerifyStandardWebhooksSignature(request, secrets, tolerance, verified);
+  };
+  scheme.timestamp = &StandardWebhooksTimestamp;
+  scheme.event_type = {Field("type")};
+  scheme.delivery_id = {Header("webhook-id")};
+  return scheme;
 }
 
-const Scheme& StripeScheme() {
-  static const Scheme* const scheme =
-      new Scheme{"stripe-v1", &VerifyStripeSignature, &StripeTimestamp, Field("type"),
-                 Field("id"), Field("data.object.id")};
-  return *scheme;
+Scheme GithubScheme() {
+  Scheme scheme;
+  scheme.name = "github-hmac-sha256";
+  scheme.verify = [](const WebhookRequest& request, absl::string_view,
+                     const std::vector<std::string>& secrets, absl::Duration,
+                     Verification* verified) {
+    return VerifyGithubSignature(request, secrets, verified);
+  };
+  // Not X-GitHub-Delivery as the id: GitHub signs the body alone, so a
+  // captured body sent again with fresh delivery ids (or another
+  // X-GitHub-Event) would become another event. The id is the hash of the
+  // signed content, which a redelivery repeats.
+  scheme.event_type = {Header("X-GitHub-Event")};
+  return scheme;
+}
+
+Scheme StripeScheme() {
+  Scheme scheme;
+  scheme.name = "stripe-v1";
+  scheme.verify = &VerifyIgnoringPath<&VerifyStripeSignature>;
+  scheme.timestamp = &StripeTimestamp;
+  scheme.event_type = {Field("type")};
+  scheme.delivery_id = {Field("id")};
+  scheme.subject = {Field("data.object.id")};
+  return scheme;
+}
+
+// The first location that has a value, or nullopt.
+absl::StatusOr<std::optional<std::string>> LookupFirst(const std::vector<ValueLocation>& locations,
+                                                       const WebhookRequest& request,
+                                                       const Struct& body) {
+  for (const ValueLocation& location : locations) {
+    std::optional<std::string> value;
+    HB_ASSIGN_OR_RETURN(value, Lookup(location, request, body));
+    if (value.has_value() && !value->empty()) return value;
+  }
+  return std::nullopt;
+}
+
+std::string DescribeAll(const std::vector<ValueLocation>& locations) {
+  std::string out;
+  for (size_t i = 0; i < locations.size(); ++i) {
+    if (i > 0) absl::StrAppend(&out, i + 1 == locations.size() ? " or the " : ", the ");
+    absl::StrAppend(&out, Describe(locations[i]));
+  }
+  return out;
 }
 
 class GenericSource : public Source {
  public:
-  GenericSource(const Scheme& scheme, const SourceConfig& config)
-      : scheme_(scheme),
-        secrets_(config.secrets),
-        tolerance_(config.timestamp_tolerance),
-        event_type_(config.event_type.empty() ? scheme.event_type : config.event_type),
-        delivery_id_(scheme.delivery_id),
-        subject_(config.subject.empty() ? scheme.subject : config.subject) {}
+  GenericSource(Scheme scheme, const SourceConfig& config)
+      : scheme_(std::move(scheme)),
+        config_(config),
+        event_type_(config.event_type.empty() ? scheme_.event_type
+                                              : std::vector<ValueLocation>{config.event_type}),
+        delivery_id_(config.delivery_id.empty() ? scheme_.delivery_id
+                                                : std::vector<ValueLocation>{config.delivery_id}),
+        subject_(config.subject.empty() ? scheme_.subject
+                                        : std::vector<ValueLocation>{config.subject}),
+        type_of_(config.event_type.empty() ? scheme_.type_of : nullptr) {}
 
   absl::Status Verify(const WebhookRequest& request, Verification* verified) const override {
     verified->scheme = scheme_.name;
-    return scheme_.verify(request, secrets_, tolerance_, verified);
+    return scheme_.verify(request, SignedPath(config_.public_url, request.target), config_.secrets,
+                          config_.timestamp_tolerance, verified);
+  }
+
+  std::string DiagnoseSignature(const WebhookRequest& request) const override {
+    if (!scheme_.verifies_with_path) return "";
+    return DiagnoseUrlForms(config_.public_url, request.target, [&](absl::string_view path) {
+      return scheme_.verifies_with_path(request, path, config_.secrets);
+    });
+  }
+
+  absl::StatusOr<std::optional<ProviderAnswer>> Answer(
+      const WebhookRequest& request, const Verification& verified) const override {
+    if (!scheme_.answer || (scheme_.may_be_check && !scheme_.may_be_check(request))) {
+      return std::nullopt;
+    }
+    Struct body;
+    if (absl::Status s = BodyToStruct(request, kMaxJsonDepth, &body); !s.ok()) return s;
+    return scheme_.answer(request, body, config_.secrets, verified);
   }
 
   absl::Status Decode(const WebhookRequest& request, int max_json_depth,
                       v1::Event* event) const override {
-    // The whole body is delivered as it is: a Struct, read once.
+    // The whole body is delivered as it is: a Struct, read once (a form as
+    // its fields, or its JSON `payload` field).
     Struct body;
-    {
-      JsonDocument document;
-      if (absl::Status s = document.Parse(request.body, request.body_padding, max_json_depth);
-          !s.ok()) {
-        return s;
-      }
-      document.root().ToStruct(&body);
-    }
+    if (absl::Status s = BodyToStruct(request, max_json_depth, &body); !s.ok()) return s;
     std::optional<std::string> type, id, subject;
-    HB_ASSIGN_OR_RETURN(type, Lookup(event_type_, request, body));
-    HB_ASSIGN_OR_RETURN(id, Lookup(delivery_id_, request, body));
-    HB_ASSIGN_OR_RETURN(subject, Lookup(subject_, request, body));
-    if (!type.has_value() || type->empty()) {
+    if (type_of_) type = type_of_(body);
+    if (!type.has_value()) HB_ASSIGN_OR_RETURN(type, LookupFirst(event_type_, request, body));
+    HB_ASSIGN_OR_RETURN(id, LookupFirst(delivery_id_, request, body));
+    HB_ASSIGN_OR_RETURN(subject, LookupFirst(subject_, request, body));
+    if (!type.has_value()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("no event type: expected it in the ", Describe(event_type_)));
+          absl::StrCat("no event type: expected it in the ", DescribeAll(event_type_)));
     }
     event->set_type(*std::move(type));
     if (id.has_value()) event->set_id(*std::move(id));
     if (subject.has_value()) event->set_subject(*std::move(subject));
-    if (const absl::string_view sent = scheme_.timestamp(request); !sent.empty()) {
-      if (absl::StatusOr<absl::Time> t = ParseUnixSeconds(sent, "timestamp"); t.ok()) {
-        event->mutable_sent_at()->set_seconds(absl::ToUnixSeconds(*t));
+    if (scheme_.timestamp) {
+      if (const absl::string_view sent = scheme_.timestamp(request); !sent.empty()) {
+        if (absl::StatusOr<absl::Time> t = ParseUnixSeconds(sent, "timestamp"); t.ok()) {
+          event->mutable_sent_at()->set_seconds(absl::ToUnixSeconds(*t));
+        }
       }
     }
     event->mutable_untyped()->Swap(&body);
@@ -151,12 +212,12 @@ class GenericSource : public Source {
   }
 
  private:
-  const Scheme& scheme_;
-  const std::vector<std::string> secrets_;
-  const absl::Duration tolerance_;
-  const ValueLocation event_type_;
-  const ValueLocation delivery_id_;
-  const ValueLocation subject_;
+  const Scheme scheme_;
+  const SourceConfig config_;
+  const std::vector<ValueLocation> event_type_;
+  const std::vector<ValueLocation> delivery_id_;
+  const std::vector<ValueLocation> subject_;
+  const std::function<std::optional<std::string>(const Struct& body)> type_of_;
 };
 
 }  // namespace
@@ -175,10 +236,10 @@ absl::Status ValidateStandardWebhooksSource(const SourceConfig& config) {
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateGenericSource(absl::string_view provider,
-                                                            const GenericScheme& scheme,
+                                                            GenericScheme scheme,
                                                             const SourceConfig& config) {
   if (absl::Status s = CheckSourceConfig(provider, config); !s.ok()) return s;
-  return std::make_unique<GenericSource>(scheme, config);
+  return std::make_unique<GenericSource>(std::move(scheme), config);
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateStandardWebhooksSource(const SourceConfig& config) {

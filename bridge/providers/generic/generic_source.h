@@ -12,8 +12,11 @@
 #ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_GENERIC_GENERIC_SOURCE_H_
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_GENERIC_GENERIC_SOURCE_H_
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -23,6 +26,7 @@
 #include "bridge/providers/catalog.h"
 #include "bridge/providers/provider.h"
 #include "bridge/providers/registry.h"
+#include "google/protobuf/struct.pb.h"
 
 namespace hookbridge {
 
@@ -31,27 +35,59 @@ extern const Catalog kStandardWebhooksCatalog;
 extern const Catalog kGithubCatalog;
 extern const Catalog kStripeCatalog;
 
+// A value in a header, or in a body field ("a.b" descends into objects).
+inline ValueLocation HeaderLocation(std::string name) {
+  return {ValueLocation::Kind::kHeader, std::move(name)};
+}
+inline ValueLocation FieldLocation(std::string name) {
+  return {ValueLocation::Kind::kField, std::move(name)};
+}
+
 // How a generic provider signs, and where its events carry their type,
 // delivery id and subject unless a source says otherwise. A provider whose
-// webhooks fit this needs no Source of its own: its folder holds a
-// GenericScheme (a static) and calls CreateGenericSource.
+// webhooks fit this needs no Source of its own: its folder makes a
+// GenericScheme and calls CreateGenericSource.
 struct GenericScheme {
   // The check's name in an event's provenance (v1::Provenance.scheme).
-  absl::string_view name;
-  absl::Status (*verify)(const WebhookRequest& request, const std::vector<std::string>& secrets,
-                         absl::Duration tolerance, Verification* verified);
-  // The signed timestamp's text (Unix seconds), empty where there is none.
-  absl::string_view (*timestamp)(const WebhookRequest& request);
-  ValueLocation event_type;
-  ValueLocation delivery_id;
-  ValueLocation subject;
+  std::string name;
+  // Verifies a request; `path` is the path and query the provider sent it
+  // to (the source's public_url's, else the request's), for schemes that
+  // sign it.
+  std::function<absl::Status(const WebhookRequest& request, absl::string_view path,
+                             const std::vector<std::string>& secrets, absl::Duration tolerance,
+                             Verification* verified)>
+      verify;
+  // The signed timestamp's text (Unix seconds), empty where there is none;
+  // unset: none.
+  std::function<absl::string_view(const WebhookRequest& request)> timestamp;
+  // Where the type and delivery id are: the first location that has one
+  // (none: the ingest path takes a digest of the body as the id).
+  std::vector<ValueLocation> event_type;
+  std::vector<ValueLocation> delivery_id;
+  std::vector<ValueLocation> subject;
+  // A type made from the body (e.g. Linear's "<type>.<action>"), tried
+  // before `event_type`; nullopt: not this body. Unset: none.
+  std::function<std::optional<std::string>(const google::protobuf::Struct& body)> type_of;
+  // The provider checking the endpoint (Source::Answer), given the body as
+  // an untyped event would carry it; unset: it never does.
+  std::function<absl::StatusOr<std::optional<ProviderAnswer>>(
+      const WebhookRequest& request, const google::protobuf::Struct& body,
+      const std::vector<std::string>& secrets, const Verification& verified)>
+      answer;
+  // For schemes that sign the URL (Source::DiagnoseSignature): whether the
+  // request verifies with `path` as its path and query. Unset: none.
+  std::function<bool(const WebhookRequest& request, absl::string_view path,
+                     const std::vector<std::string>& secrets)>
+      verifies_with_path;
+  // Whether a request may be the provider's check at all (cheap, on the raw
+  // request): `answer` is only called (and the body parsed for it) then.
+  std::function<bool(const WebhookRequest& request)> may_be_check;
 };
 
 // Checks `config` against the provider row `provider` (CheckSourceConfig)
-// and builds a source verifying and decoding as `scheme` says. `scheme` must
-// outlive the source (make it a static).
+// and builds a source verifying and decoding as `scheme` says.
 absl::StatusOr<std::unique_ptr<Source>> CreateGenericSource(absl::string_view provider,
-                                                            const GenericScheme& scheme,
+                                                            GenericScheme scheme,
                                                             const SourceConfig& config);
 
 absl::StatusOr<std::unique_ptr<Source>> CreateStandardWebhooksSource(const SourceConfig& config);

@@ -33,17 +33,26 @@ std::string StandardWebhooksSignature(absl::string_view secret, absl::string_vie
 
 absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
                                              const std::vector<std::string>& secrets,
-                                             absl::Duration tolerance, Verification* verified) {
+                                             absl::Duration tolerance, Verification* verified,
+                                             absl::string_view header_prefix) {
+  const std::string id_header = absl::StrCat(header_prefix, "-id");
+  const std::string timestamp_header = absl::StrCat(header_prefix, "-timestamp");
+  const std::string signature_header = absl::StrCat(header_prefix, "-signature");
   const absl::string_view* id = nullptr;
   const absl::string_view* timestamp = nullptr;
   const absl::string_view* signature = nullptr;
-  HB_ASSIGN_OR_RETURN(id, request.FindUniqueHeader("webhook-id"));
-  HB_ASSIGN_OR_RETURN(timestamp, request.FindUniqueHeader("webhook-timestamp"));
-  HB_ASSIGN_OR_RETURN(signature, request.FindUniqueHeader("webhook-signature"));
-  if (id == nullptr) return absl::UnauthenticatedError("missing webhook-id header");
-  if (timestamp == nullptr) return absl::UnauthenticatedError("missing webhook-timestamp header");
-  if (signature == nullptr) return absl::UnauthenticatedError("missing webhook-signature header");
-  absl::StatusOr<absl::Time> signed_at = ParseUnixSeconds(*timestamp, "webhook-timestamp");
+  HB_ASSIGN_OR_RETURN(id, request.FindUniqueHeader(id_header));
+  HB_ASSIGN_OR_RETURN(timestamp, request.FindUniqueHeader(timestamp_header));
+  HB_ASSIGN_OR_RETURN(signature, request.FindUniqueHeader(signature_header));
+  if (id == nullptr)
+    return absl::UnauthenticatedError(absl::StrCat("missing ", id_header, " header"));
+  if (timestamp == nullptr) {
+    return absl::UnauthenticatedError(absl::StrCat("missing ", timestamp_header, " header"));
+  }
+  if (signature == nullptr) {
+    return absl::UnauthenticatedError(absl::StrCat("missing ", signature_header, " header"));
+  }
+  absl::StatusOr<absl::Time> signed_at = ParseUnixSeconds(*timestamp, timestamp_header);
   if (!signed_at.ok()) return signed_at.status();
 
   std::vector<Sha256Digest> candidates;
@@ -57,7 +66,8 @@ absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
     }
   }
   if (candidates.empty()) {
-    return absl::UnauthenticatedError("webhook-signature has no \"v1,<base64 HMAC-SHA256>\" entry");
+    return absl::UnauthenticatedError(
+        absl::StrCat(signature_header, " has no \"v1,<base64 HMAC-SHA256>\" entry"));
   }
   SecretMatch match;
   for (const std::string& secret : secrets) {

@@ -26,11 +26,13 @@ std::string StandardWebhooksSignature(absl::string_view secret, absl::string_vie
 
 // Unauthenticated with the reason unless some secret signs the request;
 // StaleTimestampError when webhook-timestamp is further than `tolerance`
-// from request.received_at.
+// from request.received_at. Svix sends the same headers named svix-id,
+// svix-timestamp and svix-signature: `header_prefix` "svix".
 absl::Status VerifyStandardWebhooksSignature(const WebhookRequest& request,
                                              const std::vector<std::string>& secrets,
                                              absl::Duration tolerance,
-                                             Verification* verified = nullptr);
+                                             Verification* verified = nullptr,
+                                             absl::string_view header_prefix = "webhook");
 
 // Decodes "whsec_<base64>" (or bare base64) into the HMAC key.
 // InvalidArgument if it is not valid base64 or empty.

@@ -13,7 +13,7 @@
     rate_limited: 'rate limited', conflict: 'conflict', unknown_source: 'unknown source',
     bad_token: 'bad token', bad_request: 'bad request', bad_method: 'bad method',
     unavailable: 'unavailable', too_many_connections: 'too many connections',
-    timeout: 'timeout', tls_handshake: 'TLS handshake',
+    timeout: 'timeout', tls_handshake: 'TLS handshake', answered: 'check answered',
   };
   const MAX_ROWS = 500;
   const POLL_MS = 3000;
@@ -398,6 +398,9 @@
     if (d.sequence) fact(facts, 'Sequence', String(d.sequence), 'detail-sequence');
     fact(facts, 'Handled in', `${Number(d.duration_ms).toFixed(2)} ms`, 'detail-duration');
     $('detail-reason').textContent = d.reason || '—';
+    // A refused signature that another form of the URL would have matched.
+    $('detail-diagnosis').textContent = d.diagnosis || '';
+    $('detail-diagnosis').hidden = !d.diagnosis;
     const event = $('detail-event');
     if (d.event) {
       event.textContent = JSON.stringify(d.event, null, 2);

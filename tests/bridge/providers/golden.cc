@@ -61,6 +61,9 @@ absl::Status VerifyAndDecode(absl::string_view provider, absl::string_view body,
   config.secrets = {std::string(kSecret)};
   // canD does not sign: its path token is its credential (the others ignore it).
   config.path_token = "golden-path-token-0123456789";
+  if (const ProviderInfo* row = FindProvider(provider); row->complete_test_config != nullptr) {
+    row->complete_test_config(&config, kSecret);
+  }
   absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(config);
   if (!source.ok()) return source.status();
 
@@ -75,6 +78,8 @@ absl::Status VerifyAndDecode(absl::string_view provider, absl::string_view body,
   const TestSignature signature = FindProvider(provider)->sign(kSecret, request);
   request.headers = {{"Content-Type", "application/json"}};
   for (const auto& [name, value] : signature.headers) request.headers.emplace_back(name, value);
+  if (signature.body.has_value()) request.body = *signature.body;
+  if (signature.target.has_value()) request.target = *signature.target;
   if (absl::Status s = (*source)->Verify(request); !s.ok()) return s;
   return (*source)->Decode(request, event);
 }

@@ -34,6 +34,7 @@ SourceConfig ConfigFor(const ProviderInfo& provider) {
   if (!provider.example_subject_field.empty()) {
     config.subject = {ValueLocation::Kind::kField, std::string(provider.example_subject_field)};
   }
+  if (provider.complete_test_config != nullptr) provider.complete_test_config(&config, kSecret);
   return config;
 }
 
@@ -74,17 +75,22 @@ TEST_P(ProviderTableTest, ItsSignerAndItsVerifierAgree) {
   request.target = "/webhooks/table";
   request.body = body;
   request.received_at = absl::FromUnixSeconds(1700000000);
+  const WebhookRequest unsigned_request = request;
   const TestSignature signature = row.sign(kSecret, request);
   EXPECT_FALSE(signature.used_request_timestamp);
   for (const auto& [name, value] : signature.headers) request.headers.emplace_back(name, value);
+  if (signature.body.has_value()) request.body = *signature.body;
+  if (signature.target.has_value()) request.target = *signature.target;
   EXPECT_TRUE((*source)->Verify(request).ok()) << (*source)->Verify(request);
   if (!row.needs_secrets) return;  // nothing to forge
-  EXPECT_EQ(signature.headers.empty(), false) << row.name << " signs, so it sends a signature";
+  EXPECT_FALSE(signature.headers.empty() && !signature.body.has_value())
+      << row.name << " signs, so it sends a signature";
   // Signed with another secret: refused.
-  const TestSignature forged = row.sign("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", request);
-  WebhookRequest bad = request;
-  bad.headers.clear();
+  const TestSignature forged = row.sign("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", unsigned_request);
+  WebhookRequest bad = unsigned_request;
   for (const auto& [name, value] : forged.headers) bad.headers.emplace_back(name, value);
+  if (forged.body.has_value()) bad.body = *forged.body;
+  if (forged.target.has_value()) bad.target = *forged.target;
   EXPECT_EQ((*source)->Verify(bad).code(), absl::StatusCode::kUnauthenticated);
 }
 

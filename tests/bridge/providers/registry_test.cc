@@ -134,7 +134,10 @@ TEST(RegistryTest, OnlyGenericProvidersAreGenericAndOnlyCandNeedsAToken) {
       EXPECT_TRUE(provider.catalog->events.empty()) << provider.name;
     }
   }
-  EXPECT_EQ(generic, (std::set<std::string>{"github", "standard-webhooks", "stripe"}));
+  EXPECT_EQ(generic, (std::set<std::string>{"bitbucket", "discord", "github", "gitlab", "hmac",
+                                            "intercom", "linear", "mailgun", "paddle", "shopify",
+                                            "slack", "standard-webhooks", "stripe", "svix",
+                                            "twilio", "typeform", "zoom"}));
   EXPECT_EQ(token, (std::set<std::string>{"cand"}));
 }
 

@@ -32,6 +32,62 @@ export declare const Provider: {
      * stripe
      */
     readonly PROVIDER_STRIPE: "PROVIDER_STRIPE";
+    /**
+     * shopify
+     */
+    readonly PROVIDER_SHOPIFY: "PROVIDER_SHOPIFY";
+    /**
+     * slack
+     */
+    readonly PROVIDER_SLACK: "PROVIDER_SLACK";
+    /**
+     * twilio
+     */
+    readonly PROVIDER_TWILIO: "PROVIDER_TWILIO";
+    /**
+     * gitlab
+     */
+    readonly PROVIDER_GITLAB: "PROVIDER_GITLAB";
+    /**
+     * bitbucket
+     */
+    readonly PROVIDER_BITBUCKET: "PROVIDER_BITBUCKET";
+    /**
+     * linear
+     */
+    readonly PROVIDER_LINEAR: "PROVIDER_LINEAR";
+    /**
+     * paddle
+     */
+    readonly PROVIDER_PADDLE: "PROVIDER_PADDLE";
+    /**
+     * zoom
+     */
+    readonly PROVIDER_ZOOM: "PROVIDER_ZOOM";
+    /**
+     * mailgun
+     */
+    readonly PROVIDER_MAILGUN: "PROVIDER_MAILGUN";
+    /**
+     * typeform
+     */
+    readonly PROVIDER_TYPEFORM: "PROVIDER_TYPEFORM";
+    /**
+     * intercom
+     */
+    readonly PROVIDER_INTERCOM: "PROVIDER_INTERCOM";
+    /**
+     * discord
+     */
+    readonly PROVIDER_DISCORD: "PROVIDER_DISCORD";
+    /**
+     * svix
+     */
+    readonly PROVIDER_SVIX: "PROVIDER_SVIX";
+    /**
+     * Any service, its HMAC signature described in the source's config.
+     */
+    readonly PROVIDER_HMAC: "PROVIDER_HMAC";
 };
 /**
  * The webhook scheme a source speaks: how it is signed and how its body is
@@ -65,7 +121,63 @@ export type Provider = 'PROVIDER_UNSPECIFIED' | 0
 /**
  * stripe
  */
- | 'PROVIDER_STRIPE' | 7;
+ | 'PROVIDER_STRIPE' | 7
+/**
+ * shopify
+ */
+ | 'PROVIDER_SHOPIFY' | 8
+/**
+ * slack
+ */
+ | 'PROVIDER_SLACK' | 9
+/**
+ * twilio
+ */
+ | 'PROVIDER_TWILIO' | 10
+/**
+ * gitlab
+ */
+ | 'PROVIDER_GITLAB' | 11
+/**
+ * bitbucket
+ */
+ | 'PROVIDER_BITBUCKET' | 12
+/**
+ * linear
+ */
+ | 'PROVIDER_LINEAR' | 13
+/**
+ * paddle
+ */
+ | 'PROVIDER_PADDLE' | 14
+/**
+ * zoom
+ */
+ | 'PROVIDER_ZOOM' | 15
+/**
+ * mailgun
+ */
+ | 'PROVIDER_MAILGUN' | 16
+/**
+ * typeform
+ */
+ | 'PROVIDER_TYPEFORM' | 17
+/**
+ * intercom
+ */
+ | 'PROVIDER_INTERCOM' | 18
+/**
+ * discord
+ */
+ | 'PROVIDER_DISCORD' | 19
+/**
+ * svix
+ */
+ | 'PROVIDER_SVIX' | 20
+/**
+ * Any service, its HMAC signature described in the source's config.
+ */
+ | 'PROVIDER_HMAC' | 21;
 /**
  * The webhook scheme a source speaks: how it is signed and how its body is
  * laid out. Configured per source as `provider: <name>` (names in comments).
