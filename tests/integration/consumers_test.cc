@@ -932,10 +932,24 @@ TEST_F(JetStreamConsumersTest, NacksMakeADeadLetterThatRedriveDeliversAgainAndSe
     v1::SeekConsumerResponse response;
     ASSERT_TRUE(stub->SeekConsumer(&context, request, &response).ok());
   }
+  // The seek was made on b: replica a may first hand out what it fetched
+  // before it (2 or 3, pulled while no member was there; seen once in
+  // seven runs), then 1 comes again.
   Member member(a->grpc_target(), "fragile");
-  std::vector<v1::ConsumedEvent> events = member.NextEvents();
-  ASSERT_FALSE(events.empty());
-  EXPECT_EQ(events[0].event().sequence(), 1u);
+  bool again = false;
+  for (int batch = 0; batch < 4 && !again; ++batch) {
+    std::vector<v1::ConsumedEvent> events = member.NextEvents();
+    ASSERT_FALSE(events.empty());
+    for (const v1::ConsumedEvent& e : events) {
+      if (e.event().sequence() == 1) {
+        again = true;
+      } else {
+        EXPECT_TRUE(e.event().sequence() == 2 || e.event().sequence() == 3)
+            << e.event().sequence();
+      }
+    }
+  }
+  EXPECT_TRUE(again) << "the seek to the start did not deliver event 1 again";
   member.Cancel();
   member.Finish();
 }
