@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -43,10 +44,10 @@ std::string ProviderName(v1::Provider provider) {
 
 // The JSON of `message` (proto3 JSON mapping), its map keys (a Struct's
 // member names) in sorted order, so that an event converts to the same
-// bytes every time; empty if it cannot be printed (it always can for the
-// messages given here). MessageToJsonString would follow the maps'
-// iteration order, which differs between copies of one message.
-std::string Json(const google::protobuf::Message& message) {
+// bytes every time (MessageToJsonString follows the maps' iteration order,
+// which differs between copies of one message). An error for what JSON
+// cannot express (a Timestamp outside years 1-9999).
+absl::StatusOr<std::string> Json(const google::protobuf::Message& message) {
   static google::protobuf::util::TypeResolver* const resolver =
       google::protobuf::util::NewTypeResolverForDescriptorPool(
           "type.googleapis.com", google::protobuf::DescriptorPool::generated_pool());
@@ -58,13 +59,16 @@ std::string Json(const google::protobuf::Message& message) {
     message.SerializeToCodedStream(&coded);
   }
   std::string json;
-  if (!google::protobuf::util::BinaryToJsonString(
-           resolver, absl::StrCat("type.googleapis.com/", message.GetDescriptor()->full_name()),
-           binary, &json)
-           .ok()) {
-    json.clear();
-  }
+  const auto status = google::protobuf::util::BinaryToJsonString(
+      resolver, absl::StrCat("type.googleapis.com/", message.GetDescriptor()->full_name()), binary,
+      &json);
+  if (!status.ok()) return absl::InvalidArgumentError(std::string(status.message()));
   return json;
+}
+
+// Adds `error` to `errors` ("; " between).
+void AppendError(std::string* errors, absl::string_view error) {
+  absl::StrAppend(errors, errors->empty() ? "" : "; ", error);
 }
 
 }  // namespace
@@ -137,11 +141,24 @@ void ToCloudEvent(const v1::Event& event, CloudEvent* out) {
           : event.GetDescriptor()->FindFieldByNumber(event.payload_case());
   const google::protobuf::Message* provider_message =
       payload_field == nullptr ? nullptr : &event.GetReflection()->GetMessage(event, payload_field);
+  // What could not be converted is left out and said in decodeerror.
+  std::string decode_error = event.decode_error();
   if (event.has_untyped()) {
-    out->set_text_data(Json(event.untyped()));
-    SetString(out, ce_attr::kDataContentType, kJsonContentType);
+    if (absl::StatusOr<std::string> json = Json(event.untyped()); json.ok()) {
+      out->set_text_data(*std::move(json));
+      SetString(out, ce_attr::kDataContentType, kJsonContentType);
+    } else {
+      AppendError(&decode_error, absl::StrCat("the payload has no JSON form, so it is left out: ",
+                                              json.status().message()));
+    }
     if (provider_message != nullptr) {
-      SetString(out, ce_attr::kProviderMetadata, Json(*provider_message));
+      if (absl::StatusOr<std::string> json = Json(*provider_message); json.ok()) {
+        SetString(out, ce_attr::kProviderMetadata, *json);
+      } else {
+        AppendError(&decode_error,
+                    absl::StrCat("the provider metadata has no JSON form, so it is left out: ",
+                                 json.status().message()));
+      }
     }
   } else if (provider_message != nullptr) {
     out->mutable_proto_data()->PackFrom(*provider_message);
@@ -168,7 +185,7 @@ void ToCloudEvent(const v1::Event& event, CloudEvent* out) {
   if (event.has_entity_time()) {
     *Attribute(out, ce_attr::kEntityTime).mutable_ce_timestamp() = event.entity_time();
   }
-  if (!event.decode_error().empty()) SetString(out, ce_attr::kDecodeError, event.decode_error());
+  if (!decode_error.empty()) SetString(out, ce_attr::kDecodeError, decode_error);
   if (event.has_provenance()) {
     const v1::Provenance& provenance = event.provenance();
     if (!provenance.scheme().empty()) {

@@ -202,6 +202,20 @@ TEST(CloudEventsTest, ProviderMetadataBesideAnUntypedPayloadIsAnExtension) {
   EXPECT_EQ(Attr(ce, "provider").ce_string(), "onlyoffice-docspace");
 }
 
+TEST(CloudEventsTest, MetadataWithoutAJsonFormIsLeftOutAndSaid) {
+  v1::Event event = UntypedEvent();
+  event.set_provider(v1::PROVIDER_ONLYOFFICE_DOCSPACE);
+  event.set_decode_error("payload: unknown");
+  // Beyond year 9999: no RFC 3339 form.
+  event.mutable_docspace()->mutable_event()->mutable_create_on()->set_seconds(1000000000000000);
+  CloudEvent ce;
+  ToCloudEvent(event, &ce);
+  EXPECT_EQ(ce.data_case(), CloudEvent::kTextData);  // the payload still goes
+  EXPECT_EQ(ce.attributes().count("providermetadata"), 0u);
+  EXPECT_THAT(Attr(ce, "decodeerror").ce_string(),
+              HasSubstr("payload: unknown; the provider metadata has no JSON form"));
+}
+
 TEST(CloudEventsTest, RawBodyOnlyWhenTheEventCarriesIt) {
   v1::Event event = UntypedEvent();
   event.set_raw_body("{\"amount\":1250}");
