@@ -365,6 +365,64 @@ TEST_F(CloudEventsTest, DefaultFormatIsStillHookbridgeEvents) {
   EXPECT_EQ(response.cloud_events_size(), 0);
 }
 
+// An untyped payload of control characters is stored as a Struct (a byte
+// each) but sent as JSON (`\u0001`, six bytes each): five events that
+// fit one response as stored would not as CloudEvents (over gRPC's default
+// 4 MiB receive limit). Responses are bounded by what is sent: one
+// CloudEvent each, on a Subscribe stream and on a Consume stream alike.
+TEST_F(CloudEventsTest, BatchesAreBoundedByTheCloudEventsSize) {
+  process_.reset();
+  Start("consumers:\n  - { name: blobs, start: earliest }\n");
+  std::string escaped;
+  for (int i = 0; i < 200000; ++i) escaped += "\\u0001";
+  const std::string body = R"({"type":"blob.made","data":")" + escaped + R"("})";
+  constexpr int kEvents = 5;
+  for (int i = 0; i < kEvents; ++i) {
+    const std::string id = "blob_" + std::to_string(i);
+    const std::string timestamp = std::to_string(absl::ToUnixSeconds(absl::Now()));
+    ASSERT_EQ(http_
+                  ->Send("POST", "/webhooks/billing", body,
+                         {{"webhook-id", id},
+                          {"webhook-timestamp", timestamp},
+                          {"webhook-signature",
+                           StandardWebhooksSignature(kStandardSecret, id, timestamp, body)}})
+                  .status,
+              200);
+  }
+
+  Subscriber subscriber(process_->grpc_target(), CloudEventsFromStart());
+  v1::SubscribeResponse response;
+  int received = 0;
+  while (received < kEvents && subscriber.ReadResponse(&response)) {
+    ASSERT_EQ(response.cloud_events_size(), 1);
+    const Decoded event = schema_.Decode(response.cloud_events(0).SerializeAsString());
+    EXPECT_EQ(event.id, "blob_" + std::to_string(received));
+    EXPECT_GT(event.text_data.size(), 1200000u);
+    ++received;
+  }
+  EXPECT_EQ(received, kEvents);
+
+  auto stub = v1::EventBridgeService::NewStub(
+      grpc::CreateChannel(process_->grpc_target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  AddBearer(&context);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto stream = stub->Consume(&context);
+  v1::ConsumeRequest start;
+  start.mutable_start()->set_consumer("blobs");
+  start.mutable_start()->set_format(v1::EVENT_FORMAT_CLOUDEVENTS);
+  ASSERT_TRUE(stream->Write(start));
+  std::vector<std::string> ids;
+  v1::ConsumeResponse consumed;
+  while (ids.size() < kEvents && stream->Read(&consumed)) {
+    ASSERT_EQ(consumed.events_size(), 1) << "a response of " << consumed.ByteSizeLong() << " bytes";
+    ids.push_back(schema_.Decode(consumed.events(0).cloud_event().SerializeAsString()).id);
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kEvents));
+  context.TryCancel();
+  stream->Finish();
+}
+
 TEST_F(CloudEventsTest, AFormatThisServerDoesNotKnowIsRefused) {
   v1::SubscribeRequest request = CloudEventsFromStart();
   request.set_format(static_cast<v1::EventFormat>(42));
