@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bridge/providers/standard_webhooks/signature.h"
 #include "gmock/gmock.h"
@@ -421,6 +422,46 @@ TEST_F(CloudEventsTest, BatchesAreBoundedByTheCloudEventsSize) {
   EXPECT_EQ(ids.size(), static_cast<size_t>(kEvents));
   context.TryCancel();
   stream->Finish();
+}
+
+// hookbridge-tail --cloudevents prints CloudEvents and keeps its cursor by
+// their sequence attribute.
+TEST_F(CloudEventsTest, TailPrintsCloudEventsAndResumesAfterTheirSequence) {
+  PostComment("doc-1", "one");
+  PostInvoice("msg_1", std::to_string(absl::ToUnixSeconds(absl::Now())));
+  PostComment("doc-3", "three");
+  char dir[] = "/tmp/hookbridge-cloudevents-tail-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string cursor = std::string(dir) + "/cursor";
+  const std::map<std::string, std::string> env = {{"HOOKBRIDGE_TARGET", process_->grpc_target()},
+                                                  {"HOOKBRIDGE_TOKEN", kTestToken}};
+  auto tail = [&](const std::string& count) {
+    return RunCommand({"/usr/bin/timeout", "60", BinaryPath("hookbridge-tail"), "--cloudevents",
+                       "--earliest", "--cursor", cursor, "--count", count},
+                      env);
+  };
+  const CommandResult first = tail("2");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::vector<std::string> lines = absl::StrSplit(first.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << first.out;
+  EXPECT_THAT(lines[0], ::testing::HasSubstr(R"("spec_version":"1.0")"));
+  EXPECT_THAT(lines[0], ::testing::HasSubstr(R"("source":"/sources/ckeditor")"));
+  EXPECT_THAT(lines[0], ::testing::HasSubstr(R"("ce_string":"00000000000000000001")"));
+  EXPECT_THAT(lines[0], ::testing::HasSubstr("hookbridge.ckeditor.v1.CkeditorEvent"));
+  EXPECT_THAT(lines[1], ::testing::HasSubstr(R"("id":"msg_1")"));
+  EXPECT_THAT(lines[1], ::testing::HasSubstr(R"("text_data")"));
+  EXPECT_EQ(ReadText(cursor), "2\n");
+  // Resumed from the cursor: the third event only.
+  const CommandResult second = tail("1");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.out, ::testing::HasSubstr(R"("ce_string":"00000000000000000003")"));
+  EXPECT_THAT(second.out, ::testing::HasSubstr("doc-3"));
+  std::filesystem::remove_all(dir);
+
+  const CommandResult refused =
+      RunCommand({BinaryPath("hookbridge-tail"), "--cloudevents", "--consumer", "invoices"}, env);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("--cloudevents does not go with --consumer"));
 }
 
 TEST_F(CloudEventsTest, AFormatThisServerDoesNotKnowIsRefused) {
