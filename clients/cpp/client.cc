@@ -383,6 +383,52 @@ grpc::Status Subscription::Commit() {
 void Subscription::Advance(uint64_t sequence) { Raise(&position_, sequence); }
 
 bool Subscription::Next(v1::Event* event) {
+  if (!Ready(false)) return false;
+  *event = std::move(*response_.mutable_events(next_++));
+  handed_out_ = event->sequence();
+  has_handed_out_ = true;
+  return true;
+}
+
+bool Subscription::Next(io::cloudevents::v1::CloudEvent* event) {
+  if (!Ready(true)) return false;
+  *event = std::move(*response_.mutable_cloud_events(next_++));
+  // The sequence extension attribute: decimal digits, zero-padded.
+  auto it = event->attributes().find("sequence");
+  const std::string digits = it == event->attributes().end() ? "" : it->second.ce_string();
+  uint64_t sequence = 0;
+  bool valid = !digits.empty() && digits.size() <= 20;
+  for (char c : digits) {
+    if (c < '0' || c > '9') valid = false;
+  }
+  if (valid) {
+    errno = 0;
+    const unsigned long long parsed = std::strtoull(digits.c_str(), nullptr, 10);
+    valid = errno == 0;
+    sequence = parsed;
+  }
+  if (!valid) {
+    status_ =
+        grpc::Status(grpc::StatusCode::DATA_LOSS,
+                     "a CloudEvent without a decimal sequence attribute (\"" + digits + "\")");
+    over_ = true;
+    Cancel();
+    return false;
+  }
+  handed_out_ = sequence;
+  has_handed_out_ = true;
+  return true;
+}
+
+bool Subscription::Ready(bool cloud_events) {
+  if (cloud_events != options_.cloud_events) {
+    status_ = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                           cloud_events ? "Next(CloudEvent*) needs SubscribeOptions::cloud_events"
+                                        : "Next(Event*) on a subscription with cloud_events: "
+                                          "use Next(CloudEvent*)");
+    over_ = true;
+    return false;
+  }
   if (has_handed_out_) {  // handled, since the application asks for more
     Advance(handed_out_);
     has_handed_out_ = false;
@@ -393,12 +439,8 @@ bool Subscription::Next(v1::Event* event) {
       break;
     }
     if (reader_ == nullptr) continue;  // Open() found a retryable failure
-    if (next_ < response_.events_size()) {
-      *event = std::move(*response_.mutable_events(next_++));
-      handed_out_ = event->sequence();
-      has_handed_out_ = true;
-      return true;
-    }
+    const int pending = cloud_events ? response_.cloud_events_size() : response_.events_size();
+    if (next_ < pending) return true;
     if (!Fill()) {
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -439,7 +481,7 @@ bool Subscription::Fill() {
       if (options_.on_gap) options_.on_gap(response_.gap());
       Advance(response_.gap().last_sequence());
     }
-    if (response_.events_size() > 0) return true;
+    if (response_.events_size() > 0 || response_.cloud_events_size() > 0) return true;
     response_.Clear();
   }
   return false;
@@ -486,6 +528,7 @@ bool Subscription::Open() {
   for (const std::string& s : options_.subjects) request.add_subjects(s);
   request.set_include_raw(options_.include_raw);
   request.set_allow_gaps(options_.allow_gaps);
+  if (options_.cloud_events) request.set_format(v1::EVENT_FORMAT_CLOUDEVENTS);
   if (position_.has_value()) {
     request.set_after_sequence(*position_);
   } else if (options_.after_sequence.has_value()) {

@@ -50,6 +50,9 @@ ABSL_FLAG(bool, earliest, false, "without a stored cursor, start at the oldest r
 ABSL_FLAG(bool, include_raw, false, "also print each event's original request body");
 ABSL_FLAG(bool, allow_gaps, false,
           "when events were evicted before they could be read, say so and go on");
+ABSL_FLAG(bool, cloudevents, false,
+          "receive and print events as CloudEvents (io.cloudevents.v1.CloudEvent, "
+          "docs/CLOUDEVENTS.md)");
 ABSL_FLAG(int64_t, count, 0,
           "exit after this many events (0: never); with --consumer, once their "
           "acknowledgements are confirmed");
@@ -176,6 +179,7 @@ std::string ModeConflict() {
         {"--earliest", absl::GetFlag(FLAGS_earliest)},
         {"--include-raw", absl::GetFlag(FLAGS_include_raw)},
         {"--allow-gaps", absl::GetFlag(FLAGS_allow_gaps)},
+        {"--cloudevents", absl::GetFlag(FLAGS_cloudevents)},
         {"--list-types", absl::GetFlag(FLAGS_list_types)},
     };
     for (const auto& [flag, set] : subscription_only) {
@@ -226,6 +230,7 @@ int Run(const sigset_t& stop_signals) {
   subscribe.subjects = absl::GetFlag(FLAGS_subjects);
   subscribe.include_raw = absl::GetFlag(FLAGS_include_raw);
   subscribe.allow_gaps = absl::GetFlag(FLAGS_allow_gaps);
+  subscribe.cloud_events = absl::GetFlag(FLAGS_cloudevents);
   int starts = 0;
   if (absl::GetFlag(FLAGS_after) >= 0) {
     subscribe.after_sequence = static_cast<uint64_t>(absl::GetFlag(FLAGS_after));
@@ -262,17 +267,24 @@ int Run(const sigset_t& stop_signals) {
   const int64_t count = absl::GetFlag(FLAGS_count);
   int64_t printed = 0;
   int exit_code = 0;
-  hookbridge::v1::Event event;
-  while ((count == 0 || printed < count) && events->Next(&event)) {
-    std::fprintf(stdout, "%s\n", cli::JsonLine(event).c_str());
-    std::fflush(stdout);
-    ++printed;
-    // Printed: only then is the cursor moved past it.
-    if (grpc::Status committed = events->Commit(); !committed.ok()) {
-      Error(committed);
-      exit_code = 1;
-      break;
+  // Prints events of type T (Event, or CloudEvent with --cloudevents).
+  const auto print = [&](auto event) {
+    while ((count == 0 || printed < count) && events->Next(&event)) {
+      std::fprintf(stdout, "%s\n", cli::JsonLine(event).c_str());
+      std::fflush(stdout);
+      ++printed;
+      // Printed: only then is the cursor moved past it.
+      if (grpc::Status committed = events->Commit(); !committed.ok()) {
+        Error(committed);
+        exit_code = 1;
+        break;
+      }
     }
+  };
+  if (subscribe.cloud_events) {
+    print(io::cloudevents::v1::CloudEvent());
+  } else {
+    print(hookbridge::v1::Event());
   }
   if (exit_code == 0 && !events->status().ok()) {
     Error(events->status(), events->resume_after());

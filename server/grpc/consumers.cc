@@ -2,6 +2,7 @@
 // (one ConsumeReactor per member) and the consumer RPCs.
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -9,6 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bridge/check.h"
+#include "bridge/cloudevents.h"
 #include "bridge/error_info.h"
 #include "bridge/status_macros.h"
 #include "server/grpc/event_bridge_service.h"
@@ -35,6 +38,13 @@ size_t VarintSize(uint64_t value) {
 }
 
 void ReleaseRecord(void* record) { delete static_cast<RecordPtr*>(record); }
+void ReleaseString(void* bytes) { delete static_cast<std::string*>(bytes); }
+
+// A slice that owns `bytes` (moved, not copied) until gRPC is done with it.
+grpc::Slice SliceOwning(std::string bytes) {
+  auto* owned = new std::string(std::move(bytes));
+  return grpc::Slice(owned->data(), owned->size(), &ReleaseString, owned);
+}
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   google::protobuf::Timestamp out;
@@ -166,6 +176,15 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     // The read may have found a gap: it goes before the events after it.
     std::vector<Consumer::GapNotice> gaps;
     if (taken.ok() && !deliveries.empty()) gaps = consumer_->TakeGaps(member_);
+    // A member that asked for CloudEvents: converted here, without the lock.
+    std::vector<std::string> converted;
+    if (cloud_events_) {
+      converted.reserve(deliveries.size());
+      for (const ConsumerGroup::Delivery& d : deliveries) {
+        converted.push_back(
+            CloudEventBytes(*d.record, /*include_raw=*/false, service_->limits_.max_event_bytes));
+      }
+    }
     bool destroy = false;
     {
       absl::MutexLock lock(&shared_->mu);
@@ -183,6 +202,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
         } else {
           gaps_.insert(gaps_.end(), gaps.begin(), gaps.end());
           held_ = std::move(deliveries);
+          held_cloud_events_ = std::move(converted);
           if (!held_.empty() || more) want_take_ = true;
         }
         PumpInner();
@@ -220,6 +240,10 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
           "the first ConsumeRequest must be a start naming the consumer"));
       return;
     }
+    if (absl::Status format = CheckEventFormat(request.start().format()); !format.ok()) {
+      End(format);
+      return;
+    }
     absl::StatusOr<std::shared_ptr<Consumer>> consumer = service_->AuthorizedConsumer(
         context_, request.start().consumer(), /*manage=*/false, &token_);
     if (!consumer.ok()) {
@@ -251,6 +275,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
       StartSendInitialMetadata();
       consumer_ = *std::move(consumer);
       member_ = member;
+      cloud_events_ = request.start().format() == v1::EVENT_FORMAT_CLOUDEVENTS;
     }
     Log(LogLevel::kDebug, "consumer member joined",
         {{"consumer", consumer_->name()}, {"peer", context_->peer()}});
@@ -359,6 +384,8 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
     if (WriteGap()) return;
     std::vector<ConsumerGroup::Delivery> deliveries = std::move(held_);
     held_.clear();
+    std::vector<std::string> converted = std::move(held_cloud_events_);
+    held_cloud_events_.clear();
     if (deliveries.empty()) {
       // Woken (Pump) when there is more; one TakeStep at a time.
       if (taking_ || !want_take_) return;
@@ -368,6 +395,7 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
       return;
     }
     slices_.clear();
+    if (cloud_events_) return WriteCloudEvents(std::move(deliveries), std::move(converted));
     for (ConsumerGroup::Delivery& d : deliveries) {
       // ConsumeResponse.events (1) = ConsumedEvent { event (1), attempt (2) }.
       const std::string& event = d.record->event_bytes;
@@ -386,6 +414,47 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
       slices_.emplace_back(attempt);
       in_flight_.push_back(std::move(d.record));
     }
+    buffer_ = grpc::ByteBuffer(slices_.data(), slices_.size());
+    write_in_flight_ = true;
+    last_write_ = absl::Now();
+    StartWrite(&buffer_);
+  }
+
+  // Writes `deliveries` as CloudEvents (`converted`, one each):
+  // ConsumeResponse.events (1) = ConsumedEvent { cloud_event (3), attempt
+  // (2) }, as many as fit kMaxBatchBytes of CloudEvents (at least one). The
+  // consumer's Take bounded the batch by the stored sizes; what the
+  // conversion made too large for one response stays held for the next.
+  void WriteCloudEvents(std::vector<ConsumerGroup::Delivery> deliveries,
+                        std::vector<std::string> converted)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared_->mu) {
+    HB_CHECK(converted.size() == deliveries.size());
+    size_t batch_bytes = 0;
+    size_t i = 0;
+    for (; i < deliveries.size(); ++i) {
+      std::string& cloud_event = converted[i];
+      if (i > 0 && batch_bytes + cloud_event.size() > kMaxBatchBytes) break;
+      ConsumerGroup::Delivery& d = deliveries[i];
+      const size_t inner =
+          1 + VarintSize(cloud_event.size()) + cloud_event.size() + 1 + VarintSize(d.attempt);
+      std::string header;
+      header.push_back(0x0a);
+      AppendVarint(inner, &header);
+      header.push_back(0x1a);
+      AppendVarint(cloud_event.size(), &header);
+      std::string attempt;
+      attempt.push_back(0x10);
+      AppendVarint(d.attempt, &attempt);
+      batch_bytes += header.size() + cloud_event.size() + attempt.size();
+      slices_.emplace_back(header);
+      slices_.push_back(SliceOwning(std::move(cloud_event)));
+      slices_.emplace_back(attempt);
+      in_flight_.push_back(std::move(d.record));
+    }
+    held_.assign(std::make_move_iterator(deliveries.begin() + i),
+                 std::make_move_iterator(deliveries.end()));
+    held_cloud_events_.assign(std::make_move_iterator(converted.begin() + i),
+                              std::make_move_iterator(converted.end()));
     buffer_ = grpc::ByteBuffer(slices_.data(), slices_.size());
     write_in_flight_ = true;
     last_write_ = absl::Now();
@@ -431,6 +500,8 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   // gRPC thread reads them without it.
   std::shared_ptr<Consumer> consumer_;
   Consumer::MemberId member_ = 0;
+  // The ConsumeStart's format is EVENT_FORMAT_CLOUDEVENTS.
+  bool cloud_events_ = false;
   bool registered_ = false;
   // The token's name for grpc.max_streams_per_token; empty with
   // authentication off.
@@ -443,6 +514,8 @@ class ConsumeReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::By
   std::deque<Consumer::GapNotice> gaps_ ABSL_GUARDED_BY(shared_->mu);
   // Taken from the consumer, to be written after the gaps before them.
   std::vector<ConsumerGroup::Delivery> held_ ABSL_GUARDED_BY(shared_->mu);
+  // With cloud_events_: the serialized CloudEvent of each of held_.
+  std::vector<std::string> held_cloud_events_ ABSL_GUARDED_BY(shared_->mu);
   std::vector<RecordPtr> in_flight_ ABSL_GUARDED_BY(shared_->mu);
   std::vector<grpc::Slice> slices_ ABSL_GUARDED_BY(shared_->mu);
   grpc::ByteBuffer buffer_ ABSL_GUARDED_BY(shared_->mu);

@@ -8,6 +8,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bridge/cloudevents.h"
 #include "bridge/error_info.h"
 #include "bridge/filter.h"
 #include "bridge/status_macros.h"
@@ -59,6 +60,13 @@ void AppendFieldHeader(int field, size_t length, std::string* out) {
 }
 
 void ReleaseRecord(void* record) { delete static_cast<RecordPtr*>(record); }
+void ReleaseString(void* bytes) { delete static_cast<std::string*>(bytes); }
+
+// A slice that owns `bytes` (moved, not copied) until gRPC is done with it.
+grpc::Slice SliceOwning(std::string bytes) {
+  auto* owned = new std::string(std::move(bytes));
+  return grpc::Slice(owned->data(), owned->size(), &ReleaseString, owned);
+}
 
 // The grant of the call's `authorization` metadata under `authorizer`.
 // `*missing` (if given) says whether the call carried none.
@@ -105,7 +113,10 @@ grpc::Slice SliceOf(const RecordPtr& record, const std::string& bytes) {
 // A write is a SubscribeResponse: every record ready, up to
 // kMaxBatchEvents / kMaxBatchBytes, as its `events`, whose encoding is the
 // events' own bytes each behind a field header, so batching copies nothing;
-// or a Heartbeat or Gap.
+// or a Heartbeat or Gap. A stream that asked for CloudEvents gets them as
+// `cloud_events` instead: each record converted once it is read
+// (CloudEventBytes, on the read pool unless read inline), and the batch
+// bounded by the converted sizes.
 class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   SubscribeReactor(EventBridgeService* service, grpc::CallbackServerContext* context,
@@ -120,6 +131,10 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     grpc::ByteBuffer copy = *request_bytes;
     if (!grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &request).ok()) {
       Reject(absl::InvalidArgumentError("SubscribeRequest could not be parsed"));
+      return;
+    }
+    if (absl::Status format = CheckEventFormat(request.format()); !format.ok()) {
+      Reject(format);
       return;
     }
     // Before the grant check, whose cost grows with the request's patterns.
@@ -148,6 +163,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     info_.subjects.assign(request.subjects().begin(), request.subjects().end());
     info_.connected_at = started_at_;
     include_raw_ = request.include_raw();
+    cloud_events_ = request.format() == v1::EVENT_FORMAT_CLOUDEVENTS;
     // The start position may need the log (a `since` time, a NATS request).
     absl::MutexLock lock(&mu_);
     reading_ = true;
@@ -208,6 +224,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     std::optional<Subscription::Gap> gap = subscription_->TakeGap();
     const bool more = subscription_->more();
     const uint64_t cursor = subscription_->cursor();
+    std::vector<std::string> converted = Convert(batch);  // without mu_
     bool destroy = false;
     {
       absl::MutexLock lock(&mu_);
@@ -215,7 +232,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       if (done_) {
         destroy = true;
       } else {
-        TakeRead(status, std::move(batch), gap, more, cursor);
+        TakeRead(status, std::move(batch), std::move(converted), gap, more, cursor);
         Pump();
       }
     }
@@ -238,21 +255,37 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       cursor_ = subscription_->cursor();
       return false;
     }
-    TakeRead(*status, std::move(batch), gap, more, subscription_->cursor());
+    std::vector<std::string> converted = Convert(batch);
+    TakeRead(*status, std::move(batch), std::move(converted), gap, more, subscription_->cursor());
     Pump();
     return true;
   }
 
-  // Takes what a step of the subscription read.
+  // The serialized CloudEvents of `batch` for a stream that asked for
+  // them; nothing for the others.
+  std::vector<std::string> Convert(const std::vector<RecordPtr>& batch) const {
+    std::vector<std::string> converted;
+    if (!cloud_events_) return converted;
+    converted.reserve(batch.size());
+    for (const RecordPtr& record : batch) {
+      converted.push_back(
+          CloudEventBytes(*record, include_raw_, service_->limits_.max_event_bytes));
+    }
+    return converted;
+  }
+
+  // Takes what a step of the subscription read (`converted`: its
+  // CloudEvents, from Convert).
   void TakeRead(const absl::Status& status, std::vector<RecordPtr> batch,
-                std::optional<Subscription::Gap> gap, bool more, uint64_t cursor)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                std::vector<std::string> converted, std::optional<Subscription::Gap> gap, bool more,
+                uint64_t cursor) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     cursor_ = cursor;
     if (!status.ok()) {
       read_error_ = status;
       return;
     }
     pending_ = std::move(batch);
+    converted_ = std::move(converted);
     next_ = 0;
     gap_ = gap;
     // Nothing found and none of this: the waker is armed (OnWake).
@@ -456,6 +489,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       // it grows).
       if (reading_ || !want_read_) return;
       pending_.clear();
+      converted_.clear();
       next_ = 0;
       want_read_ = false;
       if (read_inline && ReadInline()) return;
@@ -465,6 +499,21 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     }
     slices_.clear();
     size_t batch_bytes = 0;
+    if (cloud_events_) {
+      // SubscribeResponse.cloud_events (4), each already within
+      // max_event_bytes (CloudEventBytes).
+      do {
+        std::string& cloud_event = converted_[next_];
+        std::string header;
+        AppendFieldHeader(4, cloud_event.size(), &header);
+        batch_bytes += header.size() + cloud_event.size();
+        slices_.emplace_back(header);
+        slices_.push_back(SliceOwning(std::move(cloud_event)));
+        in_flight_.push_back(std::move(pending_[next_++]));
+      } while (next_ < pending_.size() && in_flight_.size() < kMaxBatchEvents &&
+               batch_bytes + converted_[next_].size() <= kMaxBatchBytes);
+      return StartWriteLocked(in_flight_.back()->sequence);
+    }
     do {
       RecordPtr record = std::move(pending_[next_++]);
       const bool raw = include_raw_ && !record->raw_body_field.empty();
@@ -562,6 +611,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   const absl::Time started_at_;
   std::unique_ptr<Subscription> subscription_;
   bool include_raw_ = false;
+  bool cloud_events_ = false;  // the request's format is EVENT_FORMAT_CLOUDEVENTS
   bool registered_ = false;
   std::string token_;             // the subscriber's token name
   SubscriberInfo info_;           // constant once registered
@@ -584,6 +634,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   absl::Status read_error_ ABSL_GUARDED_BY(mu_);
   std::optional<Subscription::Gap> gap_ ABSL_GUARDED_BY(mu_);
   std::vector<RecordPtr> pending_ ABSL_GUARDED_BY(mu_);
+  // With cloud_events_: the serialized CloudEvent of each of pending_.
+  std::vector<std::string> converted_ ABSL_GUARDED_BY(mu_);
   size_t next_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<RecordPtr> in_flight_ ABSL_GUARDED_BY(mu_);  // in the write
   std::vector<grpc::Slice> slices_ ABSL_GUARDED_BY(mu_);   // of the write

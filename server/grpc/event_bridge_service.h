@@ -5,7 +5,9 @@
 // Events are written as pre-serialized bytes shared with the log record
 // (grpc::ByteBuffer slices referencing it), so an event is encoded once no
 // matter how many subscribers receive it; a SubscribeResponse is those
-// bytes, each behind a field header.
+// bytes, each behind a field header. A stream that asks for CloudEvents
+// (EVENT_FORMAT_CLOUDEVENTS) is the exception: each event is converted
+// (bridge/cloudevents.h) for it alone.
 #ifndef HOOKBRIDGE_SERVER_GRPC_EVENT_BRIDGE_SERVICE_H_
 #define HOOKBRIDGE_SERVER_GRPC_EVENT_BRIDGE_SERVICE_H_
 

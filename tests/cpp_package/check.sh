@@ -13,6 +13,9 @@ cmake --install "$build" --prefix "$work/prefix" --component client >"$work/inst
 test -f "$work/prefix/lib/cmake/hookbridge/hookbridgeConfig.cmake"
 test -f "$work/prefix/include/hookbridge/client.h"
 test -f "$work/prefix/include/hookbridge/v1/service.proto"
+# The vendored CloudEvents schema that service.proto imports, and its code.
+test -f "$work/prefix/include/io/cloudevents/v1/cloudevents.proto"
+test -f "$work/prefix/include/io/cloudevents/v1/cloudevents.pb.h"
 test -x "$work/prefix/bin/hookbridge-tail"
 test -x "$work/prefix/bin/hookbridge-ctl"
 cmake -S "$here" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \

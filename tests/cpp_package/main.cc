@@ -1,11 +1,14 @@
 // Uses the installed client library: a file cursor store round trip, the
-// typed messages, and a client that cannot reach its server reporting it.
+// typed messages (and the CloudEvents ones), and a client that cannot reach its server reporting
+// it.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "hookbridge/ckeditor/v1/ckeditor.pb.h"
 #include "hookbridge/client.h"
+#include "hookbridge/v1/service.pb.h"
+#include "io/cloudevents/v1/cloudevents.pb.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -19,6 +22,12 @@ int main(int argc, char** argv) {
 
   hookbridge::v1::Event event;
   event.mutable_ckeditor()->mutable_comment_added()->mutable_comment()->set_id("c-1");
+  // The vendored CloudEvents schema's messages come with the package.
+  hookbridge::v1::SubscribeResponse response;
+  io::cloudevents::v1::CloudEvent* cloud_event = response.add_cloud_events();
+  cloud_event->set_spec_version("1.0");
+  (*cloud_event->mutable_attributes())["sequence"].set_ce_string("00000000000000000001");
+  if (response.cloud_events(0).attributes().at("sequence").ce_string().size() != 20) return 1;
 
   hookbridge::client::Options options;
   options.target = "127.0.0.1:1";  // nothing listens there

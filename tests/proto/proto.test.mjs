@@ -29,8 +29,10 @@ test('proto/ builds with buf', () => {
   assert.equal(r.status, 0, r.stderr);
 });
 
+// proto/io/cloudevents is the CloudEvents spec's own file, vendored as
+// published: not ours to reformat.
 test('proto/ is formatted as buf format writes it (fix: buf format -w proto)', () => {
-  const r = run('format', '-d', '--exit-code');
+  const r = run('format', '-d', '--exit-code', '--exclude-path', 'io');
   assert.equal(r.status, 0, `buf format would change:\n${r.stdout}${r.stderr}`);
 });
 

@@ -27,7 +27,8 @@ const copy = (from, to) => {
     const src = path.join(from, entry.name);
     const dst = path.join(to, entry.name);
     if (entry.isDirectory()) copy(src, dst);
-    else if (entry.name.endsWith('.proto')) {
+    // LICENSE: the vendored CloudEvents schema's (io/cloudevents/v1).
+    else if (entry.name.endsWith('.proto') || entry.name === 'LICENSE') {
       fs.mkdirSync(to, { recursive: true });
       fs.copyFileSync(src, dst);
     }

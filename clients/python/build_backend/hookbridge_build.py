@@ -12,7 +12,10 @@ Building a wheel:
    ``grpc_python_plugin``), laid out as the proto packages say:
    ``hookbridge/v1/event_pb2.py``, ``hookbridge/ckeditor/v1/ckeditor_pb2.py``...
    The copies of the gRPC error model (``google/rpc/*.proto``) go to
-   ``hookbridge/_rpc/`` so they never shadow googleapis-common-protos;
+   ``hookbridge/_rpc/`` so they never shadow googleapis-common-protos, and
+   the vendored CloudEvents schema (``io/cloudevents/v1/cloudevents.proto``)
+   to ``hookbridge/_cloudevents/``: as ``io.cloudevents.v1`` it would be a
+   package named ``io``, which the standard library's ``io`` hides;
 2. adds the library sources (``src/hookbridge``);
 3. writes the wheel (a zip with ``.dist-info/METADATA``, ``WHEEL``,
    ``entry_points.txt`` and ``RECORD``) itself.
@@ -261,6 +264,24 @@ def _relocate_rpc(tmp: Path) -> None:
     shutil.rmtree(tmp / "google")
 
 
+def _relocate_cloudevents(tmp: Path) -> None:
+    """Moves io.cloudevents.v1.cloudevents_pb2 into hookbridge/_cloudevents
+    and points the modules that import it there."""
+    source = tmp / "io" / "cloudevents" / "v1"
+    target = tmp / "hookbridge" / "_cloudevents"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("'io.cloudevents.v1.cloudevents_pb2'", "'hookbridge._cloudevents.cloudevents_pb2'")
+        (target / path.name).write_text(text, encoding="utf-8")
+    shutil.rmtree(tmp / "io")
+    for path in (tmp / "hookbridge").rglob("*_pb2*.py*"):
+        text = path.read_text(encoding="utf-8")
+        changed = text.replace("from io.cloudevents.v1 import cloudevents_pb2", "from hookbridge._cloudevents import cloudevents_pb2")
+        if changed != text:
+            path.write_text(changed, encoding="utf-8")
+
+
 def generate(out_dir: "os.PathLike[str] | str", proto_root: "os.PathLike[str] | str") -> List[str]:
     """Compiles the proto module in `proto_root` into `out_dir`/hookbridge
     (merging with what is there). Returns the written paths, relative to
@@ -269,6 +290,9 @@ def generate(out_dir: "os.PathLike[str] | str", proto_root: "os.PathLike[str] | 
     out_dir = Path(out_dir)
     protos = sorted(p.relative_to(proto_root).as_posix() for p in proto_root.glob("hookbridge/**/*.proto"))
     rpc = sorted(p.relative_to(proto_root).as_posix() for p in proto_root.glob("google/rpc/*.proto"))
+    cloudevents = sorted(
+        p.relative_to(proto_root).as_posix() for p in proto_root.glob("io/cloudevents/v1/*.proto")
+    )
     services = [
         p for p in protos
         if re.search(r"^\s*service\s+\w+", (proto_root / p).read_text(encoding="utf-8"), re.M)
@@ -278,7 +302,7 @@ def generate(out_dir: "os.PathLike[str] | str", proto_root: "os.PathLike[str] | 
     with tempfile.TemporaryDirectory(prefix="hookbridge-protoc-") as tmp_name:
         tmp = Path(tmp_name)
         for argv in (
-            base + [f"--python_out={tmp}", f"--pyi_out={tmp}"] + protos + rpc,
+            base + [f"--python_out={tmp}", f"--pyi_out={tmp}"] + protos + rpc + cloudevents,
             base + plugin + [f"--grpc_python_out={tmp}"] + services,
         ):
             result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -289,6 +313,8 @@ def generate(out_dir: "os.PathLike[str] | str", proto_root: "os.PathLike[str] | 
                 )
         if rpc:
             _relocate_rpc(tmp)
+        if cloudevents:
+            _relocate_cloudevents(tmp)
         package = tmp / "hookbridge"
         for directory in [package] + [p for p in package.rglob("*") if p.is_dir()]:
             if directory != package and not (directory / "__init__.py").exists():
@@ -417,7 +443,8 @@ def build_sdist(sdist_directory: str, config_settings: Optional[dict] = None) ->
         for path in _source_files(project.root / directory):
             files[path.relative_to(project.root).as_posix()] = path.read_bytes()
     proto_root = project.proto_root()
-    for path in sorted(proto_root.rglob("*.proto")):
+    # With the vendored CloudEvents schema's LICENSE (proto/io/cloudevents/v1).
+    for path in sorted([*proto_root.rglob("*.proto"), *proto_root.rglob("LICENSE")]):
         files["proto/" + path.relative_to(proto_root).as_posix()] = path.read_bytes()
 
     filename = f"{top}.tar.gz"

@@ -121,6 +121,10 @@ struct SubscribeOptions {
   bool include_raw = false;
   // Evicted events become a Gap (reported to on_gap) instead of an end.
   bool allow_gaps = false;
+  // Events as CloudEvents (EVENT_FORMAT_CLOUDEVENTS, docs/CLOUDEVENTS.md):
+  // read them with Next(io::cloudevents::v1::CloudEvent*); the position is
+  // each one's `sequence` attribute.
+  bool cloud_events = false;
 
   // Not owned; must outlive the subscription. Loaded once when the
   // subscription starts; saved by Commit() and on heartbeats.
@@ -180,6 +184,11 @@ class Subscription {
   // False when the subscription is over: after Cancel() (status() is OK)
   // or an error that retrying cannot fix (status(), resume_after()).
   bool Next(v1::Event* event);
+  // The same for a subscription with `cloud_events` set (each call to the
+  // other Next ends such a subscription with FAILED_PRECONDITION, and the
+  // other way round). A CloudEvent without a decimal `sequence` attribute
+  // ends it with DATA_LOSS.
+  bool Next(io::cloudevents::v1::CloudEvent* event);
 
   // Saves the position (the last event Next() returned) in the cursor
   // store now, e.g. before the process exits.
@@ -204,6 +213,11 @@ class Subscription {
   bool Open();
   // Reads responses until one holds an event; false when the stream ended.
   bool Fill();
+  // Waits until the response holds an event not handed out yet, in the
+  // list the options ask for (cloud_events or events); false when the
+  // subscription is over. `cloud_events` says which Next asks: a mismatch
+  // ends the subscription.
+  bool Ready(bool cloud_events);
   // Handles the end of a stream: true to reconnect.
   bool Ended(grpc::Status status);
   void Advance(uint64_t sequence);

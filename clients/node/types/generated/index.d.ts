@@ -138,6 +138,7 @@ export declare namespace hookbridge {
         type DeleteConsumerRequest = import('./hookbridge/v1/DeleteConsumerRequest').DeleteConsumerRequest__Output;
         type DeleteConsumerResponse = import('./hookbridge/v1/DeleteConsumerResponse').DeleteConsumerResponse__Output;
         type Event = import('./hookbridge/v1/Event').Event__Output;
+        type EventFormat = import('./hookbridge/v1/EventFormat').EventFormat__Output;
         type EventType = import('./hookbridge/v1/EventType').EventType__Output;
         type ExtendDeadline = import('./hookbridge/v1/ExtendDeadline').ExtendDeadline__Output;
         type Gap = import('./hookbridge/v1/Gap').Gap__Output;
@@ -166,5 +167,14 @@ export declare namespace hookbridge {
         type SubscribeRequest = import('./hookbridge/v1/SubscribeRequest').SubscribeRequest__Output;
         type SubscribeResponse = import('./hookbridge/v1/SubscribeResponse').SubscribeResponse__Output;
         type TraceContext = import('./hookbridge/v1/TraceContext').TraceContext__Output;
+    }
+}
+export declare namespace io {
+    namespace cloudevents {
+        namespace v1 {
+            type CloudEvent = import('./io/cloudevents/v1/CloudEvent').CloudEvent__Output;
+            type CloudEventBatch = import('./io/cloudevents/v1/CloudEventBatch').CloudEventBatch__Output;
+            type CloudEvent_CloudEventAttributeValue = import('./io/cloudevents/v1/CloudEvent')._io_cloudevents_v1_CloudEvent_CloudEventAttributeValue__Output;
+        }
     }
 }

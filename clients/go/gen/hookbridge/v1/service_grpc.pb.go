@@ -32,8 +32,9 @@ type EventBridgeServiceClient interface {
 	//
 	// Errors:
 	//
-	//	INVALID_ARGUMENT   a filter pattern is malformed, or there are more
-	//	                   than max_filter_patterns.
+	//	INVALID_ARGUMENT   a filter pattern is malformed, there are more
+	//	                   than max_filter_patterns, or `format` is a value
+	//	                   this server does not know (a newer API's).
 	//	UNAUTHENTICATED    no or an unknown bearer token.
 	//	PERMISSION_DENIED  the request asks for more than the token grants.
 	//	OUT_OF_RANGE       the start position is no longer retained (reason
@@ -62,7 +63,8 @@ type EventBridgeServiceClient interface {
 	// acknowledgements once they are durable.
 	//
 	// Errors: NOT_FOUND (no such consumer), INVALID_ARGUMENT (the first
-	// request is not a ConsumeStart), PERMISSION_DENIED (the token may not
+	// request is not a ConsumeStart, or its format is a value this server
+	// does not know), PERMISSION_DENIED (the token may not
 	// consume it), UNAVAILABLE (shutting down; reconnect: unacknowledged
 	// events go to the other members or come back).
 	Consume(ctx context.Context, opts ...grpc.CallOption) (EventBridgeService_ConsumeClient, error)
@@ -251,8 +253,9 @@ type EventBridgeServiceServer interface {
 	//
 	// Errors:
 	//
-	//	INVALID_ARGUMENT   a filter pattern is malformed, or there are more
-	//	                   than max_filter_patterns.
+	//	INVALID_ARGUMENT   a filter pattern is malformed, there are more
+	//	                   than max_filter_patterns, or `format` is a value
+	//	                   this server does not know (a newer API's).
 	//	UNAUTHENTICATED    no or an unknown bearer token.
 	//	PERMISSION_DENIED  the request asks for more than the token grants.
 	//	OUT_OF_RANGE       the start position is no longer retained (reason
@@ -281,7 +284,8 @@ type EventBridgeServiceServer interface {
 	// acknowledgements once they are durable.
 	//
 	// Errors: NOT_FOUND (no such consumer), INVALID_ARGUMENT (the first
-	// request is not a ConsumeStart), PERMISSION_DENIED (the token may not
+	// request is not a ConsumeStart, or its format is a value this server
+	// does not know), PERMISSION_DENIED (the token may not
 	// consume it), UNAVAILABLE (shutting down; reconnect: unacknowledged
 	// events go to the other members or come back).
 	Consume(EventBridgeService_ConsumeServer) error

@@ -1,3 +1,4 @@
+import type { EventFormat as _hookbridge_v1_EventFormat, EventFormat__Output as _hookbridge_v1_EventFormat__Output } from '../../hookbridge/v1/EventFormat';
 export interface ConsumeStart {
     'consumer'?: (string);
     /**
@@ -5,6 +6,12 @@ export interface ConsumeStart {
      * Optional; the server makes one up without it.
      */
     'member_id'?: (string);
+    /**
+     * The form events arrive in: ConsumedEvent.event (the default) or, with
+     * EVENT_FORMAT_CLOUDEVENTS, ConsumedEvent.cloud_event. Acknowledge by
+     * sequence either way: a CloudEvent's is its `sequence` attribute.
+     */
+    'format'?: (_hookbridge_v1_EventFormat);
 }
 export interface ConsumeStart__Output {
     'consumer': (string);
@@ -13,4 +20,10 @@ export interface ConsumeStart__Output {
      * Optional; the server makes one up without it.
      */
     'member_id': (string);
+    /**
+     * The form events arrive in: ConsumedEvent.event (the default) or, with
+     * EVENT_FORMAT_CLOUDEVENTS, ConsumedEvent.cloud_event. Acknowledge by
+     * sequence either way: a CloudEvent's is its `sequence` attribute.
+     */
+    'format': (_hookbridge_v1_EventFormat__Output);
 }

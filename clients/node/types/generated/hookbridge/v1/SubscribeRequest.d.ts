@@ -1,4 +1,5 @@
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
+import type { EventFormat as _hookbridge_v1_EventFormat, EventFormat__Output as _hookbridge_v1_EventFormat__Output } from '../../hookbridge/v1/EventFormat';
 import type { Long } from '@grpc/proto-loader';
 /**
  * Filters: an empty list means "any". Values within one list are alternatives
@@ -49,6 +50,12 @@ export interface SubscribeRequest {
      * history.
      */
     'allow_gaps'?: (boolean);
+    /**
+     * The form events arrive in: hookbridge Events in `events` (the default)
+     * or CloudEvents in `cloud_events` (docs/CLOUDEVENTS.md has the mapping).
+     * Filters, start positions and the resume cursor are the same either way.
+     */
+    'format'?: (_hookbridge_v1_EventFormat);
     /**
      * Where to start. When none is set the stream is live: only events
      * appended after the subscription starts.
@@ -104,6 +111,12 @@ export interface SubscribeRequest__Output {
      * history.
      */
     'allow_gaps': (boolean);
+    /**
+     * The form events arrive in: hookbridge Events in `events` (the default)
+     * or CloudEvents in `cloud_events` (docs/CLOUDEVENTS.md has the mapping).
+     * Filters, start positions and the resume cursor are the same either way.
+     */
+    'format': (_hookbridge_v1_EventFormat__Output);
     /**
      * Where to start. When none is set the stream is live: only events
      * appended after the subscription starts.
