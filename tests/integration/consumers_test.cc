@@ -944,8 +944,7 @@ TEST_F(JetStreamConsumersTest, NacksMakeADeadLetterThatRedriveDeliversAgainAndSe
       if (e.event().sequence() == 1) {
         again = true;
       } else {
-        EXPECT_TRUE(e.event().sequence() == 2 || e.event().sequence() == 3)
-            << e.event().sequence();
+        EXPECT_TRUE(e.event().sequence() == 2 || e.event().sequence() == 3) << e.event().sequence();
       }
     }
   }

@@ -181,7 +181,7 @@ std::string CkeditorConfig(const std::string& secret, const std::string& extra =
                            const std::string& http_extra = "", const std::string& grpc_extra = "");
 
 struct HttpResponse {
-  int status = 0;  // 0: no answer (a connection error, or timed_out)
+  int status = 0;          // 0: no answer (a connection error, or timed_out)
   bool timed_out = false;  // the server kept the request 30 s without an answer
   std::string body;
   std::map<std::string, std::string> headers;  // lowercase names

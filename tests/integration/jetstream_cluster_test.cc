@@ -75,7 +75,8 @@ void Send(int sender, int http_port, const std::atomic<bool>* stop, std::atomic<
         break;
       }
       if (r.timed_out) {
-        ADD_FAILURE() << "sender " << sender << ": hookbridge kept a webhook 30 s without an answer";
+        ADD_FAILURE() << "sender " << sender
+                      << ": hookbridge kept a webhook 30 s without an answer";
       } else if (r.status != 0 && r.status != 409 && r.status < 500) {
         ADD_FAILURE() << "sender " << sender << " got " << r.status << ": " << r.body;
         return;

@@ -52,7 +52,10 @@ absl::StatusOr<std::unique_ptr<Source>> CreateLinearSource(const SourceConfig& c
           "the signed body is not JSON, so it has no webhookTimestamp: ", s.message()));
     }
     const google::protobuf::Value* sent = FieldOf(body, "webhookTimestamp");
-    if (sent == nullptr || !sent->has_number_value() || !std::isfinite(sent->number_value())) {
+    // Finite and within about 285,000 years of 1970: a time, which converts
+    // to an integer safely.
+    if (sent == nullptr || !sent->has_number_value() || !std::isfinite(sent->number_value()) ||
+        std::fabs(sent->number_value()) > 9e15) {
       return absl::UnauthenticatedError(
           "the signed body has no webhookTimestamp (Unix milliseconds)");
     }
@@ -81,9 +84,8 @@ TestSignature SignLinearRequest(absl::string_view secret, const WebhookRequest& 
   // body (a JSON object; otherwise nothing is signed) has none.
   TestSignature out;
   google::protobuf::Struct body;
-  if (!google::protobuf::util::JsonStringToMessage(std::string(request.body), &body).ok()) {
-    return out;
-  }
+  // Read as the verifier reads it; a form is not rewritten.
+  if (IsFormEncoded(request) || !BodyToStruct(request, kMaxJsonDepth, &body).ok()) return out;
   std::string text(request.body);
   if (FieldOf(body, "webhookTimestamp") != nullptr) {
     out.used_request_timestamp = true;
