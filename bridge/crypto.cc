@@ -82,14 +82,12 @@ std::string HexEncode(const Sha256Digest& digest) {
   return out;
 }
 
-namespace {
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 bool HexDecodeDigest(absl::string_view hex, Sha256Digest* out) {
   if (hex.size() != out->size() * 2) return false;

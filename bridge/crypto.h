@@ -25,6 +25,9 @@ Sha256Digest Sha256(std::initializer_list<absl::string_view> parts);
 // Lowercase hex of `digest`.
 std::string HexEncode(const Sha256Digest& digest);
 
+// The value of a hex digit (either case), or -1.
+int HexValue(char c);
+
 // Decodes hex (either case) of exactly 32 bytes. Returns false on any other
 // input.
 bool HexDecodeDigest(absl::string_view hex, Sha256Digest* out);

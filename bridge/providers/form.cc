@@ -6,18 +6,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bridge/crypto.h"
 #include "bridge/json.h"
 #include "bridge/json_document.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace hookbridge {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 absl::StatusOr<std::string> Unescape(absl::string_view text) {
   std::string out;
@@ -104,6 +99,25 @@ absl::Status BodyToStruct(const WebhookRequest& request, int max_depth,
   }
   document.root().ToStruct(out);
   return absl::OkStatus();
+}
+
+std::optional<google::protobuf::Struct> ReadJsonBodyToSign(const WebhookRequest& request) {
+  google::protobuf::Struct body;
+  if (IsFormEncoded(request) || !BodyToStruct(request, kMaxJsonDepth, &body).ok()) {
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::optional<std::string> WriteSignedJsonBody(const WebhookRequest& request,
+                                               const google::protobuf::Struct& body) {
+  std::string text;
+  if (!google::protobuf::util::MessageToJsonString(body, &text).ok()) return std::nullopt;
+  WebhookRequest as_sent = request;
+  as_sent.body = text;
+  google::protobuf::Struct check;
+  if (!BodyToStruct(as_sent, kMaxJsonDepth, &check).ok()) return std::nullopt;
+  return text;
 }
 
 }  // namespace hookbridge

@@ -4,6 +4,7 @@
 #ifndef HOOKBRIDGE_BRIDGE_PROVIDERS_FORM_H_
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_FORM_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,14 @@ void FormToStruct(const FormFields& fields, google::protobuf::Struct* out);
 // InvalidArgument with the reason otherwise.
 absl::Status BodyToStruct(const WebhookRequest& request, int max_depth,
                           google::protobuf::Struct* out);
+
+// For the test signers of providers that sign inside a JSON body (Linear,
+// Mailgun): the body as their verifiers read it, nullopt for a form or a
+// body they would refuse; and a changed body written back, nullopt when
+// the verifier would refuse that.
+std::optional<google::protobuf::Struct> ReadJsonBodyToSign(const WebhookRequest& request);
+std::optional<std::string> WriteSignedJsonBody(const WebhookRequest& request,
+                                               const google::protobuf::Struct& body);
 
 }  // namespace hookbridge
 

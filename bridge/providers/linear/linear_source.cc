@@ -9,7 +9,6 @@
 #include "bridge/providers/generic/generic_source.h"
 #include "bridge/providers/hmac/hmac_source.h"
 #include "bridge/providers/timestamp.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace hookbridge {
 namespace {
@@ -83,17 +82,17 @@ TestSignature SignLinearRequest(absl::string_view secret, const WebhookRequest& 
   // The timestamp is in the signed body: added at the receive time when the
   // body (a JSON object; otherwise nothing is signed) has none.
   TestSignature out;
-  google::protobuf::Struct body;
-  // Read as the verifier reads it; a form is not rewritten.
-  if (IsFormEncoded(request) || !BodyToStruct(request, kMaxJsonDepth, &body).ok()) return out;
+  std::optional<google::protobuf::Struct> body = ReadJsonBodyToSign(request);
+  if (!body.has_value()) return out;
   std::string text(request.body);
-  if (FieldOf(body, "webhookTimestamp") != nullptr) {
+  if (FieldOf(*body, "webhookTimestamp") != nullptr) {
     out.used_request_timestamp = true;
   } else {
-    (*body.mutable_fields())["webhookTimestamp"].set_number_value(
+    (*body->mutable_fields())["webhookTimestamp"].set_number_value(
         static_cast<double>(absl::ToUnixMillis(request.received_at)));
-    text.clear();
-    if (!google::protobuf::util::MessageToJsonString(body, &text).ok()) return out;
+    std::optional<std::string> written = WriteSignedJsonBody(request, *body);
+    if (!written.has_value()) return out;
+    text = *written;
     out.body = text;
   }
   WebhookRequest as_sent = request;

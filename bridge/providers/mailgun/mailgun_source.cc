@@ -8,7 +8,6 @@
 #include "bridge/providers/form.h"
 #include "bridge/providers/generic/generic_source.h"
 #include "bridge/providers/timestamp.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace hookbridge {
 namespace {
@@ -75,11 +74,11 @@ TestSignature SignMailgunRequest(absl::string_view secret, const WebhookRequest&
   // The signature goes into the body (a JSON object; otherwise nothing is
   // signed), its token derived from the body so that signing is repeatable.
   TestSignature out;
-  google::protobuf::Struct body;
-  // Read as the verifier reads it; a form is not rewritten.
-  if (IsFormEncoded(request) || !BodyToStruct(request, kMaxJsonDepth, &body).ok()) return out;
+  std::optional<google::protobuf::Struct> read = ReadJsonBodyToSign(request);
+  if (!read.has_value()) return out;
+  google::protobuf::Struct& body = *read;
   std::string timestamp = SignatureField(body, "timestamp");
-  out.used_request_timestamp = !timestamp.empty();
+  const bool had_timestamp = !timestamp.empty();
   if (timestamp.empty()) timestamp = absl::StrCat(absl::ToUnixSeconds(request.received_at));
   std::string token = SignatureField(body, "token");
   if (token.empty()) token = HexEncode(Sha256({request.body})).substr(0, 50);
@@ -89,15 +88,12 @@ TestSignature SignMailgunRequest(absl::string_view secret, const WebhookRequest&
   fields["token"].set_string_value(token);
   fields["signature"].set_string_value(HexEncode(HmacSha256(secret, {timestamp, token})));
   *(*body.mutable_fields())["signature"].mutable_struct_value() = std::move(signature);
-  std::string text;
-  if (!google::protobuf::util::MessageToJsonString(body, &text).ok()) return out;
-  // The signature object nests two levels: still within the verifier's
-  // limit?
-  WebhookRequest as_sent = request;
-  as_sent.body = text;
-  google::protobuf::Struct check;
-  if (!BodyToStruct(as_sent, kMaxJsonDepth, &check).ok()) return {};
-  out.body = std::move(text);
+  // The signature object nests two levels: it may take the body over the
+  // verifier's limit.
+  std::optional<std::string> text = WriteSignedJsonBody(request, body);
+  if (!text.has_value()) return out;
+  out.used_request_timestamp = had_timestamp;
+  out.body = *std::move(text);
   return out;
 }
 
