@@ -20,7 +20,7 @@
 #           filesystem as its user (tests/image/image_test.py)
 #   asan    build-asan/: clang, ASan + UBSan, the fuzz targets as libFuzzer
 #           binaries; the unit and integration tests under it
-#   fuzz    each fuzz target of build-asan/ for HOOKBRIDGE_FUZZ_SECONDS (10)
+#   fuzz    each fuzz target of build-asan/ for HOOKBRIDGE_FUZZ_SECONDS (6)
 #           seconds (scripts/fuzz.sh); a crash fails and is kept in
 #           fuzz/regressions/
 #
@@ -107,7 +107,7 @@ fi
 
 if has_stage fuzz; then
   begin "fuzz smoke"
-  scripts/fuzz.sh --build-dir build-asan "${HOOKBRIDGE_FUZZ_SECONDS:-10}"
+  scripts/fuzz.sh --build-dir build-asan "${HOOKBRIDGE_FUZZ_SECONDS:-6}"
   done_stage "fuzz smoke"
 fi
 
