@@ -21,9 +21,6 @@ namespace {
 
 using google::protobuf::Struct;
 
-ValueLocation Header(std::string name) { return HeaderLocation(std::move(name)); }
-ValueLocation Field(std::string name) { return FieldLocation(std::move(name)); }
-
 // Reads the value at `location` from the request or its parsed body.
 // InvalidArgument when the header is repeated or not UTF-8.
 absl::StatusOr<std::optional<std::string>> Lookup(const ValueLocation& location,
@@ -72,17 +69,7 @@ absl::string_view StandardWebhooksTimestamp(const WebhookRequest& request) {
   return t != nullptr ? *t : absl::string_view();
 }
 
-absl::string_view NoTimestamp(const WebhookRequest&) { return {}; }
-
 using Scheme = GenericScheme;
-
-// A scheme's verify function that signs no path.
-template <auto kVerify>
-absl::Status VerifyIgnoringPath(const WebhookRequest& request, absl::string_view,
-                                const std::vector<std::string>& secrets, absl::Duration tolerance,
-                                Verification* verified) {
-  return kVerify(request, secrets, tolerance, verified);
-}
 
 Scheme StandardWebhooksScheme() {
   Scheme scheme;
@@ -93,8 +80,8 @@ Scheme StandardWebhooksScheme() {
     return VerifyStandardWebhooksSignature(request, secrets, tolerance, verified);
   };
   scheme.timestamp = &StandardWebhooksTimestamp;
-  scheme.event_type = {Field("type")};
-  scheme.delivery_id = {Header("webhook-id")};
+  scheme.event_type = {FieldLocation("type")};
+  scheme.delivery_id = {HeaderLocation("webhook-id")};
   return scheme;
 }
 
@@ -110,18 +97,22 @@ Scheme GithubScheme() {
   // captured body sent again with fresh delivery ids (or another
   // X-GitHub-Event) would become another event. The id is the hash of the
   // signed content, which a redelivery repeats.
-  scheme.event_type = {Header("X-GitHub-Event")};
+  scheme.event_type = {HeaderLocation("X-GitHub-Event")};
   return scheme;
 }
 
 Scheme StripeScheme() {
   Scheme scheme;
   scheme.name = "stripe-v1";
-  scheme.verify = &VerifyIgnoringPath<&VerifyStripeSignature>;
+  scheme.verify = [](const WebhookRequest& request, absl::string_view,
+                     const std::vector<std::string>& secrets, absl::Duration tolerance,
+                     Verification* verified) {
+    return VerifyStripeSignature(request, secrets, tolerance, verified);
+  };
   scheme.timestamp = &StripeTimestamp;
-  scheme.event_type = {Field("type")};
-  scheme.delivery_id = {Field("id")};
-  scheme.subject = {Field("data.object.id")};
+  scheme.event_type = {FieldLocation("type")};
+  scheme.delivery_id = {FieldLocation("id")};
+  scheme.subject = {FieldLocation("data.object.id")};
   return scheme;
 }
 
@@ -161,6 +152,12 @@ class GenericSource : public Source {
 
   absl::Status Verify(const WebhookRequest& request, Verification* verified) const override {
     verified->scheme = scheme_.name;
+    // The target as received unless a public_url says otherwise: no copy
+    // per request for the sources without one.
+    if (config_.public_url.empty()) {
+      return scheme_.verify(request, request.target, config_.secrets, config_.timestamp_tolerance,
+                            verified);
+    }
     return scheme_.verify(request, SignedPath(config_.public_url, request.target), config_.secrets,
                           config_.timestamp_tolerance, verified);
   }

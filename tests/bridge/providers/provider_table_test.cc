@@ -94,6 +94,36 @@ TEST_P(ProviderTableTest, ItsSignerAndItsVerifierAgree) {
   EXPECT_EQ((*source)->Verify(bad).code(), absl::StatusCode::kUnauthenticated);
 }
 
+// A signature made an hour before it arrives: refused as stale by every
+// row that signs a time (outside the 5-minute default tolerance), accepted
+// by the others (which de-duplication alone protects). Whether an hmac
+// source signs one is its config's choice (the test config's does).
+TEST_P(ProviderTableTest, AnHourOldSignatureIsStaleWhereATimeIsSigned) {
+  const ProviderInfo& row = *GetParam();
+  const SourceConfig config = ConfigFor(row);
+  const bool signs_time =
+      row.signs_timestamp || (config.hmac.has_value() && !config.hmac->timestamp_header.empty());
+  absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(config);
+  ASSERT_TRUE(source.ok()) << source.status();
+  const std::string body = R"({"type":"t","event":"e","id":"1","payload":{}})";
+  WebhookRequest request;
+  request.method = "POST";
+  request.target = "/webhooks/table";
+  request.body = body;
+  request.received_at = absl::FromUnixSeconds(1700000000);
+  const TestSignature signature = row.sign(kSecret, request);
+  for (const auto& [name, value] : signature.headers) request.headers.emplace_back(name, value);
+  if (signature.body.has_value()) request.body = *signature.body;
+  if (signature.target.has_value()) request.target = *signature.target;
+  request.received_at += absl::Hours(1);
+  const absl::Status status = (*source)->Verify(request);
+  if (signs_time) {
+    EXPECT_TRUE(IsStaleTimestamp(status)) << status;
+  } else {
+    EXPECT_TRUE(status.ok()) << status;
+  }
+}
+
 TEST_P(ProviderTableTest, ItsRulesAreCheckedByTheRegistry) {
   const ProviderInfo& row = *GetParam();
   SourceConfig config = ConfigFor(row);
