@@ -223,6 +223,37 @@ TEST(ConsoleTest, CountsListsAndFiltersDeliveries) {
   EXPECT_EQ(MetricValue(process->admin_port(), "hookbridge_log_last_sequence"), 1);
 }
 
+// Behind a proxy that strips /hb, a source's public_url is what CKEditor
+// signed: a request signed for the path as received is refused, and its
+// delivery in the console says which form would have matched (the path
+// itself not shown).
+TEST(ConsoleTest, ARefusedSignatureSaysWhichFormOfTheUrlWouldHaveMatched) {
+  auto process = HookbridgeProcess::Start(absl::StrReplaceAll(
+      Config(), {{"    provider: ckeditor-cloud-services\n",
+                  "    provider: ckeditor-cloud-services\n"
+                  "    public_url: https://hooks.example.com/hb/webhooks/ckeditor\n"}}));
+  ASSERT_NE(process, nullptr);
+  HttpClient http(process->http_port());
+  const std::string body = CommentAddedBody("doc-9");
+  const std::string as_sent = "/hb/webhooks/ckeditor";
+  ASSERT_EQ(
+      http.Send("POST", kPath, body, HttpClient::CkeditorHeaders(as_sent, body, kSecret)).status,
+      200);
+  ASSERT_EQ(http.Send("POST", kPath, CommentAddedBody("doc-10"),
+                      HttpClient::CkeditorHeaders(kPath, CommentAddedBody("doc-10"), kSecret))
+                .status,
+            401);
+  std::vector<Struct> all = Deliveries(process->admin_port());
+  ASSERT_EQ(all.size(), 2);
+  // Newest first.
+  EXPECT_EQ(Str(all[0], "outcome"), "bad_signature");
+  EXPECT_THAT(Str(all[0], "diagnosis"),
+              HasSubstr("the signature matches the path as received, not public_url's path"));
+  EXPECT_THAT(Str(all[0], "diagnosis"), Not(HasSubstr("/webhooks")));
+  EXPECT_EQ(Str(all[1], "outcome"), "accepted");
+  EXPECT_FALSE(all[1].fields().contains("diagnosis"));
+}
+
 TEST(ConsoleTest, DetailShowsTheTypedEventAndRedactsCredentials) {
   auto process = HookbridgeProcess::Start(Config());
   ASSERT_NE(process, nullptr);
