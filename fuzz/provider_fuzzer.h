@@ -1,8 +1,8 @@
 // Fuzzes one provider's Source with whatever a stranger can send: Verify and
 // Decode, then EncodeEvent on what was decoded. One fuzz target per
-// provider (fuzz/CMakeLists.txt), each provider_entry.cc compiled with
-// HOOKBRIDGE_FUZZ_PROVIDER set to the provider's config name; the input is
-// headers and a body (fuzz_input.h).
+// provider (fuzz/CMakeLists.txt): each is a link named <provider>_fuzzer to
+// the one binary of provider_entry.cc, which takes the provider from that
+// name; the input is headers and a body (fuzz_input.h).
 #ifndef HOOKBRIDGE_FUZZ_PROVIDER_FUZZER_H_
 #define HOOKBRIDGE_FUZZ_PROVIDER_FUZZER_H_
 

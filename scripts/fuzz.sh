@@ -20,7 +20,8 @@
 # (features: edges with hit counts, comparisons), from the run's last
 # status line (`#N DONE cov: ... ft: ...`).
 #
-# HOOKBRIDGE_FUZZ_JOBS: build parallelism (default: the number of cores).
+# HOOKBRIDGE_FUZZ_JOBS: build parallelism, and how many targets run at once
+# (default: the number of cores).
 # HOOKBRIDGE_FUZZ_NO_BUILD=1: run the binaries as they are, without building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,23 +68,28 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-failed=()
-summary=()
 for target in "${targets[@]}"; do
-  bin="$build_dir/bin/$target"
-  [ -x "$bin" ] || { echo "fuzz: no such target: $target" >&2; exit 2; }
-  work="$build_dir/corpus/$target"
-  artifacts="$build_dir/artifacts/$target"
-  log="$build_dir/logs/$target.log"
-  rm -rf "$artifacts"
+  [ -x "$build_dir/bin/$target" ] || { echo "fuzz: no such target: $target" >&2; exit 2; }
+done
+
+# Runs one target; its summary line goes to $build_dir/logs/<target>.result,
+# "ok" or "FAILED" last.
+fuzz_one() {
+  local target=$1
+  local bin="$build_dir/bin/$target"
+  local work="$build_dir/corpus/$target"
+  local artifacts="$build_dir/artifacts/$target"
+  local log="$build_dir/logs/$target.log"
+  local result="$build_dir/logs/$target.result"
+  rm -rf "$artifacts" "$result"
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
-  dirs=("$work" "fuzz/corpus/$target")
+  local dirs=("$work" "fuzz/corpus/$target")
   [ -d "fuzz/regressions/$target" ] && dirs+=("fuzz/regressions/$target")
 
   # Dictionaries (fuzz/dict/): the config keys for the config loader, HTTP
   # syntax and header fields for the request path, JSON and the providers'
   # keys and headers for the provider targets and the JSON decoder's.
-  dict=()
+  local dict=()
   case "$target" in
     config_fuzzer) dict=(-dict=fuzz/dict/config.dict) ;;
     http_request_fuzzer) dict=(-dict=fuzz/dict/http.dict) ;;
@@ -92,12 +98,13 @@ for target in "${targets[@]}"; do
   esac
 
   echo "fuzz: $target for ${seconds} s (log: $log)"
-  status=0
+  local status=0
   # New inputs land in the first directory only: the committed seeds stay
   # as they are. -timeout: one input taking 10 s is a finding (a hang).
   "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2560 \
     -artifact_prefix="$artifacts/" "${dict[@]}" "${dirs[@]}" >"$log" 2>&1 || status=$?
 
+  local execs status_line cov ft figures
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   # The last status line (DONE, or pulse/NEW/REDUCE if the run was cut
   # short), e.g. "#123456  DONE   cov: 2345 ft: 6789 corp: ...".
@@ -106,7 +113,7 @@ for target in "${targets[@]}"; do
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status_line")
   figures=$(printf '%-30s %12s executions  cov %6s  ft %7s' "$target" "${execs:-?}" "${cov:-?}" \
     "${ft:-?}")
-  found=()
+  local found=() f
   for f in "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*; do
     [ -e "$f" ] && found+=("$f")
   done
@@ -115,19 +122,35 @@ for target in "${targets[@]}"; do
       mkdir -p "fuzz/regressions/$target"
       cp "$f" "fuzz/regressions/$target/"
     done
-    echo "fuzz: $target FAILED (exit $status); the report:" >&2
-    report='^==[0-9]+== ?ERROR|runtime error|check failed'
-    if grep -qE "$report" "$log"; then
-      { grep -E -B 2 -A 30 "$report" "$log" || true; } | head -n 60 >&2
-    else
-      tail -n 40 "$log" >&2
-    fi
-    for f in "${found[@]}"; do echo "fuzz: kept fuzz/regressions/$target/$(basename "$f")" >&2; done
-    failed+=("$target")
-    summary+=("$figures  FAILED")
+    {
+      echo "fuzz: $target FAILED (exit $status); the report:"
+      local report='^==[0-9]+== ?ERROR|runtime error|check failed'
+      if grep -qE "$report" "$log"; then
+        { grep -E -B 2 -A 30 "$report" "$log" || true; } | head -n 60
+      else
+        tail -n 40 "$log"
+      fi
+      for f in "${found[@]}"; do echo "fuzz: kept fuzz/regressions/$target/$(basename "$f")"; done
+    } >&2
+    echo "$figures  FAILED" >"$result"
   else
-    summary+=("$figures  ok")
+    echo "$figures  ok" >"$result"
   fi
+}
+
+# HOOKBRIDGE_FUZZ_JOBS targets at a time (each libFuzzer run uses one core).
+for target in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  fuzz_one "$target" &
+done
+wait
+
+failed=()
+summary=()
+for target in "${targets[@]}"; do
+  line=$(cat "$build_dir/logs/$target.result" 2>/dev/null || echo "$target  FAILED (no result)")
+  summary+=("$line")
+  [[ "$line" == *FAILED* ]] && failed+=("$target")
 done
 
 echo "fuzz: ${seconds} s per target"

@@ -29,6 +29,9 @@ if ! $build_only; then
   packages+=(
     # scripts and tests
     curl unzip python3
+    # a compiler cache (scripts/build.sh): the test run's first-hour check
+    # builds a fresh clone, which then compiles from what build/ compiled
+    ccache
     # clients in other languages, run by the tests
     python3-grpcio python3-protobuf python3-venv
     golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev

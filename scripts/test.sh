@@ -8,7 +8,11 @@
 #   scripts/test.sh [ctest args...]     the build stage only, e.g. -L unit or -R Pipeline
 #
 # Stages, each timed:
-#   build   build/ (scripts/build.sh) and ctest; ctest args apply here
+#   build   build/ (scripts/build.sh) and ctest; ctest args apply here. In
+#           the full run, build/ gets the service, its tools, the clients and
+#           the benchmarks, and ctest runs the tests of the product from
+#           outside (clients, deployment, README, signature schemes end to
+#           end, browser); the unit and integration tests run once, in asan
 #   bench   every benchmark scenario for a few seconds against build/
 #           (bench/smoke.sh): the harness keeps working; figures unchecked
 #   first-hour
@@ -19,7 +23,7 @@
 #           of build/ (scripts/image.sh --prebuilt), run in its own root
 #           filesystem as its user (tests/image/image_test.py)
 #   asan    build-asan/: clang, ASan + UBSan, the fuzz targets as libFuzzer
-#           binaries; the unit and integration tests under it
+#           binaries; every unit and integration test under it
 #   fuzz    each fuzz target of build-asan/ for HOOKBRIDGE_FUZZ_SECONDS (6)
 #           seconds (scripts/fuzz.sh); a crash fails and is kept in
 #           fuzz/regressions/
@@ -44,13 +48,34 @@ stage_start=0
 begin() { stage_start=$(date +%s); echo "== $1"; }
 done_stage() { timings+=("$1: $(($(date +%s) - stage_start)) s"); echo "${timings[-1]}"; }
 
+# With the asan stage and no ctest arguments (the full run, CI), the unit
+# and integration tests are built and run once, under the sanitizers
+# (build-asan/); this build makes what the other stages and the tests of
+# the product from outside run: the service, its tools, the client
+# libraries and the benchmarks.
+sanitized_only=false
+if has_stage asan && [ $# -eq 0 ]; then sanitized_only=true; fi
+
 if has_stage build; then
   begin "build"
-  scripts/build.sh
+  if $sanitized_only; then
+    HOOKBRIDGE_TARGETS="hookbridge_product hookbridge_benchmarks" scripts/build.sh
+  else
+    scripts/build.sh
+  fi
   done_stage "build"
   begin "tests"
-  ctest --test-dir "${HOOKBRIDGE_BUILD_DIR:-build}" --output-on-failure \
-    --parallel "$jobs" --timeout 300 "$@"
+  if $sanitized_only; then
+    # The clients, the deployment checks, the README, the signature
+    # schemes end to end, the console in a browser, the C++ client package.
+    # (The test binaries this build did not make stand for their tests as
+    # <binary>_NOT_BUILT.)
+    ctest --test-dir "${HOOKBRIDGE_BUILD_DIR:-build}" --output-on-failure \
+      --parallel "$jobs" --timeout 300 -LE '^(unit|integration)$' -E '_NOT_BUILT$'
+  else
+    ctest --test-dir "${HOOKBRIDGE_BUILD_DIR:-build}" --output-on-failure \
+      --parallel "$jobs" --timeout 300 "$@"
+  fi
   done_stage "tests"
 fi
 
@@ -86,22 +111,20 @@ if has_stage asan || has_stage fuzz; then
       -DCMAKE_CXX_COMPILER=clang++ -DHOOKBRIDGE_SANITIZE=address,undefined \
       -DHOOKBRIDGE_LIBFUZZER=ON
   fi
-  # What the tests run, not the benchmarks or the other languages' clients.
-  cmake --build build-asan --parallel "$jobs" --target hookbridge hookbridge-tail hookbridge-ctl \
+  # What the unit and integration tests run (ClientsTest runs the other
+  # languages' prepared clients), not the benchmarks.
+  cmake --build build-asan --parallel "$jobs" --target hookbridge_product \
     bridge_tests client_tests console_tests server_tests integration_tests hookbridge_fuzzers
   done_stage "asan build"
 fi
 
 if has_stage asan; then
   begin "asan tests"
-  # Not under ASan: the tests whose subject is another process (the client
-  # libraries' CLIs and the installed C++ client package; a real Prometheus
-  # scraping /metrics) and the
-  # deployment checks and the console's browser test. The server paths they
-  # reach (Subscribe, /metrics, /ui and /api/*) are what the C++ integration
-  # tests drive as well.
+  # Every unit and integration test, each run once in the full run: the
+  # server they start is the sanitized one. (The tests of the product from
+  # outside ran against build/ in the tests stage.)
   ctest --test-dir build-asan --output-on-failure --parallel "$jobs" --timeout 300 \
-    -L 'unit|integration' -E 'ClientsTest|PrometheusTest|cpp_client_package'
+    -L '^(unit|integration)$'
   done_stage "asan tests"
 fi
 
