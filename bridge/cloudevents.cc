@@ -116,7 +116,65 @@ std::optional<uint64_t> ParseCloudEventSequence(absl::string_view value) {
   return sequence;
 }
 
+namespace {
+
+// The extension attributes hookbridge adds to every event it sends: its
+// sequence, provider, receive time and provenance, and (for an event that
+// was not a CloudEvent already, or one that had none) the trace context.
+// An incoming CloudEvent keeps every attribute it came with except these.
+void AddExtensions(const v1::Event& event, const std::string& decode_error, CloudEvent* out) {
+  const bool incoming = event.has_cloudevents();
+  SetString(out, ce_attr::kSequence, CloudEventSequence(event.sequence()));
+  SetString(out, ce_attr::kProvider, ProviderName(event.provider()));
+  if (!incoming) Attribute(out, ce_attr::kSuperseded).set_ce_boolean(event.superseded());
+  if (!event.trace_context().traceparent().empty() &&
+      out->attributes().count(ce_attr::kTraceparent) == 0) {
+    SetString(out, ce_attr::kTraceparent, event.trace_context().traceparent());
+    if (!event.trace_context().tracestate().empty()) {
+      SetString(out, ce_attr::kTracestate, event.trace_context().tracestate());
+    }
+  }
+  if (event.has_received_at()) {
+    *Attribute(out, ce_attr::kReceivedAt).mutable_ce_timestamp() = event.received_at();
+  }
+  if (!incoming && !event.environment_id().empty()) {
+    SetString(out, ce_attr::kEnvironmentId, event.environment_id());
+  }
+  if (event.has_entity_time()) {
+    *Attribute(out, ce_attr::kEntityTime).mutable_ce_timestamp() = event.entity_time();
+  }
+  if (!decode_error.empty()) SetString(out, ce_attr::kDecodeError, decode_error);
+  if (event.has_provenance()) {
+    const v1::Provenance& provenance = event.provenance();
+    if (!provenance.scheme().empty()) {
+      SetString(out, ce_attr::kProvenanceScheme, provenance.scheme());
+    }
+    // A secret's position in a config list: far below INT32_MAX.
+    if (provenance.has_secret_index() && provenance.secret_index() <= INT32_MAX) {
+      Attribute(out, ce_attr::kProvenanceSecret)
+          .set_ce_integer(static_cast<int32_t>(provenance.secret_index()));
+    }
+    if (provenance.has_timestamp_skew()) {
+      SetString(out, ce_attr::kProvenanceSkew,
+                google::protobuf::util::TimeUtil::ToString(provenance.timestamp_skew()));
+    }
+    if (!provenance.body_sha256().empty()) {
+      Attribute(out, ce_attr::kBodySha256).set_ce_bytes(provenance.body_sha256());
+    }
+  }
+  if (!event.raw_body().empty()) Attribute(out, ce_attr::kRawBody).set_ce_bytes(event.raw_body());
+}
+
+}  // namespace
+
 void ToCloudEvent(const v1::Event& event, CloudEvent* out) {
+  if (event.has_cloudevents()) {
+    // An incoming CloudEvent (the cloudevents provider) goes out as it came
+    // in: its own id, source, type, attributes and data.
+    *out = event.cloudevents();
+    AddExtensions(event, event.decode_error(), out);
+    return;
+  }
   out->Clear();
   out->set_id(event.id());
   out->set_source(CloudEventSource(event.source()));
@@ -167,44 +225,7 @@ void ToCloudEvent(const v1::Event& event, CloudEvent* out) {
     Attribute(out, ce_attr::kDataSchema).set_ce_uri(out->proto_data().type_url());
   }
 
-  SetString(out, ce_attr::kSequence, CloudEventSequence(event.sequence()));
-  SetString(out, ce_attr::kProvider, ProviderName(event.provider()));
-  Attribute(out, ce_attr::kSuperseded).set_ce_boolean(event.superseded());
-  if (!event.trace_context().traceparent().empty()) {
-    SetString(out, ce_attr::kTraceparent, event.trace_context().traceparent());
-    if (!event.trace_context().tracestate().empty()) {
-      SetString(out, ce_attr::kTracestate, event.trace_context().tracestate());
-    }
-  }
-  if (event.has_received_at()) {
-    *Attribute(out, ce_attr::kReceivedAt).mutable_ce_timestamp() = event.received_at();
-  }
-  if (!event.environment_id().empty()) {
-    SetString(out, ce_attr::kEnvironmentId, event.environment_id());
-  }
-  if (event.has_entity_time()) {
-    *Attribute(out, ce_attr::kEntityTime).mutable_ce_timestamp() = event.entity_time();
-  }
-  if (!decode_error.empty()) SetString(out, ce_attr::kDecodeError, decode_error);
-  if (event.has_provenance()) {
-    const v1::Provenance& provenance = event.provenance();
-    if (!provenance.scheme().empty()) {
-      SetString(out, ce_attr::kProvenanceScheme, provenance.scheme());
-    }
-    // A secret's position in a config list: far below INT32_MAX.
-    if (provenance.has_secret_index() && provenance.secret_index() <= INT32_MAX) {
-      Attribute(out, ce_attr::kProvenanceSecret)
-          .set_ce_integer(static_cast<int32_t>(provenance.secret_index()));
-    }
-    if (provenance.has_timestamp_skew()) {
-      SetString(out, ce_attr::kProvenanceSkew,
-                google::protobuf::util::TimeUtil::ToString(provenance.timestamp_skew()));
-    }
-    if (!provenance.body_sha256().empty()) {
-      Attribute(out, ce_attr::kBodySha256).set_ce_bytes(provenance.body_sha256());
-    }
-  }
-  if (!event.raw_body().empty()) Attribute(out, ce_attr::kRawBody).set_ce_bytes(event.raw_body());
+  AddExtensions(event, decode_error, out);
 }
 
 std::string CloudEventBytes(const LogRecord& record, bool include_raw, uint64_t max_bytes) {
@@ -224,7 +245,12 @@ std::string CloudEventBytes(const LogRecord& record, bool include_raw, uint64_t 
   ToCloudEvent(event, &cloud_event);
   const size_t size = cloud_event.ByteSizeLong();
   if (size > max_bytes) {
-    event.clear_payload();
+    if (event.has_cloudevents()) {
+      // Its attributes still go out; its data does not.
+      event.mutable_cloudevents()->clear_data();
+    } else {
+      event.clear_payload();
+    }
     event.clear_untyped();
     event.clear_raw_body();
     event.set_decode_error(absl::StrCat("the event is ", size,

@@ -491,7 +491,7 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
   HB_RETURN_IF_ERROR(
       r.CheckKeys(node, path,
                   {"name", "provider", "secrets", "timestamp_tolerance", "path_token", "event_type",
-                   "subject", "delivery_id", "rate_limit", "public_url", "hmac"}));
+                   "subject", "delivery_id", "rate_limit", "public_url", "hmac", "cloudevents"}));
   std::string p_name = Reader::Join(path, "name");
   if (!node["name"]) return r.Error(p_name, "is required");
   HB_ASSIGN_OR_RETURN(source->name, r.String(node["name"], p_name));
@@ -589,6 +589,24 @@ absl::Status ReadSource(const Reader& r, const YAML::Node& node, absl::string_vi
       if (hmac[key]) HB_ASSIGN_OR_RETURN(*field, r.String(hmac[key], Reader::Join(p, key)));
     }
     source->hmac = std::move(out);
+  }
+  if (const YAML::Node cloudevents = node["cloudevents"]) {
+    const std::string p = Reader::Join(path, "cloudevents");
+    HB_RETURN_IF_ERROR(r.CheckKeys(cloudevents, p, {"auth", "allowed_origins"}));
+    CloudEventsConfig out;
+    if (cloudevents["auth"]) {
+      HB_ASSIGN_OR_RETURN(out.auth, r.String(cloudevents["auth"], Reader::Join(p, "auth")));
+    }
+    if (const YAML::Node origins = cloudevents["allowed_origins"]) {
+      const std::string p_origins = Reader::Join(p, "allowed_origins");
+      if (!origins.IsSequence()) return r.Error(p_origins, "must be a list");
+      for (size_t i = 0; i < origins.size(); ++i) {
+        std::string origin;
+        HB_ASSIGN_OR_RETURN(origin, r.String(origins[i], absl::StrCat(p_origins, "[", i, "]")));
+        out.allowed_origins.push_back(std::move(origin));
+      }
+    }
+    source->cloudevents = std::move(out);
   }
   // What the provider's row requires (secrets, a path token, locations only
   // for generic providers, its own checks): the one copy of those rules.

@@ -186,6 +186,19 @@ struct HmacConfig {
   std::string timestamp_unit = "seconds";
 };
 
+// A source of the `cloudevents` provider (sources[].cloudevents).
+struct CloudEventsConfig {
+  // How requests are authenticated: "bearer" (Authorization: Bearer
+  // <one of the secrets>) or "standard-webhooks" (a Standard Webhooks
+  // signature made with one of the secrets, whsec_ keys).
+  std::string auth = "bearer";
+  // Senders allowed by the abuse-protection handshake of the CloudEvents
+  // HTTP webhook specification (OPTIONS with WebHook-Request-Origin), e.g.
+  // "eventemitter.example.com", or "*" for any. Empty: the handshake is not
+  // offered (OPTIONS is answered 405).
+  std::vector<std::string> allowed_origins;
+};
+
 // Shortest path token accepted: it is the only credential of unsigned
 // providers, so it must be unguessable.
 inline constexpr size_t kMinPathTokenLength = 16;
@@ -214,6 +227,9 @@ struct SourceConfig {
   ValueLocation delivery_id;
   // The `hmac` provider's signature (required there, refused elsewhere).
   std::optional<HmacConfig> hmac;
+  // The `cloudevents` provider's authentication and handshake (refused
+  // elsewhere; unset there: bearer, no handshake).
+  std::optional<CloudEventsConfig> cloudevents;
   // This source's rate limit; unset: http.rate_limit.
   std::optional<RateLimit> rate_limit;
   // The URL the provider was given (https://host/path), when a proxy in

@@ -26,6 +26,16 @@ namespace hookbridge {
 
 namespace {
 
+// The de-duplication key of an event of the source named `source`: its
+// id, and for a CloudEvent also its `source` attribute (environment_id),
+// since only the two together identify a CloudEvent. The id's length
+// keeps "a" + "b\nc" apart from "a\nb" + "c".
+std::string DedupKey(absl::string_view source, absl::string_view id,
+                     absl::string_view environment_id, bool cloudevents) {
+  if (!cloudevents) return absl::StrCat(source, "\n", id);
+  return absl::StrCat(source, "\n", id.size(), ":", id, "\n", environment_id);
+}
+
 // What Verify established, and the body's digest, for the event.
 void SetProvenance(const Verification& verification, const WebhookRequest& request,
                    v1::Provenance* out) {
@@ -165,8 +175,14 @@ bool Ingestor::RemembersByTime(const SourceSet& set, absl::string_view source) {
   return it != set.entries_.end() && !it->second.info.provider->signs_timestamp;
 }
 
+bool Ingestor::KeysByCloudEventSource(const SourceSet& set, absl::string_view source) {
+  auto it = set.entries_.find(source);
+  return it != set.entries_.end() && it->second.info.provider->id == v1::PROVIDER_CLOUDEVENTS;
+}
+
 void Ingestor::Remember(const LogRecord& record) {
-  const std::string key = absl::StrCat(record.source, "\n", record.id);
+  const std::string key = DedupKey(record.source, record.id, record.environment_id,
+                                   KeysByCloudEventSource(*Snapshot(), record.source));
   // Known already: taken by this process (which ran it past the ordering
   // guard then) or remembered before.
   if (dedup_.Reserve(key) != DedupWindow::State::kNew) return;
@@ -450,107 +466,194 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
     }
   }
 
-  v1::Event event;
-  event.set_source(entry.info.name);
-  event.set_provider(entry.info.provider->id);
-  SetProvenance(verification, request, event.mutable_provenance());
-  TraceContextOf(request, event.mutable_trace_context());
+  v1::Event common;
+  common.set_source(entry.info.name);
+  common.set_provider(entry.info.provider->id);
+  SetProvenance(verification, request, common.mutable_provenance());
+  TraceContextOf(request, common.mutable_trace_context());
   const int64_t nanos = absl::ToUnixNanos(request.received_at);
-  event.mutable_received_at()->set_seconds(nanos / 1000000000);
-  event.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  common.mutable_received_at()->set_seconds(nanos / 1000000000);
+  common.mutable_received_at()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
   // The decoder checks the body's UTF-8 and nesting (http.max_json_depth) in
   // the same pass: nothing recurses deeper than that allows, and every string
   // that reaches the event is valid UTF-8.
-  if (absl::Status decoded =
-          entry.source->Decode(request, max_json_depth_.load(std::memory_order_relaxed), &event);
-      !decoded.ok()) {
+  std::vector<DecodedEvent> decoded;
+  if (absl::Status status = entry.source->DecodeAll(
+          request, max_json_depth_.load(std::memory_order_relaxed), common, &decoded);
+      !status.ok()) {
     result.outcome = Outcome::kMalformed;
-    result.reason = std::string(decoded.message());
+    result.reason = std::string(status.message());
     return done(std::move(result));
   }
-  if (event.id().empty()) {
-    // No delivery id from the provider: the delivery's content identifies
-    // it (the body carries the send time, so distinct events differ).
-    event.set_id(HexEncode(Sha256({entry.info.name, "\n", request.body})).substr(0, 32));
-  }
-  result.event_id = event.id();
-  result.type = event.type();
-  result.typed = !event.has_untyped();
+  result.batch = entry.source->Batches(request);
+  result.events = decoded.size();
+  HB_CHECK(result.batch || decoded.size() == 1);
 
-  // A provider that signs no timestamp may still sign a time in the body
-  // (DocSpace's event.createOn, repeated by its retries): a delivery older
-  // than the ids remembered could be a replay that would not be recognised.
-  if (!entry.info.provider->signs_timestamp && event.has_sent_at() &&
-      dedup_.window() > absl::ZeroDuration()) {
-    const absl::Time sent = absl::FromUnixSeconds(event.sent_at().seconds()) +
-                            absl::Nanoseconds(event.sent_at().nanos());
-    if (request.received_at - sent > dedup_.window()) {
-      result.outcome = Outcome::kStaleTimestamp;
-      const absl::Duration age = request.received_at - sent;
-      result.reason = absl::StrCat("the event was created ",
-                                   age >= absl::Hours(48)
-                                       ? absl::StrCat(absl::ToInt64Hours(age) / 24, " days")
-                                       : absl::FormatDuration(absl::Trunc(age, absl::Seconds(1))),
-                                   " ago, longer ago than de-duplication remembers (dedup.window, ",
-                                   FormatConfigDuration(dedup_.window()),
-                                   "): as the provider signs no timestamp, this could be a replay");
+  // Each event checked before anything of the request is reserved or
+  // stored: a request is taken whole or refused whole.
+  struct Pending {
+    v1::Event event;
+    std::string raw_body_field;
+    std::string key;
+    bool duplicate = false;
+  };
+  std::vector<Pending> pending;
+  pending.reserve(decoded.size());
+  const bool by_ce_source = entry.info.provider->id == v1::PROVIDER_CLOUDEVENTS;
+  for (DecodedEvent& item : decoded) {
+    v1::Event& event = item.event;
+    const absl::string_view raw = item.raw_body.has_value() ? *item.raw_body : request.body;
+    if (event.id().empty()) {
+      // No delivery id from the provider: the delivery's content identifies
+      // it (the body carries the send time, so distinct events differ).
+      event.set_id(HexEncode(Sha256({entry.info.name, "\n", raw})).substr(0, 32));
+    }
+    if (!result.batch) {
+      result.event_id = event.id();
+      result.type = event.type();
+      result.typed = !event.has_untyped();
+    }
+
+    // A provider that signs no timestamp may still sign a time in the body
+    // (DocSpace's event.createOn, repeated by its retries): a delivery older
+    // than the ids remembered could be a replay that would not be recognised.
+    if (!entry.info.provider->signs_timestamp && event.has_sent_at() &&
+        dedup_.window() > absl::ZeroDuration()) {
+      const absl::Time sent = absl::FromUnixSeconds(event.sent_at().seconds()) +
+                              absl::Nanoseconds(event.sent_at().nanos());
+      if (request.received_at - sent > dedup_.window()) {
+        result.outcome = Outcome::kStaleTimestamp;
+        const absl::Duration age = request.received_at - sent;
+        result.reason = absl::StrCat(
+            result.batch ? absl::StrCat("event ", pending.size() + 1, " of the batch: ") : "",
+            "the event was created ",
+            age >= absl::Hours(48) ? absl::StrCat(absl::ToInt64Hours(age) / 24, " days")
+                                   : absl::FormatDuration(absl::Trunc(age, absl::Seconds(1))),
+            " ago, longer ago than de-duplication remembers (dedup.window, ",
+            FormatConfigDuration(dedup_.window()),
+            "): as the provider signs no timestamp, this could be a replay");
+        return done(std::move(result));
+      }
+    }
+
+    // Refused before anything is reserved: an event no subscriber could be
+    // sent must not be stored (nor remembered as a duplicate). Counted with
+    // the raw body and the two bytes `superseded` may add. The raw body is
+    // copied once, straight into its encoded field.
+    std::string raw_body_field = RawBodyField(raw);
+    if (const uint64_t size = event.ByteSizeLong() + raw_body_field.size() + 2;
+        size > max_event_bytes_) {
+      result.outcome = Outcome::kTooLarge;
+      result.reason = absl::StrCat(
+          result.batch ? absl::StrCat("event ", pending.size() + 1, " of the batch: ") : "",
+          "the event would be ", size, " bytes encoded (its body ", raw.size(),
+          "), over the largest this server stores and sends: ", max_event_bytes_,
+          " (grpc.max_event_bytes, or the event log's own limit if lower)");
       return done(std::move(result));
     }
+    std::string key = DedupKey(entry.info.name, event.id(), event.environment_id(), by_ce_source);
+    pending.push_back(Pending{std::move(event), std::move(raw_body_field), std::move(key)});
   }
 
-  // Refused before anything is reserved: an event no subscriber could be
-  // sent must not be stored (nor remembered as a duplicate). Counted with
-  // the raw body and the two bytes `superseded` may add. The raw body is
-  // copied once, straight into its encoded field.
-  std::string raw_body_field = RawBodyField(request.body);
-  if (const uint64_t size = event.ByteSizeLong() + raw_body_field.size() + 2;
-      size > max_event_bytes_) {
-    result.outcome = Outcome::kTooLarge;
-    result.reason =
-        absl::StrCat("the event would be ", size, " bytes encoded (its body ", request.body.size(),
-                     "), over the largest this server stores and sends: ", max_event_bytes_,
-                     " (grpc.max_event_bytes, or the event log's own limit if lower)");
+  // Reserved in order; an event repeated within the request is a duplicate
+  // of its first occurrence.
+  std::vector<size_t> reserved;
+  absl::flat_hash_map<absl::string_view, size_t> seen;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    Pending& item = pending[i];
+    if (!seen.emplace(item.key, i).second) {
+      item.duplicate = true;
+      ++result.duplicates;
+      continue;
+    }
+    switch (dedup_.Reserve(item.key)) {
+      case DedupWindow::State::kDuplicate:
+        item.duplicate = true;
+        ++result.duplicates;
+        break;
+      case DedupWindow::State::kInFlight:
+        for (const size_t j : reserved) dedup_.Release(pending[j].key);
+        result.outcome = Outcome::kConflict;
+        result.reason = "the same delivery is being stored by another request; retry";
+        return done(std::move(result));
+      case DedupWindow::State::kNew:
+        reserved.push_back(i);
+        break;
+    }
+  }
+  if (reserved.empty()) {
+    // Nothing new (or an empty batch, which stores nothing either).
+    result.outcome = pending.empty() ? Outcome::kAccepted : Outcome::kDuplicate;
     return done(std::move(result));
   }
 
-  std::string key = absl::StrCat(entry.info.name, "\n", event.id());
+  // The request is answered once every append has: accepted when all were
+  // stored; otherwise unavailable, and the sender's retry stores the rest
+  // (those stored are then duplicates).
   const bool by_time = !entry.info.provider->signs_timestamp;
   const absl::Time received_at = request.received_at;
-  switch (dedup_.Reserve(key)) {
-    case DedupWindow::State::kDuplicate:
-      result.outcome = Outcome::kDuplicate;
-      return done(std::move(result));
-    case DedupWindow::State::kInFlight:
-      result.outcome = Outcome::kConflict;
-      result.reason = "the same delivery is being stored by another request; retry";
-      return done(std::move(result));
-    case DedupWindow::State::kNew:
-      break;
+  struct Batch {
+    absl::Mutex mu;
+    size_t remaining ABSL_GUARDED_BY(mu);
+    IngestResult result ABSL_GUARDED_BY(mu);
+    std::function<void(IngestResult)> done;
+  };
+  auto batch = std::make_shared<Batch>();
+  {
+    absl::MutexLock lock(&batch->mu);
+    batch->remaining = reserved.size();
+    batch->result = std::move(result);
   }
-
-  if (event.has_entity_time() && !event.subject().empty()) {
-    event.set_superseded(
-        ordering_.IsSuperseded(entry.info.name, event.subject(), EntityTime(event)));
-  }
-  in_flight_.fetch_add(1);
-  log_->Append(EncodeEvent(std::move(event), std::move(raw_body_field)),
-               [this, key = std::move(key), by_time, received_at, result = std::move(result),
-                done = std::move(done)](absl::StatusOr<uint64_t> sequence) mutable {
-                 if (sequence.ok()) {
-                   if (by_time) {
-                     dedup_.CommitForWindow(key, received_at);
+  batch->done = std::move(done);
+  for (const size_t i : reserved) {
+    Pending& item = pending[i];
+    v1::Event& event = item.event;
+    if (event.has_entity_time() && !event.subject().empty()) {
+      event.set_superseded(
+          ordering_.IsSuperseded(entry.info.name, event.subject(), EntityTime(event)));
+    }
+    in_flight_.fetch_add(1);
+    std::pair<std::string, bool> appended(event.type(), !event.has_untyped());
+    log_->Append(EncodeEvent(std::move(event), std::move(item.raw_body_field)),
+                 [this, key = std::move(item.key), by_time, received_at, batch,
+                  appended = std::move(appended)](absl::StatusOr<uint64_t> sequence) mutable {
+                   if (sequence.ok()) {
+                     if (by_time) {
+                       dedup_.CommitForWindow(key, received_at);
+                     } else {
+                       dedup_.Commit(key);
+                     }
                    } else {
-                     dedup_.Commit(key);
+                     dedup_.Release(key);
                    }
-                   result.sequence = *sequence;
-                 } else {
-                   dedup_.Release(key);
-                   result.outcome = Outcome::kUnavailable;
-                   result.reason = std::string(sequence.status().message());
-                 }
-                 done(std::move(result));
-                 in_flight_.fetch_sub(1);
-               });
+                   std::optional<IngestResult> finished;
+                   {
+                     absl::MutexLock lock(&batch->mu);
+                     IngestResult& result = batch->result;
+                     if (sequence.ok()) {
+                       result.sequence = std::max(result.sequence, *sequence);
+                       result.appended.push_back(std::move(appended));
+                     } else if (result.outcome != Outcome::kUnavailable) {
+                       result.outcome = Outcome::kUnavailable;
+                       result.reason = std::string(sequence.status().message());
+                     }
+                     if (--batch->remaining == 0) finished = std::move(result);
+                   }
+                   if (finished.has_value()) batch->done(*std::move(finished));
+                   in_flight_.fetch_sub(1);
+                 });
+  }
+}
+
+std::optional<ProviderAnswer> Ingestor::Preflight(const Route& route,
+                                                  const WebhookRequest& request) const {
+  HB_CHECK(route.source != nullptr && route.set != nullptr);
+  const SourceSet::Entry& entry = route.set->entries_.at(route.source->name);
+  const RateLimit& limit = entry.bucket->limit();
+  // Requests a minute, rounded down but never to 0 (which means unlimited).
+  const uint64_t per_minute =
+      limit.unlimited() ? 0 : std::max<uint64_t>(1, static_cast<uint64_t>(limit.per_second * 60));
+  return entry.source->Preflight(request, per_minute);
 }
 
 }  // namespace hookbridge

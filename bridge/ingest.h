@@ -45,6 +45,16 @@ struct IngestResult {
   std::string diagnosis;
   // For kAnswered: the source's own answer to the provider's check.
   std::optional<ProviderAnswer> answer;
+  // For a request that may carry several events (a CloudEvents batch):
+  // event_id and type are left empty, and these count its events and
+  // those of them already stored (a batch of duplicates only is
+  // kDuplicate). `sequence` is then the last one appended.
+  bool batch = false;
+  size_t events = 0;
+  size_t duplicates = 0;
+  // The type of each event appended, and whether it arrived typed (for
+  // the per-type counters).
+  std::vector<std::pair<std::string, bool>> appended;
 };
 
 // A configured source as the HTTP layer sees it.
@@ -170,6 +180,11 @@ class Ingestor {
   // from the log) or an empty one.
   absl::Status SaveState();
 
+  // The answer to an OPTIONS request to `route.source` (not null):
+  // Source::Preflight with the source's rate limit, or nullopt when the
+  // source takes no OPTIONS.
+  std::optional<ProviderAnswer> Preflight(const Route& route, const WebhookRequest& request) const;
+
   // Runs the ingest path for `request` posted to `source`: verify, rate
   // limit (only genuine requests spend a source's budget), check the JSON
   // text (UTF-8, http.max_json_depth), decode, de-duplicate, append. Calls
@@ -213,6 +228,9 @@ class Ingestor {
   // Whether `source`'s ids are remembered for dedup.window: its provider
   // signs no timestamp, so nothing else stops a replay.
   static bool RemembersByTime(const SourceSet& set, absl::string_view source);
+  // Whether `source`'s events are CloudEvents, told apart by their
+  // `source` attribute (environment_id) as well as their id.
+  static bool KeysByCloudEventSource(const SourceSet& set, absl::string_view source);
 
   EventLog* const log_;
   const uint64_t max_event_bytes_;

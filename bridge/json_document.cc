@@ -364,6 +364,30 @@ std::optional<JsonValue> JsonValue::Find(absl::string_view key) const {
   return V(found);
 }
 
+bool JsonValue::boolean() const { return E(*this).get_bool().value_unsafe(); }
+
+std::optional<int64_t> JsonValue::integer() const {
+  const dom::element element = E(*this);
+  if (element.type() != dom::element_type::INT64) return std::nullopt;
+  return element.get_int64().value_unsafe();
+}
+
+std::vector<JsonValue> JsonValue::elements() const {
+  std::vector<JsonValue> out;
+  for (dom::element item : ArrayOf(E(*this))) out.push_back(V(item));
+  return out;
+}
+
+std::vector<std::pair<absl::string_view, JsonValue>> JsonValue::members() const {
+  std::vector<std::pair<absl::string_view, JsonValue>> out;
+  for (dom::key_value_pair member : ObjectOf(E(*this))) {
+    out.emplace_back(ToAbsl(member.key), V(member.value));
+  }
+  return out;
+}
+
+std::string JsonValue::ToJson() const { return simdjson::minify(E(*this)); }
+
 absl::string_view JsonValue::kind_name() const {
   switch (kind()) {
     case Kind::kNull:
@@ -393,6 +417,16 @@ JsonDocument::JsonDocument() = default;
 JsonDocument::~JsonDocument() { ReleaseParser(std::move(parser_)); }
 
 absl::Status JsonDocument::Parse(absl::string_view text, size_t readable_padding, int max_depth) {
+  return Parse(text, readable_padding, max_depth, /*any_root=*/false);
+}
+
+absl::Status JsonDocument::ParseAnyRoot(absl::string_view text, size_t readable_padding,
+                                        int max_depth) {
+  return Parse(text, readable_padding, max_depth, /*any_root=*/true);
+}
+
+absl::Status JsonDocument::Parse(absl::string_view text, size_t readable_padding, int max_depth,
+                                 bool any_root) {
   // simdjson's limit; far above any http.max_body_bytes an event can be
   // stored with (protobuf messages stop at 2 GiB).
   const auto too_large = [] {
@@ -405,7 +439,8 @@ absl::Status JsonDocument::Parse(absl::string_view text, size_t readable_padding
   const auto parsed_within_limits = [&](const char* data, size_t size, bool copy) {
     dom::element root;
     return parser_->parse(data, size, copy).get(root) == simdjson::SUCCESS &&
-           root.type() == dom::element_type::OBJECT && IsWithinLimits(parser_->doc, depth_limit);
+           (any_root || root.type() == dom::element_type::OBJECT) &&
+           IsWithinLimits(parser_->doc, depth_limit);
   };
   // (An empty body, whose data may be null, is refused by the reference
   // below: simdjson would copy from the null pointer.)
@@ -416,7 +451,16 @@ absl::Status JsonDocument::Parse(absl::string_view text, size_t readable_padding
   // Refused, or read differently from the Struct parser: the reference
   // checks decide, and give their reason.
   if (absl::Status checked = CheckJsonText(text, max_depth); !checked.ok()) return checked;
-  if (absl::Status parsed = ParseJsonObject(text).status(); !parsed.ok()) return parsed;
+  if (any_root && absl::StripLeadingAsciiWhitespace(text).substr(0, 1) != "{") {
+    // The reference parser takes objects only: the value as an object's
+    // member is refused for the same reasons.
+    if (absl::Status parsed = ParseJsonObject(absl::StrCat("{\"\":", text, "}")).status();
+        !parsed.ok()) {
+      return parsed;
+    }
+  } else if (absl::Status parsed = ParseJsonObject(text).status(); !parsed.ok()) {
+    return parsed;
+  }
   // Valid: simdjson refused only what it is stricter about, or it would
   // lose a sign.
   const std::string readable = SimdjsonReadableText(text);

@@ -17,9 +17,11 @@
 #define HOOKBRIDGE_BRIDGE_JSON_DOCUMENT_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -60,6 +62,19 @@ class JsonValue {
   // The member `key` of an object (kObject only), or nullopt.
   std::optional<JsonValue> Find(absl::string_view key) const;
 
+  // A boolean's value (kBool only).
+  bool boolean() const;
+  // A number written as an integer (no fraction, no exponent) that fits
+  // an int64: its value; nullopt for any other value.
+  std::optional<int64_t> integer() const;
+  // The elements of an array (kArray only), in order.
+  std::vector<JsonValue> elements() const;
+  // The members of an object (kObject only), in the text's order.
+  std::vector<std::pair<absl::string_view, JsonValue>> members() const;
+  // The value as compact JSON text (insignificant whitespace removed;
+  // strings and numbers written by the parser's printer).
+  std::string ToJson() const;
+
   // "a string", "an object", "null"...: as KindName() names the same value
   // in a Struct.
   absl::string_view kind_name() const;
@@ -96,10 +111,16 @@ class JsonDocument {
   // `text` may be read (kJsonPadding or more parses `text` where it is).
   absl::Status Parse(absl::string_view text, size_t readable_padding, int max_depth);
 
+  // The same for a text whose root may be any JSON value (a CloudEvents
+  // batch is an array); the limits and refusals are the same.
+  absl::Status ParseAnyRoot(absl::string_view text, size_t readable_padding, int max_depth);
+
   // The body's object, once Parse has returned OK.
   JsonValue root() const;
 
  private:
+  absl::Status Parse(absl::string_view text, size_t readable_padding, int max_depth, bool any_root);
+
   std::unique_ptr<simdjson::dom::parser> parser_;
 };
 

@@ -9,6 +9,7 @@
 #define HOOKBRIDGE_BRIDGE_PROVIDERS_PROVIDER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -95,6 +96,17 @@ struct ProviderAnswer {
   // What it answered, for the console and the log, e.g. "slack
   // url_verification challenge".
   std::string what;
+  // Further response headers (the CloudEvents handshake's
+  // WebHook-Allowed-Origin, WebHook-Allowed-Rate and Allow).
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// One event of a request, as Source::DecodeAll makes it.
+struct DecodedEvent {
+  v1::Event event;
+  // The event's own text when the request carries several (an element of
+  // a CloudEvents batch): stored as its raw_body. Unset: the request body.
+  std::optional<std::string> raw_body;
 };
 
 // A configured webhook source of one provider.
@@ -124,6 +136,17 @@ class Source {
     return std::nullopt;
   }
 
+  // The answer to an OPTIONS request (before, and without, Verify): the
+  // CloudEvents webhook abuse-protection handshake. `allowed_per_minute`
+  // is the source's rate limit in requests a minute, 0 when unlimited.
+  // nullopt: the source takes no OPTIONS (answered 405).
+  virtual std::optional<ProviderAnswer> Preflight(const WebhookRequest& request,
+                                                  uint64_t allowed_per_minute) const {
+    (void)request;
+    (void)allowed_per_minute;
+    return std::nullopt;
+  }
+
   // For a request whose signature did not verify: whether it would have
   // under another form of its URL (as received, the source's public_url,
   // with or without the query, with or without a trailing slash), and if
@@ -144,6 +167,25 @@ class Source {
   // delivered untyped with decode_error set.
   virtual absl::Status Decode(const WebhookRequest& request, int max_json_depth,
                               v1::Event* event) const = 0;
+
+  // Decodes a verified request into its events, appended to `events`, each
+  // starting as a copy of `common` (source, provider, provenance, trace
+  // context and receive time, which the Ingestor sets). Default: the one
+  // event Decode makes. A source whose requests may carry several events
+  // (a CloudEvents batch) decodes them all, or fails as a whole with
+  // InvalidArgument: nothing of a malformed request is stored.
+  virtual absl::Status DecodeAll(const WebhookRequest& request, int max_json_depth,
+                                 const v1::Event& common, std::vector<DecodedEvent>* events) const {
+    DecodedEvent& decoded = events->emplace_back();
+    decoded.event = common;
+    return Decode(request, max_json_depth, &decoded.event);
+  }
+  // Whether DecodeAll may make more or fewer than one event of a request,
+  // so that the HTTP answer gives counts rather than one event's id.
+  virtual bool Batches(const WebhookRequest& request) const {
+    (void)request;
+    return false;
+  }
 
   // Decode with the deepest nesting allowed, kMaxJsonDepth.
   absl::Status Decode(const WebhookRequest& request, v1::Event* event) const {

@@ -8,6 +8,7 @@
 #include "bridge/providers/cand/cand_source.h"
 #include "bridge/providers/ckbox/ckbox_source.h"
 #include "bridge/providers/ckeditor/ckeditor_source.h"
+#include "bridge/providers/cloudevents/cloudevents_source.h"
 #include "bridge/providers/discord/discord_source.h"
 #include "bridge/providers/docspace/docspace_source.h"
 #include "bridge/providers/generic/generic_source.h"
@@ -81,6 +82,8 @@ const ProviderInfo kProviders[] = {
        config->hmac = ExampleHmacConfig();
        if (config->event_type.empty()) config->event_type = FieldLocation("type");
      }},
+    {"cloudevents", v1::PROVIDER_CLOUDEVENTS, true, false, false, &kCloudEventsCatalog,
+     &CreateCloudEventsSource, &ValidateCloudEventsSource, &SignCloudEventsRequest, "", "", false},
 };
 
 }  // namespace
@@ -108,6 +111,11 @@ absl::Status CheckSourceConfig(const ProviderInfo& provider, const SourceConfig&
   if (config.hmac.has_value() && provider.name != "hmac") {
     return absl::InvalidArgumentError(absl::StrCat("hmac: only the hmac provider takes this; ",
                                                    provider.name, " knows how it signs"));
+  }
+  if (config.cloudevents.has_value() && provider.name != "cloudevents") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cloudevents: only the cloudevents provider takes this; ", provider.name,
+                     " knows how it signs"));
   }
   if (!provider.generic) {
     for (const auto& [key, location] :

@@ -20,6 +20,7 @@ HttpResponse OutcomeResponse(const IngestResult& result) {
     response.status = result.answer->status;
     response.body = result.answer->body;
     response.content_type = result.answer->content_type;
+    response.headers = result.answer->headers;
     return response;
   }
   response.status = HttpStatusFor(result.outcome);
@@ -37,6 +38,9 @@ HttpResponse OutcomeResponse(const IngestResult& result) {
   if (!result.type.empty()) {
     body.append(",\"type\":");
     AppendJsonString(&body, result.type);
+  }
+  if (result.batch) {
+    absl::StrAppend(&body, ",\"events\":", result.events, ",\"duplicates\":", result.duplicates);
   }
   if (result.sequence != 0) absl::StrAppend(&body, ",\"sequence\":", result.sequence);
   body.append("}\n");
@@ -210,6 +214,27 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
     response.body.append("}\n");
     return respond(std::move(response));
   }
+  if (request.method == "OPTIONS") {
+    // The CloudEvents webhook handshake, where the source offers it.
+    WebhookRequest preflight;
+    preflight.method = request.method;
+    preflight.target = request.target;
+    for (const auto& [key, value] : request.headers) preflight.headers.emplace_back(key, value);
+    preflight.received_at = request.received_at;
+    preflight.received_monotonic = request.received_monotonic;
+    if (std::optional<ProviderAnswer> answer = ingestor_->Preflight(route, preflight)) {
+      IngestResult result;
+      result.outcome = Outcome::kAnswered;
+      result.reason = answer->what;
+      result.answer = *std::move(answer);
+      metrics_->WebhookReceived(source->name, Outcome::kAnswered);
+      Log(LogLevel::kInfo, "provider check answered",
+          {{"source", source->name}, {"check", result.reason}});
+      HttpResponse response = OutcomeResponse(result);
+      Record(Capture(request, route, source), result, response.status);
+      return respond(std::move(response));
+    }
+  }
   if (request.method != "POST") {
     metrics_->WebhookReceived(source->name, Outcome::kBadMethod);
     // The method is not repeated: it is whatever token the sender chose.
@@ -246,8 +271,12 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
                     [this, started, source, set = route.set, delivery = std::move(delivery),
                      respond = std::move(respond)](IngestResult result) mutable {
                       metrics_->WebhookReceived(source->name, result.outcome);
+                      // Every event stored, those of a batch answered
+                      // unavailable for the rest included.
+                      for (const auto& [type, typed] : result.appended) {
+                        metrics_->EventAppended(source->name, type, typed);
+                      }
                       if (result.outcome == Outcome::kAccepted) {
-                        metrics_->EventAppended(source->name, result.type, result.typed);
                         Log(LogLevel::kDebug, "webhook accepted",
                             {{"source", source->name},
                              {"type", result.type},

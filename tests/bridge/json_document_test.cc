@@ -289,6 +289,32 @@ TEST(JsonDocumentTest, RefusesAnEmptyBodyWithoutData) {
             ReferenceParse(absl::string_view(), kMaxJsonDepth).status());
 }
 
+TEST(JsonDocumentTest, AnyRootTakesArraysWithTheSameLimitsAndReasons) {
+  JsonDocument document;
+  EXPECT_FALSE(document.Parse("[1]", 0, kMaxJsonDepth).ok()) << "Parse takes objects only";
+  ASSERT_TRUE(document.ParseAnyRoot(R"([{"a":1}, "x", true, -0, 1.5])", 0, kMaxJsonDepth).ok());
+  const std::vector<JsonValue> elements = document.root().elements();
+  ASSERT_EQ(elements.size(), 5u);
+  EXPECT_EQ(elements[0].members().size(), 1u);
+  EXPECT_EQ(elements[0].members()[0].first, "a");
+  EXPECT_EQ(elements[0].members()[0].second.integer(), 1);
+  EXPECT_EQ(elements[0].ToJson(), R"({"a":1})");
+  EXPECT_TRUE(elements[2].boolean());
+  EXPECT_EQ(elements[4].integer(), std::nullopt) << "1.5 is no integer";
+  EXPECT_EQ(elements[4].ToJson(), "1.5");
+  // Inside an array as inside an object: duplicate keys, nesting beyond the
+  // limit and invalid UTF-8 are refused, with the reference's reasons.
+  const absl::Status duplicate = document.ParseAnyRoot(R"([{"a":1,"a":2}])", 0, kMaxJsonDepth);
+  EXPECT_EQ(duplicate.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(duplicate, ReferenceParse(R"({"":[{"a":1,"a":2}]})", kMaxJsonDepth).status());
+  EXPECT_EQ(document.ParseAnyRoot("[[[1]]]", 0, 2).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(document.ParseAnyRoot("[[1]]", 0, 2).ok());
+  EXPECT_EQ(document.ParseAnyRoot("[\"\xff\"]", 0, kMaxJsonDepth).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(document.ParseAnyRoot("[1,]", 0, kMaxJsonDepth).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(JsonDocumentTest, KeepsTheSignOfTheIntegerMinusZero) {
   JsonDocument document;
   ASSERT_TRUE(document.Parse(R"({"a":-0,"b":0,"c":[-0]})", 0, kMaxJsonDepth).ok());

@@ -40,6 +40,7 @@ using ::google::protobuf::Reflection;
 
 constexpr char kCkeditorSecret[] = "cloudevents-secret";
 constexpr char kStandardSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+constexpr char kIngressToken[] = "ingress-bearer-token";
 constexpr char kTraceparent[] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 // A CloudEvent as a CloudEvents-only client sees it.
@@ -203,6 +204,12 @@ std::string Config(const std::string& extra = "") {
     provider: standard-webhooks
     secrets: [")",
                                             kStandardSecret, R"("]
+  - name: ingress
+    provider: cloudevents
+    secrets: [")",
+                                            kIngressToken, R"("]
+    cloudevents:
+      allowed_origins: [eventemitter.example.com]
 )",
                                             extra);
 }
@@ -540,6 +547,171 @@ TEST_F(CloudEventsTest, ConsumerMemberAcknowledgesBySequenceAttribute) {
   const grpc::Status status = refused->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), ::testing::HasSubstr("format 42"));
+}
+
+// ---- CloudEvents in -------------------------------------------------------------
+
+// The same batch as one might retry it: two events of one source, the
+// second with binary data.
+constexpr char kBatch[] =
+    R"([{"specversion":"1.0","type":"com.example.order.created","source":"/shop/eu",)"
+    R"("id":"order-7","subject":"order/7","priority":3,"data":{"total": 12.5}},)"
+    R"({"specversion":"1.0","type":"com.example.receipt","source":"/shop/eu","id":"receipt-7",)"
+    R"("datacontenttype":"application/pdf","data_base64":"JVBERi0xLjQK"}])";
+
+TEST_F(CloudEventsTest, StructuredBinaryAndBatchedEventsComeInAndGoOutAsTheyCame) {
+  const std::string auth = absl::StrCat("Bearer ", kIngressToken);
+  // Structured: one event, its extension typed.
+  const std::string structured =
+      R"({"specversion":"1.0","type":"com.example.order.created","source":"/shop/us",)"
+      R"("id":"order-7","time":"2026-12-08T10:00:00Z","urgent":true,"data":{"total":3}})";
+  HttpResponse r =
+      http_->Send("POST", "/webhooks/ingress", structured,
+                  {{"Content-Type", "application/cloudevents+json"}, {"Authorization", auth}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, ::testing::HasSubstr(R"("outcome":"accepted","id":"order-7")"));
+
+  // Binary: attributes in headers, the body is the data as sent.
+  const std::string data = "{ \"line\": \"caf\u00e9\" }";
+  r = http_->Send("POST", "/webhooks/ingress", data,
+                  {{"ce-specversion", "1.0"},
+                   {"ce-id", "evt-1"},
+                   {"ce-source", "urn:example:sensor"},
+                   {"ce-type", "com.example.reading"},
+                   {"ce-subject", "room%2042"},
+                   {"ce-traceparent", kTraceparent},
+                   {"Content-Type", "application/json"},
+                   {"Authorization", auth}});
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  // Batched: two events; the same id as the structured one, another source.
+  r = http_->Send(
+      "POST", "/webhooks/ingress", kBatch,
+      {{"Content-Type", "application/cloudevents-batch+json"}, {"Authorization", auth}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, ::testing::HasSubstr(R"("outcome":"accepted","events":2,"duplicates":0)"));
+  // The sender's retry of the batch: nothing stored twice.
+  r = http_->Send(
+      "POST", "/webhooks/ingress", kBatch,
+      {{"Content-Type", "application/cloudevents-batch+json"}, {"Authorization", auth}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, ::testing::HasSubstr(R"("outcome":"duplicate","events":2,"duplicates":2)"));
+
+  // Refused: no token, a wrong one, not a CloudEvent, a bad event in a batch.
+  EXPECT_EQ(http_
+                ->Send("POST", "/webhooks/ingress", structured,
+                       {{"Content-Type", "application/cloudevents+json"}})
+                .status,
+            401);
+  EXPECT_EQ(http_
+                ->Send("POST", "/webhooks/ingress", structured,
+                       {{"Content-Type", "application/cloudevents+json"},
+                        {"Authorization", "Bearer guess"}})
+                .status,
+            401);
+  r = http_->Send("POST", "/webhooks/ingress", R"({"a":1})",
+                  {{"Content-Type", "application/json"}, {"Authorization", auth}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("not a CloudEvent"));
+  r = http_->Send(
+      "POST", "/webhooks/ingress",
+      R"([{"specversion":"1.0","type":"t","source":"/s","id":"new"},{"id":"x"}])",
+      {{"Content-Type", "application/cloudevents-batch+json"}, {"Authorization", auth}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("event 2 of the batch"));
+
+  // Out as CloudEvents, read with the CloudEvents schema alone: exactly the
+  // four events, each as it came in.
+  Subscriber subscriber(process_->grpc_target(), CloudEventsFromStart());
+  const std::vector<std::string> bytes = ReadCloudEvents(subscriber, 4);
+  ASSERT_EQ(bytes.size(), 4u);
+  const Decoded first = schema_.Decode(bytes[0]);
+  EXPECT_EQ(first.id, "order-7");
+  EXPECT_EQ(first.source, "/shop/us") << "the sender's source, never re-wrapped";
+  EXPECT_EQ(first.type, "com.example.order.created");
+  EXPECT_EQ(first.spec_version, "1.0");
+  EXPECT_EQ(first.booleans.at("urgent"), true);
+  EXPECT_EQ(first.timestamps.at("time").first, 1796724000);
+  EXPECT_EQ(first.text_data, R"({"total":3})");
+  EXPECT_EQ(first.Str("datacontenttype"), "application/json");
+  EXPECT_EQ(first.Str("sequence"), "00000000000000000001");
+  EXPECT_EQ(first.Str("provider"), "cloudevents");
+  EXPECT_EQ(first.Str("provenancescheme"), "cloudevents-bearer");
+  EXPECT_EQ(first.booleans.count("superseded"), 0u);
+
+  const Decoded binary = schema_.Decode(bytes[1]);
+  EXPECT_EQ(binary.id, "evt-1");
+  EXPECT_EQ(binary.source, "urn:example:sensor");
+  EXPECT_EQ(binary.Str("subject"), "room 42");
+  EXPECT_EQ(binary.text_data, data) << "the body byte for byte";
+  EXPECT_EQ(binary.Str("traceparent"), kTraceparent);
+
+  const Decoded order = schema_.Decode(bytes[2]);
+  EXPECT_EQ(order.id, "order-7");
+  EXPECT_EQ(order.source, "/shop/eu");
+  EXPECT_EQ(order.integers.at("priority"), 3);
+  EXPECT_EQ(order.Str("subject"), "order/7");
+  const Decoded receipt = schema_.Decode(bytes[3]);
+  EXPECT_EQ(receipt.id, "receipt-7");
+  EXPECT_EQ(receipt.data_kind, "binary_data");
+  EXPECT_EQ(receipt.Str("datacontenttype"), "application/pdf");
+  subscriber.Cancel();
+
+  // In hookbridge's format: the envelope repeats what filters need, the
+  // CloudEvent is the payload; an environment filter picks a CloudEvent
+  // source.
+  v1::SubscribeRequest by_source;
+  by_source.set_after_sequence(0);
+  by_source.add_environment_ids("/shop/eu");
+  Subscriber native(process_->grpc_target(), by_source);
+  const std::vector<v1::Event> events = native.ReadN(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].id(), "order-7");
+  EXPECT_EQ(events[0].type(), "com.example.order.created");
+  EXPECT_EQ(events[0].environment_id(), "/shop/eu");
+  EXPECT_EQ(events[0].subject(), "order/7");
+  EXPECT_EQ(events[0].cloudevents().source(), "/shop/eu");
+  EXPECT_EQ(events[1].id(), "receipt-7");
+  EXPECT_EQ(events[1].cloudevents().binary_data(), "%PDF-1.4\n");
+  native.Cancel();
+}
+
+TEST_F(CloudEventsTest, TheWebhookHandshakeIsAnsweredForAllowedOriginsOnly) {
+  HttpResponse r = http_->Send(
+      "OPTIONS", "/webhooks/ingress", "",
+      {{"WebHook-Request-Origin", "eventemitter.example.com"}, {"WebHook-Request-Rate", "120"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["webhook-allowed-origin"], "eventemitter.example.com");
+  // http.rate_limit's default: 1000 requests a second.
+  EXPECT_EQ(r.headers["webhook-allowed-rate"], "60000");
+  EXPECT_EQ(r.headers["allow"], "POST, OPTIONS");
+
+  r = http_->Send("OPTIONS", "/webhooks/ingress", "",
+                  {{"WebHook-Request-Origin", "attacker.example.org"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.headers.count("webhook-allowed-origin"), 0u);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("allowed_origins"));
+  EXPECT_EQ(http_->Send("OPTIONS", "/webhooks/ingress", "").status, 400);
+  // A source that offers no handshake.
+  EXPECT_EQ(http_
+                ->Send("OPTIONS", "/webhooks/ckeditor", "",
+                       {{"WebHook-Request-Origin", "eventemitter.example.com"}})
+                .status,
+            405);
+
+  // Handshakes store nothing, and are counted as answered.
+  v1::SubscribeRequest request;
+  request.set_after_sequence(0);
+  Subscriber subscriber(process_->grpc_target(), request);
+  PostComment("doc-1", "after the handshakes");
+  std::vector<v1::Event> events = subscriber.ReadN(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].sequence(), 1u);
+  subscriber.Cancel();
+  EXPECT_EQ(
+      MetricValue(process_->admin_port(),
+                  R"(hookbridge_webhooks_received_total{outcome="answered",source="ingress"})"),
+      3);
 }
 
 }  // namespace

@@ -8,9 +8,10 @@
 // documentation and the signer then ASSERTS that the provider's library
 // accepts the request (so every vector is proven by the provider's code).
 // Providers without any published verifier (GitLab, Bitbucket, Mailgun,
-// Typeform, Intercom) are checked by a second, independent implementation
-// (WebCrypto instead of node:crypto) of the documented algorithm; SCHEMES.md
-// says so per scheme.
+// Typeform, Intercom, CKEditor, DocSpace), and those whose verifier is not
+// among the dev dependencies (GitHub, Stripe), are checked by a second,
+// independent implementation (WebCrypto instead of node:crypto) of the
+// documented algorithm; SCHEMES.md says so per scheme.
 //
 // `verifiers` (exported) run the official verifier on a request; `challenges`
 // build each scheme's handshake request with the exact answer the provider
@@ -21,6 +22,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 
 import { Webhook as SvixWebhook } from 'svix';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import twilioLib from 'twilio';
 import '@shopify/shopify-api/adapters/web-api';
 import { shopifyApi, ApiVersion, LogSeverity } from '@shopify/shopify-api';
@@ -264,6 +266,47 @@ export const verifiers = {
   async discord(req, { publicKeyHex }) {
     return discordVerifyKey(req.body, header(req.headers, 'X-Signature-Ed25519'),
       header(req.headers, 'X-Signature-Timestamp'), publicKeyHex);
+  },
+
+  // standardwebhooks Webhook.verify (dist/index.js), the Standard Webhooks
+  // reference library: webhook-* headers; tolerance 300 s both ways.
+  async standard_webhooks(req, { secret, now }) {
+    return atTime(now, () => {
+      try { new StandardWebhook(secret).verify(req.body, req.headers); return true; } catch { return false; }
+    });
+  },
+
+  // No verifier of GitHub's is among the dev dependencies: X-Hub-Signature-256 =
+  // "sha256=" + hex HMAC-SHA256(secret, raw body). Independent WebCrypto path.
+  async github(req, { secret }) {
+    const expected = 'sha256=' + (await webcryptoHmac('SHA-256', secret, req.body)).toString('hex');
+    return constantTimeEqualStrings(header(req.headers, 'X-Hub-Signature-256'), expected);
+  },
+
+  // No Stripe library is among the dev dependencies: Stripe-Signature =
+  // "t=<s>,v1=<hex HMAC-SHA256(whsec_… string as is, t + '.' + body)>".
+  // Independent WebCrypto path; no tolerance check (hookbridge has its own).
+  async stripe(req, { secret }) {
+    const parts = Object.fromEntries(String(header(req.headers, 'Stripe-Signature') ?? '').split(',')
+      .map((p) => { const i = p.indexOf('='); return [p.slice(0, i), p.slice(i + 1)]; }));
+    const expected = (await webcryptoHmac('SHA-256', secret, `${parts.t}.${req.body}`)).toString('hex');
+    return constantTimeEqualStrings(parts.v1, expected);
+  },
+
+  // No CKEditor library verifies: X-CS-Signature = hex HMAC-SHA256(API secret,
+  // METHOD + path with query + X-CS-Timestamp (ms) + raw body). Independent WebCrypto path.
+  async ckeditor(req, { secret }) {
+    const u = new URL(req.url);
+    const signed = req.method.toUpperCase() + u.pathname + u.search + header(req.headers, 'X-CS-Timestamp') + req.body;
+    const expected = (await webcryptoHmac('SHA-256', secret, signed)).toString('hex');
+    return constantTimeEqualStrings(header(req.headers, 'X-CS-Signature'), expected);
+  },
+
+  // No ONLYOFFICE library verifies: x-docspace-signature-256 = "sha256=" +
+  // UPPERCASE hex HMAC-SHA256(secret key, raw body). Independent WebCrypto path.
+  async docspace(req, { secret }) {
+    const expected = 'sha256=' + (await webcryptoHmac('SHA-256', secret, req.body)).toString('hex').toUpperCase();
+    return constantTimeEqualStrings(header(req.headers, 'x-docspace-signature-256'), expected);
   },
 
   // svix Webhook.verify (dist/index.mjs → standardwebhooks dist/index.js):
@@ -524,9 +567,81 @@ export async function svix({ secret, method = 'POST', url, body, timestamp, msgI
   return mustVerify('svix', { method, url, headers, body }, { secret, now: timestamp });
 }
 
+/**
+ * Standard Webhooks: webhook-signature = "v1," + base64 HMAC-SHA256(base64-decoded
+ * whsec_ secret, id + "." + ts + "." + body). Signed by the reference library
+ * standardwebhooks Webhook.sign (svix with headerPrefix 'webhook' makes the same).
+ */
+export async function standardWebhooks({ secret, method = 'POST', url, body, timestamp, msgId }) {
+  const headers = {
+    'Content-Type': 'application/json',
+    'webhook-id': msgId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': new StandardWebhook(secret).sign(msgId, new Date(timestamp * 1000), body),
+  };
+  return mustVerify('standard_webhooks', { method, url, headers, body }, { secret, now: timestamp });
+}
+
+/**
+ * GitHub: X-Hub-Signature-256 = "sha256=" + hex HMAC-SHA256(webhook secret, raw body).
+ * Signed with node:crypto as GitHub documents it (validating webhook deliveries);
+ * X-GitHub-Event and X-GitHub-Delivery are unsigned headers.
+ */
+export async function github({ secret, method = 'POST', url, body, event, delivery, hookId = '123456789' }) {
+  const headers = {
+    'Content-Type': 'application/json',
+    'User-Agent': 'GitHub-Hookshot/2a7b2e1',
+    'X-GitHub-Event': event,
+    'X-GitHub-Delivery': delivery,
+    'X-GitHub-Hook-ID': hookId,
+    'X-Hub-Signature-256': 'sha256=' + hmac('sha256', secret, body, 'hex'),
+  };
+  return mustVerify('github', { method, url, headers, body }, { secret });
+}
+
+/**
+ * Stripe: Stripe-Signature = "t=<unix s>,v1=<hex HMAC-SHA256(secret, t + '.' + raw body)>",
+ * the whsec_… secret used as its UTF-8 bytes. Signed with node:crypto as Stripe
+ * documents manual verification.
+ */
+export async function stripe({ secret, method = 'POST', url, body, timestamp }) {
+  const headers = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    'Stripe-Signature': `t=${timestamp},v1=${hmac('sha256', secret, `${timestamp}.${body}`, 'hex')}`,
+  };
+  return mustVerify('stripe', { method, url, headers, body }, { secret });
+}
+
+/**
+ * CKEditor Cloud Services and CKBox: X-CS-Signature = hex HMAC-SHA256(API secret,
+ * METHOD + path with query + timestamp + raw body), X-CS-Timestamp = unix
+ * milliseconds. `url` is the URL the service was given: its path and query are signed.
+ */
+export async function ckeditor({ secret, method = 'POST', url, body, timestampMs }) {
+  const u = new URL(url);
+  const ts = String(timestampMs);
+  const headers = {
+    'Content-Type': 'application/json',
+    'X-CS-Timestamp': ts,
+    'X-CS-Signature': hmac('sha256', secret, method.toUpperCase() + u.pathname + u.search + ts + body, 'hex'),
+  };
+  return mustVerify('ckeditor', { method, url, headers, body }, { secret });
+}
+
+/** ONLYOFFICE DocSpace: x-docspace-signature-256 = "sha256=" + UPPERCASE hex HMAC-SHA256(secret key, raw body). */
+export async function docspace({ secret, method = 'POST', url, body }) {
+  const headers = {
+    'Content-Type': 'application/json',
+    'x-docspace-signature-256': 'sha256=' + hmac('sha256', secret, body, 'hex').toUpperCase(),
+  };
+  return mustVerify('docspace', { method, url, headers, body }, { secret });
+}
+
 /** Signers by scheme name (twilio has two body variants). */
 export const signers = { shopify, slack, twilio, twilio_form: twilioForm, twilio_json: twilioJson, gitlab, bitbucket,
-  linear, paddle, zoom, mailgun, typeform, intercom, sendgrid, discord, svix };
+  linear, paddle, zoom, mailgun, typeform, intercom, sendgrid, discord, svix,
+  standard_webhooks: standardWebhooks, github, stripe, ckeditor, docspace };
 
 // ---------------------------------------------------------------- challenges
 

@@ -6,6 +6,7 @@ import type { CkeditorEvent as _hookbridge_ckeditor_v1_CkeditorEvent, CkeditorEv
 import type { CkboxEvent as _hookbridge_ckbox_v1_CkboxEvent, CkboxEvent__Output as _hookbridge_ckbox_v1_CkboxEvent__Output } from '../../hookbridge/ckbox/v1/CkboxEvent';
 import type { DocspaceEvent as _hookbridge_docspace_v1_DocspaceEvent, DocspaceEvent__Output as _hookbridge_docspace_v1_DocspaceEvent__Output } from '../../hookbridge/docspace/v1/DocspaceEvent';
 import type { CandEvent as _hookbridge_cand_v1_CandEvent, CandEvent__Output as _hookbridge_cand_v1_CandEvent__Output } from '../../hookbridge/cand/v1/CandEvent';
+import type { CloudEvent as _io_cloudevents_v1_CloudEvent, CloudEvent__Output as _io_cloudevents_v1_CloudEvent__Output } from '../../io/cloudevents/v1/CloudEvent';
 import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct';
 import type { Long } from '@grpc/proto-loader';
 export interface Event {
@@ -33,7 +34,9 @@ export interface Event {
      */
     'type'?: (string);
     /**
-     * The provider's environment (tenant) id, where it sends one.
+     * The provider's environment (tenant) id, where it sends one. For an
+     * incoming CloudEvent, its `source` attribute (id and source together
+     * identify a CloudEvent).
      */
     'environment_id'?: (string);
     /**
@@ -89,6 +92,13 @@ export interface Event {
     'docspace'?: (_hookbridge_docspace_v1_DocspaceEvent | null);
     'cand'?: (_hookbridge_cand_v1_CandEvent | null);
     /**
+     * An incoming CloudEvent (the cloudevents provider) exactly as it
+     * arrived: every attribute, extensions included, and its data. The
+     * event's id, type, subject, sent_at (`time`) and environment_id
+     * (`source`) repeat its attributes; see docs/CLOUDEVENTS.md.
+     */
+    'cloudevents'?: (_io_cloudevents_v1_CloudEvent | null);
+    /**
      * The payload of an event whose type the schema does not know (every
      * event of the generic standard-webhooks, github and stripe providers), or
      * whose payload did not fit its message (see decode_error): delivered
@@ -101,7 +111,7 @@ export interface Event {
      * the delivery's metadata (DocSpace's event and webhook objects, canD's
      * context), set even when the payload itself is untyped.
      */
-    'payload'?: "ckeditor" | "ckbox" | "docspace" | "cand";
+    'payload'?: "ckeditor" | "ckbox" | "docspace" | "cand" | "cloudevents";
 }
 export interface Event__Output {
     /**
@@ -128,7 +138,9 @@ export interface Event__Output {
      */
     'type': (string);
     /**
-     * The provider's environment (tenant) id, where it sends one.
+     * The provider's environment (tenant) id, where it sends one. For an
+     * incoming CloudEvent, its `source` attribute (id and source together
+     * identify a CloudEvent).
      */
     'environment_id': (string);
     /**
@@ -184,6 +196,13 @@ export interface Event__Output {
     'docspace'?: (_hookbridge_docspace_v1_DocspaceEvent__Output | null);
     'cand'?: (_hookbridge_cand_v1_CandEvent__Output | null);
     /**
+     * An incoming CloudEvent (the cloudevents provider) exactly as it
+     * arrived: every attribute, extensions included, and its data. The
+     * event's id, type, subject, sent_at (`time`) and environment_id
+     * (`source`) repeat its attributes; see docs/CLOUDEVENTS.md.
+     */
+    'cloudevents'?: (_io_cloudevents_v1_CloudEvent__Output | null);
+    /**
      * The payload of an event whose type the schema does not know (every
      * event of the generic standard-webhooks, github and stripe providers), or
      * whose payload did not fit its message (see decode_error): delivered
@@ -196,5 +215,5 @@ export interface Event__Output {
      * the delivery's metadata (DocSpace's event and webhook objects, canD's
      * context), set even when the payload itself is untyped.
      */
-    'payload'?: "ckeditor" | "ckbox" | "docspace" | "cand";
+    'payload'?: "ckeditor" | "ckbox" | "docspace" | "cand" | "cloudevents";
 }

@@ -88,6 +88,10 @@ export declare const Provider: {
      * Any service, its HMAC signature described in the source's config.
      */
     readonly PROVIDER_HMAC: "PROVIDER_HMAC";
+    /**
+     * CloudEvents over HTTP (binary, structured and batched content modes).
+     */
+    readonly PROVIDER_CLOUDEVENTS: "PROVIDER_CLOUDEVENTS";
 };
 /**
  * The webhook scheme a source speaks: how it is signed and how its body is
@@ -177,7 +181,11 @@ export type Provider = 'PROVIDER_UNSPECIFIED' | 0
 /**
  * Any service, its HMAC signature described in the source's config.
  */
- | 'PROVIDER_HMAC' | 21;
+ | 'PROVIDER_HMAC' | 21
+/**
+ * CloudEvents over HTTP (binary, structured and batched content modes).
+ */
+ | 'PROVIDER_CLOUDEVENTS' | 22;
 /**
  * The webhook scheme a source speaks: how it is signed and how its body is
  * laid out. Configured per source as `provider: <name>` (names in comments).
