@@ -59,6 +59,9 @@ if has_stage asan && [ $# -eq 0 ]; then sanitized_only=true; fi
 if has_stage build; then
   begin "build"
   if $sanitized_only; then
+    # Everything the tests need first: with HOOKBRIDGE_TARGETS, build.sh
+    # installs only what building needs.
+    scripts/setup.sh
     HOOKBRIDGE_TARGETS="hookbridge_product hookbridge_benchmarks" scripts/build.sh
   else
     scripts/build.sh
