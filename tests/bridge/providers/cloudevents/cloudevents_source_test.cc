@@ -21,6 +21,7 @@
 #include "bridge/providers/standard_webhooks/signature.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/bridge/providers/owned_request.h"
 
 namespace hookbridge {
 namespace {
@@ -30,28 +31,11 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kNow = 1765000000;
 
-// A request with its own storage.
-struct Request {
+// A request to the source "events" with its own storage, received at kNow.
+struct Request : OwnedRequest {
   Request(std::vector<std::pair<std::string, std::string>> headers_in, std::string body_in)
-      : body(std::move(body_in)), headers(std::move(headers_in)) {
-    Refresh();
-  }
-  void Add(std::string name, std::string value) {
-    headers.emplace_back(std::move(name), std::move(value));
-    Refresh();
-  }
-  void Refresh() {
-    request.method = "POST";
-    request.target = "/webhooks/events";
-    request.body = body;
-    request.headers.clear();
-    for (const auto& [n, v] : headers) request.headers.emplace_back(n, v);
-    request.received_at = absl::FromUnixSeconds(kNow);
-    request.received_monotonic = absl::FromUnixSeconds(kNow);
-  }
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  WebhookRequest request;
+      : OwnedRequest("/webhooks/events", std::move(body_in), std::move(headers_in),
+                     absl::FromUnixSeconds(kNow)) {}
 };
 
 absl::StatusOr<std::vector<CloudEvent>> Parse(const Request& r) {
@@ -209,22 +193,19 @@ TEST(CloudEventsParseTest, BinaryModeReadsHeadersPercentDecodedAndTheBodyAsData)
   const CloudEvent empty = ParseOne(Request(BinaryHeaders("application/json"), ""));
   EXPECT_EQ(empty.data_case(), CloudEvent::DATA_NOT_SET);
 
-  Request twice(BinaryHeaders(""), "{}");
-  twice.Add("ce-id", "again");
-  EXPECT_THAT(Refusal(twice), HasSubstr("ce-id is sent more than once"));
-  Request content_type_header(BinaryHeaders("application/json"), "{}");
-  content_type_header.Add("ce-datacontenttype", "application/json");
-  EXPECT_THAT(Refusal(content_type_header), HasSubstr("Content-Type is the datacontenttype"));
-  Request bad_escape(BinaryHeaders(""), "{}");
-  bad_escape.Add("ce-subject", "100%");
-  EXPECT_THAT(Refusal(bad_escape), HasSubstr("percent-encoded"));
-  Request overlong(BinaryHeaders(""), "{}");
+  // The reason for a JSON binary-mode event with one more header.
+  const auto refusal_with = [](std::string name, std::string value) {
+    Request r(BinaryHeaders("application/json"), "{}");
+    r.Add(std::move(name), std::move(value));
+    return Refusal(r);
+  };
+  EXPECT_THAT(refusal_with("ce-id", "again"), HasSubstr("ce-id is sent more than once"));
+  EXPECT_THAT(refusal_with("ce-datacontenttype", "application/json"),
+              HasSubstr("Content-Type is the datacontenttype"));
+  EXPECT_THAT(refusal_with("ce-subject", "100%"), HasSubstr("percent-encoded"));
   // The binding's example of an encoding that must be refused.
-  overlong.Add("ce-subject", "%C0%A0");
-  EXPECT_THAT(Refusal(overlong), HasSubstr("not UTF-8"));
-  Request bad_name(BinaryHeaders(""), "{}");
-  bad_name.Add("ce-my_ext", "x");
-  EXPECT_THAT(Refusal(bad_name), HasSubstr("lower-case letters"));
+  EXPECT_THAT(refusal_with("ce-subject", "%C0%A0"), HasSubstr("not UTF-8"));
+  EXPECT_THAT(refusal_with("ce-my_ext", "x"), HasSubstr("lower-case letters"));
   EXPECT_THAT(Refusal(Request(BinaryHeaders("application/json"), "{not json")), HasSubstr("data"));
 }
 

@@ -20,6 +20,7 @@
 #include "bridge/providers/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/bridge/providers/owned_request.h"
 
 namespace hookbridge {
 namespace {
@@ -28,30 +29,12 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kNow = 1765000000;
 
-// A request with its own storage.
-struct Request {
+// A request with its own storage, received at kNow.
+struct Request : OwnedRequest {
   Request(std::string target_in, std::string body_in,
           std::vector<std::pair<std::string, std::string>> headers_in = {})
-      : target(std::move(target_in)), body(std::move(body_in)), headers(std::move(headers_in)) {
-    Refresh();
-  }
-  void Add(std::string name, std::string value) {
-    headers.emplace_back(std::move(name), std::move(value));
-    Refresh();
-  }
-  void Refresh() {
-    request.method = "POST";
-    request.target = target;
-    request.body = body;
-    request.headers.clear();
-    for (const auto& [n, v] : headers) request.headers.emplace_back(n, v);
-    request.received_at = absl::FromUnixSeconds(kNow);
-    request.received_monotonic = absl::FromUnixSeconds(kNow);
-  }
-  std::string target;
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  WebhookRequest request;
+      : OwnedRequest(std::move(target_in), std::move(body_in), std::move(headers_in),
+                     absl::FromUnixSeconds(kNow)) {}
 };
 
 TEST(HmacTemplateTest, PlaceholdersAreCheckedWhenTheConfigIsRead) {
