@@ -136,7 +136,7 @@ if has_stage asan; then
   # more under the sanitizers than most of their tests take); the rest
   # through ctest, a process per test.
   printf '%s\n' bridge_tests client_tests console_tests server_tests |
-    xargs -P "$jobs" -I{} build-asan/bin/{} --gtest_brief=1
+    xargs -P "$jobs" -n 1 sh -c 'exec build-asan/bin/"$1" --gtest_brief=1' run
   ctest --test-dir build-asan --output-on-failure --parallel "$jobs" --timeout 300 \
     -L '^(unit|integration)$' -LE '^gtest-unit$'
   done_stage "asan tests"
