@@ -74,7 +74,7 @@ if has_stage build; then
     # (The test binaries this build did not make stand for their tests as
     # <binary>_NOT_BUILT.)
     ctest --test-dir "${HOOKBRIDGE_BUILD_DIR:-build}" --output-on-failure \
-      --parallel "$jobs" --timeout 300 -LE '^(unit|integration)$' -E '_NOT_BUILT$'
+      --parallel "$jobs" --timeout 300 -LE '^(unit|gtest-unit|integration)$' -E '_NOT_BUILT$'
   else
     ctest --test-dir "${HOOKBRIDGE_BUILD_DIR:-build}" --output-on-failure \
       --parallel "$jobs" --timeout 300 "$@"
@@ -132,13 +132,14 @@ if has_stage asan; then
   # Every unit and integration test, each run once in the full run: the
   # server they start is the sanitized one. (The tests of the product from
   # outside ran against build/ in the tests stage.) The unit test binaries
-  # run whole, one process each (label gtest-unit: a process per test costs
-  # more under the sanitizers than most of their tests take); the rest
-  # through ctest, a process per test.
+  # run whole, one process each (their tests' label, gtest-unit, is left
+  # out of the ctest run: a process per test costs more under the
+  # sanitizers than most of their tests take); the rest through ctest, a
+  # process per test.
   printf '%s\n' bridge_tests client_tests console_tests server_tests |
     xargs -P "$jobs" -n 1 sh -c 'exec build-asan/bin/"$1" --gtest_brief=1' run
   ctest --test-dir build-asan --output-on-failure --parallel "$jobs" --timeout 300 \
-    -L '^(unit|integration)$' -LE '^gtest-unit$'
+    -L '^(unit|integration)$'
   done_stage "asan tests"
 fi
 
