@@ -283,6 +283,10 @@ absl::Status FromHeaders(const WebhookRequest& request, int max_json_depth, Clou
   HB_RETURN_IF_ERROR(CheckRequired("", *out, has_specversion));
 
   const absl::string_view* content_type = request.FindHeader("Content-Type");
+  // It becomes the datacontenttype attribute, a protobuf string.
+  if (content_type != nullptr && !IsValidUtf8(*content_type)) {
+    return absl::InvalidArgumentError("header Content-Type: bytes that are not UTF-8");
+  }
   if (content_type != nullptr && !content_type->empty()) {
     (*out->mutable_attributes())["datacontenttype"].set_ce_string(std::string(*content_type));
   }

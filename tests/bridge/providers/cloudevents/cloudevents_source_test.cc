@@ -206,6 +206,12 @@ TEST(CloudEventsParseTest, BinaryModeReadsHeadersPercentDecodedAndTheBodyAsData)
   // The binding's example of an encoding that must be refused.
   EXPECT_THAT(refusal_with("ce-subject", "%C0%A0"), HasSubstr("not UTF-8"));
   EXPECT_THAT(refusal_with("ce-my_ext", "x"), HasSubstr("lower-case letters"));
+  // Content-Type becomes datacontenttype, a string: found by the fuzzer
+  // (fuzz/regressions/cloudevents_fuzzer/), the event could not be read back.
+  EXPECT_THAT(Refusal(Request(BinaryHeaders("appli\xce\xce"
+                                            "cation/json"),
+                              "{}")),
+              HasSubstr("Content-Type: bytes that are not UTF-8"));
   EXPECT_THAT(Refusal(Request(BinaryHeaders("application/json"), "{not json")), HasSubstr("data"));
 }
 
