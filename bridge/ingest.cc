@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "absl/base/internal/endian.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -26,13 +28,16 @@ namespace hookbridge {
 
 namespace {
 
-// The de-duplication key of an event of the source named `source`: its
-// id, and for a CloudEvent also its `source` attribute (environment_id),
-// since only the two together identify a CloudEvent. The id's length
-// keeps "a" + "b\nc" apart from "a\nb" + "c".
-std::string DedupKey(absl::string_view source, absl::string_view id,
-                     absl::string_view environment_id, bool cloudevents) {
-  if (!cloudevents) return absl::StrCat(source, "\n", id);
+// The de-duplication key of an event of the source named `source`, whose
+// provider is `provider` (nullptr: a source no longer configured): its id,
+// and for a CloudEvent also its `source` attribute (environment_id), since
+// only the two together identify a CloudEvent. The id's length keeps
+// "a" + "b\nc" apart from "a\nb" + "c".
+std::string DedupKey(const ProviderInfo* provider, absl::string_view source, absl::string_view id,
+                     absl::string_view environment_id) {
+  if (provider == nullptr || provider->id != v1::PROVIDER_CLOUDEVENTS) {
+    return absl::StrCat(source, "\n", id);
+  }
   return absl::StrCat(source, "\n", id.size(), ":", id, "\n", environment_id);
 }
 
@@ -170,23 +175,23 @@ Ingestor::~Ingestor() = default;
 
 void Ingestor::StopFollowing() { follower_.reset(); }
 
-bool Ingestor::RemembersByTime(const SourceSet& set, absl::string_view source) {
+const ProviderInfo* Ingestor::ProviderOf(const SourceSet& set, absl::string_view source) {
   auto it = set.entries_.find(source);
-  return it != set.entries_.end() && !it->second.info.provider->signs_timestamp;
+  return it == set.entries_.end() ? nullptr : it->second.info.provider;
 }
 
-bool Ingestor::KeysByCloudEventSource(const SourceSet& set, absl::string_view source) {
-  auto it = set.entries_.find(source);
-  return it != set.entries_.end() && it->second.info.provider->id == v1::PROVIDER_CLOUDEVENTS;
+bool Ingestor::RemembersByTime(const SourceSet& set, absl::string_view source) {
+  const ProviderInfo* provider = ProviderOf(set, source);
+  return provider != nullptr && !provider->signs_timestamp;
 }
 
 void Ingestor::Remember(const LogRecord& record) {
-  const std::string key = DedupKey(record.source, record.id, record.environment_id,
-                                   KeysByCloudEventSource(*Snapshot(), record.source));
+  const ProviderInfo* provider = ProviderOf(*Snapshot(), record.source);
+  const std::string key = DedupKey(provider, record.source, record.id, record.environment_id);
   // Known already: taken by this process (which ran it past the ordering
   // guard then) or remembered before.
   if (dedup_.Reserve(key) != DedupWindow::State::kNew) return;
-  if (RemembersByTime(*Snapshot(), record.source)) {
+  if (provider != nullptr && !provider->signs_timestamp) {
     dedup_.CommitForWindow(key, record.appended_at);
   } else {
     dedup_.Commit(key);
@@ -497,9 +502,8 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
     std::string key;
     bool duplicate = false;
   };
-  std::vector<Pending> pending;
+  absl::InlinedVector<Pending, 1> pending;
   pending.reserve(decoded.size());
-  const bool by_ce_source = entry.info.provider->id == v1::PROVIDER_CLOUDEVENTS;
   for (DecodedEvent& item : decoded) {
     v1::Event& event = item.event;
     const absl::string_view raw = item.raw_body.has_value() ? *item.raw_body : request.body;
@@ -551,17 +555,18 @@ void Ingestor::HandleEntry(const SourceSet::Entry& entry, const WebhookRequest& 
           " (grpc.max_event_bytes, or the event log's own limit if lower)");
       return done(std::move(result));
     }
-    std::string key = DedupKey(entry.info.name, event.id(), event.environment_id(), by_ce_source);
+    std::string key =
+        DedupKey(entry.info.provider, entry.info.name, event.id(), event.environment_id());
     pending.push_back(Pending{std::move(event), std::move(raw_body_field), std::move(key)});
   }
 
-  // Reserved in order; an event repeated within the request is a duplicate
-  // of its first occurrence.
-  std::vector<size_t> reserved;
-  absl::flat_hash_map<absl::string_view, size_t> seen;
+  // Reserved in order; an event repeated within a batch is a duplicate of
+  // its first occurrence.
+  absl::InlinedVector<size_t, 1> reserved;
+  absl::flat_hash_set<absl::string_view> seen;
   for (size_t i = 0; i < pending.size(); ++i) {
     Pending& item = pending[i];
-    if (!seen.emplace(item.key, i).second) {
+    if (pending.size() > 1 && !seen.insert(item.key).second) {
       item.duplicate = true;
       ++result.duplicates;
       continue;

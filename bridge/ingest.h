@@ -228,9 +228,8 @@ class Ingestor {
   // Whether `source`'s ids are remembered for dedup.window: its provider
   // signs no timestamp, so nothing else stops a replay.
   static bool RemembersByTime(const SourceSet& set, absl::string_view source);
-  // Whether `source`'s events are CloudEvents, told apart by their
-  // `source` attribute (environment_id) as well as their id.
-  static bool KeysByCloudEventSource(const SourceSet& set, absl::string_view source);
+  // The provider of the source named `source` in `set`, or nullptr.
+  static const ProviderInfo* ProviderOf(const SourceSet& set, absl::string_view source);
 
   EventLog* const log_;
   const uint64_t max_event_bytes_;

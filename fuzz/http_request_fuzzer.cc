@@ -201,19 +201,7 @@ void Deliver(const HttpRequest& request, Ingestor& ingestor) {
   const bool signed_anything = !signature.headers.empty() || signature.body.has_value() ||
                                !route.source->provider->needs_secrets;
   WebhookRequest signed_request = webhook;
-  if (signature.body.has_value()) signed_request.body = *signature.body;
-  if (signature.target.has_value()) signed_request.target = *signature.target;
-  signed_request.headers.clear();
-  for (const auto& [name, value] : signature.headers) {
-    signed_request.headers.emplace_back(name, value);
-  }
-  for (const auto& header : webhook.headers) {
-    bool replaced = false;
-    for (const auto& [name, value] : signature.headers) {
-      replaced = replaced || absl::EqualsIgnoreCase(header.first, name);
-    }
-    if (!replaced) signed_request.headers.push_back(header);
-  }
+  signature.ApplyTo(&signed_request);
   const Outcome outcome = Handle(ingestor, route, signed_request);
   if (!signature.used_request_timestamp && signed_anything) {
     HB_CHECK(outcome != Outcome::kBadSignature);

@@ -111,19 +111,7 @@ int FuzzProvider(const char* provider, const uint8_t* data, size_t size) {
       !signature.headers.empty() || signature.body.has_value() || !fixture.provider->needs_secrets;
   const bool own_timestamp = !signature.used_request_timestamp && signed_anything;
   WebhookRequest signed_request = request;
-  if (signature.body.has_value()) signed_request.body = *signature.body;
-  if (signature.target.has_value()) signed_request.target = *signature.target;
-  signed_request.headers.clear();
-  for (const auto& [name, value] : signature.headers) {
-    signed_request.headers.emplace_back(name, value);
-  }
-  for (const auto& header : request.headers) {
-    bool replaced = false;
-    for (const auto& [name, value] : signature.headers) {
-      replaced = replaced || absl::EqualsIgnoreCase(header.first, name);
-    }
-    if (!replaced) signed_request.headers.push_back(header);
-  }
+  signature.ApplyTo(&signed_request);
   const absl::Status verified = fixture.source->Verify(signed_request);
   if (own_timestamp) {
     HB_CHECK(verified.ok());

@@ -1,5 +1,8 @@
 #include "bridge/providers/registry.h"
 
+#include <algorithm>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bridge/check.h"
@@ -87,6 +90,21 @@ const ProviderInfo kProviders[] = {
 };
 
 }  // namespace
+
+void TestSignature::ApplyTo(WebhookRequest* request) const {
+  auto& kept = request->headers;
+  kept.erase(std::remove_if(kept.begin(), kept.end(),
+                            [this](const auto& header) {
+                              for (const auto& [name, value] : headers) {
+                                if (absl::EqualsIgnoreCase(header.first, name)) return true;
+                              }
+                              return false;
+                            }),
+             kept.end());
+  for (const auto& [name, value] : headers) kept.emplace_back(name, value);
+  if (body.has_value()) request->body = *body;
+  if (target.has_value()) request->target = *target;
+}
 
 absl::Span<const ProviderInfo> Providers() { return kProviders; }
 

@@ -39,6 +39,12 @@ struct TestSignature {
   // For providers that sign through the URL (Twilio's bodySHA256): the
   // target to send to instead. Unset: the request's.
   std::optional<std::string> target;
+
+  // Makes `request` the signed one: these headers replace the request's of
+  // the same names (case-insensitive), and the body and target replace its
+  // own where set. Its views then point into this signature too, which must
+  // outlive their use.
+  void ApplyTo(WebhookRequest* request) const;
 };
 
 struct ProviderInfo {

@@ -214,15 +214,21 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
     response.body.append("}\n");
     return respond(std::move(response));
   }
+  // What the source sees of the request (the views point into it).
+  WebhookRequest webhook;
+  webhook.method = request.method;
+  webhook.target = request.target;
+  webhook.headers.reserve(request.headers.size());
+  for (const auto& [key, value] : request.headers) webhook.headers.emplace_back(key, value);
+  webhook.body = request.body;
+  webhook.body_padding = request.body.capacity() - request.body.size();
+  webhook.received_at = request.received_at;
+  webhook.received_monotonic = request.received_monotonic;
+  // The console shows why a signature failed, when another URL form fits.
+  webhook.diagnose = console_ != nullptr && console_->enabled();
   if (request.method == "OPTIONS") {
     // The CloudEvents webhook handshake, where the source offers it.
-    WebhookRequest preflight;
-    preflight.method = request.method;
-    preflight.target = request.target;
-    for (const auto& [key, value] : request.headers) preflight.headers.emplace_back(key, value);
-    preflight.received_at = request.received_at;
-    preflight.received_monotonic = request.received_monotonic;
-    if (std::optional<ProviderAnswer> answer = ingestor_->Preflight(route, preflight)) {
+    if (std::optional<ProviderAnswer> answer = ingestor_->Preflight(route, webhook)) {
       IngestResult result;
       result.outcome = Outcome::kAnswered;
       result.reason = answer->what;
@@ -250,17 +256,6 @@ void WebhookHandler::Handle(HttpRequest request, HttpResponder respond) {
     return respond(OutcomeResponse(result));
   }
 
-  WebhookRequest webhook;
-  webhook.method = request.method;
-  webhook.target = request.target;
-  webhook.headers.reserve(request.headers.size());
-  for (const auto& [key, value] : request.headers) webhook.headers.emplace_back(key, value);
-  webhook.body = request.body;
-  webhook.body_padding = request.body.capacity() - request.body.size();
-  webhook.received_at = request.received_at;
-  webhook.received_monotonic = request.received_monotonic;
-  // The console shows why a signature failed, when another URL form fits.
-  webhook.diagnose = console_ != nullptr && console_->enabled();
   const absl::Time started = request.received_at;
   // Captured now, on the network thread: the answer may come from the
   // log's thread, which should only have to file it.

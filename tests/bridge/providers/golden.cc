@@ -77,9 +77,7 @@ absl::Status VerifyAndDecode(absl::string_view provider, absl::string_view body,
   // Signed by the provider row's own test signer.
   const TestSignature signature = FindProvider(provider)->sign(kSecret, request);
   request.headers = {{"Content-Type", "application/json"}};
-  for (const auto& [name, value] : signature.headers) request.headers.emplace_back(name, value);
-  if (signature.body.has_value()) request.body = *signature.body;
-  if (signature.target.has_value()) request.target = *signature.target;
+  signature.ApplyTo(&request);
   if (absl::Status s = (*source)->Verify(request); !s.ok()) return s;
   return (*source)->Decode(request, event);
 }
